@@ -1,0 +1,137 @@
+# loaxa: one non-recursive Makefile.
+#
+#   make            build build/loaxa
+#   make test       unit tests (Check) and end-to-end tests on the real binary
+#   make sanitize   the same suite built with -fsanitize=address,undefined
+#   make bench      benchmarks that print ratios against reference tools
+#   make demo       the demo station on the embedded default
+#   make deps       install the Debian packages that are missing (tools/deps)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make V=1        show the commands
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+DOCDIR    ?= $(PREFIX)/share/doc/loaxa
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+BUILD     ?= build
+
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS      := libmpg123 sndfile ao sqlite3 libconfig libebur128 libsodium
+
+WARN      := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+             -Wformat=2 -Wwrite-strings -Wpointer-arith -Wundef
+OPT       ?= -O2 -g
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ifeq ($(SAN),1)
+OPT       := -O1 -g $(SAN_FLAGS)
+endif
+ifeq ($(WERROR),1)
+WARN      += -Werror
+endif
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DLOAXA_VERSION='"$(VERSION)"' -I. \
+              $(WARN) $(OPT) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS := $(OPT) $(LDFLAGS)
+LIBS      := $(PKG_LIBS) -lm
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# The core, in dependency order; the program and the tests link it.
+MODULES   := common config store audio library playlists reports scheduler
+CORE_SRC  := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
+CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CLI_SRC   := $(wildcard cli/*.c)
+CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
+CORE_LIB  := $(BUILD)/libloaxa.a
+PROG      := $(BUILD)/loaxa
+
+UNIT_SRC  := $(wildcard tests/check_*.c)
+UNIT_BIN  := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
+TESTLIB_SRC := $(filter-out $(UNIT_SRC) tests/gen-audio.c,$(wildcard tests/*.c))
+TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
+GEN_AUDIO := $(BUILD)/tests/gen-audio
+
+.PHONY: all test unit e2e sanitize bench demo deps install uninstall clean
+all: $(PROG) $(GEN_AUDIO)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(CORE_LIB): $(CORE_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(PROG): $(CLI_OBJ) $(CORE_LIB)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(CORE_LIB) $(LIBS)
+
+$(GEN_AUDIO): $(BUILD)/tests/gen-audio.o
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/check_%.o: tests/check_%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/check_%: $(BUILD)/tests/check_%.o $(TESTLIB_OBJ) $(CORE_LIB)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(CORE_LIB) $(CHECK_LIBS) $(LIBS)
+
+# Every unit test binary, then every end-to-end script against the real binary.
+test: unit e2e
+
+unit: $(UNIT_BIN) $(GEN_AUDIO) $(PROG)
+	$(Q)fail=0; for t in $(UNIT_BIN); do \
+		LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) LOAXA=$(abspath $(PROG)) \
+		CK_DEFAULT_TIMEOUT=60 $$t || fail=1; done; exit $$fail
+
+e2e: $(PROG) $(GEN_AUDIO)
+	$(Q)LOAXA=$(abspath $(PROG)) LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) \
+		tests/run-e2e $(wildcard tests/e2e/*.sh)
+
+sanitize:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 test
+
+bench: $(PROG) $(GEN_AUDIO)
+	$(Q)for b in $(sort $(wildcard bench/*.sh)); do \
+		LOAXA=$(abspath $(PROG)) LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) $$b || exit 1; done
+
+demo: $(PROG) $(GEN_AUDIO)
+	$(Q)LOAXA=$(abspath $(PROG)) LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) tools/demo
+
+deps:
+	$(Q)tools/deps
+
+install: $(PROG)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)/examples
+	install -m 0755 $(PROG) $(DESTDIR)$(BINDIR)/loaxa
+	install -m 0644 doc/loaxa.1 $(DESTDIR)$(MANDIR)/man1/loaxa.1
+	install -m 0644 examples/*.conf $(DESTDIR)$(DOCDIR)/examples/
+	$(if $(wildcard packaging/loaxa.service),install -d $(DESTDIR)$(UNITDIR) && \
+		install -m 0644 packaging/loaxa.service $(DESTDIR)$(UNITDIR)/loaxa.service)
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/loaxa $(DESTDIR)$(MANDIR)/man1/loaxa.1 \
+		$(DESTDIR)$(UNITDIR)/loaxa.service
+	rm -rf $(DESTDIR)$(DOCDIR)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TESTLIB_OBJ:.o=.d) \
+	$(UNIT_BIN:=.d) $(BUILD)/tests/gen-audio.d

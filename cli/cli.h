@@ -1,0 +1,49 @@
+/*
+ * The command table: one struct cmd_entry per command, each in its own
+ * cli/cmd-NAME.c, listed in cli/main.c.
+ */
+#ifndef LOAXA_CLI_H
+#define LOAXA_CLI_H
+
+#include <getopt.h>
+
+struct config;
+
+/* Exit statuses of the product contract. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,     /* operational failure */
+	EXIT_USAGE = 2,    /* usage or configuration error */
+	EXIT_REJECTED = 3, /* input rejected: bad audio, package, signature */
+};
+
+/* What main hands every command. */
+struct cmd_ctx {
+	const char *config_path; /* -c FILE, or NULL to search */
+	const struct config *cfg; /* loaded when the entry has CMD_CONFIG */
+	const struct cmd_entry *entry;
+};
+
+#define CMD_CONFIG 0x1 /* main loads and validates the config first */
+
+struct cmd_entry {
+	const char *name;
+	const char *usage;   /* arguments after the name */
+	const char *summary; /* one line for `loaxa --help` */
+	const char *help;    /* the rest of `loaxa NAME --help` */
+	int flags;
+	/* argv[0] is the command name; returns an exit status. */
+	int (*exec)(struct cmd_ctx *, int argc, char **argv);
+};
+
+/* Prints "usage: loaxa NAME USAGE" and a hint to stderr; returns EXIT_USAGE. */
+int cli_usage(const struct cmd_entry *);
+
+/*
+ * Parses argv with getopt_long after resetting it; prints the command's usage
+ * on an unknown option. Returns the option, -1 at the end, or '?' (usage printed).
+ */
+int cli_getopt(const struct cmd_entry *, int argc, char **argv,
+    const struct option *longopts);
+
+#endif

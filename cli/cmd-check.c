@@ -1,0 +1,55 @@
+/* loaxa check: validate the configuration and say so. */
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "config/config.h"
+
+static int
+check_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
+	struct config_problems p = { 0 };
+	struct config *cfg = NULL;
+	const char *path;
+	size_t i;
+	int c;
+
+	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1)
+		return EXIT_USAGE;
+	if (optind < argc) {
+		/* `loaxa check FILE` is the same as `loaxa -c FILE check`. */
+		if (optind + 1 < argc)
+			return cli_usage(ctx->entry);
+		ctx->config_path = argv[optind];
+	}
+	path = conf_find(ctx->config_path);
+	if (conf_read(path, &cfg, &p) != 0) {
+		for (i = 0; i < p.n; i++)
+			fprintf(stderr, "%s\n", p.lines[i]);
+		fprintf(stderr, "%s: %zu problem%s\n", path ? path : CONFIG_DEFAULT_LABEL,
+		    p.n, p.n == 1 ? "" : "s");
+		conf_problems_clear(&p);
+		return EXIT_USAGE;
+	}
+	printf("%s: ok (station %s \"%s\", %s, data in %s, audio %s, %zu topics)\n",
+	    cfg->file, cfg->station.code, cfg->station.name, cfg->station.timezone,
+	    cfg->paths.data, cfg->audio.driver, cfg->ntopics);
+	conf_free(&cfg);
+	return EXIT_OK;
+}
+
+const struct cmd_entry cmd_check = {
+	.name = "check",
+	.usage = "[FILE]",
+	.summary = "validate the configuration (and timetable); list every problem",
+	.help =
+	    "Reads the configuration the way every command does (-c FILE,\n"
+	    "$LOAXA_CONFIG, ./loaxa.conf, /etc/loaxa/loaxa.conf, else the built-in\n"
+	    "default), or FILE when given, and prints each problem as\n"
+	    "FILE:LINE: message. Exit 0 with a one-line summary when it is good,\n"
+	    "2 when it has problems.\n"
+	    "\n"
+	    "example:\n"
+	    "  loaxa check /etc/loaxa/loaxa.conf\n",
+	.exec = check_exec,
+};

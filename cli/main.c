@@ -1,0 +1,183 @@
+/* loaxa: the commune loudspeaker scheduler. main, global options, the command table. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "common/log.h"
+#include "config/config.h"
+
+extern const struct cmd_entry cmd_check;
+
+/* Every command, in the order `loaxa --help` lists them. */
+static const struct cmd_entry *const commands[] = {
+	&cmd_check,
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void
+main_help(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+	    "loaxa %s - the commune loudspeaker scheduler (đài truyền thanh xã)\n"
+	    "\n"
+	    "Plays approved bulletins on a timetable, logs every airing, and writes\n"
+	    "the 6-month and annual coverage reports.\n"
+	    "\n"
+	    "usage: loaxa [-c FILE] [-v] COMMAND [ARGS...]\n"
+	    "\n"
+	    "commands:\n", LOAXA_VERSION);
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-14s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(f,
+	    "\n"
+	    "options:\n"
+	    "  -c, --config FILE  use FILE (otherwise $LOAXA_CONFIG, ./loaxa.conf,\n"
+	    "                     /etc/loaxa/loaxa.conf, or the built-in default)\n"
+	    "  -v, --verbose      print debugging messages\n"
+	    "  -h, --help         this help; `loaxa COMMAND --help` for one command\n"
+	    "  -V, --version      print the version\n"
+	    "\n"
+	    "exit status: 0 success, 1 operational failure, 2 usage or configuration\n"
+	    "error, 3 input rejected (bad audio, package or signature).\n"
+	    "See loaxa(1) and the example configuration, examples/loaxa.conf.\n");
+}
+
+static void
+cmd_help(const struct cmd_entry *e)
+{
+	printf("usage: loaxa %s%s%s\n\n%s\n", e->name, e->usage[0] ? " " : "",
+	    e->usage, e->summary);
+	if (e->help != NULL && e->help[0] != '\0')
+		printf("\n%s", e->help);
+}
+
+int
+cli_usage(const struct cmd_entry *e)
+{
+	fprintf(stderr, "usage: loaxa %s%s%s\n", e->name, e->usage[0] ? " " : "",
+	    e->usage);
+	fprintf(stderr, "Try 'loaxa %s --help' for more.\n", e->name);
+	return EXIT_USAGE;
+}
+
+int
+cli_getopt(const struct cmd_entry *e, int argc, char **argv,
+    const struct option *longopts)
+{
+	int c;
+
+	opterr = 0;
+	c = getopt_long(argc, argv, "", longopts, NULL);
+	if (c == '?' || c == ':') {
+		if (optopt != 0)
+			fprintf(stderr, "loaxa %s: option -%c needs a value or is unknown\n",
+			    e->name, optopt);
+		else
+			fprintf(stderr, "loaxa %s: unknown option or missing value: %s\n",
+			    e->name, argv[optind - 1]);
+		cli_usage(e);
+		return '?';
+	}
+	return c;
+}
+
+static const struct cmd_entry *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
+	return NULL;
+}
+
+static int
+wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cmd_ctx ctx = { 0 };
+	struct config *cfg = NULL;
+	const struct cmd_entry *e;
+	int c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+c:vhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			ctx.config_path = optarg;
+			break;
+		case 'v':
+			log_set_verbose(1);
+			break;
+		case 'h':
+			main_help(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("loaxa %s\n", LOAXA_VERSION);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "loaxa: unknown option or missing value: %s\n",
+			    argv[optind - 1]);
+			fprintf(stderr, "Try 'loaxa --help'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		main_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[optind], "help") == 0) {
+		if (optind + 1 < argc && (e = find_command(argv[optind + 1])) != NULL) {
+			cmd_help(e);
+			return EXIT_OK;
+		}
+		main_help(stdout);
+		return EXIT_OK;
+	}
+	if ((e = find_command(argv[optind])) == NULL) {
+		fprintf(stderr, "loaxa: unknown command '%s'; try 'loaxa --help'\n",
+		    argv[optind]);
+		return EXIT_USAGE;
+	}
+	argc -= optind;
+	argv += optind;
+	if (wants_help(argc, argv)) {
+		cmd_help(e);
+		return EXIT_OK;
+	}
+	ctx.entry = e;
+	if (e->flags & CMD_CONFIG) {
+		if (conf_load(ctx.config_path, &cfg, stderr) != 0)
+			return EXIT_USAGE;
+		ctx.cfg = cfg;
+	}
+	optind = 1; /* each command parses its own options from argv[0] */
+	rc = e->exec(&ctx, argc, argv);
+	conf_free(&cfg);
+	return rc;
+}

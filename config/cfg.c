@@ -1,0 +1,296 @@
+/* Typed, reporting getters shared by the section readers. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xmalloc.h"
+#include "config/cfg.h"
+
+/* The line of s in its file, or 0 when libconfig does not know it. */
+int
+cfg_line(const config_setting_t *s)
+{
+	return s != NULL ? (int)config_setting_source_line(s) : 0;
+}
+
+/* Appends "FILE:LINE: message" for setting s (line 0 when s is NULL). */
+void
+cfg_problem(struct cfg_reader *r, const config_setting_t *s, const char *fmt, ...)
+{
+	struct config_problems *p = r->problems;
+	char *msg, *line;
+	va_list ap;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (cfg_line(s) > 0)
+		xasprintf(&line, "%s:%d: %s", r->file, cfg_line(s), msg);
+	else
+		xasprintf(&line, "%s: %s", r->file, msg);
+	free(msg);
+	p->lines = xreallocarray(p->lines, p->n + 1, sizeof *p->lines);
+	p->lines[p->n++] = line;
+}
+
+const char *
+cfg_type_name(int type)
+{
+	switch (type) {
+	case CONFIG_TYPE_GROUP:
+		return "a group { ... }";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		return "an integer";
+	case CONFIG_TYPE_FLOAT:
+		return "a number";
+	case CONFIG_TYPE_STRING:
+		return "a string";
+	case CONFIG_TYPE_BOOL:
+		return "true or false";
+	case CONFIG_TYPE_ARRAY:
+		return "an array [ ... ]";
+	case CONFIG_TYPE_LIST:
+		return "a list ( ... )";
+	default:
+		return "nothing";
+	}
+}
+
+/* Edit distance between a and b, capped for long words. */
+static size_t
+cfg_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t row[64], prev, tmp;
+
+	if (la >= 63 || lb >= 63)
+		return 64;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			tmp = row[j];
+			row[j] = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] > row[j - 1] + 1)
+				row[j] = row[j - 1] + 1;
+			if (row[j] > tmp + 1)
+				row[j] = tmp + 1;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+const char *
+cfg_suggest(const char *word, const char *const *names)
+{
+	const char *best = NULL;
+	size_t d, bestd = (size_t)-1, limit;
+
+	limit = strlen(word) <= 4 ? 1 : strlen(word) <= 8 ? 2 : 3;
+	for (; *names != NULL; names++) {
+		d = cfg_distance(word, *names);
+		if (d <= limit && d < bestd) {
+			best = *names;
+			bestd = d;
+		}
+	}
+	return best;
+}
+
+void
+cfg_check_members(struct cfg_reader *r, const config_setting_t *group,
+    const char *const *names)
+{
+	const config_setting_t *m;
+	const char *name, *hint, *const *n;
+	const char *where = config_setting_name(group);
+	int i, known;
+
+	for (i = 0; (m = config_setting_get_elem(group, (unsigned)i)) != NULL; i++) {
+		name = config_setting_name(m);
+		if (name == NULL)
+			continue;
+		known = 0;
+		for (n = names; *n != NULL; n++)
+			if (strcmp(*n, name) == 0)
+				known = 1;
+		if (known)
+			continue;
+		hint = cfg_suggest(name, names);
+		if (hint != NULL)
+			cfg_problem(r, m, "unknown setting '%s'%s%s; did you mean '%s'?",
+			    name, where ? " in " : "", where ? where : "", hint);
+		else
+			cfg_problem(r, m, "unknown setting '%s'%s%s", name,
+			    where ? " in " : "", where ? where : "");
+	}
+}
+
+int
+cfg_utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned int c;
+	int n, i;
+
+	while (*p != '\0') {
+		c = *p;
+		if (c < 0x80) {
+			p++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			n = 1;
+			c &= 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2;
+			c &= 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3;
+			c &= 0x07;
+		} else
+			return 0;
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			c = (c << 6) | (p[i] & 0x3f);
+		}
+		if ((n == 1 && c < 0x80) || (n == 2 && c < 0x800) ||
+		    (n == 3 && (c < 0x10000 || c > 0x10ffff)) ||
+		    (c >= 0xd800 && c <= 0xdfff))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
+/* The member of group called name, or NULL; group may be NULL. */
+static config_setting_t *
+cfg_get(const config_setting_t *group, const char *name)
+{
+	return group != NULL ? config_setting_get_member(group, name) : NULL;
+}
+
+int
+cfg_string(struct cfg_reader *r, const config_setting_t *group, const char *name,
+    char **out, int allow_empty)
+{
+	config_setting_t *s = cfg_get(group, name);
+	const char *v;
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		cfg_problem(r, s, "'%s' must be a string in quotes, not %s", name,
+		    cfg_type_name(config_setting_type(s)));
+		return 0;
+	}
+	v = config_setting_get_string(s);
+	if (!cfg_utf8_valid(v)) {
+		cfg_problem(r, s, "'%s' is not valid UTF-8 text", name);
+		return 0;
+	}
+	if (!allow_empty && v[0] == '\0') {
+		cfg_problem(r, s, "'%s' must not be empty", name);
+		return 0;
+	}
+	free(*out);
+	*out = xstrdup(v);
+	return 1;
+}
+
+int
+cfg_int(struct cfg_reader *r, const config_setting_t *group, const char *name,
+    int *out, long long min, long long max)
+{
+	config_setting_t *s = cfg_get(group, name);
+	long long v;
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		cfg_problem(r, s, "'%s' must be an integer, not %s", name,
+		    cfg_type_name(config_setting_type(s)));
+		return 0;
+	}
+	v = config_setting_get_int64(s);
+	if (v < min || v > max) {
+		cfg_problem(r, s, "'%s' is %lld; it must be from %lld to %lld", name,
+		    v, min, max);
+		return 0;
+	}
+	*out = (int)v;
+	return 1;
+}
+
+int
+cfg_float(struct cfg_reader *r, const config_setting_t *group, const char *name,
+    double *out, double min, double max)
+{
+	config_setting_t *s = cfg_get(group, name);
+	double v;
+
+	if (s == NULL)
+		return 0;
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_FLOAT:
+		v = config_setting_get_float(s);
+		break;
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		v = (double)config_setting_get_int64(s);
+		break;
+	default:
+		cfg_problem(r, s, "'%s' must be a number, not %s", name,
+		    cfg_type_name(config_setting_type(s)));
+		return 0;
+	}
+	if (!isfinite(v) || v < min || v > max) {
+		cfg_problem(r, s, "'%s' is %g; it must be from %g to %g", name, v, min,
+		    max);
+		return 0;
+	}
+	*out = v;
+	return 1;
+}
+
+int
+cfg_bool(struct cfg_reader *r, const config_setting_t *group, const char *name,
+    int *out)
+{
+	config_setting_t *s = cfg_get(group, name);
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		cfg_problem(r, s, "'%s' must be true or false, not %s", name,
+		    cfg_type_name(config_setting_type(s)));
+		return 0;
+	}
+	*out = config_setting_get_bool(s);
+	return 1;
+}
+
+const config_setting_t *
+cfg_member(struct cfg_reader *r, const config_setting_t *group, const char *name,
+    int type)
+{
+	config_setting_t *s = cfg_get(group, name);
+
+	if (s == NULL)
+		return NULL;
+	if (config_setting_type(s) != type &&
+	    !(type == CONFIG_TYPE_LIST && config_setting_type(s) == CONFIG_TYPE_ARRAY &&
+	      config_setting_length(s) == 0)) {
+		cfg_problem(r, s, "'%s' must be %s, not %s", name, cfg_type_name(type),
+		    cfg_type_name(config_setting_type(s)));
+		return NULL;
+	}
+	return s;
+}

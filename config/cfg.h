@@ -1,0 +1,61 @@
+/*
+ * Shared by the section readers of config/: typed getters that report wrong
+ * types, ranges and unknown names as "FILE:LINE: message".
+ */
+#ifndef LOAXA_CFG_H
+#define LOAXA_CFG_H
+
+#include <libconfig.h>
+
+#include "config/config.h"
+
+struct cfg_reader {
+	const char *file;
+	struct config_problems *problems;
+};
+
+/* One section reader: fills its part of cfg from the group s (which may be NULL). */
+struct cfg_section {
+	const char *name;
+	void (*read)(struct cfg_reader *, const config_setting_t *s, struct config *);
+};
+
+void cfg_problem(struct cfg_reader *, const config_setting_t *, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Reports members of group not in names (NULL-terminated), with a suggestion. */
+void cfg_check_members(struct cfg_reader *, const config_setting_t *group,
+    const char *const *names);
+
+/* The closest of names to word within a small edit distance, or NULL. */
+const char *cfg_suggest(const char *word, const char *const *names);
+
+/*
+ * Getters: leave *out alone when the setting is absent; report a wrong type
+ * or range. Strings must be valid UTF-8; *out is replaced by a copy.
+ * Return 1 when the setting was present and good, 0 otherwise.
+ */
+int cfg_string(struct cfg_reader *, const config_setting_t *group, const char *name,
+    char **out, int allow_empty);
+int cfg_int(struct cfg_reader *, const config_setting_t *group, const char *name,
+    int *out, long long min, long long max);
+int cfg_float(struct cfg_reader *, const config_setting_t *group, const char *name,
+    double *out, double min, double max);
+int cfg_bool(struct cfg_reader *, const config_setting_t *group, const char *name,
+    int *out);
+
+/* The member name of group, checked to be a group or list of the given type. */
+const config_setting_t *cfg_member(struct cfg_reader *, const config_setting_t *group,
+    const char *name, int type);
+
+int cfg_utf8_valid(const char *);
+int cfg_line(const config_setting_t *);
+const char *cfg_type_name(int type);
+
+void cfg_read_station(struct cfg_reader *, const config_setting_t *, struct config *);
+void cfg_read_paths(struct cfg_reader *, const config_setting_t *, struct config *);
+void cfg_read_audio(struct cfg_reader *, const config_setting_t *, struct config *);
+void cfg_read_topics(struct cfg_reader *, const config_setting_t *, struct config *);
+void cfg_read_reports(struct cfg_reader *, const config_setting_t *, struct config *);
+
+#endif

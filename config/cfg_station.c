@@ -1,0 +1,84 @@
+/* The station section: identity and time zone. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/xmalloc.h"
+#include "config/cfg.h"
+
+/*
+ * Whether name is a zone of the system's tz database: a relative path with no
+ * "..", naming a regular file that starts with the TZif magic.
+ */
+static int
+station_tz_known(const char *name)
+{
+	const char *dir = getenv("TZDIR");
+	char *path, magic[4];
+	struct stat st;
+	FILE *f;
+	int ok = 0;
+
+	if (name[0] == '\0' || name[0] == '/' || strstr(name, "..") != NULL)
+		return 0;
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/usr/share/zoneinfo";
+	xasprintf(&path, "%s/%s", dir, name);
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (f = fopen(path, "rb")) != NULL) {
+		ok = fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
+		fclose(f);
+	}
+	free(path);
+	return ok;
+}
+
+/* A station code: letters, digits, '-' and '_', up to 32. */
+static int
+station_code_valid(const char *code)
+{
+	size_t n = 0;
+
+	for (; *code != '\0'; code++, n++)
+		if (!((*code >= 'A' && *code <= 'Z') || (*code >= 'a' && *code <= 'z') ||
+		    (*code >= '0' && *code <= '9') || *code == '-' || *code == '_'))
+			return 0;
+	return n > 0 && n <= 32;
+}
+
+void
+cfg_read_station(struct cfg_reader *r, const config_setting_t *s, struct config *c)
+{
+	static const char *const names[] = { "code", "name", "commune", "district",
+		"province", "timezone", NULL };
+
+	if (s == NULL) {
+		cfg_problem(r, NULL, "the 'station' section is missing; it needs at "
+		    "least code and name");
+		return;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+		cfg_problem(r, s, "'station' must be a group { ... }");
+		return;
+	}
+	cfg_check_members(r, s, names);
+	if (cfg_string(r, s, "code", &c->station.code, 0) &&
+	    !station_code_valid(c->station.code))
+		cfg_problem(r, config_setting_get_member(s, "code"),
+		    "station code '%s' may hold only letters, digits, '-' and '_' "
+		    "(at most 32)", c->station.code);
+	else if (config_setting_get_member(s, "code") == NULL)
+		cfg_problem(r, s, "'code' is required in station (e.g. \"HY-KD-TT\")");
+	if (!cfg_string(r, s, "name", &c->station.name, 0) &&
+	    config_setting_get_member(s, "name") == NULL)
+		cfg_problem(r, s, "'name' is required in station");
+	cfg_string(r, s, "commune", &c->station.commune, 1);
+	cfg_string(r, s, "district", &c->station.district, 1);
+	cfg_string(r, s, "province", &c->station.province, 1);
+	if (cfg_string(r, s, "timezone", &c->station.timezone, 0) &&
+	    !station_tz_known(c->station.timezone))
+		cfg_problem(r, config_setting_get_member(s, "timezone"),
+		    "unknown time zone '%s' (not in the system's tz database; "
+		    "e.g. \"Asia/Ho_Chi_Minh\")", c->station.timezone);
+}
