@@ -58,12 +58,14 @@ conf_defaults(struct config *c)
 static void
 conf_from_tree(struct cfg_reader *r, const config_t *lc, struct config *c)
 {
-	static const char *const names[] = { "station", "paths", "audio", "topics",
-		"reports", NULL };
+	const char *names[NSECTIONS + 1];
 	const config_setting_t *root = config_root_setting(lc), *s;
 	size_t i;
 
-	cfg_check_members(r, root, names);
+	for (i = 0; i < NSECTIONS; i++)
+		names[i] = sections[i].name;
+	names[NSECTIONS] = NULL;
+	cfg_check_members(r, root, (const char *const *)names);
 	for (i = 0; i < NSECTIONS; i++) {
 		s = config_setting_get_member(root, sections[i].name);
 		sections[i].read(r, s, c);

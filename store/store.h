@@ -1,0 +1,46 @@
+/*
+ * store: the one place that opens SQLite. WAL, foreign keys, a busy timeout,
+ * synchronous=FULL; schema migrations keyed on PRAGMA user_version; a database
+ * from a newer loaxa is refused. Uses only common/.
+ */
+#ifndef LOAXA_STORE_H
+#define LOAXA_STORE_H
+
+#include <sqlite3.h>
+
+struct store;
+
+#define STORE_DB_NAME "loaxa.db"
+
+/*
+ * Opens (creating when missing) the database at path and brings its schema
+ * up to date. Returns 0 and a handle, or -1 with an allocated *cause.
+ */
+int store_open(const char *path, struct store **out, char **cause);
+
+/*
+ * Creates the data directory (mode 0750) when missing and opens its
+ * database, STORE_DB_NAME inside it.
+ */
+int store_open_dir(const char *datadir, struct store **out, char **cause);
+
+void store_close(struct store **);
+
+/* The connection, for the modules' own prepared statements. */
+sqlite3 *store_db(struct store *);
+
+/* The schema version this program writes. */
+int store_schema_version(void);
+
+/* Runs SQL without results; -1 with *cause on error. */
+int store_exec(struct store *, const char *sql, char **cause);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK; -1 with *cause on error. */
+int store_begin(struct store *, char **cause);
+int store_commit(struct store *, char **cause);
+void store_rollback(struct store *);
+
+/* Allocates "what: SQLite's message" for the connection's last error. */
+char *store_error(struct store *, const char *what);
+
+#endif
