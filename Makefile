@@ -63,6 +63,7 @@ TESTLIB_SRC := $(filter-out $(UNIT_SRC) tests/gen-audio.c,$(wildcard tests/*.c))
 TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
 GEN_AUDIO := $(BUILD)/tests/gen-audio
 
+.SECONDARY:
 .PHONY: all test unit e2e sanitize bench demo deps install uninstall clean
 all: $(PROG) $(GEN_AUDIO)
 

@@ -1,0 +1,264 @@
+/* Unit tests for config/: the embedded default, the example, every kind of problem. */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/xmalloc.h"
+#include "config/cfg.h"
+#include "config/config.h"
+#include "tests/testutil.h"
+
+static struct dirent **fixtures;
+static int nfixtures;
+
+static int
+is_conf(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n > 5 && strcmp(d->d_name + n - 5, ".conf") == 0;
+}
+
+START_TEST(test_default)
+{
+	struct config_problems p = { 0 };
+	struct config *c = NULL;
+
+	ck_assert_int_eq(conf_read(NULL, &c, &p), 0);
+	ck_assert_uint_eq(p.n, 0);
+	ck_assert_str_eq(c->file, CONFIG_DEFAULT_LABEL);
+	ck_assert_str_eq(c->station.timezone, "Asia/Ho_Chi_Minh");
+	ck_assert_str_eq(c->paths.data, "./loaxa-data");
+	ck_assert_str_eq(c->paths.inbox, "./loaxa-data/inbox");
+	ck_assert_str_eq(c->audio.driver, "auto");
+	ck_assert_int_eq(c->audio.realtime, 1);
+	ck_assert(c->audio.loudness_target == -16.0);
+	ck_assert(c->audio.true_peak == -1.0);
+	/* The seed plan's seven content areas, with Vietnamese names. */
+	ck_assert_uint_eq(c->ntopics, 7);
+	ck_assert_ptr_nonnull(conf_topic(c, "cchc"));
+	ck_assert_ptr_nonnull(strstr(conf_topic(c, "cchc")->name, "cải cách hành chính"));
+	ck_assert_ptr_null(conf_topic(c, "nope"));
+	conf_free(&c);
+	ck_assert_ptr_null(c);
+}
+END_TEST
+
+START_TEST(test_example)
+{
+	struct config_problems p = { 0 };
+	struct config *c = NULL;
+	char *path;
+	size_t i;
+
+	xasprintf(&path, "%s/examples/loaxa.conf", tu_srcdir());
+	if (conf_read(path, &c, &p) != 0)
+		for (i = 0; i < p.n; i++)
+			fprintf(stderr, "%s\n", p.lines[i]);
+	ck_assert_uint_eq(p.n, 0);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(c->station.code, "HY-KD-TT");
+	ck_assert_str_eq(c->station.name, "Đài truyền thanh xã Toàn Thắng");
+	ck_assert_uint_ge(c->audio.noptions, 1);
+	ck_assert_uint_eq(c->ntopics, 7);
+	conf_free(&c);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_values)
+{
+	static const char text[] =
+	    "station = { code = \"HY-KD-TT\"; name = \"Đài Toàn Thắng\";\n"
+	    "  timezone = \"Europe/Berlin\"; };\n"
+	    "paths = { data = \"/srv/loaxa\"; };\n"
+	    "audio = { driver = \"wav\"; file = \"/tmp/out.wav\"; realtime = false;\n"
+	    "  loudness_target = -23; true_peak = -2.5; fade_ms = 0;\n"
+	    "  options = { dev = \"hw:0\"; buffer_time = 500; }; };\n"
+	    "topics = ( { key = \"le\"; name = \"Ngày lễ\"; } );\n"
+	    "reports = { periods = \"calendar\"; };\n";
+	struct config_problems p = { 0 };
+	struct config *c = NULL;
+
+	ck_assert_int_eq(conf_read_string(text, "t.conf", &c, &p), 0);
+	ck_assert_str_eq(c->station.timezone, "Europe/Berlin");
+	ck_assert_str_eq(c->paths.inbox, "/srv/loaxa/inbox");
+	ck_assert_str_eq(c->audio.driver, "wav");
+	ck_assert_int_eq(c->audio.realtime, 0);
+	ck_assert(c->audio.loudness_target == -23.0);
+	ck_assert(c->audio.true_peak == -2.5);
+	ck_assert_int_eq(c->audio.fade_ms, 0);
+	ck_assert_uint_eq(c->audio.noptions, 2);
+	ck_assert_str_eq(c->audio.options[1].name, "buffer_time");
+	ck_assert_str_eq(c->audio.options[1].value, "500");
+	ck_assert_uint_eq(c->ntopics, 1);
+	ck_assert_str_eq(c->topics[0].name, "Ngày lễ");
+	ck_assert_int_eq(c->reports.calendar_periods, 1);
+	conf_free(&c);
+}
+END_TEST
+
+/* Every problem is reported, not just the first, in line order. */
+START_TEST(test_all_problems)
+{
+	static const char text[] =
+	    "stationn = 1;\n"
+	    "station = { code = \"A\"; name = \"B\"; timezone = \"X/Y\"; };\n"
+	    "audio = { fade_ms = -1; true_peak = \"x\"; };\n";
+	struct config_problems p = { 0 };
+	struct config *c = NULL;
+
+	ck_assert_int_eq(conf_read_string(text, "m.conf", &c, &p), -1);
+	ck_assert_ptr_null(c);
+	ck_assert_uint_eq(p.n, 4);
+	ck_assert_ptr_nonnull(strstr(p.lines[0], "m.conf:1: unknown setting 'stationn'"));
+	ck_assert_ptr_nonnull(strstr(p.lines[1], "m.conf:2: unknown time zone 'X/Y'"));
+	ck_assert_ptr_nonnull(strstr(p.lines[2], "m.conf:3: "));
+	ck_assert_ptr_nonnull(strstr(p.lines[3], "m.conf:3: "));
+	conf_problems_clear(&p);
+}
+END_TEST
+
+START_TEST(test_unreadable)
+{
+	struct config_problems p = { 0 };
+	struct config *c = NULL;
+	char *dir = tu_tmpdir();
+
+	ck_assert_int_eq(conf_read("/nonexistent/loaxa.conf", &c, &p), -1);
+	ck_assert_uint_eq(p.n, 1);
+	ck_assert_str_eq(p.lines[0],
+	    "/nonexistent/loaxa.conf: cannot read the configuration: No such file or directory");
+	conf_problems_clear(&p);
+	ck_assert_int_eq(conf_read(dir, &c, &p), -1);
+	ck_assert_ptr_nonnull(strstr(p.lines[0], "not a regular file"));
+	conf_problems_clear(&p);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(test_search_order)
+{
+	char *dir = tu_tmpdir(), *old = getcwd(NULL, 0), *f;
+
+	ck_assert_int_eq(chdir(dir), 0);
+	unsetenv("LOAXA_CONFIG");
+	ck_assert_str_eq(conf_find("/x.conf"), "/x.conf");
+	if (access("/etc/loaxa/loaxa.conf", F_OK) != 0)
+		ck_assert_ptr_null(conf_find(NULL));
+	f = tu_write(dir, "loaxa.conf", "station = { code = \"A\"; name = \"B\"; };\n");
+	ck_assert_str_eq(conf_find(NULL), "./loaxa.conf");
+	setenv("LOAXA_CONFIG", "/env.conf", 1);
+	ck_assert_str_eq(conf_find(NULL), "/env.conf");
+	ck_assert_str_eq(conf_find("/x.conf"), "/x.conf");
+	unsetenv("LOAXA_CONFIG");
+	ck_assert_int_eq(chdir(old), 0);
+	tu_rmtree(dir);
+	free(f);
+	free(dir);
+	free(old);
+}
+END_TEST
+
+START_TEST(test_suggest)
+{
+	static const char *const names[] = { "timezone", "province", "code", NULL };
+
+	ck_assert_str_eq(cfg_suggest("timezon", names), "timezone");
+	ck_assert_str_eq(cfg_suggest("provnice", names), "province");
+	ck_assert_str_eq(cfg_suggest("cod", names), "code");
+	ck_assert_ptr_null(cfg_suggest("colour", names));
+	ck_assert_ptr_null(cfg_suggest("x", names));
+}
+END_TEST
+
+START_TEST(test_utf8)
+{
+	ck_assert(cfg_utf8_valid("Đài truyền thanh xã Toàn Thắng"));
+	ck_assert(cfg_utf8_valid(""));
+	ck_assert(!cfg_utf8_valid("\xff"));
+	ck_assert(!cfg_utf8_valid("\xc0\xaf"));         /* overlong '/' */
+	ck_assert(!cfg_utf8_valid("\xed\xa0\x80"));     /* surrogate */
+	ck_assert(!cfg_utf8_valid("\xe1\xba"));         /* cut short */
+}
+END_TEST
+
+/*
+ * Each .conf file in tests/data/config starts with "# expect: LINE: text": reading
+ * it must fail with a problem "FILE:LINE: ...text..." (LINE 0: "FILE: text").
+ */
+START_TEST(test_fixture)
+{
+	struct config_problems p = { 0 };
+	struct config *c = NULL;
+	char *path, *text, *want, *nl, *expect;
+	size_t i;
+	int line, found = 0;
+
+	xasprintf(&path, "%s/tests/data/config/%s", tu_srcdir(), fixtures[_i]->d_name);
+	text = tu_read(path, NULL);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(strncmp(text, "# expect: ", 10) == 0, "%s: no expect line", path);
+	line = atoi(text + 10);
+	expect = strchr(text + 10, ':') + 2;
+	if ((nl = strchr(expect, '\n')) != NULL)
+		*nl = '\0';
+	if (line > 0)
+		xasprintf(&want, "%s:%d: ", path, line);
+	else
+		xasprintf(&want, "%s: ", path);
+	ck_assert_int_eq(conf_read(path, &c, &p), -1);
+	ck_assert_ptr_null(c);
+	for (i = 0; i < p.n; i++)
+		if (strncmp(p.lines[i], want, strlen(want)) == 0 &&
+		    strstr(p.lines[i], expect) != NULL)
+			found = 1;
+	for (i = 0; !found && i < p.n; i++)
+		fprintf(stderr, "got: %s\n", p.lines[i]);
+	ck_assert_msg(found, "%s: no problem \"%s...%s\"", path, want, expect);
+	conf_problems_clear(&p);
+	free(want);
+	free(text);
+	free(path);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("config");
+	SRunner *sr;
+	char *dir;
+	int failed;
+
+	xasprintf(&dir, "%s/tests/data/config", tu_srcdir());
+	nfixtures = scandir(dir, &fixtures, is_conf, alphasort);
+	free(dir);
+	if (nfixtures < 20) {
+		fprintf(stderr, "check_config: too few fixtures in tests/data/config\n");
+		return 1;
+	}
+	tcase_add_test(tc, test_default);
+	tcase_add_test(tc, test_example);
+	tcase_add_test(tc, test_values);
+	tcase_add_test(tc, test_all_problems);
+	tcase_add_test(tc, test_unreadable);
+	tcase_add_test(tc, test_search_order);
+	tcase_add_test(tc, test_suggest);
+	tcase_add_test(tc, test_utf8);
+	tcase_add_loop_test(tc, test_fixture, 0, nfixtures);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	while (nfixtures-- > 0)
+		free(fixtures[nfixtures]);
+	free(fixtures);
+	return failed == 0 ? 0 : 1;
+}
