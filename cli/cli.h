@@ -46,4 +46,13 @@ int cli_usage(const struct cmd_entry *);
 int cli_getopt(const struct cmd_entry *, int argc, char **argv,
     const struct option *longopts);
 
+struct store;
+
+/*
+ * Opens the station's data directory (cfg->paths.data), creating it on first
+ * use with everything a new station needs. Prints "PATH: reason" and returns
+ * -1 on failure; every command that touches the data goes through here.
+ */
+int cli_open_store(const struct cmd_ctx *, struct store **);
+
 #endif
