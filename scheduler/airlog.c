@@ -1,0 +1,206 @@
+/* The airing log's writes; every statement is prepared and bound. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "common/xmalloc.h"
+#include "scheduler/airlog.h"
+#include "store/store.h"
+
+int64_t
+sched_log_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Prepares sql, or sets *cause. */
+static sqlite3_stmt *
+sched_log_prepare(struct store *st, const char *sql, char **cause)
+{
+	sqlite3_stmt *q;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK) {
+		*cause = store_error(st, "airing log");
+		return NULL;
+	}
+	return q;
+}
+
+/* Steps a statement that returns no row and finalises it. */
+static int
+sched_log_run(struct store *st, sqlite3_stmt *q, char **cause)
+{
+	int rc = sqlite3_step(q);
+
+	if (rc != SQLITE_DONE) {
+		*cause = store_error(st, "airing log");
+		sqlite3_finalize(q);
+		return -1;
+	}
+	sqlite3_finalize(q);
+	return 0;
+}
+
+static void
+bind_text_or_null(sqlite3_stmt *q, int i, const char *s)
+{
+	if (s != NULL)
+		sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(q, i);
+}
+
+static void
+bind_item(sqlite3_stmt *q, const struct sched_log_item *it)
+{
+	if (it->bulletin_id > 0)
+		sqlite3_bind_int64(q, 1, it->bulletin_id);
+	else
+		sqlite3_bind_null(q, 1);
+	bind_text_or_null(q, 2, it->sha256);
+	bind_text_or_null(q, 3, it->slot);
+	if (it->slot != NULL)
+		sqlite3_bind_int64(q, 4, it->slot_start);
+	else
+		sqlite3_bind_null(q, 4);
+	sqlite3_bind_text(q, 5, it->priority ? it->priority : "normal", -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 6, it->scheduled_at);
+}
+
+int64_t
+sched_log_start(struct store *st, const struct sched_log_item *it, int64_t started_at,
+    char **cause)
+{
+	sqlite3_stmt *q = sched_log_prepare(st,
+	    "INSERT INTO airings (bulletin_id, sha256, slot, slot_start, priority,"
+	    " scheduled_at, started_at, heartbeat_at, played_ms, outcome)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 0, 'playing')", cause);
+
+	if (q == NULL)
+		return -1;
+	bind_item(q, it);
+	sqlite3_bind_int64(q, 7, started_at);
+	if (sched_log_run(st, q, cause) != 0)
+		return -1;
+	return sqlite3_last_insert_rowid(store_db(st));
+}
+
+int
+sched_log_heartbeat(struct store *st, int64_t id, int64_t now, int64_t played_ms,
+    char **cause)
+{
+	sqlite3_stmt *q = sched_log_prepare(st,
+	    "UPDATE airings SET heartbeat_at = ?2, played_ms = ?3"
+	    " WHERE id = ?1 AND outcome = 'playing'", cause);
+
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int64(q, 2, now);
+	sqlite3_bind_int64(q, 3, played_ms < 0 ? 0 : played_ms);
+	return sched_log_run(st, q, cause);
+}
+
+int
+sched_log_finish(struct store *st, int64_t id, int64_t ended_at, int64_t played_ms,
+    const char *outcome, const char *reason, char **cause)
+{
+	sqlite3_stmt *q = sched_log_prepare(st,
+	    "UPDATE airings SET ended_at = ?2, heartbeat_at = ?2, played_ms = ?3,"
+	    " outcome = ?4, reason = ?5 WHERE id = ?1", cause);
+
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int64(q, 2, ended_at);
+	sqlite3_bind_int64(q, 3, played_ms < 0 ? 0 : played_ms);
+	sqlite3_bind_text(q, 4, outcome, -1, SQLITE_TRANSIENT);
+	bind_text_or_null(q, 5, reason);
+	return sched_log_run(st, q, cause);
+}
+
+int64_t
+sched_log_not_aired(struct store *st, const struct sched_log_item *it, const char *outcome,
+    const char *reason, char **cause)
+{
+	sqlite3_stmt *q = sched_log_prepare(st,
+	    "INSERT INTO airings (bulletin_id, sha256, slot, slot_start, priority,"
+	    " scheduled_at, played_ms, outcome, reason)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8)", cause);
+
+	if (q == NULL)
+		return -1;
+	bind_item(q, it);
+	sqlite3_bind_text(q, 7, outcome, -1, SQLITE_TRANSIENT);
+	bind_text_or_null(q, 8, reason);
+	if (sched_log_run(st, q, cause) != 0)
+		return -1;
+	return sqlite3_last_insert_rowid(store_db(st));
+}
+
+int
+sched_log_recover(struct store *st, char **cause)
+{
+	sqlite3_stmt *q = sched_log_prepare(st,
+	    "UPDATE airings SET outcome = 'interrupted', reason = 'power loss',"
+	    " ended_at = coalesce(heartbeat_at, started_at)"
+	    " WHERE outcome = 'playing'", cause);
+
+	if (q == NULL || sched_log_run(st, q, cause) != 0)
+		return -1;
+	return sqlite3_changes(store_db(st));
+}
+
+int
+sched_log_has_occurrence(struct store *st, const char *slot, int64_t slot_start)
+{
+	sqlite3_stmt *q;
+	int found;
+
+	if (sqlite3_prepare_v2(store_db(st),
+	    "SELECT 1 FROM airings WHERE slot = ?1 AND slot_start = ?2 LIMIT 1",
+	    -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(q, 1, slot, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, slot_start);
+	found = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_finalize(q);
+	return found;
+}
+
+int64_t
+sched_log_last_alive(struct store *st)
+{
+	sqlite3_stmt *q;
+	int64_t t = 0;
+
+	if (sqlite3_prepare_v2(store_db(st),
+	    "SELECT max(coalesce((SELECT max(max(coalesce(heartbeat_at, 0),"
+	    " coalesce(ended_at, 0))) FROM airings), 0),"
+	    " coalesce((SELECT CAST(value AS INTEGER) FROM meta"
+	    " WHERE key = 'daemon_alive_at'), 0))", -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		t = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return t;
+}
+
+int
+sched_log_mark_alive(struct store *st, int64_t now, char **cause)
+{
+	sqlite3_stmt *q = sched_log_prepare(st,
+	    "INSERT INTO meta (key, value) VALUES ('daemon_alive_at', ?1)"
+	    " ON CONFLICT (key) DO UPDATE SET value = excluded.value", cause);
+	char buf[32];
+
+	if (q == NULL)
+		return -1;
+	snprintf(buf, sizeof buf, "%lld", (long long)now);
+	sqlite3_bind_text(q, 1, buf, -1, SQLITE_TRANSIENT);
+	return sched_log_run(st, q, cause);
+}

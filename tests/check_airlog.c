@@ -1,0 +1,145 @@
+/* Unit tests for the airing log the daemon writes: rows, heartbeats, recovery. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xmalloc.h"
+#include "scheduler/airlog.h"
+#include "store/store.h"
+#include "tests/testutil.h"
+
+static char *dir;
+static struct store *st;
+
+static void
+setup(void)
+{
+	char *cause = NULL, *path;
+
+	dir = tu_tmpdir();
+	xasprintf(&path, "%s/log.db", dir);
+	ck_assert_msg(store_open(path, &st, &cause) == 0, "%s", cause);
+	free(path);
+}
+
+static void
+teardown(void)
+{
+	store_close(&st);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* Reads one row's outcome, reason, played_ms and ended_at. */
+static void
+row(int64_t id, char *outcome, size_t olen, char *reason, size_t rlen,
+    int64_t *played, int64_t *ended)
+{
+	sqlite3_stmt *q;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st),
+	    "SELECT outcome, coalesce(reason, ''), played_ms, coalesce(ended_at, -1)"
+	    " FROM airings WHERE id = ?1", -1, &q, NULL), SQLITE_OK);
+	sqlite3_bind_int64(q, 1, id);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	snprintf(outcome, olen, "%s", sqlite3_column_text(q, 0));
+	snprintf(reason, rlen, "%s", sqlite3_column_text(q, 1));
+	*played = sqlite3_column_int64(q, 2);
+	*ended = sqlite3_column_int64(q, 3);
+	sqlite3_finalize(q);
+}
+
+START_TEST(test_start_heartbeat_finish)
+{
+	struct sched_log_item it = { 7, "ab12", "Buổi sáng", 1000, "normal", 1000 };
+	char *cause = NULL, outcome[32], reason[64];
+	int64_t id, played, ended;
+
+	id = sched_log_start(st, &it, 1003, &cause);
+	ck_assert_int_gt(id, 0);
+	row(id, outcome, sizeof outcome, reason, sizeof reason, &played, &ended);
+	ck_assert_str_eq(outcome, "playing");
+	ck_assert_int_eq(ended, -1);
+	ck_assert_int_eq(sched_log_heartbeat(st, id, 2003, 1000, &cause), 0);
+	row(id, outcome, sizeof outcome, reason, sizeof reason, &played, &ended);
+	ck_assert_int_eq(played, 1000);
+	ck_assert_int_eq(sched_log_finish(st, id, 4003, 3000, "completed", NULL, &cause), 0);
+	row(id, outcome, sizeof outcome, reason, sizeof reason, &played, &ended);
+	ck_assert_str_eq(outcome, "completed");
+	ck_assert_int_eq(played, 3000);
+	ck_assert_int_eq(ended, 4003);
+	/* A heartbeat after the end changes nothing. */
+	ck_assert_int_eq(sched_log_heartbeat(st, id, 9000, 9000, &cause), 0);
+	row(id, outcome, sizeof outcome, reason, sizeof reason, &played, &ended);
+	ck_assert_int_eq(played, 3000);
+	ck_assert(sched_log_has_occurrence(st, "Buổi sáng", 1000));
+	ck_assert(!sched_log_has_occurrence(st, "Buổi sáng", 1001));
+	ck_assert_int_eq(sched_log_last_alive(st), 4003);
+}
+END_TEST
+
+START_TEST(test_recover)
+{
+	struct sched_log_item it = { 3, "cd34", "Chiều", 5000, "priority", 5000 };
+	char *cause = NULL, outcome[32], reason[64];
+	int64_t open, done, played, ended;
+
+	done = sched_log_start(st, &it, 5000, &cause);
+	ck_assert_int_eq(sched_log_finish(st, done, 6000, 1000, "completed", NULL, &cause), 0);
+	open = sched_log_start(st, &it, 6000, &cause);
+	ck_assert_int_eq(sched_log_heartbeat(st, open, 8000, 2000, &cause), 0);
+	/* The power is cut here: the row is still 'playing'. */
+	ck_assert_int_eq(sched_log_recover(st, &cause), 1);
+	row(open, outcome, sizeof outcome, reason, sizeof reason, &played, &ended);
+	ck_assert_str_eq(outcome, "interrupted");
+	ck_assert_str_eq(reason, "power loss");
+	ck_assert_int_eq(played, 2000);
+	ck_assert_int_eq(ended, 8000);
+	row(done, outcome, sizeof outcome, reason, sizeof reason, &played, &ended);
+	ck_assert_str_eq(outcome, "completed");
+	ck_assert_int_eq(sched_log_recover(st, &cause), 0);
+}
+END_TEST
+
+START_TEST(test_not_aired_and_alive)
+{
+	struct sched_log_item it = { 0, NULL, "Sáng", 10000, "normal", 10000 };
+	char *cause = NULL, outcome[32], reason[64];
+	int64_t id, played, ended;
+
+	id = sched_log_not_aired(st, &it, "missed", "controller off", &cause);
+	ck_assert_int_gt(id, 0);
+	row(id, outcome, sizeof outcome, reason, sizeof reason, &played, &ended);
+	ck_assert_str_eq(outcome, "missed");
+	ck_assert_str_eq(reason, "controller off");
+	ck_assert_int_eq(sched_log_last_alive(st), 0);
+	ck_assert_int_eq(sched_log_mark_alive(st, 12345, &cause), 0);
+	ck_assert_int_eq(sched_log_mark_alive(st, 23456, &cause), 0);
+	ck_assert_int_eq(sched_log_last_alive(st), 23456);
+	/* The schema refuses an outcome outside the contract. */
+	ck_assert_int_eq(sched_log_not_aired(st, &it, "lost", NULL, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "CHECK"));
+	free(cause);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("airlog");
+	TCase *tc = tcase_create("airlog");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_start_heartbeat_finish);
+	tcase_add_test(tc, test_recover);
+	tcase_add_test(tc, test_not_aired_and_alive);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
