@@ -1,0 +1,238 @@
+/* The control socket: both ends, with credential checks and bounded reads. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/xmalloc.h"
+#include "scheduler/control.h"
+
+/* Fills a sockaddr_un with path; -1 when the path is too long. */
+static int
+ctl_addr(const char *path, struct sockaddr_un *sa, char **cause)
+{
+	memset(sa, 0, sizeof *sa);
+	sa->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sa->sun_path) {
+		xasprintf(cause, "%s: control socket path too long (max %zu bytes)",
+		    path, sizeof sa->sun_path - 1);
+		return -1;
+	}
+	memcpy(sa->sun_path, path, strlen(path) + 1);
+	return 0;
+}
+
+int
+sched_ctl_listen(const char *path, int *fd, char **cause)
+{
+	struct sockaddr_un sa;
+	mode_t old;
+	int s;
+
+	if (ctl_addr(path, &sa, cause) != 0)
+		return -1;
+	if ((s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0) {
+		xasprintf(cause, "%s: socket: %s", path, strerror(errno));
+		return -1;
+	}
+	/* A socket left by a daemon that was killed: nobody answers on it. */
+	if (connect(s, (struct sockaddr *)&sa, sizeof sa) == 0) {
+		close(s);
+		xasprintf(cause, "%s: another loaxa daemon is running on this data "
+		    "directory", path);
+		return -1;
+	}
+	unlink(path);
+	old = umask(0117);
+	if (bind(s, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		umask(old);
+		xasprintf(cause, "%s: bind: %s", path, strerror(errno));
+		close(s);
+		return -1;
+	}
+	umask(old);
+	if (chmod(path, 0660) != 0 || listen(s, 16) != 0) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		close(s);
+		return -1;
+	}
+	*fd = s;
+	return 0;
+}
+
+int
+sched_ctl_peer_allowed(uid_t uid, gid_t gid)
+{
+	return uid == 0 || uid == geteuid() || gid == getegid();
+}
+
+int
+sched_ctl_accept(int listen_fd, char **cause)
+{
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	int c;
+
+	if ((c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+		xasprintf(cause, "control socket: accept: %s", strerror(errno));
+		return -1;
+	}
+	if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+	    !sched_ctl_peer_allowed(cred.uid, cred.gid)) {
+		xasprintf(cause, "control socket: refused a client (uid %ld, gid %ld): "
+		    "not root, this user or this group", (long)cred.uid, (long)cred.gid);
+		sched_ctl_reply(c, 1, "refused: not allowed to control this station", "");
+		return -1;
+	}
+	return c;
+}
+
+/* Milliseconds on CLOCK_MONOTONIC, for deadlines. */
+static long long
+ctl_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Reads from fd until a newline (want_line) or the end, at most max bytes,
+ * within timeout_ms. Returns the allocated bytes read (terminated), or NULL.
+ */
+static char *
+ctl_read(int fd, int timeout_ms, size_t max, int want_line, char **cause)
+{
+	long long deadline = ctl_mono_ms() + timeout_ms, left;
+	struct pollfd p = { fd, POLLIN, 0 };
+	size_t n = 0;
+	char *buf = xmalloc(max + 1);
+	ssize_t r;
+
+	for (;;) {
+		left = deadline - ctl_mono_ms();
+		if (left <= 0) {
+			xasprintf(cause, "timed out");
+			break;
+		}
+		if (poll(&p, 1, (int)left) < 0) {
+			if (errno == EINTR)
+				continue;
+			xasprintf(cause, "poll: %s", strerror(errno));
+			break;
+		}
+		if (p.revents == 0)
+			continue;
+		r = read(fd, buf + n, max - n);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r < 0) {
+			xasprintf(cause, "read: %s", strerror(errno));
+			break;
+		}
+		n += (size_t)r;
+		buf[n] = '\0';
+		if (r == 0 || (want_line && memchr(buf, '\n', n) != NULL))
+			return buf;
+		if (n == max) {
+			if (want_line) {
+				xasprintf(cause, "request longer than %zu bytes", max);
+				break;
+			}
+			return buf;
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+int
+sched_ctl_read_request(int fd, int timeout_ms, char **line, char **cause)
+{
+	char *buf = ctl_read(fd, timeout_ms, SCHED_CTL_MAX_REQUEST, 1, cause), *nl;
+
+	if (buf == NULL)
+		return -1;
+	if ((nl = strchr(buf, '\n')) != NULL)
+		*nl = '\0';
+	*line = buf;
+	return 0;
+}
+
+/* Writes all of buf, ignoring a client that went away. */
+static void
+ctl_write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t w;
+
+	while (len > 0) {
+		w = send(fd, buf, len, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		buf += w;
+		len -= (size_t)w;
+	}
+}
+
+void
+sched_ctl_reply(int fd, int status, const char *message, const char *body)
+{
+	char *head;
+	int n;
+
+	n = xasprintf(&head, "%d %s\n", status, message);
+	ctl_write_all(fd, head, (size_t)n);
+	if (body != NULL)
+		ctl_write_all(fd, body, strlen(body));
+	free(head);
+	close(fd);
+}
+
+int
+sched_ctl_request(const char *path, const char *request, int timeout_ms,
+    char **message, char **body, char **cause)
+{
+	struct sockaddr_un sa;
+	char *reply, *err = NULL, *nl;
+	int s, status;
+
+	*message = *body = NULL;
+	if (ctl_addr(path, &sa, cause) != 0)
+		return -1;
+	if ((s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+		xasprintf(cause, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (connect(s, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		xasprintf(cause, "%s: no loaxa daemon is running here (%s); start it "
+		    "with 'loaxa run' or 'systemctl start loaxa'", path, strerror(errno));
+		close(s);
+		return -1;
+	}
+	ctl_write_all(s, request, strlen(request));
+	ctl_write_all(s, "\n", 1);
+	reply = ctl_read(s, timeout_ms, 1 << 20, 0, &err);
+	close(s);
+	if (reply == NULL || (nl = strchr(reply, '\n')) == NULL) {
+		xasprintf(cause, "%s: the daemon did not answer (%s)", path,
+		    err ? err : "connection closed");
+		free(err);
+		free(reply);
+		return -1;
+	}
+	*nl = '\0';
+	status = atoi(reply);
+	*message = xstrdup(strchr(reply, ' ') ? strchr(reply, ' ') + 1 : "");
+	*body = xstrdup(nl + 1);
+	free(reply);
+	return status;
+}

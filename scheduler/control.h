@@ -1,0 +1,45 @@
+/*
+ * The control socket: a Unix stream socket in the data directory, mode 0660.
+ * A client sends one request line ("status json", "play 12 emergency",
+ * "stop", "skip", "reload"); the daemon answers with a status line
+ * "<exit status> <message>" and then a body, and closes.
+ */
+#ifndef LOAXA_CONTROL_H
+#define LOAXA_CONTROL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define SCHED_CTL_NAME "control.sock"
+#define SCHED_CTL_MAX_REQUEST 1024
+
+/* Creates, binds (mode 0660) and listens; -1 with *cause. */
+int sched_ctl_listen(const char *path, int *fd, char **cause);
+
+/*
+ * Accepts one client and checks its credentials: root, this user, or this
+ * group. Returns the client fd, or -1 (refused or nothing to accept).
+ */
+int sched_ctl_accept(int listen_fd, char **cause);
+
+/* Whether a peer with these credentials may control the daemon. */
+int sched_ctl_peer_allowed(uid_t uid, gid_t gid);
+
+/*
+ * Reads one request line from a client within timeout_ms. Returns 0 and an
+ * allocated line without its newline, or -1 with *cause.
+ */
+int sched_ctl_read_request(int fd, int timeout_ms, char **line, char **cause);
+
+/* Writes the answer "<status> <message>\n<body>" and closes fd. */
+void sched_ctl_reply(int fd, int status, const char *message, const char *body);
+
+/*
+ * Client side: sends request to the daemon at path and reads the answer.
+ * Returns the daemon's status (0..3) with *message and *body allocated, or
+ * -1 with *cause (no daemon, refused, timed out).
+ */
+int sched_ctl_request(const char *path, const char *request, int timeout_ms,
+    char **message, char **body, char **cause);
+
+#endif
