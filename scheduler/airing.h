@@ -1,0 +1,62 @@
+/*
+ * One airing in its own process: decoding and output run in a child so that
+ * a decoder that crashes, aborts or hangs cannot stop the scheduler. The
+ * child prepares the file and the device ahead of time, waits for the
+ * scheduled instant, plays, and reports over a pipe.
+ */
+#ifndef LOAXA_AIRING_H
+#define LOAXA_AIRING_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct config_audio;
+struct sched_airing;
+
+struct sched_airing_spec {
+	const char *path;          /* the stored file */
+	const char *expect_sha256; /* refuse to play when the file differs; may be NULL */
+	int64_t start_at;          /* ms since the epoch: first sample out then */
+	const struct config_audio *audio;
+	int normalize;
+};
+
+enum sched_airing_event_kind {
+	SCHED_AIRING_STARTED,  /* at: when the first sample went out */
+	SCHED_AIRING_PROGRESS, /* played_ms */
+	SCHED_AIRING_DONE,     /* outcome, reason, played_ms */
+};
+
+struct sched_airing_event {
+	enum sched_airing_event_kind kind;
+	int64_t at;
+	int64_t played_ms;
+	char outcome[16]; /* completed, stopped, failed */
+	char reason[128];
+};
+
+/* Forks the child. Returns 0 and a handle, or -1 with *cause. */
+int sched_airing_spawn(const struct sched_airing_spec *, struct sched_airing **,
+    char **cause);
+
+/* The fd to poll for events. */
+int sched_airing_fd(const struct sched_airing *);
+pid_t sched_airing_pid(const struct sched_airing *);
+
+/*
+ * Reads the next event. Returns 1 with *ev filled, 0 when nothing complete is
+ * pending yet, -1 when the child is gone without saying how it ended (*ev is
+ * then a DONE event, failed, with the reason: crashed, killed by signal N...).
+ */
+int sched_airing_read(struct sched_airing *, struct sched_airing_event *ev);
+
+/* Asks the child to fade out and stop (SIGTERM). */
+void sched_airing_stop(struct sched_airing *);
+
+/* Kills the child at once (SIGKILL): it hangs. */
+void sched_airing_kill(struct sched_airing *);
+
+/* Waits for the child (killing it when still alive) and frees the handle. */
+void sched_airing_free(struct sched_airing **);
+
+#endif
