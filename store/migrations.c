@@ -41,6 +41,60 @@ static const char *const migrations[] = {
 	"CREATE INDEX airings_by_time ON airings (scheduled_at);\n"
 	"CREATE INDEX airings_by_bulletin ON airings (bulletin_id, scheduled_at);\n"
 	"CREATE INDEX airings_open ON airings (outcome) WHERE outcome = 'playing';\n",
+	/*
+	 * 2: the bulletin library. A row is one piece of content, unique by the
+	 * SHA-256 of its file, kept as DATA/<file>. status is the workflow state;
+	 * approved_sha256 is what was approved (the player refuses any other
+	 * bytes). valid_from/valid_until are inclusive local dates, YYYY-MM-DD.
+	 * bulletin_events is the append-only audit trail: who did what, when
+	 * (ms since the epoch, UTC) and why.
+	 */
+	"CREATE TABLE bulletins (\n"
+	"  id              INTEGER PRIMARY KEY,\n"
+	"  sha256          TEXT NOT NULL UNIQUE CHECK (length(sha256) = 64),\n"
+	"  file            TEXT NOT NULL,\n"
+	"  title           TEXT NOT NULL,\n"
+	"  topic           TEXT,\n"
+	"  agency          TEXT,\n"
+	"  priority        TEXT NOT NULL DEFAULT 'normal'\n"
+	"                  CHECK (priority IN ('normal', 'priority', 'emergency')),\n"
+	"  status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN\n"
+	"                  ('pending', 'approved', 'rejected', 'retired')),\n"
+	"  valid_from      TEXT,\n"
+	"  valid_until     TEXT,\n"
+	"  min_airings     INTEGER NOT NULL DEFAULT 0 CHECK (min_airings >= 0),\n"
+	"  format          TEXT NOT NULL,\n"
+	"  sample_rate     INTEGER NOT NULL,\n"
+	"  channels        INTEGER NOT NULL,\n"
+	"  duration_ms     INTEGER NOT NULL CHECK (duration_ms > 0),\n"
+	"  size            INTEGER NOT NULL,\n"
+	"  loudness_lufs   REAL,\n"
+	"  true_peak_dbtp  REAL,\n"
+	"  approved_sha256 TEXT,\n"
+	"  approved_by     TEXT,\n"
+	"  approved_at     INTEGER,\n"
+	"  source          TEXT,\n"
+	"  imported_at     INTEGER NOT NULL,\n"
+	"  CHECK (status <> 'approved' OR approved_sha256 IS NOT NULL)\n"
+	") STRICT;\n"
+	"CREATE INDEX bulletins_by_status ON bulletins (status, topic);\n"
+	"CREATE TABLE bulletin_events (\n"
+	"  id          INTEGER PRIMARY KEY,\n"
+	"  bulletin_id INTEGER NOT NULL REFERENCES bulletins (id),\n"
+	"  at          INTEGER NOT NULL,\n"
+	"  actor       TEXT NOT NULL,\n"
+	"  action      TEXT NOT NULL CHECK (action IN\n"
+	"              ('import', 'approve', 'reject', 'retire', 'expire')),\n"
+	"  from_status TEXT,\n"
+	"  to_status   TEXT NOT NULL,\n"
+	"  reason      TEXT,\n"
+	"  sha256      TEXT NOT NULL\n"
+	") STRICT;\n"
+	"CREATE INDEX bulletin_events_by_bulletin ON bulletin_events (bulletin_id, id);\n"
+	"CREATE TRIGGER bulletin_events_no_update BEFORE UPDATE ON bulletin_events\n"
+	"BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;\n"
+	"CREATE TRIGGER bulletin_events_no_delete BEFORE DELETE ON bulletin_events\n"
+	"BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;\n",
 };
 
 const char *

@@ -1,0 +1,251 @@
+/*
+ * The file side of the library: content-addressed files in DATA/bulletins,
+ * written atomically (temporary file, fsync, rename, fsync of the directory),
+ * and SHA-256 over a file's bytes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/xmalloc.h"
+#include "library/internal.h"
+
+#define COPY_BUF 65536
+
+/* Maps a probe format to the extension its stored file gets. */
+const char *
+lib_format_ext(const char *format)
+{
+	static const struct {
+		const char *format, *ext;
+	} map[] = { { "mp3", "mp3" }, { "mp2", "mp2" }, { "wav", "wav" },
+		{ "flac", "flac" }, { "vorbis", "ogg" }, { "ogg", "ogg" },
+		{ "opus", "opus" } };
+	size_t i;
+
+	for (i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(map[i].format, format) == 0)
+			return map[i].ext;
+	return "bin";
+}
+
+/* Hashes the file at path into lower-case hex; -1 with *cause (no file name). */
+int
+lib_sha256_file(const char *path, char out[65], char **cause)
+{
+	crypto_hash_sha256_state h;
+	unsigned char buf[COPY_BUF], d[crypto_hash_sha256_BYTES];
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		xasprintf(cause, "%s", strerror(errno));
+		return -1;
+	}
+	crypto_hash_sha256_init(&h);
+	while ((r = read(fd, buf, sizeof buf)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			xasprintf(cause, "cannot read: %s", strerror(errno));
+			close(fd);
+			return -1;
+		}
+		crypto_hash_sha256_update(&h, buf, (size_t)r);
+	}
+	close(fd);
+	crypto_hash_sha256_final(&h, d);
+	sodium_bin2hex(out, 65, d, sizeof d);
+	return 0;
+}
+
+/* Writes all of buf to fd, retrying short writes; -1 with errno. */
+static int
+write_all(int fd, const unsigned char *buf, size_t len)
+{
+	ssize_t w;
+
+	while (len > 0) {
+		if ((w = write(fd, buf, len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Opens a temporary file DIR/.tmp-XXXXXX.EXT, mode 0640, for writing. */
+int
+lib_tmp_open(struct library *lib, const char *ext, char **tmp, char **cause)
+{
+	int fd;
+
+	xasprintf(tmp, "%s/.tmp-XXXXXX.%s", lib->filesdir, ext);
+	if ((fd = mkostemps(*tmp, (int)strlen(ext) + 1, O_CLOEXEC)) < 0) {
+		xasprintf(cause, "%s: cannot create a temporary file: %s",
+		    lib->filesdir, strerror(errno));
+		free(*tmp);
+		*tmp = NULL;
+		return -1;
+	}
+	fchmod(fd, 0640);
+	return fd;
+}
+
+/* fsyncs a directory so that a rename in it survives a power cut. */
+static int
+fsync_dir(const char *dir)
+{
+	int fd, rc;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* Renames the synced temporary file to its content name; closes fd either way. */
+int
+lib_tmp_commit(struct library *lib, int fd, const char *tmp, const char *sha256,
+    const char *ext, char **rel, char **cause)
+{
+	char *final;
+
+	if (fsync(fd) != 0) {
+		xasprintf(cause, "%s: cannot write: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	close(fd);
+	xasprintf(rel, "%s/%s.%s", LIB_FILES_DIR, sha256, ext);
+	xasprintf(&final, "%s/%s", lib->datadir, *rel);
+	if (rename(tmp, final) != 0 || fsync_dir(lib->filesdir) != 0) {
+		xasprintf(cause, "%s: cannot store the file: %s", final, strerror(errno));
+		unlink(tmp);
+		free(final);
+		free(*rel);
+		*rel = NULL;
+		return -1;
+	}
+	free(final);
+	return 0;
+}
+
+/* Copies src into the store, checking its bytes still hash to sha256. */
+int
+lib_store_copy(struct library *lib, const char *src, const char *sha256,
+    const char *ext, char **rel, char **cause)
+{
+	crypto_hash_sha256_state h;
+	unsigned char buf[COPY_BUF], d[crypto_hash_sha256_BYTES];
+	char hex[65], *final, *tmp, *err = NULL;
+	ssize_t r;
+	int in, out;
+
+	/* An orphan from an earlier, interrupted import is reused when intact. */
+	xasprintf(&final, "%s/%s/%s.%s", lib->datadir, LIB_FILES_DIR, sha256, ext);
+	if (lib_sha256_file(final, hex, &err) == 0 && strcmp(hex, sha256) == 0) {
+		free(final);
+		xasprintf(rel, "%s/%s.%s", LIB_FILES_DIR, sha256, ext);
+		return 0;
+	}
+	free(err);
+	free(final);
+	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0) {
+		xasprintf(cause, "%s", strerror(errno));
+		return LIB_ERR;
+	}
+	if ((out = lib_tmp_open(lib, ext, &tmp, cause)) < 0) {
+		close(in);
+		return LIB_ERR;
+	}
+	crypto_hash_sha256_init(&h);
+	while ((r = read(in, buf, sizeof buf)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || write_all(out, buf, (size_t)r) != 0) {
+			xasprintf(cause, "cannot copy into the library: %s",
+			    strerror(errno));
+			goto fail;
+		}
+		crypto_hash_sha256_update(&h, buf, (size_t)r);
+	}
+	close(in);
+	in = -1;
+	crypto_hash_sha256_final(&h, d);
+	sodium_bin2hex(hex, sizeof hex, d, sizeof d);
+	if (strcmp(hex, sha256) != 0) {
+		xasprintf(cause, "the file changed while it was being imported");
+		close(out);
+		unlink(tmp);
+		free(tmp);
+		return LIB_REJECTED;
+	}
+	if (lib_tmp_commit(lib, out, tmp, sha256, ext, rel, cause) != 0) {
+		free(tmp);
+		return LIB_ERR;
+	}
+	free(tmp);
+	return 0;
+fail:
+	if (in >= 0)
+		close(in);
+	close(out);
+	unlink(tmp);
+	free(tmp);
+	return LIB_ERR;
+}
+
+/* Local date of now_ms; falls back to UTC when localtime fails. */
+void
+lib_date(int64_t now_ms, char out[11])
+{
+	time_t t = (time_t)(now_ms / 1000);
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL)
+		gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* The realtime clock in ms; the audit trail and validity use wall time. */
+int64_t
+lib_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A real calendar day written YYYY-MM-DD. */
+int
+lib_date_valid(const char *s)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d, i;
+
+	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return 0;
+	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return 0;
+	return 1;
+}

@@ -1,0 +1,59 @@
+/* Shared inside library/ only: the handle and the file store's helpers. */
+#ifndef LOAXA_LIBRARY_INTERNAL_H
+#define LOAXA_LIBRARY_INTERNAL_H
+
+#include <sodium.h>
+#include <stdint.h>
+
+#include "audio/audio.h"
+#include "library/library.h"
+
+struct library {
+	struct store *st;
+	char *datadir;
+	char *filesdir; /* datadir/bulletins */
+};
+
+/* The file extension the library stores a format under ("wav", "ogg", ...). */
+const char *lib_format_ext(const char *format);
+
+/*
+ * Opens a new temporary file in the files directory ending in .ext; returns
+ * the descriptor and sets *tmp to its allocated path, or -1 with *cause.
+ */
+int lib_tmp_open(struct library *, const char *ext, char **tmp, char **cause);
+
+/*
+ * Makes the temporary file tmp (descriptor fd, closed here) the stored file
+ * for sha256: fsync, rename to bulletins/SHA256.EXT, fsync the directory.
+ * Sets *rel to the allocated path relative to the data directory.
+ */
+int lib_tmp_commit(struct library *, int fd, const char *tmp, const char *sha256,
+    const char *ext, char **rel, char **cause);
+
+/*
+ * Copies the file src into the files directory under sha256 (which its bytes
+ * must have; LIB_REJECTED if they changed) and sets *rel. An existing stored
+ * file with the right bytes is reused.
+ */
+int lib_store_copy(struct library *, const char *src, const char *sha256,
+    const char *ext, char **rel, char **cause);
+
+/*
+ * Checks a probed file the way every import does: at least 1 s, not silent.
+ * LIB_REJECTED with the reason otherwise.
+ */
+int lib_check_probe(const struct audio_info *, char **cause);
+
+/*
+ * Inserts the row and its import (and, with approve, approval) audit entries
+ * for a validated, stored file, inside the caller's transaction.
+ */
+int lib_insert(struct library *, const struct audio_info *, const char *rel,
+    const struct lib_meta *, const char *fallback_title, const char *actor,
+    int approve, int64_t size, int64_t *id, char **cause);
+
+/* The id of the bulletin with this SHA-256, 0 when none, -1 on error. */
+int64_t lib_id_by_sha256(struct library *, const char *sha256, char **cause);
+
+#endif

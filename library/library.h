@@ -1,0 +1,241 @@
+/*
+ * library: the bulletin store. Import and validation (one audio_probe pass),
+ * files kept in DATA/bulletins under their SHA-256, the approval workflow with
+ * its audit trail, tamper checks, and signed district packages.
+ *
+ * Uses audio/ (to validate) and store/ (the bulletins and bulletin_events
+ * tables, migration 2). Functions return 0 on success, LIB_ERR (-1) on an
+ * operational failure and LIB_REJECTED (-2) when the input itself is refused
+ * (bad audio, bad package, bad signature, a request the workflow forbids);
+ * either way *cause is an allocated reason the caller frees.
+ *
+ * Dates (valid_from, valid_until) are "YYYY-MM-DD", inclusive, in the local
+ * time of the process (the commands and the daemon set TZ to the station's).
+ */
+#ifndef LOAXA_LIBRARY_H
+#define LOAXA_LIBRARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct library;
+
+#define LIB_ERR (-1)
+#define LIB_REJECTED (-2)
+
+#define LIB_MIN_DURATION_MS 1000
+#define LIB_FILES_DIR "bulletins"
+
+/* What the importer says about a bulletin; NULL fields take the defaults. */
+struct lib_meta {
+	const char *title;       /* else the file's title tag, else its name */
+	const char *topic;       /* a topic key, or NULL for none */
+	const char *agency;      /* producer; else the artist tag */
+	const char *valid_from;  /* YYYY-MM-DD or NULL */
+	const char *valid_until; /* YYYY-MM-DD or NULL */
+	int min_airings;         /* required airings, 0 for none */
+	const char *priority;    /* normal (default), priority, emergency */
+	const char *source;      /* where it came from, for the audit trail */
+};
+
+/* One bulletin as stored. Strings are allocated; lib_bulletin_clear frees them. */
+struct lib_bulletin {
+	int64_t id;
+	char *sha256;
+	char *path;      /* absolute or relative to the cwd: DATA/bulletins/... */
+	char *title, *topic, *agency; /* topic and agency may be NULL */
+	char *priority;
+	char *status;    /* pending, approved, rejected, retired */
+	char *valid_from, *valid_until; /* may be NULL */
+	int min_airings;
+	char *format;
+	int sample_rate, channels;
+	int64_t duration_ms, size;
+	double loudness_lufs, true_peak_dbtp;
+	char *approved_sha256, *approved_by; /* NULL unless approved */
+	int64_t approved_at; /* ms since the epoch, 0 unless approved */
+	char *source;
+	int64_t imported_at;
+};
+
+/* One entry of the audit trail. */
+struct lib_event {
+	int64_t at;       /* ms since the epoch */
+	char *actor;
+	char *action;     /* import, approve, reject, retire, expire */
+	char *from_status, *to_status; /* from_status NULL for import */
+	char *reason;     /* may be NULL */
+	char *sha256;
+};
+
+/* A bulletin the player may open: what the daemon needs to air it. */
+struct lib_airing {
+	int64_t id;
+	char *path;
+	char *sha256;
+	char *title;
+	char *topic;
+	char *priority;
+	int64_t duration_ms;
+};
+
+/* A trusted district key, as the station's config lists it. */
+struct lib_trusted {
+	const char *name;
+	const unsigned char *key; /* 32 bytes, Ed25519 public */
+	int auto_approve;
+};
+
+/*
+ * A handle over the store st (borrowed, not closed by lib_free) and the data
+ * directory datadir, whose bulletins/ subdirectory it creates when missing.
+ */
+int lib_new(struct store *st, const char *datadir, struct library **out, char **cause);
+void lib_free(struct library **);
+
+/*
+ * Validates path with one decode pass and adds it: the file is copied into
+ * the library under its SHA-256 (atomically), then the row and its audit
+ * entry are inserted in one transaction. With approve, it is approved by
+ * actor at once. Sets *id, and *existed to 1 (changing nothing) when the same
+ * content is already in the library. LIB_REJECTED for bad audio.
+ */
+int lib_import(struct library *, const char *path, const struct lib_meta *,
+    const char *actor, int approve, int64_t *id, int *existed, char **cause);
+
+/* Validates metadata (text, dates, priority, min_airings); LIB_REJECTED. */
+int lib_check_meta(const struct lib_meta *, char **cause);
+
+/* Fills *b with bulletin id; LIB_REJECTED when there is none. */
+int lib_get(struct library *, int64_t id, struct lib_bulletin *b, char **cause);
+
+/* The bulletin whose SHA-256 is sha256 (full, lower-case); LIB_REJECTED when none. */
+int lib_find_sha256(struct library *, const char *sha256, struct lib_bulletin *b,
+    char **cause);
+
+/*
+ * The bulletins with the given status and topic (either NULL for any), by id.
+ * *out is an allocated array the caller frees with lib_bulletins_free.
+ */
+int lib_list(struct library *, const char *status, const char *topic,
+    struct lib_bulletin **out, size_t *n, char **cause);
+void lib_bulletin_clear(struct lib_bulletin *);
+void lib_bulletins_free(struct lib_bulletin **, size_t);
+
+/* The audit trail of bulletin id, oldest first; free with lib_events_free. */
+int lib_events(struct library *, int64_t id, struct lib_event **out, size_t *n,
+    char **cause);
+void lib_events_free(struct lib_event **, size_t);
+
+/*
+ * Workflow. approve: pending (or rejected) -> approved, recording the SHA-256
+ * of the file as it is now (refused when the file no longer matches the
+ * imported one, or when its validity already ended). reject: pending or
+ * approved -> rejected, with a reason. retire: any but retired -> retired.
+ * Each writes an audit entry in the same transaction. LIB_REJECTED for a
+ * transition the workflow forbids or an unknown id.
+ */
+int lib_approve(struct library *, int64_t id, const char *actor, char **cause);
+int lib_reject(struct library *, int64_t id, const char *actor, const char *reason,
+    char **cause);
+int lib_retire(struct library *, int64_t id, const char *actor, const char *reason,
+    char **cause);
+
+/*
+ * Retires every pending or approved bulletin whose valid_until is before
+ * today (YYYY-MM-DD), as actor "loaxa" with action expire. *count gets how many.
+ */
+int lib_expire(struct library *, const char *today, int *count, char **cause);
+
+/* Today's date in local time, as YYYY-MM-DD, for now_ms (ms since the epoch). */
+void lib_date(int64_t now_ms, char out[11]);
+
+/* Milliseconds since the epoch, now. */
+int64_t lib_now_ms(void);
+
+/* One problem verify-library found. */
+struct lib_problem {
+	int64_t id;        /* the bulletin, or 0 for a file without one */
+	const char *path;
+	const char *what;  /* "missing", "changed", "unreadable", "orphan" */
+	const char *detail;
+};
+
+/*
+ * Re-hashes every stored file against its row (the approved SHA-256 where
+ * there is one). Calls fn for each problem; orphan files (no row) older
+ * than an hour are removed and reported as such. *checked gets the number of
+ * bulletins checked, *bad the number missing or changed.
+ */
+int lib_verify(struct library *, void (*fn)(const struct lib_problem *, void *),
+    void *arg, size_t *checked, size_t *bad, char **cause);
+
+/*
+ * The one way the player gets a bulletin: refuses (LIB_REJECTED) unless it is
+ * approved, now_ms is inside its validity window, and its file's SHA-256 is
+ * the approved one (re-hashed now; *tampered is set when it is not). Fills
+ * *a, which the caller frees with lib_airing_clear.
+ */
+int lib_open_for_airing(struct library *, int64_t id, int64_t now_ms,
+    struct lib_airing *a, int *tampered, char **cause);
+void lib_airing_clear(struct lib_airing *);
+
+/* SHA-256 of a file's bytes as lower-case hex; -1 with *cause. */
+int lib_sha256_file(const char *path, char out[65], char **cause);
+
+/* Checks a YYYY-MM-DD date (a real day); 1 when good. */
+int lib_date_valid(const char *);
+
+/* --- Keys and packages (library/package.c, library/keys.c) --- */
+
+#define LIB_KEY_PUBLIC 32
+#define LIB_KEY_SECRET 64
+
+/*
+ * Generates an Ed25519 key pair, writes the secret key to path (mode 0600,
+ * refusing to overwrite) and the public key to path's ".pub" sibling, and
+ * puts the base64 public key in pub_b64 (at least 45 bytes).
+ */
+int lib_key_generate(const char *path, char *pub_b64, size_t len, char **cause);
+
+/* Reads a secret key file written by lib_key_generate. */
+int lib_key_read(const char *path, unsigned char sk[LIB_KEY_SECRET], char **cause);
+
+/* Decodes a base64 public key; -1 unless it is exactly 32 bytes. */
+int lib_key_decode(const char *b64, unsigned char pk[LIB_KEY_PUBLIC]);
+
+/* One bulletin to pack: its file and the metadata that travels with it. */
+struct lib_pkg_entry {
+	const char *path;
+	struct lib_meta meta; /* source is ignored */
+};
+
+/*
+ * Validates every file as import does and writes a signed package to out
+ * (atomically). LIB_REJECTED, writing nothing, when any file is bad.
+ */
+int lib_package_create(const unsigned char sk[LIB_KEY_SECRET],
+    const struct lib_pkg_entry *entries, size_t n, const char *out, char **cause);
+
+/* What a package import did. */
+struct lib_pkg_result {
+	char *signer;      /* the trusted key's name */
+	int approved;      /* bulletins arrived approved (auto_approve key) */
+	size_t n;
+	int64_t *ids;      /* one per entry */
+	int *existed;      /* 1 where the content was already in the library */
+};
+void lib_pkg_result_clear(struct lib_pkg_result *);
+
+/*
+ * Verifies the package at path against the trusted keys and adds all of its
+ * bulletins in one transaction, or none. topics (NULL-terminated) are the
+ * known topic keys. LIB_REJECTED for an unsigned, forged, unknown-signer,
+ * truncated, oversized or malformed package, or one with bad audio.
+ */
+int lib_package_import(struct library *, const char *path,
+    const struct lib_trusted *trusted, size_t ntrusted,
+    const char *const *topics, struct lib_pkg_result *res, char **cause);
+
+#endif
