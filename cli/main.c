@@ -9,10 +9,30 @@
 #include "config/config.h"
 
 extern const struct cmd_entry cmd_check;
+extern const struct cmd_entry cmd_import;
+extern const struct cmd_entry cmd_list;
+extern const struct cmd_entry cmd_show;
+extern const struct cmd_entry cmd_approve;
+extern const struct cmd_entry cmd_reject;
+extern const struct cmd_entry cmd_retire;
+extern const struct cmd_entry cmd_verify_library;
+extern const struct cmd_entry cmd_inbox;
+extern const struct cmd_entry cmd_key;
+extern const struct cmd_entry cmd_package;
 
 /* Every command, in the order `loaxa --help` lists them. */
 static const struct cmd_entry *const commands[] = {
 	&cmd_check,
+	&cmd_import,
+	&cmd_list,
+	&cmd_show,
+	&cmd_approve,
+	&cmd_reject,
+	&cmd_retire,
+	&cmd_verify_library,
+	&cmd_inbox,
+	&cmd_key,
+	&cmd_package,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -15,6 +15,7 @@ static const struct cfg_section sections[] = {
 	{ "audio", cfg_read_audio },
 	{ "topics", cfg_read_topics },
 	{ "reports", cfg_read_reports },
+	{ "trust", cfg_read_trust },
 };
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 
@@ -250,6 +251,12 @@ conf_free(struct config **cp)
 		free(c->topics[i].name);
 	}
 	free(c->topics);
+	for (i = 0; i < c->trust.ndistricts; i++)
+		free(c->trust.districts[i].name);
+	free(c->trust.districts);
+	for (i = 0; i < c->trust.nstations; i++)
+		free(c->trust.stations[i].code);
+	free(c->trust.stations);
 	free(c);
 	*cp = NULL;
 }

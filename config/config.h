@@ -51,6 +51,20 @@ struct config {
 	struct config_topic *topics;
 	size_t ntopics;
 
+	struct config_trust {
+		struct config_district {
+			char *name;
+			unsigned char key[32]; /* Ed25519 public key */
+			int auto_approve;      /* its bulletins arrive approved */
+		} *districts;
+		size_t ndistricts;
+		struct config_station_key {
+			char *code;
+			unsigned char key[32];
+		} *stations;
+		size_t nstations;
+	} trust;
+
 	struct config_reports {
 		int calendar_periods; /* 1: Jan-Jun / Jan-Dec; 0: 15 Dec cut-off */
 	} reports;

@@ -238,4 +238,17 @@ int lib_package_import(struct library *, const char *path,
     const struct lib_trusted *trusted, size_t ntrusted,
     const char *const *topics, struct lib_pkg_result *res, char **cause);
 
+/*
+ * Imports every package file in the inbox directory (oldest name first,
+ * skipping dot files and directories): each imported one is moved to
+ * inbox/done/, each refused one to inbox/rejected/ with NAME.why beside it
+ * saying why; one that failed for an operational reason stays for the next
+ * run. fn (may be NULL) hears about each. *ndone and *nrejected count them.
+ */
+int lib_inbox(struct library *, const char *inbox,
+    const struct lib_trusted *trusted, size_t ntrusted, const char *const *topics,
+    void (*fn)(const char *path, int rc, const struct lib_pkg_result *,
+    const char *cause, void *arg), void *arg, size_t *ndone, size_t *nrejected,
+    char **cause);
+
 #endif

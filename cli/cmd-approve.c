@@ -1,0 +1,187 @@
+/* loaxa approve, reject, retire: the approval workflow, each change audited. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "common/xmalloc.h"
+#include "config/config.h"
+#include "library/library.h"
+#include "store/store.h"
+
+/* Parses a bulletin id; 0 after printing the problem. */
+static int64_t
+approve_id(const char *cmd, const char *s)
+{
+	char *end;
+	long long id = strtoll(s, &end, 10);
+
+	if (end == s || *end != '\0' || id <= 0) {
+		fprintf(stderr, "loaxa %s: '%s' is not a bulletin id (see loaxa list)\n",
+		    cmd, s);
+		return 0;
+	}
+	return id;
+}
+
+/* Who is acting when --by is not required: the login name, else "operator". */
+static const char *
+approve_actor(const char *by)
+{
+	const char *v;
+
+	if (by != NULL)
+		return by;
+	if ((v = getenv("SUDO_USER")) != NULL && v[0] != '\0')
+		return v;
+	if ((v = getenv("USER")) != NULL && v[0] != '\0')
+		return v;
+	return "operator";
+}
+
+/*
+ * The three commands in one: parses --by and --reason, then applies the
+ * transition to each id. Returns 0, 3 when one was refused, 1 on failure.
+ */
+static int
+approve_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "by", required_argument, NULL, 'b' },
+		{ "reason", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd = ctx->entry->name, *by = NULL, *reason = NULL;
+	struct library *lib = NULL;
+	struct store *st = NULL;
+	struct lib_bulletin b;
+	char *cause = NULL;
+	int64_t *ids;
+	int c, i, n, rc, status = EXIT_OK;
+
+	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
+		switch (c) {
+		case 'b': by = optarg; break;
+		case 'r': reason = optarg; break;
+		default: return EXIT_USAGE;
+		}
+	}
+	n = argc - optind;
+	if (n < 1 || (strcmp(cmd, "reject") == 0 && n != 1))
+		return cli_usage(ctx->entry);
+	if (strcmp(cmd, "retire") != 0 && (by == NULL || by[0] == '\0')) {
+		fprintf(stderr, "loaxa %s: --by NAME is required (who decides is "
+		    "recorded)\n", cmd);
+		return EXIT_USAGE;
+	}
+	if (strcmp(cmd, "reject") == 0 && (reason == NULL || reason[0] == '\0')) {
+		fprintf(stderr, "loaxa reject: --reason R is required\n");
+		return EXIT_USAGE;
+	}
+	if (strcmp(cmd, "approve") == 0 && reason != NULL) {
+		fprintf(stderr, "loaxa approve: --reason is for reject and retire\n");
+		return EXIT_USAGE;
+	}
+	ids = xcalloc((size_t)n, sizeof *ids);
+	for (i = 0; i < n; i++)
+		if ((ids[i] = approve_id(cmd, argv[optind + i])) == 0) {
+			free(ids);
+			return EXIT_USAGE;
+		}
+	setenv("TZ", ctx->cfg->station.timezone, 1);
+	tzset();
+	if (cli_open_store(ctx, &st) != 0) {
+		free(ids);
+		return EXIT_FAIL;
+	}
+	if (lib_new(st, ctx->cfg->paths.data, &lib, &cause) != 0) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		store_close(&st);
+		free(ids);
+		return EXIT_FAIL;
+	}
+	for (i = 0; i < n; i++) {
+		if (strcmp(cmd, "approve") == 0)
+			rc = lib_approve(lib, ids[i], by, &cause);
+		else if (strcmp(cmd, "reject") == 0)
+			rc = lib_reject(lib, ids[i], by, reason, &cause);
+		else
+			rc = lib_retire(lib, ids[i], approve_actor(by), reason, &cause);
+		if (rc != 0) {
+			fprintf(stderr, "%s: %s\n", argv[optind + i], cause);
+			free(cause);
+			cause = NULL;
+			if (rc == LIB_ERR)
+				status = EXIT_FAIL;
+			else if (status == EXIT_OK)
+				status = EXIT_REJECTED;
+			continue;
+		}
+		if (lib_get(lib, ids[i], &b, &cause) == 0) {
+			if (strcmp(cmd, "approve") == 0)
+				printf("bulletin %lld \"%s\" approved by %s (SHA-256 %s)\n",
+				    (long long)b.id, b.title, by, b.approved_sha256);
+			else
+				printf("bulletin %lld \"%s\" %s\n", (long long)b.id, b.title,
+				    b.status);
+			lib_bulletin_clear(&b);
+		} else {
+			free(cause);
+			cause = NULL;
+		}
+	}
+	free(ids);
+	lib_free(&lib);
+	store_close(&st);
+	return status;
+}
+
+const struct cmd_entry cmd_approve = {
+	.name = "approve",
+	.usage = "--by NAME ID...",
+	.summary = "approve bulletins for airing (duyệt bản tin)",
+	.flags = CMD_CONFIG,
+	.help =
+	    "Approves each pending (or earlier rejected) bulletin. The file's SHA-256\n"
+	    "is checked and recorded: if the file is ever changed afterwards it will\n"
+	    "not air. A bulletin whose validity has ended cannot be approved.\n"
+	    "Who approved and when is kept in the history (`loaxa show ID`).\n"
+	    "\n"
+	    "exit status: 0 done, 3 a bulletin could not be approved, 2 bad options.\n"
+	    "\n"
+	    "example:\n"
+	    "  loaxa approve --by \"Nguyễn Văn A\" 12 13\n",
+	.exec = approve_exec,
+};
+
+const struct cmd_entry cmd_reject = {
+	.name = "reject",
+	.usage = "--by NAME --reason R ID",
+	.summary = "refuse a bulletin, saying why (từ chối)",
+	.flags = CMD_CONFIG,
+	.help =
+	    "Marks a pending or approved bulletin rejected: it will not air. The\n"
+	    "reason, who and when are kept in the history. It can be approved later.\n"
+	    "\n"
+	    "example:\n"
+	    "  loaxa reject --by \"Nguyễn Văn A\" --reason \"sai số liệu\" 12\n",
+	.exec = approve_exec,
+};
+
+const struct cmd_entry cmd_retire = {
+	.name = "retire",
+	.usage = "[--by NAME] [--reason R] ID...",
+	.summary = "take bulletins out of use for good (ngừng phát)",
+	.flags = CMD_CONFIG,
+	.help =
+	    "Retires bulletins that should no longer air. They stay in the library\n"
+	    "and in the reports; the history records who retired them and why\n"
+	    "(--by defaults to your login name). Bulletins also retire by themselves\n"
+	    "the day after their --until date.\n"
+	    "\n"
+	    "example:\n"
+	    "  loaxa retire --reason \"hết đợt tuyên truyền\" 12\n",
+	.exec = approve_exec,
+};

@@ -1,0 +1,226 @@
+/* loaxa import: validate audio files and add them to the bulletin library. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "common/xmalloc.h"
+#include "config/config.h"
+#include "library/library.h"
+#include "store/store.h"
+
+/* Files at least this big get a progress line on a terminal even alone. */
+#define BIG_FILE (8 * 1024 * 1024)
+
+/* Who is acting: --by, else the login name, else "operator". */
+static const char *
+import_actor(const char *by)
+{
+	const char *names[] = { "SUDO_USER", "USER", "LOGNAME" }, *v;
+	size_t i;
+
+	if (by != NULL)
+		return by;
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if ((v = getenv(names[i])) != NULL && v[0] != '\0')
+			return v;
+	return "operator";
+}
+
+/* Prints "unknown topic" with the known keys; returns EXIT_USAGE. */
+static int
+import_bad_topic(const struct config *cfg, const char *topic)
+{
+	size_t i;
+
+	fprintf(stderr, "loaxa import: unknown topic '%s'; known topics:", topic);
+	for (i = 0; i < cfg->ntopics; i++)
+		fprintf(stderr, "%s %s", i ? "," : "", cfg->topics[i].key);
+	fprintf(stderr, "\n");
+	return EXIT_USAGE;
+}
+
+/* Shows "[i/n] importing FILE" on a terminal; cleared by the result line. */
+static void
+import_progress(size_t i, size_t n, const char *path)
+{
+	struct stat sb;
+
+	if (!isatty(2))
+		return;
+	if (n < 2 && (stat(path, &sb) != 0 || sb.st_size < BIG_FILE))
+		return;
+	fprintf(stderr, "\r\033[K[%zu/%zu] checking and importing %s ...", i + 1, n,
+	    path);
+	fflush(stderr);
+}
+
+/* Clears the progress line, if any. */
+static void
+import_progress_clear(void)
+{
+	if (isatty(2))
+		fprintf(stderr, "\r\033[K");
+}
+
+static int
+import_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "title", required_argument, NULL, 't' },
+		{ "topic", required_argument, NULL, 'T' },
+		{ "agency", required_argument, NULL, 'a' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "min-airings", required_argument, NULL, 'm' },
+		{ "priority", required_argument, NULL, 'p' },
+		{ "approve", no_argument, NULL, 'A' },
+		{ "by", required_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct lib_meta m = { 0 };
+	struct library *lib = NULL;
+	struct lib_bulletin b;
+	struct store *st = NULL;
+	const char *by = NULL;
+	char *cause = NULL, *end, today[11];
+	int c, approve = 0, existed, rc, status = EXIT_OK, expired;
+	int64_t id;
+	long v;
+	size_t i, n;
+
+	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
+		switch (c) {
+		case 't': m.title = optarg; break;
+		case 'T': m.topic = optarg; break;
+		case 'a': m.agency = optarg; break;
+		case 'f': m.valid_from = optarg; break;
+		case 'u': m.valid_until = optarg; break;
+		case 'p': m.priority = optarg; break;
+		case 'A': approve = 1; break;
+		case 'b': by = optarg; break;
+		case 'm':
+			v = strtol(optarg, &end, 10);
+			if (end == optarg || *end != '\0' || v < 0 || v > 100000) {
+				fprintf(stderr, "loaxa import: --min-airings must be a whole "
+				    "number from 0 to 100000, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			m.min_airings = (int)v;
+			break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return cli_usage(ctx->entry);
+	if (approve && (by == NULL || by[0] == '\0')) {
+		fprintf(stderr, "loaxa import: --approve needs --by NAME (who approves "
+		    "is recorded)\n");
+		return EXIT_USAGE;
+	}
+	if (m.topic != NULL && conf_topic(ctx->cfg, m.topic) == NULL)
+		return import_bad_topic(ctx->cfg, m.topic);
+	if (lib_check_meta(&m, &cause) != 0) {
+		fprintf(stderr, "loaxa import: %s\n", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	setenv("TZ", ctx->cfg->station.timezone, 1);
+	tzset();
+	if (cli_open_store(ctx, &st) != 0)
+		return EXIT_FAIL;
+	if (lib_new(st, ctx->cfg->paths.data, &lib, &cause) != 0) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		store_close(&st);
+		return EXIT_FAIL;
+	}
+	lib_date(lib_now_ms(), today);
+	if (lib_expire(lib, today, &expired, &cause) != 0) {
+		fprintf(stderr, "%s: %s\n", ctx->cfg->paths.data, cause);
+		free(cause);
+		cause = NULL;
+	}
+	n = (size_t)(argc - optind);
+	for (i = 0; i < n; i++) {
+		const char *path = argv[optind + (int)i];
+
+		import_progress(i, n, path);
+		m.source = path;
+		rc = lib_import(lib, path, &m, import_actor(by), approve, &id, &existed,
+		    &cause);
+		import_progress_clear();
+		if (rc != 0) {
+			fprintf(stderr, "%s: %s\n", path, cause);
+			free(cause);
+			cause = NULL;
+			if (rc == LIB_REJECTED && status == EXIT_OK)
+				status = EXIT_REJECTED;
+			else if (rc == LIB_ERR)
+				status = EXIT_FAIL;
+			continue;
+		}
+		if (lib_get(lib, id, &b, &cause) != 0) {
+			fprintf(stderr, "%s: %s\n", path, cause);
+			free(cause);
+			cause = NULL;
+			status = EXIT_FAIL;
+			continue;
+		}
+		if (existed)
+			printf("%s: the same bulletin is already in the library (\"%s\", "
+			    "%s): %lld\n", path, b.title, b.status, (long long)id);
+		else
+			printf("%s: added \"%s\", %.1f s, %s: %lld\n", path, b.title,
+			    (double)b.duration_ms / 1000.0,
+			    strcmp(b.status, "approved") == 0 ? "approved" :
+			    "pending approval", (long long)id);
+		fflush(stdout);
+		lib_bulletin_clear(&b);
+	}
+	lib_free(&lib);
+	store_close(&st);
+	return status;
+}
+
+const struct cmd_entry cmd_import = {
+	.name = "import",
+	.usage = "[--title T] [--topic KEY] [--agency A] [--from DATE] [--until DATE] "
+	    "[--min-airings N] [--priority normal|priority|emergency] "
+	    "[--approve --by NAME] FILE...",
+	.summary = "check audio files and add them to the bulletin library (nhập bản tin)",
+	.flags = CMD_CONFIG,
+	.help =
+	    "Each FILE (MP3, MP2, WAV, FLAC, Ogg Vorbis, Opus) is decoded once to check\n"
+	    "it and measure its length, loudness and SHA-256, then copied into the\n"
+	    "data directory. A damaged, truncated, unsupported, entirely silent or\n"
+	    "shorter than 1 second file is refused with the reason and nothing is\n"
+	    "added for it. New bulletins wait for approval unless --approve is given.\n"
+	    "Each line of output ends with the bulletin's id. Importing the same\n"
+	    "content again says so and gives the id it already has.\n"
+	    "\n"
+	    "options (they apply to every FILE):\n"
+	    "  --title T         title; else the file's title tag, else its name\n"
+	    "  --topic KEY       content area, a key from the 'topics' setting\n"
+	    "                    (see `loaxa check`); e.g. cchc, tthc\n"
+	    "  --agency A        producer; else the file's artist tag\n"
+	    "  --from DATE       first day it may air, YYYY-MM-DD\n"
+	    "  --until DATE      last day it may air; after it the bulletin expires\n"
+	    "  --min-airings N   how many times it must air (for the report)\n"
+	    "  --priority P      normal (default), priority (first in its programme)\n"
+	    "                    or emergency\n"
+	    "  --approve         approve it at once (needs --by)\n"
+	    "  --by NAME         who imports and approves, recorded in the history\n"
+	    "\n"
+	    "exit status: 0 all added (or already there), 3 a file was refused,\n"
+	    "1 the library could not be written, 2 bad options.\n"
+	    "\n"
+	    "example:\n"
+	    "  loaxa import --topic cchc --agency \"UBND xã\" --until 2026-12-31 \\\n"
+	    "      --approve --by \"Nguyễn Văn A\" ban-tin-papi.mp3\n",
+	.exec = import_exec,
+};

@@ -1,0 +1,103 @@
+/* loaxa inbox: import the packages waiting in the inbox directory. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "common/xmalloc.h"
+#include "config/config.h"
+#include "library/library.h"
+#include "store/store.h"
+
+/* Prints what happened to one package. */
+static void
+inbox_report(const char *path, int rc, const struct lib_pkg_result *res,
+    const char *cause, void *arg)
+{
+	size_t i, fresh = 0;
+
+	(void)arg;
+	if (rc != 0) {
+		fprintf(stderr, "%s: %s\n", path, cause);
+		return;
+	}
+	for (i = 0; i < res->n; i++)
+		fresh += !res->existed[i];
+	printf("%s: %zu bulletin%s from '%s' (%zu new, %s):", path, res->n,
+	    res->n == 1 ? "" : "s", res->signer, fresh,
+	    res->approved ? "approved by the district" : "pending approval");
+	for (i = 0; i < res->n; i++)
+		printf(" %lld", (long long)res->ids[i]);
+	printf("\n");
+}
+
+static int
+inbox_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
+	const struct config *cfg = ctx->cfg;
+	struct lib_trusted *trusted;
+	struct library *lib = NULL;
+	struct store *st = NULL;
+	const char **topics;
+	char *cause = NULL;
+	size_t i, done, rejected;
+	int c, rc;
+
+	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1)
+		return EXIT_USAGE;
+	if (optind < argc)
+		return cli_usage(ctx->entry);
+	setenv("TZ", cfg->station.timezone, 1);
+	tzset();
+	if (cli_open_store(ctx, &st) != 0)
+		return EXIT_FAIL;
+	if (lib_new(st, cfg->paths.data, &lib, &cause) != 0) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		store_close(&st);
+		return EXIT_FAIL;
+	}
+	trusted = xcalloc(cfg->trust.ndistricts + 1, sizeof *trusted);
+	for (i = 0; i < cfg->trust.ndistricts; i++) {
+		trusted[i].name = cfg->trust.districts[i].name;
+		trusted[i].key = cfg->trust.districts[i].key;
+		trusted[i].auto_approve = cfg->trust.districts[i].auto_approve;
+	}
+	topics = xcalloc(cfg->ntopics + 1, sizeof *topics);
+	for (i = 0; i < cfg->ntopics; i++)
+		topics[i] = cfg->topics[i].key;
+	rc = lib_inbox(lib, cfg->paths.inbox, trusted, cfg->trust.ndistricts, topics,
+	    inbox_report, NULL, &done, &rejected, &cause);
+	if (rc != 0) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		rc = EXIT_FAIL;
+	} else {
+		printf("%s: %zu package%s imported, %zu rejected\n", cfg->paths.inbox,
+		    done, done == 1 ? "" : "s", rejected);
+		rc = rejected > 0 ? EXIT_REJECTED : EXIT_OK;
+	}
+	free(trusted);
+	free(topics);
+	lib_free(&lib);
+	store_close(&st);
+	return rc;
+}
+
+const struct cmd_entry cmd_inbox = {
+	.name = "inbox",
+	.usage = "",
+	.summary = "import the district packages waiting in the inbox (hộp thư gói tin)",
+	.flags = CMD_CONFIG,
+	.help =
+	    "Imports every package file in the inbox directory (paths.inbox) the\n"
+	    "way `loaxa package import` does. Each imported package is moved to\n"
+	    "inbox/done/; each refused one (unsigned, forged, from an unknown key,\n"
+	    "damaged, bad audio) to inbox/rejected/ with a NAME.why file saying why.\n"
+	    "The running scheduler does the same by itself.\n"
+	    "\n"
+	    "exit status: 0 all imported (or none waiting), 3 a package was refused,\n"
+	    "1 the library could not be written.\n",
+	.exec = inbox_exec,
+};

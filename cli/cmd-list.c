@@ -1,0 +1,442 @@
+/* loaxa list and loaxa show: the library as a table, CSV or JSON. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "common/xmalloc.h"
+#include "config/config.h"
+#include "library/library.h"
+#include "store/store.h"
+
+enum list_format { FMT_TABLE, FMT_CSV, FMT_JSON };
+
+/* Parses --format; -1 after printing the problem. */
+static int
+list_format(const char *cmd, const char *s)
+{
+	if (strcmp(s, "table") == 0)
+		return FMT_TABLE;
+	if (strcmp(s, "csv") == 0)
+		return FMT_CSV;
+	if (strcmp(s, "json") == 0)
+		return FMT_JSON;
+	fprintf(stderr, "loaxa %s: unknown format '%s' (table, csv or json)\n", cmd, s);
+	return -1;
+}
+
+/* Opens the library of ctx's station with TZ set to the station's zone. */
+static int
+list_open(struct cmd_ctx *ctx, struct store **st, struct library **lib)
+{
+	char *cause = NULL;
+
+	setenv("TZ", ctx->cfg->station.timezone, 1);
+	tzset();
+	if (cli_open_store(ctx, st) != 0)
+		return -1;
+	if (lib_new(*st, ctx->cfg->paths.data, lib, &cause) != 0) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		store_close(st);
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes s as a JSON string, or null. */
+static void
+json_str(FILE *f, const char *s)
+{
+	const unsigned char *p;
+
+	if (s == NULL) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+/* Writes s as a CSV field (quoted when needed), empty for NULL. */
+static void
+csv_str(FILE *f, const char *s)
+{
+	const char *p;
+
+	if (s == NULL)
+		return;
+	if (strpbrk(s, ",\"\n\r") == NULL) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '"')
+			fputc('"', f);
+		fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+/* ms since the epoch as local ISO 8601 with milliseconds and offset; "" for 0. */
+static void
+iso_time(int64_t ms, char *buf, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	char date[24], off[8];
+
+	if (ms == 0 || localtime_r(&t, &tm) == NULL) {
+		buf[0] = '\0';
+		return;
+	}
+	strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(off, sizeof off, "%z", &tm);
+	snprintf(buf, len, "%s.%03d%.3s:%.2s", date, (int)(ms % 1000), off, off + 3);
+}
+
+/* A number, or null when not finite. */
+static void
+json_num(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "%.2f", v);
+	else
+		fputs("null", f);
+}
+
+/* The fields of one bulletin as JSON members (without braces). */
+static void
+json_bulletin(FILE *f, const struct lib_bulletin *b)
+{
+	char t[64];
+
+	fprintf(f, "\"id\":%lld,\"title\":", (long long)b->id);
+	json_str(f, b->title);
+	fputs(",\"topic\":", f);
+	json_str(f, b->topic);
+	fputs(",\"agency\":", f);
+	json_str(f, b->agency);
+	fputs(",\"status\":", f);
+	json_str(f, b->status);
+	fputs(",\"priority\":", f);
+	json_str(f, b->priority);
+	fputs(",\"sha256\":", f);
+	json_str(f, b->sha256);
+	fprintf(f, ",\"duration_ms\":%lld,\"valid_from\":", (long long)b->duration_ms);
+	json_str(f, b->valid_from);
+	fputs(",\"valid_until\":", f);
+	json_str(f, b->valid_until);
+	fprintf(f, ",\"min_airings\":%d,\"format\":", b->min_airings);
+	json_str(f, b->format);
+	fprintf(f, ",\"sample_rate\":%d,\"channels\":%d,\"size\":%lld,"
+	    "\"loudness_lufs\":", b->sample_rate, b->channels, (long long)b->size);
+	json_num(f, b->loudness_lufs);
+	fputs(",\"true_peak_dbtp\":", f);
+	json_num(f, b->true_peak_dbtp);
+	fputs(",\"approved_sha256\":", f);
+	json_str(f, b->approved_sha256);
+	fputs(",\"approved_by\":", f);
+	json_str(f, b->approved_by);
+	iso_time(b->approved_at, t, sizeof t);
+	fputs(",\"approved_at\":", f);
+	json_str(f, t[0] ? t : NULL);
+	iso_time(b->imported_at, t, sizeof t);
+	fputs(",\"imported_at\":", f);
+	json_str(f, t);
+	fputs(",\"source\":", f);
+	json_str(f, b->source);
+	fputs(",\"path\":", f);
+	json_str(f, b->path);
+}
+
+static const char csv_header[] = "id,title,topic,agency,status,priority,sha256,"
+    "duration_ms,valid_from,valid_until,min_airings,format,loudness_lufs,"
+    "true_peak_dbtp,approved_by,approved_at,imported_at,path\n";
+
+/* One CSV row in csv_header's order. */
+static void
+csv_bulletin(FILE *f, const struct lib_bulletin *b)
+{
+	char t[64];
+
+	fprintf(f, "%lld,", (long long)b->id);
+	csv_str(f, b->title);
+	fputc(',', f);
+	csv_str(f, b->topic);
+	fputc(',', f);
+	csv_str(f, b->agency);
+	fprintf(f, ",%s,%s,%s,%lld,", b->status, b->priority, b->sha256,
+	    (long long)b->duration_ms);
+	csv_str(f, b->valid_from);
+	fputc(',', f);
+	csv_str(f, b->valid_until);
+	fprintf(f, ",%d,%s,", b->min_airings, b->format);
+	if (isfinite(b->loudness_lufs))
+		fprintf(f, "%.2f", b->loudness_lufs);
+	fputc(',', f);
+	if (isfinite(b->true_peak_dbtp))
+		fprintf(f, "%.2f", b->true_peak_dbtp);
+	fputc(',', f);
+	csv_str(f, b->approved_by);
+	iso_time(b->approved_at, t, sizeof t);
+	fprintf(f, ",%s,", t);
+	iso_time(b->imported_at, t, sizeof t);
+	fprintf(f, "%s,", t);
+	csv_str(f, b->path);
+	fputc('\n', f);
+}
+
+/* "m:ss" for a duration. */
+static void
+mmss(int64_t ms, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lld:%02lld", (long long)(ms / 60000),
+	    (long long)(ms / 1000 % 60));
+}
+
+static int
+list_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "status", required_argument, NULL, 's' },
+		{ "topic", required_argument, NULL, 't' },
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const statuses[] = { "pending", "approved", "rejected",
+		"retired", NULL };
+	const char *status = NULL, *topic = NULL;
+	struct lib_bulletin *all = NULL;
+	struct library *lib = NULL;
+	struct store *st = NULL;
+	char *cause = NULL, len[32], valid[32];
+	int c, fmt = FMT_TABLE, ok, rc = EXIT_OK;
+	size_t n, i;
+
+	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
+		switch (c) {
+		case 's': status = optarg; break;
+		case 't': topic = optarg; break;
+		case 'f':
+			if ((fmt = list_format("list", optarg)) < 0)
+				return EXIT_USAGE;
+			break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cli_usage(ctx->entry);
+	if (status != NULL) {
+		for (ok = 0, i = 0; statuses[i] != NULL; i++)
+			ok |= strcmp(statuses[i], status) == 0;
+		if (!ok) {
+			fprintf(stderr, "loaxa list: unknown status '%s' (pending, "
+			    "approved, rejected or retired)\n", status);
+			return EXIT_USAGE;
+		}
+	}
+	if (topic != NULL && conf_topic(ctx->cfg, topic) == NULL) {
+		fprintf(stderr, "loaxa list: unknown topic '%s'; known topics:", topic);
+		for (i = 0; i < ctx->cfg->ntopics; i++)
+			fprintf(stderr, "%s %s", i ? "," : "", ctx->cfg->topics[i].key);
+		fputc('\n', stderr);
+		return EXIT_USAGE;
+	}
+	if (list_open(ctx, &st, &lib) != 0)
+		return EXIT_FAIL;
+	if (lib_list(lib, status, topic, &all, &n, &cause) != 0) {
+		fprintf(stderr, "%s: %s\n", ctx->cfg->paths.data, cause);
+		free(cause);
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	if (fmt == FMT_JSON) {
+		fputc('[', stdout);
+		for (i = 0; i < n; i++) {
+			fputs(i ? ",\n{" : "\n{", stdout);
+			json_bulletin(stdout, &all[i]);
+			fputc('}', stdout);
+		}
+		fputs("\n]\n", stdout);
+	} else if (fmt == FMT_CSV) {
+		fputs(csv_header, stdout);
+		for (i = 0; i < n; i++)
+			csv_bulletin(stdout, &all[i]);
+	} else if (n == 0)
+		printf("no bulletins%s%s%s%s\n", status ? " " : "", status ? status : "",
+		    topic ? " in topic " : "", topic ? topic : "");
+	else {
+		printf("%5s  %-8s  %-9s  %-11s  %6s  %-23s  %s\n", "ID", "STATUS",
+		    "PRIORITY", "TOPIC", "LENGTH", "VALID", "TITLE");
+		for (i = 0; i < n; i++) {
+			mmss(all[i].duration_ms, len, sizeof len);
+			snprintf(valid, sizeof valid, "%s..%s",
+			    all[i].valid_from ? all[i].valid_from : "",
+			    all[i].valid_until ? all[i].valid_until : "");
+			printf("%5lld  %-8s  %-9s  %-11s  %6s  %-23s  %s\n",
+			    (long long)all[i].id, all[i].status, all[i].priority,
+			    all[i].topic ? all[i].topic : "-", len,
+			    strcmp(valid, "..") == 0 ? "always" : valid, all[i].title);
+		}
+	}
+	lib_bulletins_free(&all, n);
+out:
+	lib_free(&lib);
+	store_close(&st);
+	return rc;
+}
+
+const struct cmd_entry cmd_list = {
+	.name = "list",
+	.usage = "[--status S] [--topic KEY] [--format table|csv|json]",
+	.summary = "list the bulletins in the library (danh sách bản tin)",
+	.flags = CMD_CONFIG,
+	.help =
+	    "Lists every bulletin with its id, status, priority, topic, length,\n"
+	    "validity and title. Only approved bulletins inside their validity air.\n"
+	    "\n"
+	    "options:\n"
+	    "  --status S      only pending, approved, rejected or retired ones\n"
+	    "  --topic KEY     only this topic\n"
+	    "  --format F      table (default), csv (opens in Excel) or json\n"
+	    "\n"
+	    "examples:\n"
+	    "  loaxa list --status pending\n"
+	    "  loaxa list --format csv > ban-tin.csv\n",
+	.exec = list_exec,
+};
+
+static int
+show_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct library *lib = NULL;
+	struct store *st = NULL;
+	struct lib_bulletin b;
+	struct lib_event *ev = NULL;
+	const struct config_topic *tp;
+	char *cause = NULL, *end, t[64], len[32];
+	int c, fmt = FMT_TABLE, rc = EXIT_OK;
+	long long id;
+	size_t n = 0, i;
+
+	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
+		if (c != 'f' || (fmt = list_format("show", optarg)) < 0)
+			return EXIT_USAGE;
+	}
+	if (optind + 1 != argc)
+		return cli_usage(ctx->entry);
+	id = strtoll(argv[optind], &end, 10);
+	if (end == argv[optind] || *end != '\0' || id <= 0) {
+		fprintf(stderr, "loaxa show: '%s' is not a bulletin id (see loaxa list)\n",
+		    argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (list_open(ctx, &st, &lib) != 0)
+		return EXIT_FAIL;
+	if ((rc = lib_get(lib, id, &b, &cause)) != 0 ||
+	    (rc = lib_events(lib, id, &ev, &n, &cause)) != 0) {
+		fprintf(stderr, "%s: %s\n", rc == LIB_REJECTED ? argv[optind] :
+		    ctx->cfg->paths.data, cause);
+		free(cause);
+		if (rc == 0)
+			lib_bulletin_clear(&b);
+		rc = rc == LIB_REJECTED ? EXIT_USAGE : EXIT_FAIL;
+		goto out;
+	}
+	if (fmt == FMT_JSON) {
+		fputc('{', stdout);
+		json_bulletin(stdout, &b);
+		fputs(",\"history\":[", stdout);
+		for (i = 0; i < n; i++) {
+			iso_time(ev[i].at, t, sizeof t);
+			printf("%s{\"at\":\"%s\",\"actor\":", i ? "," : "", t);
+			json_str(stdout, ev[i].actor);
+			printf(",\"action\":\"%s\",\"from\":", ev[i].action);
+			json_str(stdout, ev[i].from_status);
+			printf(",\"to\":\"%s\",\"reason\":", ev[i].to_status);
+			json_str(stdout, ev[i].reason);
+			printf(",\"sha256\":\"%s\"}", ev[i].sha256);
+		}
+		fputs("]}\n", stdout);
+	} else if (fmt == FMT_CSV) {
+		fputs(csv_header, stdout);
+		csv_bulletin(stdout, &b);
+	} else {
+		tp = b.topic ? conf_topic(ctx->cfg, b.topic) : NULL;
+		mmss(b.duration_ms, len, sizeof len);
+		printf("bulletin %lld: %s\n", (long long)b.id, b.title);
+		printf("  status       %s\n", b.status);
+		printf("  topic        %s%s%s%s\n", b.topic ? b.topic : "-",
+		    tp ? " (" : "", tp ? tp->name : "", tp ? ")" : "");
+		printf("  agency       %s\n", b.agency ? b.agency : "-");
+		printf("  priority     %s\n", b.priority);
+		printf("  valid        %s .. %s\n", b.valid_from ? b.valid_from : "any day",
+		    b.valid_until ? b.valid_until : "no end");
+		printf("  min airings  %d\n", b.min_airings);
+		printf("  audio        %s, %d Hz, %d ch, %s (%lld ms), %lld bytes\n",
+		    b.format, b.sample_rate, b.channels, len, (long long)b.duration_ms,
+		    (long long)b.size);
+		if (isfinite(b.loudness_lufs))
+			printf("  loudness     %.1f LUFS, true peak %.1f dBTP\n",
+			    b.loudness_lufs, b.true_peak_dbtp);
+		printf("  sha256       %s\n", b.sha256);
+		if (b.approved_sha256 != NULL) {
+			iso_time(b.approved_at, t, sizeof t);
+			printf("  approved     by %s at %s (SHA-256 %s)\n", b.approved_by, t,
+			    b.approved_sha256);
+		}
+		printf("  file         %s\n", b.path);
+		printf("  source       %s\n", b.source ? b.source : "-");
+		printf("history:\n");
+		for (i = 0; i < n; i++) {
+			iso_time(ev[i].at, t, sizeof t);
+			printf("  %s  %-8s %s -> %s by %s%s%s\n", t, ev[i].action,
+			    ev[i].from_status ? ev[i].from_status : "(new)",
+			    ev[i].to_status, ev[i].actor, ev[i].reason ? ": " : "",
+			    ev[i].reason ? ev[i].reason : "");
+		}
+	}
+	lib_events_free(&ev, n);
+	lib_bulletin_clear(&b);
+out:
+	lib_free(&lib);
+	store_close(&st);
+	return rc;
+}
+
+const struct cmd_entry cmd_show = {
+	.name = "show",
+	.usage = "[--format table|csv|json] ID",
+	.summary = "one bulletin: its details and its approval history",
+	.flags = CMD_CONFIG,
+	.help =
+	    "Shows everything the library knows about bulletin ID (from `loaxa list`):\n"
+	    "title, topic, producer, validity, audio measurements, the SHA-256 that\n"
+	    "was approved, and every change with who made it, when and why.\n"
+	    "\n"
+	    "options:\n"
+	    "  --format F   table (default), csv or json (json includes the history)\n"
+	    "\n"
+	    "example:\n"
+	    "  loaxa show 12\n",
+	.exec = show_exec,
+};

@@ -1,0 +1,747 @@
+/*
+ * District packages: bulletins and their metadata in one signed file that can
+ * travel by email or USB.
+ *
+ * The format is self-describing text headers around raw audio bytes:
+ *
+ *   LOAXA-PACKAGE 1\n
+ *   signer BASE64(Ed25519 public key, 32 bytes)\n
+ *   entries N\n                                  1 <= N <= LIB_PKG_MAX_ENTRIES
+ *   \n
+ *   then N times:
+ *     entry SIZE SHA256 NAME\n                   NAME: a plain file name
+ *     title TEXT\n                               the metadata lines, each
+ *     topic KEY\n                                optional, in any order:
+ *     agency TEXT\n                              title topic agency from until
+ *     from YYYY-MM-DD\n                          min-airings priority
+ *     until YYYY-MM-DD\n
+ *     min-airings N\n
+ *     priority normal|priority|emergency\n
+ *     \n
+ *     SIZE bytes of audio\n
+ *   end\n
+ *   signature BASE64(64 bytes)\n
+ *
+ * The signature is Ed25519ph (libsodium's crypto_sign_init/update/final)
+ * over every byte from the start up to and including "end\n", so it covers
+ * the signer, the metadata and the audio; nothing may follow the signature
+ * line. Lines are at most LIB_PKG_MAX_LINE bytes, an entry at most
+ * LIB_PKG_MAX_ENTRY bytes, the whole file at most LIB_PKG_MAX_SIZE.
+ * NAME never becomes a path: stored files are named by their SHA-256; a
+ * NAME with a '/', '\\', a leading '.', or control characters is refused.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/xmalloc.h"
+#include "library/internal.h"
+#include "store/store.h"
+
+#define PKG_MAGIC "LOAXA-PACKAGE 1"
+#define LIB_PKG_MAX_LINE 1024
+#define LIB_PKG_MAX_ENTRIES 256
+#define LIB_PKG_MAX_ENTRY ((int64_t)512 * 1024 * 1024)
+#define LIB_PKG_MAX_SIZE ((int64_t)2 * 1024 * 1024 * 1024)
+
+/* A package being read: the file, the signature state, where we are. */
+struct pkg_reader {
+	FILE *f;
+	crypto_sign_state sign;
+	int64_t pos;
+};
+
+/* One entry as read, with the temporary file its bytes went to. */
+struct pkg_entry {
+	char *name, *sha256;
+	int64_t size;
+	char *meta[7]; /* title topic agency from until min-airings priority */
+	char *tmp;
+	int fd;
+	struct audio_info info;
+	int probed;
+	char *rel;
+};
+
+static const char *const meta_keys[] = { "title", "topic", "agency", "from",
+	"until", "min-airings", "priority" };
+#define NMETA (sizeof meta_keys / sizeof meta_keys[0])
+
+/*
+ * Reads one line (without its '\n') into buf; signs it unless nosign.
+ * LIB_REJECTED with the reason at EOF or on an over-long line.
+ */
+static int
+pkg_line(struct pkg_reader *r, char *buf, int nosign, char **cause)
+{
+	size_t n = 0;
+	int c;
+
+	for (;;) {
+		if ((c = fgetc(r->f)) == EOF) {
+			if (ferror(r->f)) {
+				xasprintf(cause, "cannot read: %s", strerror(errno));
+				return LIB_ERR;
+			}
+			xasprintf(cause, "truncated: the package ends at byte %lld before "
+			    "it is complete", (long long)(r->pos + (int64_t)n));
+			return LIB_REJECTED;
+		}
+		if (c == '\n')
+			break;
+		if (c == '\0' || n >= LIB_PKG_MAX_LINE) {
+			xasprintf(cause, "malformed: bad header line at byte %lld",
+			    (long long)r->pos);
+			return LIB_REJECTED;
+		}
+		buf[n++] = (char)c;
+	}
+	buf[n] = '\0';
+	if (!nosign) {
+		crypto_sign_update(&r->sign, (const unsigned char *)buf, n);
+		crypto_sign_update(&r->sign, (const unsigned char *)"\n", 1);
+	}
+	r->pos += (int64_t)n + 1;
+	return 0;
+}
+
+/* A refusal for a line that is not what the format says. */
+static int
+pkg_bad(char **cause, const struct pkg_reader *r, const char *what)
+{
+	xasprintf(cause, "malformed: %s (near byte %lld)", what, (long long)r->pos);
+	return LIB_REJECTED;
+}
+
+/* A plain file name: no directories, no leading dot, printable, bounded. */
+static int
+pkg_name_ok(const char *s)
+{
+	const unsigned char *p;
+
+	if (s[0] == '\0' || s[0] == '.' || strlen(s) > 255)
+		return 0;
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '/' || *p == '\\')
+			return 0;
+	return 1;
+}
+
+/* The extension of a name for its temporary file: [a-z0-9]{1,5}, else "bin". */
+static void
+pkg_ext(const char *name, char ext[8])
+{
+	const char *dot = strrchr(name, '.');
+	size_t i, n;
+
+	strcpy(ext, "bin");
+	if (dot == NULL || (n = strlen(dot + 1)) < 1 || n > 5)
+		return;
+	for (i = 0; i < n; i++) {
+		char c = dot[1 + i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+			strcpy(ext, "bin");
+			return;
+		}
+		ext[i] = c;
+	}
+	ext[n] = '\0';
+}
+
+/* Frees what an entry holds and removes its temporary file. */
+static void
+pkg_entry_clear(struct pkg_entry *e)
+{
+	size_t i;
+
+	if (e->fd >= 0)
+		close(e->fd);
+	if (e->tmp != NULL)
+		unlink(e->tmp);
+	free(e->tmp);
+	free(e->name);
+	free(e->sha256);
+	for (i = 0; i < NMETA; i++)
+		free(e->meta[i]);
+	if (e->probed)
+		audio_info_clear(&e->info);
+	free(e->rel);
+	memset(e, 0, sizeof *e);
+	e->fd = -1;
+}
+
+/* Reads an entry's header and metadata lines (through the blank line). */
+static int
+pkg_entry_header(struct pkg_reader *r, struct pkg_entry *e, char *line,
+    char **cause)
+{
+	char *sp, *end;
+	long long size;
+	size_t i, k;
+	int rc;
+
+	if ((rc = pkg_line(r, line, 0, cause)) != 0)
+		return rc;
+	if (strncmp(line, "entry ", 6) != 0)
+		return pkg_bad(cause, r, "expected an entry");
+	size = strtoll(line + 6, &end, 10);
+	if (end == line + 6 || *end != ' ' || size < 0)
+		return pkg_bad(cause, r, "bad entry size");
+	if (size > LIB_PKG_MAX_ENTRY) {
+		xasprintf(cause, "oversized: an entry of %lld bytes (at most %lld)",
+		    size, (long long)LIB_PKG_MAX_ENTRY);
+		return LIB_REJECTED;
+	}
+	e->size = size;
+	sp = end + 1;
+	if (strlen(sp) < 66 || sp[64] != ' ')
+		return pkg_bad(cause, r, "bad entry SHA-256");
+	for (i = 0; i < 64; i++)
+		if (!((sp[i] >= '0' && sp[i] <= '9') || (sp[i] >= 'a' && sp[i] <= 'f')))
+			return pkg_bad(cause, r, "bad entry SHA-256");
+	e->sha256 = xstrndup(sp, 64);
+	if (!pkg_name_ok(sp + 65)) {
+		xasprintf(cause, "refused: entry name '%.100s' is not a plain file name "
+		    "(no directories, '..' or absolute paths)", sp + 65);
+		return LIB_REJECTED;
+	}
+	e->name = xstrdup(sp + 65);
+	for (;;) {
+		if ((rc = pkg_line(r, line, 0, cause)) != 0)
+			return rc;
+		if (line[0] == '\0')
+			return 0;
+		if ((sp = strchr(line, ' ')) == NULL)
+			return pkg_bad(cause, r, "bad metadata line");
+		*sp = '\0';
+		for (k = 0; k < NMETA && strcmp(meta_keys[k], line) != 0; k++)
+			;
+		if (k == NMETA || e->meta[k] != NULL)
+			return pkg_bad(cause, r, "unknown or repeated metadata");
+		e->meta[k] = xstrdup(sp + 1);
+	}
+}
+
+/* Copies an entry's bytes to a temporary file, signing and hashing them. */
+static int
+pkg_entry_data(struct library *lib, struct pkg_reader *r, struct pkg_entry *e,
+    char **cause)
+{
+	crypto_hash_sha256_state h;
+	unsigned char buf[65536], d[crypto_hash_sha256_BYTES];
+	char ext[8], hex[65];
+	int64_t left = e->size;
+	size_t want, got;
+	ssize_t w;
+	int c;
+
+	pkg_ext(e->name, ext);
+	if ((e->fd = lib_tmp_open(lib, ext, &e->tmp, cause)) < 0)
+		return LIB_ERR;
+	crypto_hash_sha256_init(&h);
+	while (left > 0) {
+		want = left < (int64_t)sizeof buf ? (size_t)left : sizeof buf;
+		if ((got = fread(buf, 1, want, r->f)) == 0) {
+			xasprintf(cause, "truncated: the package ends at byte %lld inside "
+			    "entry '%s'", (long long)r->pos, e->name);
+			return LIB_REJECTED;
+		}
+		crypto_sign_update(&r->sign, buf, got);
+		crypto_hash_sha256_update(&h, buf, got);
+		if ((w = write(e->fd, buf, got)) != (ssize_t)got) {
+			xasprintf(cause, "%s: cannot write: %s", e->tmp, strerror(errno));
+			return LIB_ERR;
+		}
+		left -= (int64_t)got;
+		r->pos += (int64_t)got;
+	}
+	if ((c = fgetc(r->f)) != '\n') {
+		if (c == EOF)
+			xasprintf(cause, "truncated: the package ends after entry '%s'",
+			    e->name);
+		else
+			return pkg_bad(cause, r, "entry data longer than its size");
+		return LIB_REJECTED;
+	}
+	crypto_sign_update(&r->sign, (const unsigned char *)"\n", 1);
+	r->pos++;
+	crypto_hash_sha256_final(&h, d);
+	sodium_bin2hex(hex, sizeof hex, d, sizeof d);
+	if (strcmp(hex, e->sha256) != 0) {
+		xasprintf(cause, "forged or damaged: entry '%s' does not match its "
+		    "SHA-256", e->name);
+		return LIB_REJECTED;
+	}
+	return 0;
+}
+
+/* Frees what a package import returned. */
+void
+lib_pkg_result_clear(struct lib_pkg_result *res)
+{
+	free(res->signer);
+	free(res->ids);
+	free(res->existed);
+	memset(res, 0, sizeof *res);
+}
+
+/* Builds the metadata of an entry; topic must be among topics. */
+static int
+pkg_meta(const struct pkg_entry *e, const char *const *topics, struct lib_meta *m,
+    char **cause)
+{
+	char *end, *why = NULL;
+	size_t i;
+	long v;
+	int known = 0;
+
+	memset(m, 0, sizeof *m);
+	m->title = e->meta[0];
+	m->topic = e->meta[1];
+	m->agency = e->meta[2];
+	m->valid_from = e->meta[3];
+	m->valid_until = e->meta[4];
+	m->priority = e->meta[6];
+	if (e->meta[5] != NULL) {
+		v = strtol(e->meta[5], &end, 10);
+		if (end == e->meta[5] || *end != '\0' || v < 0 || v > 100000) {
+			xasprintf(cause, "entry '%s': bad min-airings", e->name);
+			return LIB_REJECTED;
+		}
+		m->min_airings = (int)v;
+	}
+	if (m->topic != NULL && topics != NULL) {
+		for (i = 0; topics[i] != NULL; i++)
+			known |= strcmp(topics[i], m->topic) == 0;
+		if (!known) {
+			xasprintf(cause, "entry '%s': unknown topic '%s' (this station "
+			    "knows:", e->name, m->topic);
+			for (i = 0; topics[i] != NULL; i++) {
+				char *t;
+
+				xasprintf(&t, "%s%s %s", *cause, i ? "," : "", topics[i]);
+				free(*cause);
+				*cause = t;
+			}
+			xasprintf(&end, "%s)", *cause);
+			free(*cause);
+			*cause = end;
+			return LIB_REJECTED;
+		}
+	}
+	if (lib_check_meta(m, &why) != 0) {
+		xasprintf(cause, "entry '%s': %s", e->name, why);
+		free(why);
+		return LIB_REJECTED;
+	}
+	return 0;
+}
+
+/* Verifies, validates and adds a package; all of its bulletins or none. */
+int
+lib_package_import(struct library *lib, const char *path,
+    const struct lib_trusted *trusted, size_t ntrusted, const char *const *topics,
+    struct lib_pkg_result *res, char **cause)
+{
+	struct pkg_reader r;
+	struct pkg_entry *ents = NULL;
+	const struct lib_trusted *signer = NULL;
+	unsigned char pk[LIB_KEY_PUBLIC], sig[crypto_sign_BYTES];
+	char line[LIB_PKG_MAX_LINE + 1], *end, *actor = NULL, *source = NULL;
+	char *err = NULL, *why = NULL, *title;
+	struct lib_meta m;
+	struct stat sb;
+	size_t n = 0, i, siglen;
+	long long count;
+	int rc, c;
+
+	memset(res, 0, sizeof *res);
+	memset(&r, 0, sizeof r);
+	if ((r.f = fopen(path, "rbe")) == NULL) {
+		xasprintf(cause, "cannot read: %s", strerror(errno));
+		return LIB_ERR;
+	}
+	if (fstat(fileno(r.f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		fclose(r.f);
+		xasprintf(cause, "not a regular file");
+		return LIB_REJECTED;
+	}
+	if ((int64_t)sb.st_size > LIB_PKG_MAX_SIZE) {
+		fclose(r.f);
+		xasprintf(cause, "oversized: %lld bytes (a package is at most %lld)",
+		    (long long)sb.st_size, (long long)LIB_PKG_MAX_SIZE);
+		return LIB_REJECTED;
+	}
+	crypto_sign_init(&r.sign);
+	if ((rc = pkg_line(&r, line, 0, cause)) != 0 || strcmp(line, PKG_MAGIC) != 0) {
+		if (rc == 0 || rc == LIB_REJECTED) {
+			free(*cause);
+			xasprintf(cause, "not a loaxa package (it must start with '%s')",
+			    PKG_MAGIC);
+			rc = LIB_REJECTED;
+		}
+		goto out;
+	}
+	if ((rc = pkg_line(&r, line, 0, cause)) != 0)
+		goto out;
+	if (strncmp(line, "signer ", 7) != 0 || lib_key_decode(line + 7, pk) != 0) {
+		rc = pkg_bad(cause, &r, "no signer key");
+		goto out;
+	}
+	for (i = 0; i < ntrusted; i++)
+		if (sodium_memcmp(trusted[i].key, pk, sizeof pk) == 0)
+			signer = &trusted[i];
+	if (signer == NULL) {
+		xasprintf(cause, "signed by an unknown key %s; it is not in this "
+		    "station's trust.districts", line + 7);
+		rc = LIB_REJECTED;
+		goto out;
+	}
+	if ((rc = pkg_line(&r, line, 0, cause)) != 0)
+		goto out;
+	count = strncmp(line, "entries ", 8) == 0 ? strtoll(line + 8, &end, 10) : -1;
+	if (count < 1 || *end != '\0') {
+		rc = pkg_bad(cause, &r, "bad entry count");
+		goto out;
+	}
+	if (count > LIB_PKG_MAX_ENTRIES) {
+		xasprintf(cause, "oversized: %lld entries (at most %d)", count,
+		    LIB_PKG_MAX_ENTRIES);
+		rc = LIB_REJECTED;
+		goto out;
+	}
+	if ((rc = pkg_line(&r, line, 0, cause)) != 0)
+		goto out;
+	if (line[0] != '\0') {
+		rc = pkg_bad(cause, &r, "header not ended by a blank line");
+		goto out;
+	}
+	ents = xcalloc((size_t)count, sizeof *ents);
+	for (i = 0; i < (size_t)count; i++)
+		ents[i].fd = -1;
+	for (n = 0; n < (size_t)count; n++) {
+		if ((rc = pkg_entry_header(&r, &ents[n], line, cause)) != 0 ||
+		    (rc = pkg_entry_data(lib, &r, &ents[n], cause)) != 0) {
+			n++;
+			goto out;
+		}
+	}
+	if ((rc = pkg_line(&r, line, 0, cause)) != 0)
+		goto out;
+	if (strcmp(line, "end") != 0) {
+		rc = pkg_bad(cause, &r, "expected 'end'");
+		goto out;
+	}
+	if ((c = fgetc(r.f)) == EOF) {
+		xasprintf(cause, "not signed: the package has no signature");
+		rc = LIB_REJECTED;
+		goto out;
+	}
+	ungetc(c, r.f);
+	if ((rc = pkg_line(&r, line, 1, cause)) != 0)
+		goto out;
+	if (strncmp(line, "signature ", 10) != 0 || sodium_base642bin(sig, sizeof sig,
+	    line + 10, strlen(line + 10), NULL, &siglen, (const char **)&end,
+	    sodium_base64_VARIANT_ORIGINAL) != 0 || *end != '\0' ||
+	    siglen != sizeof sig) {
+		xasprintf(cause, "not signed: no valid signature line");
+		rc = LIB_REJECTED;
+		goto out;
+	}
+	if (fgetc(r.f) != EOF) {
+		rc = pkg_bad(cause, &r, "data after the signature");
+		goto out;
+	}
+	if (crypto_sign_final_verify(&r.sign, sig, pk) != 0) {
+		xasprintf(cause, "forged or damaged: the signature does not match the "
+		    "contents (signer '%s')", signer->name);
+		rc = LIB_REJECTED;
+		goto out;
+	}
+	/* Signed by a trusted key: now check each entry as an import would. */
+	for (i = 0; i < n; i++) {
+		if ((rc = pkg_meta(&ents[i], topics, &m, cause)) != 0)
+			goto out;
+		close(ents[i].fd);
+		ents[i].fd = -1;
+		if (audio_probe(ents[i].tmp, &ents[i].info, &why) != 0) {
+			xasprintf(cause, "entry '%s': %s", ents[i].name, why);
+			rc = LIB_REJECTED;
+			goto out;
+		}
+		ents[i].probed = 1;
+		if (strcmp(ents[i].info.sha256, ents[i].sha256) != 0 ||
+		    (rc = lib_check_probe(&ents[i].info, &why)) != 0) {
+			xasprintf(cause, "entry '%s': %s", ents[i].name,
+			    why ? why : "changed while importing");
+			rc = LIB_REJECTED;
+			goto out;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if ((ents[i].fd = open(ents[i].tmp, O_RDONLY | O_CLOEXEC)) < 0 ||
+		    lib_tmp_commit(lib, ents[i].fd, ents[i].tmp, ents[i].sha256,
+		    lib_format_ext(ents[i].info.format), &ents[i].rel, cause) != 0) {
+			if (ents[i].fd < 0)
+				xasprintf(cause, "%s: %s", ents[i].tmp, strerror(errno));
+			ents[i].fd = -1;
+			rc = LIB_ERR;
+			goto out;
+		}
+		ents[i].fd = -1;
+		free(ents[i].tmp);
+		ents[i].tmp = NULL;
+	}
+	res->signer = xstrdup(signer->name);
+	res->approved = signer->auto_approve;
+	res->n = n;
+	res->ids = xcalloc(n, sizeof *res->ids);
+	res->existed = xcalloc(n, sizeof *res->existed);
+	xasprintf(&actor, "district key '%s'", signer->name);
+	if (store_begin(lib->st, &err) != 0) {
+		xasprintf(cause, "database: %s", err);
+		rc = LIB_ERR;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if ((res->ids[i] = lib_id_by_sha256(lib, ents[i].sha256, cause)) != 0) {
+			if (res->ids[i] < 0) {
+				rc = LIB_ERR;
+				break;
+			}
+			res->existed[i] = 1;
+			continue;
+		}
+		pkg_meta(&ents[i], topics, &m, cause);
+		free(source);
+		xasprintf(&source, "package %s, entry %s", path, ents[i].name);
+		m.source = source;
+		title = xstrdup(ents[i].name);
+		if ((end = strrchr(title, '.')) != NULL && end != title)
+			*end = '\0';
+		rc = lib_insert(lib, &ents[i].info, ents[i].rel, &m, title, actor,
+		    signer->auto_approve, ents[i].size, &res->ids[i], cause);
+		free(title);
+		if (rc != 0)
+			break;
+	}
+	if (rc == 0 && store_commit(lib->st, &err) != 0) {
+		xasprintf(cause, "database: %s", err);
+		rc = LIB_ERR;
+	}
+	if (rc != 0)
+		store_rollback(lib->st);
+out:
+	if (rc != 0)
+		lib_pkg_result_clear(res);
+	for (i = 0; i < (ents != NULL ? (size_t)count : 0); i++)
+		pkg_entry_clear(&ents[i]);
+	free(ents);
+	free(actor);
+	free(source);
+	free(err);
+	free(why);
+	fclose(r.f);
+	return rc;
+}
+
+/* A package being written: the file and the signature state. */
+struct pkg_writer {
+	FILE *f;
+	crypto_sign_state sign;
+};
+
+/* Writes and signs len bytes. */
+static void
+pkg_put(struct pkg_writer *w, const void *buf, size_t len)
+{
+	fwrite(buf, 1, len, w->f);
+	crypto_sign_update(&w->sign, buf, len);
+}
+
+/* Writes and signs a formatted header line. */
+static void __attribute__((format(printf, 2, 3)))
+pkg_printf(struct pkg_writer *w, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	xvasprintf(&s, fmt, ap);
+	va_end(ap);
+	pkg_put(w, s, strlen(s));
+	free(s);
+}
+
+/* The last component of path. */
+static const char *
+pkg_basename(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	return b != NULL ? b + 1 : path;
+}
+
+/* Validates each file, then writes the signed package atomically to out. */
+int
+lib_package_create(const unsigned char sk[LIB_KEY_SECRET],
+    const struct lib_pkg_entry *entries, size_t n, const char *out, char **cause)
+{
+	struct audio_info *info;
+	struct pkg_writer w;
+	unsigned char sig[crypto_sign_BYTES], buf[65536];
+	char b64[sodium_base64_ENCODED_LEN(64, sodium_base64_VARIANT_ORIGINAL)];
+	char *tmp = NULL, *why = NULL, *title;
+	const struct lib_meta *m;
+	const char *name;
+	crypto_hash_sha256_state h;
+	unsigned char d[crypto_hash_sha256_BYTES];
+	char hex[65];
+	size_t i, k, got;
+	FILE *in;
+	int rc = LIB_REJECTED, fd;
+
+	w.f = NULL;
+
+	if (sodium_init() < 0) {
+		xasprintf(cause, "cannot initialise libsodium");
+		return LIB_ERR;
+	}
+	if (n < 1 || n > LIB_PKG_MAX_ENTRIES) {
+		xasprintf(cause, "a package holds from 1 to %d bulletins",
+		    LIB_PKG_MAX_ENTRIES);
+		return LIB_REJECTED;
+	}
+	info = xcalloc(n, sizeof *info);
+	for (i = 0; i < n; i++) {
+		name = pkg_basename(entries[i].path);
+		if (!pkg_name_ok(name)) {
+			xasprintf(cause, "%s: the file name cannot travel in a package",
+			    entries[i].path);
+			goto out;
+		}
+		for (k = 0; k < i; k++)
+			if (strcmp(pkg_basename(entries[k].path), name) == 0) {
+				xasprintf(cause, "%s: two files are named %s", entries[i].path,
+				    name);
+				goto out;
+			}
+		if (lib_check_meta(&entries[i].meta, &why) != 0 ||
+		    audio_probe(entries[i].path, &info[i], &why) != 0 ||
+		    lib_check_probe(&info[i], &why) != 0) {
+			xasprintf(cause, "%s: %s", entries[i].path, why);
+			goto out;
+		}
+	}
+	xasprintf(&tmp, "%s.tmp-XXXXXX", out);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0 || (w.f = fdopen(fd, "wb")) == NULL) {
+		xasprintf(cause, "%s: %s", out, strerror(errno));
+		free(tmp);
+		tmp = NULL;
+		rc = LIB_ERR;
+		goto out;
+	}
+	fchmod(fd, 0644);
+	crypto_sign_init(&w.sign);
+	sodium_bin2base64(b64, sizeof b64, sk + 32, 32, sodium_base64_VARIANT_ORIGINAL);
+	pkg_printf(&w, "%s\nsigner %s\nentries %zu\n\n", PKG_MAGIC, b64, n);
+	for (i = 0; i < n; i++) {
+		struct stat sb;
+
+		m = &entries[i].meta;
+		if ((in = fopen(entries[i].path, "rbe")) == NULL ||
+		    fstat(fileno(in), &sb) != 0) {
+			xasprintf(cause, "%s: %s", entries[i].path, strerror(errno));
+			rc = LIB_ERR;
+			if (in != NULL)
+				fclose(in);
+			goto fail;
+		}
+		if ((int64_t)sb.st_size > LIB_PKG_MAX_ENTRY) {
+			xasprintf(cause, "%s: too big for a package (at most %lld bytes)",
+			    entries[i].path, (long long)LIB_PKG_MAX_ENTRY);
+			fclose(in);
+			goto fail;
+		}
+		pkg_printf(&w, "entry %lld %s %s\n", (long long)sb.st_size,
+		    info[i].sha256, pkg_basename(entries[i].path));
+		title = NULL;
+		if (m->title != NULL)
+			title = xstrdup(m->title);
+		else if (info[i].title != NULL && info[i].title[0] != '\0' &&
+		    strchr(info[i].title, '\n') == NULL)
+			title = xstrdup(info[i].title);
+		if (title != NULL)
+			pkg_printf(&w, "title %s\n", title);
+		free(title);
+		if (m->topic != NULL)
+			pkg_printf(&w, "topic %s\n", m->topic);
+		if (m->agency != NULL)
+			pkg_printf(&w, "agency %s\n", m->agency);
+		else if (info[i].artist != NULL && info[i].artist[0] != '\0' &&
+		    strchr(info[i].artist, '\n') == NULL)
+			pkg_printf(&w, "agency %s\n", info[i].artist);
+		if (m->valid_from != NULL)
+			pkg_printf(&w, "from %s\n", m->valid_from);
+		if (m->valid_until != NULL)
+			pkg_printf(&w, "until %s\n", m->valid_until);
+		if (m->min_airings != 0)
+			pkg_printf(&w, "min-airings %d\n", m->min_airings);
+		if (m->priority != NULL)
+			pkg_printf(&w, "priority %s\n", m->priority);
+		pkg_put(&w, "\n", 1);
+		crypto_hash_sha256_init(&h);
+		while ((got = fread(buf, 1, sizeof buf, in)) > 0) {
+			pkg_put(&w, buf, got);
+			crypto_hash_sha256_update(&h, buf, got);
+		}
+		fclose(in);
+		crypto_hash_sha256_final(&h, d);
+		sodium_bin2hex(hex, sizeof hex, d, sizeof d);
+		/* What was validated must be what is packed. */
+		if (strcmp(hex, info[i].sha256) != 0) {
+			xasprintf(cause, "%s: the file changed while it was being packed",
+			    entries[i].path);
+			goto fail;
+		}
+		pkg_put(&w, "\n", 1);
+	}
+	pkg_put(&w, "end\n", 4);
+	crypto_sign_final_create(&w.sign, sig, NULL, sk);
+	sodium_bin2base64(b64, sizeof b64, sig, sizeof sig,
+	    sodium_base64_VARIANT_ORIGINAL);
+	fprintf(w.f, "signature %s\n", b64);
+	if (fflush(w.f) != 0 || fsync(fileno(w.f)) != 0) {
+		xasprintf(cause, "%s: cannot write: %s", out, strerror(errno));
+		rc = LIB_ERR;
+		goto fail;
+	}
+	fclose(w.f);
+	w.f = NULL;
+	if (rename(tmp, out) != 0) {
+		xasprintf(cause, "%s: %s", out, strerror(errno));
+		rc = LIB_ERR;
+		goto fail;
+	}
+	rc = 0;
+	goto out;
+fail:
+	if (w.f != NULL)
+		fclose(w.f);
+	unlink(tmp);
+out:
+	for (i = 0; i < n; i++)
+		audio_info_clear(&info[i]);
+	free(info);
+	free(tmp);
+	free(why);
+	return rc;
+}
