@@ -46,6 +46,8 @@ lib_key_generate(const char *path, char *pub_b64, size_t len, char **cause)
 	unsigned char pk[LIB_KEY_PUBLIC], sk[LIB_KEY_SECRET];
 	char skb[sodium_base64_ENCODED_LEN(LIB_KEY_SECRET,
 	    sodium_base64_VARIANT_ORIGINAL)], *text, *pubpath;
+	char pub[sodium_base64_ENCODED_LEN(LIB_KEY_PUBLIC,
+	    sodium_base64_VARIANT_ORIGINAL)];
 	int rc;
 
 	if (sodium_init() < 0 || len < sodium_base64_ENCODED_LEN(LIB_KEY_PUBLIC,
@@ -56,7 +58,8 @@ lib_key_generate(const char *path, char *pub_b64, size_t len, char **cause)
 	crypto_sign_keypair(pk, sk);
 	sodium_bin2base64(skb, sizeof skb, sk, sizeof sk,
 	    sodium_base64_VARIANT_ORIGINAL);
-	sodium_bin2base64(pub_b64, len, pk, sizeof pk, sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2base64(pub, sizeof pub, pk, sizeof pk,
+	    sodium_base64_VARIANT_ORIGINAL);
 	xasprintf(&text, "%s%s\n", KEY_TAG, skb);
 	sodium_memzero(sk, sizeof sk);
 	sodium_memzero(skb, sizeof skb);
@@ -66,11 +69,14 @@ lib_key_generate(const char *path, char *pub_b64, size_t len, char **cause)
 	if (rc != 0)
 		return LIB_ERR;
 	xasprintf(&pubpath, "%s.pub", path);
-	xasprintf(&text, "%s\n", pub_b64);
+	xasprintf(&text, "%s\n", pub);
 	rc = write_new(pubpath, text, 0644, cause);
 	free(text);
 	free(pubpath);
-	return rc != 0 ? LIB_ERR : 0;
+	if (rc != 0)
+		return LIB_ERR;
+	snprintf(pub_b64, len, "%s", pub);
+	return 0;
 }
 
 /* Reads a secret key file; LIB_REJECTED when it is not one. */

@@ -383,7 +383,8 @@ lib_package_import(struct library *lib, const char *path,
 	crypto_sign_init(&r.sign);
 	if ((rc = pkg_line(&r, line, 0, cause)) != 0 || strcmp(line, PKG_MAGIC) != 0) {
 		if (rc == 0 || rc == LIB_REJECTED) {
-			free(*cause);
+			if (rc != 0)
+				free(*cause);
 			xasprintf(cause, "not a loaxa package (it must start with '%s')",
 			    PKG_MAGIC);
 			rc = LIB_REJECTED;

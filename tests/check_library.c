@@ -1,0 +1,616 @@
+/*
+ * Unit tests for library/: import and its rejections, double import, the
+ * workflow and its audit trail, tamper checks, keys and signed packages.
+ * Each test uses a real SQLite file in its own temporary directory and real
+ * WAV files written with libsndfile.
+ */
+#include <check.h>
+#include <math.h>
+#include <sndfile.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/xmalloc.h"
+#include "config/config.h"
+#include "library/library.h"
+#include "store/store.h"
+#include "tests/testutil.h"
+
+struct fx {
+	char *dir, *data;
+	struct store *st;
+	struct library *lib;
+};
+
+/* A mono 16-bit WAV of secs seconds at amplitude amp (0 = silence). */
+static char *
+wav(const char *dir, const char *name, double secs, double amp, double freq)
+{
+	SF_INFO si = { .samplerate = 8000, .channels = 1,
+		.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
+	char *path;
+	SNDFILE *sf;
+	short *buf;
+	sf_count_t n = (sf_count_t)(secs * 8000), i;
+
+	xasprintf(&path, "%s/%s", dir, name);
+	ck_assert_ptr_nonnull(sf = sf_open(path, SFM_WRITE, &si));
+	buf = xcalloc((size_t)n + 1, sizeof *buf);
+	for (i = 0; i < n; i++)
+		buf[i] = (short)(amp * 32000 * sin(2 * M_PI * freq * (double)i / 8000));
+	ck_assert_int_eq(sf_write_short(sf, buf, n), n);
+	sf_close(sf);
+	free(buf);
+	return path;
+}
+
+static void
+fx_open(struct fx *f)
+{
+	char *cause = NULL;
+
+	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
+	f->dir = tu_tmpdir();
+	xasprintf(&f->data, "%s/data", f->dir);
+	ck_assert_msg(store_open_dir(f->data, &f->st, &cause) == 0, "%s", cause);
+	ck_assert_msg(lib_new(f->st, f->data, &f->lib, &cause) == 0, "%s", cause);
+}
+
+static void
+fx_close(struct fx *f)
+{
+	lib_free(&f->lib);
+	store_close(&f->st);
+	tu_rmtree(f->dir);
+	free(f->dir);
+	free(f->data);
+}
+
+/* How many bulletins, and how many files in bulletins/. */
+static void
+counts(struct fx *f, size_t *rows, size_t *files)
+{
+	struct lib_bulletin *all;
+	char *cmd, *cause = NULL, buf[32];
+	FILE *p;
+
+	ck_assert_int_eq(lib_list(f->lib, NULL, NULL, &all, rows, &cause), 0);
+	lib_bulletins_free(&all, *rows);
+	xasprintf(&cmd, "ls -A '%s/bulletins' | wc -l", f->data);
+	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
+	ck_assert_ptr_nonnull(fgets(buf, sizeof buf, p));
+	pclose(p);
+	*files = (size_t)atoi(buf);
+	free(cmd);
+}
+
+/* Imports path with meta m; returns the rc, sets *id. */
+static int
+imp(struct fx *f, const char *path, const struct lib_meta *m, int approve,
+    int64_t *id, int *existed, char **cause)
+{
+	static const struct lib_meta none;
+
+	return lib_import(f->lib, path, m ? m : &none, "tester", approve, id, existed,
+	    cause);
+}
+
+START_TEST(test_rejections_change_nothing)
+{
+	struct fx f;
+	char *cause = NULL, *good, *p;
+	size_t rows, files;
+	int64_t id;
+	int existed;
+	FILE *fp;
+	struct {
+		const char *name;
+		const char *why;
+	} cases[] = { { "short.wav", "too short" }, { "silent.wav", "silent" },
+		{ "text.wav", "" }, { "trunc.wav", "" }, { "missing.wav", "" } };
+	size_t i;
+
+	fx_open(&f);
+	free(wav(f.dir, "short.wav", 0.5, 0.3, 440));
+	free(wav(f.dir, "silent.wav", 2, 0, 440));
+	free(tu_write(f.dir, "text.wav", "not audio at all\n"));
+	good = wav(f.dir, "good.wav", 3, 0.3, 440);
+	/* truncated: a WAV header promising more data than is there */
+	xasprintf(&p, "%s/trunc.wav", f.dir);
+	{
+		size_t len;
+		char *all = tu_read(good, &len);
+
+		ck_assert_ptr_nonnull(fp = fopen(p, "wb"));
+		fwrite(all, 1, 3000, fp);
+		fclose(fp);
+		free(all);
+	}
+	free(p);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		xasprintf(&p, "%s/%s", f.dir, cases[i].name);
+		ck_assert_int_eq(imp(&f, p, NULL, 0, &id, &existed, &cause), LIB_REJECTED);
+		ck_assert_ptr_nonnull(cause);
+		ck_assert_msg(strstr(cause, cases[i].why) != NULL, "%s: %s",
+		    cases[i].name, cause);
+		free(cause);
+		cause = NULL;
+		counts(&f, &rows, &files);
+		ck_assert_int_eq(rows, 0);
+		ck_assert_int_eq(files, 0);
+		free(p);
+	}
+	/* Bad metadata is refused before anything is read. */
+	{
+		struct lib_meta m = { .valid_until = "2026-02-30" };
+
+		ck_assert_int_eq(imp(&f, good, &m, 0, &id, &existed, &cause), LIB_REJECTED);
+		free(cause);
+		cause = NULL;
+		m.valid_until = NULL;
+		m.priority = "urgent";
+		ck_assert_int_eq(imp(&f, good, &m, 0, &id, &existed, &cause), LIB_REJECTED);
+		ck_assert_ptr_nonnull(strstr(cause, "priority"));
+		free(cause);
+	}
+	counts(&f, &rows, &files);
+	ck_assert_int_eq(rows, 0);
+	ck_assert_int_eq(files, 0);
+	free(good);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_double_import)
+{
+	struct fx f;
+	struct lib_meta m = { .title = "Bản tin cải cách hành chính", .topic = "cchc",
+		.agency = "UBND xã Toàn Thắng" };
+	struct lib_bulletin b;
+	char *cause = NULL, *p, *copy;
+	size_t rows, files, len;
+	int64_t id1, id2;
+	int existed;
+
+	fx_open(&f);
+	p = wav(f.dir, "a.wav", 2, 0.3, 440);
+	ck_assert_msg(imp(&f, p, &m, 0, &id1, &existed, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(existed, 0);
+	/* The same bytes under another name are the same bulletin. */
+	copy = tu_read(p, &len);
+	free(tu_write(f.dir, "b.wav", ""));
+	{
+		char *q;
+		FILE *fp;
+
+		xasprintf(&q, "%s/b.wav", f.dir);
+		fp = fopen(q, "wb");
+		fwrite(copy, 1, len, fp);
+		fclose(fp);
+		ck_assert_int_eq(imp(&f, q, NULL, 1, &id2, &existed, &cause), 0);
+		free(q);
+	}
+	free(copy);
+	ck_assert_int_eq(existed, 1);
+	ck_assert_int_eq(id1, id2);
+	counts(&f, &rows, &files);
+	ck_assert_int_eq(rows, 1);
+	ck_assert_int_eq(files, 1);
+	ck_assert_int_eq(lib_get(f.lib, id1, &b, &cause), 0);
+	ck_assert_str_eq(b.title, "Bản tin cải cách hành chính");
+	ck_assert_str_eq(b.agency, "UBND xã Toàn Thắng");
+	ck_assert_str_eq(b.status, "pending"); /* the second import changed nothing */
+	ck_assert_int_eq(b.duration_ms, 2000);
+	ck_assert_ptr_nonnull(strstr(b.path, b.sha256));
+	lib_bulletin_clear(&b);
+	free(p);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_workflow_and_audit)
+{
+	struct fx f;
+	struct lib_meta m = { .valid_until = "2020-01-01" };
+	struct lib_bulletin b;
+	struct lib_event *ev;
+	char *cause = NULL, *p, *q;
+	size_t n;
+	int64_t id, old;
+	int existed, count;
+
+	fx_open(&f);
+	p = wav(f.dir, "a.wav", 2, 0.3, 440);
+	ck_assert_int_eq(imp(&f, p, NULL, 0, &id, &existed, &cause), 0);
+	ck_assert_int_eq(lib_reject(f.lib, id, "Cán bộ B", "", &cause), LIB_REJECTED);
+	free(cause);
+	ck_assert_int_eq(lib_approve(f.lib, id, "Chủ tịch A", &cause), 0);
+	ck_assert_int_eq(lib_approve(f.lib, id, "Chủ tịch A", &cause), LIB_REJECTED);
+	ck_assert_ptr_nonnull(strstr(cause, "already approved"));
+	free(cause);
+	ck_assert_int_eq(lib_get(f.lib, id, &b, &cause), 0);
+	ck_assert_str_eq(b.approved_sha256, b.sha256);
+	ck_assert_str_eq(b.approved_by, "Chủ tịch A");
+	lib_bulletin_clear(&b);
+	ck_assert_int_eq(lib_reject(f.lib, id, "Cán bộ B", "sai số liệu", &cause), 0);
+	ck_assert_int_eq(lib_get(f.lib, id, &b, &cause), 0);
+	ck_assert_ptr_null(b.approved_sha256);
+	lib_bulletin_clear(&b);
+	ck_assert_int_eq(lib_retire(f.lib, id, "Cán bộ B", NULL, &cause), 0);
+	ck_assert_int_eq(lib_approve(f.lib, id, "A", &cause), LIB_REJECTED);
+	free(cause);
+	ck_assert_int_eq(lib_approve(f.lib, 999, "A", &cause), LIB_REJECTED);
+	free(cause);
+	ck_assert_int_eq(lib_events(f.lib, id, &ev, &n, &cause), 0);
+	ck_assert_int_eq(n, 4);
+	ck_assert_str_eq(ev[0].action, "import");
+	ck_assert_str_eq(ev[0].actor, "tester");
+	ck_assert_str_eq(ev[1].action, "approve");
+	ck_assert_str_eq(ev[1].actor, "Chủ tịch A");
+	ck_assert_str_eq(ev[2].action, "reject");
+	ck_assert_str_eq(ev[2].reason, "sai số liệu");
+	ck_assert_str_eq(ev[2].from_status, "approved");
+	ck_assert_str_eq(ev[3].to_status, "retired");
+	ck_assert_int_gt(ev[0].at, 0);
+	lib_events_free(&ev, n);
+	/* The audit trail cannot be edited. */
+	ck_assert_int_eq(store_exec(f.st, "DELETE FROM bulletin_events", &cause), -1);
+	free(cause);
+	/* Expiry: a bulletin valid until a past day retires itself, audited. */
+	q = wav(f.dir, "old.wav", 2, 0.3, 660);
+	ck_assert_int_eq(imp(&f, q, &m, 1, &old, &existed, &cause), 0);
+	ck_assert_int_eq(lib_expire(f.lib, "2026-06-01", &count, &cause), 0);
+	ck_assert_int_eq(count, 1);
+	ck_assert_int_eq(lib_get(f.lib, old, &b, &cause), 0);
+	ck_assert_str_eq(b.status, "retired");
+	lib_bulletin_clear(&b);
+	ck_assert_int_eq(lib_events(f.lib, old, &ev, &n, &cause), 0);
+	ck_assert_int_eq(n, 3);
+	ck_assert_str_eq(ev[2].action, "expire");
+	lib_events_free(&ev, n);
+	free(p);
+	free(q);
+	fx_close(&f);
+}
+END_TEST
+
+static void
+count_problem(const struct lib_problem *p, void *arg)
+{
+	if (p->id != 0)
+		(*(int *)arg)++;
+}
+
+START_TEST(test_tampered_refused)
+{
+	struct fx f;
+	struct lib_meta m = { .valid_from = "2026-01-01", .valid_until = "2026-12-31" };
+	struct lib_airing a;
+	struct lib_bulletin b;
+	char *cause = NULL, *p;
+	size_t checked, bad;
+	int64_t id, now = 1781000000000LL; /* 2026-06-09 */
+	int existed, tampered, seen = 0;
+	FILE *fp;
+
+	fx_open(&f);
+	p = wav(f.dir, "a.wav", 2, 0.3, 440);
+	ck_assert_int_eq(imp(&f, p, &m, 0, &id, &existed, &cause), 0);
+	/* Pending: refused, not for tampering. */
+	ck_assert_int_eq(lib_open_for_airing(f.lib, id, now, &a, &tampered, &cause),
+	    LIB_REJECTED);
+	ck_assert_int_eq(tampered, 0);
+	free(cause);
+	ck_assert_int_eq(lib_approve(f.lib, id, "A", &cause), 0);
+	ck_assert_msg(lib_open_for_airing(f.lib, id, now, &a, &tampered, &cause) == 0,
+	    "%s", cause);
+	ck_assert_str_eq(a.sha256, m.valid_from ? a.sha256 : "");
+	lib_airing_clear(&a);
+	/* Outside the window: refused. */
+	ck_assert_int_eq(lib_open_for_airing(f.lib, id, 1800000000000LL, &a, &tampered,
+	    &cause), LIB_REJECTED);
+	ck_assert_ptr_nonnull(strstr(cause, "until 2026-12-31"));
+	free(cause);
+	ck_assert_int_eq(lib_verify(f.lib, count_problem, &seen, &checked, &bad,
+	    &cause), 0);
+	ck_assert_int_eq(bad, 0);
+	/* Change one byte of the stored file. */
+	ck_assert_int_eq(lib_get(f.lib, id, &b, &cause), 0);
+	ck_assert_ptr_nonnull(fp = fopen(b.path, "r+b"));
+	fseek(fp, 100, SEEK_SET);
+	fputc(0x55, fp);
+	fclose(fp);
+	ck_assert_int_eq(lib_verify(f.lib, count_problem, &seen, &checked, &bad,
+	    &cause), 0);
+	ck_assert_int_eq(checked, 1);
+	ck_assert_int_eq(bad, 1);
+	ck_assert_int_eq(seen, 1);
+	ck_assert_int_eq(lib_open_for_airing(f.lib, id, now, &a, &tampered, &cause),
+	    LIB_REJECTED);
+	ck_assert_int_eq(tampered, 1);
+	ck_assert_ptr_nonnull(strstr(cause, "changed"));
+	free(cause);
+	/* A missing file too. */
+	unlink(b.path);
+	ck_assert_int_eq(lib_open_for_airing(f.lib, id, now, &a, &tampered, &cause),
+	    LIB_REJECTED);
+	ck_assert_int_eq(tampered, 1);
+	free(cause);
+	ck_assert_int_eq(lib_verify(f.lib, count_problem, &seen, &checked, &bad,
+	    &cause), 0);
+	ck_assert_int_eq(bad, 1);
+	lib_bulletin_clear(&b);
+	free(p);
+	fx_close(&f);
+}
+END_TEST
+
+/* Writes a signed package by hand: one entry named name holding file's bytes. */
+static char *
+handmade(const char *dir, const unsigned char sk[64], const char *name,
+    const char *file)
+{
+	crypto_sign_state s;
+	unsigned char sig[64];
+	char b64[100], hex[65], *head, *path, *data, *cause = NULL;
+	size_t len;
+	FILE *fp;
+
+	data = tu_read(file, &len);
+	ck_assert_int_eq(lib_sha256_file(file, hex, &cause), 0);
+	sodium_bin2base64(b64, sizeof b64, sk + 32, 32, sodium_base64_VARIANT_ORIGINAL);
+	xasprintf(&head, "LOAXA-PACKAGE 1\nsigner %s\nentries 1\n\nentry %zu %s %s\n"
+	    "topic cchc\n\n", b64, len, hex, name);
+	xasprintf(&path, "%s/handmade.lxp", dir);
+	ck_assert_ptr_nonnull(fp = fopen(path, "wb"));
+	crypto_sign_init(&s);
+	fputs(head, fp);
+	crypto_sign_update(&s, (unsigned char *)head, strlen(head));
+	fwrite(data, 1, len, fp);
+	crypto_sign_update(&s, (unsigned char *)data, len);
+	fputs("\nend\n", fp);
+	crypto_sign_update(&s, (const unsigned char *)"\nend\n", 5);
+	crypto_sign_final_create(&s, sig, NULL, sk);
+	sodium_bin2base64(b64, sizeof b64, sig, 64, sodium_base64_VARIANT_ORIGINAL);
+	fprintf(fp, "signature %s\n", b64);
+	fclose(fp);
+	free(head);
+	free(data);
+	return path;
+}
+
+START_TEST(test_packages)
+{
+	static const char *const topics[] = { "cchc", "tthc", NULL };
+	struct fx f;
+	struct lib_pkg_entry ents[2];
+	struct lib_pkg_result res;
+	struct lib_trusted trusted[1], other[1];
+	struct lib_bulletin b;
+	struct lib_event *ev;
+	unsigned char sk[64], pk[32], sk2[64], pk2[32];
+	char *cause = NULL, *a, *c, *key, *pkg, *bad, *bytes, pub[64], *hm;
+	size_t rows, files, len, i, n;
+	struct stat sb;
+	FILE *fp;
+	long offsets[12];
+
+	fx_open(&f);
+	a = wav(f.dir, "tin-a.wav", 2, 0.3, 440);
+	c = wav(f.dir, "tin-c.wav", 2, 0.3, 880);
+	xasprintf(&key, "%s/district.key", f.dir);
+	ck_assert_int_eq(lib_key_generate(key, pub, sizeof pub, &cause), 0);
+	ck_assert_int_eq(stat(key, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0600);
+	ck_assert_int_eq(lib_key_generate(key, pub, sizeof pub, &cause), LIB_ERR);
+	free(cause);
+	ck_assert_int_eq(lib_key_read(key, sk, &cause), 0);
+	ck_assert_int_eq(lib_key_decode(pub, pk), 0);
+	ck_assert_int_eq(memcmp(pk, sk + 32, 32), 0);
+	crypto_sign_keypair(pk2, sk2);
+	trusted[0] = (struct lib_trusted){ "Kim Động", pk, 1 };
+	other[0] = (struct lib_trusted){ "khác", pk2, 1 };
+
+	memset(ents, 0, sizeof ents);
+	ents[0].path = a;
+	ents[0].meta.topic = "cchc";
+	ents[0].meta.title = "Tin số 1";
+	ents[1].path = c;
+	ents[1].meta.topic = "tthc";
+	ents[1].meta.priority = "priority";
+	xasprintf(&pkg, "%s/p.lxp", f.dir);
+	ck_assert_msg(lib_package_create(sk, ents, 2, pkg, &cause) == 0, "%s", cause);
+
+	/* Untrusted key: refused, nothing added. */
+	ck_assert_int_eq(lib_package_import(f.lib, pkg, other, 1, topics, &res, &cause),
+	    LIB_REJECTED);
+	ck_assert_ptr_nonnull(strstr(cause, "unknown key"));
+	free(cause);
+	counts(&f, &rows, &files);
+	ck_assert_int_eq(rows, 0);
+	ck_assert_int_eq(files, 0);
+
+	/* Forged: one byte flipped anywhere. */
+	bytes = tu_read(pkg, &len);
+	for (i = 0; i < 12; i++)
+		offsets[i] = (long)(len * i / 12);
+	offsets[11] = (long)len - 5;
+	xasprintf(&bad, "%s/bad.lxp", f.dir);
+	for (i = 0; i < 12; i++) {
+		bytes[offsets[i]] ^= 0x04;
+		ck_assert_ptr_nonnull(fp = fopen(bad, "wb"));
+		fwrite(bytes, 1, len, fp);
+		fclose(fp);
+		bytes[offsets[i]] ^= 0x04;
+		ck_assert_msg(lib_package_import(f.lib, bad, trusted, 1, topics, &res,
+		    &cause) == LIB_REJECTED, "offset %ld accepted", offsets[i]);
+		free(cause);
+		counts(&f, &rows, &files);
+		ck_assert_int_eq(rows, 0);
+		ck_assert_int_eq(files, 0);
+	}
+	/* Truncated and unsigned. */
+	ck_assert_ptr_nonnull(fp = fopen(bad, "wb"));
+	fwrite(bytes, 1, len / 2, fp);
+	fclose(fp);
+	ck_assert_int_eq(lib_package_import(f.lib, bad, trusted, 1, topics, &res,
+	    &cause), LIB_REJECTED);
+	ck_assert_ptr_nonnull(strstr(cause, "truncated"));
+	free(cause);
+	{
+		char *sigline = memmem(bytes, len, "\nend\nsignature ", 15);
+
+		ck_assert_ptr_nonnull(sigline);
+		ck_assert_ptr_nonnull(fp = fopen(bad, "wb"));
+		fwrite(bytes, 1, (size_t)(sigline - bytes) + 5, fp);
+		fclose(fp);
+		ck_assert_int_eq(lib_package_import(f.lib, bad, trusted, 1, topics, &res,
+		    &cause), LIB_REJECTED);
+		ck_assert_ptr_nonnull(strstr(cause, "not signed"));
+		free(cause);
+	}
+	free(bytes);
+
+	/* Path traversal, even correctly signed by a trusted key. */
+	hm = handmade(f.dir, sk, "../../etc/passwd.wav", a);
+	ck_assert_int_eq(lib_package_import(f.lib, hm, trusted, 1, topics, &res,
+	    &cause), LIB_REJECTED);
+	ck_assert_ptr_nonnull(strstr(cause, "plain file name"));
+	free(cause);
+	free(hm);
+	hm = handmade(f.dir, sk, "/tmp/x.wav", a);
+	ck_assert_int_eq(lib_package_import(f.lib, hm, trusted, 1, topics, &res,
+	    &cause), LIB_REJECTED);
+	free(cause);
+	/* The hand-made one with a plain name is accepted: the format is as written. */
+	free(hm);
+	hm = handmade(f.dir, sk, "ok.wav", c);
+	counts(&f, &rows, &files);
+	ck_assert_int_eq(rows, 0);
+	ck_assert_int_eq(files, 0);
+
+	/* Unknown topic at this station: refused. */
+	{
+		static const char *const few[] = { "cchc", NULL };
+
+		ck_assert_int_eq(lib_package_import(f.lib, pkg, trusted, 1, few, &res,
+		    &cause), LIB_REJECTED);
+		ck_assert_ptr_nonnull(strstr(cause, "unknown topic 'tthc'"));
+		free(cause);
+	}
+
+	/* A valid package from a trusted auto_approve key lands approved. */
+	ck_assert_msg(lib_package_import(f.lib, pkg, trusted, 1, topics, &res,
+	    &cause) == 0, "%s", cause);
+	ck_assert_int_eq(res.n, 2);
+	ck_assert_int_eq(res.approved, 1);
+	ck_assert_int_eq(lib_get(f.lib, res.ids[0], &b, &cause), 0);
+	ck_assert_str_eq(b.status, "approved");
+	ck_assert_str_eq(b.title, "Tin số 1");
+	ck_assert_str_eq(b.topic, "cchc");
+	ck_assert_ptr_nonnull(strstr(b.approved_by, "Kim Động"));
+	lib_bulletin_clear(&b);
+	ck_assert_int_eq(lib_get(f.lib, res.ids[1], &b, &cause), 0);
+	ck_assert_str_eq(b.priority, "priority");
+	ck_assert_str_eq(b.title, "tin-c");
+	lib_bulletin_clear(&b);
+	ck_assert_int_eq(lib_events(f.lib, res.ids[0], &ev, &n, &cause), 0);
+	ck_assert_int_eq(n, 2);
+	ck_assert_str_eq(ev[1].action, "approve");
+	lib_events_free(&ev, n);
+	lib_pkg_result_clear(&res);
+	ck_assert_msg(lib_package_import(f.lib, hm, trusted, 1, topics, &res,
+	    &cause) == 0, "%s", cause);
+	ck_assert_int_eq(res.existed[0], 1);
+	lib_pkg_result_clear(&res);
+	counts(&f, &rows, &files);
+	ck_assert_int_eq(rows, 2);
+	ck_assert_int_eq(files, 2);
+
+	/* Packing refuses a bad file and writes nothing. */
+	{
+		char *silent = wav(f.dir, "silent.wav", 2, 0, 440), *out;
+
+		ents[1].path = silent;
+		xasprintf(&out, "%s/never.lxp", f.dir);
+		ck_assert_int_eq(lib_package_create(sk, ents, 2, out, &cause),
+		    LIB_REJECTED);
+		ck_assert_ptr_nonnull(strstr(cause, "silent"));
+		free(cause);
+		ck_assert_int_ne(access(out, F_OK), 0);
+		free(out);
+		free(silent);
+	}
+	free(hm);
+	free(bad);
+	free(pkg);
+	free(key);
+	free(a);
+	free(c);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_trust_config)
+{
+	struct config_problems p = { 0 };
+	struct config *c = NULL;
+	unsigned char pk[32], sk[64];
+	char b64[64], *text;
+
+	crypto_sign_keypair(pk, sk);
+	sodium_bin2base64(b64, sizeof b64, pk, 32, sodium_base64_VARIANT_ORIGINAL);
+	xasprintf(&text, "trust = { districts = (\n"
+	    "  { name = \"Kim Động\"; key = \"%s\"; auto_approve = true; },\n"
+	    "  { name = \"B\"; key = \"not base64!\"; },\n"
+	    "  { name = \"C\"; key = \"AAAA\"; } );\n"
+	    "  stations = ( { code = \"HY\"; key = \"%s\"; } ); };\n"
+	    "station = { code = \"HY\"; name = \"X\"; };\n", b64, b64);
+	ck_assert_int_eq(conf_read_string(text, "t.conf", &c, &p), -1);
+	ck_assert_int_eq(p.n, 2);
+	ck_assert_ptr_nonnull(strstr(p.lines[0], "t.conf:3: "));
+	ck_assert_ptr_nonnull(strstr(p.lines[0], "not valid base64"));
+	ck_assert_ptr_nonnull(strstr(p.lines[1], "t.conf:4: "));
+	ck_assert_ptr_nonnull(strstr(p.lines[1], "32"));
+	conf_problems_clear(&p);
+	free(text);
+	xasprintf(&text, "trust = { districts = ( { name = \"Kim Động\"; key = \"%s\"; "
+	    "auto_approve = true; } ); };\nstation = { code = \"HY\"; name = \"X\"; };\n",
+	    b64);
+	ck_assert_int_eq(conf_read_string(text, "t.conf", &c, &p), 0);
+	ck_assert_int_eq(c->trust.ndistricts, 1);
+	ck_assert_int_eq(c->trust.districts[0].auto_approve, 1);
+	ck_assert_int_eq(memcmp(c->trust.districts[0].key, pk, 32), 0);
+	conf_free(&c);
+	free(text);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("library");
+	TCase *tc = tcase_create("library");
+	SRunner *sr;
+	int failed;
+
+	if (sodium_init() < 0)
+		return 1;
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_rejections_change_nothing);
+	tcase_add_test(tc, test_double_import);
+	tcase_add_test(tc, test_workflow_and_audit);
+	tcase_add_test(tc, test_tampered_refused);
+	tcase_add_test(tc, test_packages);
+	tcase_add_test(tc, test_trust_config);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
