@@ -1,0 +1,124 @@
+# The bulletin library end to end: import and its refusals, the workflow,
+# list formats, verify-library, keys and signed packages, the inbox.
+. "$LOAXA_SRCDIR/tests/e2e/lib.sh"
+
+: "${LOAXA_GEN_AUDIO:=}"
+# A WAV: python3's wave module (no other tool needed). $1 name, $2 seconds, $3 amplitude.
+mkwav() {
+	python3 - "$1" "$2" "$3" "${4:-440}" <<'PY'
+import math, struct, sys, wave
+name, secs, amp, f = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+w = wave.open(name, 'wb'); w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+w.writeframes(b''.join(struct.pack('<h', int(amp * 32000 * math.sin(2 * math.pi * f * i / 8000))) for i in range(int(secs * 8000))))
+w.close()
+PY
+}
+mkwav a.wav 2 0.3; mkwav b.wav 3 0.3 660; mkwav c.wav 2 0.3 880
+mkwav short.wav 0.4 0.3; mkwav silent.wav 2 0
+head -c 3000 b.wav > truncated.wav; echo "không phải âm thanh" > text.wav
+
+cat > st.conf <<'CONF'
+station = { code = "HY-KD-TT"; name = "Đài truyền thanh xã Toàn Thắng"; };
+paths = { data = "./data"; inbox = "./inbox"; };
+CONF
+L="$LOAXA -c st.conf"
+
+count() { $L list --format csv | tail -n +2 | wc -l; }
+
+# Refusals: exit 3, "FILE: reason", nothing added.
+for f in short.wav silent.wav truncated.wav text.wav nothere.wav; do
+	run $L import $f
+	expect_rc 3; expect_err "$f: "; expect_one_err_line
+done
+[ "$(count)" -eq 0 ] || fail "a refused file was added"
+run $L import --topic nosuch a.wav
+expect_rc 2; expect_err "unknown topic 'nosuch'"; expect_err "cchc"
+run $L import --approve a.wav
+expect_rc 2; expect_err "--by"
+
+# Import: the id is the last word; the same content again is the same bulletin.
+run $L import --topic cchc --title "Bản tin PAPI số 1" --agency "UBND xã" a.wav
+expect_rc 0; expect_out "pending"
+ID=${OUT##* }
+run $L import --topic tthc b.wav
+expect_rc 0
+run $L import c.wav a.wav
+expect_rc 0; expect_out "same bulletin"
+[ "${OUT##* }" = "$ID" ] || fail "double import gave another id"
+[ "$(count)" -eq 3 ] || fail "expected 3 bulletins"
+
+# Workflow and the history.
+run $L approve "$ID"
+expect_rc 2; expect_err "--by"
+run $L approve --by "Nguyễn Văn A" "$ID"
+expect_rc 0; expect_out "approved by Nguyễn Văn A"
+run $L approve --by "Nguyễn Văn A" "$ID"
+expect_rc 3; expect_err "already approved"
+run $L reject --by "Trần B" --reason "sai số liệu" 2
+expect_rc 0
+run $L retire --by "Trần B" 3
+expect_rc 0
+run $L show "$ID"
+expect_rc 0; expect_out "Bản tin PAPI số 1"; expect_out "approve "; expect_out "Nguyễn Văn A"
+run $L show 2
+expect_out "sai số liệu"
+run $L list --status approved --format json
+expect_rc 0; expect_out '"title":"Bản tin PAPI số 1"'; expect_out '"status":"approved"'
+expect_out '"duration_ms":2000'; expect_out '"valid_until":null'
+if command -v python3 >/dev/null; then
+	$L list --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d)==3 and all(k in d[0] for k in ("id","title","topic","agency","status","sha256","duration_ms","valid_from","valid_until"))' || fail "list json"
+fi
+run $L list --format xml
+expect_rc 2
+
+# verify-library: intact, then a changed file.
+run $L verify-library
+expect_rc 0; expect_out "all intact"
+F=$($L show --format json "$ID" | sed 's/.*"path":"\([^"]*\)".*/\1/')
+[ -f "$F" ] || fail "no stored file $F"
+printf 'x' | dd of="$F" bs=1 seek=200 conv=notrunc 2>/dev/null
+run $L verify-library
+expect_rc 1; expect_err "changed (bulletin $ID)"
+
+# Keys and packages.
+run $LOAXA key generate --out huyen.key
+expect_rc 0
+PUB=$OUT
+[ "$(stat -c %a huyen.key)" = 600 ] || fail "secret key is not 0600"
+run $LOAXA key generate --out huyen.key
+expect_rc 1; expect_err "already exists"
+run $LOAXA package create --key huyen.key --out p.lxp --topic cchc --agency "Huyện Kim Động" --until 2099-12-31 c.wav b.wav
+expect_rc 0
+run $LOAXA package create --key huyen.key --out bad.lxp c.wav silent.wav
+expect_rc 3; expect_err "silent.wav: "
+[ ! -e bad.lxp ] || fail "a package was written with a bad file"
+
+cat > xa.conf <<CONF
+station = { code = "HY-KD-X"; name = "Xã khác"; };
+paths = { data = "./xa"; inbox = "./xa-inbox"; };
+trust = { districts = ( { name = "TT VH-TT&DL Kim Động"; key = "$PUB"; auto_approve = true; } ); };
+CONF
+run $L package import p.lxp
+expect_rc 3; expect_err "p.lxp: signed by an unknown key"
+cp p.lxp forged.lxp
+printf 'Z' | dd of=forged.lxp bs=1 seek=700 conv=notrunc 2>/dev/null
+run $LOAXA -c xa.conf package import forged.lxp
+expect_rc 3; expect_err "forged.lxp: "
+head -c 20000 p.lxp > short.lxp
+run $LOAXA -c xa.conf package import short.lxp
+expect_rc 3; expect_err "truncated"
+run $LOAXA -c xa.conf list --format csv
+[ "$(printf '%s\n' "$OUT" | wc -l)" -eq 1 ] || fail "a refused package added bulletins"
+run $LOAXA -c xa.conf package import p.lxp
+expect_rc 0; expect_out "approved"
+run $LOAXA -c xa.conf list --status approved --format csv
+[ "$(printf '%s\n' "$OUT" | wc -l)" -eq 3 ] || fail "package bulletins not approved"
+
+# The inbox: good to done/, bad to rejected/ with a note.
+mkdir -p xa-inbox
+cp p.lxp xa-inbox/good.lxp; cp forged.lxp xa-inbox/evil.lxp
+run $LOAXA -c xa.conf inbox
+expect_rc 3; expect_out "1 package imported, 1 rejected"
+[ -f xa-inbox/done/good.lxp ] || fail "good package not in done/"
+[ -f xa-inbox/rejected/evil.lxp.why ] || fail "no .why for the rejected package"
+echo "$CHECKS checks"
