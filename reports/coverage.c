@@ -1,0 +1,375 @@
+/*
+ * The coverage report: three GROUP BY queries over the airing log (slot
+ * occurrences, plays per bulletin, outcomes) and one over the bulletins that
+ * owed airings; the per-topic sums are added up from the per-bulletin rows.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xmalloc.h"
+#include "config/config.h"
+#include "reports/reports.h"
+
+/*
+ * Slot occurrences starting in [?1, ?2): aired when any of its rows started;
+ * otherwise missed for the reason its missed/skipped row gives. Items are
+ * planned at or after their slot's start and within a day of it, so the
+ * range on scheduled_at (?3 = ?2 + 2 days) lets the index do the work.
+ */
+static const char sql_slots[] =
+    "SELECT reason, count(*) FROM ("
+    " SELECT CASE WHEN max(started_at IS NOT NULL) THEN NULL ELSE"
+    "  coalesce(max(CASE WHEN outcome IN ('missed', 'skipped') THEN reason END),"
+    "  max(reason), 'unknown') END AS reason"
+    " FROM airings"
+    " WHERE scheduled_at >= ?1 AND scheduled_at < ?3"
+    "  AND slot_start >= ?1 AND slot_start < ?2 AND slot IS NOT NULL"
+    " GROUP BY slot, slot_start)"
+    " GROUP BY reason ORDER BY count(*) DESC, reason";
+
+/* Plays per bulletin scheduled in [?1, ?2). */
+static const char sql_bulletins[] =
+    "SELECT a.bulletin_id, coalesce(b.sha256, max(a.sha256)), b.title, b.agency,"
+    " b.topic, coalesce(b.min_airings, 0), count(a.started_at),"
+    " total(a.outcome = 'completed'), total(a.played_ms), min(a.started_at),"
+    " max(a.started_at)"
+    " FROM airings a LEFT JOIN bulletins b ON b.id = a.bulletin_id"
+    " WHERE a.scheduled_at >= ?1 AND a.scheduled_at < ?2"
+    "  AND a.bulletin_id IS NOT NULL"
+    " GROUP BY a.bulletin_id";
+
+/* Bulletins that owed airings and were valid during the period (dates ?1..?2). */
+static const char sql_owed[] =
+    "SELECT id, sha256, title, agency, topic, min_airings FROM bulletins"
+    " WHERE min_airings > 0 AND status IN ('approved', 'retired')"
+    "  AND coalesce(valid_from, '0000-00-00') <= ?2"
+    "  AND coalesce(valid_until, '9999-99-99') >= ?1";
+
+/* Outcomes and reasons of the plays in [?1, ?2). */
+static const char sql_outcomes[] =
+    "SELECT outcome, reason, count(*), total(played_ms) FROM airings"
+    " WHERE scheduled_at >= ?1 AND scheduled_at < ?2 AND bulletin_id IS NOT NULL"
+    " GROUP BY outcome, reason ORDER BY count(*) DESC, reason";
+
+/* A copy of column i, or NULL. */
+static char *
+cov_text(sqlite3_stmt *q, int i)
+{
+	const unsigned char *s = sqlite3_column_text(q, i);
+
+	return s == NULL ? NULL : xstrdup((const char *)s);
+}
+
+/* Prepares sql and binds the period's bounds; -1 with *cause. */
+static int
+cov_prepare(sqlite3 *db, const char *sql, const struct rep_period *p, int dates,
+    sqlite3_stmt **q, char **cause)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, q, NULL) != SQLITE_OK) {
+		xasprintf(cause, "coverage report: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if (dates) {
+		sqlite3_bind_text(*q, 1, p->from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(*q, 2, p->to, -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_int64(*q, 1, p->from_ms);
+		sqlite3_bind_int64(*q, 2, p->to_ms);
+		if (sqlite3_bind_parameter_count(*q) >= 3)
+			sqlite3_bind_int64(*q, 3, p->to_ms + 2 * 86400000LL);
+	}
+	return 0;
+}
+
+/* Finishes a statement after its rows; -1 with *cause when stepping failed. */
+static int
+cov_done(sqlite3 *db, sqlite3_stmt *q, int rc, char **cause)
+{
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		xasprintf(cause, "coverage report: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+/* Appends a count to *v. */
+static void
+cov_count_add(struct rep_count **v, size_t *n, const char *key, int64_t count,
+    int64_t played_ms)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	(*v)[*n].key = xstrdup(key);
+	(*v)[*n].n = count;
+	(*v)[*n].played_ms = played_ms;
+	(*n)++;
+}
+
+/* Counts slot occurrences: scheduled, aired, and missed by reason. */
+static int
+cov_slots(sqlite3 *db, const struct rep_period *p, struct rep_coverage *c,
+    char **cause)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (cov_prepare(db, sql_slots, p, 0, &q, cause) != 0)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t n = sqlite3_column_int64(q, 1);
+
+		c->slots += n;
+		if (sqlite3_column_type(q, 0) == SQLITE_NULL)
+			c->aired += n;
+		else {
+			c->missed += n;
+			cov_count_add(&c->missed_by, &c->nmissed_by,
+			    (const char *)sqlite3_column_text(q, 0), n, 0);
+		}
+	}
+	c->compliance = c->slots > 0 ? (double)c->aired / (double)c->slots : -1.0;
+	return cov_done(db, q, rc, cause);
+}
+
+/* The Vietnamese name of topic key (the key itself when the config lacks it). */
+static char *
+cov_topic_name(const struct config *cfg, const char *key)
+{
+	const struct config_topic *t;
+
+	if (key == NULL)
+		return NULL;
+	t = cfg != NULL ? conf_topic(cfg, key) : NULL;
+	return xstrdup(t != NULL ? t->name : key);
+}
+
+/* Appends a bulletin row from q (sql_bulletins or sql_owed columns). */
+static void
+cov_bulletin_add(struct rep_coverage *c, const struct config *cfg, sqlite3_stmt *q,
+    int owed)
+{
+	struct rep_bulletin *b;
+
+	c->bulletins = xreallocarray(c->bulletins, c->nbulletins + 1,
+	    sizeof *c->bulletins);
+	b = &c->bulletins[c->nbulletins++];
+	memset(b, 0, sizeof *b);
+	b->id = sqlite3_column_int64(q, 0);
+	b->sha256 = cov_text(q, 1);
+	b->title = cov_text(q, 2);
+	if (b->title == NULL)
+		xasprintf(&b->title, "#%lld", (long long)b->id);
+	b->agency = cov_text(q, 3);
+	b->topic = cov_text(q, 4);
+	b->topic_name = cov_topic_name(cfg, b->topic);
+	b->min_airings = sqlite3_column_int(q, 5);
+	if (!owed) {
+		b->airings = sqlite3_column_int64(q, 6);
+		b->completed = (int64_t)sqlite3_column_double(q, 7);
+		b->played_ms = (int64_t)sqlite3_column_double(q, 8);
+		b->first_ms = sqlite3_column_int64(q, 9);
+		b->last_ms = sqlite3_column_int64(q, 10);
+	}
+	b->met = b->completed >= b->min_airings;
+}
+
+/* The rank of a topic in the config's list; unknown topics and none come last. */
+static size_t
+cov_topic_rank(const struct config *cfg, const char *key)
+{
+	size_t i, n = cfg != NULL ? cfg->ntopics : 0;
+
+	if (key == NULL)
+		return n + 1;
+	for (i = 0; i < n; i++)
+		if (strcmp(cfg->topics[i].key, key) == 0)
+			return i;
+	return n;
+}
+
+/* Orders bulletins by topic (the config's order), then title, then id. */
+static int
+cov_bulletin_cmp(const void *a, const void *b, void *arg)
+{
+	const struct rep_bulletin *x = a, *y = b;
+	const struct config *cfg = arg;
+	size_t rx = cov_topic_rank(cfg, x->topic), ry = cov_topic_rank(cfg, y->topic);
+	int d;
+
+	if (rx != ry)
+		return rx < ry ? -1 : 1;
+	if (rx == (cfg != NULL ? cfg->ntopics : 0) &&
+	    (d = strcmp(x->topic, y->topic)) != 0)
+		return d;
+	if ((d = strcmp(x->title, y->title)) != 0)
+		return d;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Per-bulletin rows, the owed bulletins that never aired, and the quotas. */
+static int
+cov_bulletins(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
+    struct rep_coverage *c, char **cause)
+{
+	sqlite3_stmt *q;
+	size_t i, aired;
+	int rc;
+
+	if (cov_prepare(db, sql_bulletins, p, 0, &q, cause) != 0)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		cov_bulletin_add(c, cfg, q, 0);
+	if (cov_done(db, q, rc, cause) != 0)
+		return -1;
+	aired = c->nbulletins;
+	if (cov_prepare(db, sql_owed, p, 1, &q, cause) != 0)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(q, 0);
+
+		for (i = 0; i < aired && c->bulletins[i].id != id; i++)
+			;
+		if (i == aired)
+			cov_bulletin_add(c, cfg, q, 1);
+	}
+	if (cov_done(db, q, rc, cause) != 0)
+		return -1;
+	qsort_r(c->bulletins, c->nbulletins, sizeof *c->bulletins, cov_bulletin_cmp,
+	    (void *)(uintptr_t)cfg);
+	for (i = 0; i < c->nbulletins; i++) {
+		if (c->bulletins[i].min_airings > 0) {
+			c->quotas++;
+			c->quotas_met += c->bulletins[i].met;
+		}
+	}
+	return 0;
+}
+
+/* Adds the bulletins up per topic, in the bulletins' (topic) order. */
+static void
+cov_topics(struct rep_coverage *c)
+{
+	struct rep_bulletin *b;
+	struct rep_topic *t = NULL;
+	size_t i;
+
+	for (i = 0; i < c->nbulletins; i++) {
+		b = &c->bulletins[i];
+		if (t == NULL || (t->key == NULL) != (b->topic == NULL) ||
+		    (t->key != NULL && strcmp(t->key, b->topic) != 0)) {
+			c->topics = xreallocarray(c->topics, c->ntopics + 1,
+			    sizeof *c->topics);
+			t = &c->topics[c->ntopics++];
+			memset(t, 0, sizeof *t);
+			t->key = b->topic ? xstrdup(b->topic) : NULL;
+			t->name = b->topic_name ? xstrdup(b->topic_name) : NULL;
+		}
+		t->bulletins++;
+		t->airings += b->airings;
+		t->completed += b->completed;
+		t->played_ms += b->played_ms;
+	}
+}
+
+/* Plays by outcome; interruptions and failures by reason. */
+static int
+cov_outcomes(sqlite3 *db, const struct rep_period *p, struct rep_coverage *c,
+    char **cause)
+{
+	const char *outcome, *reason;
+	int64_t n, ms;
+	sqlite3_stmt *q;
+	int rc;
+
+	if (cov_prepare(db, sql_outcomes, p, 0, &q, cause) != 0)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		outcome = (const char *)sqlite3_column_text(q, 0);
+		reason = (const char *)sqlite3_column_text(q, 1);
+		n = sqlite3_column_int64(q, 2);
+		ms = (int64_t)sqlite3_column_double(q, 3);
+		if (reason == NULL)
+			reason = "unknown";
+		if (strcmp(outcome, "completed") == 0)
+			c->completed += n;
+		else if (strcmp(outcome, "interrupted") == 0) {
+			c->interrupted += n;
+			cov_count_add(&c->interruptions, &c->ninterruptions, reason, n, ms);
+		} else if (strcmp(outcome, "failed") == 0) {
+			c->failed += n;
+			cov_count_add(&c->failures, &c->nfailures, reason, n, ms);
+		}
+	}
+	return cov_done(db, q, rc, cause);
+}
+
+int
+rep_coverage(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
+    struct rep_coverage *c, char **cause)
+{
+	size_t i;
+
+	memset(c, 0, sizeof *c);
+	c->period = *p;
+	if (cfg != NULL) {
+		c->station.code = cfg->station.code ? xstrdup(cfg->station.code) : NULL;
+		c->station.name = cfg->station.name ? xstrdup(cfg->station.name) : NULL;
+		c->station.commune = cfg->station.commune ?
+		    xstrdup(cfg->station.commune) : NULL;
+		c->station.district = cfg->station.district ?
+		    xstrdup(cfg->station.district) : NULL;
+		c->station.province = cfg->station.province ?
+		    xstrdup(cfg->station.province) : NULL;
+	}
+	if (cov_slots(db, p, c, cause) != 0 || cov_bulletins(db, cfg, p, c, cause) != 0 ||
+	    cov_outcomes(db, p, c, cause) != 0) {
+		rep_coverage_clear(c);
+		return -1;
+	}
+	cov_topics(c);
+	for (i = 0; i < c->nbulletins; i++) {
+		c->airings += c->bulletins[i].airings;
+		c->played_ms += c->bulletins[i].played_ms;
+	}
+	return 0;
+}
+
+/* Frees a list of counts. */
+static void
+cov_counts_free(struct rep_count *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].key);
+	free(v);
+}
+
+void
+rep_coverage_clear(struct rep_coverage *c)
+{
+	size_t i;
+
+	free(c->station.code);
+	free(c->station.name);
+	free(c->station.commune);
+	free(c->station.district);
+	free(c->station.province);
+	cov_counts_free(c->missed_by, c->nmissed_by);
+	cov_counts_free(c->interruptions, c->ninterruptions);
+	cov_counts_free(c->failures, c->nfailures);
+	for (i = 0; i < c->ntopics; i++) {
+		free(c->topics[i].key);
+		free(c->topics[i].name);
+	}
+	free(c->topics);
+	for (i = 0; i < c->nbulletins; i++) {
+		free(c->bulletins[i].sha256);
+		free(c->bulletins[i].title);
+		free(c->bulletins[i].agency);
+		free(c->bulletins[i].topic);
+		free(c->bulletins[i].topic_name);
+	}
+	free(c->bulletins);
+	memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,588 @@
+/* The coverage report as text, CSV (UTF-8 with a BOM), JSON and printable HTML. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "common/xmalloc.h"
+#include "reports/internal.h"
+
+int
+rep_format_parse(const char *s)
+{
+	static const char *const names[] = { "text", "csv", "json", "html", "xlsx" };
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(names[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+void
+rep_json_str(FILE *f, const char *s)
+{
+	const unsigned char *p;
+
+	if (s == NULL) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+void
+rep_csv_str(FILE *f, const char *s)
+{
+	const char *p;
+
+	if (s == NULL)
+		return;
+	if (strpbrk(s, ",\"\r\n") == NULL && s[0] != ' ') {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '"')
+			fputc('"', f);
+		fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+void
+rep_html_str(FILE *f, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+/* An airing time for a report, or "-" when there is none. */
+static void
+fmt_time(int64_t ms, char out[32])
+{
+	if (ms == 0)
+		snprintf(out, 32, "-");
+	else
+		rep_iso8601(ms, out);
+}
+
+/* A title cut to width display columns (UTF-8 aware) and padded. */
+static void
+fmt_pad(FILE *f, const char *s, int width)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	int cols = 0;
+
+	for (; *p != '\0' && cols < width; cols++) {
+		fputc(*p++, f);
+		while ((*p & 0xc0) == 0x80)
+			fputc(*p++, f);
+	}
+	for (; cols < width; cols++)
+		fputc(' ', f);
+}
+
+/* Writes a list of counts as "  reason: n" lines. */
+static void
+text_counts(FILE *f, enum rep_lang lang, const struct rep_count *v, size_t n)
+{
+	char min[32];
+	size_t i;
+
+	if (n == 0)
+		fprintf(f, "  %s\n", rep_label(lang, RL_NONE));
+	for (i = 0; i < n; i++) {
+		rep_minutes(v[i].played_ms, min);
+		fprintf(f, "  %-28s %8" PRId64, rep_reason(lang, v[i].key), v[i].n);
+		if (v[i].played_ms > 0)
+			fprintf(f, "  (%s %s)", min, rep_label(lang, RL_MINUTES));
+		fputc('\n', f);
+	}
+}
+
+/* The report for the terminal. */
+static void
+write_text(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
+{
+	const struct rep_bulletin *b;
+	char pct[16], min[32], first[32], last[32];
+	size_t i;
+
+	fprintf(f, "%s\n", rep_label(lang, RL_REPORT));
+	fprintf(f, "%s: %s (%s)\n", rep_label(lang, RL_STATION),
+	    c->station.name ? c->station.name : "", c->station.code ? c->station.code : "");
+	fprintf(f, "%s: %s, %s: %s, %s: %s\n", rep_label(lang, RL_COMMUNE),
+	    c->station.commune ? c->station.commune : "-", rep_label(lang, RL_DISTRICT),
+	    c->station.district ? c->station.district : "-",
+	    rep_label(lang, RL_PROVINCE), c->station.province ? c->station.province : "-");
+	fprintf(f, "%s: %s (%s .. %s)\n\n", rep_label(lang, RL_PERIOD), c->period.label,
+	    c->period.from, c->period.to);
+
+	rep_percent(c->compliance, pct);
+	fprintf(f, "%s\n", rep_label(lang, RL_SLOTS));
+	fprintf(f, "  %-28s %8" PRId64 "\n", rep_label(lang, RL_SCHEDULED), c->slots);
+	fprintf(f, "  %-28s %8" PRId64 "\n", rep_label(lang, RL_AIRED), c->aired);
+	fprintf(f, "  %-28s %8" PRId64 "\n", rep_label(lang, RL_MISSED), c->missed);
+	fprintf(f, "  %-28s %8s\n", rep_label(lang, RL_COMPLIANCE), pct);
+	fprintf(f, "%s\n", rep_label(lang, RL_MISSED_BY));
+	text_counts(f, lang, c->missed_by, c->nmissed_by);
+
+	rep_minutes(c->played_ms, min);
+	fprintf(f, "\n%s\n", rep_label(lang, RL_PLAYS));
+	fprintf(f, "  %-28s %8" PRId64 "\n", rep_label(lang, RL_AIRINGS), c->airings);
+	fprintf(f, "  %-28s %8" PRId64 "\n", rep_label(lang, RL_COMPLETED), c->completed);
+	fprintf(f, "  %-28s %8" PRId64 "\n", rep_label(lang, RL_INTERRUPTED),
+	    c->interrupted);
+	fprintf(f, "  %-28s %8" PRId64 "\n", rep_label(lang, RL_FAILED), c->failed);
+	fprintf(f, "  %-28s %8s\n", rep_label(lang, RL_MINUTES), min);
+	fprintf(f, "  %-28s %4" PRId64 "/%" PRId64 "\n", rep_label(lang, RL_QUOTAS),
+	    c->quotas_met, c->quotas);
+
+	fprintf(f, "\n%s\n", rep_label(lang, RL_TOPICS));
+	if (c->ntopics == 0)
+		fprintf(f, "  %s\n", rep_label(lang, RL_NONE));
+	for (i = 0; i < c->ntopics; i++) {
+		rep_minutes(c->topics[i].played_ms, min);
+		fputs("  ", f);
+		fmt_pad(f, c->topics[i].name ? c->topics[i].name :
+		    rep_label(lang, RL_NO_TOPIC), 48);
+		fprintf(f, " %6" PRId64 " %s  %8s %s\n", c->topics[i].airings,
+		    rep_label(lang, RL_AIRINGS), min, rep_label(lang, RL_MINUTES));
+	}
+
+	fprintf(f, "\n%s\n", rep_label(lang, RL_BULLETINS));
+	if (c->nbulletins == 0)
+		fprintf(f, "  %s\n", rep_label(lang, RL_NONE));
+	for (i = 0; i < c->nbulletins; i++) {
+		b = &c->bulletins[i];
+		rep_minutes(b->played_ms, min);
+		fmt_time(b->first_ms, first);
+		fmt_time(b->last_ms, last);
+		fprintf(f, "  #%-5" PRId64 " ", b->id);
+		fmt_pad(f, b->title, 40);
+		fprintf(f, " %6" PRId64 " %s, %s %s", b->airings,
+		    rep_label(lang, RL_AIRINGS), min, rep_label(lang, RL_MINUTES));
+		if (b->min_airings > 0)
+			fprintf(f, ", %s %d: %s", rep_label(lang, RL_MIN), b->min_airings,
+			    rep_label(lang, b->met ? RL_YES : RL_NO));
+		fprintf(f, "\n         %s: %s; %s: %s\n         %s .. %s\n",
+		    rep_label(lang, RL_PRODUCER), b->agency ? b->agency : "-",
+		    rep_label(lang, RL_TOPIC), b->topic_name ? b->topic_name : "-",
+		    first, last);
+	}
+
+	fprintf(f, "\n%s\n", rep_label(lang, RL_INTERRUPTIONS));
+	text_counts(f, lang, c->interruptions, c->ninterruptions);
+	fprintf(f, "%s\n", rep_label(lang, RL_FAILURES));
+	text_counts(f, lang, c->failures, c->nfailures);
+}
+
+/* A CSV row of two fields. */
+static void
+csv_pair(FILE *f, const char *k, const char *v)
+{
+	rep_csv_str(f, k);
+	fputc(',', f);
+	rep_csv_str(f, v);
+	fputs("\r\n", f);
+}
+
+/* A CSV row of a label and a number. */
+static void
+csv_num(FILE *f, const char *k, int64_t v)
+{
+	rep_csv_str(f, k);
+	fprintf(f, ",%" PRId64 "\r\n", v);
+}
+
+/* A CSV block of counts: reason, count, minutes. */
+static void
+csv_counts(FILE *f, enum rep_lang lang, enum rep_label title,
+    const struct rep_count *v, size_t n)
+{
+	char min[32];
+	size_t i;
+
+	fputs("\r\n", f);
+	rep_csv_str(f, rep_label(lang, title));
+	fputc(',', f);
+	rep_csv_str(f, rep_label(lang, RL_COUNT));
+	fputc(',', f);
+	rep_csv_str(f, rep_label(lang, RL_MINUTES));
+	fputs("\r\n", f);
+	for (i = 0; i < n; i++) {
+		rep_minutes(v[i].played_ms, min);
+		rep_csv_str(f, rep_reason(lang, v[i].key));
+		fprintf(f, ",%" PRId64 ",%s\r\n", v[i].n, min);
+	}
+}
+
+/*
+ * CSV for spreadsheets: a byte-order mark, then blocks separated by an empty
+ * line, each with its own header row (identity, totals, missed reasons,
+ * topics, bulletins, interruptions, failures).
+ */
+static void
+write_csv(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
+{
+	static const enum rep_label cols[] = { RL_BULLETIN, RL_TITLE, RL_PRODUCER,
+		RL_TOPIC, RL_AIRINGS, RL_COMPLETED, RL_MINUTES, RL_MIN, RL_MET, RL_FIRST,
+		RL_LAST };
+	const struct rep_bulletin *b;
+	char pct[16], min[32], first[32], last[32];
+	size_t i;
+
+	fputs("\xef\xbb\xbf", f);
+	csv_pair(f, rep_label(lang, RL_FIELD), rep_label(lang, RL_VALUE));
+	csv_pair(f, rep_label(lang, RL_CODE), c->station.code);
+	csv_pair(f, rep_label(lang, RL_STATION), c->station.name);
+	csv_pair(f, rep_label(lang, RL_COMMUNE), c->station.commune);
+	csv_pair(f, rep_label(lang, RL_DISTRICT), c->station.district);
+	csv_pair(f, rep_label(lang, RL_PROVINCE), c->station.province);
+	csv_pair(f, rep_label(lang, RL_PERIOD), c->period.label);
+	csv_pair(f, rep_label(lang, RL_FROM), c->period.from);
+	csv_pair(f, rep_label(lang, RL_TO), c->period.to);
+	csv_num(f, rep_label(lang, RL_SCHEDULED), c->slots);
+	csv_num(f, rep_label(lang, RL_AIRED), c->aired);
+	csv_num(f, rep_label(lang, RL_MISSED), c->missed);
+	rep_percent(c->compliance, pct);
+	csv_pair(f, rep_label(lang, RL_COMPLIANCE), pct);
+	csv_num(f, rep_label(lang, RL_AIRINGS), c->airings);
+	csv_num(f, rep_label(lang, RL_COMPLETED), c->completed);
+	csv_num(f, rep_label(lang, RL_INTERRUPTED), c->interrupted);
+	csv_num(f, rep_label(lang, RL_FAILED), c->failed);
+	rep_minutes(c->played_ms, min);
+	csv_pair(f, rep_label(lang, RL_MINUTES), min);
+
+	csv_counts(f, lang, RL_MISSED_BY, c->missed_by, c->nmissed_by);
+
+	fputs("\r\n", f);
+	rep_csv_str(f, rep_label(lang, RL_TOPIC));
+	fputc(',', f);
+	rep_csv_str(f, rep_label(lang, RL_BULLETINS));
+	fputc(',', f);
+	rep_csv_str(f, rep_label(lang, RL_AIRINGS));
+	fputc(',', f);
+	rep_csv_str(f, rep_label(lang, RL_COMPLETED));
+	fputc(',', f);
+	rep_csv_str(f, rep_label(lang, RL_MINUTES));
+	fputs("\r\n", f);
+	for (i = 0; i < c->ntopics; i++) {
+		rep_minutes(c->topics[i].played_ms, min);
+		rep_csv_str(f, c->topics[i].name ? c->topics[i].name :
+		    rep_label(lang, RL_NO_TOPIC));
+		fprintf(f, ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%s\r\n",
+		    c->topics[i].bulletins, c->topics[i].airings, c->topics[i].completed,
+		    min);
+	}
+
+	fputs("\r\n", f);
+	for (i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+		if (i > 0)
+			fputc(',', f);
+		rep_csv_str(f, rep_label(lang, cols[i]));
+	}
+	fputs("\r\n", f);
+	for (i = 0; i < c->nbulletins; i++) {
+		b = &c->bulletins[i];
+		rep_minutes(b->played_ms, min);
+		fmt_time(b->first_ms, first);
+		fmt_time(b->last_ms, last);
+		fprintf(f, "%" PRId64 ",", b->id);
+		rep_csv_str(f, b->title);
+		fputc(',', f);
+		rep_csv_str(f, b->agency);
+		fputc(',', f);
+		rep_csv_str(f, b->topic_name);
+		fprintf(f, ",%" PRId64 ",%" PRId64 ",%s,%d,", b->airings, b->completed, min,
+		    b->min_airings);
+		rep_csv_str(f, b->min_airings > 0 ?
+		    rep_label(lang, b->met ? RL_YES : RL_NO) : "");
+		fprintf(f, ",%s,%s\r\n", b->first_ms ? first : "", b->last_ms ? last : "");
+	}
+
+	csv_counts(f, lang, RL_INTERRUPTIONS, c->interruptions, c->ninterruptions);
+	csv_counts(f, lang, RL_FAILURES, c->failures, c->nfailures);
+}
+
+/* A JSON array of counts. */
+static void
+json_counts(FILE *f, const struct rep_count *v, size_t n)
+{
+	size_t i;
+
+	fputc('[', f);
+	for (i = 0; i < n; i++) {
+		fputs(i ? ", {\"reason\": " : "{\"reason\": ", f);
+		rep_json_str(f, v[i].key);
+		fprintf(f, ", \"count\": %" PRId64 ", \"played_ms\": %" PRId64 "}", v[i].n,
+		    v[i].played_ms);
+	}
+	fputc(']', f);
+}
+
+/* A JSON time, or null. */
+static void
+json_time(FILE *f, int64_t ms)
+{
+	char t[32];
+
+	if (ms == 0) {
+		fputs("null", f);
+		return;
+	}
+	rep_iso8601(ms, t);
+	fprintf(f, "\"%s\"", t);
+}
+
+/* The station object, shared with the district report. */
+static void
+json_station(FILE *f, const struct rep_station *s)
+{
+	fputs("{\"code\": ", f);
+	rep_json_str(f, s->code);
+	fputs(", \"name\": ", f);
+	rep_json_str(f, s->name);
+	fputs(", \"commune\": ", f);
+	rep_json_str(f, s->commune);
+	fputs(", \"district\": ", f);
+	rep_json_str(f, s->district);
+	fputs(", \"province\": ", f);
+	rep_json_str(f, s->province);
+	fputc('}', f);
+}
+
+/* The report as one JSON object (machine-readable; field names are English). */
+static void
+write_json(FILE *f, const struct rep_coverage *c)
+{
+	const struct rep_bulletin *b;
+	size_t i;
+
+	fputs("{\n  \"station\": ", f);
+	json_station(f, &c->station);
+	fprintf(f, ",\n  \"period\": {\"label\": \"%s\", \"from\": \"%s\", \"to\": \"%s\"},\n",
+	    c->period.label, c->period.from, c->period.to);
+	fprintf(f, "  \"slots\": {\"scheduled\": %" PRId64 ", \"aired\": %" PRId64
+	    ", \"missed\": %" PRId64 ", \"compliance\": ", c->slots, c->aired, c->missed);
+	if (c->compliance < 0)
+		fputs("null", f);
+	else
+		fprintf(f, "%.4f", c->compliance);
+	fputs(", \"missed_by\": ", f);
+	json_counts(f, c->missed_by, c->nmissed_by);
+	fprintf(f, "},\n  \"airings\": {\"total\": %" PRId64 ", \"completed\": %" PRId64
+	    ", \"interrupted\": %" PRId64 ", \"failed\": %" PRId64 ", \"played_ms\": %"
+	    PRId64 ", \"minutes\": %.1f},\n", c->airings, c->completed, c->interrupted,
+	    c->failed, c->played_ms, (double)c->played_ms / 60000.0);
+	fputs("  \"interruptions\": ", f);
+	json_counts(f, c->interruptions, c->ninterruptions);
+	fputs(",\n  \"failures\": ", f);
+	json_counts(f, c->failures, c->nfailures);
+	fprintf(f, ",\n  \"quotas\": {\"required\": %" PRId64 ", \"met\": %" PRId64 "},\n",
+	    c->quotas, c->quotas_met);
+	fputs("  \"topics\": [", f);
+	for (i = 0; i < c->ntopics; i++) {
+		fputs(i ? ",\n    {\"key\": " : "\n    {\"key\": ", f);
+		rep_json_str(f, c->topics[i].key);
+		fputs(", \"name\": ", f);
+		rep_json_str(f, c->topics[i].name);
+		fprintf(f, ", \"bulletins\": %" PRId64 ", \"airings\": %" PRId64
+		    ", \"completed\": %" PRId64 ", \"played_ms\": %" PRId64
+		    ", \"minutes\": %.1f}", c->topics[i].bulletins, c->topics[i].airings,
+		    c->topics[i].completed, c->topics[i].played_ms,
+		    (double)c->topics[i].played_ms / 60000.0);
+	}
+	fputs(c->ntopics ? "\n  ],\n  \"bulletins\": [" : "],\n  \"bulletins\": [", f);
+	for (i = 0; i < c->nbulletins; i++) {
+		b = &c->bulletins[i];
+		fprintf(f, "%s\n    {\"id\": %" PRId64 ", \"sha256\": ", i ? "," : "", b->id);
+		rep_json_str(f, b->sha256);
+		fputs(", \"title\": ", f);
+		rep_json_str(f, b->title);
+		fputs(", \"agency\": ", f);
+		rep_json_str(f, b->agency);
+		fputs(", \"topic\": ", f);
+		rep_json_str(f, b->topic);
+		fputs(", \"topic_name\": ", f);
+		rep_json_str(f, b->topic_name);
+		fprintf(f, ", \"airings\": %" PRId64 ", \"completed\": %" PRId64
+		    ", \"played_ms\": %" PRId64 ", \"minutes\": %.1f, \"min_airings\": %d"
+		    ", \"met\": %s, \"first_airing\": ", b->airings, b->completed,
+		    b->played_ms, (double)b->played_ms / 60000.0, b->min_airings,
+		    b->met ? "true" : "false");
+		json_time(f, b->first_ms);
+		fputs(", \"last_airing\": ", f);
+		json_time(f, b->last_ms);
+		fputc('}', f);
+	}
+	fputs(c->nbulletins ? "\n  ]\n}\n" : "]\n}\n", f);
+}
+
+/* An HTML table of counts under a heading. */
+static void
+html_counts(FILE *f, enum rep_lang lang, enum rep_label title,
+    const struct rep_count *v, size_t n)
+{
+	char min[32];
+	size_t i;
+
+	fputs("<h2>", f);
+	rep_html_str(f, rep_label(lang, title));
+	fputs("</h2>\n", f);
+	if (n == 0) {
+		fputs("<p>", f);
+		rep_html_str(f, rep_label(lang, RL_NONE));
+		fputs("</p>\n", f);
+		return;
+	}
+	fprintf(f, "<table class=\"grid\">\n<tr><th>%s</th><th>%s</th><th>%s</th></tr>\n",
+	    rep_label(lang, RL_REASON), rep_label(lang, RL_COUNT),
+	    rep_label(lang, RL_MINUTES));
+	for (i = 0; i < n; i++) {
+		rep_minutes(v[i].played_ms, min);
+		fputs("<tr><td>", f);
+		rep_html_str(f, rep_reason(lang, v[i].key));
+		fprintf(f, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%s</td></tr>\n",
+		    v[i].n, min);
+	}
+	fputs("</table>\n", f);
+}
+
+/* An HTML row of a label and a value. */
+static void
+html_pair(FILE *f, const char *k, const char *v)
+{
+	fputs("<tr><td>", f);
+	rep_html_str(f, k);
+	fputs("</td><td class=\"n\">", f);
+	rep_html_str(f, v);
+	fputs("</td></tr>\n", f);
+}
+
+/* An HTML row of a label and a number. */
+static void
+html_num(FILE *f, const char *k, int64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof buf, "%" PRId64, v);
+	html_pair(f, k, buf);
+}
+
+/* The printable A4 page: the administrative header, the tables, the signatures. */
+static void
+write_html(FILE *f, const struct rep_coverage *c, enum rep_lang lang, int64_t now_ms)
+{
+	const struct rep_bulletin *b;
+	char pct[16], min[32], first[32], last[32], buf[32];
+	size_t i;
+
+	rep_html_begin(f, lang, &c->station, now_ms, RL_REPORT, &c->period);
+	fputs("<h2>1. ", f);
+	rep_html_str(f, rep_label(lang, RL_SLOTS));
+	fputs("</h2>\n<table class=\"grid\">\n", f);
+	html_num(f, rep_label(lang, RL_SCHEDULED), c->slots);
+	html_num(f, rep_label(lang, RL_AIRED), c->aired);
+	html_num(f, rep_label(lang, RL_MISSED), c->missed);
+	rep_percent(c->compliance, pct);
+	html_pair(f, rep_label(lang, RL_COMPLIANCE), pct);
+	html_num(f, rep_label(lang, RL_AIRINGS), c->airings);
+	html_num(f, rep_label(lang, RL_COMPLETED), c->completed);
+	rep_minutes(c->played_ms, min);
+	html_pair(f, rep_label(lang, RL_MINUTES), min);
+	snprintf(buf, sizeof buf, "%" PRId64 "/%" PRId64, c->quotas_met, c->quotas);
+	html_pair(f, rep_label(lang, RL_QUOTAS), buf);
+	fputs("</table>\n", f);
+	html_counts(f, lang, RL_MISSED_BY, c->missed_by, c->nmissed_by);
+
+	fputs("<h2>2. ", f);
+	rep_html_str(f, rep_label(lang, RL_TOPICS));
+	fprintf(f, "</h2>\n<table class=\"grid\">\n<tr><th>%s</th><th>%s</th><th>%s</th>"
+	    "<th>%s</th></tr>\n", rep_label(lang, RL_TOPIC), rep_label(lang, RL_BULLETINS),
+	    rep_label(lang, RL_AIRINGS), rep_label(lang, RL_MINUTES));
+	for (i = 0; i < c->ntopics; i++) {
+		rep_minutes(c->topics[i].played_ms, min);
+		fputs("<tr><td>", f);
+		rep_html_str(f, c->topics[i].name ? c->topics[i].name :
+		    rep_label(lang, RL_NO_TOPIC));
+		fprintf(f, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%" PRId64
+		    "</td><td class=\"n\">%s</td></tr>\n", c->topics[i].bulletins,
+		    c->topics[i].airings, min);
+	}
+	fputs("</table>\n<h2>3. ", f);
+	rep_html_str(f, rep_label(lang, RL_BULLETINS));
+	fprintf(f, "</h2>\n<table class=\"grid\">\n<tr><th>%s</th><th>%s</th><th>%s</th>"
+	    "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
+	    rep_label(lang, RL_TITLE), rep_label(lang, RL_PRODUCER),
+	    rep_label(lang, RL_TOPIC), rep_label(lang, RL_AIRINGS),
+	    rep_label(lang, RL_MINUTES), rep_label(lang, RL_MIN), rep_label(lang, RL_MET),
+	    rep_label(lang, RL_FIRST), rep_label(lang, RL_LAST));
+	for (i = 0; i < c->nbulletins; i++) {
+		b = &c->bulletins[i];
+		rep_minutes(b->played_ms, min);
+		fmt_time(b->first_ms, first);
+		fmt_time(b->last_ms, last);
+		fputs("<tr><td>", f);
+		rep_html_str(f, b->title);
+		fputs("</td><td>", f);
+		rep_html_str(f, b->agency);
+		fputs("</td><td>", f);
+		rep_html_str(f, b->topic_name);
+		fprintf(f, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%s</td>"
+		    "<td class=\"n\">%d</td><td>%s</td><td>%.16s</td><td>%.16s</td></tr>\n",
+		    b->airings, min, b->min_airings, b->min_airings > 0 ?
+		    rep_label(lang, b->met ? RL_YES : RL_NO) : "", first, last);
+	}
+	fputs("</table>\n", f);
+	html_counts(f, lang, RL_INTERRUPTIONS, c->interruptions, c->ninterruptions);
+	html_counts(f, lang, RL_FAILURES, c->failures, c->nfailures);
+	rep_html_end(f, lang, &c->station);
+}
+
+int
+rep_write(FILE *f, const struct rep_coverage *c, enum rep_format fmt,
+    enum rep_lang lang, int64_t now_ms, char **cause)
+{
+	switch (fmt) {
+	case REP_TEXT:
+		write_text(f, c, lang);
+		break;
+	case REP_CSV:
+		write_csv(f, c, lang);
+		break;
+	case REP_JSON:
+		write_json(f, c);
+		break;
+	case REP_HTML:
+		write_html(f, c, lang, now_ms);
+		break;
+	case REP_XLSX:
+		xasprintf(cause, "XLSX goes to a file: use --out FILE.xlsx");
+		return -1;
+	}
+	if (fflush(f) != 0 || ferror(f)) {
+		xasprintf(cause, "cannot write the report: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}

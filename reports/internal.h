@@ -1,0 +1,42 @@
+/* Shared inside reports/ only: labels in two languages and format helpers. */
+#ifndef LOAXA_REPORTS_INTERNAL_H
+#define LOAXA_REPORTS_INTERNAL_H
+
+#include "reports/reports.h"
+
+enum rep_label {
+	RL_REPORT, RL_DISTRICT_REPORT, RL_SUBTITLE, RL_STATION, RL_CODE, RL_COMMUNE,
+	RL_DISTRICT, RL_PROVINCE, RL_PERIOD, RL_FROM, RL_TO, RL_SLOTS, RL_SCHEDULED,
+	RL_AIRED, RL_MISSED, RL_COMPLIANCE, RL_MISSED_BY, RL_REASON, RL_COUNT,
+	RL_AIRINGS, RL_PLAYS, RL_COMPLETED, RL_INTERRUPTED, RL_FAILED, RL_MINUTES,
+	RL_TOPICS, RL_TOPIC, RL_BULLETINS, RL_BULLETIN, RL_TITLE, RL_PRODUCER, RL_MIN, RL_MET,
+	RL_FIRST, RL_LAST, RL_YES, RL_NO, RL_INTERRUPTIONS, RL_FAILURES, RL_NONE,
+	RL_QUOTAS, RL_NO_TOPIC, RL_NATION, RL_MOTTO, RL_PREPARER, RL_SIGN_HINT,
+	RL_HEAD, RL_RECIPIENTS, RL_RECIPIENTS_TEXT, RL_STATIONS, RL_STATUS,
+	RL_ACCEPTED, RL_REJECTED, RL_NOTHING_SENT, RL_TOTAL, RL_FIELD, RL_VALUE,
+	RL_COUNT_
+};
+
+/* The label in lang. */
+const char *rep_label(enum rep_lang, enum rep_label);
+
+/* A log reason (controller off, power loss, ...) in lang; others as they are. */
+const char *rep_reason(enum rep_lang, const char *reason);
+
+/* ms as minutes with one decimal ("12.5"). */
+void rep_minutes(int64_t ms, char out[32]);
+
+/* A compliance rate as a percentage with one decimal, or "-" when negative. */
+void rep_percent(double rate, char out[16]);
+
+/* A YYYY-MM-DD date as DD/MM/YYYY (vi) or kept as it is (en). */
+void rep_date_human(enum rep_lang, const char *date, char out[16]);
+
+/* The HTML page's start: styles for A4, the state's header, place and date. */
+void rep_html_begin(FILE *, enum rep_lang, const struct rep_station *, int64_t now_ms,
+    enum rep_label title, const struct rep_period *);
+
+/* The signature block and the page's end. */
+void rep_html_end(FILE *, enum rep_lang, const struct rep_station *);
+
+#endif

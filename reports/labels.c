@@ -1,0 +1,213 @@
+/* Report labels in Vietnamese and English, and the helpers the formats share. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "reports/internal.h"
+
+static const char *const labels[RL_COUNT_][2] = {
+	[RL_REPORT] = { "BÁO CÁO KẾT QUẢ PHÁT THANH", "BROADCAST COVERAGE REPORT" },
+	[RL_DISTRICT_REPORT] = { "BÁO CÁO TỔNG HỢP KẾT QUẢ PHÁT THANH CẤP XÃ",
+	    "DISTRICT BROADCAST COVERAGE REPORT" },
+	[RL_SUBTITLE] = { "trên hệ thống truyền thanh cơ sở",
+	    "on the commune loudspeaker system" },
+	[RL_STATION] = { "Đài", "Station" },
+	[RL_CODE] = { "Mã đài", "Station code" },
+	[RL_COMMUNE] = { "Xã", "Commune" },
+	[RL_DISTRICT] = { "Huyện", "District" },
+	[RL_PROVINCE] = { "Tỉnh", "Province" },
+	[RL_PERIOD] = { "Kỳ báo cáo", "Period" },
+	[RL_FROM] = { "Từ ngày", "From" },
+	[RL_TO] = { "Đến ngày", "To" },
+	[RL_SLOTS] = { "Khung giờ phát sóng", "Timetable slots" },
+	[RL_SCHEDULED] = { "Số lượt theo lịch", "Scheduled" },
+	[RL_AIRED] = { "Đã phát", "Aired" },
+	[RL_MISSED] = { "Không phát được", "Missed" },
+	[RL_COMPLIANCE] = { "Tỷ lệ thực hiện (%)", "Compliance (%)" },
+	[RL_MISSED_BY] = { "Lý do không phát", "Missed, by reason" },
+	[RL_REASON] = { "Lý do", "Reason" },
+	[RL_COUNT] = { "Số lượt", "Count" },
+	[RL_AIRINGS] = { "Lượt phát", "Airings" },
+	[RL_PLAYS] = { "Lượt phát bản tin", "Bulletin airings" },
+	[RL_COMPLETED] = { "Phát trọn vẹn", "Completed" },
+	[RL_INTERRUPTED] = { "Bị ngắt", "Interrupted" },
+	[RL_FAILED] = { "Lỗi", "Failed" },
+	[RL_MINUTES] = { "Số phút", "Minutes" },
+	[RL_TOPICS] = { "Theo chủ đề", "By topic" },
+	[RL_TOPIC] = { "Chủ đề", "Topic" },
+	[RL_BULLETINS] = { "Theo bản tin", "By bulletin" },
+	[RL_BULLETIN] = { "Mã bản tin", "Bulletin id" },
+	[RL_TITLE] = { "Tên bản tin", "Title" },
+	[RL_PRODUCER] = { "Đơn vị sản xuất", "Producer" },
+	[RL_MIN] = { "Số lượt tối thiểu", "Required minimum" },
+	[RL_MET] = { "Đạt", "Met" },
+	[RL_FIRST] = { "Lần phát đầu", "First airing" },
+	[RL_LAST] = { "Lần phát cuối", "Last airing" },
+	[RL_YES] = { "đạt", "yes" },
+	[RL_NO] = { "không đạt", "no" },
+	[RL_INTERRUPTIONS] = { "Bị ngắt giữa chừng", "Interruptions" },
+	[RL_FAILURES] = { "Lỗi phát", "Failures" },
+	[RL_NONE] = { "không có", "none" },
+	[RL_QUOTAS] = { "Bản tin đạt số lượt tối thiểu", "Bulletins meeting their minimum" },
+	[RL_NO_TOPIC] = { "(không có chủ đề)", "(no topic)" },
+	[RL_NATION] = { "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+	    "SOCIALIST REPUBLIC OF VIET NAM" },
+	[RL_MOTTO] = { "Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness" },
+	[RL_PREPARER] = { "NGƯỜI LẬP BÁO CÁO", "PREPARED BY" },
+	[RL_SIGN_HINT] = { "(Ký, ghi rõ họ tên)", "(signature and full name)" },
+	[RL_HEAD] = { "THỦ TRƯỞNG ĐƠN VỊ", "HEAD OF UNIT" },
+	[RL_RECIPIENTS] = { "Nơi nhận:", "Recipients:" },
+	[RL_RECIPIENTS_TEXT] = { "- Như trên;\n- Lưu: VT.", "- As above;\n- Archive." },
+	[RL_STATIONS] = { "Theo đài", "By station" },
+	[RL_STATUS] = { "Tình trạng", "Status" },
+	[RL_ACCEPTED] = { "hợp lệ", "verified" },
+	[RL_REJECTED] = { "BỊ TỪ CHỐI", "REJECTED" },
+	[RL_NOTHING_SENT] = { "không gửi số liệu", "sent nothing" },
+	[RL_TOTAL] = { "Tổng cộng", "Total" },
+	[RL_FIELD] = { "Mục", "Field" },
+	[RL_VALUE] = { "Giá trị", "Value" },
+};
+
+const char *
+rep_label(enum rep_lang lang, enum rep_label l)
+{
+	return labels[l][lang == REP_EN];
+}
+
+const char *
+rep_reason(enum rep_lang lang, const char *reason)
+{
+	static const char *const reasons[][2] = {
+		{ "controller off", "máy tắt" },
+		{ "no content", "không có nội dung" },
+		{ "device", "lỗi thiết bị" },
+		{ "emergency", "tin khẩn cấp" },
+		{ "shutdown", "dừng máy" },
+		{ "power loss", "mất điện" },
+		{ "tampered", "tệp bị thay đổi" },
+		{ "overlap", "trùng lịch" },
+		{ "operator", "người vận hành dừng" },
+		{ "unknown", "không rõ" },
+	};
+	size_t i;
+
+	if (lang == REP_EN || reason == NULL)
+		return reason;
+	for (i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
+		if (strcmp(reasons[i][0], reason) == 0)
+			return reasons[i][1];
+	return reason;
+}
+
+void
+rep_minutes(int64_t ms, char out[32])
+{
+	snprintf(out, 32, "%.1f", (double)ms / 60000.0);
+}
+
+void
+rep_percent(double rate, char out[16])
+{
+	if (rate < 0)
+		snprintf(out, 16, "-");
+	else
+		snprintf(out, 16, "%.1f", rate * 100.0);
+}
+
+void
+rep_date_human(enum rep_lang lang, const char *date, char out[16])
+{
+	if (lang == REP_EN || strlen(date) != 10)
+		snprintf(out, 16, "%s", date);
+	else
+		snprintf(out, 16, "%.2s/%.2s/%.4s", date + 8, date + 5, date);
+}
+
+void
+rep_html_begin(FILE *f, enum rep_lang lang, const struct rep_station *s,
+    int64_t now_ms, enum rep_label title, const struct rep_period *p)
+{
+	time_t t = (time_t)(now_ms / 1000);
+	char from[16], to[16];
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	rep_date_human(lang, p->from, from);
+	rep_date_human(lang, p->to, to);
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
+	    "<meta charset=\"utf-8\"/>\n<title>", lang == REP_EN ? "en" : "vi");
+	rep_html_str(f, rep_label(lang, title));
+	fputs(" - ", f);
+	rep_html_str(f, s->name ? s->name : s->code);
+	fputs("</title>\n<style>\n"
+	    "@page { size: A4; margin: 20mm 15mm 20mm 25mm; }\n"
+	    "body { font-family: 'Times New Roman', serif; font-size: 13pt; }\n"
+	    "table { border-collapse: collapse; width: 100%; margin: 6pt 0; }\n"
+	    "table.grid td, table.grid th { border: 1px solid #000; padding: 2pt 4pt; }\n"
+	    "table.grid th { background: #eee; }\n"
+	    "td.n { text-align: right; }\n"
+	    "table.head td, table.sign td { text-align: center; vertical-align: top; "
+	    "width: 50%; }\n"
+	    "h1 { text-align: center; font-size: 14pt; margin: 12pt 0 0 0; }\n"
+	    "p.sub { text-align: center; margin: 0 0 12pt 0; }\n"
+	    "h2 { font-size: 13pt; margin: 10pt 0 2pt 0; }\n"
+	    "tr, td { page-break-inside: avoid; }\n"
+	    ".rejected { color: #a00; font-weight: bold; }\n"
+	    "</style>\n</head>\n<body>\n<table class=\"head\">\n<tr><td>", f);
+	rep_html_str(f, s->commune ? s->commune : "");
+	fputs("<br/><b>", f);
+	rep_html_str(f, s->name ? s->name : "");
+	fputs("</b></td>\n<td><b>", f);
+	rep_html_str(f, rep_label(lang, RL_NATION));
+	fputs("</b><br/><b><u>", f);
+	rep_html_str(f, rep_label(lang, RL_MOTTO));
+	fputs("</u></b></td></tr>\n<tr><td>", f);
+	rep_html_str(f, rep_label(lang, RL_CODE));
+	fputs(": ", f);
+	rep_html_str(f, s->code ? s->code : "");
+	fputs("</td><td><i>", f);
+	rep_html_str(f, s->commune ? s->commune : "");
+	if (lang == REP_EN)
+		fprintf(f, ", %04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+		    tm.tm_mday);
+	else
+		fprintf(f, ", ngày %02d tháng %02d năm %04d", tm.tm_mday, tm.tm_mon + 1,
+		    tm.tm_year + 1900);
+	fputs("</i></td></tr>\n</table>\n<h1>", f);
+	rep_html_str(f, rep_label(lang, title));
+	fputs("</h1>\n<p class=\"sub\">", f);
+	rep_html_str(f, rep_label(lang, RL_SUBTITLE));
+	fputs("<br/>", f);
+	rep_html_str(f, rep_label(lang, RL_PERIOD));
+	fprintf(f, " %s: ", p->label);
+	rep_html_str(f, rep_label(lang, RL_FROM));
+	fprintf(f, " %s ", from);
+	rep_html_str(f, lang == REP_EN ? "to" : "đến ngày");
+	fprintf(f, " %s</p>\n", to);
+}
+
+void
+rep_html_end(FILE *f, enum rep_lang lang, const struct rep_station *s)
+{
+	const char *p;
+
+	(void)s;
+	fputs("<table class=\"sign\">\n<tr><td style=\"text-align: left\"><b><i>", f);
+	rep_html_str(f, rep_label(lang, RL_RECIPIENTS));
+	fputs("</i></b><br/>", f);
+	for (p = rep_label(lang, RL_RECIPIENTS_TEXT); *p != '\0'; p++) {
+		if (*p == '\n')
+			fputs("<br/>", f);
+		else
+			fputc(*p, f);
+	}
+	fputs("</td>\n<td><b>", f);
+	rep_html_str(f, rep_label(lang, RL_PREPARER));
+	fputs("</b><br/><i>", f);
+	rep_html_str(f, rep_label(lang, RL_SIGN_HINT));
+	fputs("</i><br/><br/><br/><br/></td></tr>\n<tr><td></td><td><b>", f);
+	rep_html_str(f, rep_label(lang, RL_HEAD));
+	fputs("</b><br/><i>", f);
+	rep_html_str(f, rep_label(lang, RL_SIGN_HINT));
+	fputs("</i><br/><br/><br/><br/></td></tr>\n</table>\n</body>\n</html>\n", f);
+}

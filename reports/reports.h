@@ -1,0 +1,270 @@
+/*
+ * reports: what the airing log says upward. Reporting periods, the coverage
+ * report (a few GROUP BY queries over the airings and bulletins tables), its
+ * formats (text, CSV, JSON, HTML, XLSX), the station's Ed25519 key, signed
+ * hash-chained exports and their verification, and the district merge.
+ *
+ * Local dates and times are in the process's time zone: the commands set TZ
+ * to the station's (cfg->station.timezone) before calling in here. Times are
+ * ms since the epoch, UTC, as the airing log keeps them. Functions return 0,
+ * or -1 with an allocated *cause the caller frees.
+ */
+#ifndef LOAXA_REPORTS_H
+#define LOAXA_REPORTS_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct config;
+struct store;
+
+/* --- Periods (reports/period.c) --- */
+
+/* A window of whole local days, from and to inclusive. */
+struct rep_period {
+	char from[11], to[11]; /* YYYY-MM-DD */
+	int64_t from_ms;       /* local midnight starting from */
+	int64_t to_ms;         /* local midnight after to (exclusive) */
+	char label[32];        /* "2026-H1", or "FROM..TO" */
+};
+
+/*
+ * Parses a named period: "YYYY-H1" (6 months), "YYYY-9M" (9 months) or
+ * "YYYY" (the year). With calendar 0 they follow the reporting cut-off:
+ * 15 Dec of the previous year to 14 Jun, 14 Sep, 14 Dec; with calendar 1,
+ * 1 Jan to 30 Jun, 30 Sep, 31 Dec.
+ */
+int rep_period_parse(const char *spec, int calendar, struct rep_period *, char **cause);
+
+/* A window from two YYYY-MM-DD dates (inclusive); to may not precede from. */
+int rep_period_dates(const char *from, const char *to, struct rep_period *,
+    char **cause);
+
+/* Local midnight of a YYYY-MM-DD date in ms; -1 with *cause when it is no date. */
+int rep_date_ms(const char *date, int64_t *ms, char **cause);
+
+/* ISO 8601 local time with ms and the UTC offset: 2026-12-07T05:30:00.000+07:00. */
+void rep_iso8601(int64_t ms, char out[32]);
+
+/* The local date YYYY-MM-DD of ms. */
+void rep_date(int64_t ms, char out[11]);
+
+/* --- The coverage report (reports/coverage.c) --- */
+
+struct rep_station {
+	char *code, *name, *commune, *district, *province;
+};
+
+/* A count under a name: a missed reason, an interruption or failure reason. */
+struct rep_count {
+	char *key;
+	int64_t n;
+	int64_t played_ms;
+};
+
+struct rep_topic {
+	char *key;  /* NULL for bulletins without a topic */
+	char *name; /* the Vietnamese name from the config, else the key */
+	int64_t bulletins, airings, completed, played_ms;
+};
+
+/*
+ * One bulletin in the period. airings counts plays that started; completed
+ * those that played to the end. The required minimum is met when completed
+ * reaches min_airings (an interrupted play does not count towards it).
+ */
+struct rep_bulletin {
+	int64_t id;
+	char *sha256, *title, *agency, *topic, *topic_name;
+	int64_t airings, completed, played_ms;
+	int min_airings;
+	int met;
+	int64_t first_ms, last_ms; /* started_at of the first and last play; 0: none */
+};
+
+struct rep_coverage {
+	struct rep_station station;
+	struct rep_period period;
+	/* Slot occurrences (slot, slot_start) starting in the period. */
+	int64_t slots, aired, missed;
+	double compliance; /* aired / slots, 0..1; negative when no slots */
+	struct rep_count *missed_by;
+	size_t nmissed_by;
+	/* Plays of bulletins. */
+	int64_t airings, completed, interrupted, failed, played_ms;
+	struct rep_count *interruptions, *failures;
+	size_t ninterruptions, nfailures;
+	struct rep_topic *topics;
+	size_t ntopics;
+	struct rep_bulletin *bulletins;
+	size_t nbulletins;
+	int64_t quotas, quotas_met; /* bulletins with a required minimum, and met */
+};
+
+/*
+ * Computes the coverage of period p from db (tables airings and bulletins
+ * with the store's columns), naming topics from cfg and the station from
+ * cfg->station. Fills *c, which the caller frees with rep_coverage_clear.
+ */
+int rep_coverage(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
+    struct rep_coverage *c, char **cause);
+void rep_coverage_clear(struct rep_coverage *);
+
+/* --- The airing log (reports/log.c) --- */
+
+/* One row of the airing log with its bulletin's metadata; NULL where none. */
+struct rep_airing {
+	int64_t id, bulletin_id; /* bulletin_id 0: none */
+	const char *sha256, *title, *topic, *topic_name, *agency;
+	int min_airings;
+	const char *slot;
+	int64_t slot_start; /* 0: none */
+	const char *priority;
+	int64_t scheduled_at, started_at, ended_at; /* started/ended 0: never */
+	int64_t played_ms;
+	const char *outcome, *reason;
+};
+
+/*
+ * Calls fn for every airing scheduled in [from_ms, to_ms), oldest first (by
+ * scheduled_at, then id); fn returning non-zero stops the walk. The row's
+ * strings live until fn returns.
+ */
+int rep_log_each(sqlite3 *db, const struct config *cfg, int64_t from_ms, int64_t to_ms,
+    int (*fn)(const struct rep_airing *, void *), void *arg, char **cause);
+
+/* --- Formats (reports/format.c, reports/xlsx.c) --- */
+
+enum rep_format { REP_TEXT, REP_CSV, REP_JSON, REP_HTML, REP_XLSX };
+enum rep_lang { REP_VI, REP_EN };
+
+/* Parses a format name; -1 when unknown. */
+int rep_format_parse(const char *);
+
+/* Writes s as a JSON string (null for NULL). */
+void rep_json_str(FILE *, const char *s);
+
+/* Writes s as a CSV field, quoted when needed (empty for NULL). */
+void rep_csv_str(FILE *, const char *s);
+
+/* Writes s with &, <, >, " escaped for HTML. */
+void rep_html_str(FILE *, const char *s);
+
+/*
+ * Writes the coverage report in fmt (not XLSX) in lang; now_ms dates the
+ * HTML page. -1 with *cause when the stream fails.
+ */
+int rep_write(FILE *, const struct rep_coverage *, enum rep_format, enum rep_lang,
+    int64_t now_ms, char **cause);
+
+/* Writes the coverage report as an XLSX workbook at path. */
+int rep_write_xlsx(const char *path, const struct rep_coverage *, enum rep_lang,
+    char **cause);
+
+/* --- The station key (reports/key.c) --- */
+
+#define REP_KEY_FILE "station.key"
+
+/*
+ * Makes sure the station in datadir has its Ed25519 key: on first use,
+ * generates one, writes the secret key to DATA/station.key (mode 0600) and
+ * records the base64 public key in meta ('station_key'). Idempotent.
+ */
+int rep_key_ensure(struct store *, const char *datadir, char **cause);
+
+/* Reads the station's secret key and its public key (32 bytes). */
+int rep_key_load(const char *datadir, unsigned char sk[64], unsigned char pk[32],
+    char **cause);
+
+/* --- Signed exports (reports/export.c) --- */
+
+/*
+ * Writes every airing of period p to path (atomically: a temporary file
+ * renamed into place), hash-chained and signed with the station's key.
+ * *rows gets how many rows it wrote.
+ */
+int rep_export(sqlite3 *db, const struct config *cfg, const char *datadir,
+    const struct rep_period *p, const char *path, size_t *rows, char **cause);
+
+/* One thing wrong with an export. */
+struct rep_problem {
+	int64_t line; /* 0: the file as a whole */
+	char *what;   /* "row 12 (seq 7) changed", ... */
+};
+
+/* What verifying an export found; rep_verified_clear frees it. */
+struct rep_verified {
+	int ok;                    /* signature and chain good, nothing wrong */
+	int sig_ok;                /* the signature matches the key in the file */
+	struct rep_station station;
+	char *timezone;
+	char key_b64[64];          /* the public key the file names */
+	unsigned char key[32];
+	struct rep_period period;
+	size_t rows;               /* rows found in the file */
+	size_t rows_signed;        /* rows the signed end line counts */
+	struct rep_problem *problems;
+	size_t nproblems;
+	size_t changed, removed, reordered, inserted;
+	/* With keep_db: the rows and bulletins, loaded into an in-memory database. */
+	sqlite3 *db;
+};
+
+/*
+ * Reads and checks the export at path: the header, every row's link in the
+ * hash chain, sequence numbers, and the signature. Returns -1 with *cause
+ * only when the file cannot be read or is no loaxa export at all; a
+ * tampered file returns 0 with v->ok 0 and its problems listed. With keep_db,
+ * v->db holds the rows (airings, bulletins) for rep_coverage.
+ */
+int rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause);
+void rep_verified_clear(struct rep_verified *);
+
+/* --- The district merge (reports/merge.c) --- */
+
+/* One station in a district report. */
+struct rep_merge_station {
+	char *file;        /* the export, NULL when the station sent nothing */
+	char *code;
+	int status;        /* REP_MERGE_OK, _REJECTED, _MISSING */
+	char *why;         /* why it was rejected */
+	struct rep_coverage cov; /* filled when status is REP_MERGE_OK */
+};
+
+enum { REP_MERGE_OK, REP_MERGE_REJECTED, REP_MERGE_MISSING };
+
+struct rep_merge {
+	struct rep_period period;
+	char *district;
+	struct rep_merge_station *stations;
+	size_t nstations;
+	size_t rejected, missing;
+	/* Totals over the accepted stations. */
+	int64_t slots, aired, missed, airings, completed, interrupted, failed, played_ms;
+	double compliance;
+	struct rep_topic *topics;
+	size_t ntopics;
+};
+
+/*
+ * Verifies each export against cfg->trust.stations (the code must be listed
+ * with the key that signed it) and builds the district report for period p
+ * (NULL: the period of the first good export). An export that fails, or
+ * covers another period, is kept as rejected with the reason; trusted
+ * stations without a good export are listed as missing.
+ */
+int rep_merge(const struct config *cfg, const char *const *files, size_t nfiles,
+    const struct rep_period *p, struct rep_merge *m, char **cause);
+void rep_merge_clear(struct rep_merge *);
+
+/* Writes the district report in fmt (not XLSX). */
+int rep_merge_write(FILE *, const struct rep_merge *, enum rep_format, enum rep_lang,
+    int64_t now_ms, char **cause);
+
+/* Writes the district report as an XLSX workbook at path. */
+int rep_merge_write_xlsx(const char *path, const struct rep_merge *, enum rep_lang,
+    char **cause);
+
+#endif
