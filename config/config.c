@@ -16,6 +16,8 @@ static const struct cfg_section sections[] = {
 	{ "topics", cfg_read_topics },
 	{ "reports", cfg_read_reports },
 	{ "trust", cfg_read_trust },
+	{ "playlists", cfg_read_playlists },
+	{ "timetable", cfg_read_timetable },
 };
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 
@@ -257,6 +259,12 @@ conf_free(struct config **cp)
 	for (i = 0; i < c->trust.nstations; i++)
 		free(c->trust.stations[i].code);
 	free(c->trust.stations);
+	for (i = 0; i < c->nplaylists; i++)
+		cfg_playlist_clear(&c->playlists[i]);
+	free(c->playlists);
+	for (i = 0; i < c->nslots; i++)
+		cfg_slot_clear(&c->slots[i]);
+	free(c->slots);
 	free(c);
 	*cp = NULL;
 }

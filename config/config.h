@@ -10,6 +10,7 @@
 #define LOAXA_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define CONFIG_DEFAULT_LABEL "(built-in default)"
@@ -22,6 +23,49 @@ struct config_option {
 struct config_topic {
 	char *key;  /* short ASCII key used on the command line */
 	char *name; /* Vietnamese name shown in reports */
+};
+
+/* Bulletin priority levels (Circular 39/2020/TT-BTTTT), lowest first. */
+enum { CONF_PRIO_NORMAL, CONF_PRIO_PRIORITY, CONF_PRIO_EMERGENCY };
+
+/* A local date as days since 1970-01-01 (proleptic Gregorian); none: CONF_NO_DATE. */
+#define CONF_NO_DATE INT32_MIN
+
+enum { CONF_PL_FIXED, CONF_PL_ROTATE };
+
+/* A playlist: what fills a slot (config/cfg_playlists.c). */
+struct config_playlist {
+	char *name;
+	int mode;           /* CONF_PL_FIXED: items in order; CONF_PL_ROTATE */
+	char **items;       /* bulletin ids or SHA-256 prefixes; rotate: the pool */
+	size_t nitems;
+	char **topics;      /* rotate: any of these topic keys (none: any) */
+	size_t ntopics;
+	char **agencies;    /* rotate: any of these producers (none: any) */
+	size_t nagencies;
+	char **tags;        /* rotate: any of these tags (none: any) */
+	size_t ntags;
+	int repeat;         /* an item may air more than once per occurrence */
+	int line;           /* where it is defined, for messages */
+};
+
+/* A timetable slot (config/cfg_timetable.c). Times are local to the station. */
+struct config_slot {
+	char *name;
+	unsigned days;      /* bit (1 << tm_wday) per weekday; 0 for a one-off */
+	int32_t date;       /* the one-off's date, else CONF_NO_DATE */
+	int start;          /* seconds after local midnight */
+	int length;         /* seconds; with end_clock, end - start (mod 24 h) */
+	int end_clock;      /* 1: the slot ends at the local clock time start+length */
+	char *playlist;
+	size_t playlist_index; /* into config.playlists */
+	int32_t from, until;   /* inclusive dates, or CONF_NO_DATE */
+	int32_t *skip;      /* dates without this slot, sorted */
+	size_t nskip;
+	int priority;       /* CONF_PRIO_* */
+	char *intro, *outro; /* bulletin id or SHA-256 prefix, or NULL */
+	int allow_overrun;  /* the last item may run past the end */
+	int line;
 };
 
 struct config {
@@ -68,6 +112,11 @@ struct config {
 	struct config_reports {
 		int calendar_periods; /* 1: Jan-Jun / Jan-Dec; 0: 15 Dec cut-off */
 	} reports;
+
+	struct config_playlist *playlists;
+	size_t nplaylists;
+	struct config_slot *slots; /* the timetable, in file order */
+	size_t nslots;
 };
 
 /* Problems found while reading, each "FILE:LINE: message". */
@@ -98,6 +147,21 @@ int conf_load(const char *explicit_path, struct config **out, FILE *errs);
 
 /* The embedded default configuration text. */
 const char *conf_default_text(void);
+
+/* Parses "YYYY-MM-DD" (a real day) into *day; 0, or -1 when it is not a date. */
+int conf_date_parse(const char *, int32_t *day);
+
+/* Writes day as "YYYY-MM-DD" into out. */
+void conf_date_format(int32_t day, char out[11]);
+
+/* The name of a CONF_PRIO_* level: "normal", "priority", "emergency". */
+const char *conf_priority_name(int);
+
+/* The CONF_PRIO_* level called name, or -1. */
+int conf_priority_parse(const char *);
+
+/* The playlist called name, or NULL. */
+const struct config_playlist *conf_playlist(const struct config *, const char *name);
 
 /* The topic with this key, or NULL. */
 const struct config_topic *conf_topic(const struct config *, const char *key);
