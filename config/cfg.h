@@ -65,7 +65,7 @@ void cfg_read_timetable(struct cfg_reader *, const config_setting_t *, struct co
 void cfg_playlist_clear(struct config_playlist *);
 void cfg_slot_clear(struct config_slot *);
 
-/* A bulletin reference: an id (digits) or a SHA-256 prefix (8 to 64 hex digits). */
+/* A bulletin reference: an id (1 to 7 digits) or a SHA-256 prefix (8 to 64 hex digits). */
 int cfg_bulletin_ref_valid(const char *);
 
 #endif

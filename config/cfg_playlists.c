@@ -32,8 +32,9 @@ cfg_bulletin_ref_valid(const char *s)
 		if (isxdigit((unsigned char)s[i]))
 			hex++;
 	}
-	if (n > 0 && digits == n && n <= 18 && s[0] != '0')
-		return 1;
+	/* Up to 7 digits is an id; 8 or more hex digits, a SHA-256 prefix. */
+	if (n > 0 && digits == n && n < 8)
+		return s[0] != '0';
 	return n >= 8 && n <= 64 && hex == n;
 }
 
@@ -46,8 +47,9 @@ playlist_ref(struct cfg_reader *r, const config_setting_t *e, const char *what)
 	switch (config_setting_type(e)) {
 	case CONFIG_TYPE_INT:
 	case CONFIG_TYPE_INT64:
-		if (config_setting_get_int64(e) <= 0) {
-			cfg_problem(r, e, "%s: bulletin id %lld must be positive", what,
+		if (config_setting_get_int64(e) <= 0 ||
+		    config_setting_get_int64(e) > 9999999) {
+			cfg_problem(r, e, "%s: bulletin id %lld must be from 1 to 9999999", what,
 			    (long long)config_setting_get_int64(e));
 			return NULL;
 		}

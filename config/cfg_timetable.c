@@ -268,8 +268,9 @@ slot_ref(struct cfg_reader *r, const config_setting_t *g, const char *name,
 		return;
 	if (config_setting_type(s) == CONFIG_TYPE_INT ||
 	    config_setting_type(s) == CONFIG_TYPE_INT64) {
-		if (config_setting_get_int64(s) <= 0) {
-			cfg_problem(r, s, "%s: '%s' must be a positive bulletin id", what,
+		if (config_setting_get_int64(s) <= 0 ||
+		    config_setting_get_int64(s) > 9999999) {
+			cfg_problem(r, s, "%s: '%s' must be a bulletin id from 1 to 9999999", what,
 			    name);
 			return;
 		}
