@@ -19,6 +19,7 @@ extern const struct cmd_entry cmd_verify_library;
 extern const struct cmd_entry cmd_inbox;
 extern const struct cmd_entry cmd_key;
 extern const struct cmd_entry cmd_package;
+extern const struct cmd_entry cmd_plan;
 
 /* Every command, in the order `loaxa --help` lists them. */
 static const struct cmd_entry *const commands[] = {
@@ -33,6 +34,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_inbox,
 	&cmd_key,
 	&cmd_package,
+	&cmd_plan,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
