@@ -76,7 +76,7 @@ struct sched_plan_quota {
 	int short_by;       /* 0 when met */
 };
 
-/* A simulated plan. */
+/* A simulated plan. Its candidates' strings belong to the pool: free the plan first. */
 struct sched_plan {
 	struct pl_candidate *cands; /* as at the plan's start */
 	size_t ncands;
