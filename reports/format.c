@@ -85,20 +85,23 @@ fmt_time(int64_t ms, char out[32])
 		rep_iso8601(ms, out);
 }
 
-/* A title cut to width display columns (UTF-8 aware) and padded. */
+/* Writes "  LABEL      VALUE" with the label padded to 32 characters. */
 static void
-fmt_pad(FILE *f, const char *s, int width)
+text_kv(FILE *f, const char *label, const char *value)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	int cols = 0;
+	fputs("  ", f);
+	rep_pad(f, label, 32);
+	fprintf(f, " %8s\n", value);
+}
 
-	for (; *p != '\0' && cols < width; cols++) {
-		fputc(*p++, f);
-		while ((*p & 0xc0) == 0x80)
-			fputc(*p++, f);
-	}
-	for (; cols < width; cols++)
-		fputc(' ', f);
+/* As text_kv with a number. */
+static void
+text_kn(FILE *f, const char *label, int64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof buf, "%" PRId64, v);
+	text_kv(f, label, buf);
 }
 
 /* Writes a list of counts as "  reason: n" lines. */
@@ -112,7 +115,9 @@ text_counts(FILE *f, enum rep_lang lang, const struct rep_count *v, size_t n)
 		fprintf(f, "  %s\n", rep_label(lang, RL_NONE));
 	for (i = 0; i < n; i++) {
 		rep_minutes(v[i].played_ms, min);
-		fprintf(f, "  %-28s %8" PRId64, rep_reason(lang, v[i].key), v[i].n);
+		fputs("  ", f);
+		rep_pad(f, rep_reason(lang, v[i].key), 32);
+		fprintf(f, " %8" PRId64, v[i].n);
 		if (v[i].played_ms > 0)
 			fprintf(f, "  (%s %s)", min, rep_label(lang, RL_MINUTES));
 		fputc('\n', f);
@@ -139,34 +144,32 @@ write_text(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 
 	rep_percent(c->compliance, pct);
 	fprintf(f, "%s\n", rep_label(lang, RL_SLOTS));
-	fprintf(f, "  %-28s %8" PRId64 "\n", rep_label(lang, RL_SCHEDULED), c->slots);
-	fprintf(f, "  %-28s %8" PRId64 "\n", rep_label(lang, RL_AIRED), c->aired);
-	fprintf(f, "  %-28s %8" PRId64 "\n", rep_label(lang, RL_MISSED), c->missed);
-	fprintf(f, "  %-28s %8s\n", rep_label(lang, RL_COMPLIANCE), pct);
+	text_kn(f, rep_label(lang, RL_SCHEDULED), c->slots);
+	text_kn(f, rep_label(lang, RL_AIRED), c->aired);
+	text_kn(f, rep_label(lang, RL_MISSED), c->missed);
+	text_kv(f, rep_label(lang, RL_COMPLIANCE), pct);
 	fprintf(f, "%s\n", rep_label(lang, RL_MISSED_BY));
 	text_counts(f, lang, c->missed_by, c->nmissed_by);
 
 	rep_minutes(c->played_ms, min);
 	fprintf(f, "\n%s\n", rep_label(lang, RL_PLAYS));
-	fprintf(f, "  %-28s %8" PRId64 "\n", rep_label(lang, RL_AIRINGS), c->airings);
-	fprintf(f, "  %-28s %8" PRId64 "\n", rep_label(lang, RL_COMPLETED), c->completed);
-	fprintf(f, "  %-28s %8" PRId64 "\n", rep_label(lang, RL_INTERRUPTED),
-	    c->interrupted);
-	fprintf(f, "  %-28s %8" PRId64 "\n", rep_label(lang, RL_FAILED), c->failed);
-	fprintf(f, "  %-28s %8s\n", rep_label(lang, RL_MINUTES), min);
-	fprintf(f, "  %-28s %4" PRId64 "/%" PRId64 "\n", rep_label(lang, RL_QUOTAS),
-	    c->quotas_met, c->quotas);
+	text_kn(f, rep_label(lang, RL_AIRINGS), c->airings);
+	text_kn(f, rep_label(lang, RL_COMPLETED), c->completed);
+	text_kn(f, rep_label(lang, RL_INTERRUPTED), c->interrupted);
+	text_kn(f, rep_label(lang, RL_FAILED), c->failed);
+	text_kv(f, rep_label(lang, RL_MINUTES), min);
+	snprintf(pct, sizeof pct, "%" PRId64 "/%" PRId64, c->quotas_met % 1000000,
+	    c->quotas % 1000000);
+	text_kv(f, rep_label(lang, RL_QUOTAS), pct);
 
 	fprintf(f, "\n%s\n", rep_label(lang, RL_TOPICS));
 	if (c->ntopics == 0)
 		fprintf(f, "  %s\n", rep_label(lang, RL_NONE));
 	for (i = 0; i < c->ntopics; i++) {
 		rep_minutes(c->topics[i].played_ms, min);
-		fputs("  ", f);
-		fmt_pad(f, c->topics[i].name ? c->topics[i].name :
-		    rep_label(lang, RL_NO_TOPIC), 48);
-		fprintf(f, " %6" PRId64 " %s  %8s %s\n", c->topics[i].airings,
-		    rep_label(lang, RL_AIRINGS), min, rep_label(lang, RL_MINUTES));
+		fprintf(f, "  %6" PRId64 " %s  %8s %s  %s\n", c->topics[i].airings,
+		    rep_label(lang, RL_AIRINGS), min, rep_label(lang, RL_MINUTES),
+		    c->topics[i].name ? c->topics[i].name : rep_label(lang, RL_NO_TOPIC));
 	}
 
 	fprintf(f, "\n%s\n", rep_label(lang, RL_BULLETINS));
@@ -178,7 +181,7 @@ write_text(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 		fmt_time(b->first_ms, first);
 		fmt_time(b->last_ms, last);
 		fprintf(f, "  #%-5" PRId64 " ", b->id);
-		fmt_pad(f, b->title, 40);
+		rep_pad(f, b->title, 40);
 		fprintf(f, " %6" PRId64 " %s, %s %s", b->airings,
 		    rep_label(lang, RL_AIRINGS), min, rep_label(lang, RL_MINUTES));
 		if (b->min_airings > 0)
@@ -278,7 +281,7 @@ write_csv(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 	fputs("\r\n", f);
 	rep_csv_str(f, rep_label(lang, RL_TOPIC));
 	fputc(',', f);
-	rep_csv_str(f, rep_label(lang, RL_BULLETINS));
+	rep_csv_str(f, rep_label(lang, RL_NBULLETINS));
 	fputc(',', f);
 	rep_csv_str(f, rep_label(lang, RL_AIRINGS));
 	fputc(',', f);
@@ -518,7 +521,7 @@ write_html(FILE *f, const struct rep_coverage *c, enum rep_lang lang, int64_t no
 	fputs("<h2>2. ", f);
 	rep_html_str(f, rep_label(lang, RL_TOPICS));
 	fprintf(f, "</h2>\n<table class=\"grid\">\n<tr><th>%s</th><th>%s</th><th>%s</th>"
-	    "<th>%s</th></tr>\n", rep_label(lang, RL_TOPIC), rep_label(lang, RL_BULLETINS),
+	    "<th>%s</th></tr>\n", rep_label(lang, RL_TOPIC), rep_label(lang, RL_NBULLETINS),
 	    rep_label(lang, RL_AIRINGS), rep_label(lang, RL_MINUTES));
 	for (i = 0; i < c->ntopics; i++) {
 		rep_minutes(c->topics[i].played_ms, min);

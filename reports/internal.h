@@ -9,11 +9,11 @@ enum rep_label {
 	RL_DISTRICT, RL_PROVINCE, RL_PERIOD, RL_FROM, RL_TO, RL_SLOTS, RL_SCHEDULED,
 	RL_AIRED, RL_MISSED, RL_COMPLIANCE, RL_MISSED_BY, RL_REASON, RL_COUNT,
 	RL_AIRINGS, RL_PLAYS, RL_COMPLETED, RL_INTERRUPTED, RL_FAILED, RL_MINUTES,
-	RL_TOPICS, RL_TOPIC, RL_BULLETINS, RL_BULLETIN, RL_TITLE, RL_PRODUCER, RL_MIN, RL_MET,
+	RL_TOPICS, RL_TOPIC, RL_BULLETINS, RL_NBULLETINS, RL_BULLETIN, RL_TITLE, RL_PRODUCER, RL_MIN, RL_MET,
 	RL_FIRST, RL_LAST, RL_YES, RL_NO, RL_INTERRUPTIONS, RL_FAILURES, RL_NONE,
 	RL_QUOTAS, RL_NO_TOPIC, RL_NATION, RL_MOTTO, RL_PREPARER, RL_SIGN_HINT,
 	RL_HEAD, RL_RECIPIENTS, RL_RECIPIENTS_TEXT, RL_STATIONS, RL_STATUS,
-	RL_ACCEPTED, RL_REJECTED, RL_NOTHING_SENT, RL_TOTAL, RL_FIELD, RL_VALUE,
+	RL_ACCEPTED, RL_REJECTED, RL_NOTHING_SENT, RL_MISSING_STATIONS, RL_TOTAL, RL_FIELD, RL_VALUE,
 	RL_COUNT_
 };
 
@@ -31,6 +31,12 @@ void rep_percent(double rate, char out[16]);
 
 /* A YYYY-MM-DD date as DD/MM/YYYY (vi) or kept as it is (en). */
 void rep_date_human(enum rep_lang, const char *date, char out[16]);
+
+/* Writes s cut or padded to width characters (UTF-8 aware, one column each). */
+void rep_pad(FILE *, const char *s, int width);
+
+/* The permissions a new file gets under the process's umask (mkstemp gives 0600). */
+void rep_file_mode(int fd);
 
 /* The HTML page's start: styles for A4, the state's header, place and date. */
 void rep_html_begin(FILE *, enum rep_lang, const struct rep_station *, int64_t now_ms,

@@ -1,6 +1,7 @@
 /* Report labels in Vietnamese and English, and the helpers the formats share. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "reports/internal.h"
@@ -36,6 +37,7 @@ static const char *const labels[RL_COUNT_][2] = {
 	[RL_TOPICS] = { "Theo chủ đề", "By topic" },
 	[RL_TOPIC] = { "Chủ đề", "Topic" },
 	[RL_BULLETINS] = { "Theo bản tin", "By bulletin" },
+	[RL_NBULLETINS] = { "Số bản tin", "Bulletins" },
 	[RL_BULLETIN] = { "Mã bản tin", "Bulletin id" },
 	[RL_TITLE] = { "Tên bản tin", "Title" },
 	[RL_PRODUCER] = { "Đơn vị sản xuất", "Producer" },
@@ -63,6 +65,7 @@ static const char *const labels[RL_COUNT_][2] = {
 	[RL_ACCEPTED] = { "hợp lệ", "verified" },
 	[RL_REJECTED] = { "BỊ TỪ CHỐI", "REJECTED" },
 	[RL_NOTHING_SENT] = { "không gửi số liệu", "sent nothing" },
+	[RL_MISSING_STATIONS] = { "Các đài không gửi số liệu", "Stations that sent nothing" },
 	[RL_TOTAL] = { "Tổng cộng", "Total" },
 	[RL_FIELD] = { "Mục", "Field" },
 	[RL_VALUE] = { "Giá trị", "Value" },
@@ -121,6 +124,30 @@ rep_date_human(enum rep_lang lang, const char *date, char out[16])
 		snprintf(out, 16, "%s", date);
 	else
 		snprintf(out, 16, "%.2s/%.2s/%.4s", date + 8, date + 5, date);
+}
+
+void
+rep_pad(FILE *f, const char *s, int width)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	int cols = 0;
+
+	for (; *p != '\0' && cols < width; cols++) {
+		fputc(*p++, f);
+		while ((*p & 0xc0) == 0x80)
+			fputc(*p++, f);
+	}
+	for (; cols < width; cols++)
+		fputc(' ', f);
+}
+
+void
+rep_file_mode(int fd)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
 }
 
 void

@@ -1,0 +1,767 @@
+/*
+ * Signed, hash-chained exports of the airing log, and their verification.
+ *
+ * The file is UTF-8 text, one record a line, fields separated by tabs (a tab,
+ * newline, carriage return or backslash inside a field is written \t, \n, \r,
+ * \\; SQL NULL is \N):
+ *
+ *   loaxa-export	1
+ *   station	CODE            name, commune, district, province, timezone alike
+ *   key	BASE64              the station's Ed25519 public key
+ *   period	LABEL	FROM	TO	FROM_MS	TO_MS
+ *   bulletin	ID	SHA256	TITLE	TOPIC	TOPIC_NAME	AGENCY	MIN_AIRINGS	STATUS	VALID_FROM	VALID_UNTIL
+ *   columns	seq	id	bulletin	...
+ *   header	H0              H0 = SHA-256 of every byte above
+ *   row	H	SEQ	ID	BULLETIN	SHA256	SLOT	SLOT_START	PRIORITY	SCHEDULED_AT	STARTED_AT	ENDED_AT	PLAYED_MS	OUTCOME	REASON
+ *   end	N	HN	SIGNATURE
+ *
+ * Row i's H is SHA-256(H(i-1) as 32 bytes || the row's text after its hash
+ * and tab), so each row's hash covers the one before it; SEQ numbers the rows
+ * from 1 so that removed, reordered and inserted rows can be named. The
+ * signature is Ed25519 over "H0<TAB>N<TAB>HN", which through the chain covers
+ * the header and every row.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/xmalloc.h"
+#include "config/config.h"
+#include "reports/internal.h"
+
+#define EX_MAGIC "loaxa-export\t1"
+#define EX_COLUMNS "seq\tid\tbulletin\tsha256\tslot\tslot_start\tpriority\t" \
+	"scheduled_at\tstarted_at\tended_at\tplayed_ms\toutcome\treason"
+#define EX_NCOLS 13
+#define EX_BCOLS 11 /* "bulletin" and its ten fields */
+#define B64 sodium_base64_VARIANT_ORIGINAL
+
+/* A growable line buffer. */
+struct buf {
+	char *s;
+	size_t len, cap;
+};
+
+/* Appends n bytes. */
+static void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->s = xrealloc(b->s, b->cap);
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+/* Appends a tab (unless first) and a text field, escaped; NULL is \N. */
+static void
+buf_text(struct buf *b, const char *s, int first)
+{
+	const char *p;
+
+	if (!first)
+		buf_add(b, "\t", 1);
+	if (s == NULL) {
+		buf_add(b, "\\N", 2);
+		return;
+	}
+	for (p = s; *p != '\0'; p++) {
+		switch (*p) {
+		case '\t': buf_add(b, "\\t", 2); break;
+		case '\n': buf_add(b, "\\n", 2); break;
+		case '\r': buf_add(b, "\\r", 2); break;
+		case '\\': buf_add(b, "\\\\", 2); break;
+		default: buf_add(b, p, 1);
+		}
+	}
+}
+
+/* Appends a tab and column i of q: an integer, text, or \N. */
+static void
+buf_col(struct buf *b, sqlite3_stmt *q, int i)
+{
+	char num[24];
+	int n;
+
+	switch (sqlite3_column_type(q, i)) {
+	case SQLITE_NULL:
+		buf_text(b, NULL, 0);
+		break;
+	case SQLITE_INTEGER:
+		n = snprintf(num, sizeof num, "\t%" PRId64,
+		    (int64_t)sqlite3_column_int64(q, i));
+		buf_add(b, num, (size_t)n);
+		break;
+	default:
+		buf_text(b, (const char *)sqlite3_column_text(q, i), 0);
+	}
+}
+
+/* Lower-case hex of 32 bytes. */
+static void
+hex32(const unsigned char h[32], char out[65])
+{
+	sodium_bin2hex(out, 65, h, 32);
+}
+
+/* The message the signature covers. */
+static char *
+ex_signed_text(const char *h0hex, size_t n, const char *hnhex)
+{
+	char *m;
+
+	xasprintf(&m, "%s\t%zu\t%s", h0hex, n, hnhex);
+	return m;
+}
+
+/* Bulletins the rows name, and those owed airings during the period. */
+static const char sql_ex_bulletins[] =
+    "SELECT id, sha256, title, topic, agency, min_airings, status, valid_from,"
+    " valid_until FROM bulletins"
+    " WHERE id IN (SELECT bulletin_id FROM airings"
+    "  WHERE scheduled_at >= ?1 AND scheduled_at < ?2 AND bulletin_id IS NOT NULL)"
+    " OR (min_airings > 0 AND status IN ('approved', 'retired')"
+    "  AND coalesce(valid_from, '0000-00-00') <= ?4"
+    "  AND coalesce(valid_until, '9999-99-99') >= ?3)"
+    " ORDER BY id";
+
+static const char sql_ex_rows[] =
+    "SELECT id, bulletin_id, sha256, slot, slot_start, priority, scheduled_at,"
+    " started_at, ended_at, played_ms, outcome, reason FROM airings"
+    " WHERE scheduled_at >= ?1 AND scheduled_at < ?2"
+    " ORDER BY scheduled_at, id";
+
+/* Appends a header line "key<TAB>value". */
+static void
+ex_kv(struct buf *b, const char *key, const char *value)
+{
+	buf_add(b, key, strlen(key));
+	buf_text(b, value, 0);
+	buf_add(b, "\n", 1);
+}
+
+/* Writes the header lines into b. */
+static int
+ex_header(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
+    const unsigned char pk[32], struct buf *b, char **cause)
+{
+	const struct config_topic *t;
+	char pub[64], line[160];
+	const char *topic;
+	sqlite3_stmt *q;
+	int rc, i;
+
+	sodium_bin2base64(pub, sizeof pub, pk, 32, B64);
+	buf_add(b, EX_MAGIC "\n", strlen(EX_MAGIC) + 1);
+	ex_kv(b, "station", cfg->station.code);
+	ex_kv(b, "name", cfg->station.name);
+	ex_kv(b, "commune", cfg->station.commune);
+	ex_kv(b, "district", cfg->station.district);
+	ex_kv(b, "province", cfg->station.province);
+	ex_kv(b, "timezone", cfg->station.timezone);
+	snprintf(line, sizeof line, "key\t%s\nperiod\t", pub);
+	buf_add(b, line, strlen(line));
+	buf_text(b, p->label, 1);
+	snprintf(line, sizeof line, "\t%s\t%s\t%" PRId64 "\t%" PRId64 "\n", p->from, p->to,
+	    p->from_ms, p->to_ms);
+	buf_add(b, line, strlen(line));
+	if (sqlite3_prepare_v2(db, sql_ex_bulletins, -1, &q, NULL) != SQLITE_OK) {
+		xasprintf(cause, "export: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, p->from_ms);
+	sqlite3_bind_int64(q, 2, p->to_ms);
+	sqlite3_bind_text(q, 3, p->from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, p->to, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		buf_text(b, "bulletin", 1);
+		for (i = 0; i < 9; i++) {
+			buf_col(b, q, i);
+			if (i == 3) { /* the topic's name, as this station's config has it */
+				topic = (const char *)sqlite3_column_text(q, 3);
+				t = topic ? conf_topic(cfg, topic) : NULL;
+				buf_text(b, t ? t->name : topic, 0);
+			}
+		}
+		buf_add(b, "\n", 1);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		xasprintf(cause, "export: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	buf_add(b, "columns\t" EX_COLUMNS "\n", strlen("columns\t" EX_COLUMNS "\n"));
+	return 0;
+}
+
+int
+rep_export(sqlite3 *db, const struct config *cfg, const char *datadir,
+    const struct rep_period *p, const char *path, size_t *rows, char **cause)
+{
+	unsigned char sk[64], pk[32], h[32], sig[64];
+	char hex[65], h0hex[65], seq[32], sigb64[128], *tmp, *msg;
+	crypto_hash_sha256_state s;
+	struct buf b = { 0 };
+	sqlite3_stmt *q = NULL;
+	FILE *f = NULL;
+	size_t n = 0;
+	int fd, rc, i;
+
+	*rows = 0;
+	if (rep_key_load(datadir, sk, pk, cause) != 0)
+		return -1;
+	xasprintf(&tmp, "%s.tmp.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) < 0 || (f = fdopen(fd, "w")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto fail;
+	}
+	rep_file_mode(fd);
+	if (ex_header(db, cfg, p, pk, &b, cause) != 0)
+		goto fail;
+	crypto_hash_sha256(h, (const unsigned char *)b.s, b.len);
+	hex32(h, h0hex);
+	fwrite(b.s, 1, b.len, f);
+	fprintf(f, "header\t%s\n", h0hex);
+	if (sqlite3_prepare_v2(db, sql_ex_rows, -1, &q, NULL) != SQLITE_OK) {
+		xasprintf(cause, "export: %s", sqlite3_errmsg(db));
+		goto fail;
+	}
+	sqlite3_bind_int64(q, 1, p->from_ms);
+	sqlite3_bind_int64(q, 2, p->to_ms);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		b.len = 0;
+		snprintf(seq, sizeof seq, "%zu", ++n);
+		buf_add(&b, seq, strlen(seq));
+		for (i = 0; i < EX_NCOLS - 1; i++)
+			buf_col(&b, q, i);
+		crypto_hash_sha256_init(&s);
+		crypto_hash_sha256_update(&s, h, 32);
+		crypto_hash_sha256_update(&s, (const unsigned char *)b.s, b.len);
+		crypto_hash_sha256_final(&s, h);
+		hex32(h, hex);
+		fputs("row\t", f);
+		fputs(hex, f);
+		fputc('\t', f);
+		fwrite(b.s, 1, b.len, f);
+		fputc('\n', f);
+	}
+	if (rc != SQLITE_DONE) {
+		xasprintf(cause, "export: %s", sqlite3_errmsg(db));
+		goto fail;
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	hex32(h, hex);
+	msg = ex_signed_text(h0hex, n, hex);
+	crypto_sign_detached(sig, NULL, (const unsigned char *)msg, strlen(msg), sk);
+	free(msg);
+	sodium_bin2base64(sigb64, sizeof sigb64, sig, sizeof sig, B64);
+	fprintf(f, "end\t%zu\t%s\t%s\n", n, hex, sigb64);
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+		xasprintf(cause, "%s: cannot write: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (fclose(f) != 0 || (f = NULL, rename(tmp, path) != 0)) {
+		f = NULL;
+		xasprintf(cause, "%s: cannot write: %s", path, strerror(errno));
+		goto fail;
+	}
+	sodium_memzero(sk, sizeof sk);
+	free(tmp);
+	free(b.s);
+	*rows = n;
+	return 0;
+fail:
+	sodium_memzero(sk, sizeof sk);
+	sqlite3_finalize(q);
+	if (f != NULL)
+		fclose(f);
+	unlink(tmp);
+	free(tmp);
+	free(b.s);
+	return -1;
+}
+
+/* --- Verification --- */
+
+/* The state of a verification pass. */
+struct vx {
+	struct rep_verified *v;
+	unsigned char prev[32]; /* the stated hash of the line before */
+	int64_t prev_seq;       /* the seq of the row before, 0 at the header */
+	unsigned char *seen;    /* seen[seq] for seq up to nseen */
+	size_t nseen;
+	sqlite3_stmt *ins, *insb;
+};
+
+/* Adds a problem; line 0 for the file as a whole. */
+static void
+vx_problem(struct rep_verified *v, int64_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void
+vx_problem(struct rep_verified *v, int64_t line, const char *fmt, ...)
+{
+	va_list ap;
+	char *what;
+
+	va_start(ap, fmt);
+	xvasprintf(&what, fmt, ap);
+	va_end(ap);
+	v->problems = xreallocarray(v->problems, v->nproblems + 1, sizeof *v->problems);
+	v->problems[v->nproblems].line = line;
+	v->problems[v->nproblems].what = what;
+	v->nproblems++;
+}
+
+/* Undoes the escapes of one field in place; \N alone is NULL. */
+static char *
+vx_unescape(char *s)
+{
+	char *r = s, *w = s;
+
+	if (strcmp(s, "\\N") == 0)
+		return NULL;
+	for (; *r != '\0'; r++) {
+		if (*r == '\\' && r[1] != '\0') {
+			r++;
+			*w++ = *r == 't' ? '\t' : *r == 'n' ? '\n' : *r == 'r' ? '\r' : *r;
+		} else
+			*w++ = *r;
+	}
+	*w = '\0';
+	return s;
+}
+
+/*
+ * Splits line at its tabs (escaped tabs are two characters, so every tab is
+ * a separator) into at most max fields, unescaping each in place. Returns
+ * the number of fields, or max + 1 when there are more.
+ */
+static int
+vx_split(char *line, char **fields, int max)
+{
+	char *p = line, *tab;
+	int n = 0;
+
+	for (;;) {
+		if (n == max)
+			return max + 1;
+		if ((tab = strchr(p, '\t')) != NULL)
+			*tab = '\0';
+		fields[n++] = vx_unescape(p);
+		if (tab == NULL)
+			return n;
+		p = tab + 1;
+	}
+}
+
+/* Decodes 64 hex digits; -1 unless exactly that. */
+static int
+vx_hex32(const char *s, unsigned char out[32])
+{
+	size_t len = 0;
+	const char *end;
+
+	if (s == NULL || strlen(s) != 64 ||
+	    sodium_hex2bin(out, 32, s, 64, NULL, &len, &end) != 0 || len != 32)
+		return -1;
+	return 0;
+}
+
+/* Parses a decimal integer field; 0 and *ok 0 when it is not one. */
+static int64_t
+vx_int(const char *s, int *ok)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0') {
+		*ok = 0;
+		return 0;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0' || errno != 0)
+		*ok = 0;
+	return (int64_t)v;
+}
+
+/* Binds field f to parameter i of q: NULL, an integer (when numeric), or text. */
+static void
+vx_bind(sqlite3_stmt *q, int i, const char *f, int integer)
+{
+	int ok = 1;
+	int64_t v;
+
+	if (f == NULL)
+		sqlite3_bind_null(q, i);
+	else if (integer && (v = vx_int(f, &ok), ok))
+		sqlite3_bind_int64(q, i, v);
+	else
+		sqlite3_bind_text(q, i, f, -1, SQLITE_TRANSIENT);
+}
+
+/* Creates the in-memory database the rows are loaded into. */
+static int
+vx_db_open(struct vx *x, char **cause)
+{
+	static const char schema[] =
+	    "CREATE TABLE airings (id INTEGER, bulletin_id INTEGER, sha256 TEXT,"
+	    " slot TEXT, slot_start INTEGER, priority TEXT, scheduled_at INTEGER,"
+	    " started_at INTEGER, ended_at INTEGER, played_ms INTEGER, outcome TEXT,"
+	    " reason TEXT);"
+	    "CREATE INDEX airings_by_time ON airings (scheduled_at);"
+	    "CREATE TABLE bulletins (id INTEGER PRIMARY KEY, sha256 TEXT, title TEXT,"
+	    " topic TEXT, topic_name TEXT, agency TEXT, min_airings INTEGER,"
+	    " status TEXT, valid_from TEXT, valid_until TEXT);"
+	    "BEGIN;";
+	sqlite3 *db;
+
+	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO airings VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+	    " ?7, ?8, ?9, ?10, ?11, ?12)", -1, &x->ins, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO bulletins VALUES (?1, ?2, ?3,"
+	    " ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1, &x->insb, NULL) != SQLITE_OK) {
+		xasprintf(cause, "in-memory database: %s", sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return -1;
+	}
+	x->v->db = db;
+	return 0;
+}
+
+/* Reads one header line (already split) into v. */
+static void
+vx_header_line(struct vx *x, char **f, int n, int64_t line)
+{
+	struct rep_verified *v = x->v;
+	size_t len = 0;
+	const char *end;
+	int ok = 1, i;
+	char **dst = NULL;
+
+	if (strcmp(f[0], "station") == 0)
+		dst = &v->station.code;
+	else if (strcmp(f[0], "name") == 0)
+		dst = &v->station.name;
+	else if (strcmp(f[0], "commune") == 0)
+		dst = &v->station.commune;
+	else if (strcmp(f[0], "district") == 0)
+		dst = &v->station.district;
+	else if (strcmp(f[0], "province") == 0)
+		dst = &v->station.province;
+	else if (strcmp(f[0], "timezone") == 0)
+		dst = &v->timezone;
+	if (dst != NULL) {
+		if (n == 2 && *dst == NULL && f[1] != NULL)
+			*dst = xstrdup(f[1]);
+		return;
+	}
+	if (strcmp(f[0], "key") == 0 && n == 2 && f[1] != NULL) {
+		snprintf(v->key_b64, sizeof v->key_b64, "%s", f[1]);
+		if (sodium_base642bin(v->key, 32, f[1], strlen(f[1]), NULL, &len, &end,
+		    B64) != 0 || *end != '\0' || len != 32)
+			vx_problem(v, line, "the station key is not a base64 Ed25519 key");
+	} else if (strcmp(f[0], "period") == 0 && n == 6) {
+		snprintf(v->period.label, sizeof v->period.label, "%s", f[1] ? f[1] : "");
+		snprintf(v->period.from, sizeof v->period.from, "%s", f[2] ? f[2] : "");
+		snprintf(v->period.to, sizeof v->period.to, "%s", f[3] ? f[3] : "");
+		v->period.from_ms = vx_int(f[4], &ok);
+		v->period.to_ms = vx_int(f[5], &ok);
+		if (!ok)
+			vx_problem(v, line, "the period is malformed");
+	} else if (strcmp(f[0], "bulletin") == 0 && n == EX_BCOLS) {
+		if (x->insb != NULL) {
+			for (i = 1; i < EX_BCOLS; i++)
+				vx_bind(x->insb, i, f[i], i == 1 || i == 7);
+			sqlite3_step(x->insb);
+			sqlite3_reset(x->insb);
+		}
+	} else if (strcmp(f[0], "columns") == 0) {
+		if (n != EX_NCOLS + 1)
+			vx_problem(v, line, "unexpected columns");
+	} else
+		vx_problem(v, line, "unknown header line '%.40s'", f[0]);
+}
+
+/* Marks seq seen; returns 1 when it had been seen before. */
+static int
+vx_seen(struct vx *x, int64_t seq)
+{
+	size_t i = (size_t)seq;
+	int was;
+
+	if (i >= x->nseen) {
+		size_t n = i * 2 + 1024;
+
+		x->seen = xrealloc(x->seen, n);
+		memset(x->seen + x->nseen, 0, n - x->nseen);
+		x->nseen = n;
+	}
+	was = x->seen[i];
+	x->seen[i] = 1;
+	return was;
+}
+
+/* Checks one row line: its link in the chain and its sequence number. */
+static void
+vx_row(struct vx *x, char *text, int64_t line)
+{
+	struct rep_verified *v = x->v;
+	unsigned char stated[32], h[32];
+	crypto_hash_sha256_state s;
+	char *tab, *f[EX_NCOLS + 1];
+	int ok = 1, n, linked, i;
+	int64_t seq;
+
+	v->rows++;
+	if ((tab = strchr(text, '\t')) == NULL || (*tab = '\0', vx_hex32(text, stated)) != 0) {
+		vx_problem(v, line, "a row without its hash (inserted or damaged)");
+		v->inserted++;
+		return;
+	}
+	text = tab + 1;
+	crypto_hash_sha256_init(&s);
+	crypto_hash_sha256_update(&s, x->prev, 32);
+	crypto_hash_sha256_update(&s, (const unsigned char *)text, strlen(text));
+	crypto_hash_sha256_final(&s, h);
+	linked = sodium_memcmp(h, stated, 32) == 0;
+	memcpy(x->prev, stated, 32);
+	n = vx_split(text, f, EX_NCOLS);
+	seq = n == EX_NCOLS ? vx_int(f[0], &ok) : 0;
+	if (n != EX_NCOLS || !ok || seq < 1 || seq > 100000000) {
+		vx_problem(v, line, "a malformed row (changed or inserted)");
+		v->changed++;
+		x->prev_seq = -1;
+		return;
+	}
+	if (vx_seen(x, seq)) {
+		vx_problem(v, line, "row %" PRId64 " inserted (a second row %" PRId64 ")",
+		    seq, seq);
+		v->inserted++;
+	} else if (x->prev_seq > 0 && seq < x->prev_seq) {
+		vx_problem(v, line, "row %" PRId64 " out of order (reordered)", seq);
+		v->reordered++;
+	} else if (!linked && x->prev_seq == seq - 1) {
+		vx_problem(v, line, "row %" PRId64 " changed", seq);
+		v->changed++;
+	}
+	x->prev_seq = seq;
+	if (x->ins != NULL) {
+		for (i = 1; i < EX_NCOLS; i++)
+			vx_bind(x->ins, i, f[i], i == 1 || i == 2 || i == 5 || (i >= 7 && i <= 10));
+		sqlite3_step(x->ins);
+		sqlite3_reset(x->ins);
+	}
+}
+
+/* Checks the end line: the count, the last hash, and the signature. */
+static void
+vx_end(struct vx *x, char *text, int64_t line, const unsigned char h0[32])
+{
+	struct rep_verified *v = x->v;
+	unsigned char last[32], sig[64];
+	char *f[4], h0hex[65], *msg;
+	size_t len = 0;
+	const char *end;
+	int ok = 1, n;
+
+	n = vx_split(text, f, 3);
+	if (n != 3 || vx_hex32(f[1], last) != 0 || f[2] == NULL ||
+	    sodium_base642bin(sig, sizeof sig, f[2], strlen(f[2]), NULL, &len, &end,
+	    B64) != 0 || *end != '\0' || len != 64) {
+		vx_problem(v, line, "the signed end line is damaged");
+		return;
+	}
+	v->rows_signed = (size_t)vx_int(f[0], &ok);
+	if (!ok) {
+		vx_problem(v, line, "the signed end line is damaged");
+		return;
+	}
+	hex32(h0, h0hex);
+	msg = ex_signed_text(h0hex, v->rows_signed, f[1]);
+	v->sig_ok = crypto_sign_verify_detached(sig, (const unsigned char *)msg,
+	    strlen(msg), v->key) == 0;
+	free(msg);
+	if (!v->sig_ok)
+		vx_problem(v, line, "the signature does not match the station key %s",
+		    v->key_b64);
+	if (sodium_memcmp(last, x->prev, 32) != 0)
+		vx_problem(v, line, "the last row is not the one that was signed "
+		    "(rows added or removed at the end)");
+}
+
+/* Reports the sequence numbers never seen, as ranges of removed rows. */
+static void
+vx_removed(struct vx *x)
+{
+	struct rep_verified *v = x->v;
+	size_t i, j, top = v->rows_signed;
+
+	for (i = 1; i < x->nseen; i++)
+		if (x->seen[i] && i > top)
+			top = i;
+	for (i = 1; i <= top; i = j) {
+		if (i < x->nseen && x->seen[i]) {
+			j = i + 1;
+			continue;
+		}
+		for (j = i; j <= top && (j >= x->nseen || !x->seen[j]); j++)
+			;
+		v->removed += j - i;
+		if (j - i == 1)
+			vx_problem(v, 0, "row %zu removed", i);
+		else
+			vx_problem(v, 0, "rows %zu-%zu removed", i, j - 1);
+	}
+	for (i = v->rows_signed + 1; i <= top; i++)
+		if (i < x->nseen && x->seen[i]) {
+			vx_problem(v, 0, "row %zu inserted (the export was signed with %zu "
+			    "rows)", i, v->rows_signed);
+			v->inserted++;
+		}
+}
+
+int
+rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
+{
+	enum { HEAD, ROWS, END } where = HEAD;
+	unsigned char h0[32], stated0[32];
+	crypto_hash_sha256_state hs;
+	char *line = NULL, *f[EX_NCOLS + 2];
+	struct vx x;
+	size_t cap = 0;
+	int64_t lineno = 0;
+	ssize_t len;
+	FILE *fp;
+	int n;
+
+	memset(v, 0, sizeof *v);
+	memset(&x, 0, sizeof x);
+	x.v = v;
+	if (sodium_init() < 0) {
+		xasprintf(cause, "cannot initialise libsodium");
+		return -1;
+	}
+	if ((fp = fopen(path, "re")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((len = getline(&line, &cap, fp)) < 0 ||
+	    strncmp(line, EX_MAGIC "\n", (size_t)len) != 0 ||
+	    (size_t)len != strlen(EX_MAGIC) + 1) {
+		xasprintf(cause, "%s: not a loaxa airing-log export", path);
+		free(line);
+		fclose(fp);
+		return -1;
+	}
+	if (keep_db && vx_db_open(&x, cause) != 0) {
+		free(line);
+		fclose(fp);
+		return -1;
+	}
+	crypto_hash_sha256_init(&hs);
+	crypto_hash_sha256_update(&hs, (const unsigned char *)line, (size_t)len);
+	lineno = 1;
+	while ((len = getline(&line, &cap, fp)) > 0) {
+		lineno++;
+		if (line[len - 1] != '\n') {
+			vx_problem(v, lineno, "the file ends in the middle of a line "
+			    "(truncated)");
+			break;
+		}
+		line[--len] = '\0';
+		if (where == HEAD && strncmp(line, "header\t", 7) == 0) {
+			crypto_hash_sha256_final(&hs, h0);
+			if (vx_hex32(line + 7, stated0) != 0 ||
+			    sodium_memcmp(h0, stated0, 32) != 0) {
+				vx_problem(v, lineno, "the header (station, key, period or "
+				    "bulletins) was changed");
+				if (vx_hex32(line + 7, stated0) != 0)
+					memcpy(stated0, h0, 32);
+			}
+			memcpy(x.prev, stated0, 32);
+			where = ROWS;
+		} else if (where == HEAD) {
+			line[len] = '\n';
+			crypto_hash_sha256_update(&hs, (const unsigned char *)line,
+			    (size_t)len + 1);
+			line[len] = '\0';
+			if ((n = vx_split(line, f, EX_NCOLS + 1)) > EX_NCOLS + 1 || f[0] == NULL)
+				vx_problem(v, lineno, "a malformed header line");
+			else
+				vx_header_line(&x, f, n, lineno);
+		} else if (where == ROWS && strncmp(line, "row\t", 4) == 0)
+			vx_row(&x, line + 4, lineno);
+		else if (where == ROWS && strncmp(line, "end\t", 4) == 0) {
+			vx_end(&x, line + 4, lineno, stated0);
+			where = END;
+		} else if (where == END) {
+			vx_problem(v, lineno, "a line after the signed end (inserted)");
+			v->inserted++;
+		} else {
+			vx_problem(v, lineno, "not a row (inserted or damaged)");
+			v->inserted++;
+		}
+	}
+	if (ferror(fp)) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		free(line);
+		fclose(fp);
+		rep_verified_clear(v);
+		free(x.seen);
+		return -1;
+	}
+	free(line);
+	fclose(fp);
+	if (where == HEAD) {
+		xasprintf(cause, "%s: not a loaxa airing-log export (no header)", path);
+		free(x.seen);
+		sqlite3_finalize(x.ins);
+		sqlite3_finalize(x.insb);
+		rep_verified_clear(v);
+		return -1;
+	}
+	if (where != END)
+		vx_problem(v, 0, "no signed end line: the export is truncated");
+	else
+		vx_removed(&x);
+	if (v->station.code == NULL || v->key_b64[0] == '\0' || v->period.label[0] == '\0')
+		vx_problem(v, 0, "the header lacks the station, key or period");
+	free(x.seen);
+	sqlite3_finalize(x.ins);
+	sqlite3_finalize(x.insb);
+	if (v->db != NULL)
+		sqlite3_exec(v->db, "COMMIT", NULL, NULL, NULL);
+	v->ok = v->sig_ok && v->nproblems == 0;
+	return 0;
+}
+
+void
+rep_verified_clear(struct rep_verified *v)
+{
+	size_t i;
+
+	free(v->station.code);
+	free(v->station.name);
+	free(v->station.commune);
+	free(v->station.district);
+	free(v->station.province);
+	free(v->timezone);
+	for (i = 0; i < v->nproblems; i++)
+		free(v->problems[i].what);
+	free(v->problems);
+	if (v->db != NULL)
+		sqlite3_close(v->db);
+	memset(v, 0, sizeof *v);
+}

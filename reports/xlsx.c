@@ -1,0 +1,287 @@
+/* The coverage and district reports as XLSX workbooks, through libxlsxwriter. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "common/xmalloc.h"
+#include "reports/internal.h"
+
+/* A workbook being written to a temporary file beside its destination. */
+struct xl {
+	lxw_workbook *wb;
+	lxw_format *bold, *title, *pct, *min;
+	char *tmp;
+};
+
+/* Starts a workbook for path; -1 with *cause. */
+static int
+xl_open(struct xl *x, const char *path, char **cause)
+{
+	int fd;
+
+	memset(x, 0, sizeof *x);
+	xasprintf(&x->tmp, "%s.tmp.XXXXXX", path);
+	if ((fd = mkstemp(x->tmp)) < 0) {
+		xasprintf(cause, "%s", strerror(errno));
+		free(x->tmp);
+		return -1;
+	}
+	rep_file_mode(fd);
+	close(fd);
+	if ((x->wb = workbook_new(x->tmp)) == NULL) {
+		xasprintf(cause, "cannot start the workbook");
+		unlink(x->tmp);
+		free(x->tmp);
+		return -1;
+	}
+	x->bold = workbook_add_format(x->wb);
+	format_set_bold(x->bold);
+	format_set_bg_color(x->bold, 0xEEEEEE);
+	format_set_border(x->bold, LXW_BORDER_THIN);
+	x->title = workbook_add_format(x->wb);
+	format_set_bold(x->title);
+	format_set_font_size(x->title, 14);
+	x->pct = workbook_add_format(x->wb);
+	format_set_num_format(x->pct, "0.0%");
+	x->min = workbook_add_format(x->wb);
+	format_set_num_format(x->min, "0.0");
+	return 0;
+}
+
+/* Closes the workbook and renames it into place; -1 with *cause. */
+static int
+xl_close(struct xl *x, const char *path, char **cause)
+{
+	lxw_error e = workbook_close(x->wb);
+	int rc = 0;
+
+	if (e != LXW_NO_ERROR) {
+		xasprintf(cause, "cannot write the workbook: %s", lxw_strerror(e));
+		rc = -1;
+	} else if (rename(x->tmp, path) != 0) {
+		xasprintf(cause, "%s", strerror(errno));
+		rc = -1;
+	}
+	if (rc != 0)
+		unlink(x->tmp);
+	free(x->tmp);
+	return rc;
+}
+
+/* Writes a string cell (nothing for NULL). */
+static void
+xl_str(lxw_worksheet *ws, int r, int c, const char *s, lxw_format *f)
+{
+	if (s != NULL)
+		worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, s, f);
+}
+
+/* Writes a number cell. */
+static void
+xl_num(lxw_worksheet *ws, int r, int c, double v, lxw_format *f)
+{
+	worksheet_write_number(ws, (lxw_row_t)r, (lxw_col_t)c, v, f);
+}
+
+/* A header row of labels. */
+static void
+xl_head(struct xl *x, lxw_worksheet *ws, int r, enum rep_lang lang,
+    const enum rep_label *cols, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		xl_str(ws, r, (int)i, rep_label(lang, cols[i]), x->bold);
+}
+
+/* Rows of counts (reason, count, minutes) under a heading; returns the next row. */
+static int
+xl_counts(struct xl *x, lxw_worksheet *ws, int r, enum rep_lang lang,
+    enum rep_label title, const struct rep_count *v, size_t n)
+{
+	static const enum rep_label cols[] = { RL_REASON, RL_COUNT, RL_MINUTES };
+	size_t i;
+
+	xl_str(ws, r++, 0, rep_label(lang, title), x->title);
+	xl_head(x, ws, r++, lang, cols, 3);
+	for (i = 0; i < n; i++, r++) {
+		xl_str(ws, r, 0, rep_reason(lang, v[i].key), NULL);
+		xl_num(ws, r, 1, (double)v[i].n, NULL);
+		xl_num(ws, r, 2, (double)v[i].played_ms / 60000.0, x->min);
+	}
+	return r + 1;
+}
+
+int
+rep_write_xlsx(const char *path, const struct rep_coverage *c, enum rep_lang lang,
+    char **cause)
+{
+	static const enum rep_label tcols[] = { RL_TOPIC, RL_BULLETINS, RL_AIRINGS,
+		RL_COMPLETED, RL_MINUTES };
+	static const enum rep_label bcols[] = { RL_BULLETIN, RL_TITLE, RL_PRODUCER,
+		RL_TOPIC, RL_AIRINGS, RL_COMPLETED, RL_MINUTES, RL_MIN, RL_MET, RL_FIRST,
+		RL_LAST };
+	const struct rep_bulletin *b;
+	lxw_worksheet *ws;
+	char t[32];
+	struct xl x;
+	size_t i;
+	int r = 0;
+
+	if (xl_open(&x, path, cause) != 0)
+		return -1;
+	ws = workbook_add_worksheet(x.wb, lang == REP_EN ? "Summary" : "Tổng hợp");
+	worksheet_set_column(ws, 0, 0, 36, NULL);
+	worksheet_set_column(ws, 1, 3, 16, NULL);
+	xl_str(ws, r++, 0, rep_label(lang, RL_REPORT), x.title);
+	xl_str(ws, r, 0, rep_label(lang, RL_STATION), NULL);
+	xl_str(ws, r++, 1, c->station.name, NULL);
+	xl_str(ws, r, 0, rep_label(lang, RL_CODE), NULL);
+	xl_str(ws, r++, 1, c->station.code, NULL);
+	xl_str(ws, r, 0, rep_label(lang, RL_COMMUNE), NULL);
+	xl_str(ws, r++, 1, c->station.commune, NULL);
+	xl_str(ws, r, 0, rep_label(lang, RL_DISTRICT), NULL);
+	xl_str(ws, r++, 1, c->station.district, NULL);
+	xl_str(ws, r, 0, rep_label(lang, RL_PROVINCE), NULL);
+	xl_str(ws, r++, 1, c->station.province, NULL);
+	xl_str(ws, r, 0, rep_label(lang, RL_PERIOD), NULL);
+	xl_str(ws, r, 1, c->period.label, NULL);
+	xl_str(ws, r, 2, c->period.from, NULL);
+	xl_str(ws, r++, 3, c->period.to, NULL);
+	r++;
+	xl_str(ws, r++, 0, rep_label(lang, RL_SLOTS), x.title);
+	xl_str(ws, r, 0, rep_label(lang, RL_SCHEDULED), NULL);
+	xl_num(ws, r++, 1, (double)c->slots, NULL);
+	xl_str(ws, r, 0, rep_label(lang, RL_AIRED), NULL);
+	xl_num(ws, r++, 1, (double)c->aired, NULL);
+	xl_str(ws, r, 0, rep_label(lang, RL_MISSED), NULL);
+	xl_num(ws, r++, 1, (double)c->missed, NULL);
+	xl_str(ws, r, 0, rep_label(lang, RL_COMPLIANCE), NULL);
+	if (c->compliance >= 0)
+		xl_num(ws, r, 1, c->compliance, x.pct);
+	r++;
+	xl_str(ws, r, 0, rep_label(lang, RL_AIRINGS), NULL);
+	xl_num(ws, r++, 1, (double)c->airings, NULL);
+	xl_str(ws, r, 0, rep_label(lang, RL_COMPLETED), NULL);
+	xl_num(ws, r++, 1, (double)c->completed, NULL);
+	xl_str(ws, r, 0, rep_label(lang, RL_MINUTES), NULL);
+	xl_num(ws, r++, 1, (double)c->played_ms / 60000.0, x.min);
+	xl_str(ws, r, 0, rep_label(lang, RL_QUOTAS), NULL);
+	xl_num(ws, r, 1, (double)c->quotas_met, NULL);
+	xl_num(ws, r++, 2, (double)c->quotas, NULL);
+	r++;
+	r = xl_counts(&x, ws, r, lang, RL_MISSED_BY, c->missed_by, c->nmissed_by);
+	r = xl_counts(&x, ws, r, lang, RL_INTERRUPTIONS, c->interruptions,
+	    c->ninterruptions);
+	xl_counts(&x, ws, r, lang, RL_FAILURES, c->failures, c->nfailures);
+
+	ws = workbook_add_worksheet(x.wb, lang == REP_EN ? "Topics" : "Chủ đề");
+	worksheet_set_column(ws, 0, 0, 60, NULL);
+	xl_head(&x, ws, 0, lang, tcols, 5);
+	for (i = 0; i < c->ntopics; i++) {
+		r = (int)i + 1;
+		xl_str(ws, r, 0, c->topics[i].name ? c->topics[i].name :
+		    rep_label(lang, RL_NO_TOPIC), NULL);
+		xl_num(ws, r, 1, (double)c->topics[i].bulletins, NULL);
+		xl_num(ws, r, 2, (double)c->topics[i].airings, NULL);
+		xl_num(ws, r, 3, (double)c->topics[i].completed, NULL);
+		xl_num(ws, r, 4, (double)c->topics[i].played_ms / 60000.0, x.min);
+	}
+
+	ws = workbook_add_worksheet(x.wb, lang == REP_EN ? "Bulletins" : "Bản tin");
+	worksheet_set_column(ws, 1, 3, 36, NULL);
+	worksheet_set_column(ws, 9, 10, 30, NULL);
+	xl_head(&x, ws, 0, lang, bcols, sizeof bcols / sizeof bcols[0]);
+	for (i = 0; i < c->nbulletins; i++) {
+		b = &c->bulletins[i];
+		r = (int)i + 1;
+		xl_num(ws, r, 0, (double)b->id, NULL);
+		xl_str(ws, r, 1, b->title, NULL);
+		xl_str(ws, r, 2, b->agency, NULL);
+		xl_str(ws, r, 3, b->topic_name, NULL);
+		xl_num(ws, r, 4, (double)b->airings, NULL);
+		xl_num(ws, r, 5, (double)b->completed, NULL);
+		xl_num(ws, r, 6, (double)b->played_ms / 60000.0, x.min);
+		xl_num(ws, r, 7, b->min_airings, NULL);
+		if (b->min_airings > 0)
+			xl_str(ws, r, 8, rep_label(lang, b->met ? RL_YES : RL_NO), NULL);
+		if (b->first_ms) {
+			rep_iso8601(b->first_ms, t);
+			xl_str(ws, r, 9, t, NULL);
+			rep_iso8601(b->last_ms, t);
+			xl_str(ws, r, 10, t, NULL);
+		}
+	}
+	return xl_close(&x, path, cause);
+}
+
+int
+rep_merge_write_xlsx(const char *path, const struct rep_merge *m, enum rep_lang lang,
+    char **cause)
+{
+	static const enum rep_label cols[] = { RL_CODE, RL_STATION, RL_STATUS,
+		RL_SCHEDULED, RL_AIRED, RL_MISSED, RL_COMPLIANCE, RL_AIRINGS, RL_MINUTES,
+		RL_REASON };
+	static const enum rep_label tcols[] = { RL_TOPIC, RL_AIRINGS, RL_MINUTES };
+	const struct rep_merge_station *s;
+	lxw_worksheet *ws;
+	struct xl x;
+	size_t i;
+	int r = 0;
+
+	if (xl_open(&x, path, cause) != 0)
+		return -1;
+	ws = workbook_add_worksheet(x.wb, lang == REP_EN ? "Stations" : "Các đài");
+	worksheet_set_column(ws, 0, 0, 16, NULL);
+	worksheet_set_column(ws, 1, 2, 36, NULL);
+	worksheet_set_column(ws, 9, 9, 60, NULL);
+	xl_str(ws, r++, 0, rep_label(lang, RL_DISTRICT_REPORT), x.title);
+	xl_str(ws, r, 0, rep_label(lang, RL_DISTRICT), NULL);
+	xl_str(ws, r++, 1, m->district, NULL);
+	xl_str(ws, r, 0, rep_label(lang, RL_PERIOD), NULL);
+	xl_str(ws, r, 1, m->period.label, NULL);
+	xl_str(ws, r, 2, m->period.from, NULL);
+	xl_str(ws, r++, 3, m->period.to, NULL);
+	r++;
+	xl_head(&x, ws, r++, lang, cols, sizeof cols / sizeof cols[0]);
+	for (i = 0; i < m->nstations; i++, r++) {
+		s = &m->stations[i];
+		xl_str(ws, r, 0, s->code, NULL);
+		xl_str(ws, r, 2, rep_label(lang, s->status == REP_MERGE_OK ? RL_ACCEPTED :
+		    s->status == REP_MERGE_REJECTED ? RL_REJECTED : RL_NOTHING_SENT), NULL);
+		xl_str(ws, r, 9, s->why, NULL);
+		if (s->status != REP_MERGE_OK)
+			continue;
+		xl_str(ws, r, 1, s->cov.station.name, NULL);
+		xl_num(ws, r, 3, (double)s->cov.slots, NULL);
+		xl_num(ws, r, 4, (double)s->cov.aired, NULL);
+		xl_num(ws, r, 5, (double)s->cov.missed, NULL);
+		if (s->cov.compliance >= 0)
+			xl_num(ws, r, 6, s->cov.compliance, x.pct);
+		xl_num(ws, r, 7, (double)s->cov.airings, NULL);
+		xl_num(ws, r, 8, (double)s->cov.played_ms / 60000.0, x.min);
+	}
+	xl_str(ws, r, 0, rep_label(lang, RL_TOTAL), x.bold);
+	xl_num(ws, r, 3, (double)m->slots, NULL);
+	xl_num(ws, r, 4, (double)m->aired, NULL);
+	xl_num(ws, r, 5, (double)m->missed, NULL);
+	if (m->compliance >= 0)
+		xl_num(ws, r, 6, m->compliance, x.pct);
+	xl_num(ws, r, 7, (double)m->airings, NULL);
+	xl_num(ws, r, 8, (double)m->played_ms / 60000.0, x.min);
+
+	ws = workbook_add_worksheet(x.wb, lang == REP_EN ? "Topics" : "Chủ đề");
+	worksheet_set_column(ws, 0, 0, 60, NULL);
+	xl_head(&x, ws, 0, lang, tcols, 3);
+	for (i = 0; i < m->ntopics; i++) {
+		r = (int)i + 1;
+		xl_str(ws, r, 0, m->topics[i].name ? m->topics[i].name :
+		    rep_label(lang, RL_NO_TOPIC), NULL);
+		xl_num(ws, r, 1, (double)m->topics[i].airings, NULL);
+		xl_num(ws, r, 2, (double)m->topics[i].played_ms / 60000.0, x.min);
+	}
+	return xl_close(&x, path, cause);
+}
