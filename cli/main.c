@@ -19,6 +19,10 @@ extern const struct cmd_entry cmd_verify_library;
 extern const struct cmd_entry cmd_inbox;
 extern const struct cmd_entry cmd_key;
 extern const struct cmd_entry cmd_package;
+extern const struct cmd_entry cmd_log;
+extern const struct cmd_entry cmd_report;
+extern const struct cmd_entry cmd_export;
+extern const struct cmd_entry cmd_verify;
 extern const struct cmd_entry cmd_plan;
 
 /* Every command, in the order `loaxa --help` lists them. */
@@ -34,6 +38,10 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_inbox,
 	&cmd_key,
 	&cmd_package,
+	&cmd_log,
+	&cmd_report,
+	&cmd_export,
+	&cmd_verify,
 	&cmd_plan,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

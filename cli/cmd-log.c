@@ -1,0 +1,255 @@
+/* loaxa log: the airing log as a table, CSV or JSON, in the station's time zone. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "config/config.h"
+#include "reports/reports.h"
+#include "store/store.h"
+
+enum log_format { LOG_TABLE, LOG_CSV, LOG_JSON };
+
+struct log_out {
+	FILE *f;
+	enum log_format fmt;
+	const char *station;
+	size_t n;
+};
+
+/* A time as ISO 8601, or empty when there is none. */
+static const char *
+log_time(int64_t ms, char buf[32])
+{
+	if (ms == 0)
+		buf[0] = '\0';
+	else
+		rep_iso8601(ms, buf);
+	return buf;
+}
+
+/* Writes one JSON time field value. */
+static void
+log_json_time(FILE *f, int64_t ms)
+{
+	char buf[32];
+
+	if (ms == 0)
+		fputs("null", f);
+	else
+		fprintf(f, "\"%s\"", log_time(ms, buf));
+}
+
+/* Writes s cut or padded to width characters (UTF-8 aware). */
+static void
+log_pad(FILE *f, const char *s, int width)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int cols = 0;
+
+	for (; *p != '\0' && cols < width; cols++) {
+		fputc(*p++, f);
+		while ((*p & 0xc0) == 0x80)
+			fputc(*p++, f);
+	}
+	for (; cols < width; cols++)
+		fputc(' ', f);
+}
+
+/* Writes one airing in the chosen format. */
+static int
+log_row(const struct rep_airing *a, void *arg)
+{
+	struct log_out *o = arg;
+	char s[32], st[32], en[32];
+	FILE *f = o->f;
+
+	if (o->fmt == LOG_JSON) {
+		fprintf(f, "%s\n  {\"id\": %" PRId64 ", \"station\": ", o->n ? "," : "",
+		    a->id);
+		rep_json_str(f, o->station);
+		fputs(", \"bulletin\": ", f);
+		if (a->bulletin_id)
+			fprintf(f, "%" PRId64, a->bulletin_id);
+		else
+			fputs("null", f);
+		fputs(", \"title\": ", f);
+		rep_json_str(f, a->title);
+		fputs(", \"topic\": ", f);
+		rep_json_str(f, a->topic);
+		fputs(", \"topic_name\": ", f);
+		rep_json_str(f, a->topic_name);
+		fputs(", \"agency\": ", f);
+		rep_json_str(f, a->agency);
+		fputs(", \"sha256\": ", f);
+		rep_json_str(f, a->sha256);
+		fputs(", \"slot\": ", f);
+		rep_json_str(f, a->slot);
+		fputs(", \"slot_start\": ", f);
+		log_json_time(f, a->slot_start);
+		fputs(", \"priority\": ", f);
+		rep_json_str(f, a->priority);
+		fputs(", \"scheduled_at\": ", f);
+		log_json_time(f, a->scheduled_at);
+		fputs(", \"started_at\": ", f);
+		log_json_time(f, a->started_at);
+		fputs(", \"ended_at\": ", f);
+		log_json_time(f, a->ended_at);
+		fprintf(f, ", \"played_ms\": %" PRId64 ", \"outcome\": ", a->played_ms);
+		rep_json_str(f, a->outcome);
+		fputs(", \"reason\": ", f);
+		rep_json_str(f, a->reason);
+		fputc('}', f);
+	} else if (o->fmt == LOG_CSV) {
+		fprintf(f, "%" PRId64 ",", a->id);
+		rep_csv_str(f, o->station);
+		fputc(',', f);
+		if (a->bulletin_id)
+			fprintf(f, "%" PRId64, a->bulletin_id);
+		fputc(',', f);
+		rep_csv_str(f, a->title);
+		fputc(',', f);
+		rep_csv_str(f, a->topic);
+		fputc(',', f);
+		rep_csv_str(f, a->sha256);
+		fputc(',', f);
+		rep_csv_str(f, a->slot);
+		fprintf(f, ",%s,%s,%s,%s,%" PRId64 ",%s,", a->priority,
+		    log_time(a->scheduled_at, s), log_time(a->started_at, st),
+		    log_time(a->ended_at, en), a->played_ms, a->outcome);
+		rep_csv_str(f, a->reason);
+		fputs("\r\n", f);
+	} else {
+		log_time(a->scheduled_at, s);
+		fprintf(f, "%-8" PRId64 " %.10s %.8s  ", a->id, s, s + 11);
+		log_pad(f, a->slot ? a->slot : "-", 16);
+		if (a->bulletin_id)
+			fprintf(f, " %-6" PRId64 " ", a->bulletin_id);
+		else
+			fputs(" -      ", f);
+		log_pad(f, a->title ? a->title : "", 28);
+		fprintf(f, " %7.1f  %-11s %s\n", (double)a->played_ms / 60000.0, a->outcome,
+		    a->reason ? a->reason : "");
+	}
+	o->n++;
+	return 0;
+}
+
+/* Parses the window: --from and --to dates (inclusive), either may be absent. */
+static int
+log_window(const char *from, const char *to, int64_t *from_ms, int64_t *to_ms)
+{
+	char *cause = NULL;
+
+	*from_ms = 0;
+	*to_ms = INT64_MAX;
+	if (from != NULL && rep_date_ms(from, from_ms, &cause) != 0) {
+		fprintf(stderr, "loaxa log: --from: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	if (to != NULL) {
+		if (rep_date_ms(to, to_ms, &cause) != 0) {
+			fprintf(stderr, "loaxa log: --to: %s\n", cause);
+			free(cause);
+			return -1;
+		}
+		*to_ms += 86400000LL; /* the whole day; DST-free zones keep this exact */
+	}
+	if (*to_ms <= *from_ms) {
+		fprintf(stderr, "loaxa log: --to %s is before --from %s\n", to, from);
+		return -1;
+	}
+	return 0;
+}
+
+/* loaxa log [--from DATE] [--to DATE] [--format table|csv|json] */
+static int
+log_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "format", required_argument, NULL, 'F' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *from = NULL, *to = NULL, *format = "table";
+	struct log_out o = { stdout, LOG_TABLE, NULL, 0 };
+	struct store *st = NULL;
+	int64_t from_ms, to_ms;
+	char *cause = NULL;
+	int c, rc;
+
+	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
+		switch (c) {
+		case 'f': from = optarg; break;
+		case 't': to = optarg; break;
+		case 'F': format = optarg; break;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind != argc)
+		return cli_usage(ctx->entry);
+	if (strcmp(format, "table") == 0)
+		o.fmt = LOG_TABLE;
+	else if (strcmp(format, "csv") == 0)
+		o.fmt = LOG_CSV;
+	else if (strcmp(format, "json") == 0)
+		o.fmt = LOG_JSON;
+	else {
+		fprintf(stderr, "loaxa log: unknown format '%s' (table, csv or json)\n",
+		    format);
+		return EXIT_USAGE;
+	}
+	setenv("TZ", ctx->cfg->station.timezone, 1);
+	tzset();
+	if (log_window(from, to, &from_ms, &to_ms) != 0)
+		return EXIT_USAGE;
+	if (cli_open_store(ctx, &st) != 0)
+		return EXIT_FAIL;
+	o.station = ctx->cfg->station.code;
+	if (o.fmt == LOG_JSON)
+		fputc('[', stdout);
+	else if (o.fmt == LOG_CSV)
+		fputs("id,station,bulletin,title,topic,sha256,slot,priority,scheduled_at,"
+		    "started_at,ended_at,played_ms,outcome,reason\r\n", stdout);
+	else
+		printf("%-8s %-19s  %-16s %-6s %-28s %7s  %-11s %s\n", "ID", "SCHEDULED",
+		    "SLOT", "ITEM", "TITLE", "MINUTES", "OUTCOME", "REASON");
+	rc = rep_log_each(store_db(st), ctx->cfg, from_ms, to_ms, log_row, &o, &cause);
+	store_close(&st);
+	if (o.fmt == LOG_JSON)
+		fputs(o.n ? "\n]\n" : "]\n", stdout);
+	if (rc != 0) {
+		fprintf(stderr, "%s/%s: %s\n", ctx->cfg->paths.data, STORE_DB_NAME, cause);
+		free(cause);
+		return EXIT_FAIL;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "loaxa log: cannot write the output\n");
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+const struct cmd_entry cmd_log = {
+	.name = "log",
+	.usage = "[--from DATE] [--to DATE] [--format table|csv|json]",
+	.summary = "the airing log: every play, interruption, failure and missed slot",
+	.help =
+	    "One row per airing (or per slot that did not air), oldest first.\n"
+	    "\n"
+	    "  --from DATE, --to DATE   YYYY-MM-DD, inclusive whole days in the\n"
+	    "                           station's time zone (default: everything)\n"
+	    "  --format FORMAT          table (default), csv, json\n"
+	    "\n"
+	    "JSON is an array of objects with id, station, bulletin, title, topic,\n"
+	    "sha256, slot, priority, scheduled_at, started_at, ended_at (ISO 8601 with\n"
+	    "milliseconds and the UTC offset; null where it never started), played_ms,\n"
+	    "outcome (completed, interrupted, failed, missed, skipped, or playing while\n"
+	    "on air) and reason. CSV has the same columns.\n",
+	.flags = CMD_CONFIG,
+	.exec = log_exec,
+};
