@@ -279,4 +279,4 @@ run "$LOAXA" -c district.conf report --merge --period 2026 a.lxe
 expect_rc 3; expect_err "covers 2025-12-15..2026-06-14"
 run "$LOAXA" -c district.conf report --merge
 expect_rc 2
-cp *.lxe *.conf /tmp/rt/ 2>/dev/null; echo "$CHECKS checks"
+echo "$CHECKS checks"
