@@ -4,6 +4,7 @@
  * signed exports and each kind of tampering, and the district merge.
  */
 #include <check.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,6 +385,545 @@ START_TEST(test_coverage_known_answers)
 }
 END_TEST
 
+
+/* Whether a program is on the PATH. */
+static int
+have(const char *prog)
+{
+	char *cmd;
+	int rc;
+
+	xasprintf(&cmd, "command -v %s >/dev/null 2>&1", prog);
+	rc = system(cmd);
+	free(cmd);
+	return rc == 0;
+}
+
+/* Runs "prog 'path'" with the shell; its exit status. */
+static int
+shell(const char *prog, const char *path)
+{
+	char *cmd;
+	int rc;
+
+	xasprintf(&cmd, "%s '%s' >/dev/null", prog, path);
+	rc = system(cmd);
+	free(cmd);
+	return rc;
+}
+
+/*
+ * Reads a CSV file back (RFC 4180: quoted fields, doubled quotes, CRLF) and
+ * returns the number of rows; *fields gets the field count of row want and
+ * *text a copy of its field wantf.
+ */
+static int
+csv_read(const char *path, int want, int *fields, int wantf, char **text)
+{
+	size_t len;
+	char *data = tu_read(path, &len), *p, field[1024];
+	int row = 0, nf = 0, q = 0, fl = 0;
+
+	ck_assert_ptr_nonnull(data);
+	ck_assert_msg(len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0, "no BOM");
+	*text = NULL;
+	for (p = data + 3; *p != '\0'; p++) {
+		if (q) {
+			if (*p == '"' && p[1] == '"')
+				field[fl++] = *++p;
+			else if (*p == '"')
+				q = 0;
+			else
+				field[fl++] = *p;
+		} else if (*p == '"')
+			q = 1;
+		else if (*p == ',' || *p == '\r' || *p == '\n') {
+			if (*p == '\n')
+				continue;
+			field[fl] = '\0';
+			if (row == want && nf == wantf)
+				*text = xstrdup(field);
+			nf++;
+			fl = 0;
+			if (*p == '\r') {
+				if (row == want)
+					*fields = nf;
+				row++;
+				nf = 0;
+			}
+		} else
+			field[fl++] = *p;
+		ck_assert_int_lt(fl, (int)sizeof field - 1);
+	}
+	ck_assert_int_eq(q, 0);
+	free(data);
+	return row;
+}
+
+START_TEST(test_formats)
+{
+	struct config *cfg = config_text("station = { code = \"HY-KD-TT\"; "
+	    "name = \"Đài <Toàn Thắng> & Co\"; commune = \"Toàn Thắng\"; };");
+	static const char *const ext[] = { "txt", "csv", "json", "html" };
+	struct rep_coverage c;
+	struct rep_period p;
+	struct store *st;
+	char *dir, *cause = NULL, *path, *text = NULL, *all;
+	int fmt, lang, rows, fields = 0, i;
+	size_t len;
+	FILE *f;
+
+	setup_tz();
+	st = open_filled(&dir);
+	ck_assert_int_eq(rep_period_parse("2026-H1", 0, &p, &cause), 0);
+	ck_assert_int_eq(rep_coverage(store_db(st), cfg, &p, &c, &cause), 0);
+	for (lang = REP_VI; lang <= REP_EN; lang++) {
+		for (fmt = REP_TEXT; fmt <= REP_HTML; fmt++) {
+			xasprintf(&path, "%s/r%d.%s", dir, lang, ext[fmt]);
+			ck_assert_ptr_nonnull(f = fopen(path, "w"));
+			ck_assert_msg(rep_write(f, &c, fmt, lang, at(2026, 6, 20, 9, 0),
+			    &cause) == 0, "%s", cause);
+			fclose(f);
+			all = tu_read(path, &len);
+			if (fmt == REP_JSON && have("python3"))
+				ck_assert_int_eq(shell("python3 -m json.tool", path), 0);
+			if (fmt == REP_HTML) {
+				if (have("xmllint")) {
+					ck_assert_int_eq(shell("xmllint --noout", path), 0);
+					ck_assert_int_eq(shell("xmllint --html --noout",
+					    path), 0);
+				}
+				/* Escaped, with the header and the place and date. */
+				ck_assert_ptr_nonnull(strstr(all, "Đài &lt;Toàn Thắng&gt; &amp; Co"));
+				ck_assert_ptr_nonnull(strstr(all, lang == REP_VI ?
+				    "Toàn Thắng, ngày 20 tháng 06 năm 2026" :
+				    "Toàn Thắng, 2026-06-20"));
+				ck_assert_ptr_nonnull(strstr(all, lang == REP_VI ?
+				    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" :
+				    "SOCIALIST REPUBLIC OF VIET NAM"));
+			}
+			if (fmt == REP_CSV) {
+				rows = csv_read(path, 0, &fields, 0, &text);
+				ck_assert_int_gt(rows, 20);
+				ck_assert_int_eq(fields, 2);
+				ck_assert_str_eq(text, lang == REP_VI ? "Mục" : "Field");
+				free(text);
+				/* The bulletins block: find bulletin 2's title read back. */
+				for (i = 0; i < rows; i++) {
+					fields = 0;
+					csv_read(path, i, &fields, 1, &text);
+					if (fields == 11 && text != NULL &&
+					    strcmp(text, "Chỉ số PAPI 2025") == 0) {
+						free(text);
+						csv_read(path, i, &fields, 2, &text);
+						ck_assert_str_eq(text, "Sở Nội vụ, \"Hưng Yên\"");
+						free(text);
+						break;
+					}
+					free(text);
+				}
+				ck_assert_int_lt(i, rows);
+			}
+			if (fmt == REP_TEXT)
+				ck_assert_ptr_nonnull(strstr(all, lang == REP_VI ?
+				    "Tỷ lệ thực hiện (%)" : "Compliance (%)"));
+			free(all);
+			free(path);
+		}
+	}
+	rep_coverage_clear(&c);
+	store_close(&st);
+	conf_free(&cfg);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(test_station_key)
+{
+	char *dir = tu_tmpdir(), *cause = NULL, *path, *data;
+	unsigned char sk[64], pk[32], pk2[32];
+	struct store *st = NULL;
+	struct stat sb;
+
+	xasprintf(&data, "%s/data", dir);
+	ck_assert_int_eq(store_open_dir(data, &st, &cause), 0);
+	ck_assert_msg(rep_key_ensure(st, data, &cause) == 0, "%s", cause);
+	xasprintf(&path, "%s/%s", data, REP_KEY_FILE);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0600);
+	ck_assert_int_eq(rep_key_load(data, sk, pk, &cause), 0);
+	/* Again: the same key. */
+	ck_assert_int_eq(rep_key_ensure(st, data, &cause), 0);
+	ck_assert_int_eq(rep_key_load(data, sk, pk2, &cause), 0);
+	ck_assert_int_eq(memcmp(pk, pk2, 32), 0);
+	/* A lost key file is not silently replaced by a new identity. */
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rep_key_ensure(st, data, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "restore"));
+	ck_assert_ptr_nonnull(strstr(cause, path));
+	free(cause);
+	store_close(&st);
+	tu_rmtree(dir);
+	free(path);
+	free(data);
+	free(dir);
+}
+END_TEST
+
+/* A station: data dir under dir, its key, the constructed log; returns the store. */
+static struct store *
+station(const char *dir, const char *code, char **data)
+{
+	struct store *st = NULL;
+	char *cause = NULL;
+
+	xasprintf(data, "%s/%s", dir, code);
+	ck_assert_int_eq(store_open_dir(*data, &st, &cause), 0);
+	ck_assert_int_eq(rep_key_ensure(st, *data, &cause), 0);
+	fill_log(st);
+	return st;
+}
+
+/* A config for station code (with trust text appended). */
+static struct config *
+station_config(const char *code, const char *trust)
+{
+	struct config *cfg;
+	char *text;
+
+	xasprintf(&text, "station = { code = \"%s\"; name = \"Đài %s\"; "
+	    "commune = \"Xã\"; district = \"Kim Động\"; };\n%s", code, code,
+	    trust ? trust : "");
+	cfg = config_text(text);
+	free(text);
+	return cfg;
+}
+
+/* Writes a file from lines, applying edit to the list first. */
+static char *
+rewrite(const char *dir, const char *name, const char *src,
+    void (*edit)(char **lines, size_t *n))
+{
+	char *data = tu_read(src, NULL), *p, *lines[256], *path;
+	size_t n = 0, i;
+	FILE *f;
+
+	for (p = strtok(data, "\n"); p != NULL; p = strtok(NULL, "\n"))
+		lines[n++] = p;
+	edit(lines, &n);
+	xasprintf(&path, "%s/%s", dir, name);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s\n", lines[i]);
+	fclose(f);
+	free(data);
+	return path;
+}
+
+/* The index of the k-th (from 1) row line. */
+static size_t
+row_index(char **lines, size_t n, int k)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strncmp(lines[i], "row\t", 4) == 0 && --k == 0)
+			return i;
+	ck_abort_msg("no row");
+	return 0;
+}
+
+static char changed_line[1024];
+
+static void
+edit_change(char **l, size_t *n)
+{
+	size_t i = row_index(l, *n, 3);
+	char *p;
+
+	snprintf(changed_line, sizeof changed_line, "%s", l[i]);
+	ck_assert_ptr_nonnull(p = strstr(changed_line, "\t180000\t"));
+	memcpy(p, "\t900000\t", 8);
+	l[i] = changed_line;
+}
+
+static void
+edit_remove(char **l, size_t *n)
+{
+	size_t i = row_index(l, *n, 4);
+
+	memmove(&l[i], &l[i + 1], (*n - i - 1) * sizeof *l);
+	(*n)--;
+}
+
+static void
+edit_reorder(char **l, size_t *n)
+{
+	size_t i = row_index(l, *n, 5);
+	char *t = l[i];
+
+	l[i] = l[i + 1];
+	l[i + 1] = t;
+}
+
+static void
+edit_insert(char **l, size_t *n)
+{
+	size_t i = row_index(l, *n, 2);
+
+	memmove(&l[i + 1], &l[i], (*n - i) * sizeof *l);
+	(*n)++;
+}
+
+static char sig_line[1024];
+
+static void
+edit_signature(char **l, size_t *n)
+{
+	char *p;
+
+	snprintf(sig_line, sizeof sig_line, "%s", l[*n - 1]);
+	p = strrchr(sig_line, '\t') + 3;
+	*p = *p == 'A' ? 'B' : 'A';
+	l[*n - 1] = sig_line;
+}
+
+static void
+edit_truncate(char **l, size_t *n)
+{
+	(void)l;
+	*n -= 3;
+}
+
+static char header_line[256];
+
+static void
+edit_header(char **l, size_t *n)
+{
+	(void)n;
+	snprintf(header_line, sizeof header_line, "%s", "name\tĐài giả mạo");
+	l[2] = header_line;
+}
+
+START_TEST(test_export_verify)
+{
+	struct config *cfg = station_config("HY-KD-TT", NULL);
+	struct rep_verified v;
+	struct rep_period p;
+	struct store *st;
+	char *dir = tu_tmpdir(), *data, *cause = NULL, *out, *bad;
+	size_t rows;
+
+	setup_tz();
+	st = station(dir, "HY-KD-TT", &data);
+	ck_assert_int_eq(rep_period_parse("2026-H1", 0, &p, &cause), 0);
+	xasprintf(&out, "%s/a.lxe", dir);
+	ck_assert_msg(rep_export(store_db(st), cfg, data, &p, out, &rows, &cause) == 0,
+	    "%s", cause);
+	ck_assert_int_eq(rows, 10);
+	ck_assert_int_eq(rep_verify(out, 1, &v, &cause), 0);
+	ck_assert_msg(v.ok, "%s", v.nproblems ? v.problems[0].what : "?");
+	ck_assert_int_eq(v.sig_ok, 1);
+	ck_assert_int_eq(v.rows, 10);
+	ck_assert_str_eq(v.station.code, "HY-KD-TT");
+	ck_assert_str_eq(v.period.from, "2025-12-15");
+	/* The rows and bulletins came through: the same coverage from the copy. */
+	{
+		struct rep_coverage a, b;
+
+		ck_assert_int_eq(rep_coverage(store_db(st), cfg, &p, &a, &cause), 0);
+		ck_assert_int_eq(rep_coverage(v.db, cfg, &p, &b, &cause), 0);
+		ck_assert_int_eq(a.slots, b.slots);
+		ck_assert_int_eq(a.aired, b.aired);
+		ck_assert_int_eq(a.played_ms, b.played_ms);
+		ck_assert_int_eq(a.nbulletins, b.nbulletins);
+		ck_assert_int_eq(a.quotas_met, b.quotas_met);
+		ck_assert_int_eq(b.nbulletins, 4); /* bulletin 4 owed, never aired */
+		ck_assert_int_eq(a.nmissed_by, b.nmissed_by);
+		rep_coverage_clear(&a);
+		rep_coverage_clear(&b);
+	}
+	rep_verified_clear(&v);
+
+	bad = rewrite(dir, "changed", out, edit_change);
+	ck_assert_int_eq(rep_verify(bad, 0, &v, &cause), 0);
+	ck_assert_int_eq(v.ok, 0);
+	ck_assert_int_eq(v.changed, 1);
+	ck_assert_int_eq(v.removed + v.reordered + v.inserted, 0);
+	ck_assert_ptr_nonnull(strstr(v.problems[0].what, "row 3 changed"));
+	rep_verified_clear(&v);
+	free(bad);
+
+	bad = rewrite(dir, "removed", out, edit_remove);
+	ck_assert_int_eq(rep_verify(bad, 0, &v, &cause), 0);
+	ck_assert_int_eq(v.ok, 0);
+	ck_assert_int_eq(v.removed, 1);
+	ck_assert_int_eq(v.changed + v.reordered + v.inserted, 0);
+	ck_assert_ptr_nonnull(strstr(v.problems[0].what, "row 4 removed"));
+	rep_verified_clear(&v);
+	free(bad);
+
+	bad = rewrite(dir, "reordered", out, edit_reorder);
+	ck_assert_int_eq(rep_verify(bad, 0, &v, &cause), 0);
+	ck_assert_int_eq(v.ok, 0);
+	ck_assert_int_eq(v.reordered, 1);
+	ck_assert_int_eq(v.changed + v.removed + v.inserted, 0);
+	rep_verified_clear(&v);
+	free(bad);
+
+	bad = rewrite(dir, "inserted", out, edit_insert);
+	ck_assert_int_eq(rep_verify(bad, 0, &v, &cause), 0);
+	ck_assert_int_eq(v.ok, 0);
+	ck_assert_int_eq(v.inserted, 1);
+	ck_assert_int_eq(v.changed + v.removed + v.reordered, 0);
+	rep_verified_clear(&v);
+	free(bad);
+
+	bad = rewrite(dir, "signature", out, edit_signature);
+	ck_assert_int_eq(rep_verify(bad, 0, &v, &cause), 0);
+	ck_assert_int_eq(v.ok, 0);
+	ck_assert_int_eq(v.sig_ok, 0);
+	ck_assert_int_eq(v.changed + v.removed + v.reordered + v.inserted, 0);
+	rep_verified_clear(&v);
+	free(bad);
+
+	bad = rewrite(dir, "truncated", out, edit_truncate);
+	ck_assert_int_eq(rep_verify(bad, 0, &v, &cause), 0);
+	ck_assert_int_eq(v.ok, 0);
+	ck_assert_ptr_nonnull(strstr(v.problems[0].what, "truncated"));
+	rep_verified_clear(&v);
+	free(bad);
+
+	bad = rewrite(dir, "header", out, edit_header);
+	ck_assert_int_eq(rep_verify(bad, 0, &v, &cause), 0);
+	ck_assert_int_eq(v.ok, 0);
+	ck_assert_ptr_nonnull(strstr(v.problems[0].what, "header"));
+	rep_verified_clear(&v);
+	free(bad);
+
+	/* Not an export; no file. */
+	bad = tu_write(dir, "junk", "loaxa-export\t2\n");
+	ck_assert_int_eq(rep_verify(bad, 0, &v, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "not a loaxa"));
+	free(cause);
+	cause = NULL;
+	free(bad);
+	ck_assert_int_eq(rep_verify("/nonexistent.lxe", 0, &v, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "/nonexistent.lxe"));
+	free(cause);
+
+	store_close(&st);
+	conf_free(&cfg);
+	tu_rmtree(dir);
+	free(out);
+	free(data);
+	free(dir);
+}
+END_TEST
+
+/* The base64 public key of the station whose data is data. */
+static char *
+pub_b64(const char *data)
+{
+	unsigned char sk[64], pk[32];
+	char *cause = NULL, *out = xmalloc(64);
+
+	ck_assert_int_eq(rep_key_load(data, sk, pk, &cause), 0);
+	sodium_bin2base64(out, 64, pk, 32, sodium_base64_VARIANT_ORIGINAL);
+	return out;
+}
+
+START_TEST(test_merge)
+{
+	static const char *const codes[] = { "A", "B", "C" };
+	struct config *cfg, *scfg;
+	struct store *st;
+	struct rep_merge m;
+	struct rep_period p;
+	char *dir = tu_tmpdir(), *data[4], *keys[3], *files[4], *cause = NULL, *trust;
+	const char *fl[4];
+	size_t rows, i;
+
+	setup_tz();
+	ck_assert_int_eq(rep_period_parse("2026-H1", 0, &p, &cause), 0);
+	for (i = 0; i < 3; i++) {
+		st = station(dir, codes[i], &data[i]);
+		keys[i] = pub_b64(data[i]);
+		scfg = station_config(codes[i], NULL);
+		xasprintf(&files[i], "%s/%s.lxe", dir, codes[i]);
+		ck_assert_int_eq(rep_export(store_db(st), scfg, data[i], &p, files[i],
+		    &rows, &cause), 0);
+		store_close(&st);
+		conf_free(&scfg);
+	}
+	/* A forger with its own key writes an export claiming to be C. */
+	st = station(dir, "forger", &data[3]);
+	scfg = station_config("C", NULL);
+	xasprintf(&files[3], "%s/forged.lxe", dir);
+	ck_assert_int_eq(rep_export(store_db(st), scfg, data[3], &p, files[3], &rows,
+	    &cause), 0);
+	store_close(&st);
+	conf_free(&scfg);
+
+	xasprintf(&trust, "trust = { stations = ( { code = \"A\"; key = \"%s\"; },"
+	    " { code = \"B\"; key = \"%s\"; }, { code = \"C\"; key = \"%s\"; },"
+	    " { code = \"D\"; key = \"%s\"; } ); };", keys[0], keys[1], keys[2], keys[0]);
+	cfg = station_config("KD", trust);
+	fl[0] = files[0];
+	fl[1] = files[1];
+	fl[2] = files[3]; /* the forgery instead of C's */
+	ck_assert_msg(rep_merge(cfg, fl, 3, NULL, &m, &cause) == 0, "%s", cause);
+	ck_assert_str_eq(m.period.label, "2026-H1");
+	ck_assert_int_eq(m.nstations, 5); /* A, B, forged C, and C, D missing */
+	ck_assert_int_eq(m.stations[0].status, REP_MERGE_OK);
+	ck_assert_int_eq(m.stations[1].status, REP_MERGE_OK);
+	ck_assert_int_eq(m.stations[2].status, REP_MERGE_REJECTED);
+	ck_assert_ptr_nonnull(strstr(m.stations[2].why, "not the key trust.stations"));
+	ck_assert_str_eq(m.stations[3].code, "C");
+	ck_assert_int_eq(m.stations[3].status, REP_MERGE_MISSING);
+	ck_assert_str_eq(m.stations[4].code, "D");
+	ck_assert_int_eq(m.stations[4].status, REP_MERGE_MISSING);
+	ck_assert_int_eq(m.rejected, 1);
+	ck_assert_int_eq(m.missing, 2);
+	/* Totals: twice one station's known answers. */
+	ck_assert_int_eq(m.slots, 16);
+	ck_assert_int_eq(m.aired, 8);
+	ck_assert_int_eq(m.airings, 12);
+	ck_assert_int_eq(m.played_ms, 42 * MIN);
+	ck_assert(m.compliance > 0.4999 && m.compliance < 0.5001);
+	ck_assert_int_eq(m.ntopics, 3);
+	ck_assert_str_eq(m.topics[0].key, "cchc");
+	ck_assert_int_eq(m.topics[0].airings, 10);
+	ck_assert_str_eq(m.stations[0].cov.station.name, "Đài A");
+	rep_merge_clear(&m);
+
+	/* With the genuine C, and the tampered copy of B for a period asked for. */
+	fl[2] = files[2];
+	ck_assert_int_eq(rep_merge(cfg, fl, 3, &p, &m, &cause), 0);
+	ck_assert_int_eq(m.rejected, 0);
+	ck_assert_int_eq(m.missing, 1);
+	ck_assert_int_eq(m.slots, 24);
+	rep_merge_clear(&m);
+	ck_assert_int_eq(rep_period_parse("2026", 0, &p, &cause), 0);
+	ck_assert_int_eq(rep_merge(cfg, fl, 1, &p, &m, &cause), 0);
+	ck_assert_int_eq(m.rejected, 1);
+	ck_assert_ptr_nonnull(strstr(m.stations[0].why, "covers 2025-12-15..2026-06-14"));
+	rep_merge_clear(&m);
+
+	conf_free(&cfg);
+	free(trust);
+	for (i = 0; i < 4; i++) {
+		free(data[i]);
+		free(files[i]);
+		if (i < 3)
+			free(keys[i]);
+	}
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -395,6 +935,10 @@ main(void)
 	tcase_add_test(tc, test_periods);
 	tcase_add_test(tc, test_iso8601);
 	tcase_add_test(tc, test_coverage_known_answers);
+	tcase_add_test(tc, test_formats);
+	tcase_add_test(tc, test_station_key);
+	tcase_add_test(tc, test_export_verify);
+	tcase_add_test(tc, test_merge);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
