@@ -1,7 +1,8 @@
 /*
- * The coverage report: three GROUP BY queries over the airing log (slot
- * occurrences, plays per bulletin, outcomes) and one over the bulletins that
- * owed airings; the per-topic sums are added up from the per-bulletin rows.
+ * The coverage report: two GROUP BY queries over the airing log (slot
+ * occurrences; plays by bulletin, outcome and reason), the metadata of the
+ * bulletins they name, and one query for the bulletins that owed airings;
+ * per-bulletin, per-outcome and per-topic sums are added up in C.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,19 +25,26 @@ static const char sql_slots[] =
     " FROM airings"
     " WHERE scheduled_at >= ?1 AND scheduled_at < ?3"
     "  AND slot_start >= ?1 AND slot_start < ?2 AND slot IS NOT NULL"
-    " GROUP BY slot, slot_start)"
+    " GROUP BY slot_start, slot)"
     " GROUP BY reason ORDER BY count(*) DESC, reason";
 
-/* Plays per bulletin scheduled in [?1, ?2). */
-static const char sql_bulletins[] =
-    "SELECT a.bulletin_id, coalesce(b.sha256, max(a.sha256)), b.title, b.agency,"
-    " b.topic, coalesce(b.min_airings, 0), count(a.started_at),"
-    " total(a.outcome = 'completed'), total(a.played_ms), min(a.started_at),"
-    " max(a.started_at)"
-    " FROM airings a LEFT JOIN bulletins b ON b.id = a.bulletin_id"
-    " WHERE a.scheduled_at >= ?1 AND a.scheduled_at < ?2"
-    "  AND a.bulletin_id IS NOT NULL"
-    " GROUP BY a.bulletin_id";
+/*
+ * Plays scheduled in [?1, ?2) by bulletin, outcome and reason: one pass over
+ * the period's rows in time order (the time index keeps the table reads
+ * sequential; the bulletin index would make them random), summed per
+ * bulletin and per outcome in C.
+ */
+static const char sql_plays[] =
+    "SELECT bulletin_id, outcome, reason, count(*), count(started_at),"
+    " total(played_ms), min(started_at), max(started_at)"
+    " FROM airings INDEXED BY airings_by_time"
+    " WHERE scheduled_at >= ?1 AND scheduled_at < ?2 AND bulletin_id IS NOT NULL"
+    " GROUP BY bulletin_id, outcome, reason";
+
+/* One bulletin's metadata. */
+static const char sql_bulletin[] =
+    "SELECT id, sha256, title, agency, topic, min_airings FROM bulletins"
+    " WHERE id = ?1";
 
 /* Bulletins that owed airings and were valid during the period (dates ?1..?2). */
 static const char sql_owed[] =
@@ -44,12 +52,6 @@ static const char sql_owed[] =
     " WHERE min_airings > 0 AND status IN ('approved', 'retired')"
     "  AND coalesce(valid_from, '0000-00-00') <= ?2"
     "  AND coalesce(valid_until, '9999-99-99') >= ?1";
-
-/* Outcomes and reasons of the plays in [?1, ?2). */
-static const char sql_outcomes[] =
-    "SELECT outcome, reason, count(*), total(played_ms) FROM airings"
-    " WHERE scheduled_at >= ?1 AND scheduled_at < ?2 AND bulletin_id IS NOT NULL"
-    " GROUP BY outcome, reason ORDER BY count(*) DESC, reason";
 
 /* A copy of column i, or NULL. */
 static char *
@@ -93,16 +95,35 @@ cov_done(sqlite3 *db, sqlite3_stmt *q, int rc, char **cause)
 	return 0;
 }
 
-/* Appends a count to *v. */
+/* Adds a count under key to *v (a new entry when key is new). */
 static void
 cov_count_add(struct rep_count **v, size_t *n, const char *key, int64_t count,
     int64_t played_ms)
 {
-	*v = xreallocarray(*v, *n + 1, sizeof **v);
-	(*v)[*n].key = xstrdup(key);
-	(*v)[*n].n = count;
-	(*v)[*n].played_ms = played_ms;
-	(*n)++;
+	size_t i;
+
+	for (i = 0; i < *n && strcmp((*v)[i].key, key) != 0; i++)
+		;
+	if (i == *n) {
+		*v = xreallocarray(*v, *n + 1, sizeof **v);
+		(*v)[i].key = xstrdup(key);
+		(*v)[i].n = 0;
+		(*v)[i].played_ms = 0;
+		(*n)++;
+	}
+	(*v)[i].n += count;
+	(*v)[i].played_ms += played_ms;
+}
+
+/* Orders counts by count, most first, then by key. */
+static int
+cov_count_cmp(const void *a, const void *b)
+{
+	const struct rep_count *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->key, y->key);
 }
 
 /* Counts slot occurrences: scheduled, aired, and missed by reason. */
@@ -143,10 +164,13 @@ cov_topic_name(const struct config *cfg, const char *key)
 	return xstrdup(t != NULL ? t->name : key);
 }
 
-/* Appends a bulletin row from q (sql_bulletins or sql_owed columns). */
-static void
-cov_bulletin_add(struct rep_coverage *c, const struct config *cfg, sqlite3_stmt *q,
-    int owed)
+/*
+ * Appends bulletin id with its metadata from q (sql_bulletin or sql_owed
+ * columns; q NULL when the library no longer has it) and returns it.
+ */
+static struct rep_bulletin *
+cov_bulletin_add(struct rep_coverage *c, const struct config *cfg, int64_t id,
+    sqlite3_stmt *q)
 {
 	struct rep_bulletin *b;
 
@@ -154,23 +178,18 @@ cov_bulletin_add(struct rep_coverage *c, const struct config *cfg, sqlite3_stmt 
 	    sizeof *c->bulletins);
 	b = &c->bulletins[c->nbulletins++];
 	memset(b, 0, sizeof *b);
-	b->id = sqlite3_column_int64(q, 0);
-	b->sha256 = cov_text(q, 1);
-	b->title = cov_text(q, 2);
-	if (b->title == NULL)
-		xasprintf(&b->title, "#%lld", (long long)b->id);
-	b->agency = cov_text(q, 3);
-	b->topic = cov_text(q, 4);
-	b->topic_name = cov_topic_name(cfg, b->topic);
-	b->min_airings = sqlite3_column_int(q, 5);
-	if (!owed) {
-		b->airings = sqlite3_column_int64(q, 6);
-		b->completed = (int64_t)sqlite3_column_double(q, 7);
-		b->played_ms = (int64_t)sqlite3_column_double(q, 8);
-		b->first_ms = sqlite3_column_int64(q, 9);
-		b->last_ms = sqlite3_column_int64(q, 10);
+	b->id = id;
+	if (q != NULL) {
+		b->sha256 = cov_text(q, 1);
+		b->title = cov_text(q, 2);
+		b->agency = cov_text(q, 3);
+		b->topic = cov_text(q, 4);
+		b->min_airings = sqlite3_column_int(q, 5);
 	}
-	b->met = b->completed >= b->min_airings;
+	if (b->title == NULL)
+		xasprintf(&b->title, "#%lld", (long long)id);
+	b->topic_name = cov_topic_name(cfg, b->topic);
+	return b;
 }
 
 /* The rank of a topic in the config's list; unknown topics and none come last. */
@@ -206,22 +225,90 @@ cov_bulletin_cmp(const void *a, const void *b, void *arg)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* Per-bulletin rows, the owed bulletins that never aired, and the quotas. */
+/* The bulletin with id in c (added with its metadata when new). */
+static struct rep_bulletin *
+cov_bulletin(struct rep_coverage *c, const struct config *cfg, sqlite3_stmt *meta,
+    int64_t id)
+{
+	size_t i;
+	int found;
+
+	for (i = c->nbulletins; i > 0; i--)
+		if (c->bulletins[i - 1].id == id)
+			return &c->bulletins[i - 1];
+	sqlite3_reset(meta);
+	sqlite3_bind_int64(meta, 1, id);
+	found = sqlite3_step(meta) == SQLITE_ROW;
+	return cov_bulletin_add(c, cfg, id, found ? meta : NULL);
+}
+
+/*
+ * The plays: per bulletin (airings started, completed, minutes, first and
+ * last), per outcome, and interruptions and failures by reason.
+ */
 static int
-cov_bulletins(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
+cov_plays(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
+    struct rep_coverage *c, char **cause)
+{
+	const char *outcome, *reason;
+	struct rep_bulletin *b;
+	sqlite3_stmt *q, *meta;
+	int64_t n, ms, first, last;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql_bulletin, -1, &meta, NULL) != SQLITE_OK) {
+		xasprintf(cause, "coverage report: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if (cov_prepare(db, sql_plays, p, 0, &q, cause) != 0) {
+		sqlite3_finalize(meta);
+		return -1;
+	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		b = cov_bulletin(c, cfg, meta, sqlite3_column_int64(q, 0));
+		outcome = (const char *)sqlite3_column_text(q, 1);
+		reason = (const char *)sqlite3_column_text(q, 2);
+		if (reason == NULL)
+			reason = "unknown";
+		n = sqlite3_column_int64(q, 3);
+		ms = (int64_t)sqlite3_column_double(q, 5);
+		b->airings += sqlite3_column_int64(q, 4);
+		b->played_ms += ms;
+		first = sqlite3_column_int64(q, 6);
+		last = sqlite3_column_int64(q, 7);
+		if (first != 0 && (b->first_ms == 0 || first < b->first_ms))
+			b->first_ms = first;
+		if (last > b->last_ms)
+			b->last_ms = last;
+		if (strcmp(outcome, "completed") == 0) {
+			b->completed += n;
+			c->completed += n;
+		} else if (strcmp(outcome, "interrupted") == 0) {
+			c->interrupted += n;
+			cov_count_add(&c->interruptions, &c->ninterruptions, reason, n, ms);
+		} else if (strcmp(outcome, "failed") == 0) {
+			c->failed += n;
+			cov_count_add(&c->failures, &c->nfailures, reason, n, ms);
+		}
+	}
+	sqlite3_finalize(meta);
+	if (cov_done(db, q, rc, cause) != 0)
+		return -1;
+	qsort(c->interruptions, c->ninterruptions, sizeof *c->interruptions,
+	    cov_count_cmp);
+	qsort(c->failures, c->nfailures, sizeof *c->failures, cov_count_cmp);
+	return 0;
+}
+
+/* The owed bulletins that never aired, the order, and the quotas met. */
+static int
+cov_owed(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
     struct rep_coverage *c, char **cause)
 {
 	sqlite3_stmt *q;
-	size_t i, aired;
+	size_t i, aired = c->nbulletins;
 	int rc;
 
-	if (cov_prepare(db, sql_bulletins, p, 0, &q, cause) != 0)
-		return -1;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		cov_bulletin_add(c, cfg, q, 0);
-	if (cov_done(db, q, rc, cause) != 0)
-		return -1;
-	aired = c->nbulletins;
 	if (cov_prepare(db, sql_owed, p, 1, &q, cause) != 0)
 		return -1;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -230,13 +317,15 @@ cov_bulletins(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
 		for (i = 0; i < aired && c->bulletins[i].id != id; i++)
 			;
 		if (i == aired)
-			cov_bulletin_add(c, cfg, q, 1);
+			cov_bulletin_add(c, cfg, id, q);
 	}
 	if (cov_done(db, q, rc, cause) != 0)
 		return -1;
 	qsort_r(c->bulletins, c->nbulletins, sizeof *c->bulletins, cov_bulletin_cmp,
 	    (void *)(uintptr_t)cfg);
 	for (i = 0; i < c->nbulletins; i++) {
+		c->bulletins[i].met = c->bulletins[i].completed >=
+		    c->bulletins[i].min_airings;
 		if (c->bulletins[i].min_airings > 0) {
 			c->quotas++;
 			c->quotas_met += c->bulletins[i].met;
@@ -271,38 +360,6 @@ cov_topics(struct rep_coverage *c)
 	}
 }
 
-/* Plays by outcome; interruptions and failures by reason. */
-static int
-cov_outcomes(sqlite3 *db, const struct rep_period *p, struct rep_coverage *c,
-    char **cause)
-{
-	const char *outcome, *reason;
-	int64_t n, ms;
-	sqlite3_stmt *q;
-	int rc;
-
-	if (cov_prepare(db, sql_outcomes, p, 0, &q, cause) != 0)
-		return -1;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		outcome = (const char *)sqlite3_column_text(q, 0);
-		reason = (const char *)sqlite3_column_text(q, 1);
-		n = sqlite3_column_int64(q, 2);
-		ms = (int64_t)sqlite3_column_double(q, 3);
-		if (reason == NULL)
-			reason = "unknown";
-		if (strcmp(outcome, "completed") == 0)
-			c->completed += n;
-		else if (strcmp(outcome, "interrupted") == 0) {
-			c->interrupted += n;
-			cov_count_add(&c->interruptions, &c->ninterruptions, reason, n, ms);
-		} else if (strcmp(outcome, "failed") == 0) {
-			c->failed += n;
-			cov_count_add(&c->failures, &c->nfailures, reason, n, ms);
-		}
-	}
-	return cov_done(db, q, rc, cause);
-}
-
 int
 rep_coverage(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
     struct rep_coverage *c, char **cause)
@@ -321,8 +378,8 @@ rep_coverage(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
 		c->station.province = cfg->station.province ?
 		    xstrdup(cfg->station.province) : NULL;
 	}
-	if (cov_slots(db, p, c, cause) != 0 || cov_bulletins(db, cfg, p, c, cause) != 0 ||
-	    cov_outcomes(db, p, c, cause) != 0) {
+	if (cov_slots(db, p, c, cause) != 0 || cov_plays(db, cfg, p, c, cause) != 0 ||
+	    cov_owed(db, cfg, p, c, cause) != 0) {
 		rep_coverage_clear(c);
 		return -1;
 	}
