@@ -151,12 +151,15 @@ log_window(const char *from, const char *to, int64_t *from_ms, int64_t *to_ms)
 		return -1;
 	}
 	if (to != NULL) {
-		if (rep_date_ms(to, to_ms, &cause) != 0) {
+		struct rep_period day;
+
+		if (rep_date_ms(to, to_ms, &cause) != 0 ||
+		    rep_period_dates(to, to, &day, &cause) != 0) {
 			fprintf(stderr, "loaxa log: --to: %s\n", cause);
 			free(cause);
 			return -1;
 		}
-		*to_ms += 86400000LL; /* the whole day; DST-free zones keep this exact */
+		*to_ms = day.to_ms; /* the next local midnight, whatever the zone's DST */
 	}
 	if (*to_ms <= *from_ms) {
 		fprintf(stderr, "loaxa log: --to %s is before --from %s\n", to, from);
