@@ -170,7 +170,9 @@ int rep_write_xlsx(const char *path, const struct rep_coverage *, enum rep_lang,
 /*
  * Makes sure the station in datadir has its Ed25519 key: on first use,
  * generates one, writes the secret key to DATA/station.key (mode 0600) and
- * records the base64 public key in meta ('station_key'). Idempotent.
+ * records the base64 public key in meta ('station_key'). Idempotent. A key
+ * file that does not match meta is an error; one this process may not read
+ * (an operator in the station's group) is left alone.
  */
 int rep_key_ensure(struct store *, const char *datadir, char **cause);
 
