@@ -177,6 +177,11 @@ rep_merge(const struct config *cfg, const char *const *files, size_t nfiles,
 		merge_topics(m, &s->cov);
 	}
 	m->compliance = m->slots > 0 ? (double)m->aired / (double)m->slots : -1.0;
+	if (!have_period) { /* no export was good and none was asked for */
+		snprintf(m->period.label, sizeof m->period.label, "-");
+		snprintf(m->period.from, sizeof m->period.from, "-");
+		snprintf(m->period.to, sizeof m->period.to, "-");
+	}
 	/* The trusted stations that sent nothing good. */
 	for (i = 0; i < cfg->trust.nstations; i++) {
 		code = cfg->trust.stations[i].code;

@@ -275,6 +275,13 @@ run "$LOAXA" -c district.conf report --merge --out d.xlsx a.lxe b.lxe
 expect_rc 0
 run "$LOAXA" -c district.conf report --merge --format csv a.lxe b.lxe
 expect_rc 0; expect_out "HY-KD-MD"
+# Options may follow the files.
+run "$LOAXA" -c district.conf report --merge a.lxe b.lxe --lang en
+expect_rc 0; expect_out "DISTRICT BROADCAST COVERAGE REPORT"; expect_out "Stations that sent nothing"
+# Nothing good at all: still a report, every failure named.
+run "$LOAXA" -c district.conf report --merge junk.lxe changed.lxe
+expect_rc 3; expect_err "junk.lxe: rejected: not a loaxa airing-log export"
+expect_out "HY-KD-TT"
 # A district asking for another period refuses exports of 2026-H1.
 run "$LOAXA" -c district.conf report --merge --period 2026 a.lxe
 expect_rc 3; expect_err "covers 2025-12-15..2026-06-14"
