@@ -294,9 +294,11 @@ cov_plays(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
 	sqlite3_finalize(meta);
 	if (cov_done(db, q, rc, cause) != 0)
 		return -1;
-	qsort(c->interruptions, c->ninterruptions, sizeof *c->interruptions,
-	    cov_count_cmp);
-	qsort(c->failures, c->nfailures, sizeof *c->failures, cov_count_cmp);
+	if (c->ninterruptions > 1)
+		qsort(c->interruptions, c->ninterruptions, sizeof *c->interruptions,
+		    cov_count_cmp);
+	if (c->nfailures > 1)
+		qsort(c->failures, c->nfailures, sizeof *c->failures, cov_count_cmp);
 	return 0;
 }
 
@@ -321,8 +323,9 @@ cov_owed(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
 	}
 	if (cov_done(db, q, rc, cause) != 0)
 		return -1;
-	qsort_r(c->bulletins, c->nbulletins, sizeof *c->bulletins, cov_bulletin_cmp,
-	    (void *)(uintptr_t)cfg);
+	if (c->nbulletins > 1)
+		qsort_r(c->bulletins, c->nbulletins, sizeof *c->bulletins,
+		    cov_bulletin_cmp, (void *)(uintptr_t)cfg);
 	for (i = 0; i < c->nbulletins; i++) {
 		c->bulletins[i].met = c->bulletins[i].completed >=
 		    c->bulletins[i].min_airings;
