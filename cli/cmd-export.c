@@ -78,7 +78,7 @@ export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_export = {
 	.name = "export",
 	.usage = "(--period 2026-H1|2026-9M|2026 | --from DATE --to DATE) --out FILE",
-	.summary = "a signed, tamper-evident export of the airing log for the district",
+	.summary = "a signed, tamper-evident airing-log export for the district (xuất nhật ký)",
 	.help =
 	    "Writes every airing of the period, with the metadata of the bulletins\n"
 	    "it names, to FILE: each row's SHA-256 covers the row before it, and the\n"

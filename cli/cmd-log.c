@@ -240,7 +240,7 @@ log_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_log = {
 	.name = "log",
 	.usage = "[--from DATE] [--to DATE] [--format table|csv|json]",
-	.summary = "the airing log: every play, interruption, failure and missed slot",
+	.summary = "the airing log: every play, interruption, failure, missed slot (nhật ký phát)",
 	.help =
 	    "One row per airing (or per slot that did not air), oldest first.\n"
 	    "\n"

@@ -271,7 +271,7 @@ const struct cmd_entry cmd_report = {
 	.usage = "[--period 2026-H1|2026-9M|2026 | --from DATE --to DATE] "
 	    "[--format text|csv|json|html|xlsx] [--out FILE] [--lang vi|en] "
 	    "[--merge FILE...]",
-	.summary = "the coverage report (6-month, 9-month, annual), or a district merge",
+	.summary = "the 6-month, 9-month or annual coverage report, or a district merge (báo cáo)",
 	.help =
 	    "The station's coverage for a period: slots scheduled, aired and missed\n"
 	    "(by reason) and the compliance rate; airings and minutes per topic; per\n"

@@ -86,7 +86,7 @@ verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_verify = {
 	.name = "verify",
 	.usage = "FILE...",
-	.summary = "checks signed airing-log exports: signature and hash chain",
+	.summary = "check signed airing-log exports: signature and hash chain (kiểm tra)",
 	.help =
 	    "Checks each export's Ed25519 signature and every row's link in the hash\n"
 	    "chain, and names each changed, removed, reordered or inserted row\n"
