@@ -1,0 +1,124 @@
+/*
+ * WAV, AIFF, FLAC, Ogg Vorbis and Opus through libsndfile, as float.
+ *
+ * The container states the length (WAV data chunk, FLAC STREAMINFO, the last
+ * Ogg granule): dec_read holds the decoded length to it, and a WAV whose
+ * header claims more than the file holds is refused at open (libsndfile
+ * only notes that in its log).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sndfile.h>
+
+#include "audio/internal.h"
+#include "common/xmalloc.h"
+
+/* Reads that may return nothing without an error before the file counts as stalled. */
+#define SND_MAX_IDLE 4
+
+struct snd {
+	SNDFILE *sf;
+	SF_INFO info;
+	int idle;
+};
+
+/* Copies a tag string when libsndfile has one. */
+static char *
+snd_text(SNDFILE *sf, int which)
+{
+	const char *s = sf_get_string(sf, which);
+
+	return s != NULL && s[0] != '\0' ? xstrdup(s) : NULL;
+}
+
+/* Finds a "should be" note on the data chunk in libsndfile's log: a header that lies. */
+static int
+snd_header_lies(SNDFILE *sf, char **cause)
+{
+	char log[4096], *p, *end;
+
+	log[0] = '\0';
+	sf_command(sf, SFC_GET_LOG_INFO, log, sizeof log);
+	log[sizeof log - 1] = '\0';
+	for (p = log; (p = strstr(p, "data :")) != NULL; p++) {
+		if ((p == log || p[-1] == '\n') &&
+		    (end = strchr(p, '\n')) != NULL &&
+		    memmem(p, (size_t)(end - p), "should be", 9) != NULL) {
+			*end = '\0';
+			xasprintf(cause, "truncated or damaged: the header's %s", p);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Opens path with libsndfile; float output normalised to [-1, 1]. */
+static int
+snd_open(struct dec *d, const char *path, char **cause)
+{
+	struct snd *s = xcalloc(1, sizeof *s);
+
+	if ((s->sf = sf_open(path, SFM_READ, &s->info)) == NULL) {
+		xasprintf(cause, "cannot decode: %s", sf_strerror(NULL));
+		free(s);
+		return -1;
+	}
+	d->priv = s;
+	if (snd_header_lies(s->sf, cause)) {
+		sf_close(s->sf);
+		free(s);
+		d->priv = NULL;
+		return -1;
+	}
+	d->rate = s->info.samplerate;
+	d->channels = s->info.channels;
+	if (s->info.frames > 0 && s->info.frames < INT64_MAX / 2)
+		d->stated_frames = s->info.frames;
+	d->title = snd_text(s->sf, SF_STR_TITLE);
+	d->artist = snd_text(s->sf, SF_STR_ARTIST);
+	return 0;
+}
+
+/* Reads up to frames frames; libsndfile's error becomes ours. */
+static long
+snd_read(struct dec *d, float *buf, long frames, char **cause)
+{
+	struct snd *s = d->priv;
+	sf_count_t n;
+
+	for (;;) {
+		n = sf_readf_float(s->sf, buf, frames);
+		if (n > 0)
+			return (long)n;
+		if (sf_error(s->sf) != SF_ERR_NO_ERROR) {
+			xasprintf(cause, "damaged %s audio: %s", d->format,
+			    sf_strerror(s->sf));
+			return -1;
+		}
+		/* Zero without an error is the end; ask again only a few times. */
+		if (++s->idle >= SND_MAX_IDLE || d->stated_frames < 0 ||
+		    d->decoded >= d->stated_frames)
+			return 0;
+	}
+}
+
+/* Closes the libsndfile handle. */
+static void
+snd_close(struct dec *d)
+{
+	struct snd *s = d->priv;
+
+	if (s == NULL)
+		return;
+	sf_close(s->sf);
+	free(s);
+	d->priv = NULL;
+}
+
+const struct decoder_ops dec_sndfile_ops = {
+	.name = "sndfile",
+	.open = snd_open,
+	.read = snd_read,
+	.close = snd_close,
+};

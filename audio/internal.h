@@ -1,0 +1,39 @@
+/* audio/ inside: the decoder ops table and what decoders share. */
+#ifndef LOAXA_AUDIO_INTERNAL_H
+#define LOAXA_AUDIO_INTERNAL_H
+
+#include <stdint.h>
+
+#include "audio/audio.h"
+
+struct dec;
+
+/* One decoder library behind the same calls (cmus ip.h style). */
+struct decoder_ops {
+	const char *name;
+	/* Opens path and fills rate, channels, stated_frames, tags; -1 with *cause. */
+	int (*open)(struct dec *, const char *path, char **cause);
+	/* Up to frames frames; 0 at the end; -1 with *cause. Bounded: never spins. */
+	long (*read)(struct dec *, float *buf, long frames, char **cause);
+	void (*close)(struct dec *);
+};
+
+struct dec {
+	const struct decoder_ops *ops;
+	void *priv;
+	char format[16];
+	int rate;
+	int channels;
+	int64_t stated_frames;  /* the length the stream states, or -1 */
+	int64_t slack;          /* frames the decoded length may fall short of it */
+	int64_t decoded;
+	int length_tag;         /* the sniffer saw an MPEG header frame stating the length */
+	int done;
+	char *title;
+	char *artist;
+};
+
+extern const struct decoder_ops dec_mpg123_ops;
+extern const struct decoder_ops dec_sndfile_ops;
+
+#endif
