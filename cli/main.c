@@ -24,6 +24,8 @@ extern const struct cmd_entry cmd_report;
 extern const struct cmd_entry cmd_export;
 extern const struct cmd_entry cmd_verify;
 extern const struct cmd_entry cmd_plan;
+extern const struct cmd_entry cmd_probe;
+extern const struct cmd_entry cmd_play_file;
 
 /* Every command, in the order `loaxa --help` lists them. */
 static const struct cmd_entry *const commands[] = {
@@ -43,6 +45,8 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_export,
 	&cmd_verify,
 	&cmd_plan,
+	&cmd_probe,
+	&cmd_play_file,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
