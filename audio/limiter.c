@@ -13,6 +13,7 @@
  * (CEILING_MARGIN_DB) covers the overshoot between samples.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,17 +28,20 @@
 struct limiter {
 	int channels;
 	long la;                /* look-ahead in frames */
+	long size;              /* la + 1: the length of every ring */
 	float gain;             /* the fixed normalising gain */
 	float ceiling;          /* linear */
 	float release;          /* per-frame release coefficient */
 
-	float *delay;           /* la+1 frames of gained input, a ring */
-	float *r;               /* la+1 required gains, a ring (the deque indexes it) */
-	long *dq;               /* monotonic deque of frame numbers, ring of la+1 */
+	float *delay;           /* gained input, a ring */
+	float *r;               /* required gains, a ring (the deque indexes it) */
+	long *dq;               /* monotonic deque of frame numbers, a ring */
 	long dq_head, dq_len;
-	float *h;               /* la+1 window minima, a ring, for the average */
+	float *h;               /* window minima, a ring, for the average */
+	long h_low;             /* how many h are under 1 */
 	double hsum;
 	float g;                /* the smoothed gain */
+	long pos;               /* the ring slot of frame n */
 	long n;                 /* frames taken in */
 	long out;               /* frames given out */
 	long real;              /* frames of input (not drain silence) taken in */
@@ -64,23 +68,25 @@ struct limiter *
 limiter_new(int rate, int channels, double gain_db, double ceiling_dbtp)
 {
 	struct limiter *l = xcalloc(1, sizeof *l);
-	long i, size;
+	long i;
 
 	l->channels = channels;
 	l->la = (long)rate * LOOKAHEAD_MS / 1000;
 	if (l->la < 1)
 		l->la = 1;
-	size = l->la + 1;
+	l->size = l->la + 1;
 	l->gain = (float)pow(10.0, gain_db / 20.0);
 	l->ceiling = (float)pow(10.0, (ceiling_dbtp - CEILING_MARGIN_DB) / 20.0);
 	l->release = (float)(1.0 - exp(-1.0 / (rate * RELEASE_MS / 1000.0)));
-	l->delay = xcalloc((size_t)(size * channels), sizeof *l->delay);
-	l->r = xcalloc((size_t)size, sizeof *l->r);
-	l->dq = xcalloc((size_t)size, sizeof *l->dq);
-	l->h = xcalloc((size_t)size, sizeof *l->h);
-	for (i = 0; i < size; i++)
+	l->delay = xcalloc((size_t)(l->size * channels), sizeof *l->delay);
+	l->r = xcalloc((size_t)l->size, sizeof *l->r);
+	l->dq = xcalloc((size_t)l->size, sizeof *l->dq);
+	l->h = xcalloc((size_t)l->size, sizeof *l->h);
+	for (i = 0; i < l->size; i++) {
 		l->h[i] = 1.0f;
-	l->hsum = (double)size;
+		l->r[i] = 1.0f;
+	}
+	l->hsum = (double)l->size;
 	l->g = 1.0f;
 	return l;
 }
@@ -89,7 +95,7 @@ limiter_new(int rate, int channels, double gain_db, double ceiling_dbtp)
 static int
 limiter_frame(struct limiter *l, const float *in, float *out)
 {
-	long size = l->la + 1, slot = l->n % size, back;
+	long size = l->size, slot = l->pos, back, i;
 	float peak = 0, v, r, hmin, target;
 	float *d = l->delay + slot * l->channels;
 	int c;
@@ -103,45 +109,106 @@ limiter_frame(struct limiter *l, const float *in, float *out)
 	r = peak > l->ceiling ? l->ceiling / peak : 1.0f;
 	l->r[slot] = r;
 	/* Sliding minimum of r over frames n-la..n: h for frame n-la. */
+	if (l->dq_len > 0 && l->dq[l->dq_head] <= l->n - size) {
+		if (++l->dq_head == size)
+			l->dq_head = 0;
+		l->dq_len--;
+	}
 	while (l->dq_len > 0) {
-		back = l->dq[(l->dq_head + l->dq_len - 1) % size];
+		i = l->dq_head + l->dq_len - 1;
+		back = l->dq[i >= size ? i - size : i];
 		if (l->r[back % size] <= r)
 			break;
 		l->dq_len--;
 	}
-	l->dq[(l->dq_head + l->dq_len) % size] = l->n;
+	/* At most la older frames remain, so the ring of size never overflows. */
+	i = l->dq_head + l->dq_len;
+	l->dq[i >= size ? i - size : i] = l->n;
 	l->dq_len++;
-	if (l->dq[l->dq_head] <= l->n - size) {
-		l->dq_head = (l->dq_head + 1) % size;
-		l->dq_len--;
-	}
 	hmin = l->r[l->dq[l->dq_head] % size];
 	/* The moving average of h over frames n-2la..n-la. */
+	l->h_low += (hmin < 1.0f) - (l->h[slot] < 1.0f);
 	l->hsum += (double)hmin - (double)l->h[slot];
 	l->h[slot] = hmin;
+	if (l->h_low == 0)
+		l->hsum = (double)size;   /* no drift once all is quiet again */
 	l->n++;
+	if (++l->pos == size)
+		l->pos = 0;
 	if (l->n <= l->la)
 		return 0;
 	target = (float)(l->hsum / (double)size);
 	if (target < l->g)
 		l->g = target;
+	else if (target - l->g < 1e-5f)
+		l->g = target;
 	else
 		l->g += (target - l->g) * l->release;
 	/* Frame n-la sits in the next slot of the ring. */
-	d = l->delay + (l->n % size) * l->channels;
+	d = l->delay + l->pos * l->channels;
 	for (c = 0; c < l->channels; c++)
 		out[c] = d[c] * l->g;
 	l->out++;
 	return 1;
 }
 
+/*
+ * Whether frames of in, gained, stay under the ceiling while the limiter
+ * rests (no reduction pending or releasing): then it is a plain delay.
+ */
+static int
+limiter_idle(const struct limiter *l, const float *in, long frames)
+{
+	uint32_t m = 0, u, lim;
+	float cg = l->ceiling / l->gain;
+	size_t i, n = (size_t)(frames * l->channels);
+
+	if (l->g != 1.0f || l->h_low != 0 ||
+	    l->r[l->dq[l->dq_head] % l->size] != 1.0f)
+		return 0;
+	/* Non-negative floats order as their bits do: a max that vectorises. */
+	for (i = 0; i < n; i++) {
+		memcpy(&u, in + i, sizeof u);
+		u &= 0x7fffffffu;
+		m = u > m ? u : m;
+	}
+	memcpy(&lim, &cg, sizeof lim);
+	return m <= lim;
+}
+
 /* Processes frames in place or from in to out; returns the frames written. */
 long
 limiter_process(struct limiter *l, const float *in, float *out, long frames)
 {
-	float tmp[8];
+	float tmp[8], *d;
 	long i, w = 0;
+	int c;
 
+	if (limiter_idle(l, in, frames)) {
+		for (i = 0; i < frames; i++) {
+			d = l->delay + l->pos * l->channels;
+			for (c = 0; c < l->channels; c++)
+				tmp[c] = in[i * l->channels + c] * l->gain;
+			memcpy(d, tmp, sizeof *tmp * (size_t)l->channels);
+			l->r[l->pos] = 1.0f;
+			l->n++;
+			if (++l->pos == l->size)
+				l->pos = 0;
+			if (l->n > l->la) {
+				memcpy(out + w * l->channels,
+				    l->delay + l->pos * l->channels,
+				    sizeof *tmp * (size_t)l->channels);
+				w++;
+				l->out++;
+			}
+		}
+		/* The window holds only 1s: the newest frame alone keeps the deque. */
+		l->dq_head = 0;
+		l->dq_len = 1;
+		l->dq[0] = l->n - 1;
+		l->real += frames;
+		return w;
+	}
 	for (i = 0; i < frames; i++) {
 		/* Read the input frame before out (maybe the same memory) is written. */
 		memcpy(tmp, in + i * l->channels, sizeof *tmp * (size_t)l->channels);

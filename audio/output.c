@@ -212,7 +212,8 @@ out_write(struct out *o, const float *buf, long frames, char **cause)
 			v = 32767.0f;
 		else if (v < -32768.0f)
 			v = -32768.0f;
-		o->pcm[i] = (int16_t)lrintf(v);
+		/* Round half away from zero: no libm call, so it vectorises. */
+		o->pcm[i] = (int16_t)(v + (v < 0.0f ? -0.5f : 0.5f));
 	}
 	if (o->realtime && !o->is_live) {
 		/* Keep at most one block ahead of the clock. */

@@ -84,25 +84,41 @@ probe_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	char *cause;
 	int c, i, json, rc = EXIT_OK, first = 1;
 
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
-		if (c != 'f')
+	char **files = calloc((size_t)argc, sizeof *files);
+	int nfiles = 0;
+
+	if (files == NULL)
+		return EXIT_FAIL;
+	/* Options may come before or after the files. */
+	while (optind < argc) {
+		if ((c = cli_getopt(ctx->entry, argc, argv, opts)) == -1) {
+			if (optind < argc)
+				files[nfiles++] = argv[optind++];
+			continue;
+		}
+		if (c != 'f') {
+			free(files);
 			return EXIT_USAGE;
+		}
 		format = optarg;
 	}
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
 		fprintf(stderr, "loaxa probe: --format is text or json, not '%s'\n",
 		    format);
+		free(files);
 		return EXIT_USAGE;
 	}
-	if (optind >= argc)
+	if (nfiles == 0) {
+		free(files);
 		return cli_usage(ctx->entry);
+	}
 	json = strcmp(format, "json") == 0;
 	if (json)
 		fputs("[\n", stdout);
-	for (i = optind; i < argc; i++) {
+	for (i = 0; i < nfiles; i++) {
 		cause = NULL;
-		if (audio_probe(argv[i], &info, &cause) != 0) {
-			fprintf(stderr, "%s: %s\n", argv[i], cause);
+		if (audio_probe(files[i], &info, &cause) != 0) {
+			fprintf(stderr, "%s: %s\n", files[i], cause);
 			free(cause);
 			rc = EXIT_REJECTED;
 			continue;
@@ -110,15 +126,16 @@ probe_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		if (json) {
 			if (!first)
 				fputs(",\n", stdout);
-			probe_json(argv[i], &info);
+			probe_json(files[i], &info);
 		} else
-			probe_text(argv[i], &info);
+			probe_text(files[i], &info);
 		first = 0;
 		fflush(stdout);
 		audio_info_clear(&info);
 	}
 	if (json)
 		fputs(first ? "]\n" : "\n]\n", stdout);
+	free(files);
 	return rc;
 }
 
