@@ -7,11 +7,13 @@
  * work), so it is computed only where it can change the answer: a block
  * whose sample peak, raised by the largest intersample overshoot the
  * oversampler can produce in practice (TP_MARGIN_DB), stays below the
- * largest true peak so far cannot raise it and is not oversampled.
+ * largest true peak so far cannot raise it and is not oversampled. And the
+ * measuring runs in its own thread, beside the decoding.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,21 +138,104 @@ block_peak(const float *buf, size_t nsamples)
 	return m;
 }
 
+/*
+ * The measuring thread: the decoder fills blocks of a small ring, the meter
+ * takes them, so decoding and measuring run side by side.
+ */
+#define RING 8
+
+struct meter {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	float *blocks[RING];
+	long frames[RING];
+	int head, count, done;
+	int channels;
+	ebur128_state *st;
+	struct tp_scan tp;
+	double peak;
+	int failed;
+};
+
+/* Takes blocks until the decoder is done: loudness, sample and true peak. */
+static void *
+meter_main(void *arg)
+{
+	struct meter *m = arg;
+	float *buf;
+	long n;
+	double p;
+
+	for (;;) {
+		pthread_mutex_lock(&m->lock);
+		while (m->count == 0 && !m->done)
+			pthread_cond_wait(&m->cond, &m->lock);
+		if (m->count == 0 && m->done) {
+			pthread_mutex_unlock(&m->lock);
+			return NULL;
+		}
+		buf = m->blocks[m->head];
+		n = m->frames[m->head];
+		pthread_mutex_unlock(&m->lock);
+
+		p = block_peak(buf, (size_t)(n * m->channels));
+		if (p > m->peak)
+			m->peak = p;
+		if (ebur128_add_frames_float(m->st, buf, (size_t)n) != EBUR128_SUCCESS)
+			m->failed = 1;
+		tp_block(&m->tp, buf, n, m->channels, p);
+
+		pthread_mutex_lock(&m->lock);
+		m->head = (m->head + 1) % RING;
+		m->count--;
+		pthread_cond_broadcast(&m->cond);
+		pthread_mutex_unlock(&m->lock);
+	}
+}
+
+/* The next free block for the decoder, waiting while the ring is full. */
+static float *
+meter_slot(struct meter *m)
+{
+	float *b;
+
+	pthread_mutex_lock(&m->lock);
+	while (m->count == RING)
+		pthread_cond_wait(&m->cond, &m->lock);
+	b = m->blocks[(m->head + m->count) % RING];
+	pthread_mutex_unlock(&m->lock);
+	return b;
+}
+
+/* Hands the block meter_slot gave to the meter (n frames), or ends the stream (n 0). */
+static void
+meter_push(struct meter *m, long n)
+{
+	pthread_mutex_lock(&m->lock);
+	if (n > 0) {
+		m->frames[(m->head + m->count) % RING] = n;
+		m->count++;
+	} else
+		m->done = 1;
+	pthread_cond_broadcast(&m->cond);
+	pthread_mutex_unlock(&m->lock);
+}
+
 /* Decodes, measures and hashes path into *info; -1 with *cause when the file is bad. */
 int
 audio_probe(const char *path, struct audio_info *info, char **cause)
 {
 	struct dec *d = NULL;
-	struct tp_scan tp;
-	ebur128_state *st = NULL;
-	float *buf = NULL;
-	double peak = 0, p, lufs;
+	struct meter m;
+	pthread_t thread;
+	float *buf;
+	double lufs;
 	int64_t frames = 0;
-	long n;
-	int ch, rc = -1;
+	long n = 0;
+	int ch, i, rc = -1, started = 0;
 
 	memset(info, 0, sizeof *info);
-	memset(&tp, 0, sizeof tp);
+	memset(&m, 0, sizeof m);
 	if (sodium_init() < 0) {
 		xasprintf(cause, "cannot start libsodium");
 		return -1;
@@ -160,45 +245,57 @@ audio_probe(const char *path, struct audio_info *info, char **cause)
 	if (probe_sha256(path, info->sha256, cause) != 0)
 		goto out;
 	ch = dec_channels(d);
-	st = ebur128_init((unsigned)ch, (unsigned long)dec_rate(d), EBUR128_MODE_I);
-	tp.st = ebur128_init((unsigned)ch, (unsigned long)dec_rate(d),
+	m.channels = ch;
+	m.st = ebur128_init((unsigned)ch, (unsigned long)dec_rate(d), EBUR128_MODE_I);
+	m.tp.st = ebur128_init((unsigned)ch, (unsigned long)dec_rate(d),
 	    EBUR128_MODE_TRUE_PEAK);
-	if (st == NULL || tp.st == NULL) {
+	if (m.st == NULL || m.tp.st == NULL) {
 		xasprintf(cause, "cannot measure loudness at %d Hz, %d channels",
 		    dec_rate(d), ch);
 		goto out;
 	}
-	tp.tail = xmalloc(sizeof *tp.tail * TP_EDGE * (size_t)ch);
-	tp.margin = pow(10.0, TP_MARGIN_DB / 20.0);
-	buf = xmalloc(sizeof *buf * PROBE_BLOCK * (size_t)ch);
-
-	while ((n = dec_read(d, buf, PROBE_BLOCK, cause)) > 0) {
-		frames += n;
-		p = block_peak(buf, (size_t)(n * ch));
-		if (p > peak)
-			peak = p;
-		if (ebur128_add_frames_float(st, buf, (size_t)n) != EBUR128_SUCCESS) {
-			xasprintf(cause, "loudness measurement failed");
-			goto out;
-		}
-		tp_block(&tp, buf, n, ch, p);
+	m.tp.tail = xmalloc(sizeof *m.tp.tail * TP_EDGE * (size_t)ch);
+	m.tp.margin = pow(10.0, TP_MARGIN_DB / 20.0);
+	for (i = 0; i < RING; i++)
+		m.blocks[i] = xmalloc(sizeof *buf * PROBE_BLOCK * (size_t)ch);
+	pthread_mutex_init(&m.lock, NULL);
+	pthread_cond_init(&m.cond, NULL);
+	if (pthread_create(&thread, NULL, meter_main, &m) != 0) {
+		xasprintf(cause, "cannot start the measuring thread");
+		goto out;
 	}
+	started = 1;
+
+	for (;;) {
+		buf = meter_slot(&m);
+		if ((n = dec_read(d, buf, PROBE_BLOCK, cause)) <= 0)
+			break;
+		frames += n;
+		meter_push(&m, n);
+	}
+	meter_push(&m, 0);
+	pthread_join(thread, NULL);
+	started = 0;
 	if (n < 0)
 		goto out;
+	if (m.failed) {
+		xasprintf(cause, "loudness measurement failed");
+		goto out;
+	}
 
 	snprintf(info->format, sizeof info->format, "%s", dec_format(d));
 	info->sample_rate = dec_rate(d);
 	info->channels = ch;
 	info->frames = frames;
 	info->duration_ms = frames * 1000 / dec_rate(d);
-	if (ebur128_loudness_global(st, &lufs) != EBUR128_SUCCESS || isnan(lufs) ||
+	if (ebur128_loudness_global(m.st, &lufs) != EBUR128_SUCCESS || isnan(lufs) ||
 	    lufs < -70.0)
 		lufs = -HUGE_VAL;
 	info->loudness_lufs = lufs;
-	if (tp.max < peak)
-		tp.max = peak;
-	info->true_peak_dbtp = tp.max > 0 ? 20.0 * log10(tp.max) : -HUGE_VAL;
-	info->silent = peak < pow(10.0, AUDIO_SILENCE_DBFS / 20.0);
+	if (m.tp.max < m.peak)
+		m.tp.max = m.peak;
+	info->true_peak_dbtp = m.tp.max > 0 ? 20.0 * log10(m.tp.max) : -HUGE_VAL;
+	info->silent = m.peak < pow(10.0, AUDIO_SILENCE_DBFS / 20.0);
 	if (dec_title(d) != NULL)
 		info->title = xstrdup(dec_title(d));
 	if (dec_artist(d) != NULL)
@@ -206,14 +303,23 @@ audio_probe(const char *path, struct audio_info *info, char **cause)
 	rc = 0;
 
 out:
-	log_debug("probe: true peak over %ld blocks, %ld skipped", tp.fed,
-	    tp.skipped);
-	free(buf);
-	free(tp.tail);
-	if (st != NULL)
-		ebur128_destroy(&st);
-	if (tp.st != NULL)
-		ebur128_destroy(&tp.st);
+	if (started) {
+		meter_push(&m, 0);
+		pthread_join(thread, NULL);
+	}
+	log_debug("probe: true peak over %ld blocks, %ld skipped", m.tp.fed,
+	    m.tp.skipped);
+	if (m.blocks[0] != NULL) {
+		pthread_mutex_destroy(&m.lock);
+		pthread_cond_destroy(&m.cond);
+	}
+	for (i = 0; i < RING; i++)
+		free(m.blocks[i]);
+	free(m.tp.tail);
+	if (m.st != NULL)
+		ebur128_destroy(&m.st);
+	if (m.tp.st != NULL)
+		ebur128_destroy(&m.tp.st);
 	dec_free(&d);
 	return rc;
 }
