@@ -26,6 +26,12 @@ extern const struct cmd_entry cmd_verify;
 extern const struct cmd_entry cmd_plan;
 extern const struct cmd_entry cmd_probe;
 extern const struct cmd_entry cmd_play_file;
+extern const struct cmd_entry cmd_run;
+extern const struct cmd_entry cmd_status;
+extern const struct cmd_entry cmd_play;
+extern const struct cmd_entry cmd_stop;
+extern const struct cmd_entry cmd_skip;
+extern const struct cmd_entry cmd_reload;
 
 /* Every command, in the order `loaxa --help` lists them. */
 static const struct cmd_entry *const commands[] = {
@@ -47,6 +53,12 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_plan,
 	&cmd_probe,
 	&cmd_play_file,
+	&cmd_run,
+	&cmd_status,
+	&cmd_play,
+	&cmd_stop,
+	&cmd_skip,
+	&cmd_reload,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -945,6 +945,7 @@ lib_open_for_airing(struct library *lib, int64_t id, int64_t now_ms,
 		a->topic = b.topic;
 		a->priority = b.priority;
 		a->duration_ms = b.duration_ms;
+		a->loudness_lufs = b.loudness_lufs;
 		b.path = b.approved_sha256 = b.title = b.topic = b.priority = NULL;
 	}
 	lib_bulletin_clear(&b);

@@ -78,6 +78,7 @@ struct lib_airing {
 	char *topic;
 	char *priority;
 	int64_t duration_ms;
+	double loudness_lufs;  /* measured at import */
 };
 
 /* A trusted district key, as the station's config lists it. */

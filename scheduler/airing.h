@@ -19,6 +19,7 @@ struct sched_airing_spec {
 	int64_t start_at;          /* ms since the epoch: first sample out then */
 	const struct config_audio *audio;
 	int normalize;
+	double loudness_lufs;      /* known loudness; NaN: measure it first */
 };
 
 enum sched_airing_event_kind {

@@ -8,17 +8,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "scheduler/timetable.h"
+
 struct config;
 struct store;
 
-/* One occurrence of a timetable slot. */
+/*
+ * One occurrence of a timetable slot. start is the nominal start, which
+ * names the occurrence in the log; air_start and end are its air time after
+ * the overlap rule; skipped: it has none.
+ */
 struct sched_occ {
 	char *slot;       /* the slot's name */
 	int64_t start;    /* ms since the epoch */
+	int64_t air_start;
 	int64_t end;
 	char *priority;   /* normal, priority, emergency */
 	int overrun;      /* an item may run past the end */
+	int skipped;      /* no air time left: skipped for overlap */
 	size_t index;     /* the slot's index in the timetable */
+	struct sched_occurrence tt; /* as the timetable gave it */
 };
 
 /* One bulletin ready to air. */
@@ -28,6 +37,7 @@ struct sched_item {
 	char *sha256;
 	char *title;
 	int64_t duration_ms;
+	double loudness_lufs; /* as measured at import */
 	char *priority;
 };
 
@@ -40,7 +50,9 @@ int sched_bridge_occurrences(const struct config *, int64_t from, int64_t to,
 
 /*
  * What airs in occ when it starts at now: the playlist's selection, with the
- * slot's intro and outro. Returns 0 with an allocated array (maybe empty).
+ * slot's intro and outro, each checked as sched_bridge_bulletin does. A
+ * chosen bulletin that is refused is left out and logged as failed for the
+ * occurrence. Returns 0 with an allocated array (maybe empty).
  */
 int sched_bridge_select(struct store *, const struct config *,
     const struct sched_occ *, int64_t now, struct sched_item **, size_t *,

@@ -70,6 +70,7 @@ struct daemon {
 	struct sched_item queue[NQUEUE]; /* operator plays; emergencies first */
 	size_t nqueue;
 	int64_t horizon;     /* every occurrence starting before it is handled */
+	int64_t since;       /* ms: when this run began (after catching up) */
 	int64_t deadline;    /* run_for end, or 0 */
 	int64_t watchdog_ms;
 	int64_t last_watchdog;
@@ -144,12 +145,16 @@ static void
 log_occ_missed(struct daemon *d, const struct sched_occ *o, const char *reason)
 {
 	struct sched_log_item it = { 0, NULL, o->slot, o->start,
-		o->priority ? o->priority : "normal", o->start };
+		o->priority ? o->priority : "normal", o->air_start };
+	const char *outcome = o->skipped ? "skipped" : "missed";
 	char *cause = NULL;
 
-	if (sched_log_not_aired(d->st, &it, "missed", reason, &cause) < 0)
+	if (o->skipped)
+		reason = "overlap";
+	if (sched_log_not_aired(d->st, &it, outcome, reason, &cause) < 0)
 		daemon_log_failed(d, cause);
-	log_info("slot %s at %lld: missed (%s)", o->slot, (long long)o->start, reason);
+	log_info("slot %s at %lld: %s (%s)", o->slot, (long long)o->start, outcome,
+	    reason);
 }
 
 /* Ends the programme, logging it missed when nothing of it aired. */
@@ -178,6 +183,7 @@ onair_spawn(struct daemon *d, struct sched_item *item, const struct sched_occ *o
 		.start_at = start_at,
 		.audio = &d->cfg->audio,
 		.normalize = 1,
+		.loudness_lufs = item->loudness_lufs,
 	};
 	struct onair *a = &d->air;
 	char *cause = NULL;
@@ -375,7 +381,7 @@ catch_up(struct daemon *d, int64_t from, int64_t to, const char *reason)
  * filled (the caller clears it), 0 when none lies ahead.
  */
 static int
-next_occurrence(struct daemon *d, int64_t now, struct sched_occ *out)
+next_occurrence(struct daemon *d, int64_t now, struct sched_occ *out, int record)
 {
 	struct sched_occ *occ = NULL;
 	char *cause = NULL;
@@ -389,7 +395,17 @@ next_occurrence(struct daemon *d, int64_t now, struct sched_occ *out)
 		return 0;
 	}
 	for (i = 0; i < n && !found; i++) {
-		if (occ[i].end <= now || occ[i].start < d->horizon)
+		if (occ[i].end <= now || occ[i].skipped) {
+			/*
+			 * Over, or left no air time by a higher priority: log it
+			 * once when nothing of it aired since the daemon started.
+			 */
+			if (record && occ[i].start >= d->since && occ[i].start <= now &&
+			    !sched_log_has_occurrence(d->st, occ[i].slot, occ[i].start))
+				log_occ_missed(d, &occ[i], "controller busy");
+			continue;
+		}
+		if (occ[i].start < d->horizon)
 			continue;
 		if (sched_log_has_occurrence(d->st, occ[i].slot, occ[i].start)) {
 			/* Aired (or logged) already: after a restart or a clock jump. */
@@ -488,16 +504,16 @@ plan(struct daemon *d)
 			return plan(d);
 		}
 		start = now;
-		if (!d->prog.aired && d->prog.next == 1 && d->prog.occ.start > now)
-			start = d->prog.occ.start;
+		if (!d->prog.aired && d->prog.next == 1 && d->prog.occ.air_start > now)
+			start = d->prog.occ.air_start;
 		if (onair_spawn(d, it, &d->prog.occ, start, 0) != 0)
 			return now + DEVICE_RETRY_MS;
 		return d->prog.occ.end;
 	}
-	if (!next_occurrence(d, now, &occ))
+	if (!next_occurrence(d, now, &occ, 1))
 		return now + LOOKAHEAD_MS / 2;
-	if (occ.start - PREROLL_MS > now) {
-		start = occ.start - PREROLL_MS;
+	if (occ.air_start - PREROLL_MS > now) {
+		start = occ.air_start - PREROLL_MS;
 		sched_occ_clear(&occ);
 		return start;
 	}
@@ -654,7 +670,7 @@ daemon_status(struct daemon *d, int json)
 		if (remaining < 0)
 			remaining = 0;
 	}
-	have_next = next_occurrence(d, d->prog.active ? d->prog.occ.end : now, &occ);
+	have_next = next_occurrence(d, d->prog.active ? d->prog.occ.end : now, &occ, 0);
 	if (json) {
 		cat(&b, "{\"station\":");
 		json_str(&b, d->cfg->station.code);
@@ -884,6 +900,7 @@ daemon_open(struct daemon *d)
 	d->horizon = sched_log_last_alive(d->st);
 	catch_up(d, d->horizon, sched_log_now_ms(), "controller off");
 	d->horizon = 0;
+	d->since = sched_log_now_ms();
 	if (sched_log_mark_alive(d->st, sched_log_now_ms(), &cause) != 0)
 		daemon_log_failed(d, cause);
 	d->device_ok = 1;

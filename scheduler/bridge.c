@@ -1,0 +1,226 @@
+/*
+ * The daemon's view of the timetable (scheduler/timetable.c), the selection
+ * (scheduler/plan.c) and the library's checked door (lib_open_for_airing).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/xmalloc.h"
+#include "config/config.h"
+#include "library/library.h"
+#include "scheduler/airlog.h"
+#include "scheduler/bridge.h"
+#include "scheduler/plan.h"
+#include "scheduler/timetable.h"
+
+int
+sched_bridge_occurrences(const struct config *cfg, int64_t from, int64_t to,
+    struct sched_occ **out, size_t *n, char **cause)
+{
+	struct sched_occurrence *o = NULL;
+	struct sched_occ *r;
+	const struct config_slot *s;
+	size_t no = 0, i;
+
+	*out = NULL;
+	*n = 0;
+	if (cfg->nslots == 0)
+		return 0;
+	if (sched_occurrences(cfg->slots, cfg->nslots, cfg->station.timezone, from, to,
+	    &o, &no, cause) != 0)
+		return -1;
+	if (no == 0)
+		return 0;
+	r = xcalloc(no, sizeof *r);
+	for (i = 0; i < no; i++) {
+		s = &cfg->slots[o[i].slot];
+		r[i].slot = xstrdup(s->name);
+		r[i].start = o[i].start;
+		r[i].air_start = o[i].air_start;
+		r[i].end = o[i].air_end;
+		r[i].priority = xstrdup(conf_priority_name(o[i].priority));
+		r[i].overrun = s->allow_overrun;
+		r[i].skipped = o[i].skipped;
+		r[i].index = o[i].slot;
+		r[i].tt = o[i];
+	}
+	free(o);
+	*out = r;
+	*n = no;
+	return 0;
+}
+
+/* Fills item from what the library handed over (taking its strings). */
+static void
+bridge_item(struct sched_item *item, struct lib_airing *a)
+{
+	memset(item, 0, sizeof *item);
+	item->bulletin_id = a->id;
+	item->path = a->path;
+	item->sha256 = a->sha256;
+	item->title = a->title;
+	item->duration_ms = a->duration_ms;
+	item->loudness_lufs = a->loudness_lufs;
+	item->priority = a->priority;
+	a->path = a->sha256 = a->title = a->priority = NULL;
+	lib_airing_clear(a);
+}
+
+/* Opens id through the library's checks; rc of lib_open_for_airing. */
+static int
+bridge_open(struct library *lib, int64_t id, int64_t now, struct sched_item *item,
+    int *tampered, char **cause)
+{
+	struct lib_airing a;
+	int rc;
+
+	memset(item, 0, sizeof *item);
+	if ((rc = lib_open_for_airing(lib, id, now, &a, tampered, cause)) != 0)
+		return rc;
+	bridge_item(item, &a);
+	return 0;
+}
+
+/* Records that bulletin id was chosen for occ but refused by the library. */
+static void
+bridge_refused(struct store *st, const struct sched_occ *occ, int64_t id,
+    int tampered, const char *why)
+{
+	struct sched_log_item it = { id, NULL, occ->slot, occ->start,
+		occ->priority ? occ->priority : "normal", occ->air_start };
+	char *cause = NULL, *reason;
+
+	log_error("slot %s: %s", occ->slot, why);
+	xasprintf(&reason, "%s: %s", tampered ? "tampered" : "refused", why);
+	if (sched_log_not_aired(st, &it, "failed", reason, &cause) < 0) {
+		log_error("airing log: %s", cause);
+		free(cause);
+	}
+	free(reason);
+}
+
+int
+sched_bridge_select(struct store *st, const struct config *cfg,
+    const struct sched_occ *occ, int64_t now, struct sched_item **out, size_t *n,
+    char **cause)
+{
+	struct sched_pool *pool = NULL;
+	struct library *lib = NULL;
+	struct pl_candidate *c;
+	struct pl_pick *picks = NULL;
+	struct sched_item *items = NULL;
+	size_t np = 0, nc, i, k = 0;
+	char *why = NULL;
+	int tampered, rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (sched_pool_load(st, cfg->paths.data, &pool, cause) != 0)
+		return -1;
+	if (sched_select(cfg, pool, &occ->tt, now, &picks, &np, cause) != 0)
+		goto out;
+	if (np > 0 && lib_new(st, cfg->paths.data, &lib, cause) != 0)
+		goto out;
+	c = sched_pool_candidates(pool, &nc);
+	if (np > 0)
+		items = xcalloc(np, sizeof *items);
+	for (i = 0; i < np; i++) {
+		if (picks[i].cand >= nc)
+			continue;
+		if (bridge_open(lib, c[picks[i].cand].id, now, &items[k], &tampered,
+		    &why) != 0) {
+			bridge_refused(st, occ, c[picks[i].cand].id, tampered,
+			    why ? why : "refused");
+			free(why);
+			why = NULL;
+			continue;
+		}
+		/* A scheduled item airs at the higher of its own and the slot's level. */
+		if (occ->priority != NULL && (items[k].priority == NULL ||
+		    conf_priority_parse(occ->priority) >
+		    conf_priority_parse(items[k].priority))) {
+			free(items[k].priority);
+			items[k].priority = xstrdup(occ->priority);
+		}
+		k++;
+	}
+	if (k == 0) {
+		free(items);
+		items = NULL;
+	}
+	*out = items;
+	*n = k;
+	items = NULL;
+	rc = 0;
+out:
+	free(items);
+	free(picks);
+	lib_free(&lib);
+	sched_pool_free(&pool);
+	return rc;
+}
+
+int
+sched_bridge_bulletin(struct store *st, const struct config *cfg, int64_t id,
+    int64_t now, struct sched_item *item, int *tampered, char **cause)
+{
+	struct library *lib = NULL;
+	int rc;
+
+	memset(item, 0, sizeof *item);
+	*tampered = 0;
+	if (lib_new(st, cfg->paths.data, &lib, cause) != 0)
+		return -1;
+	rc = bridge_open(lib, id, now, item, tampered, cause);
+	lib_free(&lib);
+	return rc == 0 ? 0 : -1;
+}
+
+void
+sched_occ_clear(struct sched_occ *o)
+{
+	if (o == NULL)
+		return;
+	free(o->slot);
+	free(o->priority);
+	memset(o, 0, sizeof *o);
+}
+
+void
+sched_occ_free_all(struct sched_occ **o, size_t n)
+{
+	size_t i;
+
+	if (*o == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		sched_occ_clear(&(*o)[i]);
+	free(*o);
+	*o = NULL;
+}
+
+void
+sched_item_clear(struct sched_item *it)
+{
+	if (it == NULL)
+		return;
+	free(it->path);
+	free(it->sha256);
+	free(it->title);
+	free(it->priority);
+	memset(it, 0, sizeof *it);
+}
+
+void
+sched_item_free_all(struct sched_item **it, size_t n)
+{
+	size_t i;
+
+	if (*it == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		sched_item_clear(&(*it)[i]);
+	free(*it);
+	*it = NULL;
+}
