@@ -216,6 +216,9 @@ out_write(struct out *o, const float *buf, long frames, char **cause)
 		o->pcm[i] = (int16_t)(v + (v < 0.0f ? -0.5f : 0.5f));
 	}
 	if (o->realtime && !o->is_live) {
+		/* The clock starts at the first sample, not when the device opened. */
+		if (o->written == 0)
+			clock_gettime(CLOCK_MONOTONIC, &o->t0);
 		/* Keep at most one block ahead of the clock. */
 		out_pace(o);
 	}

@@ -222,7 +222,9 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		ctx.cfg = cfg;
 	}
-	optind = 1; /* each command parses its own options from argv[0] */
+	/* Each command parses its own options after argv[0]; 0 resets getopt
+	 * fully, so that options may also follow the operands. */
+	optind = 0;
 	rc = e->exec(&ctx, argc, argv);
 	conf_free(&cfg);
 	return rc;

@@ -73,6 +73,7 @@ struct daemon {
 	int64_t since;       /* ms: when this run began (after catching up) */
 	int64_t deadline;    /* run_for end, or 0 */
 	int64_t watchdog_ms;
+	int64_t mono_every;  /* the monotonic timer's interval now, 0: off */
 	int64_t last_watchdog;
 	int stopping;        /* SIGTERM: fading out, then exit */
 	int64_t stop_deadline;
@@ -165,7 +166,9 @@ programme_end(struct daemon *d, const char *missed_reason)
 
 	if (!p->active)
 		return;
-	if (!p->aired && missed_reason != NULL)
+	/* A refused item has already logged the occurrence as failed. */
+	if (!p->aired && missed_reason != NULL &&
+	    !sched_log_has_occurrence(d->st, p->occ.slot, p->occ.start))
 		log_occ_missed(d, &p->occ, missed_reason);
 	sched_item_free_all(&p->items, p->n);
 	sched_occ_clear(&p->occ);
@@ -547,6 +550,10 @@ arm_monotonic(struct daemon *d)
 		every = d->stopping ? 100 : HEARTBEAT_MS;
 	if (d->watchdog_ms > 0 && (every == 0 || every > d->watchdog_ms / 2))
 		every = d->watchdog_ms / 2;
+	/* Re-arming pushes the next tick back: only on a change of pace. */
+	if (every == d->mono_every)
+		return;
+	d->mono_every = every;
 	if (every > 0) {
 		its.it_value.tv_sec = every / 1000;
 		its.it_value.tv_nsec = (every % 1000) * 1000000;

@@ -1,0 +1,218 @@
+# loaxa run end to end, in real time through libao's null driver: a slot airs
+# on time and is logged completed; status and the control commands; an
+# emergency cuts what is on air; reload keeps a good configuration when the
+# new one is bad; SIGTERM mid-airing fades out and logs the cut; SIGKILL
+# mid-airing (a power cut) is recovered at the next start, with the slot the
+# controller was off for logged missed; a bulletin whose file changed after
+# approval is refused on the air; a player that crashes or hangs costs only
+# its item.
+. "$LOAXA_SRCDIR/tests/e2e/lib.sh"
+: "${LOAXA_GEN_AUDIO:?set LOAXA_GEN_AUDIO to build/tests/gen-audio}"
+G=$LOAXA_GEN_AUDIO
+TZONE=Asia/Ho_Chi_Minh
+command -v python3 >/dev/null || fail "python3 is needed to read the log's JSON"
+
+# station DIR SLOTS: a config in DIR/st.conf, data in DIR/data, null output.
+# SLOTS is a list of "NAME OFFSET_S LENGTH PLAYLIST [PRIORITY]" lines; offsets
+# are from BASE (seconds since the epoch).
+station() {
+	dir=$1
+	mkdir -p "$dir"
+	{
+		cat <<EOF
+station = { code = "E2E-$dir"; name = "Đài thử $dir"; timezone = "$TZONE"; };
+paths = { data = "$T/$dir/data"; };
+audio = { driver = "null"; realtime = true; fade_ms = 300; };
+playlists = ( { name = "all"; mode = "rotate"; },
+              { name = "one"; mode = "fixed"; items = [ "1" ]; },
+              { name = "two"; mode = "fixed"; items = [ "2" ]; } );
+EOF
+		printf 'timetable = (\n'
+		sep=""
+		printf '%s\n' "$2" | while read -r name off len pl prio; do
+			[ -n "$name" ] || continue
+			at=$((BASE + off))
+			printf '%s  { name = "%s"; date = "%s"; start = "%s"; length = "%s"; playlist = "%s"; priority = "%s"; }\n' \
+			    "$sep" "$name" "$(TZ=$TZONE date -d "@$at" +%Y-%m-%d)" \
+			    "$(TZ=$TZONE date -d "@$at" +%H:%M:%S)" "$len" "$pl" "${prio:-normal}"
+			sep=","
+		done
+		printf ');\n'
+	} >"$dir/st.conf"
+}
+
+# bulletins DIR SECONDS...: imports and approves one speech-like WAV per argument.
+bulletins() {
+	dir=$1
+	shift
+	i=0
+	for s in "$@"; do
+		i=$((i + 1))
+		"$G" --format wav --kind speech --seconds "$s" --seed "$i" "$dir/b$i.wav" >/dev/null ||
+		    fail "gen-audio"
+		run $LOAXA -c "$dir/st.conf" import --title "Bản tin $i" --topic cchc \
+		    --approve --by "E2E" "$dir/b$i.wav"
+		expect_rc 0
+	done
+}
+
+# until_s S: sleeps until BASE + S.
+until_s() {
+	while [ "$(date +%s)" -lt $((BASE + $1)) ]; do sleep 0.2; done
+}
+
+# logq DIR PYTHON: runs PYTHON with r = the log's rows (a list of dicts).
+logq() {
+	$LOAXA -c "$1/st.conf" log --format json >"$T/log.json" 2>"$T/.err" ||
+	    fail "loaxa log failed"
+	CHECKS=$((CHECKS + 1))
+	python3 - "$T/log.json" "$2" <<'PY' || fail "log check failed: $2 in $(cat "$T/log.json")"
+import json, sys, datetime
+r = json.load(open(sys.argv[1]))
+def t(s):
+    return datetime.datetime.fromisoformat(s).timestamp()
+ok = eval(sys.argv[2])
+sys.exit(0 if ok else 1)
+PY
+}
+
+# waitfor DIR TEXT SECONDS: polls `loaxa status` until its output has TEXT.
+waitfor() {
+	n=0
+	while [ $n -lt $(($3 * 5)) ]; do
+		if $LOAXA -c "$1/st.conf" status 2>/dev/null | grep -q "$2"; then
+			return 0
+		fi
+		sleep 0.2
+		n=$((n + 1))
+	done
+	fail "status never showed '$2'"
+}
+
+# gone PID: the process has exited (a zombie that nobody reaps counts).
+gone() {
+	[ -r "/proc/$1/status" ] || return 0
+	grep -q '^State:[[:space:]]*Z' "/proc/$1/status"
+}
+
+# --- A: on time, completed; status; operator play, refusals; reload. ---------
+BASE=$(($(date +%s) + 1))
+station a "S1 5 15s all"
+bulletins a 3 3
+$LOAXA -c a/st.conf run --for 14s 2>a/run.err &
+pid=$!
+waitfor a "Khung giờ tới / next slot: S1" 4
+run $LOAXA -c a/st.conf status --format json
+expect_rc 0
+printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["station"]=="E2E-a" and d["device"]=="ok", d' ||
+    fail "status JSON: $OUT"
+waitfor a "Đang phát / on air: 'Bản tin" 8
+run $LOAXA -c a/st.conf play 99
+expect_rc 3; expect_err "bulletin 99"
+run $LOAXA -c a/st.conf play 1 --priority loud
+expect_rc 2
+# A bad configuration is refused by reload; the daemon keeps the old one.
+cp a/st.conf a/good.conf
+run $LOAXA -c a/good.conf reload
+expect_rc 0
+sed 's/fade_ms = 300/fade_ms = "slow"/' a/good.conf >a/st.conf
+run $LOAXA -c a/good.conf reload
+expect_rc 2; expect_err "fade_ms"
+cp a/good.conf a/st.conf
+wait $pid
+RC=$?
+expect_rc 0
+logq a 'len(r) == 2 and all(x["outcome"] == "completed" for x in r)'
+logq a 'abs(t(r[0]["started_at"]) - t(r[0]["scheduled_at"])) < 0.5'
+logq a 'abs(t(r[0]["scheduled_at"]) - '$((BASE + 5))') < 0.01'
+logq a 'all(2900 <= x["played_ms"] <= 3100 for x in r)'
+logq a 't(r[1]["started_at"]) - t(r[0]["ended_at"]) < 0.5'
+logq a 'r[0]["slot"] == "S1" and r[0]["priority"] == "normal"'
+run $LOAXA -c a/st.conf status
+expect_rc 1; expect_err "no loaxa daemon is running"
+
+# --- B: an emergency cuts the item on air; skip; SIGTERM mid-airing. --------
+BASE=$(($(date +%s) + 1))
+station b "S1 3 30s one"
+bulletins b 8 2 8
+$LOAXA -c b/st.conf run --for 40s 2>b/run.err &
+pid=$!
+waitfor b "on air: 'Bản tin 1'" 8
+sleep 1
+run $LOAXA -c b/st.conf play 2 --priority emergency
+expect_rc 0
+waitfor b "on air: 'Bản tin 2'" 4
+run $LOAXA -c b/st.conf play 3
+expect_rc 0
+waitfor b "on air: 'Bản tin 3'" 6
+run $LOAXA -c b/st.conf skip
+expect_rc 0
+sleep 1
+run $LOAXA -c b/st.conf play 3
+expect_rc 0
+waitfor b "on air: 'Bản tin 3'" 4
+sleep 1
+kill -TERM $pid
+t0=$(date +%s)
+wait $pid
+RC=$?
+expect_rc 0
+[ $(($(date +%s) - t0)) -le 3 ] || fail "SIGTERM took more than 3 s"
+logq b '[x["outcome"] for x in r] == ["interrupted", "completed", "interrupted", "interrupted"]'
+logq b 'r[0]["reason"] == "emergency" and r[1]["priority"] == "emergency"'
+logq b 'r[2]["reason"] == "skipped by operator" and r[3]["reason"] == "shutdown"'
+logq b 'r[3]["slot"] is None and 500 < r[3]["played_ms"] < 3000'
+
+# --- C: SIGKILL mid-airing (a power cut), restart after a missed slot. -------
+BASE=$(($(date +%s) + 1))
+station c "K1 3 5s one
+K2 9 2s one"
+bulletins c 4.5
+$LOAXA -c c/st.conf run 2>c/run1.err &
+pid=$!
+waitfor c "on air: 'Bản tin 1'" 8
+sleep 2
+child=$(pgrep -P $pid || true)
+[ -n "$child" ] || fail "no player process under the daemon"
+kill -KILL $pid
+wait $pid 2>/dev/null
+sleep 1.5
+gone "$child" || fail "the player outlived its daemon"
+until_s 13
+$LOAXA -c c/st.conf run --for 2s 2>c/run2.err
+RC=$?
+expect_rc 0
+grep -q "recovered 1 airing" c/run2.err || fail "no recovery message: $(cat c/run2.err)"
+logq c 'r[0]["outcome"] == "interrupted" and r[0]["reason"] == "power loss"'
+logq c '1000 <= r[0]["played_ms"] <= 4000 and r[0]["ended_at"] is not None'
+logq c 'len(r) == 2 and r[1]["slot"] == "K2" and r[1]["outcome"] == "missed"'
+logq c 'r[1]["reason"] == "controller off"'
+
+# --- D: a changed file is refused on the air; crash and hang cost one item. --
+BASE=$(($(date +%s) + 1))
+station d "T 3 3s one
+X 5 5s two
+H 11 8s two"
+bulletins d 2 3
+stored=$(ls d/data/bulletins/"$(sha256sum d/b1.wav | cut -c1-64)".*)
+chmod u+w "$stored"
+printf 'junk' >>"$stored"
+LOAXA_TEST_FAULT=crash $LOAXA -c d/st.conf run --for 9s 2>d/run1.err
+RC=$?
+expect_rc 0
+logq d 'r[0]["slot"] == "T" and r[0]["outcome"] == "failed" and r[0]["reason"].startswith("tampered")'
+logq d 'r[1]["slot"] == "X" and r[1]["outcome"] == "failed" and "crashed" in r[1]["reason"]'
+# The hang: no progress for 5 s, the player is killed, the daemon goes on.
+until_s 10
+LOAXA_TEST_FAULT=hang $LOAXA -c d/st.conf run --for 11s 2>d/run2.err &
+pid=$!
+waitfor d "station" 3
+run $LOAXA -c d/st.conf play 1
+expect_rc 3; expect_err "changed since it was approved"
+wait $pid
+RC=$?
+expect_rc 0
+logq d 'r[2]["slot"] == "H" and r[2]["outcome"] == "failed" and "hung" in r[2]["reason"]'
+logq d 'r[2]["played_ms"] >= 900'
+
+echo "daemon: $CHECKS checks"
