@@ -70,17 +70,8 @@ play_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	po.target_lufs = ca->loudness_target;
 	po.ceiling_dbtp = ca->true_peak;
 	po.fade_ms = ca->fade_ms;
-	/* Options may come before or after the file. */
-	file = NULL;
-	while (optind < argc) {
-		if ((c = cli_getopt(ctx->entry, argc, argv, opts)) == -1) {
-			if (optind < argc) {
-				if (file != NULL)
-					return cli_usage(ctx->entry);
-				file = argv[optind++];
-			}
-			continue;
-		}
+	/* Options may come before or after the file (getopt permutes). */
+	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
 		switch (c) {
 		case 'd': po.out.driver = optarg; break;
 		case 'o': po.out.file = optarg; break;
@@ -100,8 +91,9 @@ play_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (file == NULL)
+	if (optind + 1 != argc)
 		return cli_usage(ctx->entry);
+	file = argv[optind];
 
 	/* Validate (and measure) first: a bad file is rejected, not played. */
 	if (!po.normalize || !isnan(po.loudness_lufs)) {

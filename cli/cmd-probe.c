@@ -89,19 +89,16 @@ probe_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (files == NULL)
 		return EXIT_FAIL;
-	/* Options may come before or after the files. */
-	while (optind < argc) {
-		if ((c = cli_getopt(ctx->entry, argc, argv, opts)) == -1) {
-			if (optind < argc)
-				files[nfiles++] = argv[optind++];
-			continue;
-		}
+	/* Options may come before or after the files (getopt permutes). */
+	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
 		if (c != 'f') {
 			free(files);
 			return EXIT_USAGE;
 		}
 		format = optarg;
 	}
+	while (optind < argc)
+		files[nfiles++] = argv[optind++];
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
 		fprintf(stderr, "loaxa probe: --format is text or json, not '%s'\n",
 		    format);

@@ -201,7 +201,6 @@ report_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	char *cause = NULL;
 	int c, fmt, merge = 0, rc;
 
-	optind = 0; /* re-initialise getopt so that options may follow the files */
 	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
 		switch (c) {
 		case 'p': period = optarg; break;
