@@ -246,6 +246,7 @@ onair_done(struct daemon *d, const struct sched_airing_event *ev)
 	int64_t now = sched_log_now_ms();
 	char *cause = NULL;
 	int device = strncmp(ev->reason, "device", 6) == 0;
+	int64_t played = ev->played_ms > a->played_ms ? ev->played_ms : a->played_ms;
 
 	if (strcmp(outcome, "stopped") == 0) {
 		outcome = "interrupted";
@@ -258,7 +259,7 @@ onair_done(struct daemon *d, const struct sched_airing_event *ev)
 	}
 	d->device_ok = !device;
 	if (a->row != 0) {
-		if (sched_log_finish(d->st, a->row, now, ev->played_ms, outcome, reason,
+		if (sched_log_finish(d->st, a->row, now, played, outcome, reason,
 		    &cause) != 0)
 			daemon_log_failed(d, cause);
 	} else if (device && d->prog.active && a->occ.slot != NULL && !d->stopping) {
@@ -280,7 +281,7 @@ onair_done(struct daemon *d, const struct sched_airing_event *ev)
 	}
 	if (a->row != 0)
 		log_info("'%s' %s after %lld ms%s%s", a->item.title ? a->item.title : "?",
-		    outcome, (long long)ev->played_ms, reason ? ": " : "",
+		    outcome, (long long)played, reason ? ": " : "",
 		    reason ? reason : "");
 	if (d->prog.active && a->row != 0 && a->occ.slot != NULL &&
 	    d->prog.occ.slot != NULL && strcmp(a->occ.slot, d->prog.occ.slot) == 0 &&
@@ -503,7 +504,7 @@ plan(struct daemon *d)
 			return d->prog.device_retry_at;
 		d->prog.device_retry_at = 0;
 		if ((it = programme_next(d, now)) == NULL) {
-			programme_end(d, "no content");
+			programme_end(d, d->device_ok ? "no content" : "device");
 			return plan(d);
 		}
 		start = now;
