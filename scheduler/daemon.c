@@ -11,8 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,6 +68,9 @@ struct daemon {
 	struct store *st;
 	char *sock_path;
 	int rtfd, monofd, sigfd, lfd;
+	int inofd;           /* inotify on the package inbox, or -1 */
+	pid_t inbox_pid;     /* a `loaxa inbox` at work, or 0 */
+	int inbox_due;       /* packages arrived: import them when nothing airs */
 	struct onair air;
 	int air_active;
 	struct programme prog;
@@ -840,6 +847,105 @@ daemon_client(struct daemon *d, int fd)
 }
 
 /* Handles the signals signalfd delivers. */
+/*
+ * The package inbox: watched with inotify (no polling), imported by a child
+ * `loaxa inbox` so that decoding a large package never holds up the loop.
+ * It starts only when nothing is on air, so the import's disk and CPU load
+ * never share the air with a bulletin.
+ */
+static void
+inbox_open(struct daemon *d)
+{
+	const char *dir = d->cfg->paths.inbox;
+
+	d->inofd = -1;
+	if (dir == NULL)
+		return;
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+		log_warn("inbox %s: %s; packages must be imported by hand", dir,
+		    strerror(errno));
+		return;
+	}
+	d->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (d->inofd < 0 || inotify_add_watch(d->inofd, dir,
+	    IN_CLOSE_WRITE | IN_MOVED_TO) < 0) {
+		log_warn("inbox %s: cannot watch it (%s); packages must be imported "
+		    "by hand", dir, strerror(errno));
+		if (d->inofd >= 0)
+			close(d->inofd);
+		d->inofd = -1;
+		return;
+	}
+	d->inbox_due = 1; /* what arrived while the daemon was off */
+}
+
+/* Drains the inotify events: a file was written or moved into the inbox. */
+static void
+inbox_events(struct daemon *d)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	ssize_t r;
+	char *p;
+
+	while ((r = read(d->inofd, buf, sizeof buf)) > 0)
+		for (p = buf; p < buf + r; p += sizeof *ev + ev->len) {
+			ev = (const struct inotify_event *)(void *)p;
+			if (ev->len > 0 && ev->name[0] != '.' && !(ev->mask & IN_ISDIR))
+				d->inbox_due = 1;
+		}
+}
+
+/* Reaps the inbox child when it has finished. */
+static void
+inbox_reap(struct daemon *d)
+{
+	int status;
+
+	if (d->inbox_pid <= 0 || waitpid(d->inbox_pid, &status, WNOHANG) != d->inbox_pid)
+		return;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+		log_warn("inbox: a package was refused (see inbox/rejected/)");
+	else if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0))
+		daemon_error(d, "inbox: the import failed (status %d)", status);
+	d->inbox_pid = 0;
+}
+
+/* Starts `loaxa [-c FILE] inbox` when packages wait and nothing airs. */
+static void
+inbox_run(struct daemon *d)
+{
+	const char *argv[5];
+	posix_spawnattr_t attr;
+	sigset_t none, dfl;
+	int i = 0, e;
+
+	if (!d->inbox_due || d->inbox_pid > 0 || d->air_active || d->stopping)
+		return;
+	d->inbox_due = 0;
+	argv[i++] = "loaxa";
+	if (d->opts->config_path != NULL) {
+		argv[i++] = "-c";
+		argv[i++] = d->opts->config_path;
+	}
+	argv[i++] = "inbox";
+	argv[i] = NULL;
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &dfl);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	e = posix_spawn(&d->inbox_pid, "/proc/self/exe", NULL, &attr,
+	    (char *const *)(void *)argv, environ);
+	posix_spawnattr_destroy(&attr);
+	if (e != 0) {
+		d->inbox_pid = 0;
+		daemon_error(d, "inbox: cannot start the import: %s", strerror(e));
+	}
+}
+
 static void
 daemon_signals(struct daemon *d)
 {
@@ -860,6 +966,9 @@ daemon_signals(struct daemon *d)
 		case SIGHUP:
 			if (daemon_reload(d, &why) != 0)
 				free(why);
+			break;
+		case SIGCHLD:
+			inbox_reap(d);
 			break;
 		default:
 			break;
@@ -890,6 +999,7 @@ daemon_open(struct daemon *d)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	d->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -913,6 +1023,7 @@ daemon_open(struct daemon *d)
 		daemon_log_failed(d, cause);
 	d->device_ok = 1;
 	d->watchdog_ms = sched_watchdog_ms();
+	inbox_open(d);
 	return 0;
 }
 
@@ -940,6 +1051,11 @@ daemon_close(struct daemon *d)
 		close(d->rtfd);
 	if (d->monofd > 0)
 		close(d->monofd);
+	if (d->inofd >= 0)
+		close(d->inofd);
+	if (d->inbox_pid > 0)
+		while (waitpid(d->inbox_pid, NULL, 0) < 0 && errno == EINTR)
+			;
 	store_close(&d->st);
 	free(d->last_error);
 	conf_free(&d->cfg);
@@ -949,7 +1065,7 @@ int
 sched_run(struct config *cfg, const struct sched_run_opts *opts)
 {
 	struct daemon d = { 0 };
-	struct pollfd all[5];
+	struct pollfd all[6];
 	int64_t wake, now;
 	uint64_t ticks;
 	char *cause = NULL, status[256];
@@ -960,7 +1076,7 @@ sched_run(struct config *cfg, const struct sched_run_opts *opts)
 	/* Times in the log and in status are the station's local time. */
 	setenv("TZ", cfg->station.timezone, 1);
 	tzset();
-	d.lfd = d.sigfd = d.rtfd = d.monofd = -1;
+	d.lfd = d.sigfd = d.rtfd = d.monofd = d.inofd = -1;
 	if (daemon_open(&d) != 0) {
 		daemon_close(&d);
 		return 1;
@@ -980,7 +1096,8 @@ sched_run(struct config *cfg, const struct sched_run_opts *opts)
 		all[1] = (struct pollfd){ d.monofd, POLLIN, 0 };
 		all[2] = (struct pollfd){ d.sigfd, POLLIN, 0 };
 		all[3] = (struct pollfd){ d.lfd, POLLIN, 0 };
-		n = 4;
+		all[4] = (struct pollfd){ d.inofd, POLLIN, 0 };
+		n = 5;
 		if (d.air_active)
 			all[n++] = (struct pollfd){ sched_airing_fd(d.air.child), POLLIN, 0 };
 		now = mono_ms();
@@ -1015,8 +1132,11 @@ sched_run(struct config *cfg, const struct sched_run_opts *opts)
 			free(cause);
 			cause = NULL;
 		}
-		if (d.air_active && n == 5 && all[4].revents)
+		if (d.inofd >= 0 && all[4].revents)
+			inbox_events(&d);
+		if (d.air_active && n == 6 && all[5].revents)
 			onair_events(&d);
+		inbox_run(&d);
 		if (d.stopping && d.air_active && mono_ms() > d.stop_deadline) {
 			log_warn("the player did not stop in time; killing it");
 			sched_airing_kill(d.air.child);

@@ -12,7 +12,8 @@ G=$LOAXA_GEN_AUDIO
 TZONE=Asia/Ho_Chi_Minh
 command -v python3 >/dev/null || fail "python3 is needed to read the log's JSON"
 
-# station DIR SLOTS: a config in DIR/st.conf, data in DIR/data, null output.
+# station DIR SLOTS [EXTRA]: a config in DIR/st.conf, data in DIR/data, null
+# output, EXTRA appended.
 # SLOTS is a list of "NAME OFFSET_S LENGTH PLAYLIST [PRIORITY]" lines; offsets
 # are from BASE (seconds since the epoch).
 station() {
@@ -39,7 +40,7 @@ EOF
 			    "$(TZ=$TZONE date -d "@$at" +%H:%M:%S)" "$len" "$pl" "${prio:-normal}"
 			sep=","
 		done
-		printf ');\n'
+		printf ');\n%s\n' "${3:-}"
 	} >"$dir/st.conf"
 }
 
@@ -230,5 +231,26 @@ RC=$?
 expect_rc 0
 logq d 'len(r) == 5 and r[4]["slot"] == "N" and r[4]["outcome"] == "missed" and r[4]["reason"] == "device"'
 [ "$(grep -c 'no-such-driver' d/run4.err)" -ge 2 ] || fail "the device was not retried: $(cat d/run4.err)"
+
+# --- E: a signed package dropped into the inbox is imported by the daemon. --
+mkdir -p e
+run $LOAXA key generate --out e/district.key
+expect_rc 0
+BASE=$(($(date +%s) + 1))
+station e "" "trust = { districts = ( { name = \"Huyện\"; key = \"$(cat e/district.key.pub)\"; auto_approve = true; } ); };"
+"$G" --format mp3 --kind speech --seconds 2 --seed 7 e/pkg.mp3 >/dev/null || fail "gen-audio"
+run $LOAXA -c e/st.conf package create --key e/district.key --out e/thang6.lxp \
+    --topic cchc --title "Bản tin gói" e/pkg.mp3
+expect_rc 0
+$LOAXA -c e/st.conf run --for 6s 2>e/run.err &
+pid=$!
+waitfor e "station" 3
+cp e/thang6.lxp e/data/inbox/
+wait $pid
+RC=$?
+expect_rc 0
+run $LOAXA -c e/st.conf list
+expect_rc 0; expect_out "Bản tin gói"; expect_out "approved"
+[ -f e/data/inbox/done/thang6.lxp ] || fail "the package was not moved to inbox/done: $(cat e/run.err)"
 
 echo "daemon: $CHECKS checks"
