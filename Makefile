@@ -125,8 +125,9 @@ install: $(PROG)
 	install -m 0755 $(PROG) $(DESTDIR)$(BINDIR)/loaxa
 	install -m 0644 doc/loaxa.1 $(DESTDIR)$(MANDIR)/man1/loaxa.1
 	install -m 0644 examples/*.conf $(DESTDIR)$(DOCDIR)/examples/
-	$(if $(wildcard packaging/loaxa.service),install -d $(DESTDIR)$(UNITDIR) && \
-		install -m 0644 packaging/loaxa.service $(DESTDIR)$(UNITDIR)/loaxa.service)
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@BINDIR@|$(BINDIR)|g' packaging/loaxa.service >$(DESTDIR)$(UNITDIR)/loaxa.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/loaxa.service
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/loaxa $(DESTDIR)$(MANDIR)/man1/loaxa.1 \

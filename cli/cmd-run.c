@@ -87,7 +87,8 @@ const struct cmd_entry cmd_run = {
 	    "\n"
 	    "After a power cut it closes the airing that was cut (interrupted, power\n"
 	    "loss) and logs the slots that passed while it was off (missed,\n"
-	    "controller off).\n"
+	    "controller off). District packages copied into the inbox\n"
+	    "(paths.inbox) are imported as `loaxa inbox` does, when nothing airs.\n"
 	    "\n"
 	    "options:\n"
 	    "  --for DURATION   stop by itself after DURATION (90s, 20m, 1h30m)\n",
