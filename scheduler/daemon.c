@@ -4,6 +4,7 @@
  * an item airs, hang detection, the systemd watchdog), signals, control
  * clients and the airing child's reports. Blocking audio lives in the child.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <poll.h>
@@ -853,6 +854,22 @@ daemon_client(struct daemon *d, int fd)
  * It starts only when nothing is on air, so the import's disk and CPU load
  * never share the air with a bulletin.
  */
+/* Whether a package (a file whose name does not start with '.') waits in dir. */
+static int
+inbox_waiting(const char *dir)
+{
+	struct dirent *e;
+	DIR *dp;
+	int found = 0;
+
+	if ((dp = opendir(dir)) == NULL)
+		return 0;
+	while (!found && (e = readdir(dp)) != NULL)
+		found = e->d_name[0] != '.' && e->d_type != DT_DIR;
+	closedir(dp);
+	return found;
+}
+
 static void
 inbox_open(struct daemon *d)
 {
@@ -876,7 +893,7 @@ inbox_open(struct daemon *d)
 		d->inofd = -1;
 		return;
 	}
-	d->inbox_due = 1; /* what arrived while the daemon was off */
+	d->inbox_due = inbox_waiting(dir); /* what arrived while the daemon was off */
 }
 
 /* Drains the inotify events: a file was written or moved into the inbox. */

@@ -197,7 +197,7 @@ BASE=$(($(date +%s) + 1))
 station d "T 3 5s onetwo
 X 9 4s two
 H 15 8s two
-N 26 4s two"
+N 26 6s two"
 bulletins d 2 3
 stored=$(ls d/data/bulletins/"$(sha256sum d/b1.wav | cut -c1-64)".*)
 chmod u+w "$stored"
@@ -226,7 +226,7 @@ logq d 'r[3]["slot"] == "H" and r[3]["outcome"] == "failed" and "hung" in r[3]["
 logq d 'r[3]["played_ms"] >= 900'
 # No device: retried every 2 s, then the slot is logged missed (device).
 until_s 25
-LOAXA_TEST_FAULT=nodevice $LOAXA -c d/st.conf run --for 6s 2>d/run4.err
+LOAXA_TEST_FAULT=nodevice $LOAXA -c d/st.conf run --for 8s 2>d/run4.err
 RC=$?
 expect_rc 0
 logq d 'len(r) == 5 and r[4]["slot"] == "N" and r[4]["outcome"] == "missed" and r[4]["reason"] == "device"'
