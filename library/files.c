@@ -1,13 +1,17 @@
 /*
  * The file side of the library: content-addressed files in DATA/bulletins,
  * written atomically (temporary file, fsync, rename, fsync of the directory),
- * and SHA-256 over a file's bytes.
+ * and SHA-256 over a file's bytes. A temporary file is flock'ed by the
+ * process writing it, so that one left by a process that died is known as
+ * such and swept away by the next lib_new.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -82,22 +86,74 @@ write_all(int fd, const unsigned char *buf, size_t len)
 	return 0;
 }
 
-/* Opens a temporary file DIR/.tmp-XXXXXX.EXT, mode 0640, for writing. */
+/*
+ * Opens a temporary file DIR/.tmp-XXXXXX.EXT, mode 0640, for writing, and
+ * holds an exclusive flock on it until it is committed or removed: a
+ * temporary file nobody holds belongs to an import that died, and
+ * lib_tmp_sweep removes it. A sweep that took the file between its creation
+ * and our lock has unlinked it; then we start again with a new name.
+ */
 int
 lib_tmp_open(struct library *lib, const char *ext, char **tmp, char **cause)
 {
-	int fd;
+	struct stat sb;
+	int fd, tries;
 
-	xasprintf(tmp, "%s/.tmp-XXXXXX.%s", lib->filesdir, ext);
-	if ((fd = mkostemps(*tmp, (int)strlen(ext) + 1, O_CLOEXEC)) < 0) {
-		xasprintf(cause, "%s: cannot create a temporary file: %s",
-		    lib->filesdir, strerror(errno));
+	for (tries = 0; tries < 10; tries++) {
+		xasprintf(tmp, "%s/" LIB_TMP_PREFIX "XXXXXX.%s", lib->filesdir, ext);
+		if ((fd = mkostemps(*tmp, (int)strlen(ext) + 1, O_CLOEXEC)) < 0) {
+			xasprintf(cause, "%s: cannot create a temporary file: %s",
+			    lib->filesdir, strerror(errno));
+			free(*tmp);
+			*tmp = NULL;
+			return -1;
+		}
+		if (flock(fd, LOCK_EX) == 0 && fstat(fd, &sb) == 0 && sb.st_nlink > 0) {
+			fchmod(fd, 0640);
+			return fd;
+		}
+		close(fd);
 		free(*tmp);
 		*tmp = NULL;
-		return -1;
 	}
-	fchmod(fd, 0640);
-	return fd;
+	xasprintf(cause, "%s: cannot keep a temporary file: %s", lib->filesdir,
+	    strerror(errno ? errno : EAGAIN));
+	return -1;
+}
+
+/*
+ * Removes the temporary files of imports that died (killed, power cut): the
+ * ones no process holds the flock of. Files it may not open or remove (a
+ * reader without write access) are left alone. Returns how many it removed.
+ */
+int
+lib_tmp_sweep(struct library *lib)
+{
+	struct stat held, named;
+	struct dirent *de;
+	int dfd, fd, n = 0;
+	DIR *d;
+
+	if ((d = opendir(lib->filesdir)) == NULL)
+		return 0;
+	dfd = dirfd(d);
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, LIB_TMP_PREFIX, strlen(LIB_TMP_PREFIX)) != 0)
+			continue;
+		fd = openat(dfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		/* Still the same file under that name once locked: then unlink. */
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &held) == 0 &&
+		    fstatat(dfd, de->d_name, &named, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    held.st_ino == named.st_ino && held.st_dev == named.st_dev &&
+		    S_ISREG(held.st_mode) && unlinkat(dfd, de->d_name, 0) == 0)
+			n++;
+		close(fd);
+	}
+	closedir(d);
+	return n;
 }
 
 /* fsyncs a directory so that a rename in it survives a power cut. */
@@ -122,21 +178,23 @@ lib_tmp_commit(struct library *lib, int fd, const char *tmp, const char *sha256,
 
 	if (fsync(fd) != 0) {
 		xasprintf(cause, "%s: cannot write: %s", tmp, strerror(errno));
-		close(fd);
 		unlink(tmp);
+		close(fd);
 		return -1;
 	}
-	close(fd);
 	xasprintf(rel, "%s/%s.%s", LIB_FILES_DIR, sha256, ext);
 	xasprintf(&final, "%s/%s", lib->datadir, *rel);
+	/* The lock is held until the rename: a sweep never takes a live file. */
 	if (rename(tmp, final) != 0 || fsync_dir(lib->filesdir) != 0) {
 		xasprintf(cause, "%s: cannot store the file: %s", final, strerror(errno));
 		unlink(tmp);
+		close(fd);
 		free(final);
 		free(*rel);
 		*rel = NULL;
 		return -1;
 	}
+	close(fd);
 	free(final);
 	return 0;
 }

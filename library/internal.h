@@ -17,11 +17,21 @@ struct library {
 /* The file extension the library stores a format under ("wav", "ogg", ...). */
 const char *lib_format_ext(const char *format);
 
+#define LIB_TMP_PREFIX ".tmp-"
+
 /*
  * Opens a new temporary file in the files directory ending in .ext; returns
  * the descriptor and sets *tmp to its allocated path, or -1 with *cause.
+ * The descriptor holds an exclusive flock until lib_tmp_commit (or close):
+ * keep it open for as long as the file is wanted.
  */
 int lib_tmp_open(struct library *, const char *ext, char **tmp, char **cause);
+
+/*
+ * Removes the temporary files no process holds (left by an import that was
+ * killed or cut by a power loss); returns how many.
+ */
+int lib_tmp_sweep(struct library *);
 
 /*
  * Makes the temporary file tmp (descriptor fd, closed here) the stored file

@@ -27,7 +27,10 @@
 	"size, loudness_lufs, true_peak_dbtp, approved_sha256, approved_by, " \
 	"approved_at, source, imported_at"
 
-/* Opens the files directory and takes the store; sodium must work. */
+/*
+ * Opens the files directory and takes the store; sodium must work. Sweeps
+ * the temporary files that dead imports left behind.
+ */
 int
 lib_new(struct store *st, const char *datadir, struct library **out, char **cause)
 {
@@ -48,6 +51,7 @@ lib_new(struct store *st, const char *datadir, struct library **out, char **caus
 		lib_free(&lib);
 		return LIB_ERR;
 	}
+	lib_tmp_sweep(lib);
 	*out = lib;
 	return 0;
 }

@@ -91,6 +91,8 @@ struct lib_trusted {
 /*
  * A handle over the store st (borrowed, not closed by lib_free) and the data
  * directory datadir, whose bulletins/ subdirectory it creates when missing.
+ * It removes the temporary files there that an import killed or cut by a
+ * power loss left (those no live process holds).
  */
 int lib_new(struct store *st, const char *datadir, struct library **out, char **cause);
 void lib_free(struct library **);

@@ -471,8 +471,7 @@ lib_package_import(struct library *lib, const char *path,
 	for (i = 0; i < n; i++) {
 		if ((rc = pkg_meta(&ents[i], topics, &m, cause)) != 0)
 			goto out;
-		close(ents[i].fd);
-		ents[i].fd = -1;
+		/* The descriptor stays open: its lock keeps a sweep off the file. */
 		if (audio_probe(ents[i].tmp, &ents[i].info, &why) != 0) {
 			xasprintf(cause, "entry '%s': %s", ents[i].name, why);
 			rc = LIB_REJECTED;
@@ -488,11 +487,8 @@ lib_package_import(struct library *lib, const char *path,
 		}
 	}
 	for (i = 0; i < n; i++) {
-		if ((ents[i].fd = open(ents[i].tmp, O_RDONLY | O_CLOEXEC)) < 0 ||
-		    lib_tmp_commit(lib, ents[i].fd, ents[i].tmp, ents[i].sha256,
+		if (lib_tmp_commit(lib, ents[i].fd, ents[i].tmp, ents[i].sha256,
 		    lib_format_ext(ents[i].info.format), &ents[i].rel, cause) != 0) {
-			if (ents[i].fd < 0)
-				xasprintf(cause, "%s: %s", ents[i].tmp, strerror(errno));
 			ents[i].fd = -1;
 			rc = LIB_ERR;
 			goto out;

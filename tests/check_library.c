@@ -1,16 +1,19 @@
 /*
  * Unit tests for library/: import and its rejections, double import, the
- * workflow and its audit trail, tamper checks, keys and signed packages.
+ * workflow and its audit trail, tamper checks, keys and signed packages,
+ * the sweep of temporary files that dead imports left.
  * Each test uses a real SQLite file in its own temporary directory and real
  * WAV files written with libsndfile.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <math.h>
 #include <sndfile.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -555,6 +558,43 @@ START_TEST(test_packages)
 }
 END_TEST
 
+/*
+ * A temporary file left by an import that died (nobody holds its lock) is
+ * removed by the next lib_new; one an import is still writing is not.
+ */
+START_TEST(test_dead_temporaries_swept)
+{
+	struct fx f;
+	struct library *again = NULL;
+	char *dead, *live, *cause = NULL;
+	size_t rows, files;
+	int fd;
+
+	fx_open(&f);
+	xasprintf(&dead, "%s/bulletins/.tmp-Dead01.wav", f.data);
+	ck_assert_int_ge(fd = open(dead, O_WRONLY | O_CREAT | O_EXCL, 0640), 0);
+	ck_assert_int_eq(write(fd, "partial", 7), 7);
+	close(fd);
+	/* A live one: held under lock on another descriptor, as lib_tmp_open does. */
+	xasprintf(&live, "%s/bulletins/.tmp-Live01.wav", f.data);
+	ck_assert_int_ge(fd = open(live, O_WRONLY | O_CREAT | O_EXCL, 0640), 0);
+	ck_assert_int_eq(flock(fd, LOCK_EX), 0);
+	ck_assert_msg(lib_new(f.st, f.data, &again, &cause) == 0, "%s", cause);
+	lib_free(&again);
+	ck_assert_int_eq(access(dead, F_OK), -1);
+	ck_assert_int_eq(access(live, F_OK), 0);
+	close(fd);
+	ck_assert_msg(lib_new(f.st, f.data, &again, &cause) == 0, "%s", cause);
+	lib_free(&again);
+	ck_assert_int_eq(access(live, F_OK), -1);
+	counts(&f, &rows, &files);
+	ck_assert_uint_eq(files, 0);
+	free(dead);
+	free(live);
+	fx_close(&f);
+}
+END_TEST
+
 START_TEST(test_trust_config)
 {
 	struct config_problems p = { 0 };
@@ -607,6 +647,7 @@ main(void)
 	tcase_add_test(tc, test_tampered_refused);
 	tcase_add_test(tc, test_packages);
 	tcase_add_test(tc, test_trust_config);
+	tcase_add_test(tc, test_dead_temporaries_swept);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
