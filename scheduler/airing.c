@@ -42,7 +42,14 @@ sched_airing_spawn(const struct sched_airing_spec *spec, struct sched_airing **o
 		return -1;
 	}
 	if (pid == 0) {
-		close(p[0]);
+		/*
+		 * The child holds nothing of the daemon's but its pipe: with the
+		 * control socket inherited, a player fading out after its daemon
+		 * was killed made the restarted daemon see "another daemon".
+		 */
+		if (p[1] > 3)
+			close_range(3, (unsigned)p[1] - 1, 0);
+		close_range((unsigned)p[1] + 1, ~0U, 0);
 		_exit(sched_airing_child(spec, p[1]));
 	}
 	close(p[1]);
