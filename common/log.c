@@ -18,6 +18,9 @@ log_verbose(void)
 	return verbose;
 }
 
+static void log_vprint(const char *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 log_vprint(const char *prefix, const char *fmt, va_list ap)
 {
