@@ -266,7 +266,9 @@ cov_plays(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
 	}
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		b = cov_bulletin(c, cfg, meta, sqlite3_column_int64(q, 0));
-		outcome = (const char *)sqlite3_column_text(q, 1);
+		/* An export's rows may lack an outcome (\N): it counts as none. */
+		if ((outcome = (const char *)sqlite3_column_text(q, 1)) == NULL)
+			outcome = "";
 		reason = (const char *)sqlite3_column_text(q, 2);
 		if (reason == NULL)
 			reason = "unknown";
