@@ -4,6 +4,7 @@
 #   make test       unit tests (Check) and end-to-end tests on the real binary
 #   make sanitize   the same suite built with -fsanitize=address,undefined
 #   make bench      benchmarks that print ratios against reference tools
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS each (CI: 30)
 #   make demo       the demo station on the embedded default
 #   make deps       install the Debian packages that are missing (tools/deps)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -64,7 +65,7 @@ TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
 GEN_AUDIO := $(BUILD)/tests/gen-audio
 
 .SECONDARY:
-.PHONY: all test unit e2e sanitize bench demo deps install uninstall clean
+.PHONY: all test unit e2e sanitize bench fuzz demo deps install uninstall clean
 all: $(PROG) $(GEN_AUDIO)
 
 $(BUILD)/%.o: %.c
@@ -114,6 +115,42 @@ bench: $(PROG) $(GEN_AUDIO)
 	$(Q)for b in $(sort $(wildcard bench/*.sh)); do \
 		LOAXA=$(abspath $(PROG)) LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) $$b || exit 1; done
 
+# Fuzzing: the libFuzzer targets in tests/fuzz/ (configuration, packages,
+# exports, audio probing) link the core rebuilt by clang with ASan and UBSan
+# in $(FUZZ_BUILD); the gcc build is left alone. `make fuzz` replays each
+# target's regression cases (tests/fuzz/corpus/NAME), then fuzzes it for
+# FUZZ_SECONDS; CI runs FUZZ_SECONDS=30. For a real hunt, an hour a target
+# (the corpora in $(FUZZ_BUILD)/corpus grow from one run to the next):
+#   make fuzz FUZZ_SECONDS=3600
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 300
+FUZZ_BUILD   := $(BUILD)/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -DLOAXA_VERSION='"$(VERSION)"' -I. \
+                $(filter-out -Werror,$(WARN)) -O1 -g $(FUZZ_SAN) \
+                -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -MMD -MP
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_OBJ     := $(CORE_SRC:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/tests/fuzz/util.o
+FUZZ_LIB     := $(FUZZ_BUILD)/libloaxa.a
+
+$(FUZZ_OBJ) $(FUZZ_SRC:%.c=$(FUZZ_BUILD)/%.o): $(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CLANG   $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_LIB): $(FUZZ_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BIN): $(FUZZ_BUILD)/%: $(FUZZ_BUILD)/tests/fuzz/%.o $(FUZZ_LIB)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< $(FUZZ_LIB) $(LIBS)
+
+fuzz: $(FUZZ_BIN) $(PROG) $(GEN_AUDIO)
+	$(Q)LOAXA=$(abspath $(PROG)) LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) \
+		tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_BUILD) $(FUZZ_BIN)
+
 demo: $(PROG) $(GEN_AUDIO)
 	$(Q)LOAXA=$(abspath $(PROG)) LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) tools/demo
 
@@ -138,4 +175,4 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TESTLIB_OBJ:.o=.d) \
-	$(UNIT_BIN:=.d) $(BUILD)/tests/gen-audio.d
+	$(UNIT_BIN:=.d) $(BUILD)/tests/gen-audio.d $(FUZZ_OBJ:.o=.d)
