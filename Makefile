@@ -4,6 +4,7 @@
 #   make test       unit tests (Check) and end-to-end tests on the real binary
 #   make sanitize   the same suite built with -fsanitize=address,undefined
 #   make bench      benchmarks that print ratios against reference tools
+#   make crash      200 SIGKILLs during airings and imports (make test runs 30)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (CI: 30)
 #   make demo       the demo station on the embedded default
 #   make deps       install the Debian packages that are missing (tools/deps)
@@ -65,7 +66,7 @@ TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
 GEN_AUDIO := $(BUILD)/tests/gen-audio
 
 .SECONDARY:
-.PHONY: all test unit e2e sanitize bench fuzz demo deps install uninstall clean
+.PHONY: all test unit e2e sanitize bench crash fuzz demo deps install uninstall clean
 all: $(PROG) $(GEN_AUDIO)
 
 $(BUILD)/%.o: %.c
@@ -114,6 +115,14 @@ sanitize:
 bench: $(PROG) $(GEN_AUDIO)
 	$(Q)for b in $(sort $(wildcard bench/*.sh)); do \
 		LOAXA=$(abspath $(PROG)) LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) $$b || exit 1; done
+
+# The power-cut loop: CRASH_KILLS SIGKILLs at random moments of airings and
+# imports, each followed by the integrity, log, library and recovery checks
+# (about 7 minutes for 200). tests/e2e/crash.sh runs 30 in every `make test`.
+CRASH_KILLS ?= 200
+crash: $(PROG) $(GEN_AUDIO)
+	$(Q)LOAXA=$(abspath $(PROG)) LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) \
+		python3 tests/crash/crash.py --kills $(CRASH_KILLS)
 
 # Fuzzing: the libFuzzer targets in tests/fuzz/ (configuration, packages,
 # exports, audio probing) link the core rebuilt by clang with ASan and UBSan
