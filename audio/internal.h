@@ -2,6 +2,7 @@
 #ifndef LOAXA_AUDIO_INTERNAL_H
 #define LOAXA_AUDIO_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "audio/audio.h"
@@ -32,6 +33,10 @@ struct dec {
 	char *title;
 	char *artist;
 };
+
+/* Sample loops written to vectorise (samples.c). */
+float audio_peak(const float *buf, size_t n);
+void audio_to_s16(int16_t *out, const float *in, size_t n);
 
 extern const struct decoder_ops dec_mpg123_ops;
 extern const struct decoder_ops dec_sndfile_ops;

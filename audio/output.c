@@ -13,7 +13,7 @@
 
 #include <ao/ao.h>
 
-#include "audio/audio.h"
+#include "audio/internal.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 
@@ -195,8 +195,7 @@ out_pace(struct out *o)
 int
 out_write(struct out *o, const float *buf, long frames, char **cause)
 {
-	size_t i, n = (size_t)frames * (size_t)o->channels;
-	float v;
+	size_t n = (size_t)frames * (size_t)o->channels;
 
 	if (o->dev == NULL) {
 		xasprintf(cause, "the output is not open");
@@ -206,15 +205,7 @@ out_write(struct out *o, const float *buf, long frames, char **cause)
 		o->pcm_frames = (size_t)frames;
 		o->pcm = xreallocarray(o->pcm, n, sizeof *o->pcm);
 	}
-	for (i = 0; i < n; i++) {
-		v = buf[i] * 32767.0f;
-		if (v > 32767.0f)
-			v = 32767.0f;
-		else if (v < -32768.0f)
-			v = -32768.0f;
-		/* Round half away from zero: no libm call, so it vectorises. */
-		o->pcm[i] = (int16_t)(v + (v < 0.0f ? -0.5f : 0.5f));
-	}
+	audio_to_s16(o->pcm, buf, n);
 	if (o->realtime && !o->is_live) {
 		/* The clock starts at the first sample, not when the device opened. */
 		if (o->written == 0)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audio/audio.h"
+#include "audio/internal.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 
@@ -127,7 +127,7 @@ player_run(struct player *p, struct player_result *res)
 	long n, m, i, fade_total = 0, fade_left = 0, k;
 	int fading = 0, ended = 0, c;
 	char *cause = NULL;
-	float v, peak;
+	float v;
 
 	memset(res, 0, sizeof *res);
 	if (p->dec == NULL) {
@@ -154,13 +154,7 @@ player_run(struct player *p, struct player_result *res)
 				break;
 		} else {
 			/* Silence is judged on the source, before any gain. */
-			peak = 0;
-			for (i = 0; i < n * p->channels; i++) {
-				v = fabsf(p->buf[i]);
-				if (v > peak)
-					peak = v;
-			}
-			if (peak < quiet) {
+			if (audio_peak(p->buf, (size_t)(n * p->channels)) < quiet) {
 				quiet_run += n;
 				if (quiet_run * 1000 / p->rate > res->longest_silence_ms)
 					res->longest_silence_ms = quiet_run * 1000 / p->rate;

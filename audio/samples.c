@@ -1,0 +1,67 @@
+/*
+ * Loops over samples that every block goes through: the peak (silence in
+ * the player, the limiter's look-ahead, probe's measuring) and the float to
+ * 16-bit conversion of the output.
+ *
+ * GCC at -O2 vectorises a loop only when its trip count is a known multiple
+ * of the vector width, so these run in fixed groups of LANES samples and
+ * finish the remainder one by one. Independent lanes also break the chain
+ * of a running maximum (one maxss after another, each waiting on the last),
+ * which alone cost more than the comparisons.
+ */
+#include <math.h>
+
+#include "audio/internal.h"
+
+#define LANES 16
+
+/* The largest absolute value of n samples; 0 for none. */
+float
+audio_peak(const float *buf, size_t n)
+{
+	float m[LANES] = { 0 }, r = 0, v;
+	size_t i = 0;
+	int k;
+
+	for (; i + LANES <= n; i += LANES)
+		for (k = 0; k < LANES; k++) {
+			v = fabsf(buf[i + k]);
+			m[k] = v > m[k] ? v : m[k];
+		}
+	for (; i < n; i++) {
+		v = fabsf(buf[i]);
+		r = v > r ? v : r;
+	}
+	for (k = 0; k < LANES; k++)
+		r = m[k] > r ? m[k] : r;
+	return r;
+}
+
+/*
+ * One sample to 16 bits, clipped, rounded half up. Offsetting into the
+ * positive range makes the truncating conversion a floor, so no branch on
+ * the sign is needed (a branch that data decides defeats vectorising and,
+ * on audio, mispredicts half the time).
+ */
+static inline int16_t
+to_s16(float v)
+{
+	v = v * 32767.0f + 32768.5f;
+	v = v < 65535.0f ? v : 65535.0f;
+	v = v > 0.0f ? v : 0.0f;
+	return (int16_t)((int32_t)v - 32768);
+}
+
+/* Converts n samples to 16 bits into out, clipping at full scale. */
+void
+audio_to_s16(int16_t *out, const float *in, size_t n)
+{
+	size_t i = 0;
+	int k;
+
+	for (; i + LANES <= n; i += LANES)
+		for (k = 0; k < LANES; k++)
+			out[i + k] = to_s16(in[i + k]);
+	for (; i < n; i++)
+		out[i] = to_s16(in[i]);
+}
