@@ -100,7 +100,8 @@ void out_free(struct out **);
 
 /*
  * Loudness normalisation: a fixed gain, then a look-ahead peak limiter at the
- * ceiling. Output lags input by the look-ahead; limiter_drain empties it.
+ * ceiling. Output lags input by a fixed delay (the look-ahead and a little,
+ * about 6 ms); limiter_drain empties it.
  */
 struct limiter;
 

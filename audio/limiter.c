@@ -1,50 +1,56 @@
 /*
  * The normalising gain and a look-ahead peak limiter.
  *
- * For every frame r[n] is the gain that keeps the frame under the ceiling.
- * h[n] is the minimum of r over the next LOOKAHEAD frames (a monotonic
- * deque), and the gain applied is the moving average of h over LOOKAHEAD+1
- * frames: every h in that average already looked at frame n, so the
- * average never exceeds r[n] (no overshoot) and attacks are linear ramps
- * rather than steps. Release is a one-pole rise. Output lags input by
- * LOOKAHEAD frames.
+ * The limiter steers its gain per sub-block of S frames (LOOKAHEAD_MS
+ * split in K parts) instead of per frame: per sample it only copies,
+ * takes a peak and multiplies, and its decisions cost O(K) per sub-block.
+ *
+ * r[j] is the gain that keeps sub-block j under the ceiling (1 when it is
+ * under already). The gain G[b] at boundary b, between sub-blocks b-1 and
+ * b, may be at most q[b] = min(r[b-1], r[b]); inside sub-block j the gain
+ * runs linearly from G[j] to G[j+1], so every frame of j gets at most r[j].
+ * h[b] is the minimum of q over the next K+1 boundaries, and G[b] the mean
+ * of h over the last K+1: each of those h already looked at q[b], so the
+ * mean never exceeds q[b], and an attack is a ramp over the look-ahead
+ * rather than a step. Release is a one-pole rise, one step per sub-block.
+ *
+ * G[b] needs r up to sub-block b+K, and sub-block j needs G[j+1]: output
+ * lags input by D = (K+2) S frames, a fixed delay, so that every call gives
+ * out as many frames as it takes in (once primed) and may work in place.
  *
  * The limiter works on sample peaks; a margin under the true-peak ceiling
  * (CEILING_MARGIN_DB) covers the overshoot between samples.
  */
 #include <math.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "audio/audio.h"
+#include "audio/internal.h"
 #include "common/xmalloc.h"
 
 #define LOOKAHEAD_MS 5
 #define RELEASE_MS 80
 #define CEILING_MARGIN_DB 0.5
 #define MAX_GAIN_DB 30.0
+#define K 8                     /* sub-blocks in the look-ahead */
+#define NR 16                   /* ring of per-boundary values: > K + 2, a power of 2 */
 
 struct limiter {
 	int channels;
-	long la;                /* look-ahead in frames */
-	long size;              /* la + 1: the length of every ring */
+	long S;                 /* frames per sub-block */
+	long D;                 /* the delay, (K + 2) * S frames */
+	long R;                 /* frames in the ring: D + S */
 	float gain;             /* the fixed normalising gain */
 	float ceiling;          /* linear */
-	float release;          /* per-frame release coefficient */
+	float release;          /* per-sub-block release coefficient */
 
-	float *delay;           /* gained input, a ring */
-	float *r;               /* required gains, a ring (the deque indexes it) */
-	long *dq;               /* monotonic deque of frame numbers, a ring */
-	long dq_head, dq_len;
-	float *h;               /* window minima, a ring, for the average */
-	long h_low;             /* how many h are under 1 */
-	double hsum;
-	float g;                /* the smoothed gain */
-	long pos;               /* the ring slot of frame n */
-	long n;                 /* frames taken in */
+	float *ring;            /* input frames n-D..n, ungained */
+	float peak;             /* of the sub-block being filled */
+	float r_prev;           /* r of the last complete sub-block */
+	float q[NR], h[NR], G[NR]; /* by boundary, index & (NR - 1) */
+	long n;                 /* frames taken in (real and drain silence) */
+	long real;              /* frames of real input taken in */
 	long out;               /* frames given out */
-	long real;              /* frames of input (not drain silence) taken in */
 };
 
 /* The gain to move loudness_lufs to target_lufs, bounded; 0 dB for silence. */
@@ -68,153 +74,126 @@ struct limiter *
 limiter_new(int rate, int channels, double gain_db, double ceiling_dbtp)
 {
 	struct limiter *l = xcalloc(1, sizeof *l);
-	long i;
+	long la = (long)rate * LOOKAHEAD_MS / 1000;
+	int i;
 
 	l->channels = channels;
-	l->la = (long)rate * LOOKAHEAD_MS / 1000;
-	if (l->la < 1)
-		l->la = 1;
-	l->size = l->la + 1;
+	l->S = la > 0 ? (la + K - 1) / K : 1;
+	l->D = (K + 2) * l->S;
+	l->R = l->D + l->S;
 	l->gain = (float)pow(10.0, gain_db / 20.0);
 	l->ceiling = (float)pow(10.0, (ceiling_dbtp - CEILING_MARGIN_DB) / 20.0);
-	l->release = (float)(1.0 - exp(-1.0 / (rate * RELEASE_MS / 1000.0)));
-	l->delay = xcalloc((size_t)(l->size * channels), sizeof *l->delay);
-	l->r = xcalloc((size_t)l->size, sizeof *l->r);
-	l->dq = xcalloc((size_t)l->size, sizeof *l->dq);
-	l->h = xcalloc((size_t)l->size, sizeof *l->h);
-	for (i = 0; i < l->size; i++) {
-		l->h[i] = 1.0f;
-		l->r[i] = 1.0f;
-	}
-	l->hsum = (double)l->size;
-	l->g = 1.0f;
+	l->release = (float)(1.0 - exp(-(double)l->S /
+	    (rate * RELEASE_MS / 1000.0)));
+	l->ring = xcalloc((size_t)(l->R * channels), sizeof *l->ring);
+	/* Before the first frame all is quiet: no reduction anywhere. */
+	l->r_prev = 1.0f;
+	for (i = 0; i < NR; i++)
+		l->q[i] = l->h[i] = l->G[i] = 1.0f;
 	return l;
 }
 
-/* Takes one frame (silence when in is NULL); writes the frame la behind it to out once primed. */
-static int
-limiter_frame(struct limiter *l, const float *in, float *out)
+/* Sub-block m is complete: its r gives q[m], h[m-K] and the gain G[m-K]. */
+static void
+limiter_plan(struct limiter *l, long m)
 {
-	long size = l->size, slot = l->pos, back, i;
-	float peak = 0, v, r, hmin, target;
-	float *d = l->delay + slot * l->channels;
-	int c;
+	float r, q, hmin, sum, a, g;
+	long b = m - K;
+	int i;
 
-	for (c = 0; c < l->channels; c++) {
-		v = in != NULL ? in[c] * l->gain : 0.0f;
-		d[c] = v;
-		if (fabsf(v) > peak)
-			peak = fabsf(v);
+	r = l->peak * l->gain > l->ceiling ? l->ceiling / (l->peak * l->gain) :
+	    1.0f;
+	l->peak = 0;
+	l->q[m & (NR - 1)] = r < l->r_prev ? r : l->r_prev;
+	l->r_prev = r;
+	hmin = 1.0f;
+	for (i = 0; i <= K; i++) {
+		q = l->q[(b + i) & (NR - 1)];
+		hmin = q < hmin ? q : hmin;
 	}
-	r = peak > l->ceiling ? l->ceiling / peak : 1.0f;
-	l->r[slot] = r;
-	/* Sliding minimum of r over frames n-la..n: h for frame n-la. */
-	if (l->dq_len > 0 && l->dq[l->dq_head] <= l->n - size) {
-		if (++l->dq_head == size)
-			l->dq_head = 0;
-		l->dq_len--;
-	}
-	while (l->dq_len > 0) {
-		i = l->dq_head + l->dq_len - 1;
-		back = l->dq[i >= size ? i - size : i];
-		if (l->r[back % size] <= r)
-			break;
-		l->dq_len--;
-	}
-	/* At most la older frames remain, so the ring of size never overflows. */
-	i = l->dq_head + l->dq_len;
-	l->dq[i >= size ? i - size : i] = l->n;
-	l->dq_len++;
-	hmin = l->r[l->dq[l->dq_head] % size];
-	/* The moving average of h over frames n-2la..n-la. */
-	l->h_low += (hmin < 1.0f) - (l->h[slot] < 1.0f);
-	l->hsum += (double)hmin - (double)l->h[slot];
-	l->h[slot] = hmin;
-	if (l->h_low == 0)
-		l->hsum = (double)size;   /* no drift once all is quiet again */
-	l->n++;
-	if (++l->pos == size)
-		l->pos = 0;
-	if (l->n <= l->la)
-		return 0;
-	target = (float)(l->hsum / (double)size);
-	if (target < l->g)
-		l->g = target;
-	else if (target - l->g < 1e-5f)
-		l->g = target;
+	l->h[b & (NR - 1)] = hmin;
+	sum = 0;
+	for (i = 0; i <= K; i++)
+		sum += l->h[(b - i) & (NR - 1)];
+	a = sum / (K + 1);
+	g = l->G[(b - 1) & (NR - 1)];
+	if (a < g || a - g < 1e-5f)
+		g = a;
 	else
-		l->g += (target - l->g) * l->release;
-	/* Frame n-la sits in the next slot of the ring. */
-	d = l->delay + l->pos * l->channels;
-	for (c = 0; c < l->channels; c++)
-		out[c] = d[c] * l->g;
-	l->out++;
-	return 1;
+		g += (a - g) * l->release;
+	/* Rounding in the mean must not lift the gain over the bound. */
+	q = l->q[b & (NR - 1)];
+	l->G[b & (NR - 1)] = g < q ? g : q;
 }
 
 /*
- * Whether frames of in, gained, stay under the ceiling while the limiter
- * rests (no reduction pending or releasing): then it is a plain delay.
+ * Takes k frames (silence when in is NULL), all inside one sub-block, and
+ * writes the frames D behind them to out; returns how many (fewer while
+ * the delay fills). in is read before out is written: they may overlap.
  */
-static int
-limiter_idle(const struct limiter *l, const float *in, long frames)
+static long
+limiter_step(struct limiter *l, const float *in, float *out, long k)
 {
-	uint32_t m = 0, u, lim;
-	float cg = l->ceiling / l->gain;
-	size_t i, n = (size_t)(frames * l->channels);
+	size_t ch = (size_t)l->channels, len = (size_t)k * ch;
+	float *dst = l->ring + (l->n % l->R) * (long)ch, *src, g0, dg, g, p;
+	long t, off, skip = 0, i;
+	size_t s;
 
-	if (l->g != 1.0f || l->h_low != 0 ||
-	    l->r[l->dq[l->dq_head] % l->size] != 1.0f)
-		return 0;
-	/* Non-negative floats order as their bits do: a max that vectorises. */
-	for (i = 0; i < n; i++) {
-		memcpy(&u, in + i, sizeof u);
-		u &= 0x7fffffffu;
-		m = u > m ? u : m;
+	/* In: frames n.. into the ring, the sub-block's plan once it is whole. */
+	t = l->n - l->D;
+	if (in != NULL) {
+		memcpy(dst, in, len * sizeof *dst);
+		p = audio_peak(in, len);
+		l->peak = p > l->peak ? p : l->peak;
+	} else
+		memset(dst, 0, len * sizeof *dst);
+	l->n += k;
+	if (l->n % l->S == 0)
+		limiter_plan(l, l->n / l->S - 1);
+
+	/* Out: frames t.. of sub-block j, which the delay already planned. */
+	if (t < 0) {
+		skip = -t < k ? -t : k;
+		t += skip;
 	}
-	memcpy(&lim, &cg, sizeof lim);
-	return m <= lim;
+	k -= skip;
+	if (k == 0)
+		return 0;
+	src = l->ring + (t % l->R) * (long)ch;
+	off = t % l->S;
+	i = t / l->S;
+	g0 = l->gain * l->G[i & (NR - 1)];
+	dg = l->gain * (l->G[(i + 1) & (NR - 1)] - l->G[i & (NR - 1)]) /
+	    (float)l->S;
+	if (dg == 0.0f) {
+		for (s = 0; s < (size_t)k * ch; s++)
+			out[s] = src[s] * g0;
+	} else {
+		for (i = 0; i < k; i++) {
+			g = g0 + dg * (float)(off + i);
+			for (s = 0; s < ch; s++)
+				out[(size_t)i * ch + s] = src[(size_t)i * ch + s] * g;
+		}
+	}
+	l->out += k;
+	return k;
 }
 
 /* Processes frames in place or from in to out; returns the frames written. */
 long
 limiter_process(struct limiter *l, const float *in, float *out, long frames)
 {
-	float tmp[8], *d;
-	long i, w = 0;
-	int c;
+	long done = 0, w = 0, k;
 
-	if (limiter_idle(l, in, frames)) {
-		for (i = 0; i < frames; i++) {
-			d = l->delay + l->pos * l->channels;
-			for (c = 0; c < l->channels; c++)
-				tmp[c] = in[i * l->channels + c] * l->gain;
-			memcpy(d, tmp, sizeof *tmp * (size_t)l->channels);
-			l->r[l->pos] = 1.0f;
-			l->n++;
-			if (++l->pos == l->size)
-				l->pos = 0;
-			if (l->n > l->la) {
-				memcpy(out + w * l->channels,
-				    l->delay + l->pos * l->channels,
-				    sizeof *tmp * (size_t)l->channels);
-				w++;
-				l->out++;
-			}
-		}
-		/* The window holds only 1s: the newest frame alone keeps the deque. */
-		l->dq_head = 0;
-		l->dq_len = 1;
-		l->dq[0] = l->n - 1;
-		l->real += frames;
-		return w;
+	while (done < frames) {
+		k = l->S - l->n % l->S;
+		if (k > frames - done)
+			k = frames - done;
+		w += limiter_step(l, in + done * l->channels, out + w * l->channels,
+		    k);
+		done += k;
 	}
-	for (i = 0; i < frames; i++) {
-		/* Read the input frame before out (maybe the same memory) is written. */
-		memcpy(tmp, in + i * l->channels, sizeof *tmp * (size_t)l->channels);
-		w += limiter_frame(l, tmp, out + w * l->channels);
-		l->real++;
-	}
+	l->real += frames;
 	return w;
 }
 
@@ -222,10 +201,16 @@ limiter_process(struct limiter *l, const float *in, float *out, long frames)
 long
 limiter_drain(struct limiter *l, float *out, long max)
 {
-	long w = 0;
+	long w = 0, k;
 
-	while (w < max && l->out < l->real)
-		w += limiter_frame(l, NULL, out + w * l->channels);
+	while (w < max && l->out < l->real) {
+		k = l->S - l->n % l->S;
+		if (k > max - w)
+			k = max - w;
+		if (k > l->real - l->out)
+			k = l->real - l->out;
+		w += limiter_step(l, NULL, out + w * l->channels, k);
+	}
 	return w;
 }
 
@@ -237,10 +222,7 @@ limiter_free(struct limiter **lp)
 
 	if (l == NULL)
 		return;
-	free(l->delay);
-	free(l->r);
-	free(l->dq);
-	free(l->h);
+	free(l->ring);
 	free(l);
 	*lp = NULL;
 }
