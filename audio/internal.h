@@ -36,6 +36,7 @@ struct dec {
 
 /* Sample loops written to vectorise (samples.c). */
 float audio_peak(const float *buf, size_t n);
+void audio_scale(float *restrict out, const float *restrict in, size_t n, float g);
 void audio_to_s16(int16_t *out, const float *in, size_t n);
 
 extern const struct decoder_ops dec_mpg123_ops;

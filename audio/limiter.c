@@ -17,6 +17,7 @@
  * G[b] needs r up to sub-block b+K, and sub-block j needs G[j+1]: output
  * lags input by D = (K+2) S frames, a fixed delay, so that every call gives
  * out as many frames as it takes in (once primed) and may work in place.
+ * Positions are counted, not divided: no 64-bit division per step.
  *
  * The limiter works on sample peaks; a margin under the true-peak ceiling
  * (CEILING_MARGIN_DB) covers the overshoot between samples.
@@ -38,17 +39,22 @@
 struct limiter {
 	int channels;
 	long S;                 /* frames per sub-block */
-	long D;                 /* the delay, (K + 2) * S frames */
-	long R;                 /* frames in the ring: D + S */
+	long R;                 /* frames in the ring: K + 3 sub-blocks */
 	float gain;             /* the fixed normalising gain */
 	float ceiling;          /* linear */
 	float release;          /* per-sub-block release coefficient */
 
-	float *ring;            /* input frames n-D..n, ungained */
-	float peak;             /* of the sub-block being filled */
+	/*
+	 * The input, ungained: sub-blocks m-K-2..m. Sub-block m-K-2, whose
+	 * frames go out as those of m come in, sits one sub-block after m.
+	 */
+	float *ring;
+	long m;                 /* the sub-block being filled */
+	long fill;              /* its frames so far */
+	long base;              /* its first frame in the ring */
+	float peak;             /* its peak so far */
 	float r_prev;           /* r of the last complete sub-block */
 	float q[NR], h[NR], G[NR]; /* by boundary, index & (NR - 1) */
-	long n;                 /* frames taken in (real and drain silence) */
 	long real;              /* frames of real input taken in */
 	long out;               /* frames given out */
 };
@@ -79,8 +85,7 @@ limiter_new(int rate, int channels, double gain_db, double ceiling_dbtp)
 
 	l->channels = channels;
 	l->S = la > 0 ? (la + K - 1) / K : 1;
-	l->D = (K + 2) * l->S;
-	l->R = l->D + l->S;
+	l->R = (K + 3) * l->S;
 	l->gain = (float)pow(10.0, gain_db / 20.0);
 	l->ceiling = (float)pow(10.0, (ceiling_dbtp - CEILING_MARGIN_DB) / 20.0);
 	l->release = (float)(1.0 - exp(-(double)l->S /
@@ -127,55 +132,54 @@ limiter_plan(struct limiter *l, long m)
 }
 
 /*
- * Takes k frames (silence when in is NULL), all inside one sub-block, and
- * writes the frames D behind them to out; returns how many (fewer while
- * the delay fills). in is read before out is written: they may overlap.
+ * Takes k frames (silence when in is NULL), at most what sub-block m still
+ * lacks, and writes the frames D behind them to out; returns how many (none
+ * while the delay fills). in is read before out is written: they may
+ * overlap.
  */
 static long
 limiter_step(struct limiter *l, const float *in, float *out, long k)
 {
 	size_t ch = (size_t)l->channels, len = (size_t)k * ch;
-	float *dst = l->ring + (l->n % l->R) * (long)ch, *src, g0, dg, g, p;
-	long t, off, skip = 0, i;
-	size_t s;
+	float *dst = l->ring + (l->base + l->fill) * (long)ch, *src, g0, g1, dg, p;
+	long j = l->m - K - 2, off = l->fill, i, next;
+	size_t c;
 
-	/* In: frames n.. into the ring, the sub-block's plan once it is whole. */
-	t = l->n - l->D;
 	if (in != NULL) {
 		memcpy(dst, in, len * sizeof *dst);
 		p = audio_peak(in, len);
 		l->peak = p > l->peak ? p : l->peak;
 	} else
 		memset(dst, 0, len * sizeof *dst);
-	l->n += k;
-	if (l->n % l->S == 0)
-		limiter_plan(l, l->n / l->S - 1);
+	l->fill += k;
+	if (l->fill == l->S)
+		limiter_plan(l, l->m);
 
-	/* Out: frames t.. of sub-block j, which the delay already planned. */
-	if (t < 0) {
-		skip = -t < k ? -t : k;
-		t += skip;
-	}
-	k -= skip;
-	if (k == 0)
-		return 0;
-	src = l->ring + (t % l->R) * (long)ch;
-	off = t % l->S;
-	i = t / l->S;
-	g0 = l->gain * l->G[i & (NR - 1)];
-	dg = l->gain * (l->G[(i + 1) & (NR - 1)] - l->G[i & (NR - 1)]) /
-	    (float)l->S;
-	if (dg == 0.0f) {
-		for (s = 0; s < (size_t)k * ch; s++)
-			out[s] = src[s] * g0;
-	} else {
-		for (i = 0; i < k; i++) {
-			g = g0 + dg * (float)(off + i);
-			for (s = 0; s < ch; s++)
-				out[(size_t)i * ch + s] = src[(size_t)i * ch + s] * g;
+	/* Out: the same frames of sub-block j, whose gains G[j], G[j+1] are planned. */
+	if (j >= 0) {
+		next = l->base + l->S;
+		src = l->ring + ((next == l->R ? 0 : next) + off) * (long)ch;
+		g0 = l->gain * l->G[j & (NR - 1)];
+		g1 = l->gain * l->G[(j + 1) & (NR - 1)];
+		if (g0 == g1)
+			audio_scale(out, src, len, g0);
+		else {
+			dg = (g1 - g0) / (float)l->S;
+			for (i = 0; i < k; i++)
+				for (c = 0; c < ch; c++)
+					out[(size_t)i * ch + c] = src[(size_t)i * ch + c] *
+					    (g0 + dg * (float)(off + i));
 		}
+		l->out += k;
+	} else
+		k = 0;
+	if (l->fill == l->S) {
+		l->m++;
+		l->fill = 0;
+		l->base += l->S;
+		if (l->base == l->R)
+			l->base = 0;
 	}
-	l->out += k;
 	return k;
 }
 
@@ -186,7 +190,7 @@ limiter_process(struct limiter *l, const float *in, float *out, long frames)
 	long done = 0, w = 0, k;
 
 	while (done < frames) {
-		k = l->S - l->n % l->S;
+		k = l->S - l->fill;
 		if (k > frames - done)
 			k = frames - done;
 		w += limiter_step(l, in + done * l->channels, out + w * l->channels,
@@ -204,7 +208,7 @@ limiter_drain(struct limiter *l, float *out, long max)
 	long w = 0, k;
 
 	while (w < max && l->out < l->real) {
-		k = l->S - l->n % l->S;
+		k = l->S - l->fill;
 		if (k > max - w)
 			k = max - w;
 		if (k > l->real - l->out)

@@ -1,7 +1,7 @@
 /*
  * Loops over samples that every block goes through: the peak (silence in
- * the player, the limiter's look-ahead, probe's measuring) and the float to
- * 16-bit conversion of the output.
+ * the player, the limiter's look-ahead, probe's measuring), the limiter's
+ * gain and the float to 16-bit conversion of the output.
  *
  * GCC at -O2 vectorises a loop only when its trip count is a known multiple
  * of the vector width, so these run in fixed groups of LANES samples and
@@ -13,7 +13,7 @@
 
 #include "audio/internal.h"
 
-#define LANES 16
+#define LANES 8          /* two SSE vectors: measured faster than 4 or 16 */
 
 /* The largest absolute value of n samples; 0 for none. */
 float
@@ -37,19 +37,32 @@ audio_peak(const float *buf, size_t n)
 	return r;
 }
 
+/* Writes n samples of in times g to out (separate buffers). */
+void
+audio_scale(float *restrict out, const float *restrict in, size_t n, float g)
+{
+	size_t i = 0;
+	int k;
+
+	for (; i + LANES <= n; i += LANES)
+		for (k = 0; k < LANES; k++)
+			out[i + k] = in[i + k] * g;
+	for (; i < n; i++)
+		out[i] = in[i] * g;
+}
+
 /*
- * One sample to 16 bits, clipped, rounded half up. Offsetting into the
- * positive range makes the truncating conversion a floor, so no branch on
- * the sign is needed (a branch that data decides defeats vectorising and,
- * on audio, mispredicts half the time).
+ * One sample to 16 bits, clipped symmetrically at full scale, rounded half
+ * away from zero. The sign enters through copysignf, not a branch: a branch
+ * that the data decides defeats vectorising and, on audio, mispredicts half
+ * the time. NaN clips to full scale.
  */
 static inline int16_t
 to_s16(float v)
 {
-	v = v * 32767.0f + 32768.5f;
-	v = v < 65535.0f ? v : 65535.0f;
-	v = v > 0.0f ? v : 0.0f;
-	return (int16_t)((int32_t)v - 32768);
+	v *= 32767.0f;
+	v = fabsf(v) < 32767.0f ? v : copysignf(32767.0f, v);
+	return (int16_t)(int32_t)(v + copysignf(0.5f, v));
 }
 
 /* Converts n samples to 16 bits into out, clipping at full scale. */
