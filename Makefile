@@ -6,6 +6,7 @@
 #   make bench      benchmarks that print ratios against reference tools
 #   make crash      200 SIGKILLs during airings and imports (make test runs 30)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (CI: 30)
+#   make soak       the daemon on a compressed timetable for 10 minutes
 #   make demo       the demo station on the embedded default
 #   make deps       install the Debian packages that are missing (tools/deps)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -66,7 +67,7 @@ TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
 GEN_AUDIO := $(BUILD)/tests/gen-audio
 
 .SECONDARY:
-.PHONY: all test unit e2e sanitize bench crash fuzz demo deps install uninstall clean
+.PHONY: all test unit e2e sanitize bench crash soak fuzz demo deps install uninstall clean
 all: $(PROG) $(GEN_AUDIO)
 
 $(BUILD)/%.o: %.c
@@ -123,6 +124,14 @@ CRASH_KILLS ?= 200
 crash: $(PROG) $(GEN_AUDIO)
 	$(Q)LOAXA=$(abspath $(PROG)) LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) \
 		python3 tests/crash/crash.py --kills $(CRASH_KILLS)
+
+# The soak (not in CI): the daemon airs a compressed timetable for
+# SOAK_MINUTES; its resident memory may grow by less than 1 MB, and every
+# airing must be logged.
+SOAK_MINUTES ?= 10
+soak: $(PROG) $(GEN_AUDIO)
+	$(Q)LOAXA=$(abspath $(PROG)) LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) \
+		python3 tests/soak/soak.py --minutes $(SOAK_MINUTES)
 
 # Fuzzing: the libFuzzer targets in tests/fuzz/ (configuration, packages,
 # exports, audio probing) link the core rebuilt by clang with ASan and UBSan
