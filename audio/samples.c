@@ -1,7 +1,8 @@
 /*
  * Loops over samples that every block goes through: the peak (silence in
- * the player, the limiter's look-ahead, probe's measuring), the limiter's
- * gain and the float to 16-bit conversion of the output.
+ * the player, the limiter's look-ahead, probe's measuring), the curvature
+ * (probe's true-peak bound), the limiter's gain and the float to 16-bit
+ * conversion of the output.
  *
  * GCC at -O2 vectorises a loop only when its trip count is a known multiple
  * of the vector width, so these run in fixed groups of LANES samples and
@@ -30,6 +31,33 @@ audio_peak(const float *buf, size_t n)
 		}
 	for (; i < n; i++) {
 		v = fabsf(buf[i]);
+		r = v > r ? v : r;
+	}
+	for (k = 0; k < LANES; k++)
+		r = m[k] > r ? m[k] : r;
+	return r;
+}
+
+/*
+ * The largest |x[i] - 2 x[i+stride] + x[i+2 stride]| over n interleaved
+ * samples, stride being the channel count: how sharply the signal bends
+ * between samples, which bounds how far it can overshoot them (probe.c).
+ */
+float
+audio_curve(const float *buf, size_t n, size_t stride)
+{
+	float m[LANES] = { 0 }, r = 0, v;
+	size_t i = 0, end = n > 2 * stride ? n - 2 * stride : 0;
+	int k;
+
+	for (; i + LANES <= end; i += LANES)
+		for (k = 0; k < LANES; k++) {
+			v = fabsf(buf[i + k] - 2.0f * buf[i + k + stride] +
+			    buf[i + k + 2 * stride]);
+			m[k] = v > m[k] ? v : m[k];
+		}
+	for (; i < end; i++) {
+		v = fabsf(buf[i] - 2.0f * buf[i + stride] + buf[i + 2 * stride]);
 		r = v > r ? v : r;
 	}
 	for (k = 0; k < LANES; k++)

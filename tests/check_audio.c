@@ -4,7 +4,9 @@
  * silence, output failures. Test audio comes from gen-audio ($LOAXA_GEN_AUDIO).
  */
 #include <check.h>
+#include <ebur128.h>
 #include <math.h>
+#include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,6 +386,93 @@ START_TEST(test_limiter_ceiling)
 }
 END_TEST
 
+/*
+ * Signals made to overshoot their samples between them, after a plainer
+ * stretch whose true peak they must beat: probe skips oversampling only
+ * where its bound says a block cannot raise the answer.
+ */
+static const char *const tp_kinds[] = {
+	"quarter-rate",  /* fs/4 at 45 degrees: samples at 0.71 of the peak */
+	"worst-pattern", /* signs matched to the 4x filter's midpoint phase */
+	"near-nyquist",  /* 0.47 fs, beating */
+	"noise",
+	"steady-tone",   /* 1 kHz: every block ties, the tolerance case */
+};
+
+/* Sample i of channel c of tp_kinds[kind] at rate. */
+static float
+tp_sample(int kind, long i, int c, int rate)
+{
+	static const float pattern[12] = { -1, 1, -1, 1, -1, 1, 1, -1, 1, -1, 1, -1 };
+	double t = (double)i / rate;
+
+	if (kind != 4 && i < rate)  /* first a second of 200 Hz at 0.5 */
+		return (float)(0.5 * sin(2 * M_PI * 200 * t));
+	switch (kind) {
+	case 0:
+		return (float)(0.6 * sin(M_PI / 2 * ((double)i + c) + M_PI / 4));
+	case 1:
+		return i % 1000 < 12 ? 0.3f * pattern[i % 1000] * (c ? -1 : 1) : 0.0f;
+	case 2:
+		return (float)(0.7 * sin(2 * M_PI * 0.47 * (double)i + 0.3 * c));
+	case 3:
+		return (float)(0.3 * ((double)rand() / RAND_MAX * 2 - 1));
+	default:
+		return (float)(0.5 * sin(2 * M_PI * 1000 * t + c));
+	}
+}
+
+START_TEST(test_true_peak_bound)
+{
+	static const int rates[] = { 44100, 96000 };
+	char *dir = tu_tmpdir(), *path, *cause = NULL;
+	SF_INFO sfi = { 0 };
+	struct audio_info in;
+	ebur128_state *st;
+	SNDFILE *sf;
+	float *buf;
+	double full = 0, v;
+	long i, frames;
+	int r, c, kind = _i;
+
+	for (r = 0; r < 2; r++) {
+		srand(1);
+		frames = 3L * rates[r];
+		sfi.samplerate = rates[r];
+		sfi.channels = 2;
+		sfi.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+		buf = xmalloc(sizeof *buf * (size_t)frames * 2);
+		for (i = 0; i < frames; i++)
+			for (c = 0; c < 2; c++)
+				buf[i * 2 + c] = tp_sample(kind, i, c, rates[r]);
+		xasprintf(&path, "%s/%s-%d.wav", dir, tp_kinds[kind], rates[r]);
+		ck_assert_ptr_nonnull(sf = sf_open(path, SFM_WRITE, &sfi));
+		ck_assert_int_eq(sf_writef_float(sf, buf, frames), frames);
+		sf_close(sf);
+		/* The whole stream through libebur128's true-peak meter. */
+		st = ebur128_init(2, (unsigned long)rates[r], EBUR128_MODE_TRUE_PEAK);
+		ebur128_add_frames_float(st, buf, (size_t)frames);
+		full = 0;
+		for (c = 0; c < 2; c++)
+			if (ebur128_true_peak(st, (unsigned)c, &v) == EBUR128_SUCCESS &&
+			    v > full)
+				full = v;
+		ebur128_destroy(&st);
+		full = 20 * log10(full);
+		ck_assert_msg(audio_probe(path, &in, &cause) == 0, "%s", cause);
+		ck_assert_msg(in.true_peak_dbtp <= full + 1e-6 &&
+		    in.true_peak_dbtp >= full - 0.1 - 1e-6,
+		    "%s at %d Hz: probe %.4f dBTP, libebur128 %.4f dBTP",
+		    tp_kinds[kind], rates[r], in.true_peak_dbtp, full);
+		audio_info_clear(&in);
+		free(buf);
+		free(path);
+	}
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -405,6 +494,8 @@ main(void)
 	tcase_add_test(tc, test_reopen_on_format_change);
 	tcase_add_test(tc, test_silence);
 	tcase_add_test(tc, test_limiter_ceiling);
+	tcase_add_loop_test(tc, test_true_peak_bound, 0,
+	    (int)(sizeof tp_kinds / sizeof tp_kinds[0]));
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
