@@ -25,7 +25,9 @@
  * The bound is sharp for smooth signals (a 1 kHz tone: 0.06 dB over its
  * samples) and loose for harsh ones, where it only oversamples more.
  *
- * And the measuring runs in its own thread, beside the decoding.
+ * And the loudness, libebur128's integrated mode, as costly as decoding,
+ * is measured in a thread of its own beside the decoder, which hashes
+ * and scans for the true peak between its blocks.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -182,12 +184,11 @@ struct meter {
 	int head, count, done;
 	int channels;
 	ebur128_state *st;
-	struct tp_scan tp;
 	double peak;
 	int failed;
 };
 
-/* Takes blocks until the decoder is done: loudness, sample and true peak. */
+/* Takes blocks until the decoder is done: loudness and sample peak. */
 static void *
 meter_main(void *arg)
 {
@@ -215,7 +216,6 @@ meter_main(void *arg)
 			m->peak = p;
 		if (ebur128_add_frames_float(m->st, buf, (size_t)n) != EBUR128_SUCCESS)
 			m->failed = 1;
-		tp_block(&m->tp, buf, n, m->channels);
 
 		pthread_mutex_lock(&m->lock);
 		m->head = (m->head + 1) % RING;
@@ -269,6 +269,7 @@ int
 audio_probe(const char *path, struct audio_info *info, char **cause)
 {
 	struct dec *d = NULL;
+	struct tp_scan tp;
 	struct meter m;
 	pthread_t thread;
 	float *buf;
@@ -279,6 +280,7 @@ audio_probe(const char *path, struct audio_info *info, char **cause)
 
 	memset(info, 0, sizeof *info);
 	memset(&m, 0, sizeof m);
+	memset(&tp, 0, sizeof tp);
 	if (sodium_init() < 0) {
 		xasprintf(cause, "cannot start libsodium");
 		return -1;
@@ -290,14 +292,14 @@ audio_probe(const char *path, struct audio_info *info, char **cause)
 	ch = dec_channels(d);
 	m.channels = ch;
 	m.st = ebur128_init((unsigned)ch, (unsigned long)dec_rate(d), EBUR128_MODE_I);
-	m.tp.st = ebur128_init((unsigned)ch, (unsigned long)dec_rate(d),
+	tp.st = ebur128_init((unsigned)ch, (unsigned long)dec_rate(d),
 	    EBUR128_MODE_TRUE_PEAK);
-	if (m.st == NULL || m.tp.st == NULL) {
+	if (m.st == NULL || tp.st == NULL) {
 		xasprintf(cause, "cannot measure loudness at %d Hz, %d channels",
 		    dec_rate(d), ch);
 		goto out;
 	}
-	tp_init(&m.tp, dec_rate(d), ch);
+	tp_init(&tp, dec_rate(d), ch);
 	for (i = 0; i < RING; i++)
 		m.blocks[i] = xmalloc(sizeof *buf * PROBE_BLOCK * (size_t)ch);
 	pthread_mutex_init(&m.lock, NULL);
@@ -314,6 +316,7 @@ audio_probe(const char *path, struct audio_info *info, char **cause)
 		if ((n = dec_read(d, buf, PROBE_BLOCK, cause)) <= 0)
 			break;
 		frames += n;
+		tp_block(&tp, buf, n, ch);
 		meter_push(&m, n);
 	}
 	meter_push(&m, 0);
@@ -335,9 +338,9 @@ audio_probe(const char *path, struct audio_info *info, char **cause)
 	    lufs < -70.0)
 		lufs = -HUGE_VAL;
 	info->loudness_lufs = lufs;
-	if (m.tp.max < m.peak)
-		m.tp.max = m.peak;
-	info->true_peak_dbtp = m.tp.max > 0 ? 20.0 * log10(m.tp.max) : -HUGE_VAL;
+	if (tp.max < m.peak)
+		tp.max = m.peak;
+	info->true_peak_dbtp = tp.max > 0 ? 20.0 * log10(tp.max) : -HUGE_VAL;
 	info->silent = m.peak < pow(10.0, AUDIO_SILENCE_DBFS / 20.0);
 	if (dec_title(d) != NULL)
 		info->title = xstrdup(dec_title(d));
@@ -350,8 +353,8 @@ out:
 		meter_push(&m, 0);
 		pthread_join(thread, NULL);
 	}
-	log_debug("probe: true peak over %ld spans, %ld skipped", m.tp.fed,
-	    m.tp.skipped);
+	log_debug("probe: true peak over %ld spans, %ld skipped", tp.fed,
+	    tp.skipped);
 	if (m.blocks[0] != NULL) {
 		pthread_mutex_destroy(&m.lock);
 		pthread_cond_destroy(&m.room);
@@ -359,11 +362,11 @@ out:
 	}
 	for (i = 0; i < RING; i++)
 		free(m.blocks[i]);
-	free(m.tp.win);
+	free(tp.win);
 	if (m.st != NULL)
 		ebur128_destroy(&m.st);
-	if (m.tp.st != NULL)
-		ebur128_destroy(&m.tp.st);
+	if (tp.st != NULL)
+		ebur128_destroy(&tp.st);
 	dec_free(&d);
 	return rc;
 }
