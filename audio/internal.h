@@ -36,6 +36,7 @@ struct dec {
 
 /* Sample loops written to vectorise (samples.c). */
 float audio_peak(const float *buf, size_t n);
+float audio_copy_peak(float *restrict dst, const float *restrict src, size_t n);
 float audio_curve(const float *buf, size_t n, size_t stride);
 void audio_scale(float *restrict out, const float *restrict in, size_t n, float g);
 void audio_to_s16(int16_t *out, const float *in, size_t n);

@@ -33,8 +33,8 @@
 #define RELEASE_MS 80
 #define CEILING_MARGIN_DB 0.5
 #define MAX_GAIN_DB 30.0
-#define K 8                     /* sub-blocks in the look-ahead */
-#define NR 16                   /* ring of per-boundary values: > K + 2, a power of 2 */
+#define K 4                     /* sub-blocks in the look-ahead */
+#define NR 8                    /* ring of per-boundary values: > K + 2, a power of 2 */
 
 struct limiter {
 	int channels;
@@ -146,8 +146,7 @@ limiter_step(struct limiter *l, const float *in, float *out, long k)
 	size_t c;
 
 	if (in != NULL) {
-		memcpy(dst, in, len * sizeof *dst);
-		p = audio_peak(in, len);
+		p = audio_copy_peak(dst, in, len);
 		l->peak = p > l->peak ? p : l->peak;
 	} else
 		memset(dst, 0, len * sizeof *dst);

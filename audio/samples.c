@@ -38,6 +38,30 @@ audio_peak(const float *buf, size_t n)
 	return r;
 }
 
+/* Copies n samples from src to dst (separate buffers); returns their peak as audio_peak. */
+float
+audio_copy_peak(float *restrict dst, const float *restrict src, size_t n)
+{
+	float m[LANES] = { 0 }, r = 0, v;
+	size_t i = 0;
+	int k;
+
+	for (; i + LANES <= n; i += LANES)
+		for (k = 0; k < LANES; k++) {
+			dst[i + k] = src[i + k];
+			v = fabsf(src[i + k]);
+			m[k] = v > m[k] ? v : m[k];
+		}
+	for (; i < n; i++) {
+		dst[i] = src[i];
+		v = fabsf(src[i]);
+		r = v > r ? v : r;
+	}
+	for (k = 0; k < LANES; k++)
+		r = m[k] > r ? m[k] : r;
+	return r;
+}
+
 /*
  * The largest |x[i] - 2 x[i+stride] + x[i+2 stride]| over n interleaved
  * samples, stride being the channel count: how sharply the signal bends
