@@ -5,8 +5,14 @@
  * keep resyncing through junk: every loop here is bounded, and where the
  * stream carries a Xing/Info/VBRI frame count the decoded length is held to
  * it (by dec_read).
+ *
+ * libmpg123 reads its input a frame header and a frame at a time: 46000
+ * read calls for a 10-minute MP3, some 3% of decoding it. It reads here
+ * through a stdio stream's buffer instead (2400 calls of 4 KiB).
  */
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,9 +26,26 @@
 
 struct mpg {
 	mpg123_handle *mh;
+	FILE *f;                /* the input, which libmpg123 reads through mpg_fread */
 	long rate;
 	int channels;
 };
+
+/* libmpg123's read on our stream: as read(2), -1 on an error. */
+static mpg123_ssize_t
+mpg_fread(void *f, void *buf, size_t n)
+{
+	size_t got = fread(buf, 1, n, f);
+
+	return got == 0 && ferror((FILE *)f) ? -1 : (mpg123_ssize_t)got;
+}
+
+/* libmpg123's lseek on our stream: as lseek(2). */
+static off_t
+mpg_fseek(void *f, off_t off, int whence)
+{
+	return fseeko(f, off, whence) == 0 ? ftello(f) : -1;
+}
 
 /* Copies an ID3v2 text (UTF-8 from libmpg123) when it holds something. */
 static char *
@@ -70,7 +93,13 @@ mpg_open(struct dec *d, const char *path, char **cause)
 	for (i = 0; i < nrates; i++)
 		mpg123_format(m->mh, rates[i], MPG123_MONO | MPG123_STEREO,
 		    MPG123_ENC_FLOAT_32);
-	if (mpg123_open(m->mh, path) != MPG123_OK) {
+	if ((m->f = fopen(path, "rbe")) == NULL) {
+		xasprintf(cause, "cannot open: %s", strerror(errno));
+		goto fail;
+	}
+	/* No cleanup callback: mpg_close closes m->f after the handle. */
+	if (mpg123_replace_reader_handle(m->mh, mpg_fread, mpg_fseek, NULL) !=
+	    MPG123_OK || mpg123_open_handle(m->mh, m->f) != MPG123_OK) {
 		mpg_cause(m->mh, MPG123_ERR, "cannot open", cause);
 		goto fail;
 	}
@@ -103,6 +132,8 @@ mpg_open(struct dec *d, const char *path, char **cause)
 
 fail:
 	mpg123_delete(m->mh);
+	if (m->f != NULL)
+		fclose(m->f);
 	free(m);
 	d->priv = NULL;
 	return -1;
@@ -154,6 +185,7 @@ mpg_close(struct dec *d)
 	if (m == NULL)
 		return;
 	mpg123_delete(m->mh);
+	fclose(m->f);
 	free(m);
 	d->priv = NULL;
 }
