@@ -4,19 +4,19 @@
  * ITU-R BS.1770 (libebur128), duration and silence.
  *
  * True peak is the costly part (libebur128 oversamples 4x with a 49-tap
- * filter: about ten decodes' worth of work), so a block goes through it
- * only when it can raise the answer. What can a block's true peak be at
- * most? Every value libebur128's interpolator makes is (1 + excess) times
- * a linear interpolation of the two samples beside it, plus a weighted sum
- * of the second differences within the filter's reach, whose weights add
- * up to curve (both from the filter's coefficients, see tp_init). So no
- * interpolated value exceeds (1 + excess) P + curve D2, P and D2 being the
- * largest |sample| and |second difference| of the block and the frames
- * before it that the filter reaches. A span of TP_SPAN frames is
- * oversampled when that bound passes the largest true peak so far by more
- * than TP_TOLERANCE_DB.
+ * filter: about ten decodes' worth of work), so a span of TP_SPAN frames
+ * goes through it only when it can raise the answer. What can a span's
+ * true peak be at most? Every value libebur128's interpolator makes is
+ * (1 + excess) times a linear interpolation of the two samples beside it,
+ * plus a weighted sum of the second differences within the filter's reach,
+ * whose weights add up to curve (both from the filter's coefficients, see
+ * tp_init). So no interpolated value exceeds (1 + excess) P + curve D2, P
+ * and D2 being the largest |sample| and |second difference| of the span
+ * and the frames before it that the filter reaches. A span is oversampled
+ * when that bound passes the largest true peak so far by more than
+ * TP_TOLERANCE_DB.
  *
- * Why a tolerance: the blocks of a steady tone all have the same true peak
+ * Why a tolerance: the spans of a steady tone all have the same true peak
  * within 0.01 dB, and no bound computed from samples can tell which of
  * them holds the largest; without one every block of a tone is
  * oversampled (11x mpg123's time). With it, the true peak reported is
