@@ -10,7 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The scratch directory, created on first use and removed at exit. */
+/*
+ * The scratch directory, created on first use inside $LOAXA_FUZZ_TMP (else
+ * /dev/shm, else $TMPDIR) and removed at a normal exit; libFuzzer's own
+ * exits skip that, so tests/fuzz/run removes $LOAXA_FUZZ_TMP itself.
+ */
 const char *fuzz_dir(void);
 
 /* fuzz_dir()/name, allocated. */
