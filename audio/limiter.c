@@ -1,9 +1,10 @@
 /*
  * The normalising gain and a look-ahead peak limiter.
  *
- * The limiter steers its gain per sub-block of S frames (LOOKAHEAD_MS
- * split in K parts) instead of per frame: per sample it only copies,
- * takes a peak and multiplies, and its decisions cost O(K) per sub-block.
+ * The limiter steers its gain per sub-block of S frames (a K-th of
+ * LOOKAHEAD_MS, rounded up to 8 frames) instead of per frame: per sample
+ * it only copies, takes a peak and multiplies, and its decisions cost O(K)
+ * per sub-block.
  *
  * r[j] is the gain that keeps sub-block j under the ceiling (1 when it is
  * under already). The gain G[b] at boundary b, between sub-blocks b-1 and
@@ -84,7 +85,8 @@ limiter_new(int rate, int channels, double gain_db, double ceiling_dbtp)
 	int i;
 
 	l->channels = channels;
-	l->S = la > 0 ? (la + K - 1) / K : 1;
+	/* A multiple of 8 frames: the sample loops then have no scalar tail. */
+	l->S = ((la + K - 1) / K + 7) / 8 * 8;
 	l->R = (K + 3) * l->S;
 	l->gain = (float)pow(10.0, gain_db / 20.0);
 	l->ceiling = (float)pow(10.0, (ceiling_dbtp - CEILING_MARGIN_DB) / 20.0);
