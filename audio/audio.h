@@ -108,8 +108,13 @@ struct limiter;
 struct limiter *limiter_new(int rate, int channels, double gain_db,
     double ceiling_dbtp);
 
-/* Processes frames from in to out (which may be the same buffer); returns frames written. */
-long limiter_process(struct limiter *, const float *in, float *out, long frames);
+/*
+ * Processes frames from in to out (which may be the same buffer); returns
+ * frames written. *peak, unless peak is NULL, gets the largest |sample| of
+ * in, before the gain (the player's silence test, without a pass of its own).
+ */
+long limiter_process(struct limiter *, const float *in, float *out, long frames,
+    float *peak);
 
 /* Writes at most max held frames to out; returns the count (0 when empty). */
 long limiter_drain(struct limiter *, float *out, long max);

@@ -135,12 +135,13 @@ limiter_plan(struct limiter *l, long m)
 
 /*
  * Takes k frames (silence when in is NULL), at most what sub-block m still
- * lacks, and writes the frames D behind them to out; returns how many (none
- * while the delay fills). in is read before out is written: they may
- * overlap.
+ * lacks, raising *in_peak to their peak, and writes the frames D behind
+ * them to out; returns how many (none while the delay fills). in is read
+ * before out is written: they may overlap.
  */
 static long
-limiter_step(struct limiter *l, const float *in, float *out, long k)
+limiter_step(struct limiter *l, const float *in, float *out, long k,
+    float *in_peak)
 {
 	size_t ch = (size_t)l->channels, len = (size_t)k * ch;
 	float *dst = l->ring + (l->base + l->fill) * (long)ch, *src, g0, g1, dg, p;
@@ -150,6 +151,7 @@ limiter_step(struct limiter *l, const float *in, float *out, long k)
 	if (in != NULL) {
 		p = audio_copy_peak(dst, in, len);
 		l->peak = p > l->peak ? p : l->peak;
+		*in_peak = p > *in_peak ? p : *in_peak;
 	} else
 		memset(dst, 0, len * sizeof *dst);
 	l->fill += k;
@@ -186,19 +188,23 @@ limiter_step(struct limiter *l, const float *in, float *out, long k)
 
 /* Processes frames in place or from in to out; returns the frames written. */
 long
-limiter_process(struct limiter *l, const float *in, float *out, long frames)
+limiter_process(struct limiter *l, const float *in, float *out, long frames,
+    float *peak)
 {
 	long done = 0, w = 0, k;
+	float p = 0;
 
 	while (done < frames) {
 		k = l->S - l->fill;
 		if (k > frames - done)
 			k = frames - done;
 		w += limiter_step(l, in + done * l->channels, out + w * l->channels,
-		    k);
+		    k, &p);
 		done += k;
 	}
 	l->real += frames;
+	if (peak != NULL)
+		*peak = p;
 	return w;
 }
 
@@ -207,6 +213,7 @@ long
 limiter_drain(struct limiter *l, float *out, long max)
 {
 	long w = 0, k;
+	float p = 0;
 
 	while (w < max && l->out < l->real) {
 		k = l->S - l->fill;
@@ -214,7 +221,7 @@ limiter_drain(struct limiter *l, float *out, long max)
 			k = max - w;
 		if (k > l->real - l->out)
 			k = l->real - l->out;
-		w += limiter_step(l, NULL, out + w * l->channels, k);
+		w += limiter_step(l, NULL, out + w * l->channels, k, &p);
 	}
 	return w;
 }

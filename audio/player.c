@@ -127,7 +127,7 @@ player_run(struct player *p, struct player_result *res)
 	long n, m, i, fade_total = 0, fade_left = 0, k;
 	int fading = 0, ended = 0, c;
 	char *cause = NULL;
-	float v;
+	float v, peak;
 
 	memset(res, 0, sizeof *res);
 	if (p->dec == NULL) {
@@ -154,14 +154,18 @@ player_run(struct player *p, struct player_result *res)
 				break;
 		} else {
 			/* Silence is judged on the source, before any gain. */
-			if (audio_peak(p->buf, (size_t)(n * p->channels)) < quiet) {
+			if (p->lim != NULL)
+				m = limiter_process(p->lim, p->buf, p->buf, n, &peak);
+			else {
+				m = n;
+				peak = audio_peak(p->buf, (size_t)(n * p->channels));
+			}
+			if (peak < quiet) {
 				quiet_run += n;
 				if (quiet_run * 1000 / p->rate > res->longest_silence_ms)
 					res->longest_silence_ms = quiet_run * 1000 / p->rate;
 			} else
 				quiet_run = 0;
-			m = p->lim != NULL ?
-			    limiter_process(p->lim, p->buf, p->buf, n) : n;
 		}
 		if (fading) {
 			/* A linear ramp from where the fade stands to zero. */

@@ -372,7 +372,7 @@ START_TEST(test_limiter_ceiling)
 	/* A full-scale burst lifted 12 dB; everything must come out under -1 dBFS. */
 	for (i = 0; i < 4800; i++)
 		buf[i] = (float)(0.9 * sin(i * 0.05) * (i > 2000 && i < 2400 ? 1 : 0.1));
-	n = limiter_process(l, buf, out, 4800);
+	n = limiter_process(l, buf, out, 4800, NULL);
 	total += n;
 	total += limiter_drain(l, out + n, 480);
 	ck_assert_int_eq(total, 4800);
