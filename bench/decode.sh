@@ -1,6 +1,7 @@
 #!/bin/sh
 # bench/decode: a generated 10-minute 128 kbps stereo MP3 of speech-like sound
-# (what bulletins are), timed best of 3 in the same run:
+# (what bulletins are), timed in the same run, in rounds that take turns
+# (best of BENCH_ROUNDS, default 5):
 #   mpg123 -t            the reference decode
 #   loaxa probe          decode + SHA-256 + integrated loudness + true peak
 #   pipeline             loaxa play-file to the null driver, unpaced, with the
@@ -26,24 +27,28 @@ unset LOAXA_CONFIG
 	--bitrate-kbps 128 --seconds 600 tone.mp3
 
 now() { date +%s.%N; }
-# best CMD...: the shortest of three wall times, in seconds.
-best() {
-	b=
-	for _ in 1 2 3; do
-		t0=$(now); "$@" >/dev/null 2>&1 || { echo "bench/decode: failed: $*" >&2; exit 1; }
-		t=$(echo "$(now) - $t0" | bc -l)
-		if [ -z "$b" ] || [ "$(echo "$t < $b" | bc -l)" -eq 1 ]; then b=$t; fi
-	done
-	echo "$b"
+# time CMD...: one wall time, in seconds.
+time1() {
+	t0=$(now); "$@" >/dev/null 2>&1 || { echo "bench/decode: failed: $*" >&2; exit 1; }
+	echo "$(now) - $t0" | bc -l
 }
+# min A B: the smaller, or B when A is empty.
+min() { if [ -z "$1" ] || [ "$(echo "$2 < $1" | bc -l)" -eq 1 ]; then echo "$2"; else echo "$1"; fi; }
 
 L=$("$LOAXA" probe --format json speech.mp3 | sed -n 's/.*"loudness_lufs": \([-0-9.]*\).*/\1/p')
-ref=$(best mpg123 -q -t speech.mp3)
-probe=$(best "$LOAXA" probe speech.mp3)
-pipe=$(best "$LOAXA" play-file speech.mp3 --driver null --no-realtime --loudness "$L")
-raw=$(best "$LOAXA" play-file speech.mp3 --driver null --no-realtime --no-normalize)
-tref=$(best mpg123 -q -t tone.mp3)
-tprobe=$(best "$LOAXA" probe tone.mp3)
+# Rounds that take turns, so that a noisy moment on a shared machine hits the
+# reference and loaxa alike; the best of each over BENCH_ROUNDS (default 5).
+ref= probe= pipe= raw= tref= tprobe=
+r=0
+while [ $r -lt "${BENCH_ROUNDS:-5}" ]; do
+	ref=$(min "$ref" "$(time1 mpg123 -q -t speech.mp3)")
+	probe=$(min "$probe" "$(time1 "$LOAXA" probe speech.mp3)")
+	pipe=$(min "$pipe" "$(time1 "$LOAXA" play-file speech.mp3 --driver null --no-realtime --loudness "$L")")
+	raw=$(min "$raw" "$(time1 "$LOAXA" play-file speech.mp3 --driver null --no-realtime --no-normalize)")
+	tref=$(min "$tref" "$(time1 mpg123 -q -t tone.mp3)")
+	tprobe=$(min "$tprobe" "$(time1 "$LOAXA" probe tone.mp3)")
+	r=$((r + 1))
+done
 rss=$(/usr/bin/time -f %M "$LOAXA" play-file speech.mp3 --driver null --no-realtime \
 	--loudness "$L" 2>&1 >/dev/null | tail -n 1)
 
