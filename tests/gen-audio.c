@@ -4,7 +4,10 @@
  *
  *   gen-audio [--format wav|flac|ogg|opus|mp3] [--kind tone|speech|silence]
  *             [--seconds S] [--rate R] [--channels C] [--gain-db G]
- *             [--bitrate-kbps K] [--seed N] OUT
+ *             [--bitrate-kbps K] [--seed N] [--freq HZ] OUT
+ *
+ * A tone is HZ (440 by default) with its third harmonic, so that tests can
+ * tell items apart by pitch in what came out of a sound server.
  *   gen-audio --damage KIND [IN] OUT
  *
  * Damage kinds: empty, random, text, wav-lying, zero-channels, absurd-rate
@@ -32,6 +35,7 @@ struct gen {
 	double gain_db;
 	int bitrate_kbps;
 	uint64_t seed;
+	double freq;            /* a tone's fundamental, Hz */
 };
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
@@ -142,7 +146,8 @@ synth(const struct gen *g, float *buf, long start, long frames, double state[5])
 		double t = (double)n / g->rate, v = 0;
 
 		if (strcmp(g->kind, "tone") == 0) {
-			v = 0.7 * sin(2 * M_PI * 440 * t) + 0.3 * sin(2 * M_PI * 1320 * t);
+			v = 0.7 * sin(2 * M_PI * g->freq * t) +
+			    0.3 * sin(2 * M_PI * (3 * g->freq) * t);
 		} else if (strcmp(g->kind, "speech") == 0) {
 			double e = speech_envelope(g->rate, n, &state[0], &state[1],
 			    &state[2]);
@@ -373,7 +378,7 @@ usage(void)
 	    "usage: gen-audio [--format wav|flac|ogg|opus|mp3] "
 	    "[--kind tone|speech|silence]\n"
 	    "                 [--seconds S] [--rate R] [--channels C] [--gain-db G]\n"
-	    "                 [--bitrate-kbps K] [--seed N] OUT\n"
+	    "                 [--bitrate-kbps K] [--seed N] [--freq HZ] OUT\n"
 	    "       gen-audio --damage KIND [IN] OUT\n");
 	exit(2);
 }
@@ -390,11 +395,12 @@ main(int argc, char **argv)
 		{ "gain-db", required_argument, NULL, 'g' },
 		{ "bitrate-kbps", required_argument, NULL, 'b' },
 		{ "seed", required_argument, NULL, 'S' },
+		{ "freq", required_argument, NULL, 'F' },
 		{ "damage", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct gen g = { "wav", "tone", 2.0, 48000, 2, -12.0, 128, 1 };
+	struct gen g = { "wav", "tone", 2.0, 48000, 2, -12.0, 128, 1, 440.0 };
 	const char *dmg = NULL;
 	int c;
 
@@ -408,6 +414,7 @@ main(int argc, char **argv)
 		case 'g': g.gain_db = number("gain-db", optarg, -120, 20); break;
 		case 'b': g.bitrate_kbps = (int)number("bitrate-kbps", optarg, 8, 512); break;
 		case 'S': g.seed = (uint64_t)number("seed", optarg, 0, 1e15); break;
+		case 'F': g.freq = number("freq", optarg, 20, 20000); break;
 		case 'd': dmg = optarg; break;
 		default: usage();
 		}
