@@ -82,6 +82,13 @@ struct out;
 struct out *out_new(const struct out_spec *);
 
 /*
+ * Loads libao and its driver plugins now rather than at the first out_new.
+ * A process that forks players calls it once, so that each child starts
+ * with them loaded instead of spending some 10 ms in dlopen at its instant.
+ */
+void out_preload(void);
+
+/*
  * Opens the device for rate and channels, or reopens it when the format
  * differs from the open one (a file driver then starts its file again).
  * Returns 0, or -1 with *cause holding libao's reason.

@@ -45,6 +45,12 @@ out_init_ao(void)
 	ao_initialize();
 }
 
+void
+out_preload(void)
+{
+	pthread_once(&out_once, out_init_ao);
+}
+
 /* A copy of spec, nothing opened yet. */
 struct out *
 out_new(const struct out_spec *spec)

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audio/audio.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
@@ -1041,6 +1042,8 @@ daemon_open(struct daemon *d)
 	d->device_ok = 1;
 	d->watchdog_ms = sched_watchdog_ms();
 	inbox_open(d);
+	/* The players are forked from here: let them inherit libao loaded. */
+	out_preload();
 	return 0;
 }
 
