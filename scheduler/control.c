@@ -67,24 +67,64 @@ sched_ctl_listen(const char *path, int *fd, char **cause)
 }
 
 int
-sched_ctl_peer_allowed(uid_t uid, gid_t gid)
+sched_ctl_peer_allowed(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups)
 {
-	return uid == 0 || uid == geteuid() || gid == getegid();
+	size_t i;
+
+	if (uid == 0 || uid == geteuid() || gid == getegid())
+		return 1;
+	for (i = 0; i < ngroups; i++)
+		if (groups[i] == getegid())
+			return 1;
+	return 0;
+}
+
+/*
+ * The peer's supplementary groups, as they were when it connected
+ * (SO_PEERGROUPS): a member of the daemon's group by a supplementary group
+ * may open the socket (mode 0660), so it may talk to the daemon too.
+ * Returns how many, with *groups allocated; 0 and NULL when unknown.
+ */
+static size_t
+ctl_peer_groups(int c, gid_t **groups)
+{
+	socklen_t len = 64 * sizeof **groups;
+	int rc;
+
+	*groups = xmalloc(len);
+	/* Too small a buffer: ERANGE, with the size it needs in len. */
+	if ((rc = getsockopt(c, SOL_SOCKET, SO_PEERGROUPS, *groups, &len)) != 0 &&
+	    errno == ERANGE && len > 0) {
+		free(*groups);
+		*groups = xmalloc(len);
+		rc = getsockopt(c, SOL_SOCKET, SO_PEERGROUPS, *groups, &len);
+	}
+	if (rc == 0 && len > 0)
+		return len / sizeof **groups;
+	free(*groups);
+	*groups = NULL;
+	return 0;
 }
 
 int
 sched_ctl_accept(int listen_fd, char **cause)
 {
-	struct ucred cred;
+	struct ucred cred = { 0, (uid_t)-1, (gid_t)-1 };
 	socklen_t len = sizeof cred;
-	int c;
+	gid_t *groups = NULL;
+	size_t ngroups = 0;
+	int c, ok;
 
 	if ((c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
 		xasprintf(cause, "control socket: accept: %s", strerror(errno));
 		return -1;
 	}
-	if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
-	    !sched_ctl_peer_allowed(cred.uid, cred.gid)) {
+	ok = getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0;
+	if (ok)
+		ngroups = ctl_peer_groups(c, &groups);
+	ok = ok && sched_ctl_peer_allowed(cred.uid, cred.gid, groups, ngroups);
+	free(groups);
+	if (!ok) {
 		xasprintf(cause, "control socket: refused a client (uid %ld, gid %ld): "
 		    "not root, this user or this group", (long)cred.uid, (long)cred.gid);
 		sched_ctl_reply(c, 1, "refused: not allowed to control this station", "");

@@ -17,13 +17,19 @@
 int sched_ctl_listen(const char *path, int *fd, char **cause);
 
 /*
- * Accepts one client and checks its credentials: root, this user, or this
- * group. Returns the client fd, or -1 (refused or nothing to accept).
+ * Accepts one client and checks its credentials (SO_PEERCRED and
+ * SO_PEERGROUPS): root, this user, or a member of this group. Returns the
+ * client fd, or -1 (refused or nothing to accept).
  */
 int sched_ctl_accept(int listen_fd, char **cause);
 
-/* Whether a peer with these credentials may control the daemon. */
-int sched_ctl_peer_allowed(uid_t uid, gid_t gid);
+/*
+ * Whether a peer with these credentials may control the daemon: root, the
+ * daemon's effective user, or its effective group as the peer's primary
+ * group or one of its ngroups supplementary groups.
+ */
+int sched_ctl_peer_allowed(uid_t uid, gid_t gid, const gid_t *groups,
+    size_t ngroups);
 
 /*
  * Reads one request line from a client within timeout_ms. Returns 0 and an
