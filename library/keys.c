@@ -39,7 +39,10 @@ write_new(const char *path, const char *text, mode_t mode, char **cause)
 	return 0;
 }
 
-/* Generates a key pair; the secret key file is 0600, the .pub beside it 0644. */
+/*
+ * Generates a key pair; the secret key file is 0600, the .pub beside it 0644.
+ * Neither may exist already; on failure neither is left behind.
+ */
 int
 lib_key_generate(const char *path, char *pub_b64, size_t len, char **cause)
 {
@@ -73,8 +76,11 @@ lib_key_generate(const char *path, char *pub_b64, size_t len, char **cause)
 	rc = write_new(pubpath, text, 0644, cause);
 	free(text);
 	free(pubpath);
-	if (rc != 0)
+	/* A secret key whose public half was not written is no use: take it back. */
+	if (rc != 0) {
+		unlink(path);
 		return LIB_ERR;
+	}
 	snprintf(pub_b64, len, "%s", pub);
 	return 0;
 }
