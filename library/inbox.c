@@ -54,17 +54,22 @@ inbox_move(const char *inbox, const char *sub, const char *name, char **dest,
 	return 0;
 }
 
-/* Writes why beside a rejected package as PATH.why. */
+/* Writes why beside a rejected package as PATH.why, mode 0640 whatever the umask. */
 static void
 inbox_why(const char *dest, const char *why)
 {
 	char *path;
 	FILE *f;
+	int fd;
 
 	xasprintf(&path, "%s.why", dest);
-	if ((f = fopen(path, "we")) != NULL) {
-		fprintf(f, "%s\n", why);
-		fclose(f);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) >= 0) {
+		fchmod(fd, 0640);
+		if ((f = fdopen(fd, "w")) != NULL) {
+			fprintf(f, "%s\n", why);
+			fclose(f);
+		} else
+			close(fd);
 	}
 	free(path);
 }
