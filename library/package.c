@@ -26,7 +26,8 @@
  * over every byte from the start up to and including "end\n", so it covers
  * the signer, the metadata and the audio; nothing may follow the signature
  * line. Lines are at most LIB_PKG_MAX_LINE bytes, an entry at most
- * LIB_PKG_MAX_ENTRY bytes, the whole file at most LIB_PKG_MAX_SIZE.
+ * LIB_PKG_MAX_ENTRY bytes, the whole file at most LIB_PKG_MAX_SIZE; and
+ * the file must fit in the data directory with LIB_PKG_RESERVE to spare.
  * NAME never becomes a path: stored files are named by their SHA-256; a
  * NAME with a '/', '\\', a leading '.', or control characters is refused.
  */
@@ -37,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "common/xmalloc.h"
@@ -48,6 +50,7 @@
 #define LIB_PKG_MAX_ENTRIES 256
 #define LIB_PKG_MAX_ENTRY ((int64_t)512 * 1024 * 1024)
 #define LIB_PKG_MAX_SIZE ((int64_t)2 * 1024 * 1024 * 1024)
+#define LIB_PKG_RESERVE ((int64_t)16 * 1024 * 1024)
 
 /* A package being read: the file, the signature state, where we are. */
 struct pkg_reader {
@@ -345,6 +348,30 @@ pkg_meta(const struct pkg_entry *e, const char *const *topics, struct lib_meta *
 	return 0;
 }
 
+/*
+ * Whether the bulletin directory has room for size bytes of audio and still
+ * LIB_PKG_RESERVE to spare, so that an import never takes the space the
+ * airing log needs. LIB_ERR with *cause when not: an operational problem,
+ * the package itself may be fine.
+ */
+static int
+pkg_space(const struct library *lib, off_t size, char **cause)
+{
+	struct statvfs vfs;
+	int64_t avail;
+
+	if (statvfs(lib->filesdir, &vfs) != 0)
+		return 0; /* unknown: the writes will say */
+	avail = (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize;
+	if ((int64_t)size + LIB_PKG_RESERVE <= avail)
+		return 0;
+	xasprintf(cause, "not enough space in %s: the package needs %lld MB and "
+	    "%lld MB are free (%lld MB are kept for the airing log)", lib->filesdir,
+	    (long long)(size >> 20) + 1, (long long)(avail >> 20),
+	    (long long)(LIB_PKG_RESERVE >> 20));
+	return LIB_ERR;
+}
+
 /* Verifies, validates and adds a package; all of its bulletins or none. */
 int
 lib_package_import(struct library *lib, const char *path,
@@ -379,6 +406,10 @@ lib_package_import(struct library *lib, const char *path,
 		xasprintf(cause, "oversized: %lld bytes (a package is at most %lld)",
 		    (long long)sb.st_size, (long long)LIB_PKG_MAX_SIZE);
 		return LIB_REJECTED;
+	}
+	if ((rc = pkg_space(lib, sb.st_size, cause)) != 0) {
+		fclose(r.f);
+		return rc;
 	}
 	crypto_sign_init(&r.sign);
 	if ((rc = pkg_line(&r, line, 0, cause)) != 0 || strcmp(line, PKG_MAGIC) != 0) {
