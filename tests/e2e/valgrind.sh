@@ -97,6 +97,9 @@ until "$LOAXA" -c st.conf log --format csv 2>/dev/null | grep -c ',completed,' |
 	kill -0 $pid 2>/dev/null || fail "the daemon died under valgrind: $(cat run.err)"
 	sleep 0.2
 done
+# The control socket's side in the daemon: accept, credentials, a request.
+run "$LOAXA" -c st.conf status --format json
+expect_rc 0; expect_out '"station"'
 kill -TERM $pid
 wait $pid
 RC=$?
