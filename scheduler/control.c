@@ -173,6 +173,13 @@ ctl_read(int fd, int timeout_ms, size_t max, int want_line, char **cause)
 		r = read(fd, buf + n, max - n);
 		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
+		/*
+		 * A daemon that answers and closes before reading all we sent
+		 * (a refusal answers at once) resets the connection; the answer
+		 * came before the reset, and it is all there is.
+		 */
+		if (r < 0 && errno == ECONNRESET && !want_line && n > 0)
+			r = 0;
 		if (r < 0) {
 			xasprintf(cause, "read: %s", strerror(errno));
 			break;
