@@ -186,7 +186,8 @@ dec_open(const char *path, struct dec **dp, char **cause)
 	int fd, r, length_tag = 0;
 
 	*dp = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: opening a FIFO without a writer must not wait for one. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		xasprintf(cause, "%s", strerror(errno));
 		return -1;
 	}

@@ -388,12 +388,16 @@ lib_package_import(struct library *lib, const char *path,
 	struct stat sb;
 	size_t n = 0, i, siglen;
 	long long count;
-	int rc, c;
+	int rc, c, fd;
 
 	memset(res, 0, sizeof *res);
 	memset(&r, 0, sizeof r);
-	if ((r.f = fopen(path, "rbe")) == NULL) {
+	/* O_NONBLOCK: opening a FIFO without a writer must not wait for one. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1 ||
+	    (r.f = fdopen(fd, "rb")) == NULL) {
 		xasprintf(cause, "cannot read: %s", strerror(errno));
+		if (fd != -1)
+			close(fd);
 		return LIB_ERR;
 	}
 	if (fstat(fileno(r.f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
