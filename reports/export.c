@@ -600,6 +600,7 @@ vx_end(struct vx *x, char *text, int64_t line, const unsigned char h0[32])
 	char *f[4], h0hex[65], *msg;
 	size_t len = 0;
 	const char *end;
+	int64_t rows;
 	int ok = 1, n;
 
 	n = vx_split(text, f, 3);
@@ -609,11 +610,12 @@ vx_end(struct vx *x, char *text, int64_t line, const unsigned char h0[32])
 		vx_problem(v, line, "the signed end line is damaged");
 		return;
 	}
-	v->rows_signed = (size_t)vx_int(f[0], &ok);
-	if (!ok) {
+	rows = vx_int(f[0], &ok);
+	if (!ok || rows < 0) {
 		vx_problem(v, line, "the signed end line is damaged");
 		return;
 	}
+	v->rows_signed = (size_t)rows;
 	hex32(h0, h0hex);
 	msg = ex_signed_text(h0hex, v->rows_signed, f[1]);
 	v->sig_ok = crypto_sign_verify_detached(sig, (const unsigned char *)msg,
@@ -642,8 +644,12 @@ vx_removed(struct vx *x)
 			j = i + 1;
 			continue;
 		}
-		for (j = i; j <= top && (j >= x->nseen || !x->seen[j]); j++)
+		for (j = i; j <= top && j < x->nseen && !x->seen[j]; j++)
 			;
+		/* Past the rows seen, all are missing: one range, however many
+		 * the end line claims (it may be forged). */
+		if (j <= top && j >= x->nseen)
+			j = top + 1;
 		v->removed += j - i;
 		if (j - i == 1)
 			vx_problem(v, 0, "row %zu removed", i);
