@@ -1,5 +1,8 @@
 /* Finding, reading and freeing the configuration; the table of section readers. */
+#include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -98,6 +101,140 @@ conf_sort_problems(struct config_problems *p, size_t from, const char *label)
 	}
 }
 
+/* The largest configuration file read: far more than any station needs. */
+#define CONF_MAX_SIZE (1024 * 1024)
+
+/* Adds "LABEL:LINE: message" to problems. */
+static void __attribute__((format(printf, 4, 5)))
+conf_line_problem(struct config_problems *p, const char *label, int line,
+    const char *fmt, ...)
+{
+	va_list ap;
+	char *msg, *full;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	xasprintf(&full, "%s:%d: %s", label, line, msg);
+	free(msg);
+	p->lines = xreallocarray(p->lines, p->n + 1, sizeof *p->lines);
+	p->lines[p->n++] = full;
+}
+
+/*
+ * Reads the whole file at path into a string the caller frees. Reading it
+ * here rather than in libconfig keeps a read error (EIO from /proc/self/mem,
+ * say) ours: libconfig's scanner exits the process on one. Returns NULL with
+ * the reason in *why (static text or strerror) on failure.
+ */
+static char *
+conf_slurp(const char *path, const char **why)
+{
+	char *buf = xmalloc(CONF_MAX_SIZE + 1);
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "rbe")) == NULL) {
+		*why = strerror(errno);
+		free(buf);
+		return NULL;
+	}
+	n = fread(buf, 1, CONF_MAX_SIZE + 1, f);
+	if (ferror(f) || n > CONF_MAX_SIZE) {
+		*why = ferror(f) ? strerror(errno) : "larger than 1 MiB";
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Whether the integer literal s (n bytes, decimal or 0x hex) is past INT_MAX. */
+static int
+conf_past_int(const char *s, size_t n, int hex, int negative)
+{
+	char digits[32];
+	unsigned long long v;
+
+	if (n >= sizeof digits)
+		return 1;
+	memcpy(digits, s, n);
+	digits[n] = '\0';
+	errno = 0;
+	v = strtoull(digits, NULL, hex ? 16 : 10);
+	return errno == ERANGE || v > (negative && !hex ? 2147483648ULL : 2147483647ULL);
+}
+
+/*
+ * libconfig 1.5 reads an integer without the L suffix through atoi() or a
+ * cast to int: 4294967396 quietly becomes 100 and 10^20 becomes -1, values
+ * no range check can tell from real ones. Finds every such literal in text
+ * (strings and comments skipped) and reports it at its line; returns how
+ * many it found.
+ */
+static size_t
+conf_big_numbers(const char *text, const char *label, struct config_problems *p)
+{
+	const char *s = text, *start;
+	size_t found = 0;
+	int line = 1, hex;
+
+	while (*s != '\0') {
+		if (*s == '\n') {
+			line++;
+			s++;
+		} else if (*s == '"') {
+			for (s++; *s != '\0' && *s != '"'; s++) {
+				if (*s == '\\' && s[1] != '\0')
+					s++;
+				if (*s == '\n')
+					line++;
+			}
+			if (*s == '"')
+				s++;
+		} else if (*s == '#' || (s[0] == '/' && s[1] == '/')) {
+			while (*s != '\0' && *s != '\n')
+				s++;
+		} else if (s[0] == '/' && s[1] == '*') {
+			for (s += 2; *s != '\0' && !(s[0] == '*' && s[1] == '/'); s++)
+				if (*s == '\n')
+					line++;
+			if (*s != '\0')
+				s += 2;
+		} else if (isalpha((unsigned char)*s) || *s == '*' || *s == '_') {
+			while (isalnum((unsigned char)*s) || *s == '*' || *s == '_' ||
+			    *s == '-')
+				s++;
+		} else if (isdigit((unsigned char)*s)) {
+			start = s;
+			hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+			if (hex)
+				s += 2;
+			while (hex ? isxdigit((unsigned char)*s) : isdigit((unsigned char)*s))
+				s++;
+			if (!hex && (*s == '.' || *s == 'e' || *s == 'E')) {
+				/* A float: libconfig reads it with strtod. */
+				while (isdigit((unsigned char)*s) || *s == '.' || *s == 'e' ||
+				    *s == 'E' || ((*s == '-' || *s == '+') &&
+				    (s[-1] == 'e' || s[-1] == 'E')))
+					s++;
+				continue;
+			}
+			if (*s != 'L' && conf_past_int(start, (size_t)(s - start), hex,
+			    start > text && start[-1] == '-')) {
+				conf_line_problem(p, label, line, "the number %.*s is too big "
+				    "(beyond 2147483647)", (int)(s - start > 40 ? 40 : s - start),
+				    start);
+				found++;
+			}
+		} else
+			s++;
+	}
+	return found;
+}
+
 /* Reads from a file (text NULL) or from text, labelled label. */
 static int
 conf_parse(const char *path, const char *text, const char *label,
@@ -107,6 +244,8 @@ conf_parse(const char *path, const char *text, const char *label,
 	size_t before = problems->n;
 	struct config *c;
 	struct stat st;
+	const char *why = NULL;
+	char *file_text = NULL;
 	config_t lc;
 	int ok;
 
@@ -119,10 +258,20 @@ conf_parse(const char *path, const char *text, const char *label,
 			    "not a regular file" : strerror(errno));
 			return -1;
 		}
+		if ((file_text = conf_slurp(path, &why)) == NULL) {
+			cfg_problem(&r, NULL, "cannot read the configuration: %s", why);
+			return -1;
+		}
+		text = file_text;
+	}
+	if (conf_big_numbers(text, label, problems) != 0) {
+		free(file_text);
+		return -1;
 	}
 	config_init(&lc);
 	config_set_options(&lc, CONFIG_OPTION_AUTOCONVERT);
-	ok = text == NULL ? config_read_file(&lc, path) : config_read_string(&lc, text);
+	ok = config_read_string(&lc, text);
+	free(file_text);
 	if (ok != CONFIG_TRUE) {
 		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
 			cfg_problem(&r, NULL, "cannot read the configuration");
