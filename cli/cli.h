@@ -6,6 +6,8 @@
 #define LOAXA_CLI_H
 
 #include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
 
 struct config;
 
@@ -45,6 +47,18 @@ int cli_usage(const struct cmd_entry *);
  */
 int cli_getopt(const struct cmd_entry *, int argc, char **argv,
     const struct option *longopts);
+
+/*
+ * Parses a bulletin id (a whole number from 1 up); prints "loaxa CMD: 'S' is
+ * not a bulletin id" and returns 0 when s is anything else, too big included.
+ */
+int64_t cli_bulletin_id(const char *cmd, const char *s);
+
+/*
+ * Whether the value of option opt (--by, --reason) is UTF-8 text on one line
+ * of at most max bytes; prints "loaxa CMD: OPT must be ..." when it is not.
+ */
+int cli_text_arg(const char *cmd, const char *opt, const char *s, size_t max);
 
 struct store;
 

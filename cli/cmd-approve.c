@@ -10,21 +10,6 @@
 #include "library/library.h"
 #include "store/store.h"
 
-/* Parses a bulletin id; 0 after printing the problem. */
-static int64_t
-approve_id(const char *cmd, const char *s)
-{
-	char *end;
-	long long id = strtoll(s, &end, 10);
-
-	if (end == s || *end != '\0' || id <= 0) {
-		fprintf(stderr, "loaxa %s: '%s' is not a bulletin id (see loaxa list)\n",
-		    cmd, s);
-		return 0;
-	}
-	return id;
-}
-
 /* Who is acting when --by is not required: the login name, else "operator". */
 static const char *
 approve_actor(const char *by)
@@ -83,9 +68,13 @@ approve_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "loaxa approve: --reason is for reject and retire\n");
 		return EXIT_USAGE;
 	}
+	/* The audit trail keeps who and why as text; refuse what is not. */
+	if ((by != NULL && !cli_text_arg(cmd, "--by", by, 500)) ||
+	    (reason != NULL && !cli_text_arg(cmd, "--reason", reason, 1000)))
+		return EXIT_USAGE;
 	ids = xcalloc((size_t)n, sizeof *ids);
 	for (i = 0; i < n; i++)
-		if ((ids[i] = approve_id(cmd, argv[optind + i])) == 0) {
+		if ((ids[i] = cli_bulletin_id(cmd, argv[optind + i])) == 0) {
 			free(ids);
 			return EXIT_USAGE;
 		}

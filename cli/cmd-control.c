@@ -81,7 +81,7 @@ play_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *prio = "normal";
-	char *req, *end;
+	char *req;
 	long long id;
 	int c, rc;
 
@@ -92,12 +92,8 @@ play_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return cli_usage(ctx->entry);
-	id = strtoll(argv[optind], &end, 10);
-	if (*end != '\0' || id <= 0) {
-		fprintf(stderr, "loaxa play: '%s' is not a bulletin id (see 'loaxa list')\n",
-		    argv[optind]);
+	if ((id = cli_bulletin_id("play", argv[optind])) == 0)
 		return EXIT_USAGE;
-	}
 	if (strcmp(prio, "normal") != 0 && strcmp(prio, "priority") != 0 &&
 	    strcmp(prio, "emergency") != 0) {
 		fprintf(stderr, "loaxa play: --priority must be normal, priority or "

@@ -122,6 +122,8 @@ import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		    "is recorded)\n");
 		return EXIT_USAGE;
 	}
+	if (by != NULL && !cli_text_arg("import", "--by", by, 500))
+		return EXIT_USAGE;
 	if (m.topic != NULL && conf_topic(ctx->cfg, m.topic) == NULL)
 		return import_bad_topic(ctx->cfg, m.topic);
 	if (lib_check_meta(&m, &cause) != 0) {

@@ -333,7 +333,7 @@ show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct lib_bulletin b;
 	struct lib_event *ev = NULL;
 	const struct config_topic *tp;
-	char *cause = NULL, *end, t[64], len[32];
+	char *cause = NULL, t[64], len[32];
 	int c, fmt = FMT_TABLE, rc = EXIT_OK;
 	long long id;
 	size_t n = 0, i;
@@ -344,12 +344,8 @@ show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return cli_usage(ctx->entry);
-	id = strtoll(argv[optind], &end, 10);
-	if (end == argv[optind] || *end != '\0' || id <= 0) {
-		fprintf(stderr, "loaxa show: '%s' is not a bulletin id (see loaxa list)\n",
-		    argv[optind]);
+	if ((id = cli_bulletin_id("show", argv[optind])) == 0)
 		return EXIT_USAGE;
-	}
 	if (list_open(ctx, &st, &lib) != 0)
 		return EXIT_FAIL;
 	if ((rc = lib_get(lib, id, &b, &cause)) != 0 ||

@@ -1,9 +1,11 @@
-/* What many commands share: opening the station's data. */
+/* What many commands share: opening the station's data, parsing arguments. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli/cli.h"
 #include "config/config.h"
+#include "library/library.h"
 #include "reports/reports.h"
 #include "store/store.h"
 
@@ -24,5 +26,31 @@ cli_open_store(const struct cmd_ctx *ctx, struct store **st)
 		store_close(st);
 		return -1;
 	}
+	return 0;
+}
+
+int64_t
+cli_bulletin_id(const char *cmd, const char *s)
+{
+	char *end;
+	long long id;
+
+	errno = 0;
+	id = strtoll(s, &end, 10);
+	if (end == s || *end != '\0' || errno != 0 || id <= 0) {
+		fprintf(stderr, "loaxa %s: '%s' is not a bulletin id (see loaxa list)\n",
+		    cmd, s);
+		return 0;
+	}
+	return id;
+}
+
+int
+cli_text_arg(const char *cmd, const char *opt, const char *s, size_t max)
+{
+	if (lib_text_ok(s, max))
+		return 1;
+	fprintf(stderr, "loaxa %s: %s must be UTF-8 text on one line (at most %zu "
+	    "bytes)\n", cmd, opt, max);
 	return 0;
 }

@@ -357,9 +357,8 @@ add_event(struct library *lib, int64_t id, int64_t at, const char *actor,
 	return 0;
 }
 
-/* Valid UTF-8 without control characters, at most max bytes. */
-static int
-text_ok(const char *s, size_t max)
+int
+lib_text_ok(const char *s, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n, i;
@@ -400,7 +399,7 @@ lib_check_meta(const struct lib_meta *m, char **cause)
 
 	f = fields;
 	for (i = 0; i < 3; i++)
-		if (f[i] != NULL && (!text_ok(f[i], 500) || f[i][0] == '\0')) {
+		if (f[i] != NULL && (!lib_text_ok(f[i], 500) || f[i][0] == '\0')) {
 			xasprintf(cause, "the %s must be non-empty UTF-8 text on one line "
 			    "(at most 500 bytes)", names[i]);
 			return LIB_REJECTED;
@@ -465,13 +464,13 @@ lib_insert(struct library *lib, const struct audio_info *info, const char *rel,
 
 	title = m->title;
 	if (title == NULL && info->title != NULL && info->title[0] != '\0' &&
-	    text_ok(info->title, 500))
+	    lib_text_ok(info->title, 500))
 		title = info->title;
 	if (title == NULL)
 		title = fallback_title;
 	agency = m->agency;
 	if (agency == NULL && info->artist != NULL && info->artist[0] != '\0' &&
-	    text_ok(info->artist, 500))
+	    lib_text_ok(info->artist, 500))
 		agency = info->artist;
 	if (prepare(lib, "INSERT INTO bulletins (sha256, file, title, topic, agency, "
 	    "priority, status, valid_from, valid_until, min_airings, format, "
@@ -537,7 +536,7 @@ base_title(const char *path)
 	t = xstrdup(b != NULL ? b + 1 : path);
 	if ((dot = strrchr(t, '.')) != NULL && dot != t)
 		*dot = '\0';
-	if (!text_ok(t, 500) || t[0] == '\0') {
+	if (!lib_text_ok(t, 500) || t[0] == '\0') {
 		free(t);
 		t = xstrdup("(untitled)");
 	}
@@ -731,7 +730,7 @@ lib_reject(struct library *lib, int64_t id, const char *actor, const char *reaso
 {
 	static const char *const from[] = { "pending", "approved", NULL };
 
-	if (reason == NULL || reason[0] == '\0' || !text_ok(reason, 1000)) {
+	if (reason == NULL || reason[0] == '\0' || !lib_text_ok(reason, 1000)) {
 		xasprintf(cause, "a rejection needs a reason (one line of text)");
 		return LIB_REJECTED;
 	}
@@ -745,7 +744,7 @@ lib_retire(struct library *lib, int64_t id, const char *actor, const char *reaso
 {
 	static const char *const from[] = { "pending", "approved", "rejected", NULL };
 
-	if (reason != NULL && !text_ok(reason, 1000)) {
+	if (reason != NULL && !lib_text_ok(reason, 1000)) {
 		xasprintf(cause, "the reason must be one line of text");
 		return LIB_REJECTED;
 	}

@@ -190,6 +190,9 @@ int lib_sha256_file(const char *path, char out[65], char **cause);
 /* Checks a YYYY-MM-DD date (a real day); 1 when good. */
 int lib_date_valid(const char *);
 
+/* 1 when s is valid UTF-8 without control characters, at most max bytes. */
+int lib_text_ok(const char *s, size_t max);
+
 /* --- Keys and packages (library/package.c, library/keys.c) --- */
 
 #define LIB_KEY_PUBLIC 32
