@@ -22,7 +22,7 @@ BUILD     ?= build
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := libmpg123 sndfile ao sqlite3 libconfig libebur128 libsodium xlsxwriter
+PKGS      := libmpg123 sndfile ogg ao sqlite3 libconfig libebur128 libsodium xlsxwriter
 
 WARN      := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
              -Wformat=2 -Wwrite-strings -Wpointer-arith -Wundef

@@ -4,11 +4,17 @@
  * The container states the length (WAV data chunk, FLAC STREAMINFO, the last
  * Ogg granule): dec_read holds the decoded length to it, and a WAV whose
  * header claims more than the file holds is refused at open (libsndfile
- * only notes that in its log).
+ * only notes that in its log). An Ogg file must end with its end-of-stream
+ * page, since a cut one states the length of what is left.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <ogg/ogg.h>
 #include <sndfile.h>
 
 #include "audio/internal.h"
@@ -53,6 +59,61 @@ snd_header_lies(SNDFILE *sf, char **cause)
 	return 0;
 }
 
+/* Two of the largest Ogg pages (27 + 255 + 255 * 255 bytes): the tail searched for the last one. */
+#define SND_OGG_TAIL (2 * 65307)
+
+/*
+ * An Ogg stream states its length in the granule of its last page, so a file
+ * cut short, or whose last page is damaged, looks whole to libsndfile. A
+ * whole one ends with an end-of-stream page whose checksum holds, right at
+ * the end of the file: libogg finds the last good page in the file's tail.
+ * Returns 0, or -1 with *cause.
+ */
+static int
+snd_ogg_ends(const char *path, char **cause)
+{
+	ogg_sync_state oy;
+	ogg_page og;
+	struct stat sb;
+	long r, at = 0, last_end = -1, want;
+	int eos = 0, fd;
+	char *buf;
+	ssize_t n;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1 ||
+	    fstat(fd, &sb) != 0) {
+		xasprintf(cause, "cannot read: %s", strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	want = sb.st_size < SND_OGG_TAIL ? (long)sb.st_size : SND_OGG_TAIL;
+	ogg_sync_init(&oy);
+	buf = ogg_sync_buffer(&oy, want);
+	n = pread(fd, buf, (size_t)want, sb.st_size - want);
+	close(fd);
+	if (n != (ssize_t)want) {
+		ogg_sync_clear(&oy);
+		xasprintf(cause, "cannot read the end of the file");
+		return -1;
+	}
+	ogg_sync_wrote(&oy, want);
+	while ((r = ogg_sync_pageseek(&oy, &og)) != 0) {
+		at += r < 0 ? -r : r;
+		if (r > 0) {
+			eos = ogg_page_eos(&og);
+			last_end = at;
+		}
+	}
+	ogg_sync_clear(&oy);
+	if (last_end == want && eos)
+		return 0;
+	xasprintf(cause, "truncated or damaged: the Ogg stream %s",
+	    last_end == want ? "has no end-of-stream page" :
+	    "does not end with a whole page");
+	return -1;
+}
+
 /* Opens path with libsndfile; float output normalised to [-1, 1]. */
 static int
 snd_open(struct dec *d, const char *path, char **cause)
@@ -65,7 +126,9 @@ snd_open(struct dec *d, const char *path, char **cause)
 		return -1;
 	}
 	d->priv = s;
-	if (snd_header_lies(s->sf, cause)) {
+	if (snd_header_lies(s->sf, cause) ||
+	    ((s->info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG &&
+	    snd_ogg_ends(path, cause) != 0)) {
 		sf_close(s->sf);
 		free(s);
 		d->priv = NULL;
