@@ -357,35 +357,68 @@ add_event(struct library *lib, int64_t id, int64_t at, const char *actor,
 	return 0;
 }
 
+/* The length of the UTF-8 character at p that is not a control; 0 when it is one or invalid. */
+static size_t
+text_char(const unsigned char *p)
+{
+	size_t n, i;
+
+	if (*p < 0x20 || *p == 0x7f)
+		return 0;
+	if (*p < 0x80)
+		return 1;
+	if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
+		n = 1;
+	else if ((*p & 0xf0) == 0xe0)
+		n = 2;
+	else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
+		n = 3;
+	else
+		return 0;
+	for (i = 1; i <= n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n + 1;
+}
+
 int
 lib_text_ok(const char *s, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n, i;
+	size_t n;
 
 	if (strlen(s) > max)
 		return 0;
-	while (*p != '\0') {
-		if (*p < 0x20 || *p == 0x7f)
+	for (; *p != '\0'; p += n)
+		if ((n = text_char(p)) == 0)
 			return 0;
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
-			n = 1;
-		else if ((*p & 0xf0) == 0xe0)
-			n = 2;
-		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
-			n = 3;
-		else
-			return 0;
-		for (i = 1; i <= n; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-		p += n + 1;
-	}
 	return 1;
+}
+
+/*
+ * A copy of s (a file name as given) fit for the library's text: each byte
+ * that is not part of a UTF-8 character, and each control, becomes U+FFFD,
+ * so that list and show (JSON, CSV) stay valid UTF-8. The caller frees it.
+ */
+static char *
+text_clean(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out = xmalloc(strlen(s) * 3 + 1), *o = out;
+	size_t n;
+
+	for (; *p != '\0'; p += n) {
+		if ((n = text_char(p)) == 0) {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			n = 1;
+		} else {
+			memcpy(o, p, n);
+			o += n;
+		}
+	}
+	*o = '\0';
+	return out;
 }
 
 /* Checks the importer's metadata: text, dates, priority, minimum airings. */
@@ -452,8 +485,8 @@ lib_check_probe(const struct audio_info *info, char **cause)
 }
 
 /* Inserts the row and its audit entries; the caller holds the transaction. */
-int
-lib_insert(struct library *lib, const struct audio_info *info, const char *rel,
+static int
+insert_row(struct library *lib, const struct audio_info *info, const char *rel,
     const struct lib_meta *m, const char *fallback_title, const char *actor,
     int approve, int64_t size, int64_t *id, char **cause)
 {
@@ -524,6 +557,23 @@ lib_insert(struct library *lib, const struct audio_info *info, const char *rel,
 	    "approved", "approved on import", info->sha256, cause) != 0)
 		return LIB_ERR;
 	return 0;
+}
+
+/* insert_row, with the file name it came from made valid text. */
+int
+lib_insert(struct library *lib, const struct audio_info *info, const char *rel,
+    const struct lib_meta *m, const char *fallback_title, const char *actor,
+    int approve, int64_t size, int64_t *id, char **cause)
+{
+	struct lib_meta clean = *m;
+	char *source = m->source != NULL ? text_clean(m->source) : NULL;
+	int rc;
+
+	clean.source = source;
+	rc = insert_row(lib, info, rel, &clean, fallback_title, actor, approve, size,
+	    id, cause);
+	free(source);
+	return rc;
 }
 
 /* The file's name without directories and extension, for a fallback title. */

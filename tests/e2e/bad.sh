@@ -201,6 +201,16 @@ while IFS= read -r line; do
 	cmd=$(printf '%s' "$line" | cut -d '|' -f 4- | sed 's/^ *//')
 	check_case "$want_rc" "$name" "$reason" "$cmd" </dev/null
 done < "$CASES"
+
+# Not refused, but kept as text: a good file whose name is not UTF-8 is
+# imported, and list still prints valid UTF-8 (U+FFFD for the byte).
+$G --seconds 2 --seed 9 --kind speech "ok-$NB.wav" || fail "gen-audio"
+run $L import "ok-$NB.wav"
+expect_rc 0
+run $L list --format json
+expect_rc 0; expect_out "ok-b�n.wav"
+printf '%s' "$OUT" | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1 || fail "list --format json is not UTF-8"
+
 echo "bad inputs: $tried cases tried, $failed failed, $skipped skipped (not for root), $CHECKS checks"
 [ "$failed" -eq 0 ] || exit 1
 [ "$tried" -ge 40 ] || fail "only $tried cases in $CASES"
