@@ -85,21 +85,38 @@ lib_key_generate(const char *path, char *pub_b64, size_t len, char **cause)
 	return 0;
 }
 
-/* Reads a secret key file; LIB_REJECTED when it is not one. */
+/*
+ * Reads a secret key file; LIB_REJECTED when it is not one (missing, not a
+ * regular file, or not a key), LIB_ERR when it cannot be read.
+ */
 int
 lib_key_read(const char *path, unsigned char sk[LIB_KEY_SECRET], char **cause)
 {
 	char buf[256], *nl;
 	size_t n, len;
 	const char *end;
+	struct stat sb;
 	FILE *f;
+	int fd;
 
 	if (sodium_init() < 0) {
 		xasprintf(cause, "cannot initialise libsodium");
 		return LIB_ERR;
 	}
-	if ((f = fopen(path, "re")) == NULL) {
+	/* O_NONBLOCK: a FIFO given as the key must not wait for a writer. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ?
+		    LIB_REJECTED : LIB_ERR;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		xasprintf(cause, "%s: not a regular file", path);
+		close(fd);
+		return LIB_REJECTED;
+	}
+	if ((f = fdopen(fd, "r")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		close(fd);
 		return LIB_ERR;
 	}
 	n = fread(buf, 1, sizeof buf - 1, f);
