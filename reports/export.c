@@ -24,12 +24,14 @@
  * the header and every row.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/xmalloc.h"
@@ -678,7 +680,9 @@ rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 	size_t cap = 0;
 	int64_t lineno = 0;
 	ssize_t len;
+	struct stat sb;
 	FILE *fp;
+	int fd;
 	int n;
 
 	memset(v, 0, sizeof *v);
@@ -688,8 +692,19 @@ rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 		xasprintf(cause, "cannot initialise libsodium");
 		return -1;
 	}
-	if ((fp = fopen(path, "re")) == NULL) {
+	/* O_NONBLOCK and a regular file: a FIFO or /dev/zero must not hang us. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		xasprintf(cause, "%s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		close(fd);
 		return -1;
 	}
 	if ((len = getline(&line, &cap, fp)) < 0 ||
