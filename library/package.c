@@ -28,6 +28,8 @@
  * line. Lines are at most LIB_PKG_MAX_LINE bytes, an entry at most
  * LIB_PKG_MAX_ENTRY bytes, the whole file at most LIB_PKG_MAX_SIZE; and
  * the file must fit in the data directory with LIB_PKG_RESERVE to spare.
+ * Importing reads the file twice: the signature is checked before anything
+ * is written, and again as the entries are copied out.
  * NAME never becomes a path: stored files are named by their SHA-256; a
  * NAME with a '/', '\\', a leading '.', or control characters is refused.
  */
@@ -57,6 +59,7 @@ struct pkg_reader {
 	FILE *f;
 	crypto_sign_state sign;
 	int64_t pos;
+	int keep; /* write the entries' bytes to temporary files */
 };
 
 /* One entry as read, with the temporary file its bytes went to. */
@@ -233,7 +236,10 @@ pkg_entry_header(struct pkg_reader *r, struct pkg_entry *e, char *line,
 	}
 }
 
-/* Copies an entry's bytes to a temporary file, signing and hashing them. */
+/*
+ * Reads an entry's bytes, signing and hashing them, and copies them to a
+ * temporary file when r->keep.
+ */
 static int
 pkg_entry_data(struct library *lib, struct pkg_reader *r, struct pkg_entry *e,
     char **cause)
@@ -247,7 +253,7 @@ pkg_entry_data(struct library *lib, struct pkg_reader *r, struct pkg_entry *e,
 	int c;
 
 	pkg_ext(e->name, ext);
-	if ((e->fd = lib_tmp_open(lib, ext, &e->tmp, cause)) < 0)
+	if (r->keep && (e->fd = lib_tmp_open(lib, ext, &e->tmp, cause)) < 0)
 		return LIB_ERR;
 	crypto_hash_sha256_init(&h);
 	while (left > 0) {
@@ -259,7 +265,7 @@ pkg_entry_data(struct library *lib, struct pkg_reader *r, struct pkg_entry *e,
 		}
 		crypto_sign_update(&r->sign, buf, got);
 		crypto_hash_sha256_update(&h, buf, got);
-		if ((w = write(e->fd, buf, got)) != (ssize_t)got) {
+		if (r->keep && (w = write(e->fd, buf, got)) != (ssize_t)got) {
 			xasprintf(cause, "%s: cannot write: %s", e->tmp, strerror(errno));
 			return LIB_ERR;
 		}
@@ -372,7 +378,123 @@ pkg_space(const struct library *lib, off_t size, char **cause)
 	return LIB_ERR;
 }
 
-/* Verifies, validates and adds a package; all of its bulletins or none. */
+/*
+ * Reads the package from the start: its header, every entry (into temporary
+ * files when r->keep) and the signature, which must be a trusted key's over
+ * all of it. *ents gets the *count entries, of which *n were read.
+ */
+static int
+pkg_read(struct library *lib, struct pkg_reader *r,
+    const struct lib_trusted *trusted, size_t ntrusted,
+    const struct lib_trusted **signer, struct pkg_entry **ents, size_t *count,
+    size_t *n, char **cause)
+{
+	unsigned char pk[LIB_KEY_PUBLIC], sig[crypto_sign_BYTES];
+	char line[LIB_PKG_MAX_LINE + 1], *end;
+	size_t i, siglen;
+	long long c64;
+	int rc, c;
+
+	*signer = NULL;
+	*ents = NULL;
+	*count = *n = 0;
+	r->pos = 0;
+	rewind(r->f);
+	crypto_sign_init(&r->sign);
+	if ((rc = pkg_line(r, line, 0, cause)) != 0 || strcmp(line, PKG_MAGIC) != 0) {
+		if (rc == 0 || rc == LIB_REJECTED) {
+			if (rc != 0)
+				free(*cause);
+			xasprintf(cause, "not a loaxa package (it must start with '%s')",
+			    PKG_MAGIC);
+			rc = LIB_REJECTED;
+		}
+		return rc;
+	}
+	if ((rc = pkg_line(r, line, 0, cause)) != 0)
+		return rc;
+	if (strncmp(line, "signer ", 7) != 0 || lib_key_decode(line + 7, pk) != 0)
+		return pkg_bad(cause, r, "no signer key");
+	for (i = 0; i < ntrusted; i++)
+		if (sodium_memcmp(trusted[i].key, pk, sizeof pk) == 0)
+			*signer = &trusted[i];
+	if (*signer == NULL) {
+		xasprintf(cause, "signed by an unknown key %s; it is not in this "
+		    "station's trust.districts", line + 7);
+		return LIB_REJECTED;
+	}
+	if ((rc = pkg_line(r, line, 0, cause)) != 0)
+		return rc;
+	c64 = strncmp(line, "entries ", 8) == 0 ? strtoll(line + 8, &end, 10) : -1;
+	if (c64 < 1 || *end != '\0')
+		return pkg_bad(cause, r, "bad entry count");
+	if (c64 > LIB_PKG_MAX_ENTRIES) {
+		xasprintf(cause, "oversized: %lld entries (at most %d)", c64,
+		    LIB_PKG_MAX_ENTRIES);
+		return LIB_REJECTED;
+	}
+	if ((rc = pkg_line(r, line, 0, cause)) != 0)
+		return rc;
+	if (line[0] != '\0')
+		return pkg_bad(cause, r, "header not ended by a blank line");
+	*count = (size_t)c64;
+	*ents = xcalloc(*count, sizeof **ents);
+	for (i = 0; i < *count; i++)
+		(*ents)[i].fd = -1;
+	for (*n = 0; *n < *count; ) {
+		rc = pkg_entry_header(r, &(*ents)[*n], line, cause);
+		if (rc == 0)
+			rc = pkg_entry_data(lib, r, &(*ents)[*n], cause);
+		++*n;
+		if (rc != 0)
+			return rc;
+	}
+	if ((rc = pkg_line(r, line, 0, cause)) != 0)
+		return rc;
+	if (strcmp(line, "end") != 0)
+		return pkg_bad(cause, r, "expected 'end'");
+	if ((c = fgetc(r->f)) == EOF) {
+		xasprintf(cause, "not signed: the package has no signature");
+		return LIB_REJECTED;
+	}
+	ungetc(c, r->f);
+	if ((rc = pkg_line(r, line, 1, cause)) != 0)
+		return rc;
+	if (strncmp(line, "signature ", 10) != 0 || sodium_base642bin(sig, sizeof sig,
+	    line + 10, strlen(line + 10), NULL, &siglen, (const char **)&end,
+	    sodium_base64_VARIANT_ORIGINAL) != 0 || *end != '\0' ||
+	    siglen != sizeof sig) {
+		xasprintf(cause, "not signed: no valid signature line");
+		return LIB_REJECTED;
+	}
+	if (fgetc(r->f) != EOF)
+		return pkg_bad(cause, r, "data after the signature");
+	if (crypto_sign_final_verify(&r->sign, sig, pk) != 0) {
+		xasprintf(cause, "forged or damaged: the signature does not match the "
+		    "contents (signer '%s')", (*signer)->name);
+		return LIB_REJECTED;
+	}
+	return 0;
+}
+
+/* Frees count entries and their temporary files. */
+static void
+pkg_entries_free(struct pkg_entry *ents, size_t count)
+{
+	size_t i;
+
+	for (i = 0; ents != NULL && i < count; i++)
+		pkg_entry_clear(&ents[i]);
+	free(ents);
+}
+
+/*
+ * Verifies, validates and adds a package; all of its bulletins or none.
+ * Two passes: the first checks the signature and writes nothing, so that a
+ * forged or damaged package never touches the disk; the second copies the
+ * entries out and checks the signature again (the file may have changed
+ * between the passes).
+ */
 int
 lib_package_import(struct library *lib, const char *path,
     const struct lib_trusted *trusted, size_t ntrusted, const char *const *topics,
@@ -381,14 +503,12 @@ lib_package_import(struct library *lib, const char *path,
 	struct pkg_reader r;
 	struct pkg_entry *ents = NULL;
 	const struct lib_trusted *signer = NULL;
-	unsigned char pk[LIB_KEY_PUBLIC], sig[crypto_sign_BYTES];
-	char line[LIB_PKG_MAX_LINE + 1], *end, *actor = NULL, *source = NULL;
+	char *end, *actor = NULL, *source = NULL;
 	char *err = NULL, *why = NULL, *title;
 	struct lib_meta m;
 	struct stat sb;
-	size_t n = 0, i, siglen;
-	long long count;
-	int rc, c, fd;
+	size_t n = 0, i, count = 0;
+	int rc, fd;
 
 	memset(res, 0, sizeof *res);
 	memset(&r, 0, sizeof r);
@@ -411,97 +531,18 @@ lib_package_import(struct library *lib, const char *path,
 		    (long long)sb.st_size, (long long)LIB_PKG_MAX_SIZE);
 		return LIB_REJECTED;
 	}
-	if ((rc = pkg_space(lib, sb.st_size, cause)) != 0) {
-		fclose(r.f);
-		return rc;
-	}
-	crypto_sign_init(&r.sign);
-	if ((rc = pkg_line(&r, line, 0, cause)) != 0 || strcmp(line, PKG_MAGIC) != 0) {
-		if (rc == 0 || rc == LIB_REJECTED) {
-			if (rc != 0)
-				free(*cause);
-			xasprintf(cause, "not a loaxa package (it must start with '%s')",
-			    PKG_MAGIC);
-			rc = LIB_REJECTED;
-		}
+	r.keep = 0;
+	rc = pkg_read(lib, &r, trusted, ntrusted, &signer, &ents, &count, &n, cause);
+	pkg_entries_free(ents, count);
+	ents = NULL;
+	if (rc != 0)
 		goto out;
-	}
-	if ((rc = pkg_line(&r, line, 0, cause)) != 0)
+	if ((rc = pkg_space(lib, sb.st_size, cause)) != 0)
 		goto out;
-	if (strncmp(line, "signer ", 7) != 0 || lib_key_decode(line + 7, pk) != 0) {
-		rc = pkg_bad(cause, &r, "no signer key");
+	r.keep = 1;
+	if ((rc = pkg_read(lib, &r, trusted, ntrusted, &signer, &ents, &count, &n,
+	    cause)) != 0)
 		goto out;
-	}
-	for (i = 0; i < ntrusted; i++)
-		if (sodium_memcmp(trusted[i].key, pk, sizeof pk) == 0)
-			signer = &trusted[i];
-	if (signer == NULL) {
-		xasprintf(cause, "signed by an unknown key %s; it is not in this "
-		    "station's trust.districts", line + 7);
-		rc = LIB_REJECTED;
-		goto out;
-	}
-	if ((rc = pkg_line(&r, line, 0, cause)) != 0)
-		goto out;
-	count = strncmp(line, "entries ", 8) == 0 ? strtoll(line + 8, &end, 10) : -1;
-	if (count < 1 || *end != '\0') {
-		rc = pkg_bad(cause, &r, "bad entry count");
-		goto out;
-	}
-	if (count > LIB_PKG_MAX_ENTRIES) {
-		xasprintf(cause, "oversized: %lld entries (at most %d)", count,
-		    LIB_PKG_MAX_ENTRIES);
-		rc = LIB_REJECTED;
-		goto out;
-	}
-	if ((rc = pkg_line(&r, line, 0, cause)) != 0)
-		goto out;
-	if (line[0] != '\0') {
-		rc = pkg_bad(cause, &r, "header not ended by a blank line");
-		goto out;
-	}
-	ents = xcalloc((size_t)count, sizeof *ents);
-	for (i = 0; i < (size_t)count; i++)
-		ents[i].fd = -1;
-	for (n = 0; n < (size_t)count; n++) {
-		if ((rc = pkg_entry_header(&r, &ents[n], line, cause)) != 0 ||
-		    (rc = pkg_entry_data(lib, &r, &ents[n], cause)) != 0) {
-			n++;
-			goto out;
-		}
-	}
-	if ((rc = pkg_line(&r, line, 0, cause)) != 0)
-		goto out;
-	if (strcmp(line, "end") != 0) {
-		rc = pkg_bad(cause, &r, "expected 'end'");
-		goto out;
-	}
-	if ((c = fgetc(r.f)) == EOF) {
-		xasprintf(cause, "not signed: the package has no signature");
-		rc = LIB_REJECTED;
-		goto out;
-	}
-	ungetc(c, r.f);
-	if ((rc = pkg_line(&r, line, 1, cause)) != 0)
-		goto out;
-	if (strncmp(line, "signature ", 10) != 0 || sodium_base642bin(sig, sizeof sig,
-	    line + 10, strlen(line + 10), NULL, &siglen, (const char **)&end,
-	    sodium_base64_VARIANT_ORIGINAL) != 0 || *end != '\0' ||
-	    siglen != sizeof sig) {
-		xasprintf(cause, "not signed: no valid signature line");
-		rc = LIB_REJECTED;
-		goto out;
-	}
-	if (fgetc(r.f) != EOF) {
-		rc = pkg_bad(cause, &r, "data after the signature");
-		goto out;
-	}
-	if (crypto_sign_final_verify(&r.sign, sig, pk) != 0) {
-		xasprintf(cause, "forged or damaged: the signature does not match the "
-		    "contents (signer '%s')", signer->name);
-		rc = LIB_REJECTED;
-		goto out;
-	}
 	/* Signed by a trusted key: now check each entry as an import would. */
 	for (i = 0; i < n; i++) {
 		if ((rc = pkg_meta(&ents[i], topics, &m, cause)) != 0)
@@ -574,9 +615,7 @@ lib_package_import(struct library *lib, const char *path,
 out:
 	if (rc != 0)
 		lib_pkg_result_clear(res);
-	for (i = 0; i < (ents != NULL ? (size_t)count : 0); i++)
-		pkg_entry_clear(&ents[i]);
-	free(ents);
+	pkg_entries_free(ents, count);
 	free(actor);
 	free(source);
 	free(err);

@@ -247,10 +247,14 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=20m,mode=0755 tmpfs small 2>/d
 	sed "s|$T/c/data|$T/small/data|" c.conf >small.conf
 	run "$LOAXA" -c small.conf package import p.lxp
 	expect_rc 0
-	craft fat.lxp "$SIGNER" "entries 1" ""
-	truncate -s 10M fat.lxp
+	# A well-signed package (the space is checked once the signature holds):
+	# 70 s of 16-bit stereo at 44.1 kHz, about 12 MB.
+	"$G" --format wav --kind speech --seconds 70 --seed 3 fat.wav >/dev/null ||
+	    fail "gen-audio"
+	"$LOAXA" -c st.conf package create --key district.key --out fat.lxp \
+	    --topic cchc fat.wav >/dev/null 2>&1 || fail "package create fat.lxp"
 	run "$LOAXA" -c small.conf package import fat.lxp
-	expect_rc 1; expect_err "fat.lxp: not enough space in $T/small/data/bulletins: the package needs 11 MB"
+	expect_rc 1; expect_err "fat.lxp: not enough space in $T/small/data/bulletins: the package needs 13 MB"
 	CHECKS=$((CHECKS + 1))
 	[ "$(ls -A small/data/bulletins | wc -l)" -eq 1 ] || fail "fat.lxp left files: $(ls -A small/data/bulletins)"
 	umount small
