@@ -38,6 +38,7 @@
 #define HANG_MS 5000          /* no progress for this long: the child is killed */
 #define DEVICE_RETRY_MS 2000  /* a device that will not open is retried this often */
 #define LOOKAHEAD_MS (36LL * 3600 * 1000) /* how far ahead the next slot is sought */
+#define CTL_READ_MS 250        /* a control client's request must arrive within this */
 #define NQUEUE 16
 
 /* The item on air (or being prepared) and what the log knows of it. */
@@ -790,7 +791,9 @@ daemon_client(struct daemon *d, int fd)
 	long long id;
 	const char *prio;
 
-	if (sched_ctl_read_request(fd, 2000, &line, &cause) != 0) {
+	/* The loop waits on this read: a client that connects and says nothing
+	 * holds it up at most this long (loaxa's client writes at once). */
+	if (sched_ctl_read_request(fd, CTL_READ_MS, &line, &cause) != 0) {
 		log_warn("control socket: %s", cause);
 		free(cause);
 		sched_ctl_reply(fd, 2, "no request", NULL);
