@@ -18,6 +18,7 @@
 #include <sndfile.h>
 
 #include "audio/internal.h"
+#include "common/file.h"
 #include "common/xmalloc.h"
 
 /* Reads that may return nothing without an error before the file counts as stalled. */
@@ -80,11 +81,8 @@ snd_ogg_ends(const char *path, char **cause)
 	char *buf;
 	ssize_t n;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1 ||
-	    fstat(fd, &sb) != 0) {
-		xasprintf(cause, "cannot read: %s", strerror(errno));
-		if (fd != -1)
-			close(fd);
+	if ((fd = file_open_regular(path, &sb)) < 0) {
+		xasprintf(cause, "cannot read: %s", file_open_error(fd));
 		return -1;
 	}
 	want = sb.st_size < SND_OGG_TAIL ? (long)sb.st_size : SND_OGG_TAIL;

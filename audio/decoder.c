@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "audio/internal.h"
+#include "common/file.h"
 #include "common/xmalloc.h"
 
 #define SNIFF_BYTES 4096
@@ -186,14 +187,8 @@ dec_open(const char *path, struct dec **dp, char **cause)
 	int fd, r, length_tag = 0;
 
 	*dp = NULL;
-	/* O_NONBLOCK: opening a FIFO without a writer must not wait for one. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
-		xasprintf(cause, "%s", strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		xasprintf(cause, "not a regular file");
-		close(fd);
+	if ((fd = file_open_regular(path, &st)) < 0) {
+		xasprintf(cause, "%s", file_open_error(fd));
 		return -1;
 	}
 	r = sniff(fd, format, (size_t)st.st_size, &ops, &length_tag, cause);

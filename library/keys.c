@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/file.h"
 #include "common/xmalloc.h"
 #include "library/internal.h"
 
@@ -103,16 +104,10 @@ lib_key_read(const char *path, unsigned char sk[LIB_KEY_SECRET], char **cause)
 		xasprintf(cause, "cannot initialise libsodium");
 		return LIB_ERR;
 	}
-	/* O_NONBLOCK: a FIFO given as the key must not wait for a writer. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ?
-		    LIB_REJECTED : LIB_ERR;
-	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		xasprintf(cause, "%s: not a regular file", path);
-		close(fd);
-		return LIB_REJECTED;
+	if ((fd = file_open_regular(path, &sb)) < 0) {
+		xasprintf(cause, "%s: %s", path, file_open_error(fd));
+		return fd == FILE_NOT_REGULAR || errno == ENOENT || errno == ENOTDIR ||
+		    errno == ELOOP ? LIB_REJECTED : LIB_ERR;
 	}
 	if ((f = fdopen(fd, "r")) == NULL) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));

@@ -43,6 +43,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "common/file.h"
 #include "common/xmalloc.h"
 #include "library/internal.h"
 #include "store/store.h"
@@ -512,18 +513,15 @@ lib_package_import(struct library *lib, const char *path,
 
 	memset(res, 0, sizeof *res);
 	memset(&r, 0, sizeof r);
-	/* O_NONBLOCK: opening a FIFO without a writer must not wait for one. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1 ||
-	    (r.f = fdopen(fd, "rb")) == NULL) {
-		xasprintf(cause, "cannot read: %s", strerror(errno));
-		if (fd != -1)
-			close(fd);
-		return LIB_ERR;
-	}
-	if (fstat(fileno(r.f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		fclose(r.f);
+	if ((fd = file_open_regular(path, &sb)) == FILE_NOT_REGULAR) {
 		xasprintf(cause, "not a regular file");
 		return LIB_REJECTED;
+	}
+	if (fd < 0 || (r.f = fdopen(fd, "rb")) == NULL) {
+		xasprintf(cause, "cannot read: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return LIB_ERR;
 	}
 	if ((int64_t)sb.st_size > LIB_PKG_MAX_SIZE) {
 		fclose(r.f);
