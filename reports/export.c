@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/file.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "reports/internal.h"
@@ -42,6 +43,7 @@
 #define EX_COLUMNS "seq\tid\tbulletin\tsha256\tslot\tslot_start\tpriority\t" \
 	"scheduled_at\tstarted_at\tended_at\tplayed_ms\toutcome\treason"
 #define EX_NCOLS 13
+#define EX_MAX_LINE 65536 /* no line of an export is longer */
 #define EX_BCOLS 11 /* "bulletin" and its ten fields */
 #define B64 sodium_base64_VARIANT_ORIGINAL
 
@@ -669,15 +671,36 @@ vx_removed(struct vx *x)
 		}
 }
 
+/*
+ * Reads a line of at most EX_MAX_LINE bytes into line (EX_MAX_LINE + 1
+ * bytes), so that a file of one endless line is never read into memory
+ * whole. Returns its length with the '\n' (none on a last line that was
+ * cut), -1 at the end of the file, -2 on a longer line, -3 on a line with
+ * a NUL byte.
+ */
+static ssize_t
+vx_getline(char *line, FILE *fp)
+{
+	size_t n;
+
+	if (fgets(line, EX_MAX_LINE + 1, fp) == NULL)
+		return -1;
+	n = strlen(line);
+	if (n > 0 && line[n - 1] == '\n')
+		return (ssize_t)n;
+	if (n == EX_MAX_LINE)
+		return -2;
+	return n > 0 && feof(fp) ? (ssize_t)n : -3;
+}
+
 int
 rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 {
 	enum { HEAD, ROWS, END } where = HEAD;
 	unsigned char h0[32], stated0[32];
 	crypto_generichash_state hs;
-	char *line = NULL, *f[EX_NCOLS + 2];
+	char *line, *f[EX_NCOLS + 2];
 	struct vx x;
-	size_t cap = 0;
 	int64_t lineno = 0;
 	ssize_t len;
 	struct stat sb;
@@ -692,14 +715,8 @@ rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 		xasprintf(cause, "cannot initialise libsodium");
 		return -1;
 	}
-	/* O_NONBLOCK and a regular file: a FIFO or /dev/zero must not hang us. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		xasprintf(cause, "%s: not a regular file", path);
-		close(fd);
+	if ((fd = file_open_regular(path, &sb)) < 0) {
+		xasprintf(cause, "%s: %s", path, file_open_error(fd));
 		return -1;
 	}
 	if ((fp = fdopen(fd, "r")) == NULL) {
@@ -707,7 +724,8 @@ rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 		close(fd);
 		return -1;
 	}
-	if ((len = getline(&line, &cap, fp)) < 0 ||
+	line = xmalloc(EX_MAX_LINE + 1);
+	if ((len = vx_getline(line, fp)) < 0 ||
 	    strncmp(line, EX_MAGIC "\n", (size_t)len) != 0 ||
 	    (size_t)len != strlen(EX_MAGIC) + 1) {
 		xasprintf(cause, "%s: not a loaxa airing-log export", path);
@@ -723,8 +741,19 @@ rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 	crypto_generichash_init(&hs, NULL, 0, 32);
 	crypto_generichash_update(&hs, (const unsigned char *)line, (size_t)len);
 	lineno = 1;
-	while ((len = getline(&line, &cap, fp)) > 0) {
+	while ((len = vx_getline(line, fp)) != -1) {
 		lineno++;
+		if (len == -2) {
+			if (where == HEAD)
+				break;
+			vx_problem(v, lineno, "a line longer than %d bytes (damaged)",
+			    EX_MAX_LINE);
+			break;
+		}
+		if (len == -3) {
+			vx_problem(v, lineno, "a NUL byte in the line (damaged)");
+			continue;
+		}
 		if (line[len - 1] != '\n') {
 			vx_problem(v, lineno, "the file ends in the middle of a line "
 			    "(truncated)");
@@ -775,7 +804,12 @@ rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 	free(line);
 	fclose(fp);
 	if (where == HEAD) {
-		xasprintf(cause, "%s: not a loaxa airing-log export (no header)", path);
+		if (len == -2)
+			xasprintf(cause, "%s: not a loaxa airing-log export (line %lld is "
+			    "longer than %d bytes)", path, (long long)lineno, EX_MAX_LINE);
+		else
+			xasprintf(cause, "%s: not a loaxa airing-log export (no header)",
+			    path);
 		free(x.seen);
 		sqlite3_finalize(x.ins);
 		sqlite3_finalize(x.insb);

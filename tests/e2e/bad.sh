@@ -112,7 +112,9 @@ cmp -s ex.lxe ex-sig.lxe && sed "s/^\(end$TAB.*$TAB\)./\1B/" ex.lxe > ex-sig.lxe
 sed "s/Buổi sáng/Bu${NB}i/" ex.lxe > ex-utf8.lxe
 sed "s/^\(period$TAB[^$TAB]*$TAB[^$TAB]*$TAB\)[^$TAB]*/\12026-13-45/" ex.lxe > ex-period.lxe
 : > ex-empty.lxe
-for f in ex-count ex-big-count ex-cut ex-sig ex-utf8 ex-period; do
+# A first line and then 8 MB without a newline: not read into memory whole.
+{ head -n 1 ex.lxe; head -c 8000000 /dev/zero | tr '\0' x; } > ex-endless.lxe
+for f in ex-count ex-big-count ex-cut ex-sig ex-utf8 ex-period ex-endless; do
 	cmp -s ex.lxe $f.lxe && fail "$f.lxe is not changed"
 done
 
