@@ -128,7 +128,7 @@ conf_line_problem(struct config_problems *p, const char *label, int line,
  * the reason in *why (static text or strerror) on failure.
  */
 static char *
-conf_slurp(const char *path, const char **why)
+conf_slurp(const char *path, size_t *len, const char **why)
 {
 	char *buf = xmalloc(CONF_MAX_SIZE + 1);
 	size_t n;
@@ -148,6 +148,7 @@ conf_slurp(const char *path, const char **why)
 	}
 	fclose(f);
 	buf[n] = '\0';
+	*len = n;
 	return buf;
 }
 
@@ -244,10 +245,11 @@ conf_parse(const char *path, const char *text, const char *label,
 	size_t before = problems->n;
 	struct config *c;
 	struct stat st;
-	const char *why = NULL;
+	const char *why = NULL, *nul, *s;
 	char *file_text = NULL;
+	size_t len = 0;
 	config_t lc;
-	int ok;
+	int ok, nl;
 
 	*out = NULL;
 	if (text == NULL) {
@@ -258,8 +260,18 @@ conf_parse(const char *path, const char *text, const char *label,
 			    "not a regular file" : strerror(errno));
 			return -1;
 		}
-		if ((file_text = conf_slurp(path, &why)) == NULL) {
+		if ((file_text = conf_slurp(path, &len, &why)) == NULL) {
 			cfg_problem(&r, NULL, "cannot read the configuration: %s", why);
+			return -1;
+		}
+		/* libconfig would read up to the first NUL and take the rest
+		 * (a block of zeros a power cut left, say) as never written. */
+		if ((nul = memchr(file_text, '\0', len)) != NULL) {
+			for (nl = 1, s = file_text; s < nul; s++)
+				nl += *s == '\n';
+			conf_line_problem(problems, label, nl, "a NUL byte: the file "
+			    "is damaged (not a text file)");
+			free(file_text);
 			return -1;
 		}
 		text = file_text;

@@ -74,6 +74,8 @@ printf 'station = { code = "A"; name = "B"; timezone = "Asia/H\303"; };\n' > tz-
 printf '# nothing but a comment\n' > "$NB.conf"
 printf 'station = { code = "A"; name = "Đài xã";\n  timezon = "Asia/Ho_Chi_Minh"; };\n' > "$VI/đài xã.conf"
 : > empty.conf
+# A good configuration with a block of zeros in it (a power cut's mark), line 3.
+{ head -n 2 st.conf; head -c 4096 /dev/zero; tail -n +3 st.conf; } > zeros.conf
 $G --damage random random.conf || fail "gen-audio"
 ln -s loop2.conf loop.conf; ln -s loop.conf loop2.conf
 cp st.conf unreadable.conf; chmod 000 unreadable.conf
