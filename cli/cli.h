@@ -60,6 +60,12 @@ int64_t cli_bulletin_id(const char *cmd, const char *s);
  */
 int cli_text_arg(const char *cmd, const char *opt, const char *s, size_t max);
 
+/*
+ * Who is acting, for the audit trail: by (--by) when given, else the login
+ * name ($SUDO_USER, $USER, $LOGNAME) when it is UTF-8 text, else "operator".
+ */
+const char *cli_actor(const char *by);
+
 struct store;
 
 /*

@@ -10,21 +10,6 @@
 #include "library/library.h"
 #include "store/store.h"
 
-/* Who is acting when --by is not required: the login name, else "operator". */
-static const char *
-approve_actor(const char *by)
-{
-	const char *v;
-
-	if (by != NULL)
-		return by;
-	if ((v = getenv("SUDO_USER")) != NULL && v[0] != '\0')
-		return v;
-	if ((v = getenv("USER")) != NULL && v[0] != '\0')
-		return v;
-	return "operator";
-}
-
 /*
  * The three commands in one: parses --by and --reason, then applies the
  * transition to each id. Returns 0, 3 when one was refused, 1 on failure.
@@ -97,7 +82,7 @@ approve_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		else if (strcmp(cmd, "reject") == 0)
 			rc = lib_reject(lib, ids[i], by, reason, &cause);
 		else
-			rc = lib_retire(lib, ids[i], approve_actor(by), reason, &cause);
+			rc = lib_retire(lib, ids[i], cli_actor(by), reason, &cause);
 		if (rc != 0) {
 			fprintf(stderr, "%s: %s\n", argv[optind + i], cause);
 			free(cause);

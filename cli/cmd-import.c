@@ -15,21 +15,6 @@
 /* Files at least this big get a progress line on a terminal even alone. */
 #define BIG_FILE (8 * 1024 * 1024)
 
-/* Who is acting: --by, else the login name, else "operator". */
-static const char *
-import_actor(const char *by)
-{
-	const char *names[] = { "SUDO_USER", "USER", "LOGNAME" }, *v;
-	size_t i;
-
-	if (by != NULL)
-		return by;
-	for (i = 0; i < sizeof names / sizeof names[0]; i++)
-		if ((v = getenv(names[i])) != NULL && v[0] != '\0')
-			return v;
-	return "operator";
-}
-
 /* Prints "unknown topic" with the known keys; returns EXIT_USAGE. */
 static int
 import_bad_topic(const struct config *cfg, const char *topic)
@@ -153,7 +138,7 @@ import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 		import_progress(i, n, path);
 		m.source = path;
-		rc = lib_import(lib, path, &m, import_actor(by), approve, &id, &existed,
+		rc = lib_import(lib, path, &m, cli_actor(by), approve, &id, &existed,
 		    &cause);
 		import_progress_clear();
 		if (rc != 0) {

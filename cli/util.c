@@ -54,3 +54,18 @@ cli_text_arg(const char *cmd, const char *opt, const char *s, size_t max)
 	    "bytes)\n", cmd, opt, max);
 	return 0;
 }
+
+const char *
+cli_actor(const char *by)
+{
+	static const char *const names[] = { "SUDO_USER", "USER", "LOGNAME" };
+	const char *v;
+	size_t i;
+
+	if (by != NULL)
+		return by;
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if ((v = getenv(names[i])) != NULL && v[0] != '\0' && lib_text_ok(v, 200))
+			return v;
+	return "operator";
+}

@@ -327,19 +327,33 @@ lib_events_free(struct lib_event **ep, size_t n)
 	*ep = NULL;
 }
 
-/* Appends one audit entry inside the caller's transaction. */
+static char *text_clean(const char *);
+
+/*
+ * Appends one audit entry inside the caller's transaction. An actor or a
+ * reason that is not UTF-8 text (the commands check theirs) is kept with
+ * U+FFFD for each bad byte, so that show and list stay valid UTF-8.
+ */
 static int
 add_event(struct library *lib, int64_t id, int64_t at, const char *actor,
     const char *action, const char *from, const char *to, const char *reason,
     const char *sha256, char **cause)
 {
 	sqlite3_stmt *q;
+	char *clean_actor = NULL, *clean_reason = NULL;
 	int rc;
 
+	if (actor != NULL && !lib_text_ok(actor, SIZE_MAX))
+		actor = clean_actor = text_clean(actor);
+	if (reason != NULL && !lib_text_ok(reason, SIZE_MAX))
+		reason = clean_reason = text_clean(reason);
 	if (prepare(lib, "INSERT INTO bulletin_events (bulletin_id, at, actor, action, "
 	    "from_status, to_status, reason, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-	    &q, cause) != 0)
+	    &q, cause) != 0) {
+		free(clean_actor);
+		free(clean_reason);
 		return LIB_ERR;
+	}
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_int64(q, 2, at);
 	bind_text(q, 3, actor);
@@ -350,6 +364,8 @@ add_event(struct library *lib, int64_t id, int64_t at, const char *actor,
 	bind_text(q, 8, sha256);
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
+	free(clean_actor);
+	free(clean_reason);
 	if (rc != SQLITE_DONE) {
 		*cause = store_error(lib->st, "cannot record the audit entry");
 		return LIB_ERR;
@@ -357,7 +373,10 @@ add_event(struct library *lib, int64_t id, int64_t at, const char *actor,
 	return 0;
 }
 
-/* The length of the UTF-8 character at p that is not a control; 0 when it is one or invalid. */
+/*
+ * The length of the UTF-8 character at p that is not a control (RFC 3629:
+ * shortest form, U+10FFFF at most, no surrogates); 0 when it is one or invalid.
+ */
 static size_t
 text_char(const unsigned char *p)
 {
@@ -378,6 +397,10 @@ text_char(const unsigned char *p)
 	for (i = 1; i <= n; i++)
 		if ((p[i] & 0xc0) != 0x80)
 			return 0;
+	/* No overlong forms, no UTF-16 surrogates, nothing past U+10FFFF. */
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
+	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+		return 0;
 	return n + 1;
 }
 

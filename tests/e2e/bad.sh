@@ -13,6 +13,8 @@ CONF=$SRC/tests/bad/conf
 # A case that runs longer than this hangs (the sanitizers make loaxa slower).
 TMO=${BAD_TIMEOUT:-30}
 NB=$(printf 'b\377n')
+SUR=$(printf 's\355\240\200x')   # U+D800, a UTF-16 surrogate
+OVL=$(printf 'o\340\200\257')      # '/' in an overlong form
 VI="bản tin hỏng"
 
 # The commune station, with a library (1 approved, 2 pending), its audit
@@ -213,7 +215,26 @@ run $L import "ok-$NB.wav"
 expect_rc 0
 run $L list --format json
 expect_rc 0; expect_out "ok-b�n.wav"
-printf '%s' "$OUT" | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1 || fail "list --format json is not UTF-8"
+strict_utf8() {
+	python3 -c 'import sys, json; json.loads(sys.stdin.buffer.read().decode("utf-8"))'
+}
+printf '%s' "$OUT" | strict_utf8 2>/dev/null || fail "list --format json is not UTF-8"
+CHECKS=$((CHECKS + 1))
+# The same for a UTF-16 surrogate and an overlong form, which only look like
+# UTF-8; and for a login name that is not UTF-8 when --by is left off.
+$G --seconds 2 --seed 10 --kind speech "ok-$SUR$OVL.wav" || fail "gen-audio"
+run $L import "ok-$SUR$OVL.wav"
+expect_rc 0
+run $L list --format json
+expect_rc 0
+printf '%s' "$OUT" | strict_utf8 2>/dev/null || fail "list --format json is not UTF-8 (surrogate, overlong)"
+CHECKS=$((CHECKS + 1))
+run env SUDO_USER= USER="$NB" LOGNAME="$NB" $L retire 1
+expect_rc 0
+run $L show 1 --format json
+expect_rc 0; expect_out '"action":"retire"'; expect_out '"actor":"operator","action":"retire"'
+printf '%s' "$OUT" | strict_utf8 2>/dev/null || fail "show --format json is not UTF-8 (login name)"
+CHECKS=$((CHECKS + 1))
 
 echo "bad inputs: $tried cases tried, $failed failed, $skipped skipped (not for root), $CHECKS checks"
 [ "$failed" -eq 0 ] || exit 1
