@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
 
@@ -132,43 +133,6 @@ cfg_check_members(struct cfg_reader *r, const config_setting_t *group,
 	}
 }
 
-int
-cfg_utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned int c;
-	int n, i;
-
-	while (*p != '\0') {
-		c = *p;
-		if (c < 0x80) {
-			p++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			n = 1;
-			c &= 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			n = 2;
-			c &= 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			n = 3;
-			c &= 0x07;
-		} else
-			return 0;
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-			c = (c << 6) | (p[i] & 0x3f);
-		}
-		if ((n == 1 && c < 0x80) || (n == 2 && c < 0x800) ||
-		    (n == 3 && (c < 0x10000 || c > 0x10ffff)) ||
-		    (c >= 0xd800 && c <= 0xdfff))
-			return 0;
-		p += n + 1;
-	}
-	return 1;
-}
-
 /* The member of group called name, or NULL; group may be NULL. */
 static config_setting_t *
 cfg_get(const config_setting_t *group, const char *name)
@@ -191,7 +155,7 @@ cfg_string(struct cfg_reader *r, const config_setting_t *group, const char *name
 		return 0;
 	}
 	v = config_setting_get_string(s);
-	if (!cfg_utf8_valid(v)) {
+	if (!utf8_valid(v)) {
 		cfg_problem(r, s, "'%s' is not valid UTF-8 text", name);
 		return 0;
 	}

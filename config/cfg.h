@@ -48,7 +48,6 @@ int cfg_bool(struct cfg_reader *, const config_setting_t *group, const char *nam
 const config_setting_t *cfg_member(struct cfg_reader *, const config_setting_t *group,
     const char *name, int type);
 
-int cfg_utf8_valid(const char *);
 int cfg_line(const config_setting_t *);
 const char *cfg_type_name(int type);
 

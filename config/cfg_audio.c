@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
 
@@ -24,7 +25,7 @@ audio_options(struct cfg_reader *r, const config_setting_t *o, struct config *c)
 		opt = &c->audio.options[c->audio.noptions];
 		switch (config_setting_type(m)) {
 		case CONFIG_TYPE_STRING:
-			if (!cfg_utf8_valid(config_setting_get_string(m))) {
+			if (!utf8_valid(config_setting_get_string(m))) {
 				cfg_problem(r, m, "option '%s' is not valid UTF-8",
 				    config_setting_name(m));
 				continue;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
 
@@ -59,7 +60,7 @@ playlist_ref(struct cfg_reader *r, const config_setting_t *e, const char *what)
 		if (!cfg_bulletin_ref_valid(config_setting_get_string(e))) {
 			cfg_problem(r, e, "%s: '%s' is neither a bulletin id nor a SHA-256 "
 			    "prefix (8 to 64 hex digits)", what,
-			    cfg_utf8_valid(config_setting_get_string(e)) ?
+			    utf8_valid(config_setting_get_string(e)) ?
 			    config_setting_get_string(e) : "?");
 			return NULL;
 		}
@@ -101,7 +102,7 @@ playlist_strings(struct cfg_reader *r, const config_setting_t *g, const char *na
 			continue;
 		}
 		v = config_setting_get_string(e);
-		if (!cfg_utf8_valid(v) || v[0] == '\0') {
+		if (!utf8_valid(v) || v[0] == '\0') {
 			cfg_problem(r, e, "%s: '%s' holds an empty or non-UTF-8 string",
 			    what, name);
 			continue;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
 
@@ -188,7 +189,7 @@ slot_days(struct cfg_reader *r, const config_setting_t *d, const char *what,
 	if (config_setting_type(d) == CONFIG_TYPE_STRING) {
 		w = config_setting_get_string(d);
 		if ((*out = days_word(w)) == 0) {
-			days_unknown(r, d, what, cfg_utf8_valid(w) ? w : "?");
+			days_unknown(r, d, what, utf8_valid(w) ? w : "?");
 			return 0;
 		}
 		return 1;
@@ -207,7 +208,7 @@ slot_days(struct cfg_reader *r, const config_setting_t *d, const char *what,
 		}
 		w = config_setting_get_string(e);
 		if ((bits = days_word(w)) == 0) {
-			days_unknown(r, e, what, cfg_utf8_valid(w) ? w : "?");
+			days_unknown(r, e, what, utf8_valid(w) ? w : "?");
 			return 0;
 		}
 		*out |= bits;
@@ -233,7 +234,7 @@ slot_date(struct cfg_reader *r, const config_setting_t *g, const char *name,
 	ok = conf_date_parse(v, day) == 0;
 	if (!ok)
 		cfg_problem(r, s, "%s: '%s' is \"%s\"; it must be a date YYYY-MM-DD",
-		    what, name, cfg_utf8_valid(v) ? v : "?");
+		    what, name, utf8_valid(v) ? v : "?");
 	free(v);
 	return ok;
 }
@@ -313,7 +314,7 @@ slot_skip(struct cfg_reader *r, const config_setting_t *g, const char *what,
 		if (v == NULL || conf_date_parse(v, &day) != 0) {
 			cfg_problem(r, e, "%s: each date in 'skip' must be a date "
 			    "\"YYYY-MM-DD\"%s%s%s", what, v ? " (not \"" : "",
-			    v && cfg_utf8_valid(v) ? v : "", v ? "\")" : "");
+			    v && utf8_valid(v) ? v : "", v ? "\")" : "");
 			continue;
 		}
 		sl->skip = xreallocarray(sl->skip, sl->nskip + 1, sizeof *sl->skip);

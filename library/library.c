@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "library/internal.h"
 #include "store/store.h"
@@ -373,35 +374,13 @@ add_event(struct library *lib, int64_t id, int64_t at, const char *actor,
 	return 0;
 }
 
-/*
- * The length of the UTF-8 character at p that is not a control (RFC 3629:
- * shortest form, U+10FFFF at most, no surrogates); 0 when it is one or invalid.
- */
+/* The length of the UTF-8 character at p that is not a control; 0 when it is one or invalid. */
 static size_t
 text_char(const unsigned char *p)
 {
-	size_t n, i;
-
 	if (*p < 0x20 || *p == 0x7f)
 		return 0;
-	if (*p < 0x80)
-		return 1;
-	if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
-		n = 1;
-	else if ((*p & 0xf0) == 0xe0)
-		n = 2;
-	else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
-		n = 3;
-	else
-		return 0;
-	for (i = 1; i <= n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	/* No overlong forms, no UTF-16 surrogates, nothing past U+10FFFF. */
-	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
-	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
-		return 0;
-	return n + 1;
+	return utf8_char((const char *)p);
 }
 
 int

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
 #include "config/config.h"
@@ -178,12 +179,18 @@ END_TEST
 
 START_TEST(test_utf8)
 {
-	ck_assert(cfg_utf8_valid("Đài truyền thanh xã Toàn Thắng"));
-	ck_assert(cfg_utf8_valid(""));
-	ck_assert(!cfg_utf8_valid("\xff"));
-	ck_assert(!cfg_utf8_valid("\xc0\xaf"));         /* overlong '/' */
-	ck_assert(!cfg_utf8_valid("\xed\xa0\x80"));     /* surrogate */
-	ck_assert(!cfg_utf8_valid("\xe1\xba"));         /* cut short */
+	ck_assert(utf8_valid("Đài truyền thanh xã Toàn Thắng"));
+	ck_assert(utf8_valid(""));
+	ck_assert(!utf8_valid("\xff"));
+	ck_assert(!utf8_valid("\xc0\xaf"));         /* overlong '/' */
+	ck_assert(!utf8_valid("\xed\xa0\x80"));     /* surrogate */
+	ck_assert(!utf8_valid("\xe1\xba"));         /* cut short */
+	ck_assert(!utf8_valid("\xe0\x80\xaf"));     /* overlong, 3 bytes */
+	ck_assert(!utf8_valid("\xf4\x90\x80\x80")); /* past U+10FFFF */
+	ck_assert(utf8_valid("\xf0\x9f\x93\xbb"));  /* U+1F4FB, a radio */
+	ck_assert_uint_eq(utf8_char("\xe1\xba\xa3"), 3);
+	ck_assert_uint_eq(utf8_char("\x1f"), 1);     /* a control is UTF-8 */
+	ck_assert_uint_eq(utf8_char(""), 0);
 }
 END_TEST
 
