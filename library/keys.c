@@ -98,16 +98,17 @@ lib_key_read(const char *path, unsigned char sk[LIB_KEY_SECRET], char **cause)
 	const char *end;
 	struct stat sb;
 	FILE *f;
-	int fd;
+	int fd, err;
 
 	if (sodium_init() < 0) {
 		xasprintf(cause, "cannot initialise libsodium");
 		return LIB_ERR;
 	}
 	if ((fd = file_open_regular(path, &sb)) < 0) {
+		err = errno;
 		xasprintf(cause, "%s: %s", path, file_open_error(fd));
-		return fd == FILE_NOT_REGULAR || errno == ENOENT || errno == ENOTDIR ||
-		    errno == ELOOP ? LIB_REJECTED : LIB_ERR;
+		return fd == FILE_NOT_REGULAR || err == ENOENT || err == ENOTDIR ||
+		    err == ELOOP ? LIB_REJECTED : LIB_ERR;
 	}
 	if ((f = fdopen(fd, "r")) == NULL) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));

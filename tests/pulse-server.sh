@@ -36,6 +36,12 @@ pulse_start() {
 		return 1
 	fi
 	PULSE_PID=$(cat "$pd/pulse/pid" 2>/dev/null || true)
+	if [ -z "$PULSE_PID" ]; then
+		# Started, but with no PID to stop it by: ask it to go.
+		XDG_RUNTIME_DIR="$pd" HOME="$pd" pulseaudio --kill 2>/dev/null || true
+		PULSE_WHY="pulseaudio started but wrote no PID file"
+		return 1
+	fi
 	PULSE_SERVER="unix:$pd/native"
 	PULSE_COOKIE="$pd/cookie" # else clients write one in the real HOME
 	export PULSE_SERVER PULSE_COOKIE
@@ -55,6 +61,10 @@ pulse_stop() {
 		sleep 0.1
 		n=$((n + 1))
 	done
-	kill -KILL "$PULSE_PID" 2>/dev/null || true
+	# Only if it is still there: the PID of a server that has gone may be
+	# another process's by now.
+	if kill -0 "$PULSE_PID" 2>/dev/null; then
+		kill -KILL "$PULSE_PID" 2>/dev/null || true
+	fi
 	PULSE_PID=
 }

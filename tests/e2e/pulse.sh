@@ -34,8 +34,10 @@ run "$LOAXA" play-file t500.wav --driver pulse --fade-ms 0
 case "$ERR" in *"no libao driver"* | *"no such libao driver"*) skip "libao has no pulse driver: $ERR" ;; esac
 expect_rc 0; expect_out "completed, 2000 ms played"
 
-BASE=$(($(date +%s) + 3))
-cat >st.conf <<EOF
+# The station first, to import into; then the timetable, from 5 s after the
+# import (a loaded machine may take a while to import and start).
+conf() {
+	cat >st.conf <<EOF
 station = { code = "E2E-PULSE"; name = "Đài thử pulse"; timezone = "$TZONE"; };
 paths = { data = "$T/data"; };
 audio = { driver = "pulse"; options = { server = "$PULSE_SERVER"; sink = "loaxa_null"; };
@@ -45,8 +47,13 @@ timetable = ( { name = "P"; date = "$(TZ=$TZONE date -d "@$BASE" +%Y-%m-%d)";
                 start = "$(TZ=$TZONE date -d "@$BASE" +%H:%M:%S)"; length = "9s";
                 playlist = "ba"; } );
 EOF
+}
+BASE=$(($(date +%s) + 60))
+conf
 run "$LOAXA" -c st.conf import --topic cchc --approve --by E2E t500.wav t800.flac t1250.mp3
 expect_rc 0
+BASE=$(($(date +%s) + 5))
+conf
 
 parec --latency-msec=20 -d loaxa_null.monitor --rate=48000 --channels=1 \
     --format=s16le --file-format=wav rec.wav 2>parec.err &
@@ -121,7 +128,7 @@ print("recorded (Hz, ms):", got, "; gaps (ms):",
       [(b[1] - a[2]) * 20 for a, b in zip(merged, merged[1:])])
 want = [(1250, 1500), (500, 2000), (800, 3000)]
 assert [g[0] for g in got] == [x[0] for x in want], ("order", got)
-assert all(abs(g[1] - x[1]) <= 150 for g, x in zip(got, want)), ("lengths", got)
+assert all(abs(g[1] - x[1]) <= 250 for g, x in zip(got, want)), ("lengths", got)
 assert all(b[1] - a[2] <= 10 for a, b in zip(merged, merged[1:])), ("gaps", got)
 PY
 

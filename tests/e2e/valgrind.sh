@@ -87,8 +87,10 @@ run "$LOAXA" -c st.conf list --status approved --format csv
 # Under memcheck the daemon takes a few seconds to start; the slot is 8 s ahead.
 BASE=$(($(date +%s) + 8))
 conf "$BASE"
-$VG "$LOAXA" -c st.conf run 2>run.err &
+$VG "$LOAXA" -c st.conf run --for 120s 2>run.err &
 pid=$!
+# A check that fails below must not leave the daemon running under memcheck.
+trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$T"' EXIT
 n=0
 until "$LOAXA" -c st.conf log --format csv 2>/dev/null | grep -c ',completed,' |
     grep -qx 3; do
@@ -103,6 +105,7 @@ expect_rc 0; expect_out '"station"'
 kill -TERM $pid
 wait $pid
 RC=$?
+trap 'rm -rf "$T"' EXIT
 expect_rc 0
 "$LOAXA" -c st.conf log --format json >log.json || fail "loaxa log"
 CHECKS=$((CHECKS + 1))
@@ -111,9 +114,9 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 assert len(r) == 3 and all(x["outcome"] == "completed" for x in r), r
 PY
-grep -q "Command: .* run$" vg/*.log || fail "no memcheck report from the daemon"
+grep -q "Command: .* run --for 120s$" vg/*.log || fail "no memcheck report from the daemon"
 # The daemon and one child per airing, each with its own report.
-[ "$(grep -l 'Command: .* run$' vg/*.log | wc -l)" -ge 4 ] ||
+[ "$(grep -l 'Command: .* run --for 120s$' vg/*.log | wc -l)" -ge 4 ] ||
     fail "no memcheck report from the airing children: $(ls vg)"
 
 # --- Reports and exports from what aired. ------------------------------------
