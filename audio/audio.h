@@ -178,6 +178,12 @@ struct player *player_new(const struct player_opts *);
 int player_open(struct player *, const char *path, char **cause);
 
 /*
+ * The SHA-256 (hex) of the very file player_open opened, which a later
+ * rename over its path cannot change. Returns 0, or -1 with *cause.
+ */
+int player_sha256(const struct player *, char hex[65], char **cause);
+
+/*
  * Plays the opened file to the end or until stopped, and fills *res (the
  * caller clears it with player_result_clear). Returns 0 when completed or
  * stopped, -1 when failed (res->reason says why).

@@ -66,16 +66,16 @@ mpg_cause(mpg123_handle *mh, int err, const char *what, char **cause)
 	xasprintf(cause, "%s: %s", what, msg);
 }
 
-/* Opens path with libmpg123, float output at the stream's own rate and channels. */
+/* Opens the file with libmpg123, float output at the stream's own rate and channels. */
 static int
-mpg_open(struct dec *d, const char *path, char **cause)
+mpg_open(struct dec *d, char **cause)
 {
 	struct mpg *m = xcalloc(1, sizeof *m);
 	const long *rates;
 	size_t nrates, i;
 	mpg123_id3v1 *v1;
 	mpg123_id3v2 *v2;
-	int err, enc;
+	int err, enc, fd;
 
 #if MPG123_API_VERSION < 46
 	mpg123_init();
@@ -93,8 +93,11 @@ mpg_open(struct dec *d, const char *path, char **cause)
 	for (i = 0; i < nrates; i++)
 		mpg123_format(m->mh, rates[i], MPG123_MONO | MPG123_STEREO,
 		    MPG123_ENC_FLOAT_32);
-	if ((m->f = fopen(path, "rbe")) == NULL) {
+	if ((fd = dec_dup(d, cause)) == -1)
+		goto fail;
+	if ((m->f = fdopen(fd, "rb")) == NULL) {
 		xasprintf(cause, "cannot open: %s", strerror(errno));
+		close(fd);
 		goto fail;
 	}
 	/* No cleanup callback: mpg_close closes m->f after the handle. */

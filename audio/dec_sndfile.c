@@ -18,7 +18,6 @@
 #include <sndfile.h>
 
 #include "audio/internal.h"
-#include "common/file.h"
 #include "common/xmalloc.h"
 
 /* Reads that may return nothing without an error before the file counts as stalled. */
@@ -26,6 +25,7 @@
 
 struct snd {
 	SNDFILE *sf;
+	int fd;                 /* libsndfile's descriptor, ours to close */
 	SF_INFO info;
 	int idle;
 };
@@ -71,25 +71,24 @@ snd_header_lies(SNDFILE *sf, char **cause)
  * Returns 0, or -1 with *cause.
  */
 static int
-snd_ogg_ends(const char *path, char **cause)
+snd_ogg_ends(int fd, char **cause)
 {
 	ogg_sync_state oy;
 	ogg_page og;
 	struct stat sb;
 	long r, at = 0, last_end = -1, want;
-	int eos = 0, fd;
+	int eos = 0;
 	char *buf;
 	ssize_t n;
 
-	if ((fd = file_open_regular(path, &sb)) < 0) {
-		xasprintf(cause, "cannot read: %s", file_open_error(fd));
+	if (fstat(fd, &sb) != 0) {
+		xasprintf(cause, "cannot read: %s", strerror(errno));
 		return -1;
 	}
 	want = sb.st_size < SND_OGG_TAIL ? (long)sb.st_size : SND_OGG_TAIL;
 	ogg_sync_init(&oy);
 	buf = ogg_sync_buffer(&oy, want);
 	n = pread(fd, buf, (size_t)want, sb.st_size - want);
-	close(fd);
 	if (n != (ssize_t)want) {
 		ogg_sync_clear(&oy);
 		xasprintf(cause, "cannot read the end of the file");
@@ -112,22 +111,28 @@ snd_ogg_ends(const char *path, char **cause)
 	return -1;
 }
 
-/* Opens path with libsndfile; float output normalised to [-1, 1]. */
+/* Opens the file with libsndfile; float output normalised to [-1, 1]. */
 static int
-snd_open(struct dec *d, const char *path, char **cause)
+snd_open(struct dec *d, char **cause)
 {
 	struct snd *s = xcalloc(1, sizeof *s);
 
-	if ((s->sf = sf_open(path, SFM_READ, &s->info)) == NULL) {
+	if ((s->fd = dec_dup(d, cause)) == -1) {
+		free(s);
+		return -1;
+	}
+	if ((s->sf = sf_open_fd(s->fd, SFM_READ, &s->info, SF_FALSE)) == NULL) {
 		xasprintf(cause, "cannot decode: %s", sf_strerror(NULL));
+		close(s->fd);
 		free(s);
 		return -1;
 	}
 	d->priv = s;
 	if (snd_header_lies(s->sf, cause) ||
 	    ((s->info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG &&
-	    snd_ogg_ends(path, cause) != 0)) {
+	    snd_ogg_ends(dec_fd(d), cause) != 0)) {
 		sf_close(s->sf);
+		close(s->fd);
 		free(s);
 		d->priv = NULL;
 		return -1;
@@ -173,6 +178,7 @@ snd_close(struct dec *d)
 	if (s == NULL)
 		return;
 	sf_close(s->sf);
+	close(s->fd);
 	free(s);
 	d->priv = NULL;
 }

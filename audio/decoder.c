@@ -184,24 +184,28 @@ dec_open(const char *path, struct dec **dp, char **cause)
 	struct dec *d;
 	struct stat st;
 	char format[16];
-	int fd, r, length_tag = 0;
+	int fd, length_tag = 0;
 
 	*dp = NULL;
 	if ((fd = file_open_regular(path, &st)) < 0) {
 		xasprintf(cause, "%s", file_open_error(fd));
 		return -1;
 	}
-	r = sniff(fd, format, (size_t)st.st_size, &ops, &length_tag, cause);
-	close(fd);
-	if (r != 0)
+	if (sniff(fd, format, (size_t)st.st_size, &ops, &length_tag, cause) != 0) {
+		close(fd);
 		return -1;
+	}
 
+	/* The decoder reads the very file that was checked (and probe hashes
+	 * it), not whatever the path names a moment later. */
 	d = xcalloc(1, sizeof *d);
+	d->fd = fd;
 	d->ops = ops;
 	d->stated_frames = -1;
 	d->length_tag = length_tag;
 	snprintf(d->format, sizeof d->format, "%s", format);
-	if (ops->open(d, path, cause) != 0) {
+	if (ops->open(d, cause) != 0) {
+		close(fd);
 		free(d);
 		return -1;
 	}
@@ -280,6 +284,31 @@ dec_read(struct dec *d, float *buf, long frames, char **cause)
 }
 
 /* Closes the decoder and frees the handle; *dp becomes NULL. */
+/*
+ * A descriptor of the decoder's file for a decoder library to own, at the
+ * start of the file: its own, so that closing it leaves d->fd alone.
+ */
+int
+dec_dup(const struct dec *d, char **cause)
+{
+	int fd;
+
+	if ((fd = fcntl(d->fd, F_DUPFD_CLOEXEC, 0)) == -1 ||
+	    lseek(fd, 0, SEEK_SET) == -1) {
+		xasprintf(cause, "cannot open: %s", strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+dec_fd(const struct dec *d)
+{
+	return d->fd;
+}
+
 void
 dec_free(struct dec **dp)
 {
@@ -289,6 +318,8 @@ dec_free(struct dec **dp)
 		return;
 	if (d->ops != NULL && d->ops->close != NULL)
 		d->ops->close(d);
+	if (d->fd >= 0)
+		close(d->fd);
 	free(d->title);
 	free(d->artist);
 	free(d);

@@ -12,8 +12,12 @@ struct dec;
 /* One decoder library behind the same calls (cmus ip.h style). */
 struct decoder_ops {
 	const char *name;
-	/* Opens path and fills rate, channels, stated_frames, tags; -1 with *cause. */
-	int (*open)(struct dec *, const char *path, char **cause);
+	/*
+	 * Opens the file d->fd (at offset 0; the op reads a descriptor of its
+	 * own, dec_dup) and fills rate, channels, stated_frames, tags; -1 with
+	 * *cause.
+	 */
+	int (*open)(struct dec *, char **cause);
 	/* Up to frames frames; 0 at the end; -1 with *cause. Bounded: never spins. */
 	long (*read)(struct dec *, float *buf, long frames, char **cause);
 	void (*close)(struct dec *);
@@ -22,6 +26,7 @@ struct decoder_ops {
 struct dec {
 	const struct decoder_ops *ops;
 	void *priv;
+	int fd;                 /* the file, checked regular; kept for pread */
 	char format[16];
 	int rate;
 	int channels;
@@ -40,6 +45,10 @@ float audio_copy_peak(float *restrict dst, const float *restrict src, size_t n);
 float audio_curve(const float *buf, size_t n, size_t stride);
 void audio_scale(float *restrict out, const float *restrict in, size_t n, float g);
 void audio_to_s16(int16_t *out, const float *in, size_t n);
+
+int dec_dup(const struct dec *, char **cause);
+int dec_fd(const struct dec *);
+int dec_sha256(const struct dec *, char hex[65], char **cause);
 
 extern const struct decoder_ops dec_mpg123_ops;
 extern const struct decoder_ops dec_sndfile_ops;

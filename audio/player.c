@@ -120,6 +120,16 @@ player_end(struct player *p, struct player_result *res, enum player_outcome oc,
 
 /* Plays the opened file to its end, a stop, or a failure. */
 int
+player_sha256(const struct player *p, char hex[65], char **cause)
+{
+	if (p->dec == NULL) {
+		xasprintf(cause, "no file is open");
+		return -1;
+	}
+	return dec_sha256(p->dec, hex, cause);
+}
+
+int
 player_run(struct player *p, struct player_result *res)
 {
 	const float quiet = (float)pow(10.0, AUDIO_SILENCE_DBFS / 20.0);

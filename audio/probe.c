@@ -64,25 +64,26 @@ struct tp_scan {
 	long fed, skipped;
 };
 
-/* Hashes the file's bytes into hex (65 bytes). Returns -1 with *cause on a read error. */
-static int
-probe_sha256(const char *path, char *hex, char **cause)
+/*
+ * Hashes the bytes of the very file the decoder reads (by pread on its
+ * descriptor, so that the decoder's position stays) into hex. -1 with *cause
+ * on a read error.
+ */
+int
+dec_sha256(const struct dec *d, char hex[65], char **cause)
 {
 	crypto_hash_sha256_state h;
 	unsigned char md[crypto_hash_sha256_BYTES], *buf;
+	off_t at = 0;
 	ssize_t n;
-	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		xasprintf(cause, "%s", strerror(errno));
-		return -1;
-	}
 	buf = xmalloc(1 << 16);
 	crypto_hash_sha256_init(&h);
-	while ((n = read(fd, buf, 1 << 16)) > 0)
+	while ((n = pread(dec_fd(d), buf, 1 << 16, at)) > 0) {
 		crypto_hash_sha256_update(&h, buf, (unsigned long long)n);
+		at += n;
+	}
 	free(buf);
-	close(fd);
 	if (n < 0) {
 		xasprintf(cause, "cannot read: %s", strerror(errno));
 		return -1;
@@ -287,7 +288,7 @@ audio_probe(const char *path, struct audio_info *info, char **cause)
 	}
 	if (dec_open(path, &d, cause) != 0)
 		return -1;
-	if (probe_sha256(path, info->sha256, cause) != 0)
+	if (dec_sha256(d, info->sha256, cause) != 0)
 		goto out;
 	ch = dec_channels(d);
 	m.channels = ch;

@@ -219,6 +219,15 @@ sched_airing_child(const struct sched_airing_spec *spec, int fd)
 		free(why);
 		goto out;
 	}
+	/* The check above was of the path; this is of the file now open, in
+	 * case it was replaced in between. */
+	if (spec->expect_sha256 != NULL && (player_sha256(p, hex, &cause) != 0 ||
+	    strcmp(hex, spec->expect_sha256) != 0)) {
+		out_close(out, &why);
+		child_say(&c, "D failed 0 tampered: %s", cause != NULL ? cause :
+		    "the file changed since it was approved");
+		goto out;
+	}
 	child_wait(spec->start_at);
 	if (child_stop) {
 		out_close(out, &why);
