@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/file.h"
 #include "common/xmalloc.h"
 #include "library/internal.h"
 
@@ -207,6 +208,7 @@ lib_store_copy(struct library *lib, const char *src, const char *sha256,
 	crypto_hash_sha256_state h;
 	unsigned char buf[COPY_BUF], d[crypto_hash_sha256_BYTES];
 	char hex[65], *final, *tmp, *err = NULL;
+	struct stat sb;
 	ssize_t r;
 	int in, out;
 
@@ -219,9 +221,9 @@ lib_store_copy(struct library *lib, const char *src, const char *sha256,
 	}
 	free(err);
 	free(final);
-	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0) {
-		xasprintf(cause, "%s", strerror(errno));
-		return LIB_ERR;
+	if ((in = file_open_regular(src, &sb)) < 0) {
+		xasprintf(cause, "%s", file_open_error(in));
+		return in == FILE_NOT_REGULAR ? LIB_REJECTED : LIB_ERR;
 	}
 	if ((out = lib_tmp_open(lib, ext, &tmp, cause)) < 0) {
 		close(in);
