@@ -13,6 +13,9 @@
 #include "common/xmalloc.h"
 #include "scheduler/control.h"
 
+/* A client that does not read its answer holds the daemon up at most this. */
+#define CTL_REPLY_MS 100
+
 /* Fills a sockaddr_un with path; -1 when the path is too long. */
 static int
 ctl_addr(const char *path, struct sockaddr_un *sa, char **cause)
@@ -115,7 +118,7 @@ sched_ctl_accept(int listen_fd, char **cause)
 	size_t ngroups = 0;
 	int c, ok;
 
-	if ((c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+	if ((c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) < 0) {
 		xasprintf(cause, "control socket: accept: %s", strerror(errno));
 		return -1;
 	}
@@ -144,11 +147,11 @@ ctl_mono_ms(void)
 }
 
 /*
- * Reads from fd until a newline (want_line) or the end, at most max bytes,
+ * The client's read of the answer: from fd until the end, at most max bytes,
  * within timeout_ms. Returns the allocated bytes read (terminated), or NULL.
  */
 static char *
-ctl_read(int fd, int timeout_ms, size_t max, int want_line, char **cause)
+ctl_read(int fd, int timeout_ms, size_t max, char **cause)
 {
 	long long deadline = ctl_mono_ms() + timeout_ms, left;
 	struct pollfd p = { fd, POLLIN, 0 };
@@ -178,7 +181,7 @@ ctl_read(int fd, int timeout_ms, size_t max, int want_line, char **cause)
 		 * (a refusal answers at once) resets the connection; the answer
 		 * came before the reset, and it is all there is.
 		 */
-		if (r < 0 && errno == ECONNRESET && !want_line && n > 0)
+		if (r < 0 && errno == ECONNRESET && n > 0)
 			r = 0;
 		if (r < 0) {
 			xasprintf(cause, "read: %s", strerror(errno));
@@ -186,43 +189,66 @@ ctl_read(int fd, int timeout_ms, size_t max, int want_line, char **cause)
 		}
 		n += (size_t)r;
 		buf[n] = '\0';
-		if (r == 0 || (want_line && memchr(buf, '\n', n) != NULL))
+		if (r == 0 || n == max)
 			return buf;
-		if (n == max) {
-			if (want_line) {
-				xasprintf(cause, "request longer than %zu bytes", max);
-				break;
-			}
-			return buf;
-		}
 	}
 	free(buf);
 	return NULL;
 }
 
 int
-sched_ctl_read_request(int fd, int timeout_ms, char **line, char **cause)
+sched_ctl_read_some(struct sched_ctl_req *r, char **cause)
 {
-	char *buf = ctl_read(fd, timeout_ms, SCHED_CTL_MAX_REQUEST, 1, cause), *nl;
+	ssize_t got;
+	char *nl;
 
-	if (buf == NULL)
-		return -1;
-	if ((nl = strchr(buf, '\n')) != NULL)
-		*nl = '\0';
-	*line = buf;
-	return 0;
+	for (;;) {
+		got = read(r->fd, r->buf + r->n, SCHED_CTL_MAX_REQUEST - r->n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (got < 0) {
+			xasprintf(cause, "read: %s", strerror(errno));
+			return -1;
+		}
+		nl = memchr(r->buf + r->n, '\n', (size_t)got);
+		r->n += (size_t)got;
+		r->buf[r->n] = '\0';
+		if (nl != NULL)
+			*nl = '\0';
+		/* A client that closes without a newline: what it sent is its request. */
+		if (nl != NULL || got == 0)
+			return 1;
+		if (r->n == SCHED_CTL_MAX_REQUEST) {
+			xasprintf(cause, "request longer than %d bytes", SCHED_CTL_MAX_REQUEST);
+			return -1;
+		}
+	}
 }
 
-/* Writes all of buf, ignoring a client that went away. */
+/*
+ * Writes all of buf, ignoring a client that went away. On a non-blocking fd
+ * whose peer does not read, waits for room until deadline (monotonic ms),
+ * then gives up on the rest.
+ */
 static void
-ctl_write_all(int fd, const char *buf, size_t len)
+ctl_write_all(int fd, const char *buf, size_t len, long long deadline)
 {
+	struct pollfd p = { fd, POLLOUT, 0 };
+	long long left;
 	ssize_t w;
 
 	while (len > 0) {
 		w = send(fd, buf, len, MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			left = deadline - ctl_mono_ms();
+			if (left <= 0 || (poll(&p, 1, (int)left) < 0 && errno != EINTR))
+				return;
+			continue;
+		}
 		if (w <= 0)
 			return;
 		buf += w;
@@ -233,13 +259,14 @@ ctl_write_all(int fd, const char *buf, size_t len)
 void
 sched_ctl_reply(int fd, int status, const char *message, const char *body)
 {
+	long long deadline = ctl_mono_ms() + CTL_REPLY_MS;
 	char *head;
 	int n;
 
 	n = xasprintf(&head, "%d %s\n", status, message);
-	ctl_write_all(fd, head, (size_t)n);
+	ctl_write_all(fd, head, (size_t)n, deadline);
 	if (body != NULL)
-		ctl_write_all(fd, body, strlen(body));
+		ctl_write_all(fd, body, strlen(body), deadline);
 	free(head);
 	close(fd);
 }
@@ -265,9 +292,10 @@ sched_ctl_request(const char *path, const char *request, int timeout_ms,
 		close(s);
 		return -1;
 	}
-	ctl_write_all(s, request, strlen(request));
-	ctl_write_all(s, "\n", 1);
-	reply = ctl_read(s, timeout_ms, 1 << 20, 0, &err);
+	/* A blocking socket: send waits for room, and the deadline never counts. */
+	ctl_write_all(s, request, strlen(request), 0);
+	ctl_write_all(s, "\n", 1, 0);
+	reply = ctl_read(s, timeout_ms, 1 << 20, &err);
 	close(s);
 	if (reply == NULL || (nl = strchr(reply, '\n')) == NULL) {
 		xasprintf(cause, "%s: the daemon did not answer (%s)", path,

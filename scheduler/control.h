@@ -18,8 +18,9 @@ int sched_ctl_listen(const char *path, int *fd, char **cause);
 
 /*
  * Accepts one client and checks its credentials (SO_PEERCRED and
- * SO_PEERGROUPS): root, this user, or a member of this group. Returns the
- * client fd, or -1 (refused or nothing to accept).
+ * SO_PEERGROUPS): root, this user, or a member of this group, before
+ * anything is read. Returns the client fd, non-blocking, or -1 (refused or
+ * nothing to accept).
  */
 int sched_ctl_accept(int listen_fd, char **cause);
 
@@ -31,13 +32,28 @@ int sched_ctl_accept(int listen_fd, char **cause);
 int sched_ctl_peer_allowed(uid_t uid, gid_t gid, const gid_t *groups,
     size_t ngroups);
 
-/*
- * Reads one request line from a client within timeout_ms. Returns 0 and an
- * allocated line without its newline, or -1 with *cause.
- */
-int sched_ctl_read_request(int fd, int timeout_ms, char **line, char **cause);
+/* A request line being read from a client, as its bytes arrive. */
+struct sched_ctl_req {
+	int fd;
+	size_t n;
+	char buf[SCHED_CTL_MAX_REQUEST + 1];
+};
 
-/* Writes the answer "<status> <message>\n<body>" and closes fd. */
+/*
+ * Reads what the client has sent so far without blocking (fd is
+ * non-blocking). Returns 1 when the request is whole: r->buf holds the line
+ * without its newline (or all the client sent before it closed); 0 when more
+ * is to come; -1 with *cause (longer than SCHED_CTL_MAX_REQUEST, a read
+ * error).
+ */
+int sched_ctl_read_some(struct sched_ctl_req *r, char **cause);
+
+/*
+ * Writes the answer "<status> <message>\n<body>" and closes fd. On the
+ * daemon's non-blocking fds, a client that does not read its answer holds
+ * the caller up for at most 100 ms when the answer is more than the
+ * socket's buffer takes; the rest is then dropped.
+ */
 void sched_ctl_reply(int fd, int status, const char *message, const char *body);
 
 /*

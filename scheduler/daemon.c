@@ -3,9 +3,11 @@
  * the wall-clock timer (the next slot), the monotonic timer (heartbeats while
  * an item airs, hang detection, the systemd watchdog), signals, control
  * clients and the airing child's reports. Blocking audio lives in the child.
+ * A control client is read as its bytes arrive, never waited for.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <poll.h>
 #include <signal.h>
@@ -38,7 +40,13 @@
 #define HANG_MS 5000          /* no progress for this long: the child is killed */
 #define DEVICE_RETRY_MS 2000  /* a device that will not open is retried this often */
 #define LOOKAHEAD_MS (36LL * 3600 * 1000) /* how far ahead the next slot is sought */
-#define CTL_READ_MS 250        /* a control client's request must arrive within this */
+/*
+ * A control client's request line must arrive within this, or it is dropped.
+ * Waiting costs the loop nothing; loaxa's own client writes at once, and a
+ * script typing through socat has this long.
+ */
+#define CTL_REQUEST_MS 2000
+#define CTL_PENDING 8          /* clients heard at once; the next is refused */
 #define NQUEUE 16
 
 /* The item on air (or being prepared) and what the log knows of it. */
@@ -53,6 +61,12 @@ struct onair {
 	int64_t last_progress; /* monotonic ms */
 	const char *stop_reason; /* set when we asked it to stop */
 	int emergency;
+};
+
+/* A control client whose request line is not all there yet. */
+struct ctl_client {
+	struct sched_ctl_req req;
+	int64_t deadline;    /* monotonic ms */
 };
 
 /* A slot occurrence being aired: its items, in order. */
@@ -72,6 +86,8 @@ struct daemon {
 	char *sock_path;
 	int rtfd, monofd, sigfd, lfd;
 	int inofd;           /* inotify on the package inbox, or -1 */
+	struct ctl_client ctl[CTL_PENDING]; /* in accept order, so deadline order */
+	size_t nctl;
 	pid_t inbox_pid;     /* a `loaxa inbox` at work, or 0 */
 	int inbox_due;       /* packages arrived: import them when nothing airs */
 	struct onair air;
@@ -783,22 +799,14 @@ daemon_play(struct daemon *d, int64_t id, const char *priority, char **why)
 	return 0;
 }
 
-/* Serves one control client: one request, one answer. */
+/* Answers one control request, line, on fd and closes fd. */
 static void
-daemon_client(struct daemon *d, int fd)
+daemon_request(struct daemon *d, int fd, char *line)
 {
-	char *line = NULL, *cause = NULL, *body, *arg, *why = NULL, *end;
+	char *body, *arg, *why = NULL, *end;
 	long long id;
 	const char *prio;
 
-	/* The loop waits on this read: a client that connects and says nothing
-	 * holds it up at most this long (loaxa's client writes at once). */
-	if (sched_ctl_read_request(fd, CTL_READ_MS, &line, &cause) != 0) {
-		log_warn("control socket: %s", cause);
-		free(cause);
-		sched_ctl_reply(fd, 2, "no request", NULL);
-		return;
-	}
 	log_debug("control: %s", line);
 	if (strcmp(line, "status") == 0 || strcmp(line, "status json") == 0) {
 		body = daemon_status(d, strcmp(line, "status json") == 0);
@@ -848,7 +856,93 @@ daemon_client(struct daemon *d, int fd)
 	} else
 		sched_ctl_reply(fd, 2, "unknown request (status, play ID [PRIORITY], "
 		    "stop, skip, reload)", NULL);
-	free(line);
+}
+
+/*
+ * A client that passed the credential check: heard by the loop from now on,
+ * or refused at once when CTL_PENDING others are still to be heard.
+ */
+static void
+ctl_add(struct daemon *d, int fd)
+{
+	struct ctl_client *c;
+
+	if (d->nctl == CTL_PENDING) {
+		log_warn("control socket: %d clients are still to send their request; "
+		    "refused another", CTL_PENDING);
+		sched_ctl_reply(fd, 1, "refused: too many control clients at once; "
+		    "try again", NULL);
+		return;
+	}
+	c = &d->ctl[d->nctl++];
+	c->req.fd = fd;
+	c->req.n = 0;
+	c->deadline = mono_ms() + CTL_REQUEST_MS;
+}
+
+/*
+ * Reads from the pending clients that poll() found ready (ready[k] for
+ * d->ctl[k], k < n), answers those whose request is whole, then drops those
+ * past their deadline. Every client answered or dropped is closed.
+ */
+static void
+ctl_serve(struct daemon *d, const struct pollfd *ready, size_t n)
+{
+	struct ctl_client *c;
+	char *cause = NULL;
+	int64_t now;
+	size_t k, kept;
+	int rc;
+
+	for (k = 0; k < n; k++) {
+		c = &d->ctl[k];
+		if (ready[k].revents == 0 || (rc = sched_ctl_read_some(&c->req, &cause)) == 0)
+			continue;
+		if (rc < 0) {
+			log_warn("control socket: %s", cause);
+			free(cause);
+			cause = NULL;
+			sched_ctl_reply(c->req.fd, 2, "no request", NULL);
+		} else
+			daemon_request(d, c->req.fd, c->req.buf);
+		c->req.fd = -1;
+	}
+	now = mono_ms();
+	for (k = 0; k < d->nctl; k++) {
+		c = &d->ctl[k];
+		if (c->req.fd >= 0 && c->deadline <= now) {
+			log_warn("control socket: a client sent no request within %d ms; "
+			    "dropped it", CTL_REQUEST_MS);
+			sched_ctl_reply(c->req.fd, 2, "no request", NULL);
+			c->req.fd = -1;
+		}
+	}
+	for (k = kept = 0; k < d->nctl; k++)
+		if (d->ctl[k].req.fd >= 0) {
+			if (kept != k)
+				d->ctl[kept] = d->ctl[k];
+			kept++;
+		}
+	d->nctl = kept;
+}
+
+/*
+ * How long poll() may sleep, in ms: until the end of --for or the oldest
+ * pending client's deadline. -1 (no limit) when neither: an idle daemon
+ * wakes only for its timers, signals and clients.
+ */
+static int
+loop_timeout(const struct daemon *d, int64_t now)
+{
+	int64_t until = d->deadline;
+
+	if (d->nctl > 0 && (until == 0 || d->ctl[0].deadline < until))
+		until = d->ctl[0].deadline;
+	if (until == 0)
+		return -1;
+	if (until <= now)
+		return 0;
+	return until - now > INT_MAX ? INT_MAX : (int)(until - now);
 }
 
 /* Handles the signals signalfd delivers. */
@@ -1056,6 +1150,9 @@ daemon_close(struct daemon *d)
 	char *cause = NULL;
 	size_t i;
 
+	for (i = 0; i < d->nctl; i++)
+		sched_ctl_reply(d->ctl[i].req.fd, 1, "refused: the daemon is stopping", NULL);
+	d->nctl = 0;
 	if (d->air_active)
 		onair_clear(d);
 	programme_end(d, NULL);
@@ -1088,10 +1185,11 @@ int
 sched_run(struct config *cfg, const struct sched_run_opts *opts)
 {
 	struct daemon d = { 0 };
-	struct pollfd all[6];
+	struct pollfd all[6 + CTL_PENDING];
 	int64_t wake, now;
 	uint64_t ticks;
 	char *cause = NULL, status[256];
+	size_t i, nctl;
 	int c, n, rc = 0;
 
 	d.cfg = cfg;
@@ -1123,9 +1221,14 @@ sched_run(struct config *cfg, const struct sched_run_opts *opts)
 		n = 5;
 		if (d.air_active)
 			all[n++] = (struct pollfd){ sched_airing_fd(d.air.child), POLLIN, 0 };
+		/* The pending clients last: all[6 + k] is d.ctl[k]. */
+		if (n == 5)
+			all[n++] = (struct pollfd){ -1, 0, 0 };
+		nctl = d.nctl;
+		for (i = 0; i < nctl; i++)
+			all[n++] = (struct pollfd){ d.ctl[i].req.fd, POLLIN, 0 };
 		now = mono_ms();
-		if (poll(all, (nfds_t)n, d.deadline > 0 ? (int)(d.deadline > now ?
-		    d.deadline - now : 0) : -1) < 0 && errno != EINTR) {
+		if (poll(all, (nfds_t)n, loop_timeout(&d, now)) < 0 && errno != EINTR) {
 			log_error("poll: %s", strerror(errno));
 			rc = 1;
 			break;
@@ -1148,8 +1251,10 @@ sched_run(struct config *cfg, const struct sched_run_opts *opts)
 		}
 		if (all[2].revents)
 			daemon_signals(&d);
+		/* Before the accept, so that ctl[k] still matches all[6 + k]. */
+		ctl_serve(&d, all + 6, nctl);
 		if (all[3].revents && (c = sched_ctl_accept(d.lfd, &cause)) >= 0)
-			daemon_client(&d, c);
+			ctl_add(&d, c);
 		else if (cause != NULL) {
 			log_warn("%s", cause);
 			free(cause);
@@ -1157,7 +1262,7 @@ sched_run(struct config *cfg, const struct sched_run_opts *opts)
 		}
 		if (d.inofd >= 0 && all[4].revents)
 			inbox_events(&d);
-		if (d.air_active && n == 6 && all[5].revents)
+		if (d.air_active && all[5].revents)
 			onair_events(&d);
 		inbox_run(&d);
 		if (d.stopping && d.air_active && mono_ms() > d.stop_deadline) {
