@@ -5,7 +5,8 @@
 # mid-airing (a power cut) is recovered at the next start, with the slot the
 # controller was off for logged missed; a bulletin whose file changed after
 # approval is refused on the air; a player that crashes or hangs costs only
-# its item.
+# its item; control clients that connect and say nothing hold up neither a
+# slot nor `loaxa status`, and are dropped after 2 s.
 . "$LOAXA_SRCDIR/tests/e2e/lib.sh"
 : "${LOAXA_GEN_AUDIO:?set LOAXA_GEN_AUDIO to build/tests/gen-audio}"
 G=$LOAXA_GEN_AUDIO
@@ -252,5 +253,99 @@ expect_rc 0
 run $LOAXA -c e/st.conf list
 expect_rc 0; expect_out "Bản tin gói"; expect_out "approved"
 [ -f e/data/inbox/done/thang6.lxp ] || fail "the package was not moved to inbox/done: $(cat e/run.err)"
+
+# --- F: silent control clients (a hung script) cost the loop nothing. ------
+# silent N AT OUT: at AT (seconds since the epoch) opens N connections to
+# f's control socket and sends nothing; touches OUT.ready once connected,
+# then writes to OUT, for each, how long until the daemon closed it (null:
+# not within 6 s) and what it answered.
+silent() {
+	python3 - "$T/f/data/control.sock" "$2" "$1" "$3" <<'PY' &
+import json, socket, sys, time
+path, at, n, out = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+time.sleep(max(0, at - time.time()))
+socks = []
+for i in range(n):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    socks.append((s, time.time()))
+open(out + ".ready", "w").close()
+res = []
+for s, t0 in socks:
+    got, after = b"", None
+    s.settimeout(max(0.1, t0 + 6 - time.time()))
+    try:
+        while True:
+            b = s.recv(256)
+            if not b:
+                after = time.time() - t0
+                break
+            got += b
+    except OSError:
+        pass
+    res.append({"after": after, "got": got.decode()})
+json.dump(res, open(out, "w"))
+PY
+	spid=$!
+	n=0
+	until [ -e "$3.ready" ]; do
+		n=$((n + 1)); [ $n -lt 200 ] || fail "the silent clients did not connect"
+		sleep 0.05
+	done
+}
+
+# closed OUT: every silent client was answered "no request" and closed
+# between 1.5 and 4 s after it connected.
+closed() {
+	wait $spid
+	CHECKS=$((CHECKS + 1))
+	python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+sys.exit(0 if all(x["after"] is not None and 1.5 <= x["after"] <= 4 and
+    x["got"] == "2 no request\n" for x in r) else 1)' "$1" ||
+	    fail "silent clients: $(cat "$1")"
+}
+
+# timed_status: `loaxa status` for f, its time in ms in $MS.
+timed_status() {
+	t0=$(date +%s%3N)
+	run $LOAXA -c f/st.conf status
+	MS=$(($(date +%s%3N) - t0))
+}
+
+BASE=$(($(date +%s) + 1))
+station f "S1 6 10s one"
+bulletins f 2
+$LOAXA -c f/st.conf run --for 16s 2>f/run.err &
+pid=$!
+waitfor f "next slot: S1" 4
+# Six clients (fewer than the daemon hears at once), 1.8 s before the slot:
+# they are pending when the player is started (1.5 s ahead) and on the
+# slot's instant. The daemon that waited up to 250 ms on each in turn
+# answered status after all six, 1.5 s later (the slot itself stayed on
+# time there: the player starts 1.5 s ahead, and the loop planned between
+# two clients).
+silent 6 "$((BASE + 4)).2" "$T/f/six"
+timed_status
+[ "$MS" -lt 800 ] || fail "status took $MS ms behind six silent clients"
+expect_rc 0; expect_out "station: Đài thử f"
+closed "$T/f/six"
+waitfor f "on air: 'Bản tin 1'" 3
+# Eight pending: the next client is refused at once; after they are
+# dropped, status answers again.
+silent 8 0 "$T/f/eight"
+timed_status
+[ "$MS" -lt 800 ] || fail "the refusal took $MS ms"
+expect_rc 1; expect_err "too many control clients"
+closed "$T/f/eight"
+run $LOAXA -c f/st.conf status
+expect_rc 0
+wait $pid
+RC=$?
+expect_rc 0
+logq f 'len(r) == 1 and r[0]["outcome"] == "completed"'
+logq f 'abs(t(r[0]["started_at"]) - t(r[0]["scheduled_at"])) < 0.1'
+[ "$(grep -c 'sent no request within 2000 ms' f/run.err)" -eq 14 ] ||
+    fail "no log line for each dropped client: $(cat f/run.err)"
 
 echo "daemon: $CHECKS checks"
