@@ -92,6 +92,14 @@ def main():
     err = open(err_path, "w")
     d = subprocess.Popen([LOAXA, "-c", conf, "run"], stdout=subprocess.DEVNULL, stderr=err,
                          start_new_session=True)
+    # The daemon answers once its control socket is there (it loads libao's
+    # plugins first): wait for it rather than ask too soon.
+    sock = os.path.join(data, "control.sock")
+    deadline = time.time() + 10
+    while not os.path.exists(sock):
+        if d.poll() is not None or time.time() > deadline:
+            fail("the daemon did not start: %s" % open(err_path).read())
+        time.sleep(0.05)
     print("soak: %d slots of %d s every %d s for %.0f min, in %s" % (
         nslots, LENGTH, PERIOD, a.minutes, top), flush=True)
     samples = []
