@@ -1,6 +1,16 @@
-/* The coverage and district reports as XLSX workbooks, through libxlsxwriter. */
+/*
+ * The coverage and district reports as XLSX workbooks, through libxlsxwriter.
+ *
+ * libxlsxwriter is opened with dlopen when a workbook is written, not linked:
+ * it brings OpenSSL's libcrypto, about 1.6 MB resident in every process that
+ * maps it, and the scheduler daemon, which never writes a workbook, must stay
+ * under 10 MB. The header still gives the types and the prototypes that the
+ * table below takes its types from.
+ */
+#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,6 +18,68 @@
 
 #include "common/xmalloc.h"
 #include "reports/internal.h"
+
+#define XLSX_SONAME "libxlsxwriter.so.4" /* Debian 12's libxlsxwriter4 */
+
+/* The functions used here, each with the type of its prototype. */
+#define XLSX_FUNCS(X) \
+	X(workbook_new) X(workbook_close) X(workbook_add_worksheet) \
+	X(workbook_add_format) X(format_set_bold) X(format_set_bg_color) \
+	X(format_set_border) X(format_set_font_size) X(format_set_num_format) \
+	X(worksheet_set_column) X(worksheet_write_string) \
+	X(worksheet_write_number) X(lxw_strerror)
+
+static struct {
+#define XLSX_FIELD(f) __typeof__(&f) f;
+	XLSX_FUNCS(XLSX_FIELD)
+#undef XLSX_FIELD
+} xlsx;
+static const char *xlsx_error;
+static pthread_once_t xlsx_once = PTHREAD_ONCE_INIT;
+
+static void
+xlsx_load_once(void)
+{
+	void *h = dlopen(XLSX_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+	if (h == NULL) {
+		xlsx_error = dlerror();
+		return;
+	}
+#define XLSX_SYM(f) \
+	if (xlsx_error == NULL && (*(void **)&xlsx.f = dlsym(h, #f)) == NULL) \
+		xlsx_error = dlerror();
+	XLSX_FUNCS(XLSX_SYM)
+#undef XLSX_SYM
+}
+
+/* Loads libxlsxwriter once; -1 with *cause when it cannot. */
+static int
+xlsx_load(char **cause)
+{
+	pthread_once(&xlsx_once, xlsx_load_once);
+	if (xlsx_error != NULL) {
+		xasprintf(cause, "XLSX output needs %s (apt-get install libxlsxwriter4): %s",
+		    XLSX_SONAME, xlsx_error);
+		return -1;
+	}
+	return 0;
+}
+
+/* From here on, every call goes through the table. */
+#define workbook_new xlsx.workbook_new
+#define workbook_close xlsx.workbook_close
+#define workbook_add_worksheet xlsx.workbook_add_worksheet
+#define workbook_add_format xlsx.workbook_add_format
+#define format_set_bold xlsx.format_set_bold
+#define format_set_bg_color xlsx.format_set_bg_color
+#define format_set_border xlsx.format_set_border
+#define format_set_font_size xlsx.format_set_font_size
+#define format_set_num_format xlsx.format_set_num_format
+#define worksheet_set_column xlsx.worksheet_set_column
+#define worksheet_write_string xlsx.worksheet_write_string
+#define worksheet_write_number xlsx.worksheet_write_number
+#define lxw_strerror xlsx.lxw_strerror
 
 /* A workbook being written to a temporary file beside its destination. */
 struct xl {
@@ -23,6 +95,8 @@ xl_open(struct xl *x, const char *path, char **cause)
 	int fd;
 
 	memset(x, 0, sizeof *x);
+	if (xlsx_load(cause) != 0)
+		return -1;
 	xasprintf(&x->tmp, "%s.tmp.XXXXXX", path);
 	if ((fd = mkstemp(x->tmp)) < 0) {
 		xasprintf(cause, "%s", strerror(errno));
