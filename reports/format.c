@@ -139,8 +139,8 @@ write_text(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 	    c->station.commune ? c->station.commune : "-", rep_label(lang, RL_DISTRICT),
 	    c->station.district ? c->station.district : "-",
 	    rep_label(lang, RL_PROVINCE), c->station.province ? c->station.province : "-");
-	fprintf(f, "%s: %s (%s .. %s)\n\n", rep_label(lang, RL_PERIOD), c->period.label,
-	    c->period.from, c->period.to);
+	rep_text_period(f, lang, &c->period);
+	fputc('\n', f);
 
 	rep_percent(c->compliance, pct);
 	fprintf(f, "%s\n", rep_label(lang, RL_SLOTS));
@@ -167,9 +167,10 @@ write_text(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 		fprintf(f, "  %s\n", rep_label(lang, RL_NONE));
 	for (i = 0; i < c->ntopics; i++) {
 		rep_minutes(c->topics[i].played_ms, min);
-		fprintf(f, "  %6" PRId64 " %s  %8s %s  %s\n", c->topics[i].airings,
-		    rep_label(lang, RL_AIRINGS), min, rep_label(lang, RL_MINUTES),
-		    c->topics[i].name ? c->topics[i].name : rep_label(lang, RL_NO_TOPIC));
+		fprintf(f, "  %s\n         %" PRId64 " %s, %s %s\n",
+		    c->topics[i].name ? c->topics[i].name : rep_label(lang, RL_NO_TOPIC),
+		    c->topics[i].airings, rep_label(lang, RL_AIRINGS), min,
+		    rep_label(lang, RL_MINUTES));
 	}
 
 	fprintf(f, "\n%s\n", rep_label(lang, RL_BULLETINS));
@@ -197,6 +198,17 @@ write_text(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 	text_counts(f, lang, c->interruptions, c->ninterruptions);
 	fprintf(f, "%s\n", rep_label(lang, RL_FAILURES));
 	text_counts(f, lang, c->failures, c->nfailures);
+}
+
+/* The period line: its name and dates, or the dates alone when --from/--to gave them. */
+void
+rep_text_period(FILE *f, enum rep_lang lang, const struct rep_period *p)
+{
+	if (strchr(p->label, '.') != NULL)
+		fprintf(f, "%s: %s .. %s\n", rep_label(lang, RL_PERIOD), p->from, p->to);
+	else
+		fprintf(f, "%s: %s (%s .. %s)\n", rep_label(lang, RL_PERIOD), p->label,
+		    p->from, p->to);
 }
 
 /* A CSV row of two fields. */

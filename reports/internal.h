@@ -34,6 +34,7 @@ void rep_date_human(enum rep_lang, const char *date, char out[16]);
 
 /* Writes s cut or padded to width characters (UTF-8 aware, one column each). */
 void rep_pad(FILE *, const char *s, int width);
+void rep_text_period(FILE *, enum rep_lang, const struct rep_period *);
 
 /* The permissions a new file gets under the process's umask (mkstemp gives 0600). */
 void rep_file_mode(int fd);

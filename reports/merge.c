@@ -259,9 +259,10 @@ merge_text(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 	char pct[16], min[32];
 	size_t i;
 
-	fprintf(f, "%s\n%s: %s\n%s: %s (%s .. %s)\n\n", rep_label(lang, RL_DISTRICT_REPORT),
-	    rep_label(lang, RL_DISTRICT), m->district ? m->district : "-",
-	    rep_label(lang, RL_PERIOD), m->period.label, m->period.from, m->period.to);
+	fprintf(f, "%s\n%s: %s\n", rep_label(lang, RL_DISTRICT_REPORT),
+	    rep_label(lang, RL_DISTRICT), m->district ? m->district : "-");
+	rep_text_period(f, lang, &m->period);
+	fputc('\n', f);
 	fprintf(f, "%s\n", rep_label(lang, RL_STATIONS));
 	fputs("  ", f);
 	rep_pad(f, rep_label(lang, RL_CODE), 14);
