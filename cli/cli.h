@@ -75,4 +75,12 @@ struct store;
  */
 int cli_open_store(const struct cmd_ctx *, struct store **);
 
+struct library;
+/*
+ * cli_open_store, then the bulletin library in the station's time zone (TZ is
+ * set to it), with the bulletins whose validity ended before today retired.
+ * Prints "PATH: reason" and returns -1 on failure.
+ */
+int cli_open_library(const struct cmd_ctx *, struct store **, struct library **);
+
 #endif

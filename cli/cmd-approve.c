@@ -63,16 +63,7 @@ approve_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			free(ids);
 			return EXIT_USAGE;
 		}
-	setenv("TZ", ctx->cfg->station.timezone, 1);
-	tzset();
-	if (cli_open_store(ctx, &st) != 0) {
-		free(ids);
-		return EXIT_FAIL;
-	}
-	if (lib_new(st, ctx->cfg->paths.data, &lib, &cause) != 0) {
-		fprintf(stderr, "%s\n", cause);
-		free(cause);
-		store_close(&st);
+	if (cli_open_library(ctx, &st, &lib) != 0) {
 		free(ids);
 		return EXIT_FAIL;
 	}

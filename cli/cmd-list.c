@@ -27,25 +27,6 @@ list_format(const char *cmd, const char *s)
 	return -1;
 }
 
-/* Opens the library of ctx's station with TZ set to the station's zone. */
-static int
-list_open(struct cmd_ctx *ctx, struct store **st, struct library **lib)
-{
-	char *cause = NULL;
-
-	setenv("TZ", ctx->cfg->station.timezone, 1);
-	tzset();
-	if (cli_open_store(ctx, st) != 0)
-		return -1;
-	if (lib_new(*st, ctx->cfg->paths.data, lib, &cause) != 0) {
-		fprintf(stderr, "%s\n", cause);
-		free(cause);
-		store_close(st);
-		return -1;
-	}
-	return 0;
-}
-
 /* Writes s as a JSON string, or null. */
 static void
 json_str(FILE *f, const char *s)
@@ -163,7 +144,8 @@ json_bulletin(FILE *f, const struct lib_bulletin *b)
 	json_str(f, b->path);
 }
 
-static const char csv_header[] = "id,title,topic,agency,status,priority,sha256,"
+/* UTF-8 with a byte-order mark, so that Excel shows Vietnamese titles intact. */
+static const char csv_header[] = "\xef\xbb\xbf" "id,title,topic,agency,status,priority,sha256,"
     "duration_ms,valid_from,valid_until,min_airings,format,loudness_lufs,"
     "true_peak_dbtp,approved_by,approved_at,imported_at,path\n";
 
@@ -257,7 +239,7 @@ list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		fputc('\n', stderr);
 		return EXIT_USAGE;
 	}
-	if (list_open(ctx, &st, &lib) != 0)
+	if (cli_open_library(ctx, &st, &lib) != 0)
 		return EXIT_FAIL;
 	if (lib_list(lib, status, topic, &all, &n, &cause) != 0) {
 		fprintf(stderr, "%s: %s\n", ctx->cfg->paths.data, cause);
@@ -346,7 +328,7 @@ show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cli_usage(ctx->entry);
 	if ((id = cli_bulletin_id("show", argv[optind])) == 0)
 		return EXIT_USAGE;
-	if (list_open(ctx, &st, &lib) != 0)
+	if (cli_open_library(ctx, &st, &lib) != 0)
 		return EXIT_FAIL;
 	if ((rc = lib_get(lib, id, &b, &cause)) != 0 ||
 	    (rc = lib_events(lib, id, &ev, &n, &cause)) != 0) {

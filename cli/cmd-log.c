@@ -216,8 +216,9 @@ log_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (o.fmt == LOG_JSON)
 		fputc('[', stdout);
 	else if (o.fmt == LOG_CSV)
-		fputs("id,station,bulletin,title,topic,sha256,slot,priority,scheduled_at,"
-		    "started_at,ended_at,played_ms,outcome,reason\r\n", stdout);
+		/* UTF-8 with a byte-order mark, so that Excel shows Vietnamese intact. */
+		fputs("\xef\xbb\xbf" "id,station,bulletin,title,topic,sha256,slot,priority,"
+		    "scheduled_at,started_at,ended_at,played_ms,outcome,reason\r\n", stdout);
 	else
 		printf("%-8s %-19s  %-16s %-6s %-28s %7s  %-11s %s\n", "ID", "SCHEDULED",
 		    "SLOT", "ITEM", "TITLE", "MINUTES", "OUTCOME", "REASON");
@@ -246,7 +247,7 @@ const struct cmd_entry cmd_log = {
 	    "\n"
 	    "  --from DATE, --to DATE   YYYY-MM-DD, inclusive whole days in the\n"
 	    "                           station's time zone (default: everything)\n"
-	    "  --format FORMAT          table (default), csv, json\n"
+	    "  --format FORMAT          table (default), csv (opens in Excel), json\n"
 	    "\n"
 	    "JSON is an array of objects with id, station, bulletin, title, topic,\n"
 	    "sha256, slot, priority, scheduled_at, started_at, ended_at (ISO 8601 with\n"

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "config/config.h"
@@ -25,6 +26,31 @@ cli_open_store(const struct cmd_ctx *ctx, struct store **st)
 		free(cause);
 		store_close(st);
 		return -1;
+	}
+	return 0;
+}
+
+int
+cli_open_library(const struct cmd_ctx *ctx, struct store **st, struct library **lib)
+{
+	char today[16], *cause = NULL;
+	int expired;
+
+	setenv("TZ", ctx->cfg->station.timezone, 1);
+	tzset();
+	if (cli_open_store(ctx, st) != 0)
+		return -1;
+	if (lib_new(*st, ctx->cfg->paths.data, lib, &cause) != 0) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		store_close(st);
+		return -1;
+	}
+	/* What ended before today retires now, whichever command comes first. */
+	lib_date(lib_now_ms(), today);
+	if (lib_expire(*lib, today, &expired, &cause) != 0) {
+		fprintf(stderr, "%s: %s\n", ctx->cfg->paths.data, cause);
+		free(cause);
 	}
 	return 0;
 }

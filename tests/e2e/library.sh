@@ -121,4 +121,20 @@ run $LOAXA -c xa.conf inbox
 expect_rc 3; expect_out "1 package imported, 1 rejected"
 [ -f xa-inbox/done/good.lxp ] || fail "good package not in done/"
 [ -f xa-inbox/rejected/evil.lxp.why ] || fail "no .why for the rejected package"
+
+# CSV for Excel: UTF-8 with a byte-order mark.
+run $LOAXA -c xa.conf list --format csv
+[ "$(printf '%s' "$OUT" | head -c 3 | od -An -tx1 | tr -d ' ')" = efbbbf ] ||
+    fail "list CSV has no byte-order mark"
+
+# Validity ends: the next command of any kind retires what ended before
+# today (not only an import), with an audit entry.
+mkwav d.wav 2 0.3 550
+run $L import --topic cchc --until 2020-01-31 --approve --by "Cán bộ" d.wav
+expect_rc 0
+ID=${OUT##* }
+run $L list --status retired
+expect_rc 0; expect_out "..2020-01-31"
+run $L show "$ID"
+expect_rc 0; expect_out "approved -> retired by loaxa: validity ended before"
 echo "$CHECKS checks"

@@ -59,6 +59,8 @@ expect_rc 0; expect_out "Cải cách hành chính"; expect_out "controller off"
 run "$LOAXA" $C log --format csv --from 2026-01-01 --to 2026-06-14
 expect_rc 0
 expect_out "id,station,bulletin,title,topic,sha256,slot,priority,scheduled_at,started_at,ended_at,played_ms,outcome,reason"
+[ "$(printf '%s' "$OUT" | head -c 3 | od -An -tx1 | tr -d ' ')" = efbbbf ] ||
+    fail "log CSV has no byte-order mark"
 [ "$(printf '%s\n' "$OUT" | wc -l)" -eq 5 ] || fail "expected 4 rows in --from/--to"
 run "$LOAXA" $C log --format json
 expect_rc 0
