@@ -9,6 +9,7 @@
 
 #include "common/xmalloc.h"
 #include "config/config.h"
+#include "reports/internal.h"
 #include "reports/reports.h"
 
 /*
@@ -46,12 +47,10 @@ static const char sql_bulletin[] =
     "SELECT id, sha256, title, agency, topic, min_airings FROM bulletins"
     " WHERE id = ?1";
 
-/* Bulletins that owed airings and were valid during the period (dates ?1..?2). */
+/* Bulletins that owed airings during the period (REP_SQL_OWED). */
 static const char sql_owed[] =
-    "SELECT id, sha256, title, agency, topic, min_airings FROM bulletins"
-    " WHERE min_airings > 0 AND status IN ('approved', 'retired')"
-    "  AND coalesce(valid_from, '0000-00-00') <= ?2"
-    "  AND coalesce(valid_until, '9999-99-99') >= ?1";
+    "SELECT b.id, b.sha256, b.title, b.agency, b.topic, b.min_airings"
+    " FROM bulletins b WHERE " REP_SQL_OWED;
 
 /* A copy of column i, or NULL. */
 static char *
@@ -62,7 +61,11 @@ cov_text(sqlite3_stmt *q, int i)
 	return s == NULL ? NULL : xstrdup((const char *)s);
 }
 
-/* Prepares sql and binds the period's bounds; -1 with *cause. */
+/*
+ * Prepares sql and binds the period's bounds: dates, its dates as ?1 ?2 and
+ * its instants as ?3 ?4; otherwise its instants as ?1 ?2 (and ?3, two days
+ * past its end). -1 with *cause.
+ */
 static int
 cov_prepare(sqlite3 *db, const char *sql, const struct rep_period *p, int dates,
     sqlite3_stmt **q, char **cause)
@@ -74,6 +77,8 @@ cov_prepare(sqlite3 *db, const char *sql, const struct rep_period *p, int dates,
 	if (dates) {
 		sqlite3_bind_text(*q, 1, p->from, -1, SQLITE_STATIC);
 		sqlite3_bind_text(*q, 2, p->to, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(*q, 3, p->from_ms);
+		sqlite3_bind_int64(*q, 4, p->to_ms);
 	} else {
 		sqlite3_bind_int64(*q, 1, p->from_ms);
 		sqlite3_bind_int64(*q, 2, p->to_ms);

@@ -157,14 +157,12 @@ ex_signed_text(const char *h0hex, size_t n, const char *hnhex)
 
 /* Bulletins the rows name, and those owed airings during the period. */
 static const char sql_ex_bulletins[] =
-    "SELECT id, sha256, title, topic, agency, min_airings, status, valid_from,"
-    " valid_until FROM bulletins"
-    " WHERE id IN (SELECT bulletin_id FROM airings"
-    "  WHERE scheduled_at >= ?1 AND scheduled_at < ?2 AND bulletin_id IS NOT NULL)"
-    " OR (min_airings > 0 AND status IN ('approved', 'retired')"
-    "  AND coalesce(valid_from, '0000-00-00') <= ?4"
-    "  AND coalesce(valid_until, '9999-99-99') >= ?3)"
-    " ORDER BY id";
+    "SELECT b.id, b.sha256, b.title, b.topic, b.agency, b.min_airings, b.status,"
+    " b.valid_from, b.valid_until FROM bulletins b"
+    " WHERE b.id IN (SELECT bulletin_id FROM airings"
+    "  WHERE scheduled_at >= ?3 AND scheduled_at < ?4 AND bulletin_id IS NOT NULL)"
+    " OR (" REP_SQL_OWED ")"
+    " ORDER BY b.id";
 
 static const char sql_ex_rows[] =
     "SELECT id, bulletin_id, sha256, slot, slot_start, priority, scheduled_at,"
@@ -210,10 +208,10 @@ ex_header(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
 		xasprintf(cause, "export: %s", sqlite3_errmsg(db));
 		return -1;
 	}
-	sqlite3_bind_int64(q, 1, p->from_ms);
-	sqlite3_bind_int64(q, 2, p->to_ms);
-	sqlite3_bind_text(q, 3, p->from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, p->to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 1, p->from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, p->to, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, p->from_ms);
+	sqlite3_bind_int64(q, 4, p->to_ms);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		buf_text(b, "bulletin", 1);
 		for (i = 0; i < 9; i++) {
@@ -455,9 +453,17 @@ vx_db_open(struct vx *x, char **cause)
 	    " started_at INTEGER, ended_at INTEGER, played_ms INTEGER, outcome TEXT,"
 	    " reason TEXT);"
 	    "CREATE INDEX airings_by_time ON airings (scheduled_at);"
+	    /*
+	     * A station exports only the bulletins that were in service during
+	     * the period (REP_SQL_OWED): here they carry no history, and
+	     * approved_at 0 says they were in service from the start.
+	     */
 	    "CREATE TABLE bulletins (id INTEGER PRIMARY KEY, sha256 TEXT, title TEXT,"
 	    " topic TEXT, topic_name TEXT, agency TEXT, min_airings INTEGER,"
-	    " status TEXT, valid_from TEXT, valid_until TEXT);"
+	    " status TEXT, valid_from TEXT, valid_until TEXT,"
+	    " approved_at INTEGER DEFAULT 0, imported_at INTEGER DEFAULT 0);"
+	    "CREATE TABLE bulletin_events (bulletin_id INTEGER, at INTEGER,"
+	    " to_status TEXT);"
 	    "BEGIN;";
 	sqlite3 *db;
 
@@ -465,8 +471,9 @@ vx_db_open(struct vx *x, char **cause)
 	    sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO airings VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
 	    " ?7, ?8, ?9, ?10, ?11, ?12)", -1, &x->ins, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO bulletins VALUES (?1, ?2, ?3,"
-	    " ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1, &x->insb, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO bulletins (id, sha256, title,"
+	    " topic, topic_name, agency, min_airings, status, valid_from, valid_until)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1, &x->insb, NULL) != SQLITE_OK) {
 		xasprintf(cause, "in-memory database: %s", sqlite3_errmsg(db));
 		sqlite3_close(db);
 		return -1;

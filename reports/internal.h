@@ -4,6 +4,24 @@
 
 #include "reports/reports.h"
 
+/*
+ * The condition on bulletins b that owed airings during a period (its dates
+ * ?1..?2, its instants [?3, ?4)): a required minimum, valid then, approved
+ * before the period ended, and not retired before it began. One imported
+ * after the period, or retired long before it, owed that period nothing.
+ * The station's report, its export and the verified export share it.
+ */
+#define REP_SQL_OWED \
+    "b.min_airings > 0 AND b.status IN ('approved', 'retired')" \
+    " AND coalesce(b.valid_from, '0000-00-00') <= ?2" \
+    " AND coalesce(b.valid_until, '9999-99-99') >= ?1" \
+    " AND coalesce((SELECT min(e.at) FROM bulletin_events e" \
+    "  WHERE e.bulletin_id = b.id AND e.to_status = 'approved')," \
+    "  b.approved_at, b.imported_at) < ?4" \
+    " AND NOT (b.status = 'retired' AND coalesce((SELECT max(e.at)" \
+    "  FROM bulletin_events e WHERE e.bulletin_id = b.id" \
+    "  AND e.to_status = 'retired'), ?3) < ?3)"
+
 enum rep_label {
 	RL_REPORT, RL_DISTRICT_REPORT, RL_SUBTITLE, RL_STATION, RL_CODE, RL_COMMUNE,
 	RL_DISTRICT, RL_PROVINCE, RL_PERIOD, RL_FROM, RL_TO, RL_SLOTS, RL_SCHEDULED,

@@ -822,6 +822,87 @@ START_TEST(test_export_verify)
 }
 END_TEST
 
+/* A history entry for bulletin id, as the library would have recorded it. */
+static void
+add_event(struct store *st, int64_t id, int64_t when, const char *action,
+    const char *to)
+{
+	sqlite3_stmt *q;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st),
+	    "INSERT INTO bulletin_events (bulletin_id, at, actor, action, to_status,"
+	    " sha256) VALUES (?1, ?2, 'test', ?3, ?4, printf('%064d', ?1))", -1, &q,
+	    NULL), SQLITE_OK);
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int64(q, 2, when);
+	sqlite3_bind_text(q, 3, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, to, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_DONE);
+	sqlite3_finalize(q);
+}
+
+/*
+ * A required minimum counts only in periods when the bulletin was in
+ * service: bulletin 6 was approved after 2026-H1 ended, bulletin 7 retired
+ * before it began, bulletin 8 retired during it. The station's report and
+ * the report from its verified export agree.
+ */
+START_TEST(test_quota_in_service)
+{
+	struct config *cfg = station_config("HY-KD-TT", NULL);
+	struct rep_coverage c;
+	struct rep_verified v;
+	struct rep_period p;
+	struct store *st;
+	char *dir = tu_tmpdir(), *data, *cause = NULL, *out;
+	size_t rows;
+	int pass;
+
+	setup_tz();
+	st = station(dir, "HY-KD-TT", &data);
+	add_bulletin(st, 6, "Duyệt sau kỳ", "cchc", "UBND xã", 2, NULL, NULL);
+	add_event(st, 6, at(2026, 7, 1, 8, 0), "approve", "approved");
+	add_bulletin(st, 7, "Thôi phát trước kỳ", "cchc", "UBND xã", 2, NULL, NULL);
+	add_event(st, 7, at(2025, 1, 2, 8, 0), "approve", "approved");
+	add_event(st, 7, at(2025, 11, 1, 8, 0), "retire", "retired");
+	add_bulletin(st, 8, "Thôi phát trong kỳ", "cchc", "UBND xã", 2, NULL, NULL);
+	add_event(st, 8, at(2025, 10, 1, 8, 0), "approve", "approved");
+	add_event(st, 8, at(2026, 3, 1, 8, 0), "retire", "retired");
+	exec(st, "UPDATE bulletins SET approved_at = NULL, status = 'retired'"
+	    " WHERE id IN (7, 8)");
+	ck_assert_int_eq(rep_period_parse("2026-H1", 0, &p, &cause), 0);
+	xasprintf(&out, "%s/q.lxe", dir);
+	ck_assert_msg(rep_export(store_db(st), cfg, data, &p, out, &rows, &cause) == 0,
+	    "%s", cause);
+	ck_assert_int_eq(rep_verify(out, 1, &v, &cause), 0);
+	ck_assert(v.ok);
+	for (pass = 0; pass < 2; pass++) {
+		ck_assert_msg(rep_coverage(pass ? v.db : store_db(st), cfg, &p, &c,
+		    &cause) == 0, "%s", cause);
+		ck_assert_int_eq(c.quotas, 4); /* 1, 2, 4 and 8 */
+		ck_assert_int_eq(c.quotas_met, 1);
+		ck_assert_ptr_null(find_bulletin(&c, 6));
+		ck_assert_ptr_null(find_bulletin(&c, 7));
+		ck_assert_ptr_nonnull(find_bulletin(&c, 8));
+		ck_assert_int_eq(find_bulletin(&c, 8)->met, 0);
+		rep_coverage_clear(&c);
+	}
+	/* In 2026 as a whole, bulletin 6 was in service too. */
+	ck_assert_int_eq(rep_period_parse("2026", 0, &p, &cause), 0);
+	ck_assert_int_eq(rep_coverage(store_db(st), cfg, &p, &c, &cause), 0);
+	ck_assert_int_eq(c.quotas, 5);
+	ck_assert_ptr_nonnull(find_bulletin(&c, 6));
+	rep_coverage_clear(&c);
+	rep_verified_clear(&v);
+	store_close(&st);
+	conf_free(&cfg);
+	tu_rmtree(dir);
+	free(dir);
+	free(data);
+	free(out);
+}
+END_TEST
+
 /* The base64 public key of the station whose data is data. */
 static char *
 pub_b64(const char *data)
@@ -938,6 +1019,7 @@ main(void)
 	tcase_add_test(tc, test_formats);
 	tcase_add_test(tc, test_station_key);
 	tcase_add_test(tc, test_export_verify);
+	tcase_add_test(tc, test_quota_in_service);
 	tcase_add_test(tc, test_merge);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -196,11 +196,22 @@ def lint(dirs, allow):
         for root, subdirs, names in os.walk(d):
             subdirs[:] = sorted(s for s in subdirs if not s.startswith("."))
             files += [os.path.join(root, n) for n in sorted(names) if n.endswith((".c", ".h"))]
-    units = []
+    read = []
     for path in files:
         with open(path, encoding="utf-8", errors="replace") as f:
-            toks = tokens(f.read())
-        macros = literal_macros(toks)
+            read.append((path, tokens(f.read())))
+    # A header's literal macros count in the files that include it.
+    headers = {path: literal_macros(toks) for path, toks in read if path.endswith(".h")}
+    units = []
+    for path, toks in read:
+        macros = {}
+        for t in toks:
+            inc = re.match(r'\s*#\s*include\s+"([^"]+)"', t.text) if t.kind == "pp" else None
+            if inc:
+                for h, hm in headers.items():
+                    if h.endswith("/" + inc.group(1)):
+                        macros.update(hm)
+        macros.update(literal_macros(toks))
         units.append((path, functions(path, toks), macros, constants(toks, macros)))
 
     # Our functions that pass one of their parameters on as SQL run SQL too.

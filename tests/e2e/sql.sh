@@ -83,8 +83,36 @@ uses(sqlite3 *db, sqlite3_stmt **q, const char *title)
 	    sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 }
 EOF
+mkdir good/inc
+cat >good/inc/cond.h <<'EOF'
+#define COND "id > ?1" \
+    " AND title IS NOT NULL"
+#define NOT_SQL pick_condition()
+EOF
+cat >good/header.c <<'EOF'
+#include "inc/cond.h"
+static const char sql_cond[] = "SELECT id FROM bulletins WHERE " COND;
+
+static int
+cond(sqlite3 *db, sqlite3_stmt **q)
+{
+	return sqlite3_prepare_v2(db, sql_cond, -1, q, NULL);
+}
+EOF
 run $LINT good
 expect_rc 0
+# A header's macro that is not a literal does not make SQL a constant.
+cat >good/header-bad.c <<'EOF'
+#include "inc/cond.h"
+static int
+cond2(sqlite3 *db, sqlite3_stmt **q)
+{
+	return sqlite3_prepare_v2(db, NOT_SQL, -1, q, NULL);
+}
+EOF
+run $LINT good
+expect_rc 1; expect_err "header-bad.c:5: sqlite3_prepare_v2() runs SQL that is not a constant"
+rm good/header-bad.c
 
 # --- The allow-list: a reason each, and no entry that excuses nothing. -------
 printf 'built.c find SELECT id\n' >noreason.allow
