@@ -122,8 +122,10 @@ log_row(const struct rep_airing *a, void *arg)
 		rep_csv_str(f, a->reason);
 		fputs("\r\n", f);
 	} else {
-		log_time(a->scheduled_at, s);
-		fprintf(f, "%-8" PRId64 " %.10s %.8s  ", a->id, s, s + 11);
+		if (log_time(a->scheduled_at, s)[0] == '\0')
+			fprintf(f, "%-8" PRId64 " %-19s  ", a->id, "-");
+		else
+			fprintf(f, "%-8" PRId64 " %.10s %.8s  ", a->id, s, s + 11);
 		log_pad(f, a->slot ? a->slot : "-", 16);
 		if (a->bulletin_id)
 			fprintf(f, " %-6" PRId64 " ", a->bulletin_id);

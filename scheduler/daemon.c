@@ -105,6 +105,8 @@ struct daemon {
 	int64_t stop_deadline;
 	char *last_error;
 	int device_ok;
+	const char *play_reason; /* "emergency" or "operator play": the last one */
+	int64_t play_ended;      /* ms; when it ended */
 };
 
 static int64_t
@@ -114,6 +116,18 @@ mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ms since the epoch as the station's local date and time, for the daemon's log lines. */
+static const char *
+local_time(int64_t ms, char buf[32])
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, 32, "%Y-%m-%d %H:%M:%S", &tm);
+	return buf;
 }
 
 /* Remembers the last error for `loaxa status` and logs it. */
@@ -171,16 +185,18 @@ log_item(const struct onair *a)
 static void
 log_occ_missed(struct daemon *d, const struct sched_occ *o, const char *reason)
 {
+	/* Planned at its air start; one skipped for overlap has none: its start. */
 	struct sched_log_item it = { 0, NULL, o->slot, o->start,
-		o->priority ? o->priority : "normal", o->air_start };
+		o->priority ? o->priority : "normal",
+		o->air_start ? o->air_start : o->start };
 	const char *outcome = o->skipped ? "skipped" : "missed";
-	char *cause = NULL;
+	char *cause = NULL, at[32];
 
 	if (o->skipped)
 		reason = "overlap";
 	if (sched_log_not_aired(d->st, &it, outcome, reason, &cause) < 0)
 		daemon_log_failed(d, cause);
-	log_info("slot %s at %lld: %s (%s)", o->slot, (long long)o->start, outcome,
+	log_info("slot %s at %s: %s (%s)", o->slot, local_time(o->start, at), outcome,
 	    reason);
 }
 
@@ -215,7 +231,7 @@ onair_spawn(struct daemon *d, struct sched_item *item, const struct sched_occ *o
 		.loudness_lufs = item->loudness_lufs,
 	};
 	struct onair *a = &d->air;
-	char *cause = NULL;
+	char *cause = NULL, at[32];
 
 	memset(a, 0, sizeof *a);
 	if (sched_airing_spawn(&spec, &a->child, &cause) != 0) {
@@ -231,8 +247,8 @@ onair_spawn(struct daemon *d, struct sched_item *item, const struct sched_occ *o
 	a->last_progress = mono_ms() + (start_at - sched_log_now_ms());
 	a->emergency = emergency;
 	d->air_active = 1;
-	log_debug("player %d prepares '%s' for %lld", (int)sched_airing_pid(a->child),
-	    a->item.title ? a->item.title : a->item.path, (long long)start_at);
+	log_debug("player %d prepares '%s' for %s", (int)sched_airing_pid(a->child),
+	    a->item.title ? a->item.title : a->item.path, local_time(start_at, at));
 	return 0;
 }
 
@@ -257,6 +273,25 @@ onair_stop(struct daemon *d, const char *reason)
 		return;
 	d->air.stop_reason = reason;
 	sched_airing_stop(d->air.child);
+}
+
+/* Whether the item on air (or being prepared) is the current programme's. */
+static int
+programme_owns(const struct daemon *d, const struct onair *a)
+{
+	return d->prog.active && a->occ.slot != NULL && d->prog.occ.slot != NULL &&
+	    strcmp(a->occ.slot, d->prog.occ.slot) == 0 && a->occ.start == d->prog.occ.start;
+}
+
+/* Puts the item that did not air back at the head of its programme. */
+static void
+programme_give_back(struct daemon *d, struct onair *a)
+{
+	if (d->prog.next > 0)
+		d->prog.next--;
+	sched_item_clear(&d->prog.items[d->prog.next]);
+	d->prog.items[d->prog.next] = a->item;
+	memset(&a->item, 0, sizeof a->item);
 }
 
 /*
@@ -288,15 +323,22 @@ onair_done(struct daemon *d, const struct sched_airing_event *ev)
 		if (sched_log_finish(d->st, a->row, now, played, outcome, reason,
 		    &cause) != 0)
 			daemon_log_failed(d, cause);
-	} else if (device && d->prog.active && a->occ.slot != NULL && !d->stopping) {
+	} else if (device && programme_owns(d, a) && !d->stopping) {
 		/* The device would not open: try again shortly, log at the slot's end. */
 		daemon_error(d, "%s", ev->reason);
 		d->prog.device_retry_at = now + DEVICE_RETRY_MS;
-		if (d->prog.next > 0)
-			d->prog.next--;
-		/* give the item back to the programme */
-		d->prog.items[d->prog.next] = a->item;
-		memset(&a->item, 0, sizeof a->item);
+		programme_give_back(d, a);
+	} else if (a->stop_reason != NULL && strcmp(outcome, "interrupted") == 0) {
+		/*
+		 * Stopped before its first sample (in the pre-roll). Cut by an
+		 * emergency, it airs after it if its slot still has time; skipped,
+		 * it is logged skipped; a stop or a shutdown is the slot's matter.
+		 */
+		if (strcmp(a->stop_reason, "emergency") == 0 && programme_owns(d, a))
+			programme_give_back(d, a);
+		else if (strcmp(a->stop_reason, "skipped by operator") == 0 &&
+		    sched_log_not_aired(d->st, &it, "skipped", a->stop_reason, &cause) < 0)
+			daemon_log_failed(d, cause);
 	} else if (a->stop_reason == NULL || strcmp(outcome, "failed") == 0) {
 		if (strcmp(outcome, "failed") == 0)
 			daemon_error(d, "'%s' failed: %s", a->item.title ? a->item.title :
@@ -309,10 +351,12 @@ onair_done(struct daemon *d, const struct sched_airing_event *ev)
 		log_info("'%s' %s after %lld ms%s%s", a->item.title ? a->item.title : "?",
 		    outcome, (long long)played, reason ? ": " : "",
 		    reason ? reason : "");
-	if (d->prog.active && a->row != 0 && a->occ.slot != NULL &&
-	    d->prog.occ.slot != NULL && strcmp(a->occ.slot, d->prog.occ.slot) == 0 &&
-	    a->occ.start == d->prog.occ.start)
+	if (a->row != 0 && programme_owns(d, a))
 		d->prog.aired = 1;
+	if (a->occ.slot == NULL) { /* an operator's play: a slot it kept off air says why */
+		d->play_reason = a->emergency ? "emergency" : "operator play";
+		d->play_ended = now;
+	}
 	onair_clear(d);
 }
 
@@ -432,7 +476,8 @@ next_occurrence(struct daemon *d, int64_t now, struct sched_occ *out, int record
 			 */
 			if (record && occ[i].start >= d->since && occ[i].start <= now &&
 			    !sched_log_has_occurrence(d->st, occ[i].slot, occ[i].start))
-				log_occ_missed(d, &occ[i], "controller busy");
+				log_occ_missed(d, &occ[i], d->play_ended > occ[i].start ?
+				    d->play_reason : "controller busy");
 			continue;
 		}
 		if (occ[i].start < d->horizon)
@@ -479,12 +524,14 @@ programme_next(struct daemon *d, int64_t now)
 {
 	struct programme *p = &d->prog;
 	struct sched_item *it;
+	char at[32];
 
 	while (p->next < p->n) {
 		it = &p->items[p->next];
 		if (!p->occ.overrun && now + it->duration_ms > p->occ.end + 500) {
-			log_info("slot %s: '%s' would not finish before %lld; not started",
-			    p->occ.slot, it->title ? it->title : "?", (long long)p->occ.end);
+			log_info("slot %s: '%s' would not finish before %s; not started",
+			    p->occ.slot, it->title ? it->title : "?",
+			    local_time(p->occ.end, at));
 			p->next++;
 			continue;
 		}
@@ -533,8 +580,9 @@ plan(struct daemon *d)
 			programme_end(d, d->device_ok ? "no content" : "device");
 			return plan(d);
 		}
+		/* Never before the slot's start (the first item, or one after a skip). */
 		start = now;
-		if (!d->prog.aired && d->prog.next == 1 && d->prog.occ.air_start > now)
+		if (d->prog.occ.air_start > now)
 			start = d->prog.occ.air_start;
 		if (onair_spawn(d, it, &d->prog.occ, start, 0) != 0)
 			return now + DEVICE_RETRY_MS;
@@ -597,6 +645,7 @@ daemon_reload(struct daemon *d, char **problems)
 	struct config *cfg = NULL;
 	size_t i, len = 0;
 	char *text = NULL;
+	int64_t start;
 
 	if (conf_read(conf_find(d->opts->config_path), &cfg, &p) != 0) {
 		for (i = 0; i < p.n; i++) {
@@ -607,15 +656,28 @@ daemon_reload(struct daemon *d, char **problems)
 			text[len] = '\0';
 			log_error("reload refused: %s", p.lines[i]);
 		}
+		/* For `loaxa status`: a SIGHUP (systemctl reload) has no one to answer. */
+		if (p.n > 0)
+			daemon_error(d, "reload refused, the old configuration stays: %s%s",
+			    p.lines[0], p.n > 1 ? " (and more; see loaxa check)" : "");
 		conf_problems_clear(&p);
 		*problems = text;
 		return -1;
 	}
 	if (strcmp(cfg->paths.data, d->cfg->paths.data) != 0)
 		log_warn("reload: paths.data changed; it takes effect at the next start");
-	/* The item on air keeps playing; what comes next follows the new timetable. */
-	if (d->prog.active && !d->air_active)
+	/*
+	 * The item on air keeps playing; what comes next follows the new
+	 * timetable. A programme waiting (for the device, say) is taken up again
+	 * from the new one: the loop finds its occurrence anew if it still has
+	 * one and nothing of it is logged.
+	 */
+	if (d->prog.active && !d->air_active) {
+		start = d->prog.occ.start;
 		programme_end(d, NULL);
+		if (d->horizon > start)
+			d->horizon = start;
+	}
 	conf_free(&d->cfg);
 	d->cfg = cfg;
 	log_info("configuration reloaded from %s", cfg->file);
@@ -770,13 +832,22 @@ daemon_status(struct daemon *d, int json)
 	return b;
 }
 
+/* A play's place in the queue: 0 emergency, 1 priority, 2 normal. */
+static int
+play_rank(const char *priority)
+{
+	if (priority != NULL && strcmp(priority, "emergency") == 0)
+		return 0;
+	return priority != NULL && strcmp(priority, "priority") == 0 ? 1 : 2;
+}
+
 /* Queues an operator's play; an emergency goes first and cuts what is on air. */
 static int
 daemon_play(struct daemon *d, int64_t id, const char *priority, char **why)
 {
 	struct sched_item item;
-	int tampered = 0;
-	size_t i;
+	int tampered = 0, rank;
+	size_t i, at;
 
 	if (sched_bridge_bulletin(d->st, d->cfg, id, sched_log_now_ms(), &item,
 	    &tampered, why) != 0)
@@ -788,14 +859,16 @@ daemon_play(struct daemon *d, int64_t id, const char *priority, char **why)
 	}
 	free(item.priority);
 	item.priority = xstrdup(priority);
-	if (strcmp(priority, "emergency") == 0) {
-		for (i = d->nqueue; i > 0; i--)
-			d->queue[i] = d->queue[i - 1];
-		d->queue[0] = item;
-		d->nqueue++;
+	/* Emergencies first, then priority plays, then normal ones; in order within each. */
+	rank = play_rank(priority);
+	for (at = 0; at < d->nqueue && play_rank(d->queue[at].priority) <= rank; at++)
+		;
+	for (i = d->nqueue; i > at; i--)
+		d->queue[i] = d->queue[i - 1];
+	d->queue[at] = item;
+	d->nqueue++;
+	if (rank == 0)
 		onair_stop(d, "emergency");
-	} else
-		d->queue[d->nqueue++] = item;
 	return 0;
 }
 
@@ -806,6 +879,7 @@ daemon_request(struct daemon *d, int fd, char *line)
 	char *body, *arg, *why = NULL, *end;
 	long long id;
 	const char *prio;
+	int prog;
 
 	log_debug("control: %s", line);
 	if (strcmp(line, "status") == 0 || strcmp(line, "status json") == 0) {
@@ -835,11 +909,14 @@ daemon_request(struct daemon *d, int fd, char *line)
 			free(body);
 		}
 	} else if (strcmp(line, "stop") == 0) {
+		/* A slot stopped before anything of it aired is logged missed. */
+		prog = d->prog.active;
 		if (d->air_active)
 			onair_stop(d, "operator stop");
-		programme_end(d, NULL);
+		programme_end(d, "operator stop");
 		sched_ctl_reply(fd, 0, d->air_active ? "stopping what is on air; the "
-		    "rest of this slot will not air" : "nothing was on air", NULL);
+		    "rest of this slot will not air" : prog ? "this slot will not air "
+		    "(logged missed: operator stop)" : "nothing was on air", NULL);
 	} else if (strcmp(line, "skip") == 0) {
 		if (d->air_active) {
 			onair_stop(d, "skipped by operator");
@@ -1148,6 +1225,7 @@ static void
 daemon_close(struct daemon *d)
 {
 	char *cause = NULL;
+	int64_t alive;
 	size_t i;
 
 	for (i = 0; i < d->nctl; i++)
@@ -1155,10 +1233,20 @@ daemon_close(struct daemon *d)
 	d->nctl = 0;
 	if (d->air_active)
 		onair_clear(d);
+	/*
+	 * A slot that began but has nothing logged yet: the daemon counts as
+	 * off from just before it, so that the next start airs what is left of
+	 * it, or logs it missed (controller off) when it is over.
+	 */
+	alive = sched_log_now_ms();
+	if (d->prog.active && d->st != NULL && !d->prog.aired &&
+	    !sched_log_has_occurrence(d->st, d->prog.occ.slot, d->prog.occ.start) &&
+	    d->prog.occ.start - 1 < alive)
+		alive = d->prog.occ.start - 1;
 	programme_end(d, NULL);
 	for (i = 0; i < d->nqueue; i++)
 		sched_item_clear(&d->queue[i]);
-	if (d->st != NULL && sched_log_mark_alive(d->st, sched_log_now_ms(), &cause) != 0)
+	if (d->st != NULL && sched_log_mark_alive(d->st, alive, &cause) != 0)
 		free(cause);
 	if (d->sock_path != NULL && d->lfd > 0)
 		unlink(d->sock_path);

@@ -6,7 +6,9 @@
 # controller was off for logged missed; a bulletin whose file changed after
 # approval is refused on the air; a player that crashes or hangs costs only
 # its item; control clients that connect and say nothing hold up neither a
-# slot nor `loaxa status`, and are dropped after 2 s.
+# slot nor `loaxa status`, and are dropped after 2 s; a skip or an emergency
+# in a slot's pre-roll, a slot skipped for overlap, and a stop while a slot
+# waits for its device all leave the rows they should.
 . "$LOAXA_SRCDIR/tests/e2e/lib.sh"
 : "${LOAXA_GEN_AUDIO:?set LOAXA_GEN_AUDIO to build/tests/gen-audio}"
 G=$LOAXA_GEN_AUDIO
@@ -347,5 +349,67 @@ logq f 'len(r) == 1 and r[0]["outcome"] == "completed"'
 logq f 'abs(t(r[0]["started_at"]) - t(r[0]["scheduled_at"])) < 0.1'
 [ "$(grep -c 'sent no request within 2000 ms' f/run.err)" -eq 14 ] ||
     fail "no log line for each dropped client: $(cat f/run.err)"
+
+# --- G: the pre-roll (the 1.5 s before a slot's first sample) and overlap. --
+# A skip in the pre-roll logs the first item skipped and the next one still
+# waits for the slot's start; a slot inside another of equal priority is
+# logged skipped (overlap) at its planned start; an emergency in the
+# pre-roll airs, then the slot's programme airs whole.
+# until_ms MS: sleeps until BASE seconds + MS milliseconds.
+until_ms() {
+	while [ "$(date +%s%3N)" -lt $((BASE * 1000 + $1)) ]; do sleep 0.05; done
+}
+BASE=$(($(date +%s) + 1))
+station g "S1 4 6s onetwo
+S2 12 8s one
+S3 14 3s two
+S4 24 8s one"
+bulletins g 2 2
+$LOAXA -c g/st.conf run --for 34s 2>g/run.err &
+pid=$!
+until_ms 3200
+run $LOAXA -c g/st.conf skip
+expect_rc 0; expect_out "skipping"
+until_ms 23200
+run $LOAXA -c g/st.conf play 2 --priority emergency
+expect_rc 0
+wait $pid
+RC=$?
+expect_rc 0
+S1=$((BASE + 4))
+logq g 'r[0]["slot"] == "S1" and r[0]["bulletin"] == 1 and r[0]["outcome"] == "skipped" and r[0]["reason"] == "skipped by operator" and r[0]["started_at"] is None'
+logq g "r[1]['slot'] == 'S1' and r[1]['bulletin'] == 2 and r[1]['outcome'] == 'completed' and t(r[1]['started_at']) >= $S1 - 0.05"
+logq g "[(x['outcome'], x['reason'], t(x['scheduled_at'])) for x in r if x['slot'] == 'S3'] == [('skipped', 'overlap', $BASE + 14)]"
+logq g "[(x['bulletin'], x['priority'], x['outcome']) for x in r if x['slot'] is None] == [(2, 'emergency', 'completed')]"
+logq g "[(x['bulletin'], x['outcome']) for x in r if x['slot'] == 'S4'] == [(1, 'completed')]"
+run $LOAXA -c g/st.conf log
+expect_rc 0; expect_out "overlap"
+run $LOAXA -c g/st.conf report --from "$(TZ=$TZONE date -d "@$BASE" +%F)" --to "$(TZ=$TZONE date -d "@$((BASE + 40))" +%F)" --format json
+expect_rc 0
+printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["slots"]; assert s["scheduled"] == 4 and s["aired"] == 3, s' ||
+    fail "the report does not count the overlap: $OUT"
+
+# --- H: a slot waiting for its device is stopped by the operator: logged ---
+# missed (operator stop), not dropped. A SIGHUP with a bad configuration
+# shows in status as the last error.
+BASE=$(($(date +%s) + 1))
+station h "S1 3 6s one"
+bulletins h 2
+cp h/st.conf h/good.conf
+LOAXA_TEST_FAULT=nodevice $LOAXA -c h/st.conf run --for 9s 2>h/run.err &
+pid=$!
+until_ms 5000
+run $LOAXA -c h/good.conf stop
+expect_rc 0; expect_out "logged missed: operator stop"
+printf 'audio = { fade_ms = "slow"; };\n' >>h/st.conf
+kill -HUP $pid
+sleep 0.5
+run $LOAXA -c h/good.conf status
+expect_rc 0; expect_out "reload refused"
+wait $pid
+RC=$?
+expect_rc 0
+cp h/good.conf h/st.conf
+logq h "[(x['slot'], x['outcome'], x['reason']) for x in r] == [('S1', 'missed', 'operator stop')]"
 
 echo "daemon: $CHECKS checks"
