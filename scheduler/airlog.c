@@ -172,6 +172,25 @@ sched_log_has_occurrence(struct store *st, const char *slot, int64_t slot_start)
 	return found;
 }
 
+int
+sched_log_in_occurrence(struct store *st, const char *slot, int64_t slot_start, int64_t id)
+{
+	sqlite3_stmt *q;
+	int found;
+
+	if (sqlite3_prepare_v2(store_db(st),
+	    "SELECT 1 FROM airings WHERE slot = ?1 AND slot_start = ?2"
+	    " AND (bulletin_id = ?3 OR (?3 = 0 AND reason = 'operator stop')) LIMIT 1",
+	    -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(q, 1, slot, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, slot_start);
+	sqlite3_bind_int64(q, 3, id);
+	found = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_finalize(q);
+	return found;
+}
+
 int64_t
 sched_log_last_alive(struct store *st)
 {

@@ -52,6 +52,14 @@ int sched_log_recover(struct store *, char **cause);
 /* Whether the slot occurrence (slot, slot_start) has any row yet. */
 int sched_log_has_occurrence(struct store *, const char *slot, int64_t slot_start);
 
+/*
+ * Whether bulletin id has a row in the slot occurrence (slot, slot_start)
+ * (id 0: whether the operator stopped it). A restarted daemon airs what is
+ * left of a slot in progress, without what it logged already.
+ */
+int sched_log_in_occurrence(struct store *, const char *slot, int64_t slot_start,
+    int64_t id);
+
 /* The latest instant the log knows the station was alive, in ms (0: never). */
 int64_t sched_log_last_alive(struct store *);
 

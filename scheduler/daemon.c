@@ -482,10 +482,15 @@ next_occurrence(struct daemon *d, int64_t now, struct sched_occ *out, int record
 		}
 		if (occ[i].start < d->horizon)
 			continue;
-		if (sched_log_has_occurrence(d->st, occ[i].slot, occ[i].start)) {
-			/* Aired (or logged) already: after a restart or a clock jump. */
+		/*
+		 * Logged already (after a restart or a clock jump): over, unless
+		 * it is in progress and the operator did not stop it, when what
+		 * is left of it airs (programme_begin leaves out what is logged).
+		 */
+		if (sched_log_has_occurrence(d->st, occ[i].slot, occ[i].start) &&
+		    (occ[i].start > now ||
+		    sched_log_in_occurrence(d->st, occ[i].slot, occ[i].start, 0)))
 			continue;
-		}
 		*out = occ[i];
 		memset(&occ[i], 0, sizeof occ[i]);
 		found = 1;
@@ -500,6 +505,7 @@ programme_begin(struct daemon *d, struct sched_occ *occ, int64_t now)
 {
 	struct programme *p = &d->prog;
 	char *cause = NULL;
+	size_t i, kept;
 
 	memset(p, 0, sizeof *p);
 	p->occ = *occ;
@@ -513,6 +519,16 @@ programme_begin(struct daemon *d, struct sched_occ *occ, int64_t now)
 		programme_end(d, "no content");
 		return;
 	}
+	/* Taking up a slot in progress after a restart: what is logged does not air again. */
+	for (i = kept = 0; i < p->n; i++)
+		if (sched_log_in_occurrence(d->st, p->occ.slot, p->occ.start,
+		    p->items[i].bulletin_id)) {
+			log_info("slot %s: '%s' is logged already; not aired again",
+			    p->occ.slot, p->items[i].title ? p->items[i].title : "?");
+			sched_item_clear(&p->items[i]);
+		} else
+			p->items[kept++] = p->items[i];
+	p->n = kept;
 	log_info("slot %s: %zu item%s", p->occ.slot, p->n, p->n == 1 ? "" : "s");
 	if (p->n == 0)
 		programme_end(d, "no content");
@@ -785,6 +801,19 @@ daemon_status(struct daemon *d, int json)
 			    (long long)elapsed, (long long)remaining);
 		} else
 			cat(&b, "null");
+		cat(&b, ",\"starting\":");
+		if (d->air_active && !have_air) {
+			/* Prepared in the pre-roll: its first sample is due at "at". */
+			cat(&b, "{\"bulletin\":%lld,\"title\":", (long long)d->air.item.bulletin_id);
+			json_str(&b, d->air.item.title);
+			cat(&b, ",\"slot\":");
+			json_str(&b, d->air.occ.slot);
+			fmt_time(d, d->air.scheduled_at, t, sizeof t);
+			cat(&b, ",\"at\":");
+			json_str(&b, t);
+			cat(&b, "}");
+		} else
+			cat(&b, "null");
 		cat(&b, ",\"next\":[");
 		for (i = d->prog.next; d->prog.active && i < d->prog.n; i++) {
 			cat(&b, "%s{\"bulletin\":%lld,\"title\":", i > d->prog.next ? "," : "",
@@ -814,7 +843,12 @@ daemon_status(struct daemon *d, int json)
 			    d->air.item.title ? d->air.item.title : "?",
 			    d->air.occ.slot ? d->air.occ.slot : "operator",
 			    (long long)(elapsed / 1000), (long long)(remaining / 1000));
-		else
+		else if (d->air_active) {
+			fmt_time(d, d->air.scheduled_at, t, sizeof t);
+			cat(&b, "Đang phát / on air: nothing yet; '%s' (%s) starts at %s\n",
+			    d->air.item.title ? d->air.item.title : "?",
+			    d->air.occ.slot ? d->air.occ.slot : "operator", t);
+		} else
 			cat(&b, "Đang phát / on air: nothing\n");
 		for (i = d->prog.next; d->prog.active && i < d->prog.n; i++)
 			cat(&b, "  then: '%s'\n", d->prog.items[i].title ?

@@ -8,7 +8,8 @@
 # its item; control clients that connect and say nothing hold up neither a
 # slot nor `loaxa status`, and are dropped after 2 s; a skip or an emergency
 # in a slot's pre-roll, a slot skipped for overlap, and a stop while a slot
-# waits for its device all leave the rows they should.
+# waits for its device all leave the rows they should; after a power cut
+# mid-slot, the restarted daemon airs the rest of the slot.
 . "$LOAXA_SRCDIR/tests/e2e/lib.sh"
 : "${LOAXA_GEN_AUDIO:?set LOAXA_GEN_AUDIO to build/tests/gen-audio}"
 G=$LOAXA_GEN_AUDIO
@@ -367,6 +368,9 @@ S4 24 8s one"
 bulletins g 2 2
 $LOAXA -c g/st.conf run --for 34s 2>g/run.err &
 pid=$!
+until_ms 2900
+run $LOAXA -c g/st.conf status
+expect_rc 0; expect_out "nothing yet; 'Bản tin 1' (S1) starts at"
 until_ms 3200
 run $LOAXA -c g/st.conf skip
 expect_rc 0; expect_out "skipping"
@@ -411,5 +415,21 @@ RC=$?
 expect_rc 0
 cp h/good.conf h/st.conf
 logq h "[(x['slot'], x['outcome'], x['reason']) for x in r] == [('S1', 'missed', 'operator stop')]"
+
+# --- R: a power cut in the middle of a slot: the restarted daemon airs what
+# is left of the slot, without the item that was cut.
+BASE=$(($(date +%s) + 1))
+station r "S1 3 20s onetwo"
+bulletins r 4 3
+$LOAXA -c r/st.conf run 2>r/run1.err &
+pid=$!
+until_ms 4500
+kill -KILL $pid
+wait $pid 2>/dev/null
+$LOAXA -c r/st.conf run --for 7s 2>r/run2.err
+RC=$?
+expect_rc 0
+logq r "[(x['bulletin'], x['outcome'], x['reason']) for x in r] == [(1, 'interrupted', 'power loss'), (2, 'completed', None)]"
+grep -q "is logged already; not aired again" r/run2.err || fail "no resume line: $(cat r/run2.err)"
 
 echo "daemon: $CHECKS checks"
