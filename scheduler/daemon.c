@@ -107,6 +107,7 @@ struct daemon {
 	int device_ok;
 	const char *play_reason; /* "emergency" or "operator play": the last one */
 	int64_t play_ended;      /* ms; when it ended */
+	int64_t last_wall;       /* ms; the wall clock before the loop last slept */
 };
 
 static int64_t
@@ -1350,6 +1351,7 @@ sched_run(struct config *cfg, const struct sched_run_opts *opts)
 		for (i = 0; i < nctl; i++)
 			all[n++] = (struct pollfd){ d.ctl[i].req.fd, POLLIN, 0 };
 		now = mono_ms();
+		d.last_wall = sched_log_now_ms();
 		if (poll(all, (nfds_t)n, loop_timeout(&d, now)) < 0 && errno != EINTR) {
 			log_error("poll: %s", strerror(errno));
 			rc = 1;
@@ -1358,8 +1360,9 @@ sched_run(struct config *cfg, const struct sched_run_opts *opts)
 		if (all[0].revents) {
 			/* ECANCELED: the clock was set; the next pass re-plans from it. */
 			if (read(d.rtfd, &ticks, sizeof ticks) < 0 && errno == ECANCELED) {
+				/* Forward: the slots jumped over are logged missed. */
 				log_info("the system clock changed; re-planning");
-				catch_up(&d, d.horizon, sched_log_now_ms(), "clock change");
+				catch_up(&d, d.last_wall, sched_log_now_ms(), "clock change");
 			}
 		}
 		if (all[1].revents) {
