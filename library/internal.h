@@ -63,6 +63,13 @@ int lib_insert(struct library *, const struct audio_info *, const char *rel,
     const struct lib_meta *, const char *fallback_title, const char *actor,
     int approve, int64_t size, int64_t *id, char **cause);
 
+/*
+ * Adds the tags of bulletin id that it lacks, as actor, inside the caller's
+ * transaction (see lib_tag_add); *added (may be NULL) counts the new ones.
+ */
+int lib_tags_insert(struct library *, int64_t id, const char *const *tags,
+    size_t n, const char *actor, size_t *added, char **cause);
+
 /* The id of the bulletin with this SHA-256, 0 when none, -1 on error. */
 int64_t lib_id_by_sha256(struct library *, const char *sha256, char **cause);
 

@@ -22,11 +22,13 @@
 
 #define ORPHAN_AGE_S 3600
 
+/* The last column is the bulletin's tags, separated by spaces (tags have none). */
 #define COLUMNS \
 	"id, sha256, file, title, topic, agency, priority, status, valid_from, " \
 	"valid_until, min_airings, format, sample_rate, channels, duration_ms, " \
 	"size, loudness_lufs, true_peak_dbtp, approved_sha256, approved_by, " \
-	"approved_at, source, imported_at"
+	"approved_at, source, imported_at, (SELECT group_concat(tag, ' ') FROM " \
+	"bulletin_tags WHERE bulletin_id = bulletins.id)"
 
 /*
  * Opens the files directory and takes the store; sodium must work. Sweeps
@@ -101,6 +103,30 @@ col_text(sqlite3_stmt *q, int i)
 	return s == NULL ? NULL : xstrdup((const char *)s);
 }
 
+/* Orders strings by their bytes, for qsort. */
+static int
+tag_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Splits the space-separated tags of column i into b->tags, sorted. */
+static void
+row_tags(sqlite3_stmt *q, int i, struct lib_bulletin *b)
+{
+	char *all = col_text(q, i), *t, *save = NULL;
+
+	if (all == NULL)
+		return;
+	for (t = strtok_r(all, " ", &save); t != NULL; t = strtok_r(NULL, " ", &save)) {
+		b->tags = xreallocarray(b->tags, b->ntags + 1, sizeof *b->tags);
+		b->tags[b->ntags++] = xstrdup(t);
+	}
+	free(all);
+	if (b->ntags > 1)
+		qsort(b->tags, b->ntags, sizeof *b->tags, tag_cmp);
+}
+
 /* Fills b from a row selected with COLUMNS. */
 static void
 row_to_bulletin(struct library *lib, sqlite3_stmt *q, struct lib_bulletin *b)
@@ -131,6 +157,7 @@ row_to_bulletin(struct library *lib, sqlite3_stmt *q, struct lib_bulletin *b)
 	b->approved_at = sqlite3_column_int64(q, 20);
 	b->source = col_text(q, 21);
 	b->imported_at = sqlite3_column_int64(q, 22);
+	row_tags(q, 23, b);
 }
 
 /* Frees the strings of b and zeroes it. */
@@ -150,6 +177,9 @@ lib_bulletin_clear(struct lib_bulletin *b)
 	free(b->approved_sha256);
 	free(b->approved_by);
 	free(b->source);
+	while (b->ntags > 0)
+		free(b->tags[--b->ntags]);
+	free(b->tags);
 	memset(b, 0, sizeof *b);
 }
 
@@ -423,7 +453,16 @@ text_clean(const char *s)
 	return out;
 }
 
-/* Checks the importer's metadata: text, dates, priority, minimum airings. */
+int
+lib_tag_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= LIB_TAG_MAX && s[0] != '-' && s[0] != '_' &&
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_") == n;
+}
+
+/* Checks the importer's metadata: text, dates, priority, minimum airings, tags. */
 int
 lib_check_meta(const struct lib_meta *m, char **cause)
 {
@@ -466,7 +505,135 @@ lib_check_meta(const struct lib_meta *m, char **cause)
 		xasprintf(cause, "the minimum number of airings must be from 0 to 100000");
 		return LIB_REJECTED;
 	}
+	for (i = 0; i < m->ntags; i++)
+		if (!lib_tag_ok(m->tags[i])) {
+			xasprintf(cause, "'%s' is not a tag: a tag is 1 to %d of a-z, 0-9, "
+			    "'-' and '_' (lower case), starting with a letter or digit",
+			    lib_text_ok(m->tags[i], SIZE_MAX) ? m->tags[i] : "?",
+			    LIB_TAG_MAX);
+			return LIB_REJECTED;
+		}
+	if (m->ntags > LIB_TAGS_MAX) {
+		xasprintf(cause, "%zu tags; a bulletin has at most %d", m->ntags,
+		    LIB_TAGS_MAX);
+		return LIB_REJECTED;
+	}
 	return 0;
+}
+
+/*
+ * Ends the transaction the caller began: commits when rc is 0, else (or when
+ * the commit fails, LIB_ERR with *cause) rolls back. Returns the outcome.
+ */
+static int
+tx_end(struct library *lib, int rc, char **cause)
+{
+	char *err = NULL;
+
+	if (rc == 0 && store_commit(lib->st, &err) != 0) {
+		xasprintf(cause, "database: %s", err);
+		free(err);
+		rc = LIB_ERR;
+	}
+	if (rc != 0)
+		store_rollback(lib->st);
+	return rc;
+}
+
+/* How many tags bulletin id has; -1 with *cause on a database error. */
+static int
+tag_count(struct library *lib, int64_t id, char **cause)
+{
+	sqlite3_stmt *q;
+	int n = -1;
+
+	if (prepare(lib, "SELECT count(*) FROM bulletin_tags WHERE bulletin_id = ?",
+	    &q, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int(q, 0);
+	else
+		*cause = store_error(lib->st, "database");
+	sqlite3_finalize(q);
+	return n;
+}
+
+/* Adds the tags id lacks; the caller holds the transaction. */
+int
+lib_tags_insert(struct library *lib, int64_t id, const char *const *tags, size_t n,
+    const char *actor, size_t *added, char **cause)
+{
+	sqlite3_stmt *q;
+	int64_t now = lib_now_ms();
+	char *clean = NULL;
+	size_t i, k = 0;
+	int rc, have;
+
+	if (added != NULL)
+		*added = 0;
+	if (n == 0)
+		return 0;
+	if (prepare(lib, "INSERT OR IGNORE INTO bulletin_tags (bulletin_id, tag, "
+	    "added_at, added_by) VALUES (?, ?, ?, ?)", &q, cause) != 0)
+		return LIB_ERR;
+	/* As in the audit trail: who added it stays valid UTF-8 text. */
+	if (!lib_text_ok(actor, SIZE_MAX))
+		actor = clean = text_clean(actor);
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(q, 1, id);
+		bind_text(q, 2, tags[i]);
+		sqlite3_bind_int64(q, 3, now);
+		bind_text(q, 4, actor);
+		rc = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (rc != SQLITE_DONE) {
+			*cause = store_error(lib->st, "cannot add the tag");
+			sqlite3_finalize(q);
+			free(clean);
+			return LIB_ERR;
+		}
+		k += (size_t)sqlite3_changes(store_db(lib->st));
+	}
+	sqlite3_finalize(q);
+	free(clean);
+	if ((have = tag_count(lib, id, cause)) < 0)
+		return LIB_ERR;
+	if (have > LIB_TAGS_MAX) {
+		xasprintf(cause, "bulletin %lld would have %d tags; a bulletin has at "
+		    "most %d", (long long)id, have, LIB_TAGS_MAX);
+		return LIB_REJECTED;
+	}
+	if (added != NULL)
+		*added = k;
+	return 0;
+}
+
+/* lib_tags_insert in a transaction of its own, for a bulletin that exists. */
+int
+lib_tag_add(struct library *lib, int64_t id, const char *const *tags, size_t n,
+    const char *actor, size_t *added, char **cause)
+{
+	struct lib_meta m = { .tags = tags, .ntags = n };
+	struct lib_bulletin b;
+	char *err = NULL;
+	int rc;
+
+	*added = 0;
+	if ((rc = lib_check_meta(&m, cause)) != 0)
+		return rc;
+	if (store_begin(lib->st, &err) != 0) {
+		xasprintf(cause, "database: %s", err);
+		free(err);
+		return LIB_ERR;
+	}
+	if ((rc = lib_get(lib, id, &b, cause)) == 0) {
+		lib_bulletin_clear(&b);
+		rc = lib_tags_insert(lib, id, tags, n, actor, added, cause);
+	}
+	if ((rc = tx_end(lib, rc, cause)) != 0)
+		*added = 0;
+	return rc;
 }
 
 /* Refuses audio shorter than a second or entirely silent. */
@@ -558,7 +725,7 @@ insert_row(struct library *lib, const struct audio_info *info, const char *rel,
 	if (approve && add_event(lib, *id, now, actor, "approve", "pending",
 	    "approved", "approved on import", info->sha256, cause) != 0)
 		return LIB_ERR;
-	return 0;
+	return lib_tags_insert(lib, *id, m->tags, m->ntags, actor, NULL, cause);
 }
 
 /* insert_row, with the file name it came from made valid text. */
@@ -639,13 +806,7 @@ lib_import(struct library *lib, const char *path, const struct lib_meta *m,
 	rc = lib_insert(lib, &info, rel, m, title, actor, approve, (int64_t)sb.st_size,
 	    id, cause);
 	free(title);
-	if (rc == 0 && store_commit(lib->st, &err) != 0) {
-		xasprintf(cause, "database: %s", err);
-		free(err);
-		rc = LIB_ERR;
-	}
-	if (rc != 0) {
-		store_rollback(lib->st);
+	if ((rc = tx_end(lib, rc, cause)) != 0) {
 		*id = 0;
 		/* Someone else added the same content meanwhile: it is the same bulletin. */
 		if ((*id = lib_id_by_sha256(lib, info.sha256, &err)) > 0) {

@@ -4,7 +4,7 @@
  * its audit trail, tamper checks, and signed district packages.
  *
  * Uses audio/ (to validate) and store/ (the bulletins and bulletin_events
- * tables, migration 2). Functions return 0 on success, LIB_ERR (-1) on an
+ * tables, migration 2; bulletin_tags, migration 3). Functions return 0 on success, LIB_ERR (-1) on an
  * operational failure and LIB_REJECTED (-2) when the input itself is refused
  * (bad audio, bad package, bad signature, a request the workflow forbids);
  * either way *cause is an allocated reason the caller frees.
@@ -27,6 +27,14 @@ struct library;
 #define LIB_MIN_DURATION_MS 1000
 #define LIB_FILES_DIR "bulletins"
 
+/*
+ * Tags: short keys that rotate playlists select by ("papi", "bau-cu-2026").
+ * A tag is 1 to LIB_TAG_MAX bytes of a-z, 0-9, '-' and '_', starting with a
+ * letter or a digit; a bulletin has at most LIB_TAGS_MAX of them.
+ */
+#define LIB_TAG_MAX 32
+#define LIB_TAGS_MAX 16
+
 /* What the importer says about a bulletin; NULL fields take the defaults. */
 struct lib_meta {
 	const char *title;       /* else the file's title tag, else its name */
@@ -37,6 +45,8 @@ struct lib_meta {
 	int min_airings;         /* required airings, 0 for none */
 	const char *priority;    /* normal (default), priority, emergency */
 	const char *source;      /* where it came from, for the audit trail */
+	const char *const *tags; /* ntags tags (repeats are one); may be NULL */
+	size_t ntags;
 };
 
 /* One bulletin as stored. Strings are allocated; lib_bulletin_clear frees them. */
@@ -57,6 +67,8 @@ struct lib_bulletin {
 	int64_t approved_at; /* ms since the epoch, 0 unless approved */
 	char *source;
 	int64_t imported_at;
+	char **tags;     /* ntags tags in byte order; NULL when none */
+	size_t ntags;
 };
 
 /* One entry of the audit trail. */
@@ -101,14 +113,26 @@ void lib_free(struct library **);
  * Validates path with one decode pass and adds it: the file is copied into
  * the library under its SHA-256 (atomically), then the row and its audit
  * entry are inserted in one transaction. With approve, it is approved by
- * actor at once. Sets *id, and *existed to 1 (changing nothing) when the same
- * content is already in the library. LIB_REJECTED for bad audio.
+ * actor at once. Sets *id, and *existed to 1 (changing nothing, tags
+ * included: see lib_tag_add) when the same content is already in the
+ * library. LIB_REJECTED for bad audio.
  */
 int lib_import(struct library *, const char *path, const struct lib_meta *,
     const char *actor, int approve, int64_t *id, int *existed, char **cause);
 
-/* Validates metadata (text, dates, priority, min_airings); LIB_REJECTED. */
+/* Validates metadata (text, dates, priority, min_airings, tags); LIB_REJECTED. */
 int lib_check_meta(const struct lib_meta *, char **cause);
+
+/* 1 when s is a tag (see LIB_TAG_MAX). */
+int lib_tag_ok(const char *s);
+
+/*
+ * Adds to bulletin id those of tags[0..n) it lacks, as actor, in one
+ * transaction; *added gets how many were new. LIB_REJECTED for a bad tag,
+ * an unknown id, or when the bulletin would have more than LIB_TAGS_MAX.
+ */
+int lib_tag_add(struct library *, int64_t id, const char *const *tags, size_t n,
+    const char *actor, size_t *added, char **cause);
 
 /* Fills *b with bulletin id; LIB_REJECTED when there is none. */
 int lib_get(struct library *, int64_t id, struct lib_bulletin *b, char **cause);
@@ -237,8 +261,10 @@ void lib_pkg_result_clear(struct lib_pkg_result *);
 /*
  * Verifies the package at path against the trusted keys and adds all of its
  * bulletins in one transaction, or none. topics (NULL-terminated) are the
- * known topic keys. LIB_REJECTED for an unsigned, forged, unknown-signer,
- * truncated, oversized or malformed package, or one with bad audio.
+ * known topic keys. An entry whose content is already in the library adds
+ * its tags to that bulletin (lib_tag_add). LIB_REJECTED for an unsigned,
+ * forged, unknown-signer, truncated, oversized or malformed package, or one
+ * with bad audio.
  */
 int lib_package_import(struct library *, const char *path,
     const struct lib_trusted *trusted, size_t ntrusted,

@@ -13,11 +13,12 @@
  *     title TEXT\n                               the metadata lines, each
  *     topic KEY\n                                optional, in any order:
  *     agency TEXT\n                              title topic agency from until
- *     from YYYY-MM-DD\n                          min-airings priority
+ *     from YYYY-MM-DD\n                          min-airings priority tags
  *     until YYYY-MM-DD\n
  *     min-airings N\n
  *     priority normal|priority|emergency\n
- *     \n
+ *     tags TAG[ TAG...]\n                         1 to LIB_TAGS_MAX tags, one space
+ *     \n                                          between each
  *     SIZE bytes of audio\n
  *   end\n
  *   signature BASE64(64 bytes)\n
@@ -32,6 +33,11 @@
  * is written, and again as the entries are copied out.
  * NAME never becomes a path: stored files are named by their SHA-256; a
  * NAME with a '/', '\\', a leading '.', or control characters is refused.
+ *
+ * The tags line came after the first stations were installed. A package
+ * without tags is written exactly as before, so that any loaxa reads it; a
+ * loaxa older than the tags refuses one with tags (unknown metadata) rather
+ * than dropping them, hence the version stays 1.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -67,7 +73,9 @@ struct pkg_reader {
 struct pkg_entry {
 	char *name, *sha256;
 	int64_t size;
-	char *meta[7]; /* title topic agency from until min-airings priority */
+	char *meta[8]; /* title topic agency from until min-airings priority tags */
+	char **tags;   /* meta[7] split at its spaces */
+	size_t ntags;
 	char *tmp;
 	int fd;
 	struct audio_info info;
@@ -76,7 +84,8 @@ struct pkg_entry {
 };
 
 static const char *const meta_keys[] = { "title", "topic", "agency", "from",
-	"until", "min-airings", "priority" };
+	"until", "min-airings", "priority", "tags" };
+#define META_TAGS 7
 #define NMETA (sizeof meta_keys / sizeof meta_keys[0])
 
 /*
@@ -178,11 +187,37 @@ pkg_entry_clear(struct pkg_entry *e)
 	free(e->sha256);
 	for (i = 0; i < NMETA; i++)
 		free(e->meta[i]);
+	free(e->tags);
 	if (e->probed)
 		audio_info_clear(&e->info);
 	free(e->rel);
 	memset(e, 0, sizeof *e);
 	e->fd = -1;
+}
+
+/*
+ * Splits the tags line of e at each space into e->tags (pointers into
+ * meta[META_TAGS]); at most LIB_TAGS_MAX. Each is checked with the rest of
+ * the metadata (pkg_meta).
+ */
+static int
+pkg_tags(const struct pkg_reader *r, struct pkg_entry *e, char **cause)
+{
+	char *t = e->meta[META_TAGS], *sp;
+
+	e->tags = xcalloc(LIB_TAGS_MAX, sizeof *e->tags);
+	for (;;) {
+		if (e->ntags == LIB_TAGS_MAX) {
+			xasprintf(cause, "oversized: entry '%s' has more than %d tags "
+			    "(near byte %lld)", e->name, LIB_TAGS_MAX, (long long)r->pos);
+			return LIB_REJECTED;
+		}
+		e->tags[e->ntags++] = t;
+		if ((sp = strchr(t, ' ')) == NULL)
+			return 0;
+		*sp = '\0';
+		t = sp + 1;
+	}
 }
 
 /* Reads an entry's header and metadata lines (through the blank line). */
@@ -234,6 +269,8 @@ pkg_entry_header(struct pkg_reader *r, struct pkg_entry *e, char *line,
 		if (k == NMETA || e->meta[k] != NULL)
 			return pkg_bad(cause, r, "unknown or repeated metadata");
 		e->meta[k] = xstrdup(sp + 1);
+		if (k == META_TAGS && (rc = pkg_tags(r, e, cause)) != 0)
+			return rc;
 	}
 }
 
@@ -320,6 +357,8 @@ pkg_meta(const struct pkg_entry *e, const char *const *topics, struct lib_meta *
 	m->valid_from = e->meta[3];
 	m->valid_until = e->meta[4];
 	m->priority = e->meta[6];
+	m->tags = (const char *const *)e->tags;
+	m->ntags = e->ntags;
 	if (e->meta[5] != NULL) {
 		v = strtol(e->meta[5], &end, 10);
 		if (end == e->meta[5] || *end != '\0' || v < 0 || v > 100000) {
@@ -583,15 +622,24 @@ lib_package_import(struct library *lib, const char *path,
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
+		pkg_meta(&ents[i], topics, &m, cause);
 		if ((res->ids[i] = lib_id_by_sha256(lib, ents[i].sha256, cause)) != 0) {
 			if (res->ids[i] < 0) {
 				rc = LIB_ERR;
 				break;
 			}
 			res->existed[i] = 1;
+			/* The same content again: it keeps its row, and takes the tags. */
+			if ((rc = lib_tags_insert(lib, res->ids[i], m.tags, m.ntags, actor,
+			    NULL, cause)) != 0) {
+				if (rc == LIB_REJECTED) {
+					why = *cause;
+					xasprintf(cause, "entry '%s': %s", ents[i].name, why);
+				}
+				break;
+			}
 			continue;
 		}
-		pkg_meta(&ents[i], topics, &m, cause);
 		free(source);
 		xasprintf(&source, "package %s, entry %s", path, ents[i].name);
 		m.source = source;
@@ -766,6 +814,10 @@ lib_package_create(const unsigned char sk[LIB_KEY_SECRET],
 			pkg_printf(&w, "min-airings %d\n", m->min_airings);
 		if (m->priority != NULL)
 			pkg_printf(&w, "priority %s\n", m->priority);
+		for (k = 0; k < m->ntags; k++)
+			pkg_printf(&w, "%s%s", k == 0 ? "tags " : " ", m->tags[k]);
+		if (m->ntags > 0)
+			pkg_put(&w, "\n", 1);
 		pkg_put(&w, "\n", 1);
 		crypto_hash_sha256_init(&h);
 		while ((got = fread(buf, 1, sizeof buf, in)) > 0) {

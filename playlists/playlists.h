@@ -37,7 +37,7 @@ struct pl_candidate {
 	const char *sha256;     /* full lower-case hex */
 	const char *title;
 	const char *topic, *agency; /* may be NULL */
-	const char *const *tags;
+	const char *const *tags; /* the bulletin's tags (bulletin_tags) */
 	size_t ntags;
 	int priority;           /* CONF_PRIO_* */
 	int approved;           /* 1 only for status approved */

@@ -85,6 +85,8 @@ sched_pool_load(struct store *st, const char *datadir, struct sched_pool **out,
 		c[i].title = b[i].title;
 		c[i].topic = b[i].topic;
 		c[i].agency = b[i].agency;
+		c[i].tags = (const char *const *)b[i].tags;
+		c[i].ntags = b[i].ntags;
 		c[i].priority = b[i].priority ? conf_priority_parse(b[i].priority) : 0;
 		if (c[i].priority < 0)
 			c[i].priority = CONF_PRIO_NORMAL;

@@ -95,6 +95,22 @@ static const char *const migrations[] = {
 	"BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;\n"
 	"CREATE TRIGGER bulletin_events_no_delete BEFORE DELETE ON bulletin_events\n"
 	"BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;\n",
+	/*
+	 * 3: bulletin tags, the short keys (1 to 32 of a-z, 0-9, '-' and '_',
+	 * starting with a letter or digit) that rotate playlists select by. A
+	 * bulletin has a set of them; each row says when (ms since the epoch,
+	 * UTC) and by whom it was added (an importer, or a district key for a
+	 * package). A table of its own rather than a column: selection matches
+	 * one tag at a time, and a re-import adds tags to a bulletin as rows.
+	 */
+	"CREATE TABLE bulletin_tags (\n"
+	"  bulletin_id INTEGER NOT NULL REFERENCES bulletins (id),\n"
+	"  tag         TEXT NOT NULL CHECK (length(tag) BETWEEN 1 AND 32 AND\n"
+	"              tag GLOB '[a-z0-9]*' AND tag NOT GLOB '*[^a-z0-9_-]*'),\n"
+	"  added_at    INTEGER NOT NULL,\n"
+	"  added_by    TEXT NOT NULL,\n"
+	"  PRIMARY KEY (bulletin_id, tag)\n"
+	") STRICT, WITHOUT ROWID;\n",
 };
 
 const char *

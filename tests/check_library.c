@@ -352,10 +352,13 @@ START_TEST(test_tampered_refused)
 }
 END_TEST
 
-/* Writes a signed package by hand: one entry named name holding file's bytes. */
+/*
+ * Writes a signed package by hand: one entry named name with the metadata
+ * lines meta, holding file's bytes.
+ */
 static char *
-handmade(const char *dir, const unsigned char sk[64], const char *name,
-    const char *file)
+handmade_meta(const char *dir, const unsigned char sk[64], const char *name,
+    const char *meta, const char *file)
 {
 	crypto_sign_state s;
 	unsigned char sig[64];
@@ -367,7 +370,7 @@ handmade(const char *dir, const unsigned char sk[64], const char *name,
 	ck_assert_int_eq(lib_sha256_file(file, hex, &cause), 0);
 	sodium_bin2base64(b64, sizeof b64, sk + 32, 32, sodium_base64_VARIANT_ORIGINAL);
 	xasprintf(&head, "LOAXA-PACKAGE 1\nsigner %s\nentries 1\n\nentry %zu %s %s\n"
-	    "topic cchc\n\n", b64, len, hex, name);
+	    "%s\n", b64, len, hex, name, meta);
 	xasprintf(&path, "%s/handmade.lxp", dir);
 	ck_assert_ptr_nonnull(fp = fopen(path, "wb"));
 	crypto_sign_init(&s);
@@ -384,6 +387,14 @@ handmade(const char *dir, const unsigned char sk[64], const char *name,
 	free(head);
 	free(data);
 	return path;
+}
+
+/* handmade_meta with the topic cchc. */
+static char *
+handmade(const char *dir, const unsigned char sk[64], const char *name,
+    const char *file)
+{
+	return handmade_meta(dir, sk, name, "topic cchc\n", file);
 }
 
 START_TEST(test_packages)
@@ -558,6 +569,224 @@ START_TEST(test_packages)
 }
 END_TEST
 
+/* The tags of bulletin id, joined by spaces ("" for none); the caller frees it. */
+static char *
+tags_of(struct fx *f, int64_t id)
+{
+	struct lib_bulletin b;
+	char *cause = NULL, *s = xstrdup(""), *t;
+	size_t i;
+
+	ck_assert_msg(lib_get(f->lib, id, &b, &cause) == 0, "%s", cause);
+	for (i = 0; i < b.ntags; i++) {
+		xasprintf(&t, "%s%s%s", s, i ? " " : "", b.tags[i]);
+		free(s);
+		s = t;
+	}
+	lib_bulletin_clear(&b);
+	return s;
+}
+
+/*
+ * Tags: what a tag is; import stores them (sorted, once each); the same
+ * content imported again changes nothing until lib_tag_add adds the new
+ * ones; a bulletin has at most LIB_TAGS_MAX; refusals add nothing.
+ */
+START_TEST(test_tags)
+{
+	static const char *const good[] = { "papi", "bau-cu-2026", "a", "x_1",
+		"0123456789abcdefghijklmnopqrstuv" };
+	static const char *const bad[] = { "", "Papi", "a b", "-a", "_a", "é",
+		"0123456789abcdefghijklmnopqrstuvw", "a,b", "a\n" };
+	const char *tags[] = { "papi", "bau-cu", "papi" }, *more[LIB_TAGS_MAX + 1];
+	struct lib_meta m = { .tags = tags, .ntags = 3 };
+	struct lib_bulletin *all;
+	struct fx f;
+	char *cause = NULL, *p, *q, *t, names[LIB_TAGS_MAX + 1][8];
+	size_t i, n, added, rows, files;
+	int64_t id, id2;
+	int existed;
+
+	for (i = 0; i < sizeof good / sizeof good[0]; i++)
+		ck_assert_msg(lib_tag_ok(good[i]), "%s", good[i]);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(!lib_tag_ok(bad[i]), "%s", bad[i]);
+
+	fx_open(&f);
+	p = wav(f.dir, "a.wav", 2, 0.3, 440);
+	q = wav(f.dir, "b.wav", 2, 0.3, 660);
+	/* A bad tag: refused by name, nothing added. */
+	tags[1] = "Bau-cu";
+	ck_assert_int_eq(imp(&f, p, &m, 0, &id, &existed, &cause), LIB_REJECTED);
+	ck_assert_ptr_nonnull(strstr(cause, "'Bau-cu' is not a tag"));
+	free(cause);
+	counts(&f, &rows, &files);
+	ck_assert_uint_eq(rows, 0);
+	ck_assert_uint_eq(files, 0);
+	tags[1] = "bau-cu";
+	ck_assert_msg(imp(&f, p, &m, 1, &id, &existed, &cause) == 0, "%s", cause);
+	ck_assert_str_eq(t = tags_of(&f, id), "bau-cu papi");
+	free(t);
+	ck_assert_msg(imp(&f, q, NULL, 1, &id2, &existed, &cause) == 0, "%s", cause);
+	ck_assert_str_eq(t = tags_of(&f, id2), "");
+	free(t);
+	ck_assert_int_eq(lib_list(f.lib, "approved", NULL, &all, &n, &cause), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(all[0].ntags, 2);
+	ck_assert_str_eq(all[0].tags[1], "papi");
+	ck_assert_uint_eq(all[1].ntags, 0);
+	ck_assert_ptr_null(all[1].tags);
+	lib_bulletins_free(&all, n);
+
+	/* The same content again: lib_import leaves the tags to lib_tag_add. */
+	tags[0] = "xa";
+	m.ntags = 1;
+	ck_assert_int_eq(imp(&f, p, &m, 0, &id2, &existed, &cause), 0);
+	ck_assert_int_eq(existed, 1);
+	ck_assert_int_eq(id2, id);
+	ck_assert_str_eq(t = tags_of(&f, id), "bau-cu papi");
+	free(t);
+	ck_assert_int_eq(lib_tag_add(f.lib, id, tags, 3, "tester", &added, &cause), 0);
+	ck_assert_uint_eq(added, 1); /* xa; it has the others */
+	ck_assert_int_eq(lib_tag_add(f.lib, id, tags, 3, "tester", &added, &cause), 0);
+	ck_assert_uint_eq(added, 0);
+	ck_assert_str_eq(t = tags_of(&f, id), "bau-cu papi xa");
+	free(t);
+
+	/* At most LIB_TAGS_MAX: one too many refuses them all. */
+	for (i = 0; i <= LIB_TAGS_MAX; i++) {
+		snprintf(names[i], sizeof names[i], "t%zu", i);
+		more[i] = names[i];
+	}
+	ck_assert_int_eq(lib_tag_add(f.lib, id, more, LIB_TAGS_MAX - 2, "tester",
+	    &added, &cause), LIB_REJECTED);
+	ck_assert_ptr_nonnull(strstr(cause, "at most 16"));
+	free(cause);
+	ck_assert_str_eq(t = tags_of(&f, id), "bau-cu papi xa");
+	free(t);
+	m.tags = more;
+	m.ntags = LIB_TAGS_MAX + 1;
+	ck_assert_int_eq(lib_check_meta(&m, &cause), LIB_REJECTED);
+	ck_assert_ptr_nonnull(strstr(cause, "at most 16"));
+	free(cause);
+	ck_assert_int_eq(lib_tag_add(f.lib, id, more, 1, "tester", &added, &cause), 0);
+	ck_assert_int_eq(lib_tag_add(f.lib, 99, more, 1, "tester", &added, &cause),
+	    LIB_REJECTED);
+	ck_assert_ptr_nonnull(strstr(cause, "no bulletin 99"));
+	free(cause);
+	ck_assert_int_eq(lib_tag_add(f.lib, id, bad + 1, 1, "tester", &added, &cause),
+	    LIB_REJECTED);
+	ck_assert_ptr_nonnull(strstr(cause, "'Papi' is not a tag"));
+	free(cause);
+	ck_assert_str_eq(t = tags_of(&f, id), "bau-cu papi t0 xa");
+	free(t);
+	free(p);
+	free(q);
+	fx_close(&f);
+}
+END_TEST
+
+/*
+ * Tags travel in packages: written only when there are some, stored on
+ * import, added to content the station already has; a package whose tags
+ * are not tags, or too many, is refused whole.
+ */
+START_TEST(test_package_tags)
+{
+	static const char *const topics[] = { "cchc", NULL };
+	const char *tags[] = { "papi", "truyen-thong" }, *moi[] = { "moi" };
+	struct lib_trusted trusted[1];
+	struct lib_pkg_entry ents[2];
+	struct lib_pkg_result res;
+	unsigned char sk[64], pk[32];
+	char *cause = NULL, *a, *c, *pkg, *bytes, *hm, *t;
+	size_t len, rows, files;
+	struct fx f;
+
+	fx_open(&f);
+	crypto_sign_keypair(pk, sk);
+	trusted[0] = (struct lib_trusted){ "Kim Động", pk, 0 };
+	a = wav(f.dir, "tin-a.wav", 2, 0.3, 440);
+	c = wav(f.dir, "tin-c.wav", 2, 0.3, 880);
+	memset(ents, 0, sizeof ents);
+	ents[0].path = a;
+	ents[1].path = c;
+	xasprintf(&pkg, "%s/p.lxp", f.dir);
+	/* Without tags, no tags line: what any loaxa reads. */
+	ck_assert_msg(lib_package_create(sk, ents, 2, pkg, &cause) == 0, "%s", cause);
+	bytes = tu_read(pkg, &len);
+	ck_assert_ptr_null(memmem(bytes, len, "\ntags", 5));
+	free(bytes);
+	ents[0].meta.tags = tags;
+	ents[0].meta.ntags = 2;
+	ck_assert_msg(lib_package_create(sk, ents, 2, pkg, &cause) == 0, "%s", cause);
+	bytes = tu_read(pkg, &len);
+	ck_assert_ptr_nonnull(memmem(bytes, len, "\ntags papi truyen-thong\n", 24));
+	free(bytes);
+	ck_assert_msg(lib_package_import(f.lib, pkg, trusted, 1, topics, &res,
+	    &cause) == 0, "%s", cause);
+	ck_assert_str_eq(t = tags_of(&f, res.ids[0]), "papi truyen-thong");
+	free(t);
+	ck_assert_str_eq(t = tags_of(&f, res.ids[1]), "");
+	free(t);
+	lib_pkg_result_clear(&res);
+
+	/* Content already here: it keeps its row and takes the new tags. */
+	ents[0].meta.tags = moi;
+	ents[0].meta.ntags = 1;
+	ents[1].meta.tags = moi;
+	ents[1].meta.ntags = 1;
+	ck_assert_msg(lib_package_create(sk, ents, 2, pkg, &cause) == 0, "%s", cause);
+	ck_assert_msg(lib_package_import(f.lib, pkg, trusted, 1, topics, &res,
+	    &cause) == 0, "%s", cause);
+	ck_assert_int_eq(res.existed[0], 1);
+	ck_assert_int_eq(res.existed[1], 1);
+	ck_assert_str_eq(t = tags_of(&f, res.ids[0]), "moi papi truyen-thong");
+	free(t);
+	ck_assert_str_eq(t = tags_of(&f, res.ids[1]), "moi");
+	free(t);
+	lib_pkg_result_clear(&res);
+
+	/* Packing refuses a bad tag. */
+	tags[1] = "Truyen-thong";
+	ents[0].meta.tags = tags;
+	ents[0].meta.ntags = 2;
+	ck_assert_int_eq(lib_package_create(sk, ents, 1, pkg, &cause), LIB_REJECTED);
+	ck_assert_ptr_nonnull(strstr(cause, "'Truyen-thong' is not a tag"));
+	free(cause);
+
+	/* Signed by a trusted key and still refused: not tags, too many, empty. */
+	{
+		static const char *const lines[][2] = {
+			{ "tags papi Xa\n", "'Xa' is not a tag" },
+			{ "tags a b c d e f g h i j k l m n o p q\n", "more than 16 tags" },
+			{ "tags a  b\n", "'' is not a tag" },
+			{ "tags \n", "'' is not a tag" },
+			{ "tags papi\ntags xa\n", "repeated metadata" },
+		};
+		char *w = wav(f.dir, "new.wav", 2, 0.3, 550);
+		size_t i;
+
+		for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+			hm = handmade_meta(f.dir, sk, "new.wav", lines[i][0], w);
+			ck_assert_int_eq(lib_package_import(f.lib, hm, trusted, 1, topics,
+			    &res, &cause), LIB_REJECTED);
+			ck_assert_msg(strstr(cause, lines[i][1]) != NULL, "%s", cause);
+			free(cause);
+			free(hm);
+		}
+		free(w);
+	}
+	counts(&f, &rows, &files);
+	ck_assert_uint_eq(rows, 2);
+	ck_assert_uint_eq(files, 2);
+	free(pkg);
+	free(a);
+	free(c);
+	fx_close(&f);
+}
+END_TEST
+
 /*
  * A temporary file left by an import that died (nobody holds its lock) is
  * removed by the next lib_new; one an import is still writing is not.
@@ -646,6 +875,8 @@ main(void)
 	tcase_add_test(tc, test_workflow_and_audit);
 	tcase_add_test(tc, test_tampered_refused);
 	tcase_add_test(tc, test_packages);
+	tcase_add_test(tc, test_tags);
+	tcase_add_test(tc, test_package_tags);
 	tcase_add_test(tc, test_trust_config);
 	tcase_add_test(tc, test_dead_temporaries_swept);
 	suite_add_tcase(s, tc);

@@ -1,7 +1,8 @@
 /*
  * Unit tests for playlists/ (pl_select) and the simulation in scheduler/plan.c:
  * fair rotation, quotas first, items that do not fit, priority first, fixed
- * order and repeats, intro and outro, and content that must never be planned.
+ * order and repeats, intro and outro, content that must never be planned,
+ * and the candidates' tags as the library gives them.
  */
 #include <check.h>
 #include <stdio.h>
@@ -12,6 +13,8 @@
 #include "config/config.h"
 #include "playlists/playlists.h"
 #include "scheduler/plan.h"
+#include "store/store.h"
+#include "tests/testutil.h"
 
 #define DAY 20600 /* a local date (2026-05-27) as days since 1970-01-01 */
 
@@ -443,6 +446,63 @@ START_TEST(test_select_late)
 }
 END_TEST
 
+/*
+ * Tags from the library reach selection (sched_pool_load): a rotate
+ * playlist with tags takes the bulletins with any of them, and with topics
+ * too, those that match both; untagged bulletins match no tags playlist.
+ */
+START_TEST(test_pool_tags)
+{
+	char *dir = tu_tmpdir(), *cause = NULL;
+	struct config_playlist p = rotate();
+	struct pl_request req = { &p, DAY, 3600000, 0, NULL, NULL };
+	char *papi[] = { (char *)"papi" }, *two[] = { (char *)"bau-cu", (char *)"papi" };
+	char *cchc[] = { (char *)"cchc" };
+	struct sched_pool *pool = NULL;
+	struct pl_candidate *c;
+	struct store *st = NULL;
+	size_t n;
+	char *s;
+
+	ck_assert_msg(store_open_dir(dir, &st, &cause) == 0, "%s", cause);
+	/* 1 cchc papi, 2 tthc papi+bau-cu, 3 cchc untagged, 4 tthc bau-cu. */
+	ck_assert_msg(store_exec(st,
+	    "INSERT INTO bulletins (id, sha256, file, title, topic, status, "
+	    "approved_sha256, format, sample_rate, channels, duration_ms, size, "
+	    "imported_at) SELECT column1, printf('%064d', column1), 'f', 't', "
+	    "CASE column1 % 2 WHEN 1 THEN 'cchc' ELSE 'tthc' END, 'approved', "
+	    "printf('%064d', column1), 'wav', 8000, 1, 60000, 1, 0 "
+	    "FROM (VALUES (1), (2), (3), (4))", &cause) == 0, "%s", cause);
+	ck_assert_msg(store_exec(st, "INSERT INTO bulletin_tags VALUES "
+	    "(1, 'papi', 0, 't'), (2, 'papi', 0, 't'), (2, 'bau-cu', 0, 't'), "
+	    "(4, 'bau-cu', 0, 't')", &cause) == 0, "%s", cause);
+	ck_assert_msg(sched_pool_load(st, dir, &pool, &cause) == 0, "%s", cause);
+	c = sched_pool_candidates(pool, &n);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_uint_eq(c[1].ntags, 2);
+	ck_assert_str_eq(c[1].tags[0], "bau-cu");
+	ck_assert_str_eq(c[1].tags[1], "papi");
+	ck_assert_uint_eq(c[2].ntags, 0);
+
+	p.tags = papi;
+	p.ntags = 1;
+	ck_assert_str_eq(s = sel(&req, c, n), "1,2");
+	free(s);
+	p.tags = two;
+	p.ntags = 2;
+	ck_assert_str_eq(s = sel(&req, c, n), "1,2,4");
+	free(s);
+	p.topics = cchc;
+	p.ntopics = 1;
+	ck_assert_str_eq(s = sel(&req, c, n), "1");
+	free(s);
+	sched_pool_free(&pool);
+	store_close(&st);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -463,6 +523,7 @@ main(void)
 	tcase_add_test(tc, test_resolve);
 	tcase_add_test(tc, test_plan_quotas);
 	tcase_add_test(tc, test_select_late);
+	tcase_add_test(tc, test_pool_tags);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "common/xmalloc.h"
+#include "store/migrations.h"
 #include "store/store.h"
 #include "tests/testutil.h"
 
@@ -140,6 +141,63 @@ START_TEST(test_transactions)
 }
 END_TEST
 
+/*
+ * A database a loaxa before the tags left (schema 2, with a bulletin) is
+ * brought to the latest schema: its rows kept, bulletin_tags added, and the
+ * table refusing what is not a tag.
+ */
+START_TEST(test_upgrade_from_2)
+{
+	static const char *const bad[] = {
+		"INSERT INTO bulletin_tags VALUES (7, 'Papi', 0, 'x')",
+		"INSERT INTO bulletin_tags VALUES (7, 'a b', 0, 'x')",
+		"INSERT INTO bulletin_tags VALUES (7, '', 0, 'x')",
+		"INSERT INTO bulletin_tags VALUES (7, printf('%033d', 1), 0, 'x')",
+		"INSERT INTO bulletin_tags VALUES (7, '-a', 0, 'x')",
+		"INSERT INTO bulletin_tags VALUES (8, 'papi', 0, 'x')",
+	};
+	char *dir = tu_tmpdir(), *cause = NULL, *path, *v;
+	struct store *st = NULL;
+	sqlite3 *db;
+	int i;
+
+	ck_assert_int_eq(store_schema_version(), 3);
+	xasprintf(&path, "%s/old.db", dir);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	for (i = 1; i <= 2; i++)
+		ck_assert_int_eq(sqlite3_exec(db, store_migration(i), NULL, NULL, NULL),
+		    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO bulletins (id, sha256, file, "
+	    "title, format, sample_rate, channels, duration_ms, size, imported_at) "
+	    "VALUES (7, printf('%064d', 7), 'f', 'Tin cũ', 'wav', 8000, 1, 2000, 1, 0);"
+	    "PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	ck_assert_msg(store_open(path, &st, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(atoi(v = query1(st, "PRAGMA user_version")), 3);
+	free(v);
+	ck_assert_str_eq(v = query1(st, "SELECT title FROM bulletins WHERE id = 7"),
+	    "Tin cũ");
+	free(v);
+	ck_assert_int_eq(store_exec(st, "INSERT INTO bulletin_tags VALUES (7, 'papi', "
+	    "0, 'x'), (7, 'bau-cu_2026', 0, 'x')", &cause), 0);
+	ck_assert_str_eq(v = query1(st, "SELECT count(*) FROM bulletin_tags"), "2");
+	free(v);
+	/* Not tags (upper case, a space, empty, too long, a leading '-'), or not
+	 * of a bulletin that exists. */
+	for (i = 0; i < (int)(sizeof bad / sizeof bad[0]); i++) {
+		ck_assert_msg(store_exec(st, bad[i], &cause) == -1, "%s", bad[i]);
+		free(cause);
+	}
+	ck_assert_str_eq(v = query1(st, "SELECT count(*) FROM bulletin_tags"), "2");
+	free(v);
+	store_close(&st);
+	tu_rmtree(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -152,6 +210,7 @@ main(void)
 	tcase_add_test(tc, test_newer_refused);
 	tcase_add_test(tc, test_not_a_database);
 	tcase_add_test(tc, test_transactions);
+	tcase_add_test(tc, test_upgrade_from_2);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
