@@ -66,6 +66,12 @@ int cli_text_arg(const char *cmd, const char *opt, const char *s, size_t max);
  */
 const char *cli_actor(const char *by);
 
+/*
+ * Adds tag to tags[0..*n), which has room for LIB_TAGS_MAX, unless it is
+ * there already (the strings are borrowed). -1 when it is full.
+ */
+int cli_tag_add(const char **tags, size_t *n, const char *tag);
+
 struct store;
 
 /*

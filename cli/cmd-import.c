@@ -28,6 +28,51 @@ import_bad_topic(const struct config *cfg, const char *topic)
 	return EXIT_USAGE;
 }
 
+/* Prints "FILE: cause", frees it, and folds rc into the exit *status. */
+static void
+import_failed(const char *path, int rc, char **cause, int *status)
+{
+	fprintf(stderr, "%s: %s\n", path, *cause);
+	free(*cause);
+	*cause = NULL;
+	if (rc == LIB_REJECTED && *status == EXIT_OK)
+		*status = EXIT_REJECTED;
+	else if (rc == LIB_ERR)
+		*status = EXIT_FAIL;
+}
+
+/*
+ * Adds the tags of m to the bulletin b already holds (the same content
+ * imported again), then reads b again; *added gets how many were new.
+ */
+static int
+import_tags(struct library *lib, const struct lib_meta *m, const char *by,
+    struct lib_bulletin *b, size_t *added, char **cause)
+{
+	int64_t id = b->id;
+	int rc;
+
+	if ((rc = lib_tag_add(lib, id, m->tags, m->ntags, cli_actor(by), added,
+	    cause)) != 0)
+		return rc;
+	lib_bulletin_clear(b);
+	return lib_get(lib, id, b, cause);
+}
+
+/* "; N tags added, it has: a, b" (or "; it has the tags a, b already"). */
+static void
+import_print_tags(size_t added, const struct lib_bulletin *b)
+{
+	size_t i;
+
+	if (added > 0)
+		printf("; %zu tag%s added, its tags: ", added, added == 1 ? "" : "s");
+	else
+		printf("; it has the tags already: ");
+	for (i = 0; i < b->ntags; i++)
+		printf("%s%s", i ? ", " : "", b->tags[i]);
+}
+
 /* Shows "[i/n] importing FILE" on a terminal; cleared by the result line. */
 static void
 import_progress(size_t i, size_t n, const char *path)
@@ -62,11 +107,13 @@ import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "until", required_argument, NULL, 'u' },
 		{ "min-airings", required_argument, NULL, 'm' },
 		{ "priority", required_argument, NULL, 'p' },
+		{ "tag", required_argument, NULL, 'g' },
 		{ "approve", no_argument, NULL, 'A' },
 		{ "by", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct lib_meta m = { 0 };
+	const char *tags[LIB_TAGS_MAX];
 	struct library *lib = NULL;
 	struct lib_bulletin b;
 	struct store *st = NULL;
@@ -75,7 +122,7 @@ import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	int c, approve = 0, existed, rc, status = EXIT_OK, expired;
 	int64_t id;
 	long v;
-	size_t i, n;
+	size_t i, n, added;
 
 	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
 		switch (c) {
@@ -87,6 +134,13 @@ import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'p': m.priority = optarg; break;
 		case 'A': approve = 1; break;
 		case 'b': by = optarg; break;
+		case 'g':
+			if (cli_tag_add(tags, &m.ntags, optarg) != 0) {
+				fprintf(stderr, "loaxa import: --tag: a bulletin has at most "
+				    "%d tags\n", LIB_TAGS_MAX);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'm':
 			v = strtol(optarg, &end, 10);
 			if (end == optarg || *end != '\0' || v < 0 || v > 100000) {
@@ -100,6 +154,7 @@ import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	m.tags = tags;
 	if (optind >= argc)
 		return cli_usage(ctx->entry);
 	if (approve && (by == NULL || by[0] == '\0')) {
@@ -142,13 +197,7 @@ import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		    &cause);
 		import_progress_clear();
 		if (rc != 0) {
-			fprintf(stderr, "%s: %s\n", path, cause);
-			free(cause);
-			cause = NULL;
-			if (rc == LIB_REJECTED && status == EXIT_OK)
-				status = EXIT_REJECTED;
-			else if (rc == LIB_ERR)
-				status = EXIT_FAIL;
+			import_failed(path, rc, &cause, &status);
 			continue;
 		}
 		if (lib_get(lib, id, &b, &cause) != 0) {
@@ -158,10 +207,19 @@ import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			status = EXIT_FAIL;
 			continue;
 		}
-		if (existed)
+		if (existed && m.ntags > 0 &&
+		    (rc = import_tags(lib, &m, by, &b, &added, &cause)) != 0) {
+			import_failed(path, rc, &cause, &status);
+			lib_bulletin_clear(&b);
+			continue;
+		}
+		if (existed) {
 			printf("%s: the same bulletin is already in the library (\"%s\", "
-			    "%s): %lld\n", path, b.title, b.status, (long long)id);
-		else
+			    "%s", path, b.title, b.status);
+			if (m.ntags > 0)
+				import_print_tags(added, &b);
+			printf("): %lld\n", (long long)id);
+		} else
 			printf("%s: added \"%s\", %.1f s, %s: %lld\n", path, b.title,
 			    (double)b.duration_ms / 1000.0,
 			    strcmp(b.status, "approved") == 0 ? "approved" :
@@ -177,7 +235,7 @@ import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_import = {
 	.name = "import",
 	.usage = "[--title T] [--topic KEY] [--agency A] [--from DATE] [--until DATE] "
-	    "[--min-airings N] [--priority normal|priority|emergency] "
+	    "[--min-airings N] [--priority normal|priority|emergency] [--tag T]... "
 	    "[--approve --by NAME] FILE...",
 	.summary = "check audio files and add them to the bulletin library (nhập bản tin)",
 	.flags = CMD_CONFIG,
@@ -188,7 +246,8 @@ const struct cmd_entry cmd_import = {
 	    "shorter than 1 second file is refused with the reason and nothing is\n"
 	    "added for it. New bulletins wait for approval unless --approve is given.\n"
 	    "Each line of output ends with the bulletin's id. Importing the same\n"
-	    "content again says so and gives the id it already has.\n"
+	    "content again says so and gives the id it already has; it changes\n"
+	    "nothing but the tags: those given are added to the ones it has.\n"
 	    "\n"
 	    "options (they apply to every FILE):\n"
 	    "  --title T         title; else the file's title tag, else its name\n"
@@ -200,6 +259,9 @@ const struct cmd_entry cmd_import = {
 	    "  --min-airings N   how many times it must air (for the report)\n"
 	    "  --priority P      normal (default), priority (first in its programme)\n"
 	    "                    or emergency\n"
+	    "  --tag T           a tag that rotate playlists select by (their 'tags'\n"
+	    "                    setting); repeat it for more (at most 16). A tag is\n"
+	    "                    1 to 32 of a-z, 0-9, - and _, e.g. papi, bau-cu-2026\n"
 	    "  --approve         approve it at once (needs --by)\n"
 	    "  --by NAME         who imports and approves, recorded in the history\n"
 	    "\n"
@@ -208,6 +270,6 @@ const struct cmd_entry cmd_import = {
 	    "\n"
 	    "example:\n"
 	    "  loaxa import --topic cchc --agency \"UBND xã\" --until 2026-12-31 \\\n"
-	    "      --approve --by \"Nguyễn Văn A\" ban-tin-papi.mp3\n",
+	    "      --tag papi --approve --by \"Nguyễn Văn A\" ban-tin-papi.mp3\n",
 	.exec = import_exec,
 };

@@ -99,11 +99,27 @@ json_num(FILE *f, double v)
 		fputs("null", f);
 }
 
+/* Room for every tag of a bulletin, separated by at most two bytes. */
+#define TAGS_TEXT (LIB_TAGS_MAX * (LIB_TAG_MAX + 2) + 1)
+
+/* The tags of b joined by sep into buf ("" for none). */
+static void
+tags_text(const struct lib_bulletin *b, const char *sep, char *buf, size_t len)
+{
+	size_t i, at = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < b->ntags && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? sep : "",
+		    b->tags[i]);
+}
+
 /* The fields of one bulletin as JSON members (without braces). */
 static void
 json_bulletin(FILE *f, const struct lib_bulletin *b)
 {
 	char t[64];
+	size_t i;
 
 	fprintf(f, "\"id\":%lld,\"title\":", (long long)b->id);
 	json_str(f, b->title);
@@ -111,7 +127,12 @@ json_bulletin(FILE *f, const struct lib_bulletin *b)
 	json_str(f, b->topic);
 	fputs(",\"agency\":", f);
 	json_str(f, b->agency);
-	fputs(",\"status\":", f);
+	fputs(",\"tags\":[", f);
+	for (i = 0; i < b->ntags; i++) {
+		fputs(i ? "," : "", f);
+		json_str(f, b->tags[i]);
+	}
+	fputs("],\"status\":", f);
 	json_str(f, b->status);
 	fputs(",\"priority\":", f);
 	json_str(f, b->priority);
@@ -147,13 +168,13 @@ json_bulletin(FILE *f, const struct lib_bulletin *b)
 /* UTF-8 with a byte-order mark, so that Excel shows Vietnamese titles intact. */
 static const char csv_header[] = "\xef\xbb\xbf" "id,title,topic,agency,status,priority,sha256,"
     "duration_ms,valid_from,valid_until,min_airings,format,loudness_lufs,"
-    "true_peak_dbtp,approved_by,approved_at,imported_at,path\n";
+    "true_peak_dbtp,approved_by,approved_at,imported_at,path,tags\n";
 
-/* One CSV row in csv_header's order. */
+/* One CSV row in csv_header's order; the tags separated by spaces. */
 static void
 csv_bulletin(FILE *f, const struct lib_bulletin *b)
 {
-	char t[64];
+	char t[64], tags[TAGS_TEXT];
 
 	fprintf(f, "%lld,", (long long)b->id);
 	csv_str(f, b->title);
@@ -179,7 +200,8 @@ csv_bulletin(FILE *f, const struct lib_bulletin *b)
 	iso_time(b->imported_at, t, sizeof t);
 	fprintf(f, "%s,", t);
 	csv_str(f, b->path);
-	fputc('\n', f);
+	tags_text(b, " ", tags, sizeof tags);
+	fprintf(f, ",%s\n", tags);
 }
 
 /* "m:ss" for a duration. */
@@ -206,6 +228,7 @@ list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct library *lib = NULL;
 	struct store *st = NULL;
 	char *cause = NULL, len[32], valid[32];
+	char tags[TAGS_TEXT];
 	int c, fmt = FMT_TABLE, ok, rc = EXIT_OK;
 	size_t n, i;
 
@@ -263,17 +286,19 @@ list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		printf("no bulletins%s%s%s%s\n", status ? " " : "", status ? status : "",
 		    topic ? " in topic " : "", topic ? topic : "");
 	else {
-		printf("%5s  %-8s  %-9s  %-11s  %6s  %-23s  %s\n", "ID", "STATUS",
-		    "PRIORITY", "TOPIC", "LENGTH", "VALID", "TITLE");
+		printf("%5s  %-8s  %-9s  %-11s  %6s  %-23s  %-11s  %s\n", "ID",
+		    "STATUS", "PRIORITY", "TOPIC", "LENGTH", "VALID", "TAGS", "TITLE");
 		for (i = 0; i < n; i++) {
 			mmss(all[i].duration_ms, len, sizeof len);
 			snprintf(valid, sizeof valid, "%s..%s",
 			    all[i].valid_from ? all[i].valid_from : "",
 			    all[i].valid_until ? all[i].valid_until : "");
-			printf("%5lld  %-8s  %-9s  %-11s  %6s  %-23s  %s\n",
+			tags_text(&all[i], ",", tags, sizeof tags);
+			printf("%5lld  %-8s  %-9s  %-11s  %6s  %-23s  %-11s  %s\n",
 			    (long long)all[i].id, all[i].status, all[i].priority,
 			    all[i].topic ? all[i].topic : "-", len,
-			    strcmp(valid, "..") == 0 ? "always" : valid, all[i].title);
+			    strcmp(valid, "..") == 0 ? "always" : valid,
+			    tags[0] ? tags : "-", all[i].title);
 		}
 	}
 	lib_bulletins_free(&all, n);
@@ -290,7 +315,9 @@ const struct cmd_entry cmd_list = {
 	.flags = CMD_CONFIG,
 	.help =
 	    "Lists every bulletin with its id, status, priority, topic, length,\n"
-	    "validity and title. Only approved bulletins inside their validity air.\n"
+	    "validity, tags and title. Only approved bulletins inside their validity\n"
+	    "air. JSON gives the tags as an array \"tags\"; CSV as a column \"tags\",\n"
+	    "separated by spaces.\n"
 	    "\n"
 	    "options:\n"
 	    "  --status S      only pending, approved, rejected or retired ones\n"
@@ -316,6 +343,7 @@ show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct lib_event *ev = NULL;
 	const struct config_topic *tp;
 	char *cause = NULL, t[64], len[32];
+	char tags[TAGS_TEXT];
 	int c, fmt = FMT_TABLE, rc = EXIT_OK;
 	long long id;
 	size_t n = 0, i;
@@ -366,6 +394,8 @@ show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		printf("  topic        %s%s%s%s\n", b.topic ? b.topic : "-",
 		    tp ? " (" : "", tp ? tp->name : "", tp ? ")" : "");
 		printf("  agency       %s\n", b.agency ? b.agency : "-");
+		tags_text(&b, ", ", tags, sizeof tags);
+		printf("  tags         %s\n", tags[0] ? tags : "-");
 		printf("  priority     %s\n", b.priority);
 		printf("  valid        %s .. %s\n", b.valid_from ? b.valid_from : "any day",
 		    b.valid_until ? b.valid_until : "no end");
@@ -408,8 +438,8 @@ const struct cmd_entry cmd_show = {
 	.flags = CMD_CONFIG,
 	.help =
 	    "Shows everything the library knows about bulletin ID (from `loaxa list`):\n"
-	    "title, topic, producer, validity, audio measurements, the SHA-256 that\n"
-	    "was approved, and every change with who made it, when and why.\n"
+	    "title, topic, producer, tags, validity, audio measurements, the SHA-256\n"
+	    "that was approved, and every change with who made it, when and why.\n"
 	    "\n"
 	    "options:\n"
 	    "  --format F   table (default), csv or json (json includes the history)\n"

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "cli/cli.h"
@@ -78,6 +79,20 @@ cli_text_arg(const char *cmd, const char *opt, const char *s, size_t max)
 		return 1;
 	fprintf(stderr, "loaxa %s: %s must be UTF-8 text on one line (at most %zu "
 	    "bytes)\n", cmd, opt, max);
+	return 0;
+}
+
+int
+cli_tag_add(const char **tags, size_t *n, const char *tag)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp(tags[i], tag) == 0)
+			return 0;
+	if (*n >= LIB_TAGS_MAX)
+		return -1;
+	tags[(*n)++] = tag;
 	return 0;
 }
 
