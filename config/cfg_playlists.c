@@ -137,6 +137,26 @@ playlist_topic_known(struct cfg_reader *r, const config_setting_t *e, const char
 	return 0;
 }
 
+/*
+ * Checks that a playlist's tag is one a bulletin can carry: 1 to 32 of a-z,
+ * 0-9, '-' and '_', starting with a letter or digit (lib_tag_ok's rule, which
+ * config/ cannot call); any other never matches, so it is an error.
+ */
+static int
+playlist_tag_valid(struct cfg_reader *r, const config_setting_t *e, const char *v,
+    struct config *c)
+{
+	size_t n = strlen(v);
+
+	(void)c;
+	if (n <= 32 && isalnum((unsigned char)v[0]) &&
+	    strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-_") == n)
+		return 1;
+	cfg_problem(r, e, "'%s' is not a tag: a tag is 1 to 32 of a-z, 0-9, '-' and "
+	    "'_' (lower case), starting with a letter or digit", v);
+	return 0;
+}
+
 /* Reads one playlist group into p; returns 0 when it has a problem. */
 static int
 playlist_read(struct cfg_reader *r, const config_setting_t *g, int n,
@@ -209,7 +229,8 @@ playlist_read(struct cfg_reader *r, const config_setting_t *g, int n,
 	playlist_strings(r, g, "topics", what, &p->topics, &p->ntopics, c,
 	    playlist_topic_known);
 	playlist_strings(r, g, "agencies", what, &p->agencies, &p->nagencies, c, NULL);
-	playlist_strings(r, g, "tags", what, &p->tags, &p->ntags, c, NULL);
+	playlist_strings(r, g, "tags", what, &p->tags, &p->ntags, c,
+	    playlist_tag_valid);
 	cfg_bool(r, g, "repeat", &p->repeat);
 
 	if (p->mode == CONF_PL_FIXED) {

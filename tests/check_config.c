@@ -194,6 +194,32 @@ START_TEST(test_utf8)
 }
 END_TEST
 
+/* A rotate playlist's tags must be tags a bulletin can carry (lower case). */
+START_TEST(test_playlist_tags)
+{
+	static const char good[] =
+	    "station = { code = \"A\"; name = \"B\"; };\n"
+	    "playlists = ( { name = \"p\"; mode = \"rotate\";\n"
+	    "  tags = [ \"papi\", \"bau-cu_2026\" ]; } );\n";
+	static const char bad[] =
+	    "station = { code = \"A\"; name = \"B\"; };\n"
+	    "playlists = ( { name = \"p\"; mode = \"rotate\";\n"
+	    "  tags = [ \"papi\",\n \"Papi\", \"a b\" ]; } );\n";
+	struct config_problems p = { 0 };
+	struct config *c = NULL;
+
+	ck_assert_int_eq(conf_read_string(good, "t.conf", &c, &p), 0);
+	ck_assert_uint_eq(c->playlists[0].ntags, 2);
+	ck_assert_str_eq(c->playlists[0].tags[1], "bau-cu_2026");
+	conf_free(&c);
+	ck_assert_int_eq(conf_read_string(bad, "t.conf", &c, &p), -1);
+	ck_assert_uint_eq(p.n, 2);
+	ck_assert_ptr_nonnull(strstr(p.lines[0], "t.conf:4: 'Papi' is not a tag"));
+	ck_assert_ptr_nonnull(strstr(p.lines[1], "t.conf:4: 'a b' is not a tag"));
+	conf_problems_clear(&p);
+}
+END_TEST
+
 /*
  * Each .conf file in tests/data/config starts with "# expect: LINE: text": reading
  * it must fail with a problem "FILE:LINE: ...text..." (LINE 0: "FILE: text").
@@ -258,6 +284,7 @@ main(void)
 	tcase_add_test(tc, test_search_order);
 	tcase_add_test(tc, test_suggest);
 	tcase_add_test(tc, test_utf8);
+	tcase_add_test(tc, test_playlist_tags);
 	tcase_add_loop_test(tc, test_fixture, 0, nfixtures);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
