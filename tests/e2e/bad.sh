@@ -131,6 +131,7 @@ state() {
 		echo "== $db"
 		sqlite3 "$db" "SELECT * FROM bulletins ORDER BY id;
 		    SELECT * FROM bulletin_events ORDER BY id;
+		    SELECT * FROM bulletin_tags ORDER BY bulletin_id, tag;
 		    SELECT * FROM airings ORDER BY id; SELECT * FROM meta ORDER BY key;"
 	done
 	find . -path ./.out -prune -o -path ./.err -prune -o -path ./.before -prune -o -path ./.after -prune -o -printf '%p %y %s %m\n' |

@@ -47,6 +47,26 @@ expect_rc 0; expect_out "same bulletin"
 [ "${OUT##* }" = "$ID" ] || fail "double import gave another id"
 [ "$(count)" -eq 3 ] || fail "expected 3 bulletins"
 
+# Tags: a bad one is refused by name (exit 2, nothing changes); the same
+# content again with --tag adds those it lacks and says so; show, list JSON
+# and CSV give them.
+run $L import --tag papi --tag Papi a.wav
+expect_rc 2; expect_err "'Papi' is not a tag"; expect_one_err_line
+run $L show "$ID"
+expect_rc 0; expect_out "tags         -"
+run $L import --tag papi --tag bau-cu --tag papi a.wav
+expect_rc 0; expect_out "2 tags added, its tags: bau-cu, papi): $ID"
+run $L import --tag papi a.wav
+expect_rc 0; expect_out "it has the tags already: bau-cu, papi): $ID"
+run $L show "$ID"
+expect_rc 0; expect_out "tags         bau-cu, papi"
+run $L list
+expect_rc 0; expect_out "TAGS"; expect_out "bau-cu,papi"
+run $L list --format json
+expect_rc 0; expect_out '"tags":["bau-cu","papi"]'; expect_out '"tags":[]'
+run $L list --format csv
+expect_rc 0; expect_out ",path,tags"; expect_out ",bau-cu papi"
+
 # Workflow and the history.
 run $L approve "$ID"
 expect_rc 2; expect_err "--by"
@@ -113,6 +133,50 @@ run $LOAXA -c xa.conf package import p.lxp
 expect_rc 0; expect_out "approved"
 run $LOAXA -c xa.conf list --status approved --format csv
 [ "$(printf '%s\n' "$OUT" | wc -l)" -eq 3 ] || fail "package bulletins not approved"
+
+# Packages carry tags: --tag for every file, a manifest's tags added per
+# bulletin; they arrive with the bulletins, and content the commune has
+# already (c.wav) takes them.
+mkwav e.wav 2 0.3 990
+cat > m.conf <<'CONF'
+bulletins = ( { file = "e.wav"; title = "Tin bầu cử"; tags = [ "bau-cu" ]; },
+              { file = "c.wav"; } );
+CONF
+run $LOAXA package create --key huyen.key --out t.lxp --tag papi --manifest m.conf
+expect_rc 0; expect_out "2 bulletins packed and signed"
+run $LOAXA -c xa.conf package import t.lxp
+expect_rc 0; expect_out 'added "Tin bầu cử"'; expect_out "tags bau-cu papi: "
+expect_out "already in the library:"
+$LOAXA -c xa.conf list --format json | python3 -c '
+import hashlib, json, sys
+d = {b["sha256"]: b for b in json.load(sys.stdin)}
+sha = lambda f: hashlib.sha256(open(f, "rb").read()).hexdigest()
+assert d[sha("e.wav")]["tags"] == ["bau-cu", "papi"], d[sha("e.wav")]
+assert d[sha("c.wav")]["tags"] == ["papi"], d[sha("c.wav")]
+assert d[sha("b.wav")]["tags"] == [], d[sha("b.wav")]
+' || fail "package tags"
+CHECKS=$((CHECKS + 1))
+# A manifest's settings of the wrong type or with bad values: each at its
+# line, exit 2, no package.
+cat > bad-m.conf <<'CONF'
+bulletins = ( { file = "e.wav"; min_airings = "8"; title = 5; },
+              { file = "c.wav"; from = "2026-13-01"; until = 20260601; tags = [ "Papi" ]; } );
+CONF
+run $LOAXA package create --key huyen.key --out bad.lxp --manifest bad-m.conf
+expect_rc 2
+expect_err "bad-m.conf:1: 'min_airings' must be an integer, not a string"
+expect_err "bad-m.conf:1: 'title' must be a string in quotes, not an integer"
+expect_err "bad-m.conf:2: '2026-13-01' is not a date"
+expect_err "bad-m.conf:2: 'until' must be a string in quotes, not an integer"
+expect_err "bad-m.conf:2: 'Papi' is not a tag"
+[ ! -e bad.lxp ] || fail "a package was written from a bad manifest"
+# The shipped example manifest packs as it is.
+mkdir ex
+cp "$SRC/examples/package.conf" ex/
+mkwav ex/cai-cach-hanh-chinh-thang-6.mp3 2 0.3 300; mkwav ex/thu-tuc-hanh-chinh-moi.mp3 2 0.3 350
+run $LOAXA package create --key huyen.key --out ex.lxp --manifest ex/package.conf
+expect_rc 0; expect_out "2 bulletins packed and signed"
+grep -aq '^tags papi cai-cach-2026$' ex.lxp || fail "the example's tags are not in its package"
 
 # The inbox: good to done/, bad to rejected/ with a note.
 mkdir -p xa-inbox

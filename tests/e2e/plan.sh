@@ -91,6 +91,41 @@ assert q[4]["met"] and q[4]["planned"] == 5 and not q[10]["met"] and q[10]["shor
 ' || fail "plan JSON"
 CHECKS=$((CHECKS + 1))
 
+# Tags: a rotate playlist with tags plans the bulletins tagged with any of
+# them and never an untagged one; with topics too, those that match both.
+# 2 (cchc) and 9 (tthc) are tagged papi, 3 (cchc) bau-cu, the rest nothing.
+python3 - data/loaxa.db <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.executemany("INSERT INTO bulletin_tags VALUES (?, ?, 0, 'plan.sh')",
+               [(2, 'papi'), (9, 'papi'), (3, 'bau-cu')])
+db.commit()
+PY
+cat > tags.conf <<'CONF'
+station = { code = "HY-KD-TT"; name = "Đài truyền thanh xã Toàn Thắng"; };
+paths = { data = "./data"; };
+playlists = ( { name = "papi"; mode = "rotate"; tags = [ "papi" ]; },
+              { name = "xa"; mode = "rotate"; topics = [ "cchc" ]; tags = [ "papi", "bau-cu" ]; } );
+timetable = ( { name = "Tin PAPI"; date = "2026-09-01"; start = "05:30"; length = "10m";
+                playlist = "papi"; },
+              { name = "Tin xã"; date = "2026-09-01"; start = "17:00"; length = "10m";
+                playlist = "xa"; } );
+CONF
+run $LOAXA check tags.conf
+expect_rc 0
+run $LOAXA -c tags.conf plan --from 2026-09-01 --days 1 --format json
+expect_rc 0
+printf '%s' "$OUT" | python3 -c '
+import json, sys
+occ = json.load(sys.stdin)["occurrences"]
+got = [[i["bulletin"] for i in o["items"]] for o in occ]
+assert got == [[9, 2], [3, 2]], got
+' || fail "tags playlists plan $OUT"
+CHECKS=$((CHECKS + 1))
+sed 's/tags = \[ "papi" \]/tags = [ "Papi" ]/' tags.conf > bad-tags.conf
+run $LOAXA check bad-tags.conf
+expect_rc 2; expect_err "bad-tags.conf:3: 'Papi' is not a tag"
+
 # Usage errors: exit 2, one line.
 run $L plan --days 0
 expect_rc 2; expect_err "--days '0' must be a number from 1 to 366"

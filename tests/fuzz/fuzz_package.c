@@ -12,7 +12,8 @@
  * package goes through (metadata checks, audio probing, the transaction).
  *
  * Beyond not crashing: a refusal leaves no bulletin and no temporary file
- * behind, and a success adds one bulletin (or finds one) per entry. With
+ * behind, and a success adds one bulletin (or finds one) per entry, whose
+ * tags are all tags, at most LIB_TAGS_MAX of them. With
  * FUZZ_DEBUG set in the environment it says what became of each input.
  */
 #include <dirent.h>
@@ -141,16 +142,24 @@ signer_key(const unsigned char *b, size_t n, unsigned char key[LIB_KEY_PUBLIC])
 	free(text);
 }
 
-/* How many bulletins the library holds. */
+/* How many bulletins the library holds; fails on a bulletin with bad tags. */
 static size_t
 count(struct library *lib)
 {
 	struct lib_bulletin *b = NULL;
-	size_t n = 0;
+	size_t n = 0, i, k;
 	char *cause = NULL;
 
 	if (lib_list(lib, NULL, NULL, &b, &n, &cause) != 0)
 		fuzz_fail("lib_list: %s", cause);
+	for (i = 0; i < n; i++) {
+		if (b[i].ntags > LIB_TAGS_MAX)
+			fuzz_fail("bulletin %lld has %zu tags", (long long)b[i].id,
+			    b[i].ntags);
+		for (k = 0; k < b[i].ntags; k++)
+			if (!lib_tag_ok(b[i].tags[k]))
+				fuzz_fail("bulletin %lld has a bad tag", (long long)b[i].id);
+	}
 	lib_bulletins_free(&b, n);
 	return n;
 }
