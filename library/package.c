@@ -17,8 +17,8 @@
  *     until YYYY-MM-DD\n
  *     min-airings N\n
  *     priority normal|priority|emergency\n
- *     tags TAG[ TAG...]\n                         1 to LIB_TAGS_MAX tags, one space
- *     \n                                          between each
+ *     tags TAG[ TAG...]\n                        1 to LIB_TAGS_MAX tags, one space
+ *     \n                                         between each
  *     SIZE bytes of audio\n
  *   end\n
  *   signature BASE64(64 bytes)\n
