@@ -118,8 +118,8 @@ import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct lib_bulletin b;
 	struct store *st = NULL;
 	const char *by = NULL;
-	char *cause = NULL, *end, today[11];
-	int c, approve = 0, existed, rc, status = EXIT_OK, expired;
+	char *cause = NULL, *end;
+	int c, approve = 0, existed, rc, status = EXIT_OK;
 	int64_t id;
 	long v;
 	size_t i, n, added;
@@ -171,22 +171,8 @@ import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		free(cause);
 		return EXIT_USAGE;
 	}
-	setenv("TZ", ctx->cfg->station.timezone, 1);
-	tzset();
-	if (cli_open_store(ctx, &st) != 0)
+	if (cli_open_library(ctx, &st, &lib) != 0)
 		return EXIT_FAIL;
-	if (lib_new(st, ctx->cfg->paths.data, &lib, &cause) != 0) {
-		fprintf(stderr, "%s\n", cause);
-		free(cause);
-		store_close(&st);
-		return EXIT_FAIL;
-	}
-	lib_date(lib_now_ms(), today);
-	if (lib_expire(lib, today, &expired, &cause) != 0) {
-		fprintf(stderr, "%s: %s\n", ctx->cfg->paths.data, cause);
-		free(cause);
-		cause = NULL;
-	}
 	n = (size_t)(argc - optind);
 	for (i = 0; i < n; i++) {
 		const char *path = argv[optind + (int)i];

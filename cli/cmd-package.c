@@ -468,16 +468,8 @@ package_import(struct cmd_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	if (optind >= argc)
 		return cli_usage(ctx->entry);
-	setenv("TZ", cfg->station.timezone, 1);
-	tzset();
-	if (cli_open_store(ctx, &st) != 0)
+	if (cli_open_library(ctx, &st, &lib) != 0)
 		return EXIT_FAIL;
-	if (lib_new(st, cfg->paths.data, &lib, &cause) != 0) {
-		fprintf(stderr, "%s\n", cause);
-		free(cause);
-		store_close(&st);
-		return EXIT_FAIL;
-	}
 	trusted = xcalloc(cfg->trust.ndistricts + 1, sizeof *trusted);
 	for (i = 0; i < cfg->trust.ndistricts; i++) {
 		trusted[i].name = cfg->trust.districts[i].name;
