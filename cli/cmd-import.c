@@ -119,7 +119,7 @@ import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct store *st = NULL;
 	const char *by = NULL;
 	char *cause = NULL, *end;
-	int c, approve = 0, existed, rc, status = EXIT_OK;
+	int c, approve = 0, existed, rc, status = EXIT_OK, approved_now;
 	int64_t id;
 	long v;
 	size_t i, n, added;
@@ -199,9 +199,19 @@ import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			lib_bulletin_clear(&b);
 			continue;
 		}
+		/* --approve on content that waits for approval approves it. */
+		approved_now = existed && approve && strcmp(b.status, "pending") == 0;
+		if (approved_now) {
+			lib_bulletin_clear(&b);
+			if ((rc = lib_approve(lib, id, by, &cause)) != 0 ||
+			    (rc = lib_get(lib, id, &b, &cause)) != 0) {
+				import_failed(path, rc, &cause, &status);
+				continue;
+			}
+		}
 		if (existed) {
 			printf("%s: the same bulletin is already in the library (\"%s\", "
-			    "%s", path, b.title, b.status);
+			    "%s%s", path, b.title, b.status, approved_now ? " now" : "");
 			if (m.ntags > 0)
 				import_print_tags(added, &b);
 			printf("): %lld\n", (long long)id);
@@ -233,7 +243,8 @@ const struct cmd_entry cmd_import = {
 	    "added for it. New bulletins wait for approval unless --approve is given.\n"
 	    "Each line of output ends with the bulletin's id. Importing the same\n"
 	    "content again says so and gives the id it already has; it changes\n"
-	    "nothing but the tags: those given are added to the ones it has.\n"
+	    "nothing but the tags (those given are added to the ones it has) and,\n"
+	    "with --approve, the status of one still pending approval.\n"
 	    "\n"
 	    "options (they apply to every FILE):\n"
 	    "  --title T         title; else the file's title tag, else its name\n"

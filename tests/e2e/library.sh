@@ -67,6 +67,12 @@ expect_rc 0; expect_out '"tags":["bau-cu","papi"]'; expect_out '"tags":[]'
 run $L list --format csv
 expect_rc 0; expect_out ",path,tags"; expect_out ",bau-cu papi"
 
+# --approve on content that waits for approval approves it.
+run $L import --approve --by "Cán bộ C" c.wav
+expect_rc 0; expect_out "approved now): 3"
+run $L show 3
+expect_rc 0; expect_out "pending -> approved by Cán bộ C"
+
 # Workflow and the history.
 run $L approve "$ID"
 expect_rc 2; expect_err "--by"
