@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "common/tag.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "library/library.h"
@@ -100,7 +101,7 @@ json_num(FILE *f, double v)
 }
 
 /* Room for every tag of a bulletin, separated by at most two bytes. */
-#define TAGS_TEXT (LIB_TAGS_MAX * (LIB_TAG_MAX + 2) + 1)
+#define TAGS_TEXT (LIB_TAGS_MAX * (TAG_MAX + 2) + 1)
 
 /* The tags of b joined by sep into buf ("" for none). */
 static void

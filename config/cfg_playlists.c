@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/tag.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
@@ -137,23 +138,15 @@ playlist_topic_known(struct cfg_reader *r, const config_setting_t *e, const char
 	return 0;
 }
 
-/*
- * Checks that a playlist's tag is one a bulletin can carry: 1 to 32 of a-z,
- * 0-9, '-' and '_', starting with a letter or digit (lib_tag_ok's rule, which
- * config/ cannot call); any other never matches, so it is an error.
- */
+/* Checks that a playlist's tag is one a bulletin can carry; any other never matches. */
 static int
 playlist_tag_valid(struct cfg_reader *r, const config_setting_t *e, const char *v,
     struct config *c)
 {
-	size_t n = strlen(v);
-
 	(void)c;
-	if (n <= 32 && isalnum((unsigned char)v[0]) &&
-	    strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-_") == n)
+	if (tag_ok(v))
 		return 1;
-	cfg_problem(r, e, "'%s' is not a tag: a tag is 1 to 32 of a-z, 0-9, '-' and "
-	    "'_' (lower case), starting with a letter or digit", v);
+	cfg_problem(r, e, "'%s' is not a tag: a tag is " TAG_RULE, v);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/tag.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "library/internal.h"
@@ -453,15 +454,6 @@ text_clean(const char *s)
 	return out;
 }
 
-int
-lib_tag_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n >= 1 && n <= LIB_TAG_MAX && s[0] != '-' && s[0] != '_' &&
-	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_") == n;
-}
-
 /* Checks the importer's metadata: text, dates, priority, minimum airings, tags. */
 int
 lib_check_meta(const struct lib_meta *m, char **cause)
@@ -506,11 +498,9 @@ lib_check_meta(const struct lib_meta *m, char **cause)
 		return LIB_REJECTED;
 	}
 	for (i = 0; i < m->ntags; i++)
-		if (!lib_tag_ok(m->tags[i])) {
-			xasprintf(cause, "'%s' is not a tag: a tag is 1 to %d of a-z, 0-9, "
-			    "'-' and '_' (lower case), starting with a letter or digit",
-			    lib_text_ok(m->tags[i], SIZE_MAX) ? m->tags[i] : "?",
-			    LIB_TAG_MAX);
+		if (!tag_ok(m->tags[i])) {
+			xasprintf(cause, "'%s' is not a tag: a tag is " TAG_RULE,
+			    lib_text_ok(m->tags[i], SIZE_MAX) ? m->tags[i] : "?");
 			return LIB_REJECTED;
 		}
 	if (m->ntags > LIB_TAGS_MAX) {

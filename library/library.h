@@ -27,12 +27,7 @@ struct library;
 #define LIB_MIN_DURATION_MS 1000
 #define LIB_FILES_DIR "bulletins"
 
-/*
- * Tags: short keys that rotate playlists select by ("papi", "bau-cu-2026").
- * A tag is 1 to LIB_TAG_MAX bytes of a-z, 0-9, '-' and '_', starting with a
- * letter or a digit; a bulletin has at most LIB_TAGS_MAX of them.
- */
-#define LIB_TAG_MAX 32
+/* A bulletin has at most LIB_TAGS_MAX tags (common/tag.h says what a tag is). */
 #define LIB_TAGS_MAX 16
 
 /* What the importer says about a bulletin; NULL fields take the defaults. */
@@ -123,8 +118,6 @@ int lib_import(struct library *, const char *path, const struct lib_meta *,
 /* Validates metadata (text, dates, priority, min_airings, tags); LIB_REJECTED. */
 int lib_check_meta(const struct lib_meta *, char **cause);
 
-/* 1 when s is a tag (see LIB_TAG_MAX). */
-int lib_tag_ok(const char *s);
 
 /*
  * Adds to bulletin id those of tags[0..n) it lacks, as actor, in one

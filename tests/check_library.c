@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/tag.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "library/library.h"
@@ -608,9 +609,9 @@ START_TEST(test_tags)
 	int existed;
 
 	for (i = 0; i < sizeof good / sizeof good[0]; i++)
-		ck_assert_msg(lib_tag_ok(good[i]), "%s", good[i]);
+		ck_assert_msg(tag_ok(good[i]), "%s", good[i]);
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		ck_assert_msg(!lib_tag_ok(bad[i]), "%s", bad[i]);
+		ck_assert_msg(!tag_ok(bad[i]), "%s", bad[i]);
 
 	fx_open(&f);
 	p = wav(f.dir, "a.wav", 2, 0.3, 440);

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/tag.h"
 #include "common/xmalloc.h"
 #include "library/library.h"
 #include "store/store.h"
@@ -157,7 +158,7 @@ count(struct library *lib)
 			fuzz_fail("bulletin %lld has %zu tags", (long long)b[i].id,
 			    b[i].ntags);
 		for (k = 0; k < b[i].ntags; k++)
-			if (!lib_tag_ok(b[i].tags[k]))
+			if (!tag_ok(b[i].tags[k]))
 				fuzz_fail("bulletin %lld has a bad tag", (long long)b[i].id);
 	}
 	lib_bulletins_free(&b, n);
