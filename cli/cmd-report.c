@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/file.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "reports/reports.h"
@@ -72,27 +73,24 @@ report_period(const struct cmd_ctx *ctx, const char *period, const char *from,
 static FILE *
 report_open(const char *out, char **tmp)
 {
+	char *cause = NULL;
 	FILE *f;
 	int fd;
 
 	*tmp = NULL;
 	if (out == NULL)
 		return stdout;
-	xasprintf(tmp, "%s.tmp.XXXXXX", out);
-	if ((fd = mkstemp(*tmp)) >= 0) { /* 0600 from mkstemp; a report is to share */
-		mode_t mask = umask(0);
-
-		umask(mask);
-		fchmod(fd, 0666 & ~mask);
-	}
-	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
-		fprintf(stderr, "%s: %s\n", out, strerror(errno));
+	if ((fd = file_tmp_open(out, NULL, 0666, tmp, &cause)) < 0 ||
+	    (f = fdopen(fd, "w")) == NULL) {
 		if (fd >= 0) {
+			xasprintf(&cause, "%s", strerror(errno));
 			close(fd);
 			unlink(*tmp);
+			free(*tmp);
+			*tmp = NULL;
 		}
-		free(*tmp);
-		*tmp = NULL;
+		fprintf(stderr, "%s: %s\n", out, cause);
+		free(cause);
 		return NULL;
 	}
 	return f;
@@ -102,16 +100,19 @@ report_open(const char *out, char **tmp)
 static int
 report_close(FILE *f, const char *out, char *tmp, int ok)
 {
+	char *cause;
+
 	if (f == stdout)
 		return ok ? 0 : -1;
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+	if (fflush(f) != 0 || ferror(f))
 		ok = 0;
-	if (fclose(f) != 0)
-		ok = 0;
-	if (ok && rename(tmp, out) != 0) {
-		fprintf(stderr, "%s: %s\n", out, strerror(errno));
+	if (ok && file_tmp_commit(fileno(f), tmp, out, &cause) != 0) {
+		fprintf(stderr, "%s: %s\n", out, cause);
+		free(cause);
 		ok = 0;
 	}
+	if (fclose(f) != 0)
+		ok = 0;
 	if (!ok)
 		unlink(tmp);
 	free(tmp);

@@ -98,25 +98,30 @@ int
 lib_tmp_open(struct library *lib, const char *ext, char **tmp, char **cause)
 {
 	struct stat sb;
-	int fd, tries;
+	char *dir, *tail, *why;
+	int fd = -1, tries;
 
+	xasprintf(&dir, "%s/", lib->filesdir);
+	xasprintf(&tail, ".%s", ext);
 	for (tries = 0; tries < 10; tries++) {
-		xasprintf(tmp, "%s/" LIB_TMP_PREFIX "XXXXXX.%s", lib->filesdir, ext);
-		if ((fd = mkostemps(*tmp, (int)strlen(ext) + 1, O_CLOEXEC)) < 0) {
-			xasprintf(cause, "%s: cannot create a temporary file: %s",
-			    lib->filesdir, strerror(errno));
-			free(*tmp);
-			*tmp = NULL;
-			return -1;
+		if ((fd = file_tmp_open(dir, tail, 0640, tmp, &why)) < 0) {
+			xasprintf(cause, "%s: %s", lib->filesdir, why);
+			free(why);
+			break;
 		}
 		if (flock(fd, LOCK_EX) == 0 && fstat(fd, &sb) == 0 && sb.st_nlink > 0) {
 			fchmod(fd, 0640);
-			return fd;
+			break;
 		}
 		close(fd);
+		fd = -1;
 		free(*tmp);
 		*tmp = NULL;
 	}
+	free(dir);
+	free(tail);
+	if (fd >= 0 || tries < 10) /* held, or *cause says why not */
+		return fd;
 	xasprintf(cause, "%s: cannot keep a temporary file: %s", lib->filesdir,
 	    strerror(errno ? errno : EAGAIN));
 	return -1;
@@ -157,47 +162,25 @@ lib_tmp_sweep(struct library *lib)
 	return n;
 }
 
-/* fsyncs a directory so that a rename in it survives a power cut. */
-static int
-fsync_dir(const char *dir)
-{
-	int fd, rc;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 /* Renames the synced temporary file to its content name; closes fd either way. */
 int
 lib_tmp_commit(struct library *lib, int fd, const char *tmp, const char *sha256,
     const char *ext, char **rel, char **cause)
 {
-	char *final;
+	char *final, *why;
 
-	if (fsync(fd) != 0) {
-		xasprintf(cause, "%s: cannot write: %s", tmp, strerror(errno));
-		unlink(tmp);
-		close(fd);
-		return -1;
-	}
 	xasprintf(rel, "%s/%s.%s", LIB_FILES_DIR, sha256, ext);
 	xasprintf(&final, "%s/%s", lib->datadir, *rel);
 	/* The lock is held until the rename: a sweep never takes a live file. */
-	if (rename(tmp, final) != 0 || fsync_dir(lib->filesdir) != 0) {
-		xasprintf(cause, "%s: cannot store the file: %s", final, strerror(errno));
-		unlink(tmp);
-		close(fd);
-		free(final);
+	if (file_tmp_commit(fd, tmp, final, &why) != 0) {
+		xasprintf(cause, "%s: cannot store the file: %s", final, why);
+		free(why);
 		free(*rel);
 		*rel = NULL;
-		return -1;
 	}
 	close(fd);
 	free(final);
-	return 0;
+	return *rel != NULL ? 0 : -1;
 }
 
 /* Copies src into the store, checking its bytes still hash to sha256. */

@@ -238,7 +238,7 @@ rep_export(sqlite3 *db, const struct config *cfg, const char *datadir,
     const struct rep_period *p, const char *path, size_t *rows, char **cause)
 {
 	unsigned char sk[64], pk[32], h[32], sig[64];
-	char hex[65], h0hex[65], sigb64[128], *tmp, *msg, zeros[66];
+	char hex[65], h0hex[65], sigb64[128], *tmp, *msg, *err, zeros[66];
 	struct buf b = { 0 };
 	sqlite3_stmt *q = NULL;
 	FILE *f = NULL;
@@ -251,14 +251,17 @@ rep_export(sqlite3 *db, const struct config *cfg, const char *datadir,
 	zeros[65] = '\0';
 	if (rep_key_load(datadir, sk, pk, cause) != 0)
 		return -1;
-	xasprintf(&tmp, "%s.tmp.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) < 0 || (f = fdopen(fd, "w")) == NULL) {
+	if ((fd = file_tmp_open(path, NULL, 0666, &tmp, &err)) < 0) {
+		xasprintf(cause, "%s: %s", path, err);
+		free(err);
+		sodium_memzero(sk, sizeof sk);
+		return -1;
+	}
+	if ((f = fdopen(fd, "w")) == NULL) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+		close(fd);
 		goto fail;
 	}
-	rep_file_mode(fd);
 	setvbuf(f, NULL, _IOFBF, 1 << 20);
 	if (ex_header(db, cfg, p, pk, &b, cause) != 0)
 		goto fail;
@@ -298,15 +301,16 @@ rep_export(sqlite3 *db, const struct config *cfg, const char *datadir,
 	free(msg);
 	sodium_bin2base64(sigb64, sizeof sigb64, sig, sizeof sig, B64);
 	fprintf(f, "end\t%zu\t%s\t%s\n", n, hex, sigb64);
-	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+	if (fflush(f) != 0 || ferror(f)) {
 		xasprintf(cause, "%s: cannot write: %s", path, strerror(errno));
 		goto fail;
 	}
-	if (fclose(f) != 0 || (f = NULL, rename(tmp, path) != 0)) {
-		f = NULL;
-		xasprintf(cause, "%s: cannot write: %s", path, strerror(errno));
+	if (file_tmp_commit(fileno(f), tmp, path, &err) != 0) {
+		xasprintf(cause, "%s: %s", path, err);
+		free(err);
 		goto fail;
 	}
+	fclose(f);
 	sodium_memzero(sk, sizeof sk);
 	free(tmp);
 	free(b.s);

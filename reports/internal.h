@@ -54,9 +54,6 @@ void rep_date_human(enum rep_lang, const char *date, char out[16]);
 void rep_pad(FILE *, const char *s, int width);
 void rep_text_period(FILE *, enum rep_lang, const struct rep_period *);
 
-/* The permissions a new file gets under the process's umask (mkstemp gives 0600). */
-void rep_file_mode(int fd);
-
 /* The HTML page's start: styles for A4, the state's header, place and date. */
 void rep_html_begin(FILE *, enum rep_lang, const struct rep_station *, int64_t now_ms,
     enum rep_label title, const struct rep_period *);

@@ -142,15 +142,6 @@ rep_pad(FILE *f, const char *s, int width)
 }
 
 void
-rep_file_mode(int fd)
-{
-	mode_t mask = umask(0);
-
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
-}
-
-void
 rep_html_begin(FILE *f, enum rep_lang lang, const struct rep_station *s,
     int64_t now_ms, enum rep_label title, const struct rep_period *p)
 {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "common/file.h"
 #include "common/xmalloc.h"
 #include "reports/internal.h"
 
@@ -97,13 +98,8 @@ xl_open(struct xl *x, const char *path, char **cause)
 	memset(x, 0, sizeof *x);
 	if (xlsx_load(cause) != 0)
 		return -1;
-	xasprintf(&x->tmp, "%s.tmp.XXXXXX", path);
-	if ((fd = mkstemp(x->tmp)) < 0) {
-		xasprintf(cause, "%s", strerror(errno));
-		free(x->tmp);
+	if ((fd = file_tmp_open(path, NULL, 0666, &x->tmp, cause)) < 0)
 		return -1;
-	}
-	rep_file_mode(fd);
 	close(fd);
 	if ((x->wb = workbook_new(x->tmp)) == NULL) {
 		xasprintf(cause, "cannot start the workbook");
@@ -135,12 +131,9 @@ xl_close(struct xl *x, const char *path, char **cause)
 	if (e != LXW_NO_ERROR) {
 		xasprintf(cause, "cannot write the workbook: %s", lxw_strerror(e));
 		rc = -1;
-	} else if (rename(x->tmp, path) != 0) {
-		xasprintf(cause, "%s", strerror(errno));
-		rc = -1;
-	}
-	if (rc != 0)
 		unlink(x->tmp);
+	} else if (file_tmp_commit(-1, x->tmp, path, cause) != 0)
+		rc = -1;
 	free(x->tmp);
 	return rc;
 }
