@@ -3,9 +3,11 @@
 #define LOAXA_LIBRARY_INTERNAL_H
 
 #include <sodium.h>
+#include <sqlite3.h>
 #include <stdint.h>
 
 #include "audio/audio.h"
+#include "common/file.h"
 #include "library/library.h"
 
 struct library {
@@ -14,10 +16,36 @@ struct library {
 	char *filesdir; /* datadir/bulletins */
 };
 
+/* Prepares sql on the library's connection; -1 with *cause. */
+int lib_prepare(struct library *, const char *sql, sqlite3_stmt **, char **cause);
+
+/* Binds a string, or NULL, to parameter i. */
+void lib_bind_text(sqlite3_stmt *, int i, const char *);
+
+/*
+ * Appends one audit entry for bulletin id inside the caller's transaction;
+ * an actor or a reason that is not text is kept cleaned (lib_text_clean).
+ */
+int lib_event_add(struct library *, int64_t id, int64_t at, const char *actor,
+    const char *action, const char *from, const char *to, const char *reason,
+    const char *sha256, char **cause);
+
+/*
+ * Ends the caller's transaction: commits when rc is 0, else (or when the
+ * commit fails: LIB_ERR with *cause) rolls back. Returns the outcome.
+ */
+int lib_tx_end(struct library *, int rc, char **cause);
+
+/*
+ * A copy of s with each byte that is not part of a UTF-8 character, and each
+ * control, replaced by U+FFFD; the caller frees it.
+ */
+char *lib_text_clean(const char *);
+
 /* The file extension the library stores a format under ("wav", "ogg", ...). */
 const char *lib_format_ext(const char *format);
 
-#define LIB_TMP_PREFIX ".tmp-"
+#define LIB_TMP_PREFIX FILE_TMP_INFIX
 
 /*
  * Opens a new temporary file in the files directory ending in .ext; returns
@@ -72,5 +100,16 @@ int lib_tags_insert(struct library *, int64_t id, const char *const *tags,
 
 /* The id of the bulletin with this SHA-256, 0 when none, -1 on error. */
 int64_t lib_id_by_sha256(struct library *, const char *sha256, char **cause);
+
+/* Packages: package.c reads them (and describes the format), package_write.c writes them. */
+#define LIB_PKG_MAGIC "LOAXA-PACKAGE 1"
+#define LIB_PKG_MAX_LINE 1024
+#define LIB_PKG_MAX_ENTRIES 256
+#define LIB_PKG_MAX_ENTRY ((int64_t)512 * 1024 * 1024)
+#define LIB_PKG_MAX_SIZE ((int64_t)2 * 1024 * 1024 * 1024)
+#define LIB_PKG_RESERVE ((int64_t)16 * 1024 * 1024)
+
+/* Whether an entry's name is a plain file name that can travel in a package. */
+int lib_pkg_name_ok(const char *);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * District packages: bulletins and their metadata in one signed file that can
- * travel by email or USB.
+ * travel by email or USB. This file reads and imports them; package_write.c
+ * writes them.
  *
  * The format is self-describing text headers around raw audio bytes:
  *
@@ -40,8 +41,6 @@
  * than dropping them, hence the version stays 1.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,13 +52,6 @@
 #include "common/xmalloc.h"
 #include "library/internal.h"
 #include "store/store.h"
-
-#define PKG_MAGIC "LOAXA-PACKAGE 1"
-#define LIB_PKG_MAX_LINE 1024
-#define LIB_PKG_MAX_ENTRIES 256
-#define LIB_PKG_MAX_ENTRY ((int64_t)512 * 1024 * 1024)
-#define LIB_PKG_MAX_SIZE ((int64_t)2 * 1024 * 1024 * 1024)
-#define LIB_PKG_RESERVE ((int64_t)16 * 1024 * 1024)
 
 /* A package being read: the file, the signature state, where we are. */
 struct pkg_reader {
@@ -135,8 +127,8 @@ pkg_bad(char **cause, const struct pkg_reader *r, const char *what)
 }
 
 /* A plain file name: no directories, no leading dot, printable, bounded. */
-static int
-pkg_name_ok(const char *s)
+int
+lib_pkg_name_ok(const char *s)
 {
 	const unsigned char *p;
 
@@ -250,7 +242,7 @@ pkg_entry_header(struct pkg_reader *r, struct pkg_entry *e, char *line,
 		if (!((sp[i] >= '0' && sp[i] <= '9') || (sp[i] >= 'a' && sp[i] <= 'f')))
 			return pkg_bad(cause, r, "bad entry SHA-256");
 	e->sha256 = xstrndup(sp, 64);
-	if (!pkg_name_ok(sp + 65)) {
+	if (!lib_pkg_name_ok(sp + 65)) {
 		xasprintf(cause, "refused: entry name '%.100s' is not a plain file name "
 		    "(no directories, '..' or absolute paths)", sp + 65);
 		return LIB_REJECTED;
@@ -441,12 +433,12 @@ pkg_read(struct library *lib, struct pkg_reader *r,
 	r->pos = 0;
 	rewind(r->f);
 	crypto_sign_init(&r->sign);
-	if ((rc = pkg_line(r, line, 0, cause)) != 0 || strcmp(line, PKG_MAGIC) != 0) {
+	if ((rc = pkg_line(r, line, 0, cause)) != 0 || strcmp(line, LIB_PKG_MAGIC) != 0) {
 		if (rc == 0 || rc == LIB_REJECTED) {
 			if (rc != 0)
 				free(*cause);
 			xasprintf(cause, "not a loaxa package (it must start with '%s')",
-			    PKG_MAGIC);
+			    LIB_PKG_MAGIC);
 			rc = LIB_REJECTED;
 		}
 		return rc;
@@ -667,202 +659,5 @@ out:
 	free(err);
 	free(why);
 	fclose(r.f);
-	return rc;
-}
-
-/* A package being written: the file and the signature state. */
-struct pkg_writer {
-	FILE *f;
-	crypto_sign_state sign;
-};
-
-/* Writes and signs len bytes. */
-static void
-pkg_put(struct pkg_writer *w, const void *buf, size_t len)
-{
-	fwrite(buf, 1, len, w->f);
-	crypto_sign_update(&w->sign, buf, len);
-}
-
-/* Writes and signs a formatted header line. */
-static void __attribute__((format(printf, 2, 3)))
-pkg_printf(struct pkg_writer *w, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	xvasprintf(&s, fmt, ap);
-	va_end(ap);
-	pkg_put(w, s, strlen(s));
-	free(s);
-}
-
-/* The last component of path. */
-static const char *
-pkg_basename(const char *path)
-{
-	const char *b = strrchr(path, '/');
-
-	return b != NULL ? b + 1 : path;
-}
-
-/* Validates each file, then writes the signed package atomically to out. */
-int
-lib_package_create(const unsigned char sk[LIB_KEY_SECRET],
-    const struct lib_pkg_entry *entries, size_t n, const char *out, char **cause)
-{
-	struct audio_info *info;
-	struct pkg_writer w;
-	unsigned char sig[crypto_sign_BYTES], buf[65536];
-	char b64[sodium_base64_ENCODED_LEN(64, sodium_base64_VARIANT_ORIGINAL)];
-	char *tmp = NULL, *why = NULL, *title;
-	const struct lib_meta *m;
-	const char *name;
-	crypto_hash_sha256_state h;
-	unsigned char d[crypto_hash_sha256_BYTES];
-	char hex[65];
-	size_t i, k, got;
-	FILE *in;
-	int rc = LIB_REJECTED, fd;
-
-	w.f = NULL;
-
-	if (sodium_init() < 0) {
-		xasprintf(cause, "cannot initialise libsodium");
-		return LIB_ERR;
-	}
-	if (n < 1 || n > LIB_PKG_MAX_ENTRIES) {
-		xasprintf(cause, "a package holds from 1 to %d bulletins",
-		    LIB_PKG_MAX_ENTRIES);
-		return LIB_REJECTED;
-	}
-	info = xcalloc(n, sizeof *info);
-	for (i = 0; i < n; i++) {
-		name = pkg_basename(entries[i].path);
-		if (!pkg_name_ok(name)) {
-			xasprintf(cause, "%s: the file name cannot travel in a package",
-			    entries[i].path);
-			goto out;
-		}
-		for (k = 0; k < i; k++)
-			if (strcmp(pkg_basename(entries[k].path), name) == 0) {
-				xasprintf(cause, "%s: two files are named %s", entries[i].path,
-				    name);
-				goto out;
-			}
-		if (lib_check_meta(&entries[i].meta, &why) != 0 ||
-		    audio_probe(entries[i].path, &info[i], &why) != 0 ||
-		    lib_check_probe(&info[i], &why) != 0) {
-			xasprintf(cause, "%s: %s", entries[i].path, why);
-			goto out;
-		}
-	}
-	xasprintf(&tmp, "%s.tmp-XXXXXX", out);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0 || (w.f = fdopen(fd, "wb")) == NULL) {
-		xasprintf(cause, "%s: %s", out, strerror(errno));
-		free(tmp);
-		tmp = NULL;
-		rc = LIB_ERR;
-		goto out;
-	}
-	fchmod(fd, 0644);
-	crypto_sign_init(&w.sign);
-	sodium_bin2base64(b64, sizeof b64, sk + 32, 32, sodium_base64_VARIANT_ORIGINAL);
-	pkg_printf(&w, "%s\nsigner %s\nentries %zu\n\n", PKG_MAGIC, b64, n);
-	for (i = 0; i < n; i++) {
-		struct stat sb;
-
-		m = &entries[i].meta;
-		if ((in = fopen(entries[i].path, "rbe")) == NULL ||
-		    fstat(fileno(in), &sb) != 0) {
-			xasprintf(cause, "%s: %s", entries[i].path, strerror(errno));
-			rc = LIB_ERR;
-			if (in != NULL)
-				fclose(in);
-			goto fail;
-		}
-		if ((int64_t)sb.st_size > LIB_PKG_MAX_ENTRY) {
-			xasprintf(cause, "%s: too big for a package (at most %lld bytes)",
-			    entries[i].path, (long long)LIB_PKG_MAX_ENTRY);
-			fclose(in);
-			goto fail;
-		}
-		pkg_printf(&w, "entry %lld %s %s\n", (long long)sb.st_size,
-		    info[i].sha256, pkg_basename(entries[i].path));
-		title = NULL;
-		if (m->title != NULL)
-			title = xstrdup(m->title);
-		else if (info[i].title != NULL && info[i].title[0] != '\0' &&
-		    strchr(info[i].title, '\n') == NULL)
-			title = xstrdup(info[i].title);
-		if (title != NULL)
-			pkg_printf(&w, "title %s\n", title);
-		free(title);
-		if (m->topic != NULL)
-			pkg_printf(&w, "topic %s\n", m->topic);
-		if (m->agency != NULL)
-			pkg_printf(&w, "agency %s\n", m->agency);
-		else if (info[i].artist != NULL && info[i].artist[0] != '\0' &&
-		    strchr(info[i].artist, '\n') == NULL)
-			pkg_printf(&w, "agency %s\n", info[i].artist);
-		if (m->valid_from != NULL)
-			pkg_printf(&w, "from %s\n", m->valid_from);
-		if (m->valid_until != NULL)
-			pkg_printf(&w, "until %s\n", m->valid_until);
-		if (m->min_airings != 0)
-			pkg_printf(&w, "min-airings %d\n", m->min_airings);
-		if (m->priority != NULL)
-			pkg_printf(&w, "priority %s\n", m->priority);
-		for (k = 0; k < m->ntags; k++)
-			pkg_printf(&w, "%s%s", k == 0 ? "tags " : " ", m->tags[k]);
-		if (m->ntags > 0)
-			pkg_put(&w, "\n", 1);
-		pkg_put(&w, "\n", 1);
-		crypto_hash_sha256_init(&h);
-		while ((got = fread(buf, 1, sizeof buf, in)) > 0) {
-			pkg_put(&w, buf, got);
-			crypto_hash_sha256_update(&h, buf, got);
-		}
-		fclose(in);
-		crypto_hash_sha256_final(&h, d);
-		sodium_bin2hex(hex, sizeof hex, d, sizeof d);
-		/* What was validated must be what is packed. */
-		if (strcmp(hex, info[i].sha256) != 0) {
-			xasprintf(cause, "%s: the file changed while it was being packed",
-			    entries[i].path);
-			goto fail;
-		}
-		pkg_put(&w, "\n", 1);
-	}
-	pkg_put(&w, "end\n", 4);
-	crypto_sign_final_create(&w.sign, sig, NULL, sk);
-	sodium_bin2base64(b64, sizeof b64, sig, sizeof sig,
-	    sodium_base64_VARIANT_ORIGINAL);
-	fprintf(w.f, "signature %s\n", b64);
-	if (fflush(w.f) != 0 || fsync(fileno(w.f)) != 0) {
-		xasprintf(cause, "%s: cannot write: %s", out, strerror(errno));
-		rc = LIB_ERR;
-		goto fail;
-	}
-	fclose(w.f);
-	w.f = NULL;
-	if (rename(tmp, out) != 0) {
-		xasprintf(cause, "%s: %s", out, strerror(errno));
-		rc = LIB_ERR;
-		goto fail;
-	}
-	rc = 0;
-	goto out;
-fail:
-	if (w.f != NULL)
-		fclose(w.f);
-	unlink(tmp);
-out:
-	for (i = 0; i < n; i++)
-		audio_info_clear(&info[i]);
-	free(info);
-	free(tmp);
-	free(why);
 	return rc;
 }

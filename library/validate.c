@@ -1,0 +1,137 @@
+/*
+ * What comes into the library is checked here, the same for an import,
+ * a package and a tag: text that list and show can print (UTF-8, no
+ * controls), real dates, known priorities, tags, and audio that lasts and
+ * is not silent.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "common/tag.h"
+#include "common/utf8.h"
+#include "common/xmalloc.h"
+#include "library/internal.h"
+
+/* The length of the UTF-8 character at p that is not a control; 0 when it is one or invalid. */
+static size_t
+text_char(const unsigned char *p)
+{
+	if (*p < 0x20 || *p == 0x7f)
+		return 0;
+	return utf8_char((const char *)p);
+}
+
+/* Whether s is at most max bytes of UTF-8 without controls (one line). */
+int
+lib_text_ok(const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	if (strlen(s) > max)
+		return 0;
+	for (; *p != '\0'; p += n)
+		if ((n = text_char(p)) == 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * A copy of s (a file name as given) fit for the library's text: each byte
+ * that is not part of a UTF-8 character, and each control, becomes U+FFFD,
+ * so that list and show (JSON, CSV) stay valid UTF-8. The caller frees it.
+ */
+char *
+lib_text_clean(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out = xmalloc(strlen(s) * 3 + 1), *o = out;
+	size_t n;
+
+	for (; *p != '\0'; p += n) {
+		if ((n = text_char(p)) == 0) {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			n = 1;
+		} else {
+			memcpy(o, p, n);
+			o += n;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Checks the importer's metadata: text, dates, priority, minimum airings, tags. */
+int
+lib_check_meta(const struct lib_meta *m, char **cause)
+{
+	const char *const *f;
+	const char *fields[] = { m->title, m->topic, m->agency };
+	static const char *const names[] = { "title", "topic", "agency" };
+	size_t i;
+
+	f = fields;
+	for (i = 0; i < 3; i++)
+		if (f[i] != NULL && (!lib_text_ok(f[i], 500) || f[i][0] == '\0')) {
+			xasprintf(cause, "the %s must be non-empty UTF-8 text on one line "
+			    "(at most 500 bytes)", names[i]);
+			return LIB_REJECTED;
+		}
+	if (m->valid_from != NULL && !lib_date_valid(m->valid_from)) {
+		xasprintf(cause, "'%s' is not a date: give the start as YYYY-MM-DD",
+		    m->valid_from);
+		return LIB_REJECTED;
+	}
+	if (m->valid_until != NULL && !lib_date_valid(m->valid_until)) {
+		xasprintf(cause, "'%s' is not a date: give the end as YYYY-MM-DD",
+		    m->valid_until);
+		return LIB_REJECTED;
+	}
+	if (m->valid_from != NULL && m->valid_until != NULL &&
+	    strcmp(m->valid_from, m->valid_until) > 0) {
+		xasprintf(cause, "the validity ends (%s) before it starts (%s)",
+		    m->valid_until, m->valid_from);
+		return LIB_REJECTED;
+	}
+	if (m->priority != NULL && strcmp(m->priority, "normal") != 0 &&
+	    strcmp(m->priority, "priority") != 0 &&
+	    strcmp(m->priority, "emergency") != 0) {
+		xasprintf(cause, "unknown priority '%s' (normal, priority or emergency)",
+		    m->priority);
+		return LIB_REJECTED;
+	}
+	if (m->min_airings < 0 || m->min_airings > 100000) {
+		xasprintf(cause, "the minimum number of airings must be from 0 to 100000");
+		return LIB_REJECTED;
+	}
+	for (i = 0; i < m->ntags; i++)
+		if (!tag_ok(m->tags[i])) {
+			xasprintf(cause, "'%s' is not a tag: a tag is " TAG_RULE,
+			    lib_text_ok(m->tags[i], SIZE_MAX) ? m->tags[i] : "?");
+			return LIB_REJECTED;
+		}
+	if (m->ntags > LIB_TAGS_MAX) {
+		xasprintf(cause, "%zu tags; a bulletin has at most %d", m->ntags,
+		    LIB_TAGS_MAX);
+		return LIB_REJECTED;
+	}
+	return 0;
+}
+
+/* Refuses audio shorter than a second or entirely silent. */
+int
+lib_check_probe(const struct audio_info *info, char **cause)
+{
+	if (info->duration_ms < LIB_MIN_DURATION_MS) {
+		xasprintf(cause, "too short (%.1f s; a bulletin lasts at least 1 s)",
+		    (double)info->duration_ms / 1000.0);
+		return LIB_REJECTED;
+	}
+	if (info->silent) {
+		xasprintf(cause, "entirely silent (no sound above the silence "
+		    "threshold)");
+		return LIB_REJECTED;
+	}
+	return 0;
+}
