@@ -42,6 +42,27 @@ plan_mono(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/*
+ * Where a plan without --from starts: at the nominal start of the slot on air
+ * at now (or waiting behind an overlap to air), else at now. What already
+ * aired before now is in the log. -1 with *cause.
+ */
+static int
+plan_on_air(const struct config *cfg, int64_t now, int64_t *from, char **cause)
+{
+	struct sched_occurrence *o = NULL;
+	size_t n = 0;
+
+	*from = now;
+	if (sched_next_occurrences(cfg->slots, cfg->nslots, cfg->station.timezone, now,
+	    1, &o, &n, cause) != 0)
+		return -1;
+	if (n == 1 && o[0].start < now)
+		*from = o[0].start;
+	free(o);
+	return 0;
+}
+
 /* The local time of ms: ISO 8601 with the offset (iso) or "YYYY-MM-DD HH:MM:SS". */
 static void
 plan_time(const char *tz, int64_t ms, int iso, char *out, size_t len)
@@ -294,13 +315,12 @@ plan_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (sched_local_to_utc(cfg->station.timezone, day + (int32_t)days, 0, &to,
 	    NULL, &cause) != 0)
 		goto fail_cause;
-	/* Without --from the plan starts now: what already aired today is in the log. */
 	if (fromarg != NULL) {
 		if (sched_local_to_utc(cfg->station.timezone, day, 0, &from, NULL,
 		    &cause) != 0)
 			goto fail_cause;
-	} else
-		from = now;
+	} else if (plan_on_air(cfg, now, &from, &cause) != 0)
+		goto fail_cause;
 	if (cli_open_store(ctx, &st) != 0)
 		return EXIT_FAIL;
 	if (sched_pool_load(st, cfg->paths.data, &pool, &cause) != 0) {
@@ -348,7 +368,7 @@ const struct cmd_entry cmd_plan = {
 	    "\n"
 	    "options:\n"
 	    "  --from DATE     start at local midnight of DATE (YYYY-MM-DD or today);\n"
-	    "                  default: now\n"
+	    "                  default: now, with the slot on air now\n"
 	    "  --days N        show N days, 1 to 366 (default 7)\n"
 	    "  --format F      table (default) or json\n"
 	    "\n"

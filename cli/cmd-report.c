@@ -169,12 +169,10 @@ report_merge(struct cmd_ctx *ctx, char **files, int nfiles, const struct rep_per
 		free(cause);
 		return EXIT_FAIL;
 	}
-	for (i = 0; i < m.nstations; i++)
-		if (m.stations[i].status == REP_MERGE_REJECTED)
-			fprintf(stderr, "%s: rejected: %s\n", m.stations[i].file,
-			    m.stations[i].why);
+	for (i = 0; i < m.nrefused; i++)
+		fprintf(stderr, "%s: rejected: %s\n", m.refused[i].file, m.refused[i].why);
 	rc = report_emit(NULL, &m, fmt, lang, out) != 0 ? EXIT_FAIL :
-	    m.rejected > 0 ? EXIT_REJECTED : EXIT_OK;
+	    m.nrefused > 0 ? EXIT_REJECTED : EXIT_OK;
 	rep_merge_clear(&m);
 	return rc;
 }
@@ -290,9 +288,10 @@ const struct cmd_entry cmd_report = {
 	    "  --lang vi|en      labels in Vietnamese (default) or English\n"
 	    "  --merge FILE...   district level: verify each station's signed export\n"
 	    "                    (loaxa export) against trust.stations and report per\n"
-	    "                    station, totals, per topic, and the trusted stations\n"
-	    "                    that sent nothing; a rejected export is named on stderr\n"
-	    "                    and marked in the report, and the exit status is 3\n",
+	    "                    station, totals, per topic; each trusted station is\n"
+	    "                    accepted, rejected (with why) or missing (sent\n"
+	    "                    nothing); every refused export is named on stderr and\n"
+	    "                    in the report, and the exit status is 3\n",
 	.flags = CMD_CONFIG,
 	.exec = report_exec,
 };

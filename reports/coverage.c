@@ -100,9 +100,8 @@ cov_done(sqlite3 *db, sqlite3_stmt *q, int rc, char **cause)
 	return 0;
 }
 
-/* Adds a count under key to *v (a new entry when key is new). */
-static void
-cov_count_add(struct rep_count **v, size_t *n, const char *key, int64_t count,
+void
+rep_count_add(struct rep_count **v, size_t *n, const char *key, int64_t count,
     int64_t played_ms)
 {
 	size_t i;
@@ -149,7 +148,7 @@ cov_slots(sqlite3 *db, const struct rep_period *p, struct rep_coverage *c,
 			c->aired += n;
 		else {
 			c->missed += n;
-			cov_count_add(&c->missed_by, &c->nmissed_by,
+			rep_count_add(&c->missed_by, &c->nmissed_by,
 			    (const char *)sqlite3_column_text(q, 0), n, 0);
 		}
 	}
@@ -292,10 +291,10 @@ cov_plays(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
 			c->completed += n;
 		} else if (strcmp(outcome, "interrupted") == 0) {
 			c->interrupted += n;
-			cov_count_add(&c->interruptions, &c->ninterruptions, reason, n, ms);
+			rep_count_add(&c->interruptions, &c->ninterruptions, reason, n, ms);
 		} else if (strcmp(outcome, "failed") == 0) {
 			c->failed += n;
-			cov_count_add(&c->failures, &c->nfailures, reason, n, ms);
+			rep_count_add(&c->failures, &c->nfailures, reason, n, ms);
 		}
 	}
 	sqlite3_finalize(meta);

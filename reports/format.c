@@ -94,14 +94,21 @@ text_kv(FILE *f, const char *label, const char *value)
 	fprintf(f, " %8s\n", value);
 }
 
-/* As text_kv with a number. */
+/* The summary's figures, each group under its title. */
 static void
-text_kn(FILE *f, const char *label, int64_t v)
+text_figures(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 {
-	char buf[32];
+	const struct rep_figure *fig;
+	char v[32];
+	size_t i;
 
-	snprintf(buf, sizeof buf, "%" PRId64, v);
-	text_kv(f, label, buf);
+	for (i = 0; i < rep_nfigures; i++) {
+		fig = &rep_figures[i];
+		if (i == 0 || fig->section != rep_figures[i - 1].section)
+			fprintf(f, "%s%s\n", i ? "\n" : "", rep_label(lang, fig->section));
+		rep_figure_text(fig, c, v);
+		text_kv(f, rep_label(lang, fig->label), v);
+	}
 }
 
 /* Writes a list of counts as "  reason: n" lines. */
@@ -129,7 +136,7 @@ static void
 write_text(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 {
 	const struct rep_bulletin *b;
-	char pct[16], min[32], first[32], last[32];
+	char min[32], first[32], last[32];
 	size_t i;
 
 	fprintf(f, "%s\n", rep_label(lang, RL_REPORT));
@@ -142,26 +149,9 @@ write_text(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 	rep_text_period(f, lang, &c->period);
 	fputc('\n', f);
 
-	rep_percent(c->compliance, pct);
-	fprintf(f, "%s\n", rep_label(lang, RL_SLOTS));
-	text_kn(f, rep_label(lang, RL_SCHEDULED), c->slots);
-	text_kn(f, rep_label(lang, RL_AIRED), c->aired);
-	text_kn(f, rep_label(lang, RL_MISSED), c->missed);
-	text_kv(f, rep_label(lang, RL_COMPLIANCE), pct);
-	fprintf(f, "%s\n", rep_label(lang, RL_MISSED_BY));
+	text_figures(f, c, lang);
+	fprintf(f, "\n%s\n", rep_label(lang, RL_MISSED_BY));
 	text_counts(f, lang, c->missed_by, c->nmissed_by);
-
-	rep_minutes(c->played_ms, min);
-	fprintf(f, "\n%s\n", rep_label(lang, RL_PLAYS));
-	text_kn(f, rep_label(lang, RL_AIRINGS), c->airings);
-	text_kn(f, rep_label(lang, RL_COMPLETED), c->completed);
-	text_kn(f, rep_label(lang, RL_INTERRUPTED), c->interrupted);
-	text_kn(f, rep_label(lang, RL_FAILED), c->failed);
-	text_kv(f, rep_label(lang, RL_MINUTES), min);
-	snprintf(pct, sizeof pct, "%" PRId64 "/%" PRId64, c->quotas_met % 1000000,
-	    c->quotas % 1000000);
-	text_kv(f, rep_label(lang, RL_QUOTAS), pct);
-
 	fprintf(f, "\n%s\n", rep_label(lang, RL_TOPICS));
 	if (c->ntopics == 0)
 		fprintf(f, "  %s\n", rep_label(lang, RL_NONE));
@@ -221,14 +211,6 @@ csv_pair(FILE *f, const char *k, const char *v)
 	fputs("\r\n", f);
 }
 
-/* A CSV row of a label and a number. */
-static void
-csv_num(FILE *f, const char *k, int64_t v)
-{
-	rep_csv_str(f, k);
-	fprintf(f, ",%" PRId64 "\r\n", v);
-}
-
 /* A CSV block of counts: reason, count, minutes. */
 static void
 csv_counts(FILE *f, enum rep_lang lang, enum rep_label title,
@@ -263,7 +245,7 @@ write_csv(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 		RL_TOPIC, RL_AIRINGS, RL_COMPLETED, RL_MINUTES, RL_MIN, RL_MET, RL_FIRST,
 		RL_LAST };
 	const struct rep_bulletin *b;
-	char pct[16], min[32], first[32], last[32];
+	char value[32], min[32], first[32], last[32];
 	size_t i;
 
 	fputs("\xef\xbb\xbf", f);
@@ -276,17 +258,10 @@ write_csv(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 	csv_pair(f, rep_label(lang, RL_PERIOD), c->period.label);
 	csv_pair(f, rep_label(lang, RL_FROM), c->period.from);
 	csv_pair(f, rep_label(lang, RL_TO), c->period.to);
-	csv_num(f, rep_label(lang, RL_SCHEDULED), c->slots);
-	csv_num(f, rep_label(lang, RL_AIRED), c->aired);
-	csv_num(f, rep_label(lang, RL_MISSED), c->missed);
-	rep_percent(c->compliance, pct);
-	csv_pair(f, rep_label(lang, RL_COMPLIANCE), pct);
-	csv_num(f, rep_label(lang, RL_AIRINGS), c->airings);
-	csv_num(f, rep_label(lang, RL_COMPLETED), c->completed);
-	csv_num(f, rep_label(lang, RL_INTERRUPTED), c->interrupted);
-	csv_num(f, rep_label(lang, RL_FAILED), c->failed);
-	rep_minutes(c->played_ms, min);
-	csv_pair(f, rep_label(lang, RL_MINUTES), min);
+	for (i = 0; i < rep_nfigures; i++) {
+		rep_figure_text(&rep_figures[i], c, value);
+		csv_pair(f, rep_label(lang, rep_figures[i].label), value);
+	}
 
 	csv_counts(f, lang, RL_MISSED_BY, c->missed_by, c->nmissed_by);
 
@@ -355,6 +330,39 @@ json_counts(FILE *f, const struct rep_count *v, size_t n)
 	fputc(']', f);
 }
 
+void
+rep_json_figures(FILE *f, const struct rep_coverage *c, int lists, const char *sep)
+{
+	const struct rep_figure *fig;
+	int64_t n, of = 0;
+	char v[32];
+	size_t i;
+
+	for (i = 0; i < rep_nfigures; i++) {
+		fig = &rep_figures[i];
+		if (i > 0 && strcmp(fig->group, rep_figures[i - 1].group) == 0)
+			fputs(", ", f);
+		else if (i > 0)
+			fprintf(f, "}%s\"%s\": {", sep, fig->group);
+		else
+			fprintf(f, "\"%s\": {", fig->group);
+		n = fig->get(c, &of);
+		if (fig->kind == RF_MINUTES)
+			fprintf(f, "\"played_ms\": %" PRId64 ", ", n);
+		if (fig->kind == RF_RATE)
+			rep_fraction(n, of, v);
+		else
+			rep_figure_text(fig, c, v);
+		fprintf(f, "\"%s\": %s", fig->key, v);
+		if (lists && strcmp(fig->group, "slots") == 0 && (i + 1 == rep_nfigures ||
+		    strcmp(rep_figures[i + 1].group, "slots") != 0)) {
+			fputs(", \"missed_by\": ", f);
+			json_counts(f, c->missed_by, c->nmissed_by);
+		}
+	}
+	fputc('}', f);
+}
+
 /* A JSON time, or null. */
 static void
 json_time(FILE *f, int64_t ms)
@@ -397,24 +405,14 @@ write_json(FILE *f, const struct rep_coverage *c)
 	json_station(f, &c->station);
 	fprintf(f, ",\n  \"period\": {\"label\": \"%s\", \"from\": \"%s\", \"to\": \"%s\"},\n",
 	    c->period.label, c->period.from, c->period.to);
-	fprintf(f, "  \"slots\": {\"scheduled\": %" PRId64 ", \"aired\": %" PRId64
-	    ", \"missed\": %" PRId64 ", \"compliance\": ", c->slots, c->aired, c->missed);
-	if (c->compliance < 0)
-		fputs("null", f);
-	else
-		fprintf(f, "%.4f", c->compliance);
-	fputs(", \"missed_by\": ", f);
-	json_counts(f, c->missed_by, c->nmissed_by);
-	fprintf(f, "},\n  \"airings\": {\"total\": %" PRId64 ", \"completed\": %" PRId64
-	    ", \"interrupted\": %" PRId64 ", \"failed\": %" PRId64 ", \"played_ms\": %"
-	    PRId64 ", \"minutes\": %.1f},\n", c->airings, c->completed, c->interrupted,
-	    c->failed, c->played_ms, (double)c->played_ms / 60000.0);
+	fputs("  ", f);
+	rep_json_figures(f, c, 1, ",\n  ");
+	fputs(",\n", f);
 	fputs("  \"interruptions\": ", f);
 	json_counts(f, c->interruptions, c->ninterruptions);
 	fputs(",\n  \"failures\": ", f);
 	json_counts(f, c->failures, c->nfailures);
-	fprintf(f, ",\n  \"quotas\": {\"required\": %" PRId64 ", \"met\": %" PRId64 "},\n",
-	    c->quotas, c->quotas_met);
+	fputs(",\n", f);
 	fputs("  \"topics\": [", f);
 	for (i = 0; i < c->ntopics; i++) {
 		fputs(i ? ",\n    {\"key\": " : "\n    {\"key\": ", f);
@@ -494,39 +492,29 @@ html_pair(FILE *f, const char *k, const char *v)
 	fputs("</td></tr>\n", f);
 }
 
-/* An HTML row of a label and a number. */
-static void
-html_num(FILE *f, const char *k, int64_t v)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof buf, "%" PRId64, v);
-	html_pair(f, k, buf);
-}
-
 /* The printable A4 page: the administrative header, the tables, the signatures. */
 static void
 write_html(FILE *f, const struct rep_coverage *c, enum rep_lang lang, int64_t now_ms)
 {
+	const struct rep_figure *fig;
 	const struct rep_bulletin *b;
-	char pct[16], min[32], first[32], last[32], buf[32];
+	char value[32], min[32], first[32], last[32];
 	size_t i;
 
 	rep_html_begin(f, lang, &c->station, now_ms, RL_REPORT, &c->period);
 	fputs("<h2>1. ", f);
-	rep_html_str(f, rep_label(lang, RL_SLOTS));
+	rep_html_str(f, rep_label(lang, RL_SUMMARY));
 	fputs("</h2>\n<table class=\"grid\">\n", f);
-	html_num(f, rep_label(lang, RL_SCHEDULED), c->slots);
-	html_num(f, rep_label(lang, RL_AIRED), c->aired);
-	html_num(f, rep_label(lang, RL_MISSED), c->missed);
-	rep_percent(c->compliance, pct);
-	html_pair(f, rep_label(lang, RL_COMPLIANCE), pct);
-	html_num(f, rep_label(lang, RL_AIRINGS), c->airings);
-	html_num(f, rep_label(lang, RL_COMPLETED), c->completed);
-	rep_minutes(c->played_ms, min);
-	html_pair(f, rep_label(lang, RL_MINUTES), min);
-	snprintf(buf, sizeof buf, "%" PRId64 "/%" PRId64, c->quotas_met, c->quotas);
-	html_pair(f, rep_label(lang, RL_QUOTAS), buf);
+	for (i = 0; i < rep_nfigures; i++) {
+		fig = &rep_figures[i];
+		if (i == 0 || fig->section != rep_figures[i - 1].section) {
+			fputs("<tr><th colspan=\"2\">", f);
+			rep_html_str(f, rep_label(lang, fig->section));
+			fputs("</th></tr>\n", f);
+		}
+		rep_figure_text(fig, c, value);
+		html_pair(f, rep_label(lang, fig->label), value);
+	}
 	fputs("</table>\n", f);
 	html_counts(f, lang, RL_MISSED_BY, c->missed_by, c->nmissed_by);
 

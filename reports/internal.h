@@ -32,6 +32,7 @@ enum rep_label {
 	RL_QUOTAS, RL_NO_TOPIC, RL_NATION, RL_MOTTO, RL_PREPARER, RL_SIGN_HINT,
 	RL_HEAD, RL_RECIPIENTS, RL_RECIPIENTS_TEXT, RL_STATIONS, RL_STATUS,
 	RL_ACCEPTED, RL_REJECTED, RL_NOTHING_SENT, RL_MISSING_STATIONS, RL_TOTAL, RL_FIELD, RL_VALUE,
+	RL_QUOTAS_REQUIRED, RL_MINIMUMS, RL_TRUSTED, RL_REFUSED, RL_FILE, RL_SUMMARY,
 	RL_COUNT_
 };
 
@@ -44,8 +45,54 @@ const char *rep_reason(enum rep_lang, const char *reason);
 /* ms as minutes with one decimal ("12.5"). */
 void rep_minutes(int64_t ms, char out[32]);
 
-/* A compliance rate as a percentage with one decimal, or "-" when negative. */
-void rep_percent(double rate, char out[16]);
+/*
+ * n of `of` as a percentage rounded down to one decimal, so that a rate is
+ * never shown as a better one (1,999 of 2,000 is "99.9"); "-" when of is 0.
+ */
+void rep_percent(int64_t n, int64_t of, char out[32]);
+
+/* The same rate as a fraction rounded down to four decimals ("0.9995"), or "null". */
+void rep_fraction(int64_t n, int64_t of, char out[32]);
+
+/* How a figure is shown. */
+enum rep_figure_kind {
+	RF_COUNT,   /* a whole number */
+	RF_RATE,    /* n of `of`, rounded down (rep_percent, rep_fraction) */
+	RF_MINUTES, /* ms, shown as minutes with one decimal */
+};
+
+/*
+ * One figure of a report's summary. Every format renders the same list,
+ * rep_figures, in its order: text, CSV and HTML as label and value (a
+ * section title before each group), XLSX as cells, JSON as {"group":
+ * {"key": value}}, and the district report as one column per figure.
+ */
+struct rep_figure {
+	const char *group, *key;  /* where it sits in JSON */
+	enum rep_label section;   /* the title of its group */
+	enum rep_label label;
+	const char *abbr[2];      /* a column head in the terminal: vi, en */
+	enum rep_figure_kind kind;
+	int64_t (*get)(const struct rep_coverage *, int64_t *of);
+};
+
+extern const struct rep_figure rep_figures[];
+extern const size_t rep_nfigures;
+
+/* A figure's value as text: "12", "99.9" or "-" for a rate, "12.5" minutes. */
+void rep_figure_text(const struct rep_figure *, const struct rep_coverage *,
+    char out[32]);
+
+/* Adds a count under key to *v (a new entry when key is new). */
+void rep_count_add(struct rep_count **v, size_t *n, const char *key, int64_t count,
+    int64_t played_ms);
+
+/*
+ * Writes the figures of c as JSON members, one object per group ("slots":
+ * {...}, "airings": {...}, ...) with sep between them; with lists, the
+ * slots carry missed_by.
+ */
+void rep_json_figures(FILE *, const struct rep_coverage *c, int lists, const char *sep);
 
 /* A YYYY-MM-DD date as DD/MM/YYYY (vi) or kept as it is (en). */
 void rep_date_human(enum rep_lang, const char *date, char out[16]);

@@ -69,7 +69,87 @@ static const char *const labels[RL_COUNT_][2] = {
 	[RL_TOTAL] = { "Tổng cộng", "Total" },
 	[RL_FIELD] = { "Mục", "Field" },
 	[RL_VALUE] = { "Giá trị", "Value" },
+	[RL_QUOTAS_REQUIRED] = { "Bản tin có số lượt tối thiểu",
+	    "Bulletins with a minimum" },
+	[RL_MINIMUMS] = { "Số lượt tối thiểu", "Required minimums" },
+	[RL_TRUSTED] = { "Số đài", "Stations" },
+	[RL_REFUSED] = { "Tệp số liệu bị từ chối", "Exports refused" },
+	[RL_FILE] = { "Tệp", "File" },
+	[RL_SUMMARY] = { "Tổng hợp", "Summary" },
 };
+
+/* The figures' getters: a field of the coverage; the rate, out of the slots. */
+#define FIG_FIELD(field) \
+	static int64_t \
+	fig_##field(const struct rep_coverage *c, int64_t *of) \
+	{ \
+		(void)of; \
+		return c->field; \
+	}
+FIG_FIELD(slots)
+FIG_FIELD(aired)
+FIG_FIELD(missed)
+FIG_FIELD(airings)
+FIG_FIELD(completed)
+FIG_FIELD(interrupted)
+FIG_FIELD(failed)
+FIG_FIELD(played_ms)
+FIG_FIELD(quotas)
+FIG_FIELD(quotas_met)
+#undef FIG_FIELD
+
+static int64_t
+fig_rate(const struct rep_coverage *c, int64_t *of)
+{
+	*of = c->slots;
+	return c->aired;
+}
+
+const struct rep_figure rep_figures[] = {
+	{ "slots", "scheduled", RL_SLOTS, RL_SCHEDULED, { "lịch", "slots" }, RF_COUNT,
+	    fig_slots },
+	{ "slots", "aired", RL_SLOTS, RL_AIRED, { "đã phát", "aired" }, RF_COUNT,
+	    fig_aired },
+	{ "slots", "missed", RL_SLOTS, RL_MISSED, { "bỏ lỡ", "missed" }, RF_COUNT,
+	    fig_missed },
+	{ "slots", "compliance", RL_SLOTS, RL_COMPLIANCE, { "%", "%" }, RF_RATE,
+	    fig_rate },
+	{ "airings", "total", RL_PLAYS, RL_AIRINGS, { "lượt", "airings" }, RF_COUNT,
+	    fig_airings },
+	{ "airings", "completed", RL_PLAYS, RL_COMPLETED, { "trọn", "complete" },
+	    RF_COUNT, fig_completed },
+	{ "airings", "interrupted", RL_PLAYS, RL_INTERRUPTED, { "bị ngắt", "cut" },
+	    RF_COUNT, fig_interrupted },
+	{ "airings", "failed", RL_PLAYS, RL_FAILED, { "lỗi", "failed" }, RF_COUNT,
+	    fig_failed },
+	{ "airings", "minutes", RL_PLAYS, RL_MINUTES, { "phút", "minutes" }, RF_MINUTES,
+	    fig_played_ms },
+	{ "quotas", "required", RL_MINIMUMS, RL_QUOTAS_REQUIRED, { "tối thiểu", "minimums" },
+	    RF_COUNT, fig_quotas },
+	{ "quotas", "met", RL_MINIMUMS, RL_QUOTAS, { "đạt", "met" }, RF_COUNT,
+	    fig_quotas_met },
+};
+
+const size_t rep_nfigures = sizeof rep_figures / sizeof rep_figures[0];
+
+void
+rep_figure_text(const struct rep_figure *fig, const struct rep_coverage *c,
+    char out[32])
+{
+	int64_t of = 0, n = fig->get(c, &of);
+
+	switch (fig->kind) {
+	case RF_COUNT:
+		snprintf(out, 32, "%lld", (long long)n);
+		break;
+	case RF_RATE:
+		rep_percent(n, of, out);
+		break;
+	case RF_MINUTES:
+		rep_minutes(n, out);
+		break;
+	}
+}
 
 const char *
 rep_label(enum rep_lang lang, enum rep_label l)
@@ -108,13 +188,40 @@ rep_minutes(int64_t ms, char out[32])
 	snprintf(out, 32, "%.1f", (double)ms / 60000.0);
 }
 
-void
-rep_percent(double rate, char out[16])
+/*
+ * n of `of` rounded down to the given number of decimals of scale (100 for
+ * a percentage, 1 for a fraction), in integers: no binary fraction can round
+ * 99.95 up to 100.0. none when of is 0; n above of counts as of.
+ */
+static void
+rate_down(int64_t n, int64_t of, int scale, int decimals, const char *none,
+    char out[32])
 {
-	if (rate < 0)
-		snprintf(out, 16, "-");
-	else
-		snprintf(out, 16, "%.1f", rate * 100.0);
+	int64_t unit = 1, q;
+	int i;
+
+	if (of <= 0 || n < 0) {
+		snprintf(out, 32, "%s", none);
+		return;
+	}
+	if (n > of)
+		n = of;
+	for (i = 0; i < decimals; i++)
+		unit *= 10;
+	q = n * scale * unit / of;
+	snprintf(out, 32, "%d.%0*d", (int)(q / unit), decimals, (int)(q % unit));
+}
+
+void
+rep_percent(int64_t n, int64_t of, char out[32])
+{
+	rate_down(n, of, 100, 1, "-", out);
+}
+
+void
+rep_fraction(int64_t n, int64_t of, char out[32])
+{
+	rate_down(n, of, 1, 4, "null", out);
 }
 
 void
@@ -163,6 +270,7 @@ rep_html_begin(FILE *f, enum rep_lang lang, const struct rep_station *s,
 	    "table { border-collapse: collapse; width: 100%; margin: 6pt 0; }\n"
 	    "table.grid td, table.grid th { border: 1px solid #000; padding: 2pt 4pt; }\n"
 	    "table.grid th { background: #eee; }\n"
+	    "table.wide { font-size: 9pt; }\n"
 	    "td.n { text-align: right; }\n"
 	    "table.head td, table.sign td { text-align: center; vertical-align: top; "
 	    "width: 50%; }\n"

@@ -11,33 +11,38 @@
 #include "config/config.h"
 #include "reports/internal.h"
 
-/* Appends a station entry and returns it. */
-static struct rep_merge_station *
-merge_add(struct rep_merge *m, const char *file, const char *code, int status,
-    char *why)
+/* Notes an export refused, naming the station it claims (code may be NULL). */
+static void
+merge_refuse(struct rep_merge *m, const char *file, const char *code, char *why)
 {
-	struct rep_merge_station *s;
+	struct rep_merge_refused *r;
 
-	m->stations = xreallocarray(m->stations, m->nstations + 1, sizeof *m->stations);
-	s = &m->stations[m->nstations++];
-	memset(s, 0, sizeof *s);
-	s->file = file ? xstrdup(file) : NULL;
-	s->code = code ? xstrdup(code) : NULL;
-	s->status = status;
-	s->why = why;
-	if (status == REP_MERGE_REJECTED)
-		m->rejected++;
-	else if (status == REP_MERGE_MISSING)
-		m->missing++;
-	return s;
+	m->refused = xreallocarray(m->refused, m->nrefused + 1, sizeof *m->refused);
+	r = &m->refused[m->nrefused++];
+	r->file = xstrdup(file);
+	r->code = code ? xstrdup(code) : NULL;
+	r->why = why;
+}
+
+/* The trusted station with code, or NULL. */
+static struct rep_merge_station *
+merge_station(struct rep_merge *m, const char *code)
+{
+	size_t i;
+
+	for (i = 0; code != NULL && i < m->nstations; i++)
+		if (strcmp(m->stations[i].code, code) == 0)
+			return &m->stations[i];
+	return NULL;
 }
 
 /* Why a verified export is refused (allocated), or NULL when it is accepted. */
 static char *
 merge_check(const struct config *cfg, const struct rep_verified *v,
-    const struct rep_period *p, const struct rep_merge *m)
+    const struct rep_period *p, struct rep_merge *m)
 {
 	const struct config_station_key *k = NULL;
+	const struct rep_merge_station *s;
 	char *why;
 	size_t i;
 
@@ -66,13 +71,12 @@ merge_check(const struct config *cfg, const struct rep_verified *v,
 		    v->period.from, v->period.to, p->from, p->to);
 		return why;
 	}
-	for (i = 0; i < m->nstations; i++)
-		if (m->stations[i].status == REP_MERGE_OK &&
-		    strcmp(m->stations[i].code, v->station.code) == 0) {
-			xasprintf(&why, "a second export for station %s (the "
-			    "first was %s)", v->station.code, m->stations[i].file);
-			return why;
-		}
+	if ((s = merge_station(m, v->station.code)) != NULL &&
+	    s->status == REP_MERGE_OK) {
+		xasprintf(&why, "a second export for station %s (the first was %s)",
+		    v->station.code, s->file);
+		return why;
+	}
 	return NULL;
 }
 
@@ -91,7 +95,7 @@ merge_identity(struct rep_coverage *c, struct rep_verified *v)
 
 /* Adds an accepted station's topics into the district's. */
 static void
-merge_topics(struct rep_merge *m, const struct rep_coverage *c)
+merge_topics(struct rep_coverage *total, const struct rep_coverage *c)
 {
 	const struct rep_topic *t;
 	struct rep_topic *d;
@@ -99,21 +103,21 @@ merge_topics(struct rep_merge *m, const struct rep_coverage *c)
 
 	for (i = 0; i < c->ntopics; i++) {
 		t = &c->topics[i];
-		for (j = 0; j < m->ntopics; j++) {
-			d = &m->topics[j];
+		for (j = 0; j < total->ntopics; j++) {
+			d = &total->topics[j];
 			if ((d->key == NULL && t->key == NULL) ||
 			    (d->key != NULL && t->key != NULL && strcmp(d->key, t->key) == 0))
 				break;
 		}
-		if (j == m->ntopics) {
-			m->topics = xreallocarray(m->topics, m->ntopics + 1,
-			    sizeof *m->topics);
-			d = &m->topics[m->ntopics++];
+		if (j == total->ntopics) {
+			total->topics = xreallocarray(total->topics, total->ntopics + 1,
+			    sizeof *total->topics);
+			d = &total->topics[total->ntopics++];
 			memset(d, 0, sizeof *d);
 			d->key = t->key ? xstrdup(t->key) : NULL;
 			d->name = t->name ? xstrdup(t->name) : NULL;
 		}
-		d = &m->topics[j];
+		d = &total->topics[j];
 		d->bulletins += t->bulletins;
 		d->airings += t->airings;
 		d->completed += t->completed;
@@ -121,77 +125,130 @@ merge_topics(struct rep_merge *m, const struct rep_coverage *c)
 	}
 }
 
+/* Adds a list of counts into another. */
+static void
+merge_counts(struct rep_count **v, size_t *n, const struct rep_count *add, size_t nadd)
+{
+	size_t i;
+
+	for (i = 0; i < nadd; i++)
+		rep_count_add(v, n, add[i].key, add[i].n, add[i].played_ms);
+}
+
+/* Adds an accepted station's figures, reasons and topics into the total. */
+static void
+merge_total(struct rep_coverage *t, const struct rep_coverage *c)
+{
+	t->slots += c->slots;
+	t->aired += c->aired;
+	t->missed += c->missed;
+	t->airings += c->airings;
+	t->completed += c->completed;
+	t->interrupted += c->interrupted;
+	t->failed += c->failed;
+	t->played_ms += c->played_ms;
+	t->quotas += c->quotas;
+	t->quotas_met += c->quotas_met;
+	merge_counts(&t->missed_by, &t->nmissed_by, c->missed_by, c->nmissed_by);
+	merge_counts(&t->interruptions, &t->ninterruptions, c->interruptions,
+	    c->ninterruptions);
+	merge_counts(&t->failures, &t->nfailures, c->failures, c->nfailures);
+	merge_topics(t, c);
+}
+
+/*
+ * Takes one export: refused (with why), or accepted into its station's entry.
+ * -1 with *cause only when the coverage of an accepted export fails.
+ */
+static int
+merge_file(const struct config *cfg, struct rep_merge *m, const char *file,
+    int *have_period, char **cause)
+{
+	struct rep_merge_station *s;
+	struct rep_verified v;
+	char *why, *err = NULL;
+	size_t len;
+
+	if (rep_verify(file, 1, &v, &err) != 0) {
+		/* The cause names the file; the entry does already. */
+		len = strlen(file);
+		why = xstrdup(strncmp(err, file, len) == 0 && err[len] == ':' ?
+		    err + len + 2 : err);
+		free(err);
+		merge_refuse(m, file, NULL, why);
+		return 0;
+	}
+	if ((why = merge_check(cfg, &v, *have_period ? &m->period : NULL, m)) != NULL) {
+		merge_refuse(m, file, v.station.code, why);
+		rep_verified_clear(&v);
+		return 0;
+	}
+	if (!*have_period) {
+		m->period = v.period;
+		*have_period = 1;
+	}
+	s = merge_station(m, v.station.code);
+	s->status = REP_MERGE_OK;
+	s->file = xstrdup(file);
+	if (rep_coverage(v.db, cfg, &m->period, &s->cov, &err) != 0) {
+		xasprintf(cause, "%s: %s", file, err);
+		free(err);
+		rep_verified_clear(&v);
+		return -1;
+	}
+	merge_identity(&s->cov, &v);
+	rep_verified_clear(&v);
+	merge_total(&m->total, &s->cov);
+	return 0;
+}
+
 int
 rep_merge(const struct config *cfg, const char *const *files, size_t nfiles,
     const struct rep_period *p, struct rep_merge *m, char **cause)
 {
 	struct rep_merge_station *s;
-	struct rep_verified v;
-	char *why, *err = NULL;
-	const char *code;
-	size_t i, j, len;
+	const struct rep_merge_refused *r;
 	int have_period = p != NULL;
+	size_t i;
 
 	memset(m, 0, sizeof *m);
 	if (p != NULL)
 		m->period = *p;
 	m->district = cfg->station.district ? xstrdup(cfg->station.district) : NULL;
-	for (i = 0; i < nfiles; i++) {
-		if (rep_verify(files[i], 1, &v, &err) != 0) {
-			/* The cause names the file; the entry does already. */
-			len = strlen(files[i]);
-			why = xstrdup(strncmp(err, files[i], len) == 0 && err[len] == ':' ?
-			    err + len + 2 : err);
-			free(err);
-			err = NULL;
-			merge_add(m, files[i], NULL, REP_MERGE_REJECTED, why);
-			continue;
-		}
-		if ((why = merge_check(cfg, &v, have_period ? &m->period : NULL, m)) != NULL) {
-			merge_add(m, files[i], v.station.code, REP_MERGE_REJECTED, why);
-			rep_verified_clear(&v);
-			continue;
-		}
-		if (!have_period) {
-			m->period = v.period;
-			have_period = 1;
-		}
-		s = merge_add(m, files[i], v.station.code, REP_MERGE_OK, NULL);
-		if (rep_coverage(v.db, cfg, &m->period, &s->cov, &err) != 0) {
-			xasprintf(cause, "%s: %s", files[i], err);
-			free(err);
-			rep_verified_clear(&v);
+	m->nstations = cfg->trust.nstations;
+	m->stations = xcalloc(m->nstations + 1, sizeof *m->stations);
+	for (i = 0; i < m->nstations; i++) {
+		m->stations[i].code = xstrdup(cfg->trust.stations[i].code);
+		m->stations[i].status = REP_MERGE_MISSING;
+	}
+	for (i = 0; i < nfiles; i++)
+		if (merge_file(cfg, m, files[i], &have_period, cause) != 0) {
 			rep_merge_clear(m);
 			return -1;
 		}
-		merge_identity(&s->cov, &v);
-		rep_verified_clear(&v);
-		m->slots += s->cov.slots;
-		m->aired += s->cov.aired;
-		m->missed += s->cov.missed;
-		m->airings += s->cov.airings;
-		m->completed += s->cov.completed;
-		m->interrupted += s->cov.interrupted;
-		m->failed += s->cov.failed;
-		m->played_ms += s->cov.played_ms;
-		merge_topics(m, &s->cov);
+	/* A station that sent only refused exports is rejected, for the first. */
+	for (i = 0; i < m->nrefused; i++) {
+		r = &m->refused[i];
+		if ((s = merge_station(m, r->code)) != NULL &&
+		    s->status == REP_MERGE_MISSING) {
+			s->status = REP_MERGE_REJECTED;
+			s->file = xstrdup(r->file);
+			s->why = xstrdup(r->why);
+		}
 	}
-	m->compliance = m->slots > 0 ? (double)m->aired / (double)m->slots : -1.0;
+	for (i = 0; i < m->nstations; i++) {
+		m->accepted += m->stations[i].status == REP_MERGE_OK;
+		m->rejected += m->stations[i].status == REP_MERGE_REJECTED;
+		m->missing += m->stations[i].status == REP_MERGE_MISSING;
+	}
 	if (!have_period) { /* no export was good and none was asked for */
 		snprintf(m->period.label, sizeof m->period.label, "-");
 		snprintf(m->period.from, sizeof m->period.from, "-");
 		snprintf(m->period.to, sizeof m->period.to, "-");
 	}
-	/* The trusted stations that sent nothing good. */
-	for (i = 0; i < cfg->trust.nstations; i++) {
-		code = cfg->trust.stations[i].code;
-		for (j = 0; j < m->nstations; j++)
-			if (m->stations[j].status == REP_MERGE_OK &&
-			    strcmp(m->stations[j].code, code) == 0)
-				break;
-		if (j == m->nstations)
-			merge_add(m, NULL, code, REP_MERGE_MISSING, NULL);
-	}
+	m->total.period = m->period;
+	m->total.compliance = m->total.slots > 0 ?
+	    (double)m->total.aired / (double)m->total.slots : -1.0;
 	return 0;
 }
 
@@ -208,11 +265,13 @@ rep_merge_clear(struct rep_merge *m)
 			rep_coverage_clear(&m->stations[i].cov);
 	}
 	free(m->stations);
-	for (i = 0; i < m->ntopics; i++) {
-		free(m->topics[i].key);
-		free(m->topics[i].name);
+	for (i = 0; i < m->nrefused; i++) {
+		free(m->refused[i].file);
+		free(m->refused[i].code);
+		free(m->refused[i].why);
 	}
-	free(m->topics);
+	free(m->refused);
+	rep_coverage_clear(&m->total);
 	free(m->district);
 	memset(m, 0, sizeof *m);
 }
@@ -247,61 +306,92 @@ utf8_len(const char *s)
 	return n;
 }
 
+/* A figure of an accepted station or the total, "-" for the others. */
+static void
+merge_figure(const struct rep_figure *fig, const struct rep_coverage *c, char out[32])
+{
+	if (c == NULL)
+		snprintf(out, 32, "-");
+	else
+		rep_figure_text(fig, c, out);
+}
+
+/* The coverage of station s, or NULL when it has none. */
+static const struct rep_coverage *
+merge_cov(const struct rep_merge_station *s)
+{
+	return s->status == REP_MERGE_OK ? &s->cov : NULL;
+}
+
+/* A terminal row: the code, then every figure right-aligned in 8 columns. */
+static void
+merge_text_row(FILE *f, const char *code, const struct rep_coverage *c)
+{
+	char v[32];
+	size_t i;
+
+	fputs("  ", f);
+	rep_pad(f, code, 14);
+	for (i = 0; i < rep_nfigures; i++) {
+		merge_figure(&rep_figures[i], c, v);
+		fprintf(f, " %8s", v);
+	}
+}
+
 /* The district report for the terminal. */
 static void
 merge_text(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 {
-	static const char *const heads[2][6] = {
-		{ "lịch", "đã phát", "bỏ lỡ", "%", "lượt", "phút" },
-		{ "slots", "aired", "missed", "%", "airings", "minutes" },
-	};
 	const struct rep_merge_station *s;
-	char pct[16], min[32];
+	const char *head;
+	char min[32];
 	size_t i;
 
 	fprintf(f, "%s\n%s: %s\n", rep_label(lang, RL_DISTRICT_REPORT),
 	    rep_label(lang, RL_DISTRICT), m->district ? m->district : "-");
 	rep_text_period(f, lang, &m->period);
-	fputc('\n', f);
+	fprintf(f, "%s: %zu (%s: %zu, %s: %zu, %s: %zu)\n\n", rep_label(lang, RL_TRUSTED),
+	    m->nstations, rep_label(lang, RL_ACCEPTED), m->accepted,
+	    rep_label(lang, RL_REJECTED), m->rejected, rep_label(lang, RL_NOTHING_SENT),
+	    m->missing);
 	fprintf(f, "%s\n", rep_label(lang, RL_STATIONS));
 	fputs("  ", f);
 	rep_pad(f, rep_label(lang, RL_CODE), 14);
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < rep_nfigures; i++) {
+		head = rep_figures[i].abbr[lang == REP_EN];
 		fputc(' ', f);
-		rep_pad(f, "", 8 - (int)utf8_len(heads[lang == REP_EN][i]));
-		fputs(heads[lang == REP_EN][i], f);
+		rep_pad(f, "", 8 - (int)utf8_len(head));
+		fputs(head, f);
 	}
 	fprintf(f, "  %s\n", rep_label(lang, RL_STATUS));
 	for (i = 0; i < m->nstations; i++) {
 		s = &m->stations[i];
-		if (s->status == REP_MERGE_OK) {
-			rep_percent(s->cov.compliance, pct);
-			rep_minutes(s->cov.played_ms, min);
-			fprintf(f, "  %-14s %8" PRId64 " %8" PRId64 " %8" PRId64 " %8s %8"
-			    PRId64 " %8s  %s (%s)\n", s->code, s->cov.slots, s->cov.aired,
-			    s->cov.missed, pct, s->cov.airings, min,
-			    merge_status(lang, s), merge_name(s));
-		} else
-			fprintf(f, "  %-14s %8s %8s %8s %8s %8s %8s  %s%s%s%s%s\n",
-			    s->code ? s->code : "?", "-", "-", "-", "-", "-", "-",
-			    merge_status(lang, s), s->file ? ": " : "",
-			    s->file ? s->file : "", s->why ? ": " : "", s->why ? s->why : "");
+		merge_text_row(f, s->code, merge_cov(s));
+		if (s->status == REP_MERGE_OK)
+			fprintf(f, "  %s (%s)\n", merge_status(lang, s), merge_name(s));
+		else
+			fprintf(f, "  %s%s%s%s%s\n", merge_status(lang, s),
+			    s->file ? ": " : "", s->file ? s->file : "",
+			    s->why ? ": " : "", s->why ? s->why : "");
 	}
-	rep_percent(m->compliance, pct);
-	rep_minutes(m->played_ms, min);
-	fputs("  ", f);
-	rep_pad(f, rep_label(lang, RL_TOTAL), 14);
-	fprintf(f, " %8" PRId64 " %8" PRId64 " %8" PRId64 " %8s %8" PRId64 " %8s\n",
-	    m->slots, m->aired, m->missed, pct, m->airings, min);
+	merge_text_row(f, rep_label(lang, RL_TOTAL), &m->total);
+	fputc('\n', f);
 	fprintf(f, "\n%s\n", rep_label(lang, RL_TOPICS));
-	if (m->ntopics == 0)
+	if (m->total.ntopics == 0)
 		fprintf(f, "  %s\n", rep_label(lang, RL_NONE));
-	for (i = 0; i < m->ntopics; i++) {
-		rep_minutes(m->topics[i].played_ms, min);
-		fprintf(f, "  %8" PRId64 " %s  %9s %s  %s\n", m->topics[i].airings,
+	for (i = 0; i < m->total.ntopics; i++) {
+		rep_minutes(m->total.topics[i].played_ms, min);
+		fprintf(f, "  %8" PRId64 " %s  %9s %s  %s\n", m->total.topics[i].airings,
 		    rep_label(lang, RL_AIRINGS), min, rep_label(lang, RL_MINUTES),
-		    m->topics[i].name ? m->topics[i].name : rep_label(lang, RL_NO_TOPIC));
+		    m->total.topics[i].name ? m->total.topics[i].name :
+		    rep_label(lang, RL_NO_TOPIC));
 	}
+	fprintf(f, "\n%s\n", rep_label(lang, RL_REFUSED));
+	if (m->nrefused == 0)
+		fprintf(f, "  %s\n", rep_label(lang, RL_NONE));
+	for (i = 0; i < m->nrefused; i++)
+		fprintf(f, "  %s (%s): %s\n", m->refused[i].file,
+		    m->refused[i].code ? m->refused[i].code : "?", m->refused[i].why);
 	fprintf(f, "\n%s\n", rep_label(lang, RL_MISSING_STATIONS));
 	if (m->missing == 0)
 		fprintf(f, "  %s\n", rep_label(lang, RL_NONE));
@@ -310,27 +400,67 @@ merge_text(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 			fprintf(f, "  %s\n", m->stations[i].code);
 }
 
-/* One CSV row per station, then the totals, topics and missing stations. */
+/* CSV fields: every figure of c, each after a comma (empty for none). */
+static void
+merge_csv_figures(FILE *f, const struct rep_coverage *c)
+{
+	char v[32];
+	size_t i;
+
+	for (i = 0; i < rep_nfigures; i++) {
+		fputc(',', f);
+		if (c != NULL) {
+			rep_figure_text(&rep_figures[i], c, v);
+			rep_csv_str(f, v);
+		}
+	}
+}
+
+/* A CSV header row of labels. */
+static void
+merge_csv_head(FILE *f, enum rep_lang lang, const enum rep_label *cols, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			fputc(',', f);
+		rep_csv_str(f, rep_label(lang, cols[i]));
+	}
+}
+
+/* One CSV row per station, then the totals, the exports refused and the topics. */
 static void
 merge_csv(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 {
 	static const enum rep_label cols[] = { RL_CODE, RL_STATION, RL_COMMUNE,
-		RL_STATUS, RL_SCHEDULED, RL_AIRED, RL_MISSED, RL_COMPLIANCE, RL_AIRINGS,
-		RL_COMPLETED, RL_INTERRUPTED, RL_FAILED, RL_MINUTES, RL_QUOTAS, RL_REASON };
+		RL_STATUS };
+	static const enum rep_label rcols[] = { RL_FILE, RL_CODE, RL_REASON };
+	static const enum rep_label tcols[] = { RL_TOPIC, RL_AIRINGS, RL_MINUTES };
 	const struct rep_merge_station *s;
-	char pct[16], min[32];
+	char min[32];
 	size_t i;
 
 	fputs("\xef\xbb\xbf", f);
 	rep_csv_str(f, rep_label(lang, RL_PERIOD));
 	fputc(',', f);
 	rep_csv_str(f, m->period.label);
-	fprintf(f, ",%s,%s\r\n\r\n", m->period.from, m->period.to);
-	for (i = 0; i < sizeof cols / sizeof cols[0]; i++) {
-		if (i)
-			fputc(',', f);
-		rep_csv_str(f, rep_label(lang, cols[i]));
+	fprintf(f, ",%s,%s\r\n", m->period.from, m->period.to);
+	rep_csv_str(f, rep_label(lang, RL_TRUSTED));
+	fprintf(f, ",%zu\r\n", m->nstations);
+	rep_csv_str(f, rep_label(lang, RL_ACCEPTED));
+	fprintf(f, ",%zu\r\n", m->accepted);
+	rep_csv_str(f, rep_label(lang, RL_REJECTED));
+	fprintf(f, ",%zu\r\n", m->rejected);
+	rep_csv_str(f, rep_label(lang, RL_NOTHING_SENT));
+	fprintf(f, ",%zu\r\n\r\n", m->missing);
+	merge_csv_head(f, lang, cols, sizeof cols / sizeof cols[0]);
+	for (i = 0; i < rep_nfigures; i++) {
+		fputc(',', f);
+		rep_csv_str(f, rep_label(lang, rep_figures[i].label));
 	}
+	fputc(',', f);
+	rep_csv_str(f, rep_label(lang, RL_REASON));
 	fputs("\r\n", f);
 	for (i = 0; i < m->nstations; i++) {
 		s = &m->stations[i];
@@ -341,36 +471,33 @@ merge_csv(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 		rep_csv_str(f, s->status == REP_MERGE_OK ? s->cov.station.commune : NULL);
 		fputc(',', f);
 		rep_csv_str(f, merge_status(lang, s));
-		if (s->status == REP_MERGE_OK) {
-			rep_percent(s->cov.compliance, pct);
-			rep_minutes(s->cov.played_ms, min);
-			fprintf(f, ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%s,%" PRId64 ",%"
-			    PRId64 ",%" PRId64 ",%" PRId64 ",%s,%" PRId64 "/%" PRId64 ",",
-			    s->cov.slots, s->cov.aired, s->cov.missed, pct, s->cov.airings,
-			    s->cov.completed, s->cov.interrupted, s->cov.failed, min,
-			    s->cov.quotas_met, s->cov.quotas);
-		} else
-			fputs(",,,,,,,,,,,", f);
+		merge_csv_figures(f, merge_cov(s));
+		fputc(',', f);
 		rep_csv_str(f, s->why);
 		fputs("\r\n", f);
 	}
-	rep_percent(m->compliance, pct);
-	rep_minutes(m->played_ms, min);
 	rep_csv_str(f, rep_label(lang, RL_TOTAL));
-	fprintf(f, ",,,,%" PRId64 ",%" PRId64 ",%" PRId64 ",%s,%" PRId64 ",%" PRId64 ",%"
-	    PRId64 ",%" PRId64 ",%s,,\r\n\r\n", m->slots, m->aired, m->missed, pct,
-	    m->airings, m->completed, m->interrupted, m->failed, min);
-	rep_csv_str(f, rep_label(lang, RL_TOPIC));
-	fputc(',', f);
-	rep_csv_str(f, rep_label(lang, RL_AIRINGS));
-	fputc(',', f);
-	rep_csv_str(f, rep_label(lang, RL_MINUTES));
+	fputs(",,,", f);
+	merge_csv_figures(f, &m->total);
+	fputs(",\r\n\r\n", f);
+	merge_csv_head(f, lang, rcols, sizeof rcols / sizeof rcols[0]);
 	fputs("\r\n", f);
-	for (i = 0; i < m->ntopics; i++) {
-		rep_minutes(m->topics[i].played_ms, min);
-		rep_csv_str(f, m->topics[i].name ? m->topics[i].name :
+	for (i = 0; i < m->nrefused; i++) {
+		rep_csv_str(f, m->refused[i].file);
+		fputc(',', f);
+		rep_csv_str(f, m->refused[i].code);
+		fputc(',', f);
+		rep_csv_str(f, m->refused[i].why);
+		fputs("\r\n", f);
+	}
+	fputs("\r\n", f);
+	merge_csv_head(f, lang, tcols, sizeof tcols / sizeof tcols[0]);
+	fputs("\r\n", f);
+	for (i = 0; i < m->total.ntopics; i++) {
+		rep_minutes(m->total.topics[i].played_ms, min);
+		rep_csv_str(f, m->total.topics[i].name ? m->total.topics[i].name :
 		    rep_label(lang, RL_NO_TOPIC));
-		fprintf(f, ",%" PRId64 ",%s\r\n", m->topics[i].airings, min);
+		fprintf(f, ",%" PRId64 ",%s\r\n", m->total.topics[i].airings, min);
 	}
 }
 
@@ -399,40 +526,33 @@ merge_json(FILE *f, const struct rep_merge *m)
 			rep_json_str(f, s->cov.station.name);
 			fputs(", \"commune\": ", f);
 			rep_json_str(f, s->cov.station.commune);
-			fprintf(f, ", \"slots\": %" PRId64 ", \"aired\": %" PRId64
-			    ", \"missed\": %" PRId64 ", \"compliance\": ", s->cov.slots,
-			    s->cov.aired, s->cov.missed);
-			if (s->cov.compliance < 0)
-				fputs("null", f);
-			else
-				fprintf(f, "%.4f", s->cov.compliance);
-			fprintf(f, ", \"airings\": %" PRId64 ", \"completed\": %" PRId64
-			    ", \"interrupted\": %" PRId64 ", \"failed\": %" PRId64
-			    ", \"played_ms\": %" PRId64 ", \"quotas\": {\"required\": %"
-			    PRId64 ", \"met\": %" PRId64 "}", s->cov.airings,
-			    s->cov.completed, s->cov.interrupted, s->cov.failed,
-			    s->cov.played_ms, s->cov.quotas, s->cov.quotas_met);
+			fputs(", ", f);
+			rep_json_figures(f, &s->cov, 1, ", ");
 		}
 		fputc('}', f);
 	}
-	fprintf(f, "\n  ],\n  \"totals\": {\"stations\": %zu, \"rejected\": %zu, "
-	    "\"missing\": %zu, \"slots\": %" PRId64 ", \"aired\": %" PRId64 ", \"missed\": %"
-	    PRId64 ", \"compliance\": ", m->nstations - m->rejected - m->missing,
-	    m->rejected, m->missing, m->slots, m->aired, m->missed);
-	if (m->compliance < 0)
-		fputs("null", f);
-	else
-		fprintf(f, "%.4f", m->compliance);
-	fprintf(f, ", \"airings\": %" PRId64 ", \"completed\": %" PRId64 ", \"interrupted\": %"
-	    PRId64 ", \"failed\": %" PRId64 ", \"played_ms\": %" PRId64 "},\n  \"topics\": [",
-	    m->airings, m->completed, m->interrupted, m->failed, m->played_ms);
-	for (i = 0; i < m->ntopics; i++) {
+	fputs(m->nstations ? "\n  ],\n  \"refused\": [" : "],\n  \"refused\": [", f);
+	for (i = 0; i < m->nrefused; i++) {
+		fputs(i ? ",\n    {\"file\": " : "\n    {\"file\": ", f);
+		rep_json_str(f, m->refused[i].file);
+		fputs(", \"code\": ", f);
+		rep_json_str(f, m->refused[i].code);
+		fputs(", \"reason\": ", f);
+		rep_json_str(f, m->refused[i].why);
+		fputc('}', f);
+	}
+	fprintf(f, "%s],\n  \"totals\": {\"trusted\": %zu, \"accepted\": %zu, "
+	    "\"rejected\": %zu, \"missing\": %zu, ", m->nrefused ? "\n  " : "",
+	    m->nstations, m->accepted, m->rejected, m->missing);
+	rep_json_figures(f, &m->total, 1, ", ");
+	fputs("},\n  \"topics\": [", f);
+	for (i = 0; i < m->total.ntopics; i++) {
 		fputs(i ? ", {\"key\": " : "{\"key\": ", f);
-		rep_json_str(f, m->topics[i].key);
+		rep_json_str(f, m->total.topics[i].key);
 		fputs(", \"name\": ", f);
-		rep_json_str(f, m->topics[i].name);
+		rep_json_str(f, m->total.topics[i].name);
 		fprintf(f, ", \"airings\": %" PRId64 ", \"played_ms\": %" PRId64 "}",
-		    m->topics[i].airings, m->topics[i].played_ms);
+		    m->total.topics[i].airings, m->total.topics[i].played_ms);
 	}
 	fputs("],\n  \"missing\": [", f);
 	for (i = 0, n = 0; i < m->nstations; i++)
@@ -444,13 +564,27 @@ merge_json(FILE *f, const struct rep_merge *m)
 	fputs("]\n}\n", f);
 }
 
+/* HTML cells: every figure of c (empty for none). */
+static void
+merge_html_figures(FILE *f, const struct rep_coverage *c, const char *cell)
+{
+	char v[32];
+	size_t i;
+
+	for (i = 0; i < rep_nfigures; i++) {
+		if (c != NULL)
+			rep_figure_text(&rep_figures[i], c, v);
+		fprintf(f, "<%s class=\"n\">%s</%s>", cell, c != NULL ? v : "", cell);
+	}
+}
+
 /* The district report as a printable A4 page. */
 static void
 merge_html(FILE *f, const struct rep_merge *m, enum rep_lang lang, int64_t now_ms)
 {
 	struct rep_station d = { 0 };
 	const struct rep_merge_station *s;
-	char pct[16], min[32];
+	char min[32];
 	size_t i;
 
 	d.name = m->district;
@@ -458,18 +592,21 @@ merge_html(FILE *f, const struct rep_merge *m, enum rep_lang lang, int64_t now_m
 	rep_html_begin(f, lang, &d, now_ms, RL_DISTRICT_REPORT, &m->period);
 	fputs("<h2>1. ", f);
 	rep_html_str(f, rep_label(lang, RL_STATIONS));
-	fprintf(f, "</h2>\n<table class=\"grid\">\n<tr><th>%s</th><th>%s</th><th>%s</th>"
-	    "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
-	    rep_label(lang, RL_STATION), rep_label(lang, RL_STATUS),
-	    rep_label(lang, RL_SCHEDULED), rep_label(lang, RL_AIRED),
-	    rep_label(lang, RL_MISSED), rep_label(lang, RL_COMPLIANCE),
-	    rep_label(lang, RL_AIRINGS), rep_label(lang, RL_MINUTES));
+	fprintf(f, "</h2>\n<p>%s: %zu (%s: %zu, %s: %zu, %s: %zu)</p>\n",
+	    rep_label(lang, RL_TRUSTED), m->nstations, rep_label(lang, RL_ACCEPTED),
+	    m->accepted, rep_label(lang, RL_REJECTED), m->rejected,
+	    rep_label(lang, RL_NOTHING_SENT), m->missing);
+	fprintf(f, "<table class=\"grid wide\">\n<tr><th>%s</th><th>%s</th>",
+	    rep_label(lang, RL_STATION), rep_label(lang, RL_STATUS));
+	for (i = 0; i < rep_nfigures; i++)
+		fprintf(f, "<th>%s</th>", rep_label(lang, rep_figures[i].label));
+	fputs("</tr>\n", f);
 	for (i = 0; i < m->nstations; i++) {
 		s = &m->stations[i];
 		fputs("<tr><td>", f);
 		rep_html_str(f, merge_name(s));
 		fputs(" (", f);
-		rep_html_str(f, s->code ? s->code : "?");
+		rep_html_str(f, s->code);
 		fprintf(f, ")</td><td%s>", s->status == REP_MERGE_REJECTED ?
 		    " class=\"rejected\"" : "");
 		rep_html_str(f, merge_status(lang, s));
@@ -477,36 +614,40 @@ merge_html(FILE *f, const struct rep_merge *m, enum rep_lang lang, int64_t now_m
 			fputs(": ", f);
 			rep_html_str(f, s->why);
 		}
-		if (s->status == REP_MERGE_OK) {
-			rep_percent(s->cov.compliance, pct);
-			rep_minutes(s->cov.played_ms, min);
-			fprintf(f, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%"
-			    PRId64 "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%s"
-			    "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%s</td></tr>\n",
-			    s->cov.slots, s->cov.aired, s->cov.missed, pct, s->cov.airings, min);
-		} else
-			fputs("</td><td></td><td></td><td></td><td></td><td></td><td></td>"
-			    "</tr>\n", f);
+		fputs("</td>", f);
+		merge_html_figures(f, merge_cov(s), "td");
+		fputs("</tr>\n", f);
 	}
-	rep_percent(m->compliance, pct);
-	rep_minutes(m->played_ms, min);
-	fprintf(f, "<tr><th>%s</th><th></th><th>%" PRId64 "</th><th>%" PRId64 "</th><th>%"
-	    PRId64 "</th><th>%s</th><th>%" PRId64 "</th><th>%s</th></tr>\n</table>\n",
-	    rep_label(lang, RL_TOTAL), m->slots, m->aired, m->missed, pct, m->airings, min);
-	fputs("<h2>2. ", f);
+	fprintf(f, "<tr><th>%s</th><th></th>", rep_label(lang, RL_TOTAL));
+	merge_html_figures(f, &m->total, "th");
+	fputs("</tr>\n</table>\n<h2>2. ", f);
 	rep_html_str(f, rep_label(lang, RL_TOPICS));
 	fprintf(f, "</h2>\n<table class=\"grid\">\n<tr><th>%s</th><th>%s</th><th>%s</th>"
 	    "</tr>\n", rep_label(lang, RL_TOPIC), rep_label(lang, RL_AIRINGS),
 	    rep_label(lang, RL_MINUTES));
-	for (i = 0; i < m->ntopics; i++) {
-		rep_minutes(m->topics[i].played_ms, min);
+	for (i = 0; i < m->total.ntopics; i++) {
+		rep_minutes(m->total.topics[i].played_ms, min);
 		fputs("<tr><td>", f);
-		rep_html_str(f, m->topics[i].name ? m->topics[i].name :
+		rep_html_str(f, m->total.topics[i].name ? m->total.topics[i].name :
 		    rep_label(lang, RL_NO_TOPIC));
 		fprintf(f, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%s</td>"
-		    "</tr>\n", m->topics[i].airings, min);
+		    "</tr>\n", m->total.topics[i].airings, min);
 	}
 	fputs("</table>\n<h2>3. ", f);
+	rep_html_str(f, rep_label(lang, RL_REFUSED));
+	fputs("</h2>\n<p>", f);
+	if (m->nrefused == 0)
+		rep_html_str(f, rep_label(lang, RL_NONE));
+	for (i = 0; i < m->nrefused; i++) {
+		fputs("<span class=\"rejected\">", f);
+		rep_html_str(f, m->refused[i].file);
+		fputs("</span> (", f);
+		rep_html_str(f, m->refused[i].code ? m->refused[i].code : "?");
+		fputs("): ", f);
+		rep_html_str(f, m->refused[i].why);
+		fputs("<br/>", f);
+	}
+	fputs("</p>\n<h2>4. ", f);
 	rep_html_str(f, rep_label(lang, RL_MISSING_STATIONS));
 	fputs("</h2>\n<p>", f);
 	if (m->missing == 0)

@@ -226,36 +226,45 @@ void rep_verified_clear(struct rep_verified *);
 
 /* --- The district merge (reports/merge.c) --- */
 
-/* One station in a district report. */
+/* One trusted station in a district report: accepted, rejected or missing. */
 struct rep_merge_station {
-	char *file;        /* the export, NULL when the station sent nothing */
+	char *file;        /* the export accepted, or the first refused; NULL: none */
 	char *code;
 	int status;        /* REP_MERGE_OK, _REJECTED, _MISSING */
-	char *why;         /* why it was rejected */
+	char *why;         /* why its export was refused */
 	struct rep_coverage cov; /* filled when status is REP_MERGE_OK */
 };
 
 enum { REP_MERGE_OK, REP_MERGE_REJECTED, REP_MERGE_MISSING };
 
+/* An export the merge refused. */
+struct rep_merge_refused {
+	char *file;
+	char *code;        /* the station it names; NULL when it could not be read */
+	char *why;
+};
+
 struct rep_merge {
 	struct rep_period period;
 	char *district;
+	/* Each station of trust.stations once, in its order. */
 	struct rep_merge_station *stations;
 	size_t nstations;
-	size_t rejected, missing;
-	/* Totals over the accepted stations. */
-	int64_t slots, aired, missed, airings, completed, interrupted, failed, played_ms;
-	double compliance;
-	struct rep_topic *topics;
-	size_t ntopics;
+	size_t accepted, rejected, missing; /* they add up to nstations */
+	/* Every export refused, in the order given, whoever it names. */
+	struct rep_merge_refused *refused;
+	size_t nrefused;
+	/* Over the accepted stations: the figures, reasons and topics added up. */
+	struct rep_coverage total;
 };
 
 /*
  * Verifies each export against cfg->trust.stations (the code must be listed
  * with the key that signed it) and builds the district report for period p
- * (NULL: the period of the first good export). An export that fails, or
- * covers another period, is kept as rejected with the reason; trusted
- * stations without a good export are listed as missing.
+ * (NULL: the period of the first good export). An export that fails, covers
+ * another period or repeats a station is refused with the reason. Each
+ * trusted station is then accepted (a good export), rejected (only refused
+ * ones name it; the first says why) or missing (none names it).
  */
 int rep_merge(const struct config *cfg, const char *const *files, size_t nfiles,
     const struct rep_period *p, struct rep_merge *m, char **cause);

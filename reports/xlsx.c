@@ -153,6 +153,29 @@ xl_num(lxw_worksheet *ws, int r, int c, double v, lxw_format *f)
 	worksheet_write_number(ws, (lxw_row_t)r, (lxw_col_t)c, v, f);
 }
 
+/* Writes a figure of c as a number cell (a rate rounded down; none without slots). */
+static void
+xl_figure(struct xl *x, lxw_worksheet *ws, int r, int col, const struct rep_figure *fig,
+    const struct rep_coverage *c)
+{
+	int64_t of = 0, n = fig->get(c, &of);
+
+	switch (fig->kind) {
+	case RF_COUNT:
+		xl_num(ws, r, col, (double)n, NULL);
+		break;
+	case RF_RATE:
+		/* In thousandths, rounded down, so that 0.0% shows no better rate. */
+		if (of > 0)
+			xl_num(ws, r, col, (double)((n > of ? of : n) * 1000 / of) / 1000.0,
+			    x->pct);
+		break;
+	case RF_MINUTES:
+		xl_num(ws, r, col, (double)n / 60000.0, x->min);
+		break;
+	}
+}
+
 /* A header row of labels. */
 static void
 xl_head(struct xl *x, lxw_worksheet *ws, int r, enum rep_lang lang,
@@ -186,11 +209,12 @@ int
 rep_write_xlsx(const char *path, const struct rep_coverage *c, enum rep_lang lang,
     char **cause)
 {
-	static const enum rep_label tcols[] = { RL_TOPIC, RL_BULLETINS, RL_AIRINGS,
+	static const enum rep_label tcols[] = { RL_TOPIC, RL_NBULLETINS, RL_AIRINGS,
 		RL_COMPLETED, RL_MINUTES };
 	static const enum rep_label bcols[] = { RL_BULLETIN, RL_TITLE, RL_PRODUCER,
 		RL_TOPIC, RL_AIRINGS, RL_COMPLETED, RL_MINUTES, RL_MIN, RL_MET, RL_FIRST,
 		RL_LAST };
+	const struct rep_figure *fig;
 	const struct rep_bulletin *b;
 	lxw_worksheet *ws;
 	char t[32];
@@ -219,26 +243,13 @@ rep_write_xlsx(const char *path, const struct rep_coverage *c, enum rep_lang lan
 	xl_str(ws, r, 2, c->period.from, NULL);
 	xl_str(ws, r++, 3, c->period.to, NULL);
 	r++;
-	xl_str(ws, r++, 0, rep_label(lang, RL_SLOTS), x.title);
-	xl_str(ws, r, 0, rep_label(lang, RL_SCHEDULED), NULL);
-	xl_num(ws, r++, 1, (double)c->slots, NULL);
-	xl_str(ws, r, 0, rep_label(lang, RL_AIRED), NULL);
-	xl_num(ws, r++, 1, (double)c->aired, NULL);
-	xl_str(ws, r, 0, rep_label(lang, RL_MISSED), NULL);
-	xl_num(ws, r++, 1, (double)c->missed, NULL);
-	xl_str(ws, r, 0, rep_label(lang, RL_COMPLIANCE), NULL);
-	if (c->compliance >= 0)
-		xl_num(ws, r, 1, c->compliance, x.pct);
-	r++;
-	xl_str(ws, r, 0, rep_label(lang, RL_AIRINGS), NULL);
-	xl_num(ws, r++, 1, (double)c->airings, NULL);
-	xl_str(ws, r, 0, rep_label(lang, RL_COMPLETED), NULL);
-	xl_num(ws, r++, 1, (double)c->completed, NULL);
-	xl_str(ws, r, 0, rep_label(lang, RL_MINUTES), NULL);
-	xl_num(ws, r++, 1, (double)c->played_ms / 60000.0, x.min);
-	xl_str(ws, r, 0, rep_label(lang, RL_QUOTAS), NULL);
-	xl_num(ws, r, 1, (double)c->quotas_met, NULL);
-	xl_num(ws, r++, 2, (double)c->quotas, NULL);
+	for (i = 0; i < rep_nfigures; i++) {
+		fig = &rep_figures[i];
+		if (i == 0 || fig->section != rep_figures[i - 1].section)
+			xl_str(ws, r++, 0, rep_label(lang, fig->section), x.title);
+		xl_str(ws, r, 0, rep_label(lang, fig->label), NULL);
+		xl_figure(&x, ws, r++, 1, fig, c);
+	}
 	r++;
 	r = xl_counts(&x, ws, r, lang, RL_MISSED_BY, c->missed_by, c->nmissed_by);
 	r = xl_counts(&x, ws, r, lang, RL_INTERRUPTIONS, c->interruptions,
@@ -285,18 +296,31 @@ rep_write_xlsx(const char *path, const struct rep_coverage *c, enum rep_lang lan
 	return xl_close(&x, path, cause);
 }
 
+/* A row of the district's stations: every figure of c from column 3 (none: empty). */
+static void
+xl_merge_figures(struct xl *x, lxw_worksheet *ws, int r, const struct rep_coverage *c)
+{
+	size_t i;
+
+	for (i = 0; c != NULL && i < rep_nfigures; i++)
+		xl_figure(x, ws, r, 3 + (int)i, &rep_figures[i], c);
+}
+
 int
 rep_merge_write_xlsx(const char *path, const struct rep_merge *m, enum rep_lang lang,
     char **cause)
 {
-	static const enum rep_label cols[] = { RL_CODE, RL_STATION, RL_STATUS,
-		RL_SCHEDULED, RL_AIRED, RL_MISSED, RL_COMPLIANCE, RL_AIRINGS, RL_MINUTES,
-		RL_REASON };
+	static const enum rep_label cols[] = { RL_CODE, RL_STATION, RL_STATUS };
+	static const enum rep_label rcols[] = { RL_FILE, RL_CODE, RL_REASON };
 	static const enum rep_label tcols[] = { RL_TOPIC, RL_AIRINGS, RL_MINUTES };
+	static const enum rep_label counts[] = { RL_TRUSTED, RL_ACCEPTED, RL_REJECTED,
+		RL_NOTHING_SENT };
+	const size_t nc = sizeof cols / sizeof cols[0], why = nc + rep_nfigures;
 	const struct rep_merge_station *s;
+	const struct rep_merge_refused *rf;
+	size_t i, n[4] = { m->nstations, m->accepted, m->rejected, m->missing };
 	lxw_worksheet *ws;
 	struct xl x;
-	size_t i;
 	int r = 0;
 
 	if (xl_open(&x, path, cause) != 0)
@@ -304,7 +328,7 @@ rep_merge_write_xlsx(const char *path, const struct rep_merge *m, enum rep_lang 
 	ws = workbook_add_worksheet(x.wb, lang == REP_EN ? "Stations" : "Các đài");
 	worksheet_set_column(ws, 0, 0, 16, NULL);
 	worksheet_set_column(ws, 1, 2, 36, NULL);
-	worksheet_set_column(ws, 9, 9, 60, NULL);
+	worksheet_set_column(ws, (lxw_col_t)why, (lxw_col_t)why, 60, NULL);
 	xl_str(ws, r++, 0, rep_label(lang, RL_DISTRICT_REPORT), x.title);
 	xl_str(ws, r, 0, rep_label(lang, RL_DISTRICT), NULL);
 	xl_str(ws, r++, 1, m->district, NULL);
@@ -312,43 +336,47 @@ rep_merge_write_xlsx(const char *path, const struct rep_merge *m, enum rep_lang 
 	xl_str(ws, r, 1, m->period.label, NULL);
 	xl_str(ws, r, 2, m->period.from, NULL);
 	xl_str(ws, r++, 3, m->period.to, NULL);
+	for (i = 0; i < 4; i++, r++) {
+		xl_str(ws, r, 0, rep_label(lang, counts[i]), NULL);
+		xl_num(ws, r, 1, (double)n[i], NULL);
+	}
 	r++;
-	xl_head(&x, ws, r++, lang, cols, sizeof cols / sizeof cols[0]);
+	xl_head(&x, ws, r, lang, cols, nc);
+	for (i = 0; i < rep_nfigures; i++)
+		xl_str(ws, r, (int)(nc + i), rep_label(lang, rep_figures[i].label), x.bold);
+	xl_str(ws, r++, (int)why, rep_label(lang, RL_REASON), x.bold);
 	for (i = 0; i < m->nstations; i++, r++) {
 		s = &m->stations[i];
 		xl_str(ws, r, 0, s->code, NULL);
 		xl_str(ws, r, 2, rep_label(lang, s->status == REP_MERGE_OK ? RL_ACCEPTED :
 		    s->status == REP_MERGE_REJECTED ? RL_REJECTED : RL_NOTHING_SENT), NULL);
-		xl_str(ws, r, 9, s->why, NULL);
+		xl_str(ws, r, (int)why, s->why, NULL);
 		if (s->status != REP_MERGE_OK)
 			continue;
 		xl_str(ws, r, 1, s->cov.station.name, NULL);
-		xl_num(ws, r, 3, (double)s->cov.slots, NULL);
-		xl_num(ws, r, 4, (double)s->cov.aired, NULL);
-		xl_num(ws, r, 5, (double)s->cov.missed, NULL);
-		if (s->cov.compliance >= 0)
-			xl_num(ws, r, 6, s->cov.compliance, x.pct);
-		xl_num(ws, r, 7, (double)s->cov.airings, NULL);
-		xl_num(ws, r, 8, (double)s->cov.played_ms / 60000.0, x.min);
+		xl_merge_figures(&x, ws, r, &s->cov);
 	}
 	xl_str(ws, r, 0, rep_label(lang, RL_TOTAL), x.bold);
-	xl_num(ws, r, 3, (double)m->slots, NULL);
-	xl_num(ws, r, 4, (double)m->aired, NULL);
-	xl_num(ws, r, 5, (double)m->missed, NULL);
-	if (m->compliance >= 0)
-		xl_num(ws, r, 6, m->compliance, x.pct);
-	xl_num(ws, r, 7, (double)m->airings, NULL);
-	xl_num(ws, r, 8, (double)m->played_ms / 60000.0, x.min);
+	xl_merge_figures(&x, ws, r, &m->total);
+	r += 2;
+	xl_str(ws, r++, 0, rep_label(lang, RL_REFUSED), x.title);
+	xl_head(&x, ws, r++, lang, rcols, 3);
+	for (i = 0; i < m->nrefused; i++, r++) {
+		rf = &m->refused[i];
+		xl_str(ws, r, 0, rf->file, NULL);
+		xl_str(ws, r, 1, rf->code, NULL);
+		xl_str(ws, r, 2, rf->why, NULL);
+	}
 
 	ws = workbook_add_worksheet(x.wb, lang == REP_EN ? "Topics" : "Chủ đề");
 	worksheet_set_column(ws, 0, 0, 60, NULL);
 	xl_head(&x, ws, 0, lang, tcols, 3);
-	for (i = 0; i < m->ntopics; i++) {
+	for (i = 0; i < m->total.ntopics; i++) {
 		r = (int)i + 1;
-		xl_str(ws, r, 0, m->topics[i].name ? m->topics[i].name :
+		xl_str(ws, r, 0, m->total.topics[i].name ? m->total.topics[i].name :
 		    rep_label(lang, RL_NO_TOPIC), NULL);
-		xl_num(ws, r, 1, (double)m->topics[i].airings, NULL);
-		xl_num(ws, r, 2, (double)m->topics[i].played_ms / 60000.0, x.min);
+		xl_num(ws, r, 1, (double)m->total.topics[i].airings, NULL);
+		xl_num(ws, r, 2, (double)m->total.topics[i].played_ms / 60000.0, x.min);
 	}
 	return xl_close(&x, path, cause);
 }

@@ -539,6 +539,161 @@ START_TEST(test_formats)
 }
 END_TEST
 
+/* Whether one line of text holds both a and b. */
+static int
+line_has(const char *text, const char *a, const char *b)
+{
+	const char *p, *e;
+	size_t len;
+	char *line;
+	int found = 0;
+
+	for (p = text; !found && *p != '\0'; p = *e ? e + 1 : e) {
+		e = strchr(p, '\n');
+		if (e == NULL)
+			e = p + strlen(p);
+		len = (size_t)(e - p);
+		line = xmalloc(len + 1);
+		memcpy(line, p, len);
+		line[len] = '\0';
+		found = strstr(line, a) != NULL && strstr(line, b) != NULL;
+		free(line);
+	}
+	return found;
+}
+
+/*
+ * A coverage with figures that each differ: 1 of 2,000 slots missed, 4,321
+ * airings of which 3,975 completed, 317 interrupted, 29 failed, 123.4 min;
+ * 5 of 6 minimums met. No lists, so each number can only come from its figure.
+ */
+static void
+figures_coverage(struct rep_coverage *c, int64_t slots, int64_t aired)
+{
+	char *cause = NULL;
+
+	memset(c, 0, sizeof *c);
+	ck_assert_int_eq(rep_period_parse("2026-H1", 0, &c->period, &cause), 0);
+	c->station.code = xstrdup("HY-KD-TT");
+	c->station.name = xstrdup("Đài Toàn Thắng");
+	c->slots = slots;
+	c->aired = aired;
+	c->missed = slots - aired;
+	c->compliance = (double)aired / (double)slots;
+	c->airings = 4321;
+	c->completed = 3975;
+	c->interrupted = 317;
+	c->failed = 29;
+	c->played_ms = 1234 * MIN / 10;
+	c->quotas = 6;
+	c->quotas_met = 5;
+}
+
+/* The report in fmt (vi) as text; XLSX converted to CSV by gnumeric's ssconvert. */
+static char *
+figures_render(const char *dir, const struct rep_coverage *c, int fmt)
+{
+	char *path, *cmd, *cause = NULL, *all;
+	FILE *f;
+
+	xasprintf(&path, "%s/fig.%d", dir, fmt);
+	if (fmt == REP_XLSX) {
+		ck_assert_msg(rep_write_xlsx(path, c, REP_VI, &cause) == 0, "%s", cause);
+		xasprintf(&cmd, "ssconvert -S '%s' '%s/fig.csv' >/dev/null 2>&1", path, dir);
+		ck_assert_int_eq(system(cmd), 0);
+		free(cmd);
+		free(path);
+		xasprintf(&path, "%s/fig.csv.0", dir);
+	} else {
+		ck_assert_ptr_nonnull(f = fopen(path, "w"));
+		ck_assert_msg(rep_write(f, c, fmt, REP_VI, at(2026, 6, 20, 9, 0),
+		    &cause) == 0, "%s", cause);
+		fclose(f);
+	}
+	ck_assert_ptr_nonnull(all = tu_read(path, NULL));
+	free(path);
+	return all;
+}
+
+/* A rate is never rounded up: 1 of 2,000 or of 100,000 slots missed is 99.9 %. */
+START_TEST(test_rate_rounds_down)
+{
+	static const int64_t cases[][2] = { { 2000, 1999 }, { 100000, 99999 } };
+	static const char *const json[] = { "\"compliance\": 0.9995",
+		"\"compliance\": 0.9999" };
+	struct rep_coverage c;
+	char *dir = tu_tmpdir(), *all;
+	size_t i;
+	int fmt;
+
+	setup_tz();
+	for (i = 0; i < 2; i++) {
+		figures_coverage(&c, cases[i][0], cases[i][1]);
+		for (fmt = REP_TEXT; fmt <= REP_XLSX; fmt++) {
+			if (fmt == REP_XLSX && !have("ssconvert"))
+				continue;
+			all = figures_render(dir, &c, fmt);
+			ck_assert_msg(strstr(all, "100.0") == NULL && strstr(all, "1.0000") ==
+			    NULL, "format %d rounds %lld of %lld up", fmt,
+			    (long long)cases[i][1], (long long)cases[i][0]);
+			/* XLSX holds the rate as a fraction shown as 0.0%. */
+			if (fmt == REP_JSON)
+				ck_assert_msg(strstr(all, json[i]) != NULL, "%s", all);
+			else
+				ck_assert_msg(line_has(all, "Tỷ lệ thực hiện", fmt == REP_XLSX ?
+				    "0.999," : "99.9"), "format %d: %s", fmt, all);
+			free(all);
+		}
+		rep_coverage_clear(&c);
+	}
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* Every format carries every figure of the summary, each beside its label. */
+START_TEST(test_figures_everywhere)
+{
+	static const char *const want[][3] = {
+		{ "Số lượt theo lịch", "2000", "\"scheduled\": 2000" },
+		{ "Đã phát", "1999", "\"aired\": 1999" },
+		{ "Không phát được", "1", "\"missed\": 1," },
+		{ "Tỷ lệ thực hiện", "99.9", "\"compliance\": 0.9995" },
+		{ "Lượt phát", "4321", "\"total\": 4321" },
+		{ "Phát trọn vẹn", "3975", "\"completed\": 3975" },
+		{ "Bị ngắt", "317", "\"interrupted\": 317" },
+		{ "Lỗi", "29", "\"failed\": 29" },
+		{ "Số phút", "123.4", "\"minutes\": 123.4" },
+		{ "Bản tin có số lượt tối thiểu", "6", "\"required\": 6" },
+		{ "Bản tin đạt số lượt tối thiểu", "5", "\"met\": 5" },
+	};
+	struct rep_coverage c;
+	char *dir = tu_tmpdir(), *all;
+	size_t i;
+	int fmt;
+
+	setup_tz();
+	figures_coverage(&c, 2000, 1999);
+	for (fmt = REP_TEXT; fmt <= REP_XLSX; fmt++) {
+		if (fmt == REP_XLSX && !have("ssconvert"))
+			continue;
+		all = figures_render(dir, &c, fmt);
+		for (i = 0; i < sizeof want / sizeof want[0]; i++)
+			if (fmt == REP_JSON)
+				ck_assert_msg(strstr(all, want[i][2]) != NULL,
+				    "JSON lacks %s", want[i][2]);
+			else
+				ck_assert_msg(line_has(all, want[i][0], fmt == REP_XLSX &&
+				    i == 3 ? "0.999," : want[i][1]),
+				    "format %d lacks %s %s", fmt, want[i][0], want[i][1]);
+		free(all);
+	}
+	rep_coverage_clear(&c);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(test_station_key)
 {
 	char *dir = tu_tmpdir(), *cause = NULL, *path, *data;
@@ -956,26 +1111,29 @@ START_TEST(test_merge)
 	fl[2] = files[3]; /* the forgery instead of C's */
 	ck_assert_msg(rep_merge(cfg, fl, 3, NULL, &m, &cause) == 0, "%s", cause);
 	ck_assert_str_eq(m.period.label, "2026-H1");
-	ck_assert_int_eq(m.nstations, 5); /* A, B, forged C, and C, D missing */
+	/* Each trusted station once: A, B accepted, C rejected (forged), D missing. */
+	ck_assert_int_eq(m.nstations, 4);
 	ck_assert_int_eq(m.stations[0].status, REP_MERGE_OK);
 	ck_assert_int_eq(m.stations[1].status, REP_MERGE_OK);
+	ck_assert_str_eq(m.stations[2].code, "C");
 	ck_assert_int_eq(m.stations[2].status, REP_MERGE_REJECTED);
 	ck_assert_ptr_nonnull(strstr(m.stations[2].why, "not the key trust.stations"));
-	ck_assert_str_eq(m.stations[3].code, "C");
+	ck_assert_str_eq(m.stations[3].code, "D");
 	ck_assert_int_eq(m.stations[3].status, REP_MERGE_MISSING);
-	ck_assert_str_eq(m.stations[4].code, "D");
-	ck_assert_int_eq(m.stations[4].status, REP_MERGE_MISSING);
+	ck_assert_int_eq(m.accepted, 2);
 	ck_assert_int_eq(m.rejected, 1);
-	ck_assert_int_eq(m.missing, 2);
+	ck_assert_int_eq(m.missing, 1);
+	ck_assert_int_eq(m.nrefused, 1);
+	ck_assert_str_eq(m.refused[0].file, files[3]);
 	/* Totals: twice one station's known answers. */
-	ck_assert_int_eq(m.slots, 16);
-	ck_assert_int_eq(m.aired, 8);
-	ck_assert_int_eq(m.airings, 12);
-	ck_assert_int_eq(m.played_ms, 42 * MIN);
-	ck_assert(m.compliance > 0.4999 && m.compliance < 0.5001);
-	ck_assert_int_eq(m.ntopics, 3);
-	ck_assert_str_eq(m.topics[0].key, "cchc");
-	ck_assert_int_eq(m.topics[0].airings, 10);
+	ck_assert_int_eq(m.total.slots, 16);
+	ck_assert_int_eq(m.total.aired, 8);
+	ck_assert_int_eq(m.total.airings, 12);
+	ck_assert_int_eq(m.total.played_ms, 42 * MIN);
+	ck_assert(m.total.compliance > 0.4999 && m.total.compliance < 0.5001);
+	ck_assert_int_eq(m.total.ntopics, 3);
+	ck_assert_str_eq(m.total.topics[0].key, "cchc");
+	ck_assert_int_eq(m.total.topics[0].airings, 10);
 	ck_assert_str_eq(m.stations[0].cov.station.name, "Đài A");
 	rep_merge_clear(&m);
 
@@ -984,11 +1142,26 @@ START_TEST(test_merge)
 	ck_assert_int_eq(rep_merge(cfg, fl, 3, &p, &m, &cause), 0);
 	ck_assert_int_eq(m.rejected, 0);
 	ck_assert_int_eq(m.missing, 1);
-	ck_assert_int_eq(m.slots, 24);
+	ck_assert_int_eq(m.total.slots, 24);
+	rep_merge_clear(&m);
+	/* The genuine C and a forgery of it: C is accepted once, the forgery refused. */
+	fl[3] = files[3];
+	ck_assert_int_eq(rep_merge(cfg, fl, 4, &p, &m, &cause), 0);
+	ck_assert_int_eq(m.nstations, 4);
+	ck_assert_int_eq(m.stations[2].status, REP_MERGE_OK);
+	ck_assert_int_eq(m.accepted, 3);
+	ck_assert_int_eq(m.rejected, 0);
+	ck_assert_int_eq(m.missing, 1);
+	ck_assert_int_eq(m.nrefused, 1);
+	ck_assert_str_eq(m.refused[0].code, "C");
+	ck_assert_int_eq(m.total.slots, 24);
 	rep_merge_clear(&m);
 	ck_assert_int_eq(rep_period_parse("2026", 0, &p, &cause), 0);
 	ck_assert_int_eq(rep_merge(cfg, fl, 1, &p, &m, &cause), 0);
+	ck_assert_int_eq(m.nstations, 4);
 	ck_assert_int_eq(m.rejected, 1);
+	ck_assert_int_eq(m.missing, 3);
+	ck_assert_str_eq(m.stations[0].code, "A");
 	ck_assert_ptr_nonnull(strstr(m.stations[0].why, "covers 2025-12-15..2026-06-14"));
 	rep_merge_clear(&m);
 
@@ -1017,6 +1190,8 @@ main(void)
 	tcase_add_test(tc, test_iso8601);
 	tcase_add_test(tc, test_coverage_known_answers);
 	tcase_add_test(tc, test_formats);
+	tcase_add_test(tc, test_rate_rounds_down);
+	tcase_add_test(tc, test_figures_everywhere);
 	tcase_add_test(tc, test_station_key);
 	tcase_add_test(tc, test_export_verify);
 	tcase_add_test(tc, test_quota_in_service);

@@ -126,6 +126,27 @@ sed 's/tags = \[ "papi" \]/tags = [ "Papi" ]/' tags.conf > bad-tags.conf
 run $LOAXA check bad-tags.conf
 expect_rc 2; expect_err "bad-tags.conf:3: 'Papi' is not a tag"
 
+# Without --from the plan starts with the slot on air now: one that began two
+# minutes ago and runs three hours (the station's zone, Asia/Ho_Chi_Minh).
+NOW_HM=$(TZ=Asia/Ho_Chi_Minh date -d '2 minutes ago' +%H:%M)
+cat > now.conf <<CONF
+station = { code = "HY-KD-TT"; name = "Đài truyền thanh xã Toàn Thắng"; };
+paths = { data = "./data"; };
+playlists = ( { name = "papi"; mode = "rotate"; topics = [ "cchc" ]; } );
+timetable = ( { name = "Đang phát"; days = "daily"; start = "$NOW_HM"; length = "3h";
+                playlist = "papi"; } );
+CONF
+run $LOAXA -c now.conf plan --days 1
+expect_rc 0; expect_out "$NOW_HM:00 - "; expect_out "Đang phát"
+run $LOAXA -c now.conf plan --days 1 --format json
+expect_rc 0
+printf '%s' "$OUT" | python3 -c '
+import json, sys
+occ = json.load(sys.stdin)["occurrences"]
+assert occ and occ[0]["scheduled_at"][11:16] == sys.argv[1], (sys.argv[1], occ[:1])
+' "$NOW_HM" || fail "the slot on air now is not in the plan"
+CHECKS=$((CHECKS + 1))
+
 # Usage errors: exit 2, one line.
 run $L plan --days 0
 expect_rc 2; expect_err "--days '0' must be a number from 1 to 366"

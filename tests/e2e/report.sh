@@ -182,6 +182,86 @@ elif command -v libreoffice >/dev/null; then
 	libreoffice --headless --convert-to csv --outdir lo r.xlsx >/dev/null 2>&1
 	grep -q "Tỷ lệ thực hiện" lo/r.csv || fail "LibreOffice cannot open the XLSX"
 fi
+# A rate is never rounded up, and every format carries every figure: 2,000
+# hourly slots from 2025-12-15 in HY-KD-RR, 1 missed (99.95 %: 99.9), 6
+# interrupted, 3 failed (started, so the slot aired), 1,990 completed.
+station_conf HY-KD-RR "Rạng Rỡ"
+run "$LOAXA" -c HY-KD-RR.conf log; expect_rc 0
+sqlite3 "$T/HY-KD-RR-data/loaxa.db" <<'SQL'
+INSERT INTO bulletins (id, sha256, file, title, topic, agency, status, min_airings,
+  format, sample_rate, channels, duration_ms, size, approved_sha256, imported_at)
+VALUES (1, printf('%064d', 1), 'f', 'Tin xã', 'cchc', 'UBND xã', 'approved', 0, 'wav',
+  48000, 1, 60000, 1, printf('%064d', 1), 1);
+WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 1999)
+INSERT INTO airings (bulletin_id, sha256, slot, slot_start, scheduled_at, started_at,
+  ended_at, played_ms, outcome, reason)
+SELECT CASE WHEN i = 0 THEN NULL ELSE 1 END, CASE WHEN i = 0 THEN NULL ELSE printf('%064d', 1) END,
+  'Giờ', 1765731600000 + i * 3600000, 1765731600000 + i * 3600000,
+  CASE WHEN i = 0 THEN NULL ELSE 1765731600000 + i * 3600000 END,
+  CASE WHEN i = 0 THEN NULL ELSE 1765731600000 + i * 3600000 + 60000 END,
+  CASE WHEN i = 0 THEN 0 ELSE 60000 END,
+  CASE WHEN i = 0 THEN 'missed' WHEN i <= 6 THEN 'interrupted' WHEN i <= 9 THEN 'failed'
+  ELSE 'completed' END,
+  CASE WHEN i = 0 THEN 'controller off' WHEN i <= 6 THEN 'emergency' WHEN i <= 9 THEN 'device' END
+FROM n;
+SQL
+RR="-c HY-KD-RR.conf report --period 2026-H1"
+run "$LOAXA" $RR --format json
+expect_rc 0
+printf '%s' "$OUT" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+s, a = r["slots"], r["airings"]
+assert (s["scheduled"], s["aired"], s["missed"]) == (2000, 1999, 1), s
+assert s["compliance"] <= 0.9995, s
+assert (a["total"], a["completed"], a["interrupted"], a["failed"]) == (1999, 1990, 6, 3), a
+' || fail "2,000 slots: JSON"
+for f in txt csv html xlsx; do
+	run "$LOAXA" $RR --out rr.$f; expect_rc 0
+done
+[ $HAVE_PY -eq 1 ] && python3 - <<'PY' || fail "2,000 slots: a format rounds up or lacks a figure"
+import csv, re, zipfile, xml.etree.ElementTree as ET
+
+def xlsx_rows(path):
+    z = zipfile.ZipFile(path)
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    strings = [si.findtext("m:t", "", ns) for si in
+               ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", ns)]
+    rows = []
+    for row in ET.fromstring(z.read("xl/worksheets/sheet1.xml")).iter("{%s}row" % ns["m"]):
+        cells = []
+        for c in row.findall("m:c", ns):
+            v = c.findtext("m:v", "", ns)
+            cells.append(strings[int(v)] if c.get("t") == "s" else v)
+        rows.append(cells)
+    return rows
+
+def has(rows, label, value):
+    for r in rows:
+        if any(label in x for x in r[:1]) and any(x == value or x.startswith(value) for x in r[1:]):
+            return True
+    return False
+
+text = open("rr.txt", encoding="utf-8").read().splitlines()
+html = open("rr.html", encoding="utf-8").read().splitlines()
+rows = {
+    "text": [[l[:34].strip()] + l[34:].split() for l in text],
+    "csv": list(csv.reader(open("rr.csv", encoding="utf-8-sig", newline=""))),
+    "html": [re.findall(r"<t[dh][^>]*>([^<]*)</t[dh]>", l) for l in html],
+    "xlsx": xlsx_rows("rr.xlsx"),
+}
+want = [("Số lượt theo lịch", "2000"), ("Đã phát", "1999"), ("Không phát được", "1"),
+        ("Lượt phát", "1999"), ("Phát trọn vẹn", "1990"), ("Bị ngắt", "6"), ("Lỗi", "3"),
+        ("Số phút", "1999")]
+for fmt, r in rows.items():
+    for label, value in want:
+        assert has(r, label, value), (fmt, label, value)
+    rate = "0.999" if fmt == "xlsx" else "99.9"
+    assert has(r, "Tỷ lệ thực hiện", rate), (fmt, "rate")
+    assert not has(r, "Tỷ lệ thực hiện", "100") and not has(r, "Tỷ lệ thực hiện", "0.9995"), (fmt, "rounded up")
+PY
+CHECKS=$((CHECKS + 1))
+
 # The --out file is not left half-written when the directory is missing.
 run "$LOAXA" $C report --period 2026-H1 --out "$T/nodir/r.txt"
 expect_rc 1; expect_err "$T/nodir/r.txt"; expect_one_err_line
@@ -259,11 +339,14 @@ import json, sys
 r = json.load(sys.stdin)
 st = {(s["code"], s["status"]) for s in r["stations"]}
 assert ("HY-KD-TT", "ok") in st and ("HY-KD-MD", "ok") in st, st
-assert ("HY-KD-NT", "rejected") in st and ("HY-KD-NT", "missing") in st, st
-assert ("HY-KD-XX", "missing") in st
+assert ("HY-KD-NT", "rejected") in st and ("HY-KD-XX", "missing") in st, st
+codes = [s["code"] for s in r["stations"]]
+assert sorted(codes) == ["HY-KD-MD", "HY-KD-NT", "HY-KD-TT", "HY-KD-XX"], codes
 t = r["totals"]
-assert (t["stations"], t["rejected"], t["slots"], t["aired"], t["airings"]) == (2, 1, 8, 6, 6), t
-assert sorted(r["missing"]) == ["HY-KD-NT", "HY-KD-XX"]
+assert (t["trusted"], t["accepted"], t["rejected"], t["missing"]) == (4, 2, 1, 1), t
+assert (t["slots"]["scheduled"], t["slots"]["aired"], t["airings"]["total"]) == (8, 6, 6), t
+assert r["missing"] == ["HY-KD-XX"], r["missing"]
+assert [x["file"] for x in r["refused"]] == ["c.lxe"], r["refused"]
 assert {x["key"]: x["airings"] for x in r["topics"]} == {"cchc": 4, "danchu": 2}
 ' || fail "merge JSON"
 fi
