@@ -1,8 +1,5 @@
 /* loaxa package create | import: signed bulletin packages from the district. */
-#include <libconfig.h>
 #include <sodium.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,319 +23,66 @@ package_bad_topic(const struct config *cfg, const char *where, const char *topic
 	fprintf(stderr, "\n");
 }
 
-/* A manifest as read: its entries' paths and tags, which ents point into. */
-struct manifest {
-	config_t lc;            /* holds the strings */
-	int have_lc;
-	char **paths;           /* per entry */
-	const char *(*tags)[LIB_TAGS_MAX]; /* per entry */
-	size_t n;
-};
-
-/* The settings of one bulletin in a manifest. */
-static const char *const manifest_names[] = { "file", "title", "topic", "agency",
-	"from", "until", "min_airings", "priority", "tags", NULL };
-
-/* Whether name is one of manifest_names. */
+/*
+ * Prints the problems of a manifest that conf_manifest_read found and frees
+ * them; returns EXIT_USAGE.
+ */
 static int
-manifest_known(const char *name)
+package_problems(struct config_problems *p)
 {
 	size_t i;
 
-	for (i = 0; manifest_names[i] != NULL; i++)
-		if (strcmp(manifest_names[i], name) == 0)
-			return 1;
-	return 0;
-}
-
-/* The string settings, and where each goes in a struct lib_meta. */
-static const struct {
-	const char *name;
-	size_t off;
-} manifest_strings[] = {
-	{ "title", offsetof(struct lib_meta, title) },
-	{ "topic", offsetof(struct lib_meta, topic) },
-	{ "agency", offsetof(struct lib_meta, agency) },
-	{ "from", offsetof(struct lib_meta, valid_from) },
-	{ "until", offsetof(struct lib_meta, valid_until) },
-	{ "priority", offsetof(struct lib_meta, priority) },
-};
-
-/* What a setting holds, in the words the configuration's errors use. */
-static const char *
-manifest_type(const config_setting_t *s)
-{
-	static const char *const names[] = {
-		[CONFIG_TYPE_GROUP] = "a group { ... }",
-		[CONFIG_TYPE_INT] = "an integer", [CONFIG_TYPE_INT64] = "an integer",
-		[CONFIG_TYPE_FLOAT] = "a number", [CONFIG_TYPE_STRING] = "a string",
-		[CONFIG_TYPE_BOOL] = "true or false",
-		[CONFIG_TYPE_ARRAY] = "an array [ ... ]",
-		[CONFIG_TYPE_LIST] = "a list ( ... )",
-	};
-	int t = config_setting_type(s);
-
-	return t >= 0 && (size_t)t < sizeof names / sizeof names[0] &&
-	    names[t] != NULL ? names[t] : "nothing";
-}
-
-/* Prints "MANIFEST:LINE: message" for setting s. */
-static void __attribute__((format(printf, 3, 4)))
-manifest_problem(const char *path, const config_setting_t *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s:%d: ", path, config_setting_source_line(s));
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
+	for (i = 0; i < p->n; i++)
+		fprintf(stderr, "%s\n", p->lines[i]);
+	conf_problems_clear(p);
+	return EXIT_USAGE;
 }
 
 /*
- * Checks meta, which holds one setting s of a bulletin (or, at the end, all
- * of them), as import would; prints the problem at s's line. 0 when bad.
+ * Fills ents[0..m->n) from the manifest m over def (the flags' values); each
+ * entry's tags, those of --tag and its own, go in tags[k]. Checks each as
+ * import would; prints MANIFEST:LINE: message and returns -1 on a problem.
  */
 static int
-manifest_check(const char *path, const config_setting_t *s,
-    const struct lib_meta *meta)
+package_manifest(const struct conf_manifest *m, const struct lib_meta *def,
+    const char *(*tags)[LIB_TAGS_MAX], struct lib_pkg_entry *ents)
 {
+	const struct conf_manifest_entry *e;
+	struct lib_meta *meta;
 	char *why = NULL;
+	size_t k, j;
+	int bad = 0;
 
-	if (lib_check_meta(meta, &why) == 0)
-		return 1;
-	manifest_problem(path, s, "%s", why);
-	free(why);
-	return 0;
-}
-
-/*
- * Reads the string settings of bulletin g over m (which holds the flags'
- * values), each checked on its own. Returns 0 after printing the problems.
- */
-static int
-manifest_strs(const char *path, const config_setting_t *g, const struct config *cfg,
-    struct lib_meta *m)
-{
-	const config_setting_t *s;
-	struct lib_meta one;
-	const char *v;
-	char *where;
-	size_t i;
-	int ok = 1;
-
-	for (i = 0; i < sizeof manifest_strings / sizeof manifest_strings[0]; i++) {
-		if ((s = config_setting_get_member(g, manifest_strings[i].name)) == NULL)
-			continue;
-		if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-			manifest_problem(path, s, "'%s' must be a string in quotes, not %s",
-			    manifest_strings[i].name, manifest_type(s));
-			ok = 0;
-			continue;
-		}
-		v = config_setting_get_string(s);
-		memset(&one, 0, sizeof one);
-		*(const char **)((char *)&one + manifest_strings[i].off) = v;
-		if (!manifest_check(path, s, &one)) {
-			ok = 0;
-			continue;
-		}
-		if (one.topic != NULL && conf_topic(cfg, v) == NULL) {
-			xasprintf(&where, "%s:%d", path, config_setting_source_line(s));
-			package_bad_topic(cfg, where, v);
-			free(where);
-			ok = 0;
-			continue;
-		}
-		*(const char **)((char *)m + manifest_strings[i].off) = v;
-	}
-	return ok;
-}
-
-/* Reads min_airings of bulletin g into m; 0 after printing the problem. */
-static int
-manifest_min_airings(const char *path, const config_setting_t *g, struct lib_meta *m)
-{
-	const config_setting_t *s = config_setting_get_member(g, "min_airings");
-	long long v;
-
-	if (s == NULL)
-		return 1;
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
-	    config_setting_type(s) != CONFIG_TYPE_INT64) {
-		manifest_problem(path, s, "'min_airings' must be an integer, not %s",
-		    manifest_type(s));
-		return 0;
-	}
-	v = config_setting_get_int64(s);
-	if (v < 0 || v > 100000) {
-		manifest_problem(path, s, "'min_airings' is %lld; it must be from 0 to "
-		    "100000", v);
-		return 0;
-	}
-	m->min_airings = (int)v;
-	return 1;
-}
-
-/*
- * Adds the tags of bulletin g to tags[0..*n) (those of --tag); 0 after
- * printing the problems.
- */
-static int
-manifest_tags(const char *path, const config_setting_t *g, const char **tags,
-    size_t *n)
-{
-	const config_setting_t *s = config_setting_get_member(g, "tags"), *e;
-	struct lib_meta one = { .ntags = 1 };
-	const char *v;
-	int i, ok = 1;
-
-	if (s == NULL)
-		return 1;
-	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
-	    config_setting_type(s) != CONFIG_TYPE_LIST) {
-		manifest_problem(path, s, "'tags' must be an array [ \"...\", ... ], "
-		    "not %s", manifest_type(s));
-		return 0;
-	}
-	for (i = 0; (e = config_setting_get_elem(s, (unsigned)i)) != NULL; i++) {
-		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			manifest_problem(path, e, "each of 'tags' must be a string in "
-			    "quotes, not %s", manifest_type(e));
-			ok = 0;
-			continue;
-		}
-		v = config_setting_get_string(e);
-		one.tags = &v;
-		if (!manifest_check(path, e, &one))
-			ok = 0;
-		else if (ok && cli_tag_add(tags, n, v) != 0) {
-			manifest_problem(path, s, "a bulletin has at most %d tags (those "
-			    "of --tag included)", LIB_TAGS_MAX);
-			return 0;
-		}
-	}
-	return ok;
-}
-
-/*
- * Reads one bulletin g of the manifest into e (its path and tags kept in
- * man's slot k), its defaults from def. 0 after printing the problems.
- */
-static int
-manifest_entry(const char *path, const char *dir, const config_setting_t *g, int k,
-    const struct lib_meta *def, const struct config *cfg, struct manifest *man,
-    struct lib_pkg_entry *e)
-{
-	const config_setting_t *s, *m;
-	const char **tags = man->tags[k];
-	int j, ok = 1;
-
-	for (j = 0; (m = config_setting_get_elem(g, (unsigned)j)) != NULL; j++)
-		if (!manifest_known(config_setting_name(m))) {
-			manifest_problem(path, m, "unknown setting '%s' (file, title, "
-			    "topic, agency, from, until, min_airings, priority, tags)",
-			    config_setting_name(m));
-			ok = 0;
-		}
-	if ((s = config_setting_get_member(g, "file")) == NULL) {
-		manifest_problem(path, g, "bulletin %d has no 'file'", k + 1);
-		ok = 0;
-	} else if (config_setting_type(s) != CONFIG_TYPE_STRING ||
-	    config_setting_get_string(s)[0] == '\0') {
-		manifest_problem(path, s, "'file' must be a file name in quotes, not %s",
-		    config_setting_type(s) == CONFIG_TYPE_STRING ? "empty" :
-		    manifest_type(s));
-		ok = 0;
-	} else if (config_setting_get_string(s)[0] == '/')
-		man->paths[k] = xstrdup(config_setting_get_string(s));
-	else
-		xasprintf(&man->paths[k], "%s/%s", dir, config_setting_get_string(s));
-	e->path = man->paths[k];
-	e->meta = *def;
-	memcpy(tags, def->tags, def->ntags * sizeof *tags);
-	e->meta.ntags = def->ntags;
-	ok &= manifest_strs(path, g, cfg, &e->meta);
-	ok &= manifest_min_airings(path, g, &e->meta);
-	ok &= manifest_tags(path, g, tags, &e->meta.ntags);
-	e->meta.tags = tags;
-	/* Each setting is good alone; together, the validity must not end first. */
-	if (ok && (s = config_setting_get_member(g, "until")) == NULL &&
-	    (s = config_setting_get_member(g, "from")) == NULL)
-		s = g;
-	return ok && manifest_check(path, s, &e->meta);
-}
-
-/*
- * Reads the manifest (see examples/package.conf) into man and *ents, each
- * entry's defaults from def (the flags). Paths are relative to the
- * manifest's directory. Every setting is checked for its type and value;
- * each problem is printed as MANIFEST:LINE: message. -1 on any.
- */
-static int
-manifest_read(const char *path, struct manifest *man, const struct lib_meta *def,
-    const struct config *cfg, struct lib_pkg_entry **ents, size_t *n)
-{
-	const config_setting_t *list, *g;
-	const char *slash;
-	char *dir;
-	int i, bad = 0;
-
-	config_init(&man->lc);
-	man->have_lc = 1;
-	if (config_read_file(&man->lc, path) != CONFIG_TRUE) {
-		fprintf(stderr, "%s:%d: %s\n", path, config_error_line(&man->lc),
-		    config_error_text(&man->lc) ? config_error_text(&man->lc) :
-		    "cannot read");
-		return -1;
-	}
-	for (i = 0; (g = config_setting_get_elem(config_root_setting(&man->lc),
-	    (unsigned)i)) != NULL; i++)
-		if (strcmp(config_setting_name(g), "bulletins") != 0) {
-			manifest_problem(path, g, "unknown setting '%s' (a manifest holds "
-			    "bulletins = ( ... ))", config_setting_name(g));
+	for (k = 0; k < m->n; k++) {
+		e = &m->entries[k];
+		meta = &ents[k].meta;
+		ents[k].path = e->file;
+		*meta = *def;
+		memcpy(tags[k], def->tags, def->ntags * sizeof *tags[k]);
+		meta->tags = tags[k];
+		meta->title = e->title != NULL ? e->title : def->title;
+		meta->topic = e->topic != NULL ? e->topic : def->topic;
+		meta->agency = e->agency != NULL ? e->agency : def->agency;
+		meta->valid_from = e->from != NULL ? e->from : def->valid_from;
+		meta->valid_until = e->until != NULL ? e->until : def->valid_until;
+		meta->priority = e->priority != NULL ? e->priority : def->priority;
+		if (e->min_airings >= 0)
+			meta->min_airings = e->min_airings;
+		for (j = 0; j < e->ntags; j++)
+			if (cli_tag_add(tags[k], &meta->ntags, e->tags[j]) != 0) {
+				fprintf(stderr, "%s:%d: a bulletin has at most %d tags (those "
+				    "of --tag included)\n", m->file, e->line, LIB_TAGS_MAX);
+				bad = 1;
+				break;
+			}
+		if (j == e->ntags && lib_check_meta(meta, &why) != 0) {
+			fprintf(stderr, "%s:%d: %s\n", m->file, e->line, why);
+			free(why);
+			why = NULL;
 			bad = 1;
 		}
-	list = config_lookup(&man->lc, "bulletins");
-	if (list == NULL || !config_setting_is_list(list) ||
-	    config_setting_length(list) == 0) {
-		fprintf(stderr, "%s: needs bulletins = ( { file = \"...\"; ... }, ... );\n",
-		    path);
-		return -1;
 	}
-	slash = strrchr(path, '/');
-	dir = slash != NULL ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
-	man->n = (size_t)config_setting_length(list);
-	man->paths = xcalloc(man->n, sizeof *man->paths);
-	man->tags = xcalloc(man->n, sizeof *man->tags);
-	*ents = xcalloc(man->n, sizeof **ents);
-	for (i = 0; (g = config_setting_get_elem(list, (unsigned)i)) != NULL; i++) {
-		if (!config_setting_is_group(g)) {
-			manifest_problem(path, g, "each bulletin is a group { file = ...; }");
-			bad = 1;
-			continue;
-		}
-		if (!manifest_entry(path, dir, g, i, def, cfg, man, &(*ents)[i]))
-			bad = 1;
-	}
-	*n = man->n;
-	free(dir);
 	return bad ? -1 : 0;
-}
-
-/* Frees what manifest_read kept. */
-static void
-manifest_free(struct manifest *man)
-{
-	size_t i;
-
-	for (i = 0; i < man->n; i++)
-		free(man->paths[i]);
-	free(man->paths);
-	free(man->tags);
-	if (man->have_lc)
-		config_destroy(&man->lc);
-	memset(man, 0, sizeof *man);
 }
 
 /* package create: validate, pack and sign. */
@@ -362,7 +106,9 @@ package_create(struct cmd_ctx *ctx, int argc, char **argv)
 	const char *key = NULL, *out = NULL, *manifest = NULL, *tags[LIB_TAGS_MAX];
 	struct lib_pkg_entry *ents = NULL;
 	struct lib_meta def = { 0 };
-	struct manifest man = { 0 };
+	struct config_problems problems = { 0 };
+	struct conf_manifest *man = NULL;
+	const char *(*mtags)[LIB_TAGS_MAX] = NULL;
 	unsigned char sk[LIB_KEY_SECRET];
 	char *cause = NULL, *end;
 	int c, rc;
@@ -415,10 +161,16 @@ package_create(struct cmd_ctx *ctx, int argc, char **argv)
 		free(cause);
 		return EXIT_USAGE;
 	}
-	if (manifest != NULL &&
-	    manifest_read(manifest, &man, &def, ctx->cfg, &ents, &n) != 0) {
-		rc = EXIT_USAGE;
-		goto out;
+	if (manifest != NULL) {
+		if (conf_manifest_read(manifest, ctx->cfg, &man, &problems) != 0)
+			return package_problems(&problems);
+		n = man->n;
+		ents = xcalloc(n, sizeof *ents);
+		mtags = xcalloc(n, sizeof *mtags);
+		if (package_manifest(man, &def, mtags, ents) != 0) {
+			rc = EXIT_USAGE;
+			goto out;
+		}
 	}
 	for (; optind < argc; optind++) {
 		ents = xreallocarray(ents, n + 1, sizeof *ents);
@@ -443,7 +195,8 @@ package_create(struct cmd_ctx *ctx, int argc, char **argv)
 	printf("%s: %zu bulletin%s packed and signed\n", out, n, n == 1 ? "" : "s");
 	rc = EXIT_OK;
 out:
-	manifest_free(&man);
+	conf_manifest_free(&man);
+	free(mtags);
 	free(ents);
 	return rc;
 }
