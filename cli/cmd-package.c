@@ -11,18 +11,6 @@
 #include "library/library.h"
 #include "store/store.h"
 
-/* Prints "unknown topic" with the known keys, prefixed by where. */
-static void
-package_bad_topic(const struct config *cfg, const char *where, const char *topic)
-{
-	size_t i;
-
-	fprintf(stderr, "%s: unknown topic '%s'; known topics:", where, topic);
-	for (i = 0; i < cfg->ntopics; i++)
-		fprintf(stderr, "%s %s", i ? "," : "", cfg->topics[i].key);
-	fprintf(stderr, "\n");
-}
-
 /*
  * Prints the problems of a manifest that conf_manifest_read found and frees
  * them; returns EXIT_USAGE.
@@ -87,80 +75,27 @@ package_manifest(const struct conf_manifest *m, const struct lib_meta *def,
 
 /* package create: validate, pack and sign. */
 static int
-package_create(struct cmd_ctx *ctx, int argc, char **argv)
+package_create(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "manifest", required_argument, NULL, 'M' },
-		{ "title", required_argument, NULL, 't' },
-		{ "topic", required_argument, NULL, 'T' },
-		{ "agency", required_argument, NULL, 'a' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "until", required_argument, NULL, 'u' },
-		{ "min-airings", required_argument, NULL, 'm' },
-		{ "priority", required_argument, NULL, 'p' },
-		{ "tag", required_argument, NULL, 'g' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *key = NULL, *out = NULL, *manifest = NULL, *tags[LIB_TAGS_MAX];
-	struct lib_pkg_entry *ents = NULL;
-	struct lib_meta def = { 0 };
+	const char *key = cli_opt(args, "key"), *out = cli_opt(args, "out");
+	const char *manifest = cli_opt(args, "manifest"), *tags[LIB_TAGS_MAX];
+	const char *(*mtags)[LIB_TAGS_MAX] = NULL;
 	struct config_problems problems = { 0 };
 	struct conf_manifest *man = NULL;
-	const char *(*mtags)[LIB_TAGS_MAX] = NULL;
+	struct lib_pkg_entry *ents = NULL;
+	struct lib_meta def;
 	unsigned char sk[LIB_KEY_SECRET];
-	char *cause = NULL, *end;
-	int c, rc;
+	char *cause = NULL;
 	size_t n = 0;
-	long v;
+	int i, rc;
 
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
-		switch (c) {
-		case 'k': key = optarg; break;
-		case 'o': out = optarg; break;
-		case 'M': manifest = optarg; break;
-		case 't': def.title = optarg; break;
-		case 'T': def.topic = optarg; break;
-		case 'a': def.agency = optarg; break;
-		case 'f': def.valid_from = optarg; break;
-		case 'u': def.valid_until = optarg; break;
-		case 'p': def.priority = optarg; break;
-		case 'g':
-			if (cli_tag_add(tags, &def.ntags, optarg) != 0) {
-				fprintf(stderr, "loaxa package: --tag: a bulletin has at most "
-				    "%d tags\n", LIB_TAGS_MAX);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'm':
-			v = strtol(optarg, &end, 10);
-			if (end == optarg || *end != '\0' || v < 0 || v > 100000) {
-				fprintf(stderr, "loaxa package: --min-airings must be a whole "
-				    "number from 0 to 100000\n");
-				return EXIT_USAGE;
-			}
-			def.min_airings = (int)v;
-			break;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	def.tags = tags;
-	if (key == NULL || out == NULL || (manifest == NULL && optind >= argc)) {
+	if (key == NULL || out == NULL || (manifest == NULL && args->argc == 0)) {
 		fprintf(stderr, "loaxa package create: needs --key, --out and audio "
 		    "files or --manifest\n");
 		return cli_usage(ctx->entry);
 	}
-	if (def.topic != NULL && conf_topic(ctx->cfg, def.topic) == NULL) {
-		package_bad_topic(ctx->cfg, "loaxa package", def.topic);
-		return EXIT_USAGE;
-	}
-	if (lib_check_meta(&def, &cause) != 0) {
-		fprintf(stderr, "loaxa package: %s\n", cause);
-		free(cause);
-		return EXIT_USAGE;
-	}
+	if ((rc = cli_meta(ctx, args, &def, tags)) != 0)
+		return rc;
 	if (manifest != NULL) {
 		if (conf_manifest_read(manifest, ctx->cfg, &man, &problems) != 0)
 			return package_problems(&problems);
@@ -172,9 +107,9 @@ package_create(struct cmd_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
-	for (; optind < argc; optind++) {
+	for (i = 0; i < args->argc; i++) {
 		ents = xreallocarray(ents, n + 1, sizeof *ents);
-		ents[n].path = argv[optind];
+		ents[n].path = args->argv[i];
 		ents[n].meta = def;
 		n++;
 	}
@@ -203,9 +138,8 @@ out:
 
 /* package import: verify against the trust keys and add. */
 static int
-package_import(struct cmd_ctx *ctx, int argc, char **argv)
+package_import(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
 	const struct config *cfg = ctx->cfg;
 	struct lib_pkg_result res;
 	struct lib_trusted *trusted;
@@ -214,13 +148,9 @@ package_import(struct cmd_ctx *ctx, int argc, char **argv)
 	struct store *st = NULL;
 	const char **topics;
 	char *cause = NULL;
-	int c, rc, status = EXIT_OK;
+	int f, rc, status = EXIT_OK;
 	size_t i, k;
 
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1)
-		return EXIT_USAGE;
-	if (optind >= argc)
-		return cli_usage(ctx->entry);
 	if (cli_open_library(ctx, &st, &lib) != 0)
 		return EXIT_FAIL;
 	trusted = xcalloc(cfg->trust.ndistricts + 1, sizeof *trusted);
@@ -232,11 +162,11 @@ package_import(struct cmd_ctx *ctx, int argc, char **argv)
 	topics = xcalloc(cfg->ntopics + 1, sizeof *topics);
 	for (i = 0; i < cfg->ntopics; i++)
 		topics[i] = cfg->topics[i].key;
-	for (; optind < argc; optind++) {
-		rc = lib_package_import(lib, argv[optind], trusted, cfg->trust.ndistricts,
+	for (f = 0; f < args->argc; f++) {
+		rc = lib_package_import(lib, args->argv[f], trusted, cfg->trust.ndistricts,
 		    topics, &res, &cause);
 		if (rc != 0) {
-			fprintf(stderr, "%s: %s\n", argv[optind], cause);
+			fprintf(stderr, "%s: %s\n", args->argv[f], cause);
 			free(cause);
 			cause = NULL;
 			if (rc == LIB_ERR)
@@ -251,7 +181,7 @@ package_import(struct cmd_ctx *ctx, int argc, char **argv)
 				cause = NULL;
 				continue;
 			}
-			printf("%s: %s \"%s\" from '%s', %s", argv[optind],
+			printf("%s: %s \"%s\" from '%s', %s", args->argv[f],
 			    res.existed[k] ? "already in the library:" : "added", b.title,
 			    res.signer, b.status);
 			for (i = 0; i < b.ntags; i++)
@@ -268,15 +198,20 @@ package_import(struct cmd_ctx *ctx, int argc, char **argv)
 	return status;
 }
 
-static int
-package_exec(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	if (argc >= 2 && strcmp(argv[1], "create") == 0)
-		return package_create(ctx, argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "import") == 0)
-		return package_import(ctx, argc - 1, argv + 1);
-	return cli_usage(ctx->entry);
-}
+static const struct cmd_entry package_create_entry = {
+	.name = "create",
+	.args = { "key: out: manifest: " CLI_META_OPTIONS, 0, -1 },
+	.exec = package_create,
+};
+
+static const struct cmd_entry package_import_entry = {
+	.name = "import",
+	.args = { "", 1, -1 },
+	.exec = package_import,
+};
+
+static const struct cmd_entry *const package_subs[] = { &package_create_entry,
+	&package_import_entry, NULL };
 
 const struct cmd_entry cmd_package = {
 	.name = "package",
@@ -308,5 +243,5 @@ const struct cmd_entry cmd_package = {
 	    "      --topic cchc --agency \"TT VH-TT&DL Kim Động\" --until 2026-06-30 \\\n"
 	    "      --tag papi *.mp3\n"
 	    "  loaxa package import /media/usb/ban-tin-thang-6.lxp\n",
-	.exec = package_exec,
+	.subs = package_subs,
 };
