@@ -5,7 +5,6 @@
 #ifndef LOAXA_CLI_H
 #define LOAXA_CLI_H
 
-#include <getopt.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,11 +18,34 @@ enum {
 	EXIT_REJECTED = 3, /* input rejected: bad audio, package, signature */
 };
 
+/*
+ * What a command takes (tmux's args template): its long options, separated
+ * by spaces, each "name" (a flag) or "name:" (takes a value), and how many
+ * operands, from lower to upper (-1: no limit). Main parses against it
+ * before exec (cli_args_parse), so no command parses its own.
+ */
+struct cmd_args_spec {
+	const char *options;
+	int lower, upper;
+};
+
+/* A command line as parsed: the operands, and the options in the order given. */
+struct cmd_args {
+	int argc;
+	char **argv;
+	const struct cmd_args_spec *spec;
+	struct cmd_arg {
+		char *name;
+		const char *value; /* "" for a flag */
+	} *opts;
+	size_t nopts;
+};
+
 /* What main hands every command. */
 struct cmd_ctx {
 	const char *config_path; /* -c FILE, or NULL to search */
 	const struct config *cfg; /* loaded when the entry has CMD_CONFIG */
-	const struct cmd_entry *entry;
+	const struct cmd_entry *entry; /* the command as typed, for messages */
 };
 
 #define CMD_CONFIG 0x1 /* main loads and validates the config first */
@@ -34,19 +56,40 @@ struct cmd_entry {
 	const char *summary; /* one line for `loaxa --help` */
 	const char *help;    /* the rest of `loaxa NAME --help` */
 	int flags;
-	/* argv[0] is the command name; returns an exit status. */
-	int (*exec)(struct cmd_ctx *, int argc, char **argv);
+	struct cmd_args_spec args;
+	/* Its subcommands (argv[1]: package create), NULL-terminated, or NULL. */
+	const struct cmd_entry *const *subs;
+	/* Runs the command on its parsed arguments; returns an exit status. */
+	int (*exec)(struct cmd_ctx *, const struct cmd_args *);
 };
 
 /* Prints "usage: loaxa NAME USAGE" and a hint to stderr; returns EXIT_USAGE. */
 int cli_usage(const struct cmd_entry *);
 
+/* Prints `loaxa NAME --help`: the usage, the summary and the help. */
+void cli_help(const struct cmd_entry *);
+
 /*
- * Parses argv with getopt_long after resetting it; prints the command's usage
- * on an unknown option. Returns the option, -1 at the end, or '?' (usage printed).
+ * Parses argv (argv[0] is the command's name) against spec into *a, which
+ * the caller frees with cli_args_free. An unknown option, a missing value or
+ * the wrong number of operands prints one line and e's usage and returns
+ * EXIT_USAGE (with nothing to free); else 0.
  */
-int cli_getopt(const struct cmd_entry *, int argc, char **argv,
-    const struct option *longopts);
+int cli_args_parse(const struct cmd_entry *e, const struct cmd_args_spec *spec,
+    int argc, char **argv, struct cmd_args *a);
+void cli_args_free(struct cmd_args *);
+
+/*
+ * The value of option name (declared in the spec) given last, "" for a flag
+ * given, or NULL when it was not given.
+ */
+const char *cli_opt(const struct cmd_args *, const char *name);
+
+/*
+ * For an option given more than once (--tag): the next value from *i on (0
+ * at first), or NULL after the last.
+ */
+const char *cli_opt_next(const struct cmd_args *, const char *name, size_t *i);
 
 /*
  * Parses a bulletin id (a whole number from 1 up); prints "loaxa CMD: 'S' is
@@ -71,6 +114,21 @@ const char *cli_actor(const char *by);
  * there already (the strings are borrowed). -1 when it is full.
  */
 int cli_tag_add(const char **tags, size_t *n, const char *tag);
+
+struct lib_meta;
+
+/* The options of the metadata flags that import and package create share. */
+#define CLI_META_OPTIONS "title: topic: agency: from: until: min-airings: " \
+    "priority: tag:"
+
+/*
+ * Fills m from the metadata flags (CLI_META_OPTIONS) in args, borrowing the
+ * strings, the tags in tags (room for LIB_TAGS_MAX), and checks them as the
+ * library will, the topic against the configuration's. Returns 0, or
+ * EXIT_USAGE after printing "loaxa CMD: reason".
+ */
+int cli_meta(const struct cmd_ctx *, const struct cmd_args *, struct lib_meta *m,
+    const char **tags);
 
 struct store;
 

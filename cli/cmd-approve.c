@@ -1,7 +1,6 @@
 /* loaxa approve, reject, retire: the approval workflow, each change audited. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "cli/cli.h"
@@ -10,46 +9,36 @@
 #include "library/library.h"
 #include "store/store.h"
 
+extern const struct cmd_entry cmd_approve, cmd_reject, cmd_retire;
+
 /*
- * The three commands in one: parses --by and --reason, then applies the
- * transition to each id. Returns 0, 3 when one was refused, 1 on failure.
+ * The three commands in one, told apart by their entry: checks --by and
+ * --reason, then applies the transition to each id. Returns 0, 3 when one
+ * was refused, 1 on failure.
  */
 static int
-approve_exec(struct cmd_ctx *ctx, int argc, char **argv)
+approve_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "by", required_argument, NULL, 'b' },
-		{ "reason", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *cmd = ctx->entry->name, *by = NULL, *reason = NULL;
+	const struct cmd_entry *e = ctx->entry;
+	const char *cmd = e->name, *by = cli_opt(args, "by");
+	const char *reason = cli_opt(args, "reason");
 	struct library *lib = NULL;
 	struct store *st = NULL;
 	struct lib_bulletin b;
 	char *cause = NULL;
 	int64_t *ids;
-	int c, i, n, rc, status = EXIT_OK;
+	int i, n = args->argc, rc, status = EXIT_OK;
 
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
-		switch (c) {
-		case 'b': by = optarg; break;
-		case 'r': reason = optarg; break;
-		default: return EXIT_USAGE;
-		}
-	}
-	n = argc - optind;
-	if (n < 1 || (strcmp(cmd, "reject") == 0 && n != 1))
-		return cli_usage(ctx->entry);
-	if (strcmp(cmd, "retire") != 0 && (by == NULL || by[0] == '\0')) {
+	if (e != &cmd_retire && (by == NULL || by[0] == '\0')) {
 		fprintf(stderr, "loaxa %s: --by NAME is required (who decides is "
 		    "recorded)\n", cmd);
 		return EXIT_USAGE;
 	}
-	if (strcmp(cmd, "reject") == 0 && (reason == NULL || reason[0] == '\0')) {
+	if (e == &cmd_reject && (reason == NULL || reason[0] == '\0')) {
 		fprintf(stderr, "loaxa reject: --reason R is required\n");
 		return EXIT_USAGE;
 	}
-	if (strcmp(cmd, "approve") == 0 && reason != NULL) {
+	if (e == &cmd_approve && reason != NULL) {
 		fprintf(stderr, "loaxa approve: --reason is for reject and retire\n");
 		return EXIT_USAGE;
 	}
@@ -59,7 +48,7 @@ approve_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	ids = xcalloc((size_t)n, sizeof *ids);
 	for (i = 0; i < n; i++)
-		if ((ids[i] = cli_bulletin_id(cmd, argv[optind + i])) == 0) {
+		if ((ids[i] = cli_bulletin_id(cmd, args->argv[i])) == 0) {
 			free(ids);
 			return EXIT_USAGE;
 		}
@@ -68,14 +57,14 @@ approve_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	for (i = 0; i < n; i++) {
-		if (strcmp(cmd, "approve") == 0)
+		if (e == &cmd_approve)
 			rc = lib_approve(lib, ids[i], by, &cause);
-		else if (strcmp(cmd, "reject") == 0)
+		else if (e == &cmd_reject)
 			rc = lib_reject(lib, ids[i], by, reason, &cause);
 		else
 			rc = lib_retire(lib, ids[i], cli_actor(by), reason, &cause);
 		if (rc != 0) {
-			fprintf(stderr, "%s: %s\n", argv[optind + i], cause);
+			fprintf(stderr, "%s: %s\n", args->argv[i], cause);
 			free(cause);
 			cause = NULL;
 			if (rc == LIB_ERR)
@@ -85,7 +74,7 @@ approve_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			continue;
 		}
 		if (lib_get(lib, ids[i], &b, &cause) == 0) {
-			if (strcmp(cmd, "approve") == 0)
+			if (e == &cmd_approve)
 				printf("bulletin %lld \"%s\" approved by %s (SHA-256 %s)\n",
 				    (long long)b.id, b.title, by, b.approved_sha256);
 			else
@@ -108,6 +97,7 @@ const struct cmd_entry cmd_approve = {
 	.usage = "--by NAME ID...",
 	.summary = "approve bulletins for airing (duyệt bản tin)",
 	.flags = CMD_CONFIG,
+	.args = { "by: reason:", 1, -1 },
 	.help =
 	    "Approves each pending (or earlier rejected) bulletin. The file's SHA-256\n"
 	    "is checked and recorded: if the file is ever changed afterwards it will\n"
@@ -126,6 +116,7 @@ const struct cmd_entry cmd_reject = {
 	.usage = "--by NAME --reason R ID",
 	.summary = "refuse a bulletin, saying why (từ chối)",
 	.flags = CMD_CONFIG,
+	.args = { "by: reason:", 1, 1 },
 	.help =
 	    "Marks a pending or approved bulletin rejected: it will not air. The\n"
 	    "reason, who and when are kept in the history. It can be approved later.\n"
@@ -140,6 +131,7 @@ const struct cmd_entry cmd_retire = {
 	.usage = "[--by NAME] [--reason R] ID...",
 	.summary = "take bulletins out of use for good (ngừng phát)",
 	.flags = CMD_CONFIG,
+	.args = { "by: reason:", 1, -1 },
 	.help =
 	    "Retires bulletins that should no longer air. They stay in the library\n"
 	    "and in the reports; the history records who retired them and why\n"

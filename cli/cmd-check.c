@@ -5,23 +5,16 @@
 #include "config/config.h"
 
 static int
-check_exec(struct cmd_ctx *ctx, int argc, char **argv)
+check_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
 	struct config_problems p = { 0 };
 	struct config *cfg = NULL;
 	const char *path;
 	size_t i;
-	int c;
 
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1)
-		return EXIT_USAGE;
-	if (optind < argc) {
-		/* `loaxa check FILE` is the same as `loaxa -c FILE check`. */
-		if (optind + 1 < argc)
-			return cli_usage(ctx->entry);
-		ctx->config_path = argv[optind];
-	}
+	/* `loaxa check FILE` is the same as `loaxa -c FILE check`. */
+	if (args->argc == 1)
+		ctx->config_path = args->argv[0];
 	path = conf_find(ctx->config_path);
 	if (conf_read(path, &cfg, &p) != 0) {
 		for (i = 0; i < p.n; i++)
@@ -42,6 +35,7 @@ const struct cmd_entry cmd_check = {
 	.name = "check",
 	.usage = "[FILE]",
 	.summary = "validate the configuration (and timetable); list every problem",
+	.args = { "", 0, 1 },
 	.help =
 	    "Reads the configuration the way every command does (-c FILE,\n"
 	    "$LOAXA_CONFIG, ./loaxa.conf, /etc/loaxa/loaxa.conf, else the built-in\n"

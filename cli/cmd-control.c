@@ -35,37 +35,21 @@ control_send(const struct cmd_ctx *ctx, const char *request)
 	return status > 3 ? EXIT_FAIL : status;
 }
 
-/* The commands without arguments. */
+/* The commands without arguments: the request is their name. */
 static int
-control_simple(struct cmd_ctx *ctx, int argc, char **argv)
+control_simple(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
-	int c;
-
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1)
-		return EXIT_USAGE;
-	if (optind < argc)
-		return cli_usage(ctx->entry);
+	(void)args;
 	return control_send(ctx, ctx->entry->name);
 }
 
 static int
-status_exec(struct cmd_ctx *ctx, int argc, char **argv)
+status_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *format = "text";
-	int c;
+	const char *format = cli_opt(args, "format");
 
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
-		if (c == '?')
-			return EXIT_USAGE;
-		format = optarg;
-	}
-	if (optind < argc)
-		return cli_usage(ctx->entry);
+	if (format == NULL)
+		format = "text";
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
 		fprintf(stderr, "loaxa status: --format must be text or json\n");
 		return EXIT_USAGE;
@@ -74,25 +58,16 @@ status_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static int
-play_exec(struct cmd_ctx *ctx, int argc, char **argv)
+play_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "priority", required_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *prio = "normal";
+	const char *prio = cli_opt(args, "priority");
 	char *req;
 	long long id;
-	int c, rc;
+	int rc;
 
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
-		if (c == '?')
-			return EXIT_USAGE;
-		prio = optarg;
-	}
-	if (optind + 1 != argc)
-		return cli_usage(ctx->entry);
-	if ((id = cli_bulletin_id("play", argv[optind])) == 0)
+	if (prio == NULL)
+		prio = "normal";
+	if ((id = cli_bulletin_id("play", args->argv[0])) == 0)
 		return EXIT_USAGE;
 	if (strcmp(prio, "normal") != 0 && strcmp(prio, "priority") != 0 &&
 	    strcmp(prio, "emergency") != 0) {
@@ -112,6 +87,7 @@ const struct cmd_entry cmd_status = {
 	.summary = "what is on air now, what comes next, the device, the last error",
 	.help = "Asks the running daemon (loaxa run) of this station.\n",
 	.flags = CMD_CONFIG,
+	.args = { "format:", 0, 0 },
 	.exec = status_exec,
 };
 
@@ -128,6 +104,7 @@ const struct cmd_entry cmd_play = {
 	    "example:\n"
 	    "  loaxa play 12 --priority emergency\n",
 	.flags = CMD_CONFIG,
+	.args = { "priority:", 1, 1 },
 	.exec = play_exec,
 };
 
@@ -137,6 +114,7 @@ const struct cmd_entry cmd_stop = {
 	.summary = "stop what is on air (with the fade) and the rest of its slot",
 	.help = "The cut item is logged interrupted (operator stop).\n",
 	.flags = CMD_CONFIG,
+	.args = { "", 0, 0 },
 	.exec = control_simple,
 };
 
@@ -146,6 +124,7 @@ const struct cmd_entry cmd_skip = {
 	.summary = "end the item on air and go on with the next one",
 	.help = "The cut item is logged interrupted (skipped by operator).\n",
 	.flags = CMD_CONFIG,
+	.args = { "", 0, 0 },
 	.exec = control_simple,
 };
 
@@ -157,5 +136,6 @@ const struct cmd_entry cmd_reload = {
 	    "A configuration with problems is refused (they are printed) and the\n"
 	    "daemon keeps the old one. The item on air is not disturbed.\n",
 	.flags = CMD_CONFIG,
+	.args = { "", 0, 0 },
 	.exec = control_simple,
 };

@@ -12,33 +12,18 @@
 
 /* loaxa export (--period P | --from D --to D) --out FILE */
 static int
-export_exec(struct cmd_ctx *ctx, int argc, char **argv)
+export_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "period", required_argument, NULL, 'p' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "out", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *period = NULL, *from = NULL, *to = NULL, *out = NULL;
+	const char *period = cli_opt(args, "period"), *from = cli_opt(args, "from");
+	const char *to = cli_opt(args, "to"), *out = cli_opt(args, "out");
 	struct store *st = NULL;
 	struct rep_period p;
 	unsigned char sk[64], pk[32];
 	char *cause = NULL, pub[64];
 	size_t rows;
-	int c, rc;
+	int rc;
 
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
-		switch (c) {
-		case 'p': period = optarg; break;
-		case 'f': from = optarg; break;
-		case 't': to = optarg; break;
-		case 'o': out = optarg; break;
-		default: return EXIT_USAGE;
-		}
-	}
-	if (optind != argc || out == NULL ||
+	if (out == NULL ||
 	    (period == NULL) == (from == NULL || to == NULL) ||
 	    (period != NULL && (from != NULL || to != NULL)))
 		return cli_usage(ctx->entry);
@@ -91,5 +76,6 @@ const struct cmd_entry cmd_export = {
 	    "  --from D --to D   any window, YYYY-MM-DD, inclusive local days\n"
 	    "  --out FILE        where to write it (replaced atomically)\n",
 	.flags = CMD_CONFIG,
+	.args = { "period: from: to: out:", 0, 0 },
 	.exec = export_exec,
 };

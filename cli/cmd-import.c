@@ -15,19 +15,6 @@
 /* Files at least this big get a progress line on a terminal even alone. */
 #define BIG_FILE (8 * 1024 * 1024)
 
-/* Prints "unknown topic" with the known keys; returns EXIT_USAGE. */
-static int
-import_bad_topic(const struct config *cfg, const char *topic)
-{
-	size_t i;
-
-	fprintf(stderr, "loaxa import: unknown topic '%s'; known topics:", topic);
-	for (i = 0; i < cfg->ntopics; i++)
-		fprintf(stderr, "%s %s", i ? "," : "", cfg->topics[i].key);
-	fprintf(stderr, "\n");
-	return EXIT_USAGE;
-}
-
 /* Prints "FILE: cause", frees it, and folds rc into the exit *status. */
 static void
 import_failed(const char *path, int rc, char **cause, int *status)
@@ -97,66 +84,21 @@ import_progress_clear(void)
 }
 
 static int
-import_exec(struct cmd_ctx *ctx, int argc, char **argv)
+import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "title", required_argument, NULL, 't' },
-		{ "topic", required_argument, NULL, 'T' },
-		{ "agency", required_argument, NULL, 'a' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "until", required_argument, NULL, 'u' },
-		{ "min-airings", required_argument, NULL, 'm' },
-		{ "priority", required_argument, NULL, 'p' },
-		{ "tag", required_argument, NULL, 'g' },
-		{ "approve", no_argument, NULL, 'A' },
-		{ "by", required_argument, NULL, 'b' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct lib_meta m = { 0 };
-	const char *tags[LIB_TAGS_MAX];
+	const char *by = cli_opt(args, "by"), *tags[LIB_TAGS_MAX];
+	int approve = cli_opt(args, "approve") != NULL;
 	struct library *lib = NULL;
 	struct lib_bulletin b;
 	struct store *st = NULL;
-	const char *by = NULL;
-	char *cause = NULL, *end;
-	int c, approve = 0, existed, rc, status = EXIT_OK, approved_now;
+	struct lib_meta m;
+	char *cause = NULL;
+	int existed, rc, status = EXIT_OK, approved_now;
 	int64_t id;
-	long v;
 	size_t i, n, added;
 
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
-		switch (c) {
-		case 't': m.title = optarg; break;
-		case 'T': m.topic = optarg; break;
-		case 'a': m.agency = optarg; break;
-		case 'f': m.valid_from = optarg; break;
-		case 'u': m.valid_until = optarg; break;
-		case 'p': m.priority = optarg; break;
-		case 'A': approve = 1; break;
-		case 'b': by = optarg; break;
-		case 'g':
-			if (cli_tag_add(tags, &m.ntags, optarg) != 0) {
-				fprintf(stderr, "loaxa import: --tag: a bulletin has at most "
-				    "%d tags\n", LIB_TAGS_MAX);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'm':
-			v = strtol(optarg, &end, 10);
-			if (end == optarg || *end != '\0' || v < 0 || v > 100000) {
-				fprintf(stderr, "loaxa import: --min-airings must be a whole "
-				    "number from 0 to 100000, not '%s'\n", optarg);
-				return EXIT_USAGE;
-			}
-			m.min_airings = (int)v;
-			break;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	m.tags = tags;
-	if (optind >= argc)
-		return cli_usage(ctx->entry);
+	if ((rc = cli_meta(ctx, args, &m, tags)) != 0)
+		return rc;
 	if (approve && (by == NULL || by[0] == '\0')) {
 		fprintf(stderr, "loaxa import: --approve needs --by NAME (who approves "
 		    "is recorded)\n");
@@ -164,18 +106,11 @@ import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (by != NULL && !cli_text_arg("import", "--by", by, 500))
 		return EXIT_USAGE;
-	if (m.topic != NULL && conf_topic(ctx->cfg, m.topic) == NULL)
-		return import_bad_topic(ctx->cfg, m.topic);
-	if (lib_check_meta(&m, &cause) != 0) {
-		fprintf(stderr, "loaxa import: %s\n", cause);
-		free(cause);
-		return EXIT_USAGE;
-	}
 	if (cli_open_library(ctx, &st, &lib) != 0)
 		return EXIT_FAIL;
-	n = (size_t)(argc - optind);
+	n = (size_t)args->argc;
 	for (i = 0; i < n; i++) {
-		const char *path = argv[optind + (int)i];
+		const char *path = args->argv[i];
 
 		import_progress(i, n, path);
 		m.source = path;
@@ -235,6 +170,7 @@ const struct cmd_entry cmd_import = {
 	    "[--approve --by NAME] FILE...",
 	.summary = "check audio files and add them to the bulletin library (nhập bản tin)",
 	.flags = CMD_CONFIG,
+	.args = { CLI_META_OPTIONS " approve by:", 1, -1 },
 	.help =
 	    "Each FILE (MP3, MP2, WAV, FLAC, Ogg Vorbis, Opus) is decoded once to check\n"
 	    "it and measure its length, loudness and SHA-256, then copied into the\n"

@@ -32,9 +32,8 @@ inbox_report(const char *path, int rc, const struct lib_pkg_result *res,
 }
 
 static int
-inbox_exec(struct cmd_ctx *ctx, int argc, char **argv)
+inbox_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
 	const struct config *cfg = ctx->cfg;
 	struct lib_trusted *trusted;
 	struct library *lib = NULL;
@@ -42,12 +41,9 @@ inbox_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	const char **topics;
 	char *cause = NULL;
 	size_t i, done, rejected;
-	int c, rc;
+	int rc;
 
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1)
-		return EXIT_USAGE;
-	if (optind < argc)
-		return cli_usage(ctx->entry);
+	(void)args;
 	if (cli_open_library(ctx, &st, &lib) != 0)
 		return EXIT_FAIL;
 	trusted = xcalloc(cfg->trust.ndistricts + 1, sizeof *trusted);
@@ -82,6 +78,7 @@ const struct cmd_entry cmd_inbox = {
 	.usage = "",
 	.summary = "import the district packages waiting in the inbox (hộp thư gói tin)",
 	.flags = CMD_CONFIG,
+	.args = { "", 0, 0 },
 	.help =
 	    "Imports every package file in the inbox directory (paths.inbox) the\n"
 	    "way `loaxa package import` does. Each imported package is moved to\n"

@@ -1,30 +1,18 @@
 /* loaxa key generate: a district's Ed25519 signing key for packages. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "library/library.h"
 
+/* key generate: a new key pair in --out and --out.pub. */
 static int
-key_exec(struct cmd_ctx *ctx, int argc, char **argv)
+key_generate(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *out = NULL;
+	const char *out = cli_opt(args, "out");
 	char pub[64], *cause = NULL;
-	int c;
 
-	if (argc < 2 || strcmp(argv[1], "generate") != 0)
-		return cli_usage(ctx->entry);
-	while ((c = cli_getopt(ctx->entry, argc - 1, argv + 1, opts)) != -1) {
-		if (c != 'o')
-			return EXIT_USAGE;
-		out = optarg;
-	}
-	if (out == NULL || optind + 1 < argc)
+	if (out == NULL)
 		return cli_usage(ctx->entry);
 	if (lib_key_generate(out, pub, sizeof pub, &cause) != 0) {
 		fprintf(stderr, "%s\n", cause);
@@ -40,6 +28,14 @@ key_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static const struct cmd_entry key_generate_entry = {
+	.name = "generate",
+	.args = { "out:", 0, 0 },
+	.exec = key_generate,
+};
+
+static const struct cmd_entry *const key_subs[] = { &key_generate_entry, NULL };
+
 const struct cmd_entry cmd_key = {
 	.name = "key",
 	.usage = "generate --out NAME.key",
@@ -53,5 +49,5 @@ const struct cmd_entry cmd_key = {
 	    "\n"
 	    "example:\n"
 	    "  loaxa key generate --out kim-dong.key\n",
-	.exec = key_exec,
+	.subs = key_subs,
 };

@@ -214,39 +214,22 @@ mmss(int64_t ms, char *buf, size_t len)
 }
 
 static int
-list_exec(struct cmd_ctx *ctx, int argc, char **argv)
+list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "status", required_argument, NULL, 's' },
-		{ "topic", required_argument, NULL, 't' },
-		{ "format", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static const char *const statuses[] = { "pending", "approved", "rejected",
 		"retired", NULL };
-	const char *status = NULL, *topic = NULL;
+	const char *status = cli_opt(args, "status"), *topic = cli_opt(args, "topic");
+	const char *format = cli_opt(args, "format");
 	struct lib_bulletin *all = NULL;
 	struct library *lib = NULL;
 	struct store *st = NULL;
 	char *cause = NULL, len[32], valid[32];
 	char tags[TAGS_TEXT];
-	int c, fmt = FMT_TABLE, ok, rc = EXIT_OK;
+	int fmt = FMT_TABLE, ok, rc = EXIT_OK;
 	size_t n, i;
 
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
-		switch (c) {
-		case 's': status = optarg; break;
-		case 't': topic = optarg; break;
-		case 'f':
-			if ((fmt = list_format("list", optarg)) < 0)
-				return EXIT_USAGE;
-			break;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc)
-		return cli_usage(ctx->entry);
+	if (format != NULL && (fmt = list_format("list", format)) < 0)
+		return EXIT_USAGE;
 	if (status != NULL) {
 		for (ok = 0, i = 0; statuses[i] != NULL; i++)
 			ok |= strcmp(statuses[i], status) == 0;
@@ -314,6 +297,7 @@ const struct cmd_entry cmd_list = {
 	.usage = "[--status S] [--topic KEY] [--format table|csv|json]",
 	.summary = "list the bulletins in the library (danh sách bản tin)",
 	.flags = CMD_CONFIG,
+	.args = { "status: topic: format:", 0, 0 },
 	.help =
 	    "Lists every bulletin with its id, status, priority, topic, length,\n"
 	    "validity, tags and title. Only approved bulletins inside their validity\n"
@@ -332,12 +316,8 @@ const struct cmd_entry cmd_list = {
 };
 
 static int
-show_exec(struct cmd_ctx *ctx, int argc, char **argv)
+show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct library *lib = NULL;
 	struct store *st = NULL;
 	struct lib_bulletin b;
@@ -345,23 +325,20 @@ show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	const struct config_topic *tp;
 	char *cause = NULL, t[64], len[32];
 	char tags[TAGS_TEXT];
-	int c, fmt = FMT_TABLE, rc = EXIT_OK;
+	const char *format = cli_opt(args, "format");
+	int fmt = FMT_TABLE, rc = EXIT_OK;
 	long long id;
 	size_t n = 0, i;
 
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
-		if (c != 'f' || (fmt = list_format("show", optarg)) < 0)
-			return EXIT_USAGE;
-	}
-	if (optind + 1 != argc)
-		return cli_usage(ctx->entry);
-	if ((id = cli_bulletin_id("show", argv[optind])) == 0)
+	if (format != NULL && (fmt = list_format("show", format)) < 0)
+		return EXIT_USAGE;
+	if ((id = cli_bulletin_id("show", args->argv[0])) == 0)
 		return EXIT_USAGE;
 	if (cli_open_library(ctx, &st, &lib) != 0)
 		return EXIT_FAIL;
 	if ((rc = lib_get(lib, id, &b, &cause)) != 0 ||
 	    (rc = lib_events(lib, id, &ev, &n, &cause)) != 0) {
-		fprintf(stderr, "%s: %s\n", rc == LIB_REJECTED ? argv[optind] :
+		fprintf(stderr, "%s: %s\n", rc == LIB_REJECTED ? args->argv[0] :
 		    ctx->cfg->paths.data, cause);
 		free(cause);
 		if (rc == 0)
@@ -437,6 +414,7 @@ const struct cmd_entry cmd_show = {
 	.usage = "[--format table|csv|json] ID",
 	.summary = "one bulletin: its details and its approval history",
 	.flags = CMD_CONFIG,
+	.args = { "format:", 1, 1 },
 	.help =
 	    "Shows everything the library knows about bulletin ID (from `loaxa list`):\n"
 	    "title, topic, producer, tags, validity, audio measurements, the SHA-256\n"

@@ -172,31 +172,18 @@ log_window(const char *from, const char *to, int64_t *from_ms, int64_t *to_ms)
 
 /* loaxa log [--from DATE] [--to DATE] [--format table|csv|json] */
 static int
-log_exec(struct cmd_ctx *ctx, int argc, char **argv)
+log_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "format", required_argument, NULL, 'F' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *from = NULL, *to = NULL, *format = "table";
+	const char *from = cli_opt(args, "from"), *to = cli_opt(args, "to");
+	const char *format = cli_opt(args, "format");
 	struct log_out o = { stdout, LOG_TABLE, NULL, 0 };
 	struct store *st = NULL;
 	int64_t from_ms, to_ms;
 	char *cause = NULL;
-	int c, rc;
+	int rc;
 
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
-		switch (c) {
-		case 'f': from = optarg; break;
-		case 't': to = optarg; break;
-		case 'F': format = optarg; break;
-		default: return EXIT_USAGE;
-		}
-	}
-	if (optind != argc)
-		return cli_usage(ctx->entry);
+	if (format == NULL)
+		format = "table";
 	if (strcmp(format, "table") == 0)
 		o.fmt = LOG_TABLE;
 	else if (strcmp(format, "csv") == 0)
@@ -257,5 +244,6 @@ const struct cmd_entry cmd_log = {
 	    "outcome (completed, interrupted, failed, missed, skipped, or playing while\n"
 	    "on air) and reason. CSV has the same columns.\n",
 	.flags = CMD_CONFIG,
+	.args = { "from: to: format:", 0, 0 },
 	.exec = log_exec,
 };

@@ -1,8 +1,5 @@
 /* loaxa package create | import: signed bulletin packages from the district. */
-#include <libconfig.h>
 #include <sodium.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,415 +11,105 @@
 #include "library/library.h"
 #include "store/store.h"
 
-/* Prints "unknown topic" with the known keys, prefixed by where. */
-static void
-package_bad_topic(const struct config *cfg, const char *where, const char *topic)
-{
-	size_t i;
-
-	fprintf(stderr, "%s: unknown topic '%s'; known topics:", where, topic);
-	for (i = 0; i < cfg->ntopics; i++)
-		fprintf(stderr, "%s %s", i ? "," : "", cfg->topics[i].key);
-	fprintf(stderr, "\n");
-}
-
-/* A manifest as read: its entries' paths and tags, which ents point into. */
-struct manifest {
-	config_t lc;            /* holds the strings */
-	int have_lc;
-	char **paths;           /* per entry */
-	const char *(*tags)[LIB_TAGS_MAX]; /* per entry */
-	size_t n;
-};
-
-/* The settings of one bulletin in a manifest. */
-static const char *const manifest_names[] = { "file", "title", "topic", "agency",
-	"from", "until", "min_airings", "priority", "tags", NULL };
-
-/* Whether name is one of manifest_names. */
+/*
+ * Prints the problems of a manifest that conf_manifest_read found and frees
+ * them; returns EXIT_USAGE.
+ */
 static int
-manifest_known(const char *name)
+package_problems(struct config_problems *p)
 {
 	size_t i;
 
-	for (i = 0; manifest_names[i] != NULL; i++)
-		if (strcmp(manifest_names[i], name) == 0)
-			return 1;
-	return 0;
-}
-
-/* The string settings, and where each goes in a struct lib_meta. */
-static const struct {
-	const char *name;
-	size_t off;
-} manifest_strings[] = {
-	{ "title", offsetof(struct lib_meta, title) },
-	{ "topic", offsetof(struct lib_meta, topic) },
-	{ "agency", offsetof(struct lib_meta, agency) },
-	{ "from", offsetof(struct lib_meta, valid_from) },
-	{ "until", offsetof(struct lib_meta, valid_until) },
-	{ "priority", offsetof(struct lib_meta, priority) },
-};
-
-/* What a setting holds, in the words the configuration's errors use. */
-static const char *
-manifest_type(const config_setting_t *s)
-{
-	static const char *const names[] = {
-		[CONFIG_TYPE_GROUP] = "a group { ... }",
-		[CONFIG_TYPE_INT] = "an integer", [CONFIG_TYPE_INT64] = "an integer",
-		[CONFIG_TYPE_FLOAT] = "a number", [CONFIG_TYPE_STRING] = "a string",
-		[CONFIG_TYPE_BOOL] = "true or false",
-		[CONFIG_TYPE_ARRAY] = "an array [ ... ]",
-		[CONFIG_TYPE_LIST] = "a list ( ... )",
-	};
-	int t = config_setting_type(s);
-
-	return t >= 0 && (size_t)t < sizeof names / sizeof names[0] &&
-	    names[t] != NULL ? names[t] : "nothing";
-}
-
-/* Prints "MANIFEST:LINE: message" for setting s. */
-static void __attribute__((format(printf, 3, 4)))
-manifest_problem(const char *path, const config_setting_t *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s:%d: ", path, config_setting_source_line(s));
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
+	for (i = 0; i < p->n; i++)
+		fprintf(stderr, "%s\n", p->lines[i]);
+	conf_problems_clear(p);
+	return EXIT_USAGE;
 }
 
 /*
- * Checks meta, which holds one setting s of a bulletin (or, at the end, all
- * of them), as import would; prints the problem at s's line. 0 when bad.
+ * Fills ents[0..m->n) from the manifest m over def (the flags' values); each
+ * entry's tags, those of --tag and its own, go in tags[k]. Checks each as
+ * import would; prints MANIFEST:LINE: message and returns -1 on a problem.
  */
 static int
-manifest_check(const char *path, const config_setting_t *s,
-    const struct lib_meta *meta)
+package_manifest(const struct conf_manifest *m, const struct lib_meta *def,
+    const char *(*tags)[LIB_TAGS_MAX], struct lib_pkg_entry *ents)
 {
+	const struct conf_manifest_entry *e;
+	struct lib_meta *meta;
 	char *why = NULL;
+	size_t k, j;
+	int bad = 0;
 
-	if (lib_check_meta(meta, &why) == 0)
-		return 1;
-	manifest_problem(path, s, "%s", why);
-	free(why);
-	return 0;
-}
-
-/*
- * Reads the string settings of bulletin g over m (which holds the flags'
- * values), each checked on its own. Returns 0 after printing the problems.
- */
-static int
-manifest_strs(const char *path, const config_setting_t *g, const struct config *cfg,
-    struct lib_meta *m)
-{
-	const config_setting_t *s;
-	struct lib_meta one;
-	const char *v;
-	char *where;
-	size_t i;
-	int ok = 1;
-
-	for (i = 0; i < sizeof manifest_strings / sizeof manifest_strings[0]; i++) {
-		if ((s = config_setting_get_member(g, manifest_strings[i].name)) == NULL)
-			continue;
-		if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-			manifest_problem(path, s, "'%s' must be a string in quotes, not %s",
-			    manifest_strings[i].name, manifest_type(s));
-			ok = 0;
-			continue;
-		}
-		v = config_setting_get_string(s);
-		memset(&one, 0, sizeof one);
-		*(const char **)((char *)&one + manifest_strings[i].off) = v;
-		if (!manifest_check(path, s, &one)) {
-			ok = 0;
-			continue;
-		}
-		if (one.topic != NULL && conf_topic(cfg, v) == NULL) {
-			xasprintf(&where, "%s:%d", path, config_setting_source_line(s));
-			package_bad_topic(cfg, where, v);
-			free(where);
-			ok = 0;
-			continue;
-		}
-		*(const char **)((char *)m + manifest_strings[i].off) = v;
-	}
-	return ok;
-}
-
-/* Reads min_airings of bulletin g into m; 0 after printing the problem. */
-static int
-manifest_min_airings(const char *path, const config_setting_t *g, struct lib_meta *m)
-{
-	const config_setting_t *s = config_setting_get_member(g, "min_airings");
-	long long v;
-
-	if (s == NULL)
-		return 1;
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
-	    config_setting_type(s) != CONFIG_TYPE_INT64) {
-		manifest_problem(path, s, "'min_airings' must be an integer, not %s",
-		    manifest_type(s));
-		return 0;
-	}
-	v = config_setting_get_int64(s);
-	if (v < 0 || v > 100000) {
-		manifest_problem(path, s, "'min_airings' is %lld; it must be from 0 to "
-		    "100000", v);
-		return 0;
-	}
-	m->min_airings = (int)v;
-	return 1;
-}
-
-/*
- * Adds the tags of bulletin g to tags[0..*n) (those of --tag); 0 after
- * printing the problems.
- */
-static int
-manifest_tags(const char *path, const config_setting_t *g, const char **tags,
-    size_t *n)
-{
-	const config_setting_t *s = config_setting_get_member(g, "tags"), *e;
-	struct lib_meta one = { .ntags = 1 };
-	const char *v;
-	int i, ok = 1;
-
-	if (s == NULL)
-		return 1;
-	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
-	    config_setting_type(s) != CONFIG_TYPE_LIST) {
-		manifest_problem(path, s, "'tags' must be an array [ \"...\", ... ], "
-		    "not %s", manifest_type(s));
-		return 0;
-	}
-	for (i = 0; (e = config_setting_get_elem(s, (unsigned)i)) != NULL; i++) {
-		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			manifest_problem(path, e, "each of 'tags' must be a string in "
-			    "quotes, not %s", manifest_type(e));
-			ok = 0;
-			continue;
-		}
-		v = config_setting_get_string(e);
-		one.tags = &v;
-		if (!manifest_check(path, e, &one))
-			ok = 0;
-		else if (ok && cli_tag_add(tags, n, v) != 0) {
-			manifest_problem(path, s, "a bulletin has at most %d tags (those "
-			    "of --tag included)", LIB_TAGS_MAX);
-			return 0;
-		}
-	}
-	return ok;
-}
-
-/*
- * Reads one bulletin g of the manifest into e (its path and tags kept in
- * man's slot k), its defaults from def. 0 after printing the problems.
- */
-static int
-manifest_entry(const char *path, const char *dir, const config_setting_t *g, int k,
-    const struct lib_meta *def, const struct config *cfg, struct manifest *man,
-    struct lib_pkg_entry *e)
-{
-	const config_setting_t *s, *m;
-	const char **tags = man->tags[k];
-	int j, ok = 1;
-
-	for (j = 0; (m = config_setting_get_elem(g, (unsigned)j)) != NULL; j++)
-		if (!manifest_known(config_setting_name(m))) {
-			manifest_problem(path, m, "unknown setting '%s' (file, title, "
-			    "topic, agency, from, until, min_airings, priority, tags)",
-			    config_setting_name(m));
-			ok = 0;
-		}
-	if ((s = config_setting_get_member(g, "file")) == NULL) {
-		manifest_problem(path, g, "bulletin %d has no 'file'", k + 1);
-		ok = 0;
-	} else if (config_setting_type(s) != CONFIG_TYPE_STRING ||
-	    config_setting_get_string(s)[0] == '\0') {
-		manifest_problem(path, s, "'file' must be a file name in quotes, not %s",
-		    config_setting_type(s) == CONFIG_TYPE_STRING ? "empty" :
-		    manifest_type(s));
-		ok = 0;
-	} else if (config_setting_get_string(s)[0] == '/')
-		man->paths[k] = xstrdup(config_setting_get_string(s));
-	else
-		xasprintf(&man->paths[k], "%s/%s", dir, config_setting_get_string(s));
-	e->path = man->paths[k];
-	e->meta = *def;
-	memcpy(tags, def->tags, def->ntags * sizeof *tags);
-	e->meta.ntags = def->ntags;
-	ok &= manifest_strs(path, g, cfg, &e->meta);
-	ok &= manifest_min_airings(path, g, &e->meta);
-	ok &= manifest_tags(path, g, tags, &e->meta.ntags);
-	e->meta.tags = tags;
-	/* Each setting is good alone; together, the validity must not end first. */
-	if (ok && (s = config_setting_get_member(g, "until")) == NULL &&
-	    (s = config_setting_get_member(g, "from")) == NULL)
-		s = g;
-	return ok && manifest_check(path, s, &e->meta);
-}
-
-/*
- * Reads the manifest (see examples/package.conf) into man and *ents, each
- * entry's defaults from def (the flags). Paths are relative to the
- * manifest's directory. Every setting is checked for its type and value;
- * each problem is printed as MANIFEST:LINE: message. -1 on any.
- */
-static int
-manifest_read(const char *path, struct manifest *man, const struct lib_meta *def,
-    const struct config *cfg, struct lib_pkg_entry **ents, size_t *n)
-{
-	const config_setting_t *list, *g;
-	const char *slash;
-	char *dir;
-	int i, bad = 0;
-
-	config_init(&man->lc);
-	man->have_lc = 1;
-	if (config_read_file(&man->lc, path) != CONFIG_TRUE) {
-		fprintf(stderr, "%s:%d: %s\n", path, config_error_line(&man->lc),
-		    config_error_text(&man->lc) ? config_error_text(&man->lc) :
-		    "cannot read");
-		return -1;
-	}
-	for (i = 0; (g = config_setting_get_elem(config_root_setting(&man->lc),
-	    (unsigned)i)) != NULL; i++)
-		if (strcmp(config_setting_name(g), "bulletins") != 0) {
-			manifest_problem(path, g, "unknown setting '%s' (a manifest holds "
-			    "bulletins = ( ... ))", config_setting_name(g));
+	for (k = 0; k < m->n; k++) {
+		e = &m->entries[k];
+		meta = &ents[k].meta;
+		ents[k].path = e->file;
+		*meta = *def;
+		memcpy(tags[k], def->tags, def->ntags * sizeof *tags[k]);
+		meta->tags = tags[k];
+		meta->title = e->title != NULL ? e->title : def->title;
+		meta->topic = e->topic != NULL ? e->topic : def->topic;
+		meta->agency = e->agency != NULL ? e->agency : def->agency;
+		meta->valid_from = e->from != NULL ? e->from : def->valid_from;
+		meta->valid_until = e->until != NULL ? e->until : def->valid_until;
+		meta->priority = e->priority != NULL ? e->priority : def->priority;
+		if (e->min_airings >= 0)
+			meta->min_airings = e->min_airings;
+		for (j = 0; j < e->ntags; j++)
+			if (cli_tag_add(tags[k], &meta->ntags, e->tags[j]) != 0) {
+				fprintf(stderr, "%s:%d: a bulletin has at most %d tags (those "
+				    "of --tag included)\n", m->file, e->line, LIB_TAGS_MAX);
+				bad = 1;
+				break;
+			}
+		if (j == e->ntags && lib_check_meta(meta, &why) != 0) {
+			fprintf(stderr, "%s:%d: %s\n", m->file, e->line, why);
+			free(why);
+			why = NULL;
 			bad = 1;
 		}
-	list = config_lookup(&man->lc, "bulletins");
-	if (list == NULL || !config_setting_is_list(list) ||
-	    config_setting_length(list) == 0) {
-		fprintf(stderr, "%s: needs bulletins = ( { file = \"...\"; ... }, ... );\n",
-		    path);
-		return -1;
 	}
-	slash = strrchr(path, '/');
-	dir = slash != NULL ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
-	man->n = (size_t)config_setting_length(list);
-	man->paths = xcalloc(man->n, sizeof *man->paths);
-	man->tags = xcalloc(man->n, sizeof *man->tags);
-	*ents = xcalloc(man->n, sizeof **ents);
-	for (i = 0; (g = config_setting_get_elem(list, (unsigned)i)) != NULL; i++) {
-		if (!config_setting_is_group(g)) {
-			manifest_problem(path, g, "each bulletin is a group { file = ...; }");
-			bad = 1;
-			continue;
-		}
-		if (!manifest_entry(path, dir, g, i, def, cfg, man, &(*ents)[i]))
-			bad = 1;
-	}
-	*n = man->n;
-	free(dir);
 	return bad ? -1 : 0;
-}
-
-/* Frees what manifest_read kept. */
-static void
-manifest_free(struct manifest *man)
-{
-	size_t i;
-
-	for (i = 0; i < man->n; i++)
-		free(man->paths[i]);
-	free(man->paths);
-	free(man->tags);
-	if (man->have_lc)
-		config_destroy(&man->lc);
-	memset(man, 0, sizeof *man);
 }
 
 /* package create: validate, pack and sign. */
 static int
-package_create(struct cmd_ctx *ctx, int argc, char **argv)
+package_create(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "manifest", required_argument, NULL, 'M' },
-		{ "title", required_argument, NULL, 't' },
-		{ "topic", required_argument, NULL, 'T' },
-		{ "agency", required_argument, NULL, 'a' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "until", required_argument, NULL, 'u' },
-		{ "min-airings", required_argument, NULL, 'm' },
-		{ "priority", required_argument, NULL, 'p' },
-		{ "tag", required_argument, NULL, 'g' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *key = NULL, *out = NULL, *manifest = NULL, *tags[LIB_TAGS_MAX];
+	const char *key = cli_opt(args, "key"), *out = cli_opt(args, "out");
+	const char *manifest = cli_opt(args, "manifest"), *tags[LIB_TAGS_MAX];
+	const char *(*mtags)[LIB_TAGS_MAX] = NULL;
+	struct config_problems problems = { 0 };
+	struct conf_manifest *man = NULL;
 	struct lib_pkg_entry *ents = NULL;
-	struct lib_meta def = { 0 };
-	struct manifest man = { 0 };
+	struct lib_meta def;
 	unsigned char sk[LIB_KEY_SECRET];
-	char *cause = NULL, *end;
-	int c, rc;
+	char *cause = NULL;
 	size_t n = 0;
-	long v;
+	int i, rc;
 
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
-		switch (c) {
-		case 'k': key = optarg; break;
-		case 'o': out = optarg; break;
-		case 'M': manifest = optarg; break;
-		case 't': def.title = optarg; break;
-		case 'T': def.topic = optarg; break;
-		case 'a': def.agency = optarg; break;
-		case 'f': def.valid_from = optarg; break;
-		case 'u': def.valid_until = optarg; break;
-		case 'p': def.priority = optarg; break;
-		case 'g':
-			if (cli_tag_add(tags, &def.ntags, optarg) != 0) {
-				fprintf(stderr, "loaxa package: --tag: a bulletin has at most "
-				    "%d tags\n", LIB_TAGS_MAX);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'm':
-			v = strtol(optarg, &end, 10);
-			if (end == optarg || *end != '\0' || v < 0 || v > 100000) {
-				fprintf(stderr, "loaxa package: --min-airings must be a whole "
-				    "number from 0 to 100000\n");
-				return EXIT_USAGE;
-			}
-			def.min_airings = (int)v;
-			break;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	def.tags = tags;
-	if (key == NULL || out == NULL || (manifest == NULL && optind >= argc)) {
+	if (key == NULL || out == NULL || (manifest == NULL && args->argc == 0)) {
 		fprintf(stderr, "loaxa package create: needs --key, --out and audio "
 		    "files or --manifest\n");
 		return cli_usage(ctx->entry);
 	}
-	if (def.topic != NULL && conf_topic(ctx->cfg, def.topic) == NULL) {
-		package_bad_topic(ctx->cfg, "loaxa package", def.topic);
-		return EXIT_USAGE;
+	if ((rc = cli_meta(ctx, args, &def, tags)) != 0)
+		return rc;
+	if (manifest != NULL) {
+		if (conf_manifest_read(manifest, ctx->cfg, &man, &problems) != 0)
+			return package_problems(&problems);
+		n = man->n;
+		ents = xcalloc(n, sizeof *ents);
+		mtags = xcalloc(n, sizeof *mtags);
+		if (package_manifest(man, &def, mtags, ents) != 0) {
+			rc = EXIT_USAGE;
+			goto out;
+		}
 	}
-	if (lib_check_meta(&def, &cause) != 0) {
-		fprintf(stderr, "loaxa package: %s\n", cause);
-		free(cause);
-		return EXIT_USAGE;
-	}
-	if (manifest != NULL &&
-	    manifest_read(manifest, &man, &def, ctx->cfg, &ents, &n) != 0) {
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	for (; optind < argc; optind++) {
+	for (i = 0; i < args->argc; i++) {
 		ents = xreallocarray(ents, n + 1, sizeof *ents);
-		ents[n].path = argv[optind];
+		ents[n].path = args->argv[i];
 		ents[n].meta = def;
 		n++;
 	}
@@ -443,16 +130,16 @@ package_create(struct cmd_ctx *ctx, int argc, char **argv)
 	printf("%s: %zu bulletin%s packed and signed\n", out, n, n == 1 ? "" : "s");
 	rc = EXIT_OK;
 out:
-	manifest_free(&man);
+	conf_manifest_free(&man);
+	free(mtags);
 	free(ents);
 	return rc;
 }
 
 /* package import: verify against the trust keys and add. */
 static int
-package_import(struct cmd_ctx *ctx, int argc, char **argv)
+package_import(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
 	const struct config *cfg = ctx->cfg;
 	struct lib_pkg_result res;
 	struct lib_trusted *trusted;
@@ -461,13 +148,9 @@ package_import(struct cmd_ctx *ctx, int argc, char **argv)
 	struct store *st = NULL;
 	const char **topics;
 	char *cause = NULL;
-	int c, rc, status = EXIT_OK;
+	int f, rc, status = EXIT_OK;
 	size_t i, k;
 
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1)
-		return EXIT_USAGE;
-	if (optind >= argc)
-		return cli_usage(ctx->entry);
 	if (cli_open_library(ctx, &st, &lib) != 0)
 		return EXIT_FAIL;
 	trusted = xcalloc(cfg->trust.ndistricts + 1, sizeof *trusted);
@@ -479,11 +162,11 @@ package_import(struct cmd_ctx *ctx, int argc, char **argv)
 	topics = xcalloc(cfg->ntopics + 1, sizeof *topics);
 	for (i = 0; i < cfg->ntopics; i++)
 		topics[i] = cfg->topics[i].key;
-	for (; optind < argc; optind++) {
-		rc = lib_package_import(lib, argv[optind], trusted, cfg->trust.ndistricts,
+	for (f = 0; f < args->argc; f++) {
+		rc = lib_package_import(lib, args->argv[f], trusted, cfg->trust.ndistricts,
 		    topics, &res, &cause);
 		if (rc != 0) {
-			fprintf(stderr, "%s: %s\n", argv[optind], cause);
+			fprintf(stderr, "%s: %s\n", args->argv[f], cause);
 			free(cause);
 			cause = NULL;
 			if (rc == LIB_ERR)
@@ -498,7 +181,7 @@ package_import(struct cmd_ctx *ctx, int argc, char **argv)
 				cause = NULL;
 				continue;
 			}
-			printf("%s: %s \"%s\" from '%s', %s", argv[optind],
+			printf("%s: %s \"%s\" from '%s', %s", args->argv[f],
 			    res.existed[k] ? "already in the library:" : "added", b.title,
 			    res.signer, b.status);
 			for (i = 0; i < b.ntags; i++)
@@ -515,15 +198,20 @@ package_import(struct cmd_ctx *ctx, int argc, char **argv)
 	return status;
 }
 
-static int
-package_exec(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	if (argc >= 2 && strcmp(argv[1], "create") == 0)
-		return package_create(ctx, argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "import") == 0)
-		return package_import(ctx, argc - 1, argv + 1);
-	return cli_usage(ctx->entry);
-}
+static const struct cmd_entry package_create_entry = {
+	.name = "create",
+	.args = { "key: out: manifest: " CLI_META_OPTIONS, 0, -1 },
+	.exec = package_create,
+};
+
+static const struct cmd_entry package_import_entry = {
+	.name = "import",
+	.args = { "", 1, -1 },
+	.exec = package_import,
+};
+
+static const struct cmd_entry *const package_subs[] = { &package_create_entry,
+	&package_import_entry, NULL };
 
 const struct cmd_entry cmd_package = {
 	.name = "package",
@@ -555,5 +243,5 @@ const struct cmd_entry cmd_package = {
 	    "      --topic cchc --agency \"TT VH-TT&DL Kim Động\" --until 2026-06-30 \\\n"
 	    "      --tag papi *.mp3\n"
 	    "  loaxa package import /media/usb/ban-tin-thang-6.lxp\n",
-	.exec = package_exec,
+	.subs = package_subs,
 };

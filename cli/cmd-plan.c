@@ -248,16 +248,10 @@ plan_json(const struct config *cfg, const struct sched_plan *pl, FILE *f)
 }
 
 static int
-plan_exec(struct cmd_ctx *ctx, int argc, char **argv)
+plan_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "days", required_argument, NULL, 'd' },
-		{ "format", required_argument, NULL, 'F' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct config *cfg = ctx->cfg;
-	const char *fromarg = NULL;
+	const char *fromarg = cli_opt(args, "from"), *v;
 	struct sched_plan *pl = NULL;
 	struct sched_pool *pool = NULL;
 	struct store *st = NULL;
@@ -265,40 +259,27 @@ plan_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	int64_t now, from, to;
 	long days = 7;
 	char *cause = NULL, *end;
-	int c, fmt = FMT_TABLE, sec;
+	int fmt = FMT_TABLE, sec;
 	double t0;
 
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
-		switch (c) {
-		case 'f':
-			fromarg = optarg;
-			break;
-		case 'd':
-			errno = 0;
-			days = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || days < 1 || days > PLAN_MAX_DAYS) {
-				fprintf(stderr, "loaxa plan: --days '%s' must be a number "
-				    "from 1 to %d\n", optarg, PLAN_MAX_DAYS);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'F':
-			if (strcmp(optarg, "table") == 0)
-				fmt = FMT_TABLE;
-			else if (strcmp(optarg, "json") == 0)
-				fmt = FMT_JSON;
-			else {
-				fprintf(stderr, "loaxa plan: unknown format '%s' (table or "
-				    "json)\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		default:
+	if ((v = cli_opt(args, "days")) != NULL) {
+		errno = 0;
+		days = strtol(v, &end, 10);
+		if (errno != 0 || *end != '\0' || days < 1 || days > PLAN_MAX_DAYS) {
+			fprintf(stderr, "loaxa plan: --days '%s' must be a number from 1 "
+			    "to %d\n", v, PLAN_MAX_DAYS);
 			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc)
-		return cli_usage(ctx->entry);
+	if ((v = cli_opt(args, "format")) != NULL) {
+		if (strcmp(v, "json") == 0)
+			fmt = FMT_JSON;
+		else if (strcmp(v, "table") != 0) {
+			fprintf(stderr, "loaxa plan: unknown format '%s' (table or json)\n",
+			    v);
+			return EXIT_USAGE;
+		}
+	}
 	/* Dates in the library and on the command line are the station's. */
 	setenv("TZ", cfg->station.timezone, 1);
 	tzset();
@@ -375,5 +356,6 @@ const struct cmd_entry cmd_plan = {
 	    "example:\n"
 	    "  loaxa plan --from 2026-09-01 --days 3\n",
 	.flags = CMD_CONFIG,
+	.args = { "from: days: format:", 0, 0 },
 	.exec = plan_exec,
 };

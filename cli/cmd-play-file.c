@@ -38,17 +38,8 @@ play_number(const char *name, const char *s, double lo, double hi, double *v)
 }
 
 static int
-play_exec(struct cmd_ctx *ctx, int argc, char **argv)
+play_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "driver", required_argument, NULL, 'd' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "no-normalize", no_argument, NULL, 'n' },
-		{ "no-realtime", no_argument, NULL, 'r' },
-		{ "loudness", required_argument, NULL, 'l' },
-		{ "fade-ms", required_argument, NULL, 'F' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const struct config_audio *ca = &ctx->cfg->audio;
 	struct audio_option *aopts;
 	struct player_opts po;
@@ -57,11 +48,11 @@ play_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct sigaction sa;
 	struct player *p = NULL;
 	struct out *out;
-	const char *file;
+	const char *file = args->argv[0], *s;
 	char *cause = NULL;
 	double v;
 	size_t i;
-	int c, rc;
+	int rc;
 
 	player_opts_init(&po);
 	po.out.driver = ca->driver;
@@ -70,30 +61,24 @@ play_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	po.target_lufs = ca->loudness_target;
 	po.ceiling_dbtp = ca->true_peak;
 	po.fade_ms = ca->fade_ms;
-	/* Options may come before or after the file (getopt permutes). */
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
-		switch (c) {
-		case 'd': po.out.driver = optarg; break;
-		case 'o': po.out.file = optarg; break;
-		case 'n': po.normalize = 0; break;
-		case 'r': po.out.realtime = 0; break;
-		case 'l':
-			if (play_number("loudness", optarg, -70, 0, &v) != 0)
-				return EXIT_USAGE;
-			po.loudness_lufs = v;
-			break;
-		case 'F':
-			if (play_number("fade-ms", optarg, 0, 60000, &v) != 0)
-				return EXIT_USAGE;
-			po.fade_ms = (int)v;
-			break;
-		default:
+	if ((s = cli_opt(args, "driver")) != NULL)
+		po.out.driver = s;
+	if ((s = cli_opt(args, "out")) != NULL)
+		po.out.file = s;
+	if (cli_opt(args, "no-normalize") != NULL)
+		po.normalize = 0;
+	if (cli_opt(args, "no-realtime") != NULL)
+		po.out.realtime = 0;
+	if ((s = cli_opt(args, "loudness")) != NULL) {
+		if (play_number("loudness", s, -70, 0, &v) != 0)
 			return EXIT_USAGE;
-		}
+		po.loudness_lufs = v;
 	}
-	if (optind + 1 != argc)
-		return cli_usage(ctx->entry);
-	file = argv[optind];
+	if ((s = cli_opt(args, "fade-ms")) != NULL) {
+		if (play_number("fade-ms", s, 0, 60000, &v) != 0)
+			return EXIT_USAGE;
+		po.fade_ms = (int)v;
+	}
 
 	/* Validate (and measure) first: a bad file is rejected, not played. */
 	if (!po.normalize || !isnan(po.loudness_lufs)) {
@@ -168,6 +153,7 @@ const struct cmd_entry cmd_play_file = {
 	.usage = "FILE [--driver D] [--out PATH] [--no-normalize] [--no-realtime]",
 	.summary = "play one file through the configured output now (speaker test, preview)",
 	.flags = CMD_CONFIG,
+	.args = { "driver: out: no-normalize no-realtime loudness: fade-ms:", 1, 1 },
 	.help =
 	    "Checks FILE as import does, then plays it through the audio output of\n"
 	    "the configuration (audio.driver, audio.options, audio.file), brought\n"

@@ -73,41 +73,21 @@ probe_text(const char *file, const struct audio_info *in)
 }
 
 static int
-probe_exec(struct cmd_ctx *ctx, int argc, char **argv)
+probe_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct audio_info info;
-	const char *format = "text";
+	const char *format = cli_opt(args, "format");
+	char *const *files = args->argv;
 	char *cause;
-	int c, i, json, rc = EXIT_OK, first = 1;
+	int i, json, rc = EXIT_OK, first = 1, nfiles = args->argc;
 
-	char **files = calloc((size_t)argc, sizeof *files);
-	int nfiles = 0;
-
-	if (files == NULL)
-		return EXIT_FAIL;
-	/* Options may come before or after the files (getopt permutes). */
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
-		if (c != 'f') {
-			free(files);
-			return EXIT_USAGE;
-		}
-		format = optarg;
-	}
-	while (optind < argc)
-		files[nfiles++] = argv[optind++];
+	(void)ctx;
+	if (format == NULL)
+		format = "text";
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
 		fprintf(stderr, "loaxa probe: --format is text or json, not '%s'\n",
 		    format);
-		free(files);
 		return EXIT_USAGE;
-	}
-	if (nfiles == 0) {
-		free(files);
-		return cli_usage(ctx->entry);
 	}
 	json = strcmp(format, "json") == 0;
 	if (json)
@@ -132,7 +112,6 @@ probe_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (json)
 		fputs(first ? "]\n" : "\n]\n", stdout);
-	free(files);
 	return rc;
 }
 
@@ -140,6 +119,7 @@ const struct cmd_entry cmd_probe = {
 	.name = "probe",
 	.usage = "FILE... [--format text|json]",
 	.summary = "decode audio files once and print format, loudness, true peak, SHA-256",
+	.args = { "format:", 1, -1 },
 	.help =
 	    "Decodes each FILE completely, as import does, and prints its format\n"
 	    "(found from the content, not the name: mp3, mp2, wav, flac, vorbis,\n"

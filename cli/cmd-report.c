@@ -179,41 +179,23 @@ report_merge(struct cmd_ctx *ctx, char **files, int nfiles, const struct rep_per
 
 /* loaxa report [--period P | --from D --to D] [--format F] [--out FILE] [--lang L] */
 static int
-report_exec(struct cmd_ctx *ctx, int argc, char **argv)
+report_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "period", required_argument, NULL, 'p' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "lang", required_argument, NULL, 'l' },
-		{ "merge", no_argument, NULL, 'm' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *period = NULL, *from = NULL, *to = NULL, *format = NULL;
-	const char *out = NULL, *lang_s = "vi";
+	const char *period = cli_opt(args, "period"), *from = cli_opt(args, "from");
+	const char *to = cli_opt(args, "to"), *format = cli_opt(args, "format");
+	const char *out = cli_opt(args, "out"), *lang_s = cli_opt(args, "lang");
+	int merge = cli_opt(args, "merge") != NULL;
 	struct rep_coverage cov;
 	struct store *st = NULL;
 	struct rep_period p;
 	enum rep_lang lang;
 	char *cause = NULL;
-	int c, fmt, merge = 0, rc;
+	int fmt, rc;
 
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
-		switch (c) {
-		case 'p': period = optarg; break;
-		case 'f': from = optarg; break;
-		case 't': to = optarg; break;
-		case 'F': format = optarg; break;
-		case 'o': out = optarg; break;
-		case 'l': lang_s = optarg; break;
-		case 'm': merge = 1; break;
-		default: return EXIT_USAGE;
-		}
-	}
-	if (!merge && optind != argc)
+	if (!merge && args->argc != 0)
 		return cli_usage(ctx->entry);
+	if (lang_s == NULL)
+		lang_s = "vi";
 	if (format != NULL)
 		fmt = rep_format_parse(format);
 	else if (out != NULL && report_format_of(out) >= 0)
@@ -242,7 +224,7 @@ report_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (report_period(ctx, period, from, to, &p) != 0)
 		return EXIT_USAGE;
 	if (merge)
-		return report_merge(ctx, argv + optind, argc - optind, &p,
+		return report_merge(ctx, args->argv, args->argc, &p,
 		    (enum rep_format)fmt, lang, out);
 	if (p.label[0] == '\0') {
 		fprintf(stderr, "loaxa report: which period? --period 2026-H1|2026-9M|2026 "
@@ -293,5 +275,6 @@ const struct cmd_entry cmd_report = {
 	    "                    nothing); every refused export is named on stderr and\n"
 	    "                    in the report, and the exit status is 3\n",
 	.flags = CMD_CONFIG,
+	.args = { "period: from: to: format: out: lang: merge", 0, -1 },
 	.exec = report_exec,
 };

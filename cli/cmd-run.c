@@ -44,29 +44,17 @@ run_duration(const char *s)
 }
 
 static int
-run_exec(struct cmd_ctx *ctx, int argc, char **argv)
+run_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "for", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct sched_run_opts ro = { ctx->config_path, 0 };
+	const char *v = cli_opt(args, "for");
 	struct config *cfg = NULL;
-	long long ms;
-	int c;
 
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1) {
-		if (c == '?')
-			return EXIT_USAGE;
-		if ((ms = run_duration(optarg)) <= 0) {
-			fprintf(stderr, "loaxa run: --for '%s': give a duration such as "
-			    "90s, 20m or 1h30m\n", optarg);
-			return EXIT_USAGE;
-		}
-		ro.run_for_ms = ms;
+	if (v != NULL && (ro.run_for_ms = run_duration(v)) <= 0) {
+		fprintf(stderr, "loaxa run: --for '%s': give a duration such as 90s, "
+		    "20m or 1h30m\n", v);
+		return EXIT_USAGE;
 	}
-	if (optind < argc)
-		return cli_usage(ctx->entry);
 	/* The daemon owns its configuration, to replace it on reload. */
 	if (conf_load(ctx->config_path, &cfg, stderr) != 0)
 		return EXIT_USAGE;
@@ -77,6 +65,7 @@ const struct cmd_entry cmd_run = {
 	.name = "run",
 	.usage = "[--for DURATION]",
 	.summary = "the scheduler daemon: air the timetable, log every airing",
+	.args = { "for:", 0, 0 },
 	.help =
 	    "Runs in the foreground until stopped (systemd runs it as a service).\n"
 	    "It airs each slot of the timetable on time, logs every airing in the\n"

@@ -21,19 +21,15 @@ verify_report(const struct lib_problem *p, void *arg)
 }
 
 static int
-verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
+verify_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
 	struct library *lib = NULL;
 	struct store *st = NULL;
 	char *cause = NULL;
 	size_t checked, bad;
-	int c, rc;
+	int rc;
 
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1)
-		return EXIT_USAGE;
-	if (optind < argc)
-		return cli_usage(ctx->entry);
+	(void)args;
 	setenv("TZ", ctx->cfg->station.timezone, 1);
 	tzset();
 	if (cli_open_store(ctx, &st) != 0)
@@ -66,6 +62,7 @@ const struct cmd_entry cmd_verify_library = {
 	.usage = "",
 	.summary = "check that no bulletin file is missing or changed",
 	.flags = CMD_CONFIG,
+	.args = { "", 0, 0 },
 	.help =
 	    "Re-reads every bulletin file in the data directory and compares its\n"
 	    "SHA-256 with the one recorded at approval (or import). Each missing\n"

@@ -68,17 +68,12 @@ verify_one(const struct config *cfg, const char *path)
 
 /* loaxa verify FILE... */
 static int
-verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
+verify_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
-	int c, i, rc = EXIT_OK, r;
+	int i, rc = EXIT_OK, r;
 
-	while ((c = cli_getopt(ctx->entry, argc, argv, opts)) != -1)
-		return EXIT_USAGE;
-	if (optind == argc)
-		return cli_usage(ctx->entry);
-	for (i = optind; i < argc; i++)
-		if ((r = verify_one(ctx->cfg, argv[i])) != EXIT_OK)
+	for (i = 0; i < args->argc; i++)
+		if ((r = verify_one(ctx->cfg, args->argv[i])) != EXIT_OK)
 			rc = r;
 	return rc;
 }
@@ -96,5 +91,6 @@ const struct cmd_entry cmd_verify = {
 	    "exit status: 0 when every file is intact, 3 when any is not (one line\n"
 	    "FILE: reason on stderr per bad file).\n",
 	.flags = CMD_CONFIG,
+	.args = { "", 1, -1 },
 	.exec = verify_exec,
 };

@@ -59,13 +59,13 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_stop,
 	&cmd_skip,
 	&cmd_reload,
+	NULL,
 };
-#define NCOMMANDS (sizeof commands / sizeof commands[0])
 
 static void
 main_help(FILE *f)
 {
-	size_t i;
+	const struct cmd_entry *const *e;
 
 	fprintf(f,
 	    "loaxa %s - the commune loudspeaker scheduler (đài truyền thanh xã)\n"
@@ -76,8 +76,8 @@ main_help(FILE *f)
 	    "usage: loaxa [-c FILE] [-v] COMMAND [ARGS...]\n"
 	    "\n"
 	    "commands:\n", LOAXA_VERSION);
-	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-14s %s\n", commands[i]->name, commands[i]->summary);
+	for (e = commands; *e != NULL; e++)
+		fprintf(f, "  %-14s %s\n", (*e)->name, (*e)->summary);
 	fprintf(f,
 	    "\n"
 	    "options:\n"
@@ -92,54 +92,38 @@ main_help(FILE *f)
 	    "See loaxa(1) and the example configuration, examples/loaxa.conf.\n");
 }
 
-static void
-cmd_help(const struct cmd_entry *e)
-{
-	printf("usage: loaxa %s%s%s\n\n%s\n", e->name, e->usage[0] ? " " : "",
-	    e->usage, e->summary);
-	if (e->help != NULL && e->help[0] != '\0')
-		printf("\n%s", e->help);
-}
-
-int
-cli_usage(const struct cmd_entry *e)
-{
-	fprintf(stderr, "usage: loaxa %s%s%s\n", e->name, e->usage[0] ? " " : "",
-	    e->usage);
-	fprintf(stderr, "Try 'loaxa %s --help' for more.\n", e->name);
-	return EXIT_USAGE;
-}
-
-int
-cli_getopt(const struct cmd_entry *e, int argc, char **argv,
-    const struct option *longopts)
-{
-	int c;
-
-	opterr = 0;
-	c = getopt_long(argc, argv, "", longopts, NULL);
-	if (c == '?' || c == ':') {
-		if (optopt != 0)
-			fprintf(stderr, "loaxa %s: option -%c needs a value or is unknown\n",
-			    e->name, optopt);
-		else
-			fprintf(stderr, "loaxa %s: unknown option or missing value: %s\n",
-			    e->name, argv[optind - 1]);
-		cli_usage(e);
-		return '?';
-	}
-	return c;
-}
-
+/* The entry called name in the NULL-terminated table, or NULL. */
 static const struct cmd_entry *
-find_command(const char *name)
+find_command(const struct cmd_entry *const *table, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < NCOMMANDS; i++)
-		if (strcmp(commands[i]->name, name) == 0)
-			return commands[i];
+	for (; *table != NULL; table++)
+		if (strcmp((*table)->name, name) == 0)
+			return *table;
 	return NULL;
+}
+
+/*
+ * Runs e on argv (argv[0] its name): its subcommand when it has them, on the
+ * arguments parsed against the entry's declaration. Returns the exit status.
+ */
+static int
+run_command(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc, char **argv)
+{
+	const struct cmd_entry *run = e;
+	struct cmd_args args;
+	int rc;
+
+	if (e->subs != NULL) {
+		if (argc < 2 || (run = find_command(e->subs, argv[1])) == NULL)
+			return cli_usage(e);
+		argc--;
+		argv++;
+	}
+	if ((rc = cli_args_parse(e, &run->args, argc, argv, &args)) != 0)
+		return rc;
+	rc = run->exec(ctx, &args);
+	cli_args_free(&args);
+	return rc;
 }
 
 static int
@@ -198,14 +182,15 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[optind], "help") == 0) {
-		if (optind + 1 < argc && (e = find_command(argv[optind + 1])) != NULL) {
-			cmd_help(e);
+		if (optind + 1 < argc &&
+		    (e = find_command(commands, argv[optind + 1])) != NULL) {
+			cli_help(e);
 			return EXIT_OK;
 		}
 		main_help(stdout);
 		return EXIT_OK;
 	}
-	if ((e = find_command(argv[optind])) == NULL) {
+	if ((e = find_command(commands, argv[optind])) == NULL) {
 		fprintf(stderr, "loaxa: unknown command '%s'; try 'loaxa --help'\n",
 		    argv[optind]);
 		return EXIT_USAGE;
@@ -213,7 +198,7 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (wants_help(argc, argv)) {
-		cmd_help(e);
+		cli_help(e);
 		return EXIT_OK;
 	}
 	ctx.entry = e;
@@ -222,10 +207,7 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		ctx.cfg = cfg;
 	}
-	/* Each command parses its own options after argv[0]; 0 resets getopt
-	 * fully, so that options may also follow the operands. */
-	optind = 0;
-	rc = e->exec(&ctx, argc, argv);
+	rc = run_command(&ctx, e, argc, argv);
 	conf_free(&cfg);
 	return rc;
 }

@@ -110,3 +110,59 @@ cli_actor(const char *by)
 			return v;
 	return "operator";
 }
+
+/* Prints "loaxa CMD: unknown topic 'T'; known topics: ..." to stderr. */
+static void
+cli_bad_topic(const struct config *cfg, const char *cmd, const char *topic)
+{
+	size_t i;
+
+	fprintf(stderr, "loaxa %s: unknown topic '%s'; known topics:", cmd, topic);
+	for (i = 0; i < cfg->ntopics; i++)
+		fprintf(stderr, "%s %s", i ? "," : "", cfg->topics[i].key);
+	fprintf(stderr, "\n");
+}
+
+int
+cli_meta(const struct cmd_ctx *ctx, const struct cmd_args *args, struct lib_meta *m,
+    const char **tags)
+{
+	const char *cmd = ctx->entry->name, *v;
+	char *cause = NULL, *end;
+	size_t i = 0;
+	long n;
+
+	memset(m, 0, sizeof *m);
+	m->title = cli_opt(args, "title");
+	m->topic = cli_opt(args, "topic");
+	m->agency = cli_opt(args, "agency");
+	m->valid_from = cli_opt(args, "from");
+	m->valid_until = cli_opt(args, "until");
+	m->priority = cli_opt(args, "priority");
+	m->tags = tags;
+	while ((v = cli_opt_next(args, "tag", &i)) != NULL)
+		if (cli_tag_add(tags, &m->ntags, v) != 0) {
+			fprintf(stderr, "loaxa %s: --tag: a bulletin has at most %d tags\n",
+			    cmd, LIB_TAGS_MAX);
+			return EXIT_USAGE;
+		}
+	if ((v = cli_opt(args, "min-airings")) != NULL) {
+		n = strtol(v, &end, 10);
+		if (end == v || *end != '\0' || n < 0 || n > 100000) {
+			fprintf(stderr, "loaxa %s: --min-airings must be a whole number "
+			    "from 0 to 100000, not '%s'\n", cmd, v);
+			return EXIT_USAGE;
+		}
+		m->min_airings = (int)n;
+	}
+	if (m->topic != NULL && conf_topic(ctx->cfg, m->topic) == NULL) {
+		cli_bad_topic(ctx->cfg, cmd, m->topic);
+		return EXIT_USAGE;
+	}
+	if (lib_check_meta(m, &cause) != 0) {
+		fprintf(stderr, "loaxa %s: %s\n", cmd, cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	return 0;
+}

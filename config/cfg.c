@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/tag.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
@@ -257,4 +258,85 @@ cfg_member(struct cfg_reader *r, const config_setting_t *group, const char *name
 		return NULL;
 	}
 	return s;
+}
+
+/*
+ * Reads the array name of g as strings into *out (allocated), checking each
+ * with check (may be NULL; it reports its own problem and returns 0). what
+ * (may be NULL) starts each message. Returns 0 when one had a problem.
+ */
+int
+cfg_strings(struct cfg_reader *r, const config_setting_t *g, const char *name,
+    const char *what, char ***out, size_t *n, const struct config *c,
+    cfg_string_check check)
+{
+	const config_setting_t *a = config_setting_get_member(g, name), *e;
+	const char *v, *sep = what != NULL ? ": " : "";
+	int i, ok = 1;
+
+	if (what == NULL)
+		what = "";
+	if (a == NULL)
+		return 1;
+	if (config_setting_type(a) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(a) != CONFIG_TYPE_LIST) {
+		cfg_problem(r, a, "%s%s'%s' must be an array [ \"...\", ... ], not %s",
+		    what, sep, name, cfg_type_name(config_setting_type(a)));
+		return 0;
+	}
+	for (i = 0; (e = config_setting_get_elem(a, (unsigned)i)) != NULL; i++) {
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			cfg_problem(r, e, "%s%seach of '%s' must be a string in quotes, "
+			    "not %s", what, sep, name, cfg_type_name(config_setting_type(e)));
+			ok = 0;
+			continue;
+		}
+		v = config_setting_get_string(e);
+		if (!utf8_valid(v) || v[0] == '\0') {
+			cfg_problem(r, e, "%s%s'%s' holds an empty or non-UTF-8 string",
+			    what, sep, name);
+			ok = 0;
+			continue;
+		}
+		if (check != NULL && !check(r, e, v, c)) {
+			ok = 0;
+			continue;
+		}
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		(*out)[(*n)++] = xstrdup(v);
+	}
+	return ok;
+}
+
+int
+cfg_topic_known(struct cfg_reader *r, const config_setting_t *e, const char *v,
+    const struct config *c)
+{
+	const char **keys;
+	const char *hint;
+	size_t i;
+
+	if (conf_topic(c, v) != NULL)
+		return 1;
+	keys = xcalloc(c->ntopics + 1, sizeof *keys);
+	for (i = 0; i < c->ntopics; i++)
+		keys[i] = c->topics[i].key;
+	hint = cfg_suggest(v, keys);
+	if (hint != NULL)
+		cfg_problem(r, e, "unknown topic '%s'; did you mean '%s'?", v, hint);
+	else
+		cfg_problem(r, e, "unknown topic '%s' (not in the topics section)", v);
+	free(keys);
+	return 0;
+}
+
+int
+cfg_tag_valid(struct cfg_reader *r, const config_setting_t *e, const char *v,
+    const struct config *c)
+{
+	(void)c;
+	if (tag_ok(v))
+		return 1;
+	cfg_problem(r, e, "'%s' is not a tag: a tag is " TAG_RULE, v);
+	return 0;
 }

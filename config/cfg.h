@@ -48,6 +48,33 @@ int cfg_bool(struct cfg_reader *, const config_setting_t *group, const char *nam
 const config_setting_t *cfg_member(struct cfg_reader *, const config_setting_t *group,
     const char *name, int type);
 
+/* Checks one string of an array; reports its own problem and returns 0 when bad. */
+typedef int (*cfg_string_check)(struct cfg_reader *, const config_setting_t *,
+    const char *, const struct config *);
+
+int cfg_strings(struct cfg_reader *, const config_setting_t *group, const char *name,
+    const char *what, char ***out, size_t *n, const struct config *,
+    cfg_string_check);
+
+/* A topic key of the topics section (else "did you mean"); a tag (common/tag.h). */
+int cfg_topic_known(struct cfg_reader *, const config_setting_t *, const char *,
+    const struct config *);
+int cfg_tag_valid(struct cfg_reader *, const config_setting_t *, const char *,
+    const struct config *);
+
+/*
+ * Parses the file at path (or, when text is not NULL, text), labelled label,
+ * into *lc as every reader of ours does: a file that is not regular, larger
+ * than 1 MiB or holds a NUL, and integers libconfig would wrap, are refused.
+ * kind ("the configuration") names it in messages. Returns 0 with *lc to
+ * config_destroy, or -1 with the problems appended (and nothing to destroy).
+ */
+int cfg_parse(const char *path, const char *text, const char *label,
+    const char *kind, config_t *lc, struct config_problems *);
+
+/* Orders problems[from..] by line, keeping the order within a line. */
+void cfg_sort_problems(struct config_problems *, size_t from, const char *label);
+
 int cfg_line(const config_setting_t *);
 const char *cfg_type_name(int type);
 

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/tag.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
@@ -72,82 +71,6 @@ playlist_ref(struct cfg_reader *r, const config_setting_t *e, const char *what)
 		    cfg_type_name(config_setting_type(e)));
 		return NULL;
 	}
-}
-
-/*
- * Reads the array name of g as strings into *out (allocated), checking each
- * with check (may be NULL; it reports its own problem and returns 0).
- */
-static void
-playlist_strings(struct cfg_reader *r, const config_setting_t *g, const char *name,
-    const char *what, char ***out, size_t *n, struct config *c,
-    int (*check)(struct cfg_reader *, const config_setting_t *, const char *,
-    struct config *))
-{
-	const config_setting_t *a = config_setting_get_member(g, name), *e;
-	const char *v;
-	int i;
-
-	if (a == NULL)
-		return;
-	if (config_setting_type(a) != CONFIG_TYPE_ARRAY &&
-	    config_setting_type(a) != CONFIG_TYPE_LIST) {
-		cfg_problem(r, a, "%s: '%s' must be an array [ \"...\", ... ], not %s",
-		    what, name, cfg_type_name(config_setting_type(a)));
-		return;
-	}
-	for (i = 0; (e = config_setting_get_elem(a, (unsigned)i)) != NULL; i++) {
-		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			cfg_problem(r, e, "%s: each of '%s' must be a string in quotes, "
-			    "not %s", what, name, cfg_type_name(config_setting_type(e)));
-			continue;
-		}
-		v = config_setting_get_string(e);
-		if (!utf8_valid(v) || v[0] == '\0') {
-			cfg_problem(r, e, "%s: '%s' holds an empty or non-UTF-8 string",
-			    what, name);
-			continue;
-		}
-		if (check != NULL && !check(r, e, v, c))
-			continue;
-		*out = xreallocarray(*out, *n + 1, sizeof **out);
-		(*out)[(*n)++] = xstrdup(v);
-	}
-}
-
-/* Checks that a topic key is in the topics section, suggesting the nearest. */
-static int
-playlist_topic_known(struct cfg_reader *r, const config_setting_t *e, const char *v,
-    struct config *c)
-{
-	const char **keys;
-	const char *hint;
-	size_t i;
-
-	if (conf_topic(c, v) != NULL)
-		return 1;
-	keys = xcalloc(c->ntopics + 1, sizeof *keys);
-	for (i = 0; i < c->ntopics; i++)
-		keys[i] = c->topics[i].key;
-	hint = cfg_suggest(v, keys);
-	if (hint != NULL)
-		cfg_problem(r, e, "unknown topic '%s'; did you mean '%s'?", v, hint);
-	else
-		cfg_problem(r, e, "unknown topic '%s' (not in the topics section)", v);
-	free(keys);
-	return 0;
-}
-
-/* Checks that a playlist's tag is one a bulletin can carry; any other never matches. */
-static int
-playlist_tag_valid(struct cfg_reader *r, const config_setting_t *e, const char *v,
-    struct config *c)
-{
-	(void)c;
-	if (tag_ok(v))
-		return 1;
-	cfg_problem(r, e, "'%s' is not a tag: a tag is " TAG_RULE, v);
-	return 0;
 }
 
 /* Reads one playlist group into p; returns 0 when it has a problem. */
@@ -219,11 +142,10 @@ playlist_read(struct cfg_reader *r, const config_setting_t *g, int n,
 				p->items[p->nitems++] = ref;
 			}
 	}
-	playlist_strings(r, g, "topics", what, &p->topics, &p->ntopics, c,
-	    playlist_topic_known);
-	playlist_strings(r, g, "agencies", what, &p->agencies, &p->nagencies, c, NULL);
-	playlist_strings(r, g, "tags", what, &p->tags, &p->ntags, c,
-	    playlist_tag_valid);
+	cfg_strings(r, g, "topics", what, &p->topics, &p->ntopics, c,
+	    cfg_topic_known);
+	cfg_strings(r, g, "agencies", what, &p->agencies, &p->nagencies, c, NULL);
+	cfg_strings(r, g, "tags", what, &p->tags, &p->ntags, c, cfg_tag_valid);
 	cfg_bool(r, g, "repeat", &p->repeat);
 
 	if (p->mode == CONF_PL_FIXED) {

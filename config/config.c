@@ -85,9 +85,8 @@ conf_problem_line(const char *problem, size_t labellen)
 	return problem[labellen] == ':' ? strtol(problem + labellen + 1, NULL, 10) : 0;
 }
 
-/* Orders the problems from first up by line, keeping the order within a line. */
-static void
-conf_sort_problems(struct config_problems *p, size_t from, const char *label)
+void
+cfg_sort_problems(struct config_problems *p, size_t from, const char *label)
 {
 	size_t i, j, len = strlen(label);
 	char *tmp;
@@ -236,32 +235,27 @@ conf_big_numbers(const char *text, const char *label, struct config_problems *p)
 	return found;
 }
 
-/* Reads from a file (text NULL) or from text, labelled label. */
-static int
-conf_parse(const char *path, const char *text, const char *label,
-    struct config **out, struct config_problems *problems)
+int
+cfg_parse(const char *path, const char *text, const char *label, const char *kind,
+    config_t *lc, struct config_problems *problems)
 {
 	struct cfg_reader r = { label, problems };
-	size_t before = problems->n;
-	struct config *c;
 	struct stat st;
 	const char *why = NULL, *nul, *s;
-	char *file_text = NULL;
+	char *file_text = NULL, *line;
 	size_t len = 0;
-	config_t lc;
 	int ok, nl;
 
-	*out = NULL;
 	if (text == NULL) {
 		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
 		    access(path, R_OK) != 0) {
-			cfg_problem(&r, NULL, "cannot read the configuration: %s",
+			cfg_problem(&r, NULL, "cannot read %s: %s", kind,
 			    stat(path, &st) == 0 && !S_ISREG(st.st_mode) ?
 			    "not a regular file" : strerror(errno));
 			return -1;
 		}
 		if ((file_text = conf_slurp(path, &len, &why)) == NULL) {
-			cfg_problem(&r, NULL, "cannot read the configuration: %s", why);
+			cfg_problem(&r, NULL, "cannot read %s: %s", kind, why);
 			return -1;
 		}
 		/* libconfig would read up to the first NUL and take the rest
@@ -280,32 +274,45 @@ conf_parse(const char *path, const char *text, const char *label,
 		free(file_text);
 		return -1;
 	}
-	config_init(&lc);
-	config_set_options(&lc, CONFIG_OPTION_AUTOCONVERT);
-	ok = config_read_string(&lc, text);
+	config_init(lc);
+	config_set_options(lc, CONFIG_OPTION_AUTOCONVERT);
+	ok = config_read_string(lc, text);
 	free(file_text);
-	if (ok != CONFIG_TRUE) {
-		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
-			cfg_problem(&r, NULL, "cannot read the configuration");
-		else {
-			char *line;
-
-			xasprintf(&line, "%s:%d: %s", label, config_error_line(&lc),
-			    config_error_text(&lc));
-			problems->lines = xreallocarray(problems->lines,
-			    problems->n + 1, sizeof *problems->lines);
-			problems->lines[problems->n++] = line;
-		}
-		config_destroy(&lc);
-		return -1;
+	if (ok == CONFIG_TRUE)
+		return 0;
+	if (config_error_type(lc) == CONFIG_ERR_FILE_IO)
+		cfg_problem(&r, NULL, "cannot read %s", kind);
+	else {
+		xasprintf(&line, "%s:%d: %s", label, config_error_line(lc),
+		    config_error_text(lc));
+		problems->lines = xreallocarray(problems->lines, problems->n + 1,
+		    sizeof *problems->lines);
+		problems->lines[problems->n++] = line;
 	}
+	config_destroy(lc);
+	return -1;
+}
+
+/* Reads from a file (text NULL) or from text, labelled label. */
+static int
+conf_parse(const char *path, const char *text, const char *label,
+    struct config **out, struct config_problems *problems)
+{
+	struct cfg_reader r = { label, problems };
+	size_t before = problems->n;
+	struct config *c;
+	config_t lc;
+
+	*out = NULL;
+	if (cfg_parse(path, text, label, "the configuration", &lc, problems) != 0)
+		return -1;
 	c = xcalloc(1, sizeof *c);
 	c->file = xstrdup(label);
 	conf_defaults(c);
 	conf_from_tree(&r, &lc, c);
 	config_destroy(&lc);
 	if (problems->n != before) {
-		conf_sort_problems(problems, before, label);
+		cfg_sort_problems(problems, before, label);
 		conf_free(&c);
 		return -1;
 	}

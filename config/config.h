@@ -166,6 +166,37 @@ const struct config_playlist *conf_playlist(const struct config *, const char *n
 /* The topic with this key, or NULL. */
 const struct config_topic *conf_topic(const struct config *, const char *key);
 
+/*
+ * One bulletin of a package manifest (examples/package.conf), read by
+ * conf_manifest_read; a setting left out is NULL (min_airings -1).
+ */
+struct conf_manifest_entry {
+	char *file;         /* the audio file; a relative name is under the manifest's directory */
+	char *title, *topic, *agency;
+	char *from, *until; /* YYYY-MM-DD, real days, from not after until */
+	char *priority;     /* normal, priority or emergency */
+	int min_airings;    /* 0 to 100000, or -1 */
+	char **tags;        /* each a tag (common/tag.h) */
+	size_t ntags;
+	int line;           /* where its group { ... } starts */
+};
+
+struct conf_manifest {
+	char *file;         /* as given */
+	struct conf_manifest_entry *entries;
+	size_t n;
+};
+
+/*
+ * Reads the manifest at path with the configuration's reader and checks:
+ * every setting for its name (with the nearest known one), type and value,
+ * its topic against cfg's topics. Returns 0 and a new manifest in *out, or
+ * -1 with every problem ("FILE:LINE: message") appended to *problems.
+ */
+int conf_manifest_read(const char *path, const struct config *cfg,
+    struct conf_manifest **out, struct config_problems *problems);
+void conf_manifest_free(struct conf_manifest **);
+
 void conf_free(struct config **);
 void conf_problems_clear(struct config_problems *);
 

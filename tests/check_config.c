@@ -220,6 +220,90 @@ START_TEST(test_playlist_tags)
 }
 END_TEST
 
+/* Reads manifest text from a file in dir against c; the problems go in p. */
+static int
+manifest_read_text(const char *dir, const char *text, const struct config *c,
+    struct conf_manifest **m, struct config_problems *p)
+{
+	char *path = tu_write(dir, "m.conf", text);
+	int rc;
+
+	rc = conf_manifest_read(path, c, m, p);
+	free(path);
+	return rc;
+}
+
+/*
+ * A package manifest is read as loaxa.conf is: every setting checked at its
+ * line, integers libconfig would wrap refused, misspellings answered with
+ * the nearest name, paths under the manifest's directory.
+ */
+START_TEST(test_manifest)
+{
+	static const char good[] =
+	    "bulletins = ( { file = \"a.wav\"; title = \"Tin bầu cử\"; topic = \"cchc\";\n"
+	    "  from = \"2026-06-01\"; until = \"2026-06-30\"; min_airings = 8;\n"
+	    "  priority = \"priority\"; tags = [ \"bau-cu\", \"papi\" ]; },\n"
+	    "  { file = \"/srv/b.mp3\"; } );\n";
+	static const char *const bad[][2] = {
+		{ "bulletins = ( { file = \"a.wav\";\n  min_airings = 4294967396; } );\n",
+		  ":2: the number 4294967396 is too big" },
+		{ "bulletins = ( { file = \"a.wav\";\n  min_airing = 8; } );\n",
+		  ":2: unknown setting 'min_airing'; did you mean 'min_airings'?" },
+		{ "bulletins = ( { file = \"a.wav\"; min_airings = 100001; } );\n",
+		  ":1: 'min_airings' is 100001; it must be from 0 to 100000" },
+		{ "bulletins = ( { file = \"a.wav\";\n topic = \"cchx\"; } );\n",
+		  ":2: unknown topic 'cchx'; did you mean 'cchc'?" },
+		{ "bulletins = ( { file = \"a.wav\"; from = \"2026-07-01\";\n"
+		  " until = \"2026-06-30\"; } );\n", ":2: the validity ends" },
+		{ "bulletins = ( { file = \"a.wav\"; until = \"2026-02-29\"; } );\n",
+		  ":1: '2026-02-29' is not a date" },
+		{ "bulletins = ( { file = \"a.wav\"; priority = \"urgent\"; } );\n",
+		  ":1: unknown priority 'urgent'" },
+		{ "bulletins = ( { title = \"x\"; } );\n", ":1: bulletin 1 has no 'file'" },
+		{ "bulletin = ( { file = \"a.wav\"; } );\n",
+		  ":1: unknown setting 'bulletin'; did you mean 'bulletins'?" },
+		{ "bulletins = ( { file = \"a.wav\"; tags = [ \"Papi\" ]; } );\n",
+		  ":1: 'Papi' is not a tag" },
+	};
+	struct config_problems p = { 0 };
+	struct conf_manifest *m = NULL;
+	struct config *c = NULL;
+	char *dir = tu_tmpdir(), *want;
+	size_t i;
+
+	ck_assert_int_eq(conf_read(NULL, &c, &p), 0);
+	ck_assert_int_eq(manifest_read_text(dir, good, c, &m, &p), 0);
+	ck_assert_uint_eq(p.n, 0);
+	ck_assert_uint_eq(m->n, 2);
+	xasprintf(&want, "%s/a.wav", dir);
+	ck_assert_str_eq(m->entries[0].file, want);
+	free(want);
+	ck_assert_str_eq(m->entries[0].title, "Tin bầu cử");
+	ck_assert_str_eq(m->entries[0].until, "2026-06-30");
+	ck_assert_int_eq(m->entries[0].min_airings, 8);
+	ck_assert_uint_eq(m->entries[0].ntags, 2);
+	ck_assert_str_eq(m->entries[0].tags[1], "papi");
+	ck_assert_str_eq(m->entries[1].file, "/srv/b.mp3");
+	ck_assert_ptr_null(m->entries[1].title);
+	ck_assert_int_eq(m->entries[1].min_airings, -1);
+	ck_assert_int_eq(m->entries[1].line, 4);
+	conf_manifest_free(&m);
+	ck_assert_ptr_null(m);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		ck_assert_int_eq(manifest_read_text(dir, bad[i][0], c, &m, &p), -1);
+		ck_assert_ptr_null(m);
+		ck_assert_uint_ge(p.n, 1);
+		ck_assert_msg(strstr(p.lines[0], bad[i][1]) != NULL, "got \"%s\", want "
+		    "\"%s\"", p.lines[0], bad[i][1]);
+		conf_problems_clear(&p);
+	}
+	conf_free(&c);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 /*
  * Each .conf file in tests/data/config starts with "# expect: LINE: text": reading
  * it must fail with a problem "FILE:LINE: ...text..." (LINE 0: "FILE: text").
@@ -285,6 +369,7 @@ main(void)
 	tcase_add_test(tc, test_suggest);
 	tcase_add_test(tc, test_utf8);
 	tcase_add_test(tc, test_playlist_tags);
+	tcase_add_test(tc, test_manifest);
 	tcase_add_loop_test(tc, test_fixture, 0, nfixtures);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -18,6 +18,23 @@ expect_rc 0; expect_out "usage: loaxa check"
 run "$LOAXA" check --frob
 expect_rc 2; expect_err "usage: loaxa check"
 
+# Options and operand counts come from each command's entry, parsed in one
+# place: a missing value, a value given to a flag, an ambiguous abbreviation,
+# too many operands and an unknown subcommand are usage errors (exit 2).
+run "$LOAXA" probe --format
+expect_rc 2; expect_err "loaxa probe: option --format needs a value"
+run "$LOAXA" play-file --no-realtime=1 x.wav
+expect_rc 2; expect_err "loaxa play-file: option --no-realtime takes no value"
+run "$LOAXA" play-file --no x.wav
+expect_rc 2; expect_err "loaxa play-file: ambiguous option --no"
+run "$LOAXA" check a.conf b.conf
+expect_rc 2; expect_err "usage: loaxa check [FILE]"
+run "$LOAXA" key generate --out k.key extra
+expect_rc 2; expect_err "usage: loaxa key generate"
+[ ! -e k.key ] || fail "key generate wrote a key from a bad command line"
+run "$LOAXA" package frob
+expect_rc 2; expect_err "usage: loaxa package create"
+
 # Every command in the table has help that shows its usage.
 for cmd in $("$LOAXA" --help | sed -n '/^commands:/,/^$/p' | awk 'NF>1 {print $1}'); do
 	run "$LOAXA" "$cmd" --help
