@@ -77,6 +77,7 @@ sched_airing_pid(const struct sched_airing *a)
 static int
 airing_parse(const char *line, struct sched_airing_event *ev)
 {
+	char outcome[16];
 	long long a = 0;
 	int n = 0;
 
@@ -92,10 +93,14 @@ airing_parse(const char *line, struct sched_airing_event *ev)
 		return 1;
 	case 'D':
 		ev->kind = SCHED_AIRING_DONE;
-		if (sscanf(line + 1, " %15s %lld %n", ev->outcome, &a, &n) < 2)
+		if (sscanf(line + 1, " %15s %lld %n", outcome, &a, &n) < 2)
 			return 0;
+		ev->end = strcmp(outcome, "completed") == 0 ? SCHED_AIRING_COMPLETED :
+		    strcmp(outcome, "stopped") == 0 ? SCHED_AIRING_STOPPED :
+		    SCHED_AIRING_FAILED;
 		ev->played_ms = a;
 		snprintf(ev->reason, sizeof ev->reason, "%s", line + 1 + n);
+		ev->device = strncmp(ev->reason, "device", 6) == 0;
 		return 1;
 	default:
 		return 0;
@@ -111,7 +116,7 @@ airing_reap(struct sched_airing *a, struct sched_airing_event *ev)
 
 	memset(ev, 0, sizeof *ev);
 	ev->kind = SCHED_AIRING_DONE;
-	snprintf(ev->outcome, sizeof ev->outcome, "failed");
+	ev->end = SCHED_AIRING_FAILED;
 	do
 		r = waitpid(a->pid, &status, 0);
 	while (r < 0 && errno == EINTR);

@@ -28,12 +28,20 @@ enum sched_airing_event_kind {
 	SCHED_AIRING_DONE,     /* outcome, reason, played_ms */
 };
 
+/* How the child says its item ended. */
+enum sched_airing_end {
+	SCHED_AIRING_COMPLETED,
+	SCHED_AIRING_STOPPED, /* asked to stop (SIGTERM) */
+	SCHED_AIRING_FAILED,  /* also anything the child says that is not ours */
+};
+
 struct sched_airing_event {
 	enum sched_airing_event_kind kind;
 	int64_t at;
 	int64_t played_ms;
-	char outcome[16]; /* completed, stopped, failed */
-	char reason[128];
+	enum sched_airing_end end;
+	int device;       /* the reason is the device's ("device: ..."): it would not open */
+	char reason[128]; /* free text for the log, "" when none */
 };
 
 /* Forks the child. Returns 0 and a handle, or -1 with *cause. */

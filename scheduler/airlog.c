@@ -16,6 +16,19 @@ sched_log_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+const char *
+sched_outcome_name(enum sched_outcome o)
+{
+	switch (o) {
+	case SCHED_COMPLETED: return "completed";
+	case SCHED_INTERRUPTED: return "interrupted";
+	case SCHED_FAILED: return "failed";
+	case SCHED_MISSED: return "missed";
+	case SCHED_SKIPPED: return "skipped";
+	}
+	return "failed";
+}
+
 /* Prepares sql, or sets *cause. */
 static sqlite3_stmt *
 sched_log_prepare(struct store *st, const char *sql, char **cause)
@@ -107,7 +120,7 @@ sched_log_heartbeat(struct store *st, int64_t id, int64_t now, int64_t played_ms
 
 int
 sched_log_finish(struct store *st, int64_t id, int64_t ended_at, int64_t played_ms,
-    const char *outcome, const char *reason, char **cause)
+    enum sched_outcome outcome, const char *reason, char **cause)
 {
 	sqlite3_stmt *q = sched_log_prepare(st,
 	    "UPDATE airings SET ended_at = ?2, heartbeat_at = ?2, played_ms = ?3,"
@@ -118,14 +131,14 @@ sched_log_finish(struct store *st, int64_t id, int64_t ended_at, int64_t played_
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_int64(q, 2, ended_at);
 	sqlite3_bind_int64(q, 3, played_ms < 0 ? 0 : played_ms);
-	sqlite3_bind_text(q, 4, outcome, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 4, sched_outcome_name(outcome), -1, SQLITE_STATIC);
 	bind_text_or_null(q, 5, reason);
 	return sched_log_run(st, q, cause);
 }
 
 int64_t
-sched_log_not_aired(struct store *st, const struct sched_log_item *it, const char *outcome,
-    const char *reason, char **cause)
+sched_log_not_aired(struct store *st, const struct sched_log_item *it,
+    enum sched_outcome outcome, const char *reason, char **cause)
 {
 	sqlite3_stmt *q = sched_log_prepare(st,
 	    "INSERT INTO airings (bulletin_id, sha256, slot, slot_start, priority,"
@@ -135,7 +148,7 @@ sched_log_not_aired(struct store *st, const struct sched_log_item *it, const cha
 	if (q == NULL)
 		return -1;
 	bind_item(q, it);
-	sqlite3_bind_text(q, 7, outcome, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 7, sched_outcome_name(outcome), -1, SQLITE_STATIC);
 	bind_text_or_null(q, 8, reason);
 	if (sched_log_run(st, q, cause) != 0)
 		return -1;

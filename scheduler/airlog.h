@@ -10,6 +10,18 @@
 
 struct store;
 
+/* How an airing ended, or why it has none: the log's outcome column. */
+enum sched_outcome {
+	SCHED_COMPLETED,
+	SCHED_INTERRUPTED,
+	SCHED_FAILED,
+	SCHED_MISSED,
+	SCHED_SKIPPED,
+};
+
+/* The outcome's word in the log: "completed", "interrupted", ... */
+const char *sched_outcome_name(enum sched_outcome);
+
 /* Where an airing comes from and what it is. */
 struct sched_log_item {
 	int64_t bulletin_id; /* 0: none (a missed slot) */
@@ -34,13 +46,16 @@ int64_t sched_log_start(struct store *, const struct sched_log_item *, int64_t s
 int sched_log_heartbeat(struct store *, int64_t id, int64_t now, int64_t played_ms,
     char **cause);
 
-/* Closes an open row with its outcome (completed, interrupted, failed) and reason. */
+/*
+ * Closes an open row with its outcome (completed, interrupted, failed) and
+ * reason (NULL: none).
+ */
 int sched_log_finish(struct store *, int64_t id, int64_t ended_at, int64_t played_ms,
-    const char *outcome, const char *reason, char **cause);
+    enum sched_outcome, const char *reason, char **cause);
 
 /* Records an item or slot that did not air: outcome missed, skipped or failed. */
 int64_t sched_log_not_aired(struct store *, const struct sched_log_item *,
-    const char *outcome, const char *reason, char **cause);
+    enum sched_outcome, const char *reason, char **cause);
 
 /*
  * Closes every row left 'playing' (the power was cut or the process killed)

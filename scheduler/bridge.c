@@ -14,43 +14,6 @@
 #include "scheduler/plan.h"
 #include "scheduler/timetable.h"
 
-int
-sched_bridge_occurrences(const struct config *cfg, int64_t from, int64_t to,
-    struct sched_occ **out, size_t *n, char **cause)
-{
-	struct sched_occurrence *o = NULL;
-	struct sched_occ *r;
-	const struct config_slot *s;
-	size_t no = 0, i;
-
-	*out = NULL;
-	*n = 0;
-	if (cfg->nslots == 0)
-		return 0;
-	if (sched_occurrences(cfg->slots, cfg->nslots, cfg->station.timezone, from, to,
-	    &o, &no, cause) != 0)
-		return -1;
-	if (no == 0)
-		return 0;
-	r = xcalloc(no, sizeof *r);
-	for (i = 0; i < no; i++) {
-		s = &cfg->slots[o[i].slot];
-		r[i].slot = xstrdup(s->name);
-		r[i].start = o[i].start;
-		r[i].air_start = o[i].air_start;
-		r[i].end = o[i].air_end;
-		r[i].priority = xstrdup(conf_priority_name(o[i].priority));
-		r[i].overrun = s->allow_overrun;
-		r[i].skipped = o[i].skipped;
-		r[i].index = o[i].slot;
-		r[i].tt = o[i];
-	}
-	free(o);
-	*out = r;
-	*n = no;
-	return 0;
-}
-
 /* Fills item from what the library handed over (taking its strings). */
 static void
 bridge_item(struct sched_item *item, struct lib_airing *a)
@@ -62,8 +25,10 @@ bridge_item(struct sched_item *item, struct lib_airing *a)
 	item->title = a->title;
 	item->duration_ms = a->duration_ms;
 	item->loudness_lufs = a->loudness_lufs;
-	item->priority = a->priority;
-	a->path = a->sha256 = a->title = a->priority = NULL;
+	item->priority = a->priority ? conf_priority_parse(a->priority) : CONF_PRIO_NORMAL;
+	if (item->priority < 0)
+		item->priority = CONF_PRIO_NORMAL;
+	a->path = a->sha256 = a->title = NULL;
 	lib_airing_clear(a);
 }
 
@@ -82,18 +47,19 @@ bridge_open(struct library *lib, int64_t id, int64_t now, struct sched_item *ite
 	return 0;
 }
 
-/* Records that bulletin id was chosen for occ but refused by the library. */
+/* Records that bulletin id was chosen for occ of cfg but refused by the library. */
 static void
-bridge_refused(struct store *st, const struct sched_occ *occ, int64_t id,
-    int tampered, const char *why)
+bridge_refused(struct store *st, const struct config *cfg,
+    const struct sched_occurrence *occ, int64_t id, int tampered, const char *why)
 {
-	struct sched_log_item it = { id, NULL, occ->slot, occ->start,
-		occ->priority ? occ->priority : "normal", occ->air_start };
+	const char *slot = cfg->slots[occ->slot].name;
+	struct sched_log_item it = { id, NULL, slot, occ->start,
+		conf_priority_name(occ->priority), occ->air_start };
 	char *cause = NULL, *reason;
 
-	log_error("slot %s: %s", occ->slot, why);
+	log_error("slot %s: %s", slot, why);
 	xasprintf(&reason, "%s: %s", tampered ? "tampered" : "refused", why);
-	if (sched_log_not_aired(st, &it, "failed", reason, &cause) < 0) {
+	if (sched_log_not_aired(st, &it, SCHED_FAILED, reason, &cause) < 0) {
 		log_error("airing log: %s", cause);
 		free(cause);
 	}
@@ -102,7 +68,7 @@ bridge_refused(struct store *st, const struct sched_occ *occ, int64_t id,
 
 int
 sched_bridge_select(struct store *st, const struct config *cfg,
-    const struct sched_occ *occ, int64_t now, struct sched_item **out, size_t *n,
+    const struct sched_occurrence *occ, int64_t now, struct sched_item **out, size_t *n,
     char **cause)
 {
 	struct sched_pool *pool = NULL;
@@ -118,7 +84,7 @@ sched_bridge_select(struct store *st, const struct config *cfg,
 	*n = 0;
 	if (sched_pool_load(st, cfg->paths.data, &pool, cause) != 0)
 		return -1;
-	if (sched_select(cfg, pool, &occ->tt, now, &picks, &np, cause) != 0)
+	if (sched_select(cfg, pool, occ, now, &picks, &np, cause) != 0)
 		goto out;
 	if (np > 0 && lib_new(st, cfg->paths.data, &lib, cause) != 0)
 		goto out;
@@ -130,19 +96,15 @@ sched_bridge_select(struct store *st, const struct config *cfg,
 			continue;
 		if (bridge_open(lib, c[picks[i].cand].id, now, &items[k], &tampered,
 		    &why) != 0) {
-			bridge_refused(st, occ, c[picks[i].cand].id, tampered,
+			bridge_refused(st, cfg, occ, c[picks[i].cand].id, tampered,
 			    why ? why : "refused");
 			free(why);
 			why = NULL;
 			continue;
 		}
 		/* A scheduled item airs at the higher of its own and the slot's level. */
-		if (occ->priority != NULL && (items[k].priority == NULL ||
-		    conf_priority_parse(occ->priority) >
-		    conf_priority_parse(items[k].priority))) {
-			free(items[k].priority);
-			items[k].priority = xstrdup(occ->priority);
-		}
+		if (occ->priority > items[k].priority)
+			items[k].priority = occ->priority;
 		k++;
 	}
 	if (k == 0) {
@@ -178,29 +140,6 @@ sched_bridge_bulletin(struct store *st, const struct config *cfg, int64_t id,
 }
 
 void
-sched_occ_clear(struct sched_occ *o)
-{
-	if (o == NULL)
-		return;
-	free(o->slot);
-	free(o->priority);
-	memset(o, 0, sizeof *o);
-}
-
-void
-sched_occ_free_all(struct sched_occ **o, size_t n)
-{
-	size_t i;
-
-	if (*o == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		sched_occ_clear(&(*o)[i]);
-	free(*o);
-	*o = NULL;
-}
-
-void
 sched_item_clear(struct sched_item *it)
 {
 	if (it == NULL)
@@ -208,7 +147,6 @@ sched_item_clear(struct sched_item *it)
 	free(it->path);
 	free(it->sha256);
 	free(it->title);
-	free(it->priority);
 	memset(it, 0, sizeof *it);
 }
 

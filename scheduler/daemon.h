@@ -1,7 +1,8 @@
 /*
- * The scheduler daemon: one poll() loop over a wall-clock timerfd (cancelled
- * on clock changes), a monotonic timerfd for heartbeats and hang detection,
- * signalfd, the control socket and the airing child's pipe.
+ * The scheduler daemon: one event loop (scheduler/loop.h) over a wall-clock
+ * timerfd (cancelled on clock changes), monotonic timers for heartbeats,
+ * hang detection and the systemd watchdog, signalfd, the control socket, the
+ * inbox and the airing child's pipe.
  */
 #ifndef LOAXA_DAEMON_H
 #define LOAXA_DAEMON_H

@@ -361,6 +361,7 @@ sched_occurrences(const struct config_slot *slots, size_t nslots, const char *tz
 			oc->start = oc->air_start = s * 1000;
 			oc->end = oc->air_end = e * 1000;
 			oc->priority = slots[i].priority;
+			oc->overrun = slots[i].allow_overrun;
 		}
 	tz_leave(&sv);
 	if (no > 1)

@@ -34,7 +34,12 @@
 
 struct config_slot;
 
-/* One occurrence of a timetable slot. Instants are ms since the epoch (UTC). */
+/*
+ * One occurrence of a timetable slot, for the daemon and `loaxa plan`
+ * alike. Instants are ms since the epoch (UTC). start and end are as
+ * the timetable says; air_start and air_end are what the overlap rule leaves
+ * of them, the air time.
+ */
 struct sched_occurrence {
 	size_t slot;        /* index of the slot in the timetable */
 	int32_t day;        /* the local date it is scheduled on (days since 1970-01-01) */
@@ -43,6 +48,7 @@ struct sched_occurrence {
 	int64_t air_start;  /* after the overlap rule; start unless delayed */
 	int64_t air_end;    /* after the overlap rule; end unless cut short */
 	int priority;       /* CONF_PRIO_* of the slot */
+	int overrun;        /* the slot's allow_overrun: its last item may run past air_end */
 	int skipped;        /* 1: no air time left: skipped for overlap */
 };
 

@@ -64,7 +64,7 @@ START_TEST(test_start_heartbeat_finish)
 	ck_assert_int_eq(sched_log_heartbeat(st, id, 2003, 1000, &cause), 0);
 	row(id, outcome, sizeof outcome, reason, sizeof reason, &played, &ended);
 	ck_assert_int_eq(played, 1000);
-	ck_assert_int_eq(sched_log_finish(st, id, 4003, 3000, "completed", NULL, &cause), 0);
+	ck_assert_int_eq(sched_log_finish(st, id, 4003, 3000, SCHED_COMPLETED, NULL, &cause), 0);
 	row(id, outcome, sizeof outcome, reason, sizeof reason, &played, &ended);
 	ck_assert_str_eq(outcome, "completed");
 	ck_assert_int_eq(played, 3000);
@@ -86,7 +86,7 @@ START_TEST(test_recover)
 	int64_t open, done, played, ended;
 
 	done = sched_log_start(st, &it, 5000, &cause);
-	ck_assert_int_eq(sched_log_finish(st, done, 6000, 1000, "completed", NULL, &cause), 0);
+	ck_assert_int_eq(sched_log_finish(st, done, 6000, 1000, SCHED_COMPLETED, NULL, &cause), 0);
 	open = sched_log_start(st, &it, 6000, &cause);
 	ck_assert_int_eq(sched_log_heartbeat(st, open, 8000, 2000, &cause), 0);
 	/* The power is cut here: the row is still 'playing'. */
@@ -108,7 +108,7 @@ START_TEST(test_not_aired_and_alive)
 	char *cause = NULL, outcome[32], reason[64];
 	int64_t id, played, ended;
 
-	id = sched_log_not_aired(st, &it, "missed", "controller off", &cause);
+	id = sched_log_not_aired(st, &it, SCHED_MISSED, "controller off", &cause);
 	ck_assert_int_gt(id, 0);
 	row(id, outcome, sizeof outcome, reason, sizeof reason, &played, &ended);
 	ck_assert_str_eq(outcome, "missed");
@@ -118,9 +118,31 @@ START_TEST(test_not_aired_and_alive)
 	ck_assert_int_eq(sched_log_mark_alive(st, 23456, &cause), 0);
 	ck_assert_int_eq(sched_log_last_alive(st), 23456);
 	/* The schema refuses an outcome outside the contract. */
-	ck_assert_int_eq(sched_log_not_aired(st, &it, "lost", NULL, &cause), -1);
+	ck_assert_int_ne(sqlite3_exec(store_db(st), "INSERT INTO airings (scheduled_at,"
+	    " played_ms, outcome) VALUES (1, 0, 'lost')", NULL, NULL, &cause), SQLITE_OK);
 	ck_assert_ptr_nonnull(strstr(cause, "CHECK"));
-	free(cause);
+	sqlite3_free(cause);
+}
+
+/* Every outcome is written as the contract spells it. */
+START_TEST(test_outcome_words)
+{
+	static const char *const words[] = { "completed", "interrupted", "failed",
+		"missed", "skipped" };
+	static const enum sched_outcome all[] = { SCHED_COMPLETED, SCHED_INTERRUPTED,
+		SCHED_FAILED, SCHED_MISSED, SCHED_SKIPPED };
+	struct sched_log_item it = { 0, NULL, "Sáng", 10000, "normal", 10000 };
+	char *cause = NULL, outcome[32], reason[64];
+	int64_t id, played, ended;
+	size_t i;
+
+	for (i = 0; i < sizeof all / sizeof all[0]; i++) {
+		id = sched_log_not_aired(st, &it, all[i], "overlap", &cause);
+		ck_assert_msg(id > 0, "%s", cause);
+		row(id, outcome, sizeof outcome, reason, sizeof reason, &played, &ended);
+		ck_assert_str_eq(outcome, words[i]);
+		ck_assert_str_eq(sched_outcome_name(all[i]), words[i]);
+	}
 }
 END_TEST
 
@@ -136,6 +158,7 @@ main(void)
 	tcase_add_test(tc, test_start_heartbeat_finish);
 	tcase_add_test(tc, test_recover);
 	tcase_add_test(tc, test_not_aired_and_alive);
+	tcase_add_test(tc, test_outcome_words);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

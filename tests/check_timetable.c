@@ -342,6 +342,40 @@ START_TEST(test_next)
 }
 END_TEST
 
+/*
+ * One occurrence carries what the daemon needs of its slot: the priority and
+ * whether an item may overrun; end is the nominal end and air_end what the
+ * overlap rule leaves of it.
+ */
+START_TEST(test_occurrence_fields)
+{
+	struct config *c = tt_config("Asia/Ho_Chi_Minh",
+	    "{ name = \"A\"; days = \"daily\"; start = \"05:30\"; end = \"06:00\"; playlist = \"p\";"
+	    " allow_overrun = true; },"
+	    "{ name = \"E\"; days = \"daily\"; start = \"05:50\"; end = \"06:10\"; playlist = \"p\";"
+	    " priority = \"emergency\"; }");
+	struct sched_occurrence *o;
+	char *cause = NULL;
+	int64_t at = tt_at("Asia/Ho_Chi_Minh", "2026-06-01 05:00");
+	size_t n;
+
+	ck_assert_int_eq(sched_occurrences(c->slots, c->nslots, c->station.timezone, at,
+	    at + 3600 * 1000, &o, &n, &cause), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(o[0].slot, 0);
+	ck_assert_int_eq(o[0].overrun, 1);
+	ck_assert_int_eq(o[0].priority, CONF_PRIO_NORMAL);
+	ck_assert_int_eq(o[0].end, tt_at("Asia/Ho_Chi_Minh", "2026-06-01 06:00"));
+	ck_assert_int_eq(o[0].air_end, tt_at("Asia/Ho_Chi_Minh", "2026-06-01 05:50"));
+	ck_assert_uint_eq(o[1].slot, 1);
+	ck_assert_int_eq(o[1].overrun, 0);
+	ck_assert_int_eq(o[1].priority, CONF_PRIO_EMERGENCY);
+	ck_assert_int_eq(o[1].end, o[1].air_end);
+	free(o);
+	conf_free(&c);
+}
+END_TEST
+
 /* Weekdays from day numbers; dates round-trip. */
 START_TEST(test_calendar)
 {
@@ -371,6 +405,7 @@ main(void)
 	tcase_add_test(tc, test_local_kinds);
 	tcase_add_test(tc, test_window_independent);
 	tcase_add_test(tc, test_next);
+	tcase_add_test(tc, test_occurrence_fields);
 	tcase_add_test(tc, test_calendar);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

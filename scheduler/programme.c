@@ -1,0 +1,562 @@
+/*
+ * What airs, as a state machine: nothing, a programme (a slot occurrence
+ * with its items) waiting for its start or its device, an item in its
+ * pre-roll, an item on air, and the operator's plays that go before them.
+ * Each change that the log must know is written here, and only here: the
+ * start of an item, its heartbeat, its outcome, and a row for every slot
+ * and item that did not air.
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/xmalloc.h"
+#include "config/config.h"
+#include "scheduler/airing.h"
+#include "scheduler/internal.h"
+#include "scheduler/loop.h"
+
+const char *
+sched_reason_name(enum sched_reason r)
+{
+	switch (r) {
+	case SCHED_R_NONE: return NULL;
+	case SCHED_R_EMERGENCY: return "emergency";
+	case SCHED_R_SHUTDOWN: return "shutdown";
+	case SCHED_R_OPERATOR_STOP: return "operator stop";
+	case SCHED_R_SKIPPED: return "skipped by operator";
+	case SCHED_R_STOPPED: return "stopped";
+	case SCHED_R_CONTROLLER_OFF: return "controller off";
+	case SCHED_R_CLOCK_CHANGE: return "clock change";
+	case SCHED_R_CONTROLLER_BUSY: return "controller busy";
+	case SCHED_R_NO_CONTENT: return "no content";
+	case SCHED_R_DEVICE: return "device";
+	case SCHED_R_OVERLAP: return "overlap";
+	case SCHED_R_OPERATOR_PLAY: return "operator play";
+	}
+	return NULL;
+}
+
+/* The level the on-air item airs at, as the log writes it. */
+const char *
+sched_onair_priority(const struct sched_onair *a)
+{
+	return conf_priority_name(a->emergency ? CONF_PRIO_EMERGENCY : a->item.priority);
+}
+
+/* The log's view of the on-air item. */
+static struct sched_log_item
+log_item(const struct sched_onair *a)
+{
+	struct sched_log_item it = {
+		.bulletin_id = a->item.bulletin_id,
+		.sha256 = a->item.sha256,
+		.slot = a->slot,
+		.slot_start = a->occ.start,
+		.priority = sched_onair_priority(a),
+		.scheduled_at = a->scheduled_at,
+	};
+
+	return it;
+}
+
+/* Records a slot occurrence (of slot) that did not air at all. */
+static void
+log_occ_missed(struct daemon *d, const char *slot, const struct sched_occurrence *o,
+    enum sched_reason reason)
+{
+	/* Planned at its air start; one skipped for overlap has none: its start. */
+	struct sched_log_item it = { 0, NULL, slot, o->start,
+		conf_priority_name(o->priority), o->air_start ? o->air_start : o->start };
+	enum sched_outcome outcome = o->skipped ? SCHED_SKIPPED : SCHED_MISSED;
+	char *cause = NULL, at[32];
+
+	if (o->skipped)
+		reason = SCHED_R_OVERLAP;
+	if (sched_log_not_aired(d->st, &it, outcome, sched_reason_name(reason),
+	    &cause) < 0)
+		sched_daemon_log_failed(d, cause);
+	log_info("slot %s at %s: %s (%s)", slot, sched_local_time(o->start, at),
+	    sched_outcome_name(outcome), sched_reason_name(reason));
+}
+
+/* The name of slot index i of the configuration now. */
+static const char *
+slot_name(const struct daemon *d, size_t i)
+{
+	return d->cfg->slots[i].name;
+}
+
+void
+sched_prog_end(struct daemon *d, enum sched_reason missed)
+{
+	struct sched_programme *p = &d->prog;
+
+	if (!p->active)
+		return;
+	/* A refused item has already logged the occurrence as failed. */
+	if (!p->aired && missed != SCHED_R_NONE &&
+	    !sched_log_has_occurrence(d->st, p->slot, p->occ.start))
+		log_occ_missed(d, p->slot, &p->occ, missed);
+	sched_item_free_all(&p->items, p->n);
+	free(p->slot);
+	memset(p, 0, sizeof *p);
+}
+
+/* Reads what the child reports; the loop calls it when its pipe is ready. */
+static void onair_ready(struct sched_loop *, int, short, void *);
+
+/* Starts the child for item at start_at (slot NULL: an operator's play). */
+static int
+onair_spawn(struct daemon *d, struct sched_item *item, const char *slot,
+    const struct sched_occurrence *occ, int64_t start_at, int emergency)
+{
+	struct sched_airing_spec spec = {
+		.path = item->path,
+		.expect_sha256 = item->sha256,
+		.start_at = start_at,
+		.audio = &d->cfg->audio,
+		.normalize = 1,
+		.loudness_lufs = item->loudness_lufs,
+	};
+	struct sched_onair *a = &d->air;
+	char *cause = NULL, at[32];
+
+	memset(a, 0, sizeof *a);
+	if (sched_airing_spawn(&spec, &a->child, &cause) != 0) {
+		sched_daemon_error(d, "cannot start the player: %s", cause);
+		free(cause);
+		return -1;
+	}
+	a->item = *item;
+	memset(item, 0, sizeof *item);
+	if (slot != NULL) {
+		a->slot = xstrdup(slot);
+		a->occ = *occ;
+	}
+	a->scheduled_at = start_at;
+	a->last_progress = sched_loop_now() + (start_at - sched_log_now_ms());
+	a->emergency = emergency;
+	d->air_active = 1;
+	sched_loop_add_fd(d->loop, sched_airing_fd(a->child), POLLIN, onair_ready, d);
+	log_debug("player %d prepares '%s' for %s", (int)sched_airing_pid(a->child),
+	    a->item.title ? a->item.title : a->item.path, sched_local_time(start_at, at));
+	return 0;
+}
+
+void
+sched_onair_clear(struct daemon *d)
+{
+	struct sched_onair *a = &d->air;
+
+	if (a->child != NULL)
+		sched_loop_del_fd(d->loop, sched_airing_fd(a->child));
+	sched_airing_free(&a->child);
+	sched_item_clear(&a->item);
+	free(a->slot);
+	memset(a, 0, sizeof *a);
+	d->air_active = 0;
+}
+
+void
+sched_onair_stop(struct daemon *d, enum sched_reason reason)
+{
+	if (!d->air_active || d->air.stop_reason != SCHED_R_NONE)
+		return;
+	d->air.stop_reason = reason;
+	sched_airing_stop(d->air.child);
+}
+
+/* Whether the item on air (or being prepared) is the current programme's. */
+static int
+programme_owns(const struct daemon *d, const struct sched_onair *a)
+{
+	return d->prog.active && a->slot != NULL && d->prog.slot != NULL &&
+	    strcmp(a->slot, d->prog.slot) == 0 && a->occ.start == d->prog.occ.start;
+}
+
+/* Puts the item that did not air back at the head of its programme. */
+static void
+programme_give_back(struct daemon *d, struct sched_onair *a)
+{
+	if (d->prog.next > 0)
+		d->prog.next--;
+	sched_item_clear(&d->prog.items[d->prog.next]);
+	d->prog.items[d->prog.next] = a->item;
+	memset(&a->item, 0, sizeof a->item);
+}
+
+/*
+ * The child has ended (ev is its DONE report): close the log row, or write
+ * one for an item that never went on air.
+ */
+static void
+onair_done(struct daemon *d, const struct sched_airing_event *ev)
+{
+	struct sched_onair *a = &d->air;
+	struct sched_log_item it = log_item(a);
+	enum sched_reason stop = a->stop_reason;
+	enum sched_outcome outcome = SCHED_COMPLETED;
+	const char *reason = ev->reason[0] ? ev->reason : NULL;
+	int64_t now = sched_log_now_ms();
+	char *cause = NULL;
+	int64_t played = ev->played_ms > a->played_ms ? ev->played_ms : a->played_ms;
+
+	if (ev->end == SCHED_AIRING_STOPPED) {
+		outcome = SCHED_INTERRUPTED;
+		reason = sched_reason_name(stop != SCHED_R_NONE ? stop : SCHED_R_STOPPED);
+	} else if (ev->end == SCHED_AIRING_FAILED)
+		outcome = SCHED_FAILED;
+	if (stop != SCHED_R_NONE && outcome == SCHED_FAILED && a->row != 0) {
+		outcome = SCHED_INTERRUPTED;
+		reason = sched_reason_name(stop);
+	}
+	d->device_ok = !ev->device;
+	if (a->row != 0) {
+		if (sched_log_finish(d->st, a->row, now, played, outcome, reason,
+		    &cause) != 0)
+			sched_daemon_log_failed(d, cause);
+	} else if (ev->device && programme_owns(d, a) && !d->stopping) {
+		/* The device would not open: try again shortly, log at the slot's end. */
+		sched_daemon_error(d, "%s", ev->reason);
+		d->prog.device_retry_at = now + SCHED_DEVICE_RETRY_MS;
+		programme_give_back(d, a);
+	} else if (stop != SCHED_R_NONE && outcome == SCHED_INTERRUPTED) {
+		/*
+		 * Stopped before its first sample (in the pre-roll). Cut by an
+		 * emergency, it airs after it if its slot still has time; skipped,
+		 * it is logged skipped; a stop or a shutdown is the slot's matter.
+		 */
+		if (stop == SCHED_R_EMERGENCY && programme_owns(d, a))
+			programme_give_back(d, a);
+		else if (stop == SCHED_R_SKIPPED && sched_log_not_aired(d->st, &it,
+		    SCHED_SKIPPED, sched_reason_name(stop), &cause) < 0)
+			sched_daemon_log_failed(d, cause);
+	} else if (stop == SCHED_R_NONE || outcome == SCHED_FAILED) {
+		if (outcome == SCHED_FAILED)
+			sched_daemon_error(d, "'%s' failed: %s", a->item.title ?
+			    a->item.title : a->item.path, reason ? reason : "unknown");
+		if (sched_log_not_aired(d->st, &it, stop != SCHED_R_NONE ? SCHED_SKIPPED :
+		    outcome, stop != SCHED_R_NONE ? sched_reason_name(stop) : reason,
+		    &cause) < 0)
+			sched_daemon_log_failed(d, cause);
+	}
+	if (a->row != 0)
+		log_info("'%s' %s after %lld ms%s%s", a->item.title ? a->item.title : "?",
+		    sched_outcome_name(outcome), (long long)played, reason ? ": " : "",
+		    reason ? reason : "");
+	if (a->row != 0 && programme_owns(d, a))
+		d->prog.aired = 1;
+	if (a->slot == NULL) { /* an operator's play: a slot it kept off air says why */
+		d->play_reason = a->emergency ? SCHED_R_EMERGENCY : SCHED_R_OPERATOR_PLAY;
+		d->play_ended = now;
+	}
+	sched_onair_clear(d);
+}
+
+static void
+onair_ready(struct sched_loop *loop, int fd, short revents, void *arg)
+{
+	struct daemon *d = arg;
+	struct sched_onair *a = &d->air;
+	struct sched_airing_event ev;
+	struct sched_log_item it;
+	char *cause = NULL;
+	int r;
+
+	(void)loop;
+	(void)fd;
+	(void)revents;
+	while (d->air_active && (r = sched_airing_read(a->child, &ev)) != 0) {
+		switch (ev.kind) {
+		case SCHED_AIRING_STARTED:
+			a->started_at = ev.at;
+			a->last_progress = sched_loop_now();
+			d->device_ok = 1;
+			it = log_item(a);
+			a->row = sched_log_start(d->st, &it, ev.at, &cause);
+			if (a->row < 0) {
+				a->row = 0;
+				sched_daemon_log_failed(d, cause);
+				cause = NULL;
+			}
+			log_info("on air: '%s' (%s), %lld ms late",
+			    a->item.title ? a->item.title : "?",
+			    a->slot ? a->slot : "operator",
+			    (long long)(ev.at - a->scheduled_at));
+			break;
+		case SCHED_AIRING_PROGRESS:
+			a->played_ms = ev.played_ms;
+			a->last_progress = sched_loop_now();
+			break;
+		case SCHED_AIRING_DONE:
+			onair_done(d, &ev);
+			return;
+		}
+	}
+}
+
+void
+sched_onair_tick(struct daemon *d)
+{
+	struct sched_onair *a = &d->air;
+	struct sched_airing_event ev;
+	char *cause = NULL;
+
+	if (!d->air_active)
+		return;
+	if (a->row != 0 && sched_log_heartbeat(d->st, a->row, sched_log_now_ms(),
+	    a->played_ms, &cause) != 0)
+		sched_daemon_log_failed(d, cause);
+	if (sched_loop_now() - a->last_progress > SCHED_HANG_MS) {
+		sched_airing_kill(a->child);
+		memset(&ev, 0, sizeof ev);
+		ev.kind = SCHED_AIRING_DONE;
+		ev.end = SCHED_AIRING_FAILED;
+		snprintf(ev.reason, sizeof ev.reason, "player hung: no progress for %d s",
+		    SCHED_HANG_MS / 1000);
+		ev.played_ms = a->played_ms;
+		a->stop_reason = SCHED_R_NONE;
+		onair_done(d, &ev);
+	}
+}
+
+/*
+ * The occurrences of the timetable now that start in [from, to); 0 with
+ * *out allocated (the caller frees it), -1 when the timetable fails.
+ */
+static int
+occurrences(struct daemon *d, int64_t from, int64_t to, struct sched_occurrence **out,
+    size_t *n)
+{
+	char *cause = NULL;
+
+	*out = NULL;
+	*n = 0;
+	if (d->cfg->nslots == 0)
+		return 0;
+	if (sched_occurrences(d->cfg->slots, d->cfg->nslots, d->cfg->station.timezone,
+	    from, to, out, n, &cause) != 0) {
+		sched_daemon_error(d, "timetable: %s", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Logs as missed every occurrence that started in [from, to) and ended by
+ * to without a row (the controller was off, or the clock jumped).
+ */
+void
+sched_prog_catch_up(struct daemon *d, int64_t from, int64_t to, enum sched_reason reason)
+{
+	struct sched_occurrence *occ;
+	size_t n, i;
+
+	if (from <= 0 || from >= to || occurrences(d, from, to, &occ, &n) != 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (occ[i].air_end <= to && !sched_log_has_occurrence(d->st,
+		    slot_name(d, occ[i].slot), occ[i].start))
+			log_occ_missed(d, slot_name(d, occ[i].slot), &occ[i], reason);
+	free(occ);
+}
+
+/*
+ * Finds the occurrence that is in progress or next. Returns 1 with *out
+ * filled, 0 when none lies ahead.
+ */
+int
+sched_prog_next_occurrence(struct daemon *d, int64_t now, struct sched_occurrence *out,
+    int record)
+{
+	struct sched_occurrence *occ;
+	const char *slot;
+	size_t n, i;
+	int found = 0;
+
+	if (occurrences(d, now - SCHED_LOOKAHEAD_MS / 12, now + SCHED_LOOKAHEAD_MS,
+	    &occ, &n) != 0)
+		return 0;
+	for (i = 0; i < n && !found; i++) {
+		slot = slot_name(d, occ[i].slot);
+		if (occ[i].air_end <= now || occ[i].skipped) {
+			/*
+			 * Over, or left no air time by a higher priority: log it
+			 * once when nothing of it aired since the daemon started.
+			 */
+			if (record && occ[i].start >= d->since && occ[i].start <= now &&
+			    !sched_log_has_occurrence(d->st, slot, occ[i].start))
+				log_occ_missed(d, slot, &occ[i], d->play_ended > occ[i].start ?
+				    d->play_reason : SCHED_R_CONTROLLER_BUSY);
+			continue;
+		}
+		if (occ[i].start < d->horizon)
+			continue;
+		/*
+		 * Logged already (after a restart or a clock jump): over, unless
+		 * it is in progress and the operator did not stop it, when what
+		 * is left of it airs (programme_begin leaves out what is logged).
+		 */
+		if (sched_log_has_occurrence(d->st, slot, occ[i].start) &&
+		    (occ[i].start > now ||
+		    sched_log_in_occurrence(d->st, slot, occ[i].start, 0)))
+			continue;
+		*out = occ[i];
+		found = 1;
+	}
+	free(occ);
+	return found;
+}
+
+/* Starts a programme for occ (of the timetable now): selects its items now. */
+static void
+programme_begin(struct daemon *d, const struct sched_occurrence *occ, int64_t now)
+{
+	struct sched_programme *p = &d->prog;
+	char *cause = NULL;
+	size_t i, kept;
+
+	memset(p, 0, sizeof *p);
+	p->occ = *occ;
+	p->slot = xstrdup(slot_name(d, occ->slot));
+	p->active = 1;
+	d->horizon = p->occ.start + 1;
+	if (sched_bridge_select(d->st, d->cfg, &p->occ, now, &p->items, &p->n,
+	    &cause) != 0) {
+		sched_daemon_error(d, "slot %s: %s", p->slot, cause);
+		free(cause);
+		sched_prog_end(d, SCHED_R_NO_CONTENT);
+		return;
+	}
+	/* Taking up a slot in progress after a restart: what is logged does not air again. */
+	for (i = kept = 0; i < p->n; i++)
+		if (sched_log_in_occurrence(d->st, p->slot, p->occ.start,
+		    p->items[i].bulletin_id)) {
+			log_info("slot %s: '%s' is logged already; not aired again",
+			    p->slot, p->items[i].title ? p->items[i].title : "?");
+			sched_item_clear(&p->items[i]);
+		} else
+			p->items[kept++] = p->items[i];
+	p->n = kept;
+	log_info("slot %s: %zu item%s", p->slot, p->n, p->n == 1 ? "" : "s");
+	if (p->n == 0)
+		sched_prog_end(d, SCHED_R_NO_CONTENT);
+}
+
+/* Takes the next item of the programme that may start at now, or NULL. */
+static struct sched_item *
+programme_next(struct daemon *d, int64_t now)
+{
+	struct sched_programme *p = &d->prog;
+	struct sched_item *it;
+	char at[32];
+
+	while (p->next < p->n) {
+		it = &p->items[p->next];
+		if (!p->occ.overrun && now + it->duration_ms > p->occ.air_end + 500) {
+			log_info("slot %s: '%s' would not finish before %s; not started",
+			    p->slot, it->title ? it->title : "?",
+			    sched_local_time(p->occ.air_end, at));
+			p->next++;
+			continue;
+		}
+		p->next++;
+		return it;
+	}
+	return NULL;
+}
+
+/*
+ * Decides what happens now when nothing is on air, and returns when the
+ * wall-clock timer must next wake the loop (0: no wall-clock wake needed).
+ */
+int64_t
+sched_prog_plan(struct daemon *d)
+{
+	int64_t now = sched_log_now_ms(), start;
+	struct sched_occurrence occ;
+	struct sched_item *it, item;
+	size_t i;
+
+	if (d->stopping)
+		return 0;
+	if (d->air_active)
+		return d->prog.active ? d->prog.occ.air_end : 0;
+	/* Operator plays and emergencies go first. */
+	if (d->nqueue > 0) {
+		item = d->queue[0];
+		for (i = 1; i < d->nqueue; i++)
+			d->queue[i - 1] = d->queue[i];
+		d->nqueue--;
+		onair_spawn(d, &item, NULL, NULL, now, item.priority == CONF_PRIO_EMERGENCY);
+		sched_item_clear(&item);
+		return 0;
+	}
+	if (d->prog.active) {
+		if (now >= d->prog.occ.air_end) {
+			sched_prog_end(d, d->device_ok ? SCHED_R_NO_CONTENT : SCHED_R_DEVICE);
+			return sched_prog_plan(d);
+		}
+		if (d->prog.device_retry_at > now)
+			return d->prog.device_retry_at;
+		d->prog.device_retry_at = 0;
+		if ((it = programme_next(d, now)) == NULL) {
+			sched_prog_end(d, d->device_ok ? SCHED_R_NO_CONTENT : SCHED_R_DEVICE);
+			return sched_prog_plan(d);
+		}
+		/* Never before the slot's start (the first item, or one after a skip). */
+		start = now;
+		if (d->prog.occ.air_start > now)
+			start = d->prog.occ.air_start;
+		if (onair_spawn(d, it, d->prog.slot, &d->prog.occ, start, 0) != 0)
+			return now + SCHED_DEVICE_RETRY_MS;
+		return d->prog.occ.air_end;
+	}
+	if (!sched_prog_next_occurrence(d, now, &occ, 1))
+		return now + SCHED_LOOKAHEAD_MS / 2;
+	if (occ.air_start - SCHED_PREROLL_MS > now)
+		return occ.air_start - SCHED_PREROLL_MS;
+	programme_begin(d, &occ, now);
+	return sched_prog_plan(d);
+}
+
+/* A play's place in the queue: 0 emergency, 1 priority, 2 normal. */
+static int
+play_rank(int priority)
+{
+	return CONF_PRIO_EMERGENCY - priority;
+}
+
+/* Queues an operator's play; an emergency goes first and cuts what is on air. */
+int
+sched_prog_play(struct daemon *d, int64_t id, int priority, char **why)
+{
+	struct sched_item item;
+	int tampered = 0, rank;
+	size_t i, at;
+
+	if (sched_bridge_bulletin(d->st, d->cfg, id, sched_log_now_ms(), &item,
+	    &tampered, why) != 0)
+		return -1;
+	if (d->nqueue == SCHED_NQUEUE) {
+		sched_item_clear(&item);
+		xasprintf(why, "too many plays are waiting (%d)", SCHED_NQUEUE);
+		return -1;
+	}
+	item.priority = priority;
+	/* Emergencies first, then priority plays, then normal ones; in order within each. */
+	rank = play_rank(priority);
+	for (at = 0; at < d->nqueue && play_rank(d->queue[at].priority) <= rank; at++)
+		;
+	for (i = d->nqueue; i > at; i--)
+		d->queue[i] = d->queue[i - 1];
+	d->queue[at] = item;
+	d->nqueue++;
+	if (rank == 0)
+		sched_onair_stop(d, SCHED_R_EMERGENCY);
+	return 0;
+}
