@@ -242,6 +242,55 @@ START_TEST(test_mpeg_as_mpg123)
 }
 END_TEST
 
+/*
+ * A decoder that ends before the length measured at import (here: a length
+ * said to be 1.5 s longer than the file) fails the play, with what went
+ * out; a play of the whole length completes.
+ */
+/* Plays path with a player for o; returns player_run's status. */
+static int
+play_with(const struct player_opts *o, const char *path, struct player_result *res)
+{
+	struct player *p = player_new(o);
+	char *cause = NULL;
+	int rc;
+
+	ck_assert_msg(player_open(p, path, &cause) == 0, "%s", cause);
+	rc = player_run(p, res);
+	player_free(&p);
+	return rc;
+}
+
+START_TEST(test_ends_early)
+{
+	char *dir = tu_tmpdir(), *path;
+	struct out_spec spec = { "null", NULL, 0, NULL, 0 };
+	struct player_result res;
+	struct player_opts o;
+
+	path = gen(dir, "a.mp3", "--format mp3 --seconds 2 --rate 44100");
+	player_opts_init(&o);
+	o.out = spec;
+	o.loudness_lufs = -20;
+	o.expect_ms = 3500;
+	ck_assert_int_eq(play_with(&o, path, &res), -1);
+	ck_assert_int_eq(res.outcome, PLAYER_FAILED);
+	ck_assert_int_eq(res.played_ms, 2000);
+	ck_assert_msg(strstr(res.reason, "ended after 2000 of the 3500 ms") != NULL,
+	    "%s", res.reason);
+	player_result_clear(&res);
+
+	o.expect_ms = 2000;
+	ck_assert_int_eq(play_with(&o, path, &res), 0);
+	ck_assert_int_eq(res.outcome, PLAYER_COMPLETED);
+	ck_assert_int_eq(res.played_ms, 2000);
+	player_result_clear(&res);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(test_normalize_quiet_and_loud)
 {
 	char *dir = tu_tmpdir(), *q, *l, *qo, *lo, *cause = NULL;
@@ -581,6 +630,7 @@ main(void)
 	    (int)(sizeof damages / sizeof damages[0]));
 	tcase_add_loop_test(tc, test_mpeg_as_mpg123, 0,
 	    (int)(sizeof mpeg_cases / sizeof mpeg_cases[0]));
+	tcase_add_test(tc, test_ends_early);
 	tcase_add_test(tc, test_normalize_quiet_and_loud);
 	tcase_add_test(tc, test_stop_with_fade);
 	tcase_add_test(tc, test_stop_flag_no_fade);
