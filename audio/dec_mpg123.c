@@ -131,8 +131,10 @@ mpeg_stream_at(const struct dec_sniff *s, size_t pos, int *layer)
 	}
 	for (k = 0; k < 2; k++) {
 		at += (size_t)len;
+		/* The file may end there, for a stream that starts right away or
+		 * after one more frame: found by chance in junk, it would not. */
 		if (s->at + (off_t)at + 4 > s->size)
-			return 1;
+			return pos == 0 || k > 0;
 		if (mpeg_peek(s, at, h) != 0 || !mpeg_same(first, h) ||
 		    (len = mpeg_frame_len(h, &lay, &pad)) < 0)
 			return 0;
