@@ -17,6 +17,7 @@
 #define AUDIO_SILENCE_DBFS -50.0  /* below this a stretch counts as silence */
 #define AUDIO_SILENCE_FLAG_MS 10000 /* the player flags silence longer than this */
 #define AUDIO_BLOCK_MS 20          /* the player's block: stop and progress granularity */
+#define AUDIO_SHORT_MS 100         /* a play this far under the measured length failed */
 
 /* What one validating decode pass learns about a file. */
 struct audio_info {
@@ -150,6 +151,8 @@ struct player_opts {
 	double ceiling_dbtp;       /* default -1 */
 	int fade_ms;               /* fade on stop */
 	double loudness_lufs;      /* known loudness; NaN measures it first with audio_probe */
+	int64_t expect_ms;         /* the length measured (at import); 0 unknown, or
+	                            * what that audio_probe measures */
 	const volatile sig_atomic_t *stop_flag; /* optional, checked every block */
 	void (*on_start)(void *arg);                   /* the first block went out */
 	void (*on_progress)(void *arg, int64_t played_ms); /* after every block */
@@ -186,7 +189,9 @@ int player_sha256(const struct player *, char hex[65], char **cause);
 /*
  * Plays the opened file to the end or until stopped, and fills *res (the
  * caller clears it with player_result_clear). Returns 0 when completed or
- * stopped, -1 when failed (res->reason says why).
+ * stopped, -1 when failed (res->reason says why). A decoder that ends more
+ * than AUDIO_SHORT_MS before the length expected fails: played_ms says
+ * what went out.
  */
 int player_run(struct player *, struct player_result *res);
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <mpg123.h>
 
@@ -30,6 +31,149 @@ struct mpg {
 	long rate;
 	int channels;
 };
+
+/* The largest MPEG audio frame libmpg123 takes (its MAXFRAMESIZE), free format included. */
+#define MPEG_MAX_FRAME 3456
+
+/*
+ * The length in bytes of the MPEG audio frame whose header is h: 0 for a
+ * free-format frame (its length is the distance to the next header), -1
+ * when h is no header. Sets the layer (1 to 3) and the padding byte.
+ */
+static int
+mpeg_frame_len(const unsigned char *h, int *layer, int *pad)
+{
+	static const int br[2][3][16] = {
+		{ /* MPEG-1: layers I, II, III */
+		    { 0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448, 0 },
+		    { 0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 0 },
+		    { 0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 0 } },
+		{ /* MPEG-2 and 2.5 */
+		    { 0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256, 0 },
+		    { 0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 0 },
+		    { 0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 0 } },
+	};
+	static const int sr[3] = { 44100, 48000, 32000 };
+	int ver, lay, bri, sri, rate, kbps;
+
+	if (h[0] != 0xff || (h[1] & 0xe0) != 0xe0)
+		return -1;
+	ver = (h[1] >> 3) & 3;   /* 0: 2.5, 2: 2, 3: 1 */
+	lay = (h[1] >> 1) & 3;   /* 1: III, 2: II, 3: I */
+	bri = h[2] >> 4;
+	sri = (h[2] >> 2) & 3;
+	*pad = (h[2] >> 1) & 1;
+	if (ver == 1 || lay == 0 || bri == 15 || sri == 3)
+		return -1;
+	rate = sr[sri] >> (ver == 3 ? 0 : ver == 2 ? 1 : 2);
+	kbps = br[ver == 3 ? 0 : 1][3 - lay][bri];
+	*layer = 4 - lay;
+	if (lay == 3)
+		*pad *= 4;
+	if (kbps == 0)
+		return 0;
+	if (lay == 3)
+		return 12 * kbps * 1000 / rate * 4 + *pad;
+	if (lay == 1 && ver != 3)
+		return 72 * kbps * 1000 / rate + *pad;
+	return 144 * kbps * 1000 / rate + *pad;
+}
+
+/* Whether headers a and b belong to one stream: version, layer, rate and (free) format alike. */
+static int
+mpeg_same(const unsigned char *a, const unsigned char *b)
+{
+	return (a[1] & 0xfe) == (b[1] & 0xfe) && (a[2] & 0x0c) == (b[2] & 0x0c) &&
+	    ((a[2] & 0xf0) == 0) == ((b[2] & 0xf0) == 0);
+}
+
+/*
+ * The 4 bytes at pos of the stream s describes (pos counts from s->b): from
+ * what was sniffed, or read. 0, or -1 past the end of the file.
+ */
+static int
+mpeg_peek(const struct dec_sniff *s, size_t pos, unsigned char h[4])
+{
+	if (pos + 4 <= s->n) {
+		memcpy(h, s->b + pos, 4);
+		return 0;
+	}
+	return pread(s->fd, h, 4, s->at + (off_t)pos) == 4 ? 0 : -1;
+}
+
+/*
+ * Whether a stream of MPEG frames starts at pos: its header, then two more
+ * of the same stream one frame apart each (or the end of the file). A
+ * free-format frame's length is the distance to the next such header, and
+ * holds for the frames after it (each but for its padding). Sets the layer.
+ */
+static int
+mpeg_stream_at(const struct dec_sniff *s, size_t pos, int *layer)
+{
+	unsigned char first[4], h[4];
+	int len, pad, lay, k, base = -1;
+	size_t at = pos, j;
+
+	if (mpeg_peek(s, pos, first) != 0 ||
+	    (len = mpeg_frame_len(first, layer, &pad)) < 0)
+		return 0;
+	if (len == 0) {
+		for (j = pos + 4; j < pos + MPEG_MAX_FRAME; j++)
+			if (mpeg_peek(s, j, h) != 0 ||
+			    (h[0] == 0xff && mpeg_same(first, h) &&
+			    mpeg_frame_len(h, &lay, &pad) == 0))
+				break;
+		if (j >= pos + MPEG_MAX_FRAME || mpeg_peek(s, j, h) != 0)
+			return 0;
+		mpeg_frame_len(first, &lay, &pad);
+		base = (int)(j - pos) - pad;
+		len = base + pad;
+	}
+	for (k = 0; k < 2; k++) {
+		at += (size_t)len;
+		/* The file may end there, for a stream that starts right away or
+		 * after one more frame: found by chance in junk, it would not. */
+		if (s->at + (off_t)at + 4 > s->size)
+			return pos == 0 || k > 0;
+		if (mpeg_peek(s, at, h) != 0 || !mpeg_same(first, h) ||
+		    (len = mpeg_frame_len(h, &lay, &pad)) < 0)
+			return 0;
+		if (len == 0)
+			len = base + pad;
+	}
+	return 1;
+}
+
+/*
+ * Recognises MPEG audio: the first frame within MPEG_SEARCH_BYTES of the
+ * start (or of the ID3v2 tags' end), as libmpg123 finds it past padding or
+ * junk. Notes a Xing/Info (with a frame count) or VBRI tag in that frame,
+ * which states the stream's length.
+ */
+static int
+mpg_recognise(const struct dec_sniff *s, struct dec *d, char **cause)
+{
+	const unsigned char *f, *x;
+	size_t pos, room;
+	int layer = 0;
+
+	(void)cause;
+	for (pos = 0; pos < MPEG_SEARCH_BYTES && pos + 4 <= s->n; pos++)
+		if (s->b[pos] == 0xff && mpeg_stream_at(s, pos, &layer))
+			break;
+	if (pos >= MPEG_SEARCH_BYTES || pos + 4 > s->n)
+		return 0;
+	f = s->b + pos;
+	room = s->n - pos < 64 ? s->n - pos : 64;
+	if ((x = memmem(f, room, "Xing", 4)) == NULL)
+		x = memmem(f, room, "Info", 4);
+	if (x != NULL && x + 8 <= s->b + s->n && (x[7] & 1))
+		d->length_tag = 1;
+	if (memmem(f, room, "VBRI", 4) != NULL)
+		d->length_tag = 1;
+	snprintf(d->format, sizeof d->format, "mp%d", layer);
+	return 1;
+}
 
 /* libmpg123's read on our stream: as read(2), -1 on an error. */
 static mpg123_ssize_t
@@ -86,8 +230,13 @@ mpg_open(struct dec *d, char **cause)
 		return -1;
 	}
 	d->priv = m;
-	mpg123_param(m->mh, MPG123_ADD_FLAGS, MPG123_QUIET | MPG123_GAPLESS |
-	    MPG123_NO_FRANKENSTEIN, 0);
+	/*
+	 * Streams stitched together (a change of channels or rate, frames past
+	 * the count a Xing tag states) play to their end as mpg123 plays them:
+	 * libmpg123's MPG123_NO_FRANKENSTEIN would end them early, without an
+	 * error, at the first such seam.
+	 */
+	mpg123_param(m->mh, MPG123_ADD_FLAGS, MPG123_QUIET | MPG123_GAPLESS, 0);
 	mpg123_format_none(m->mh);
 	mpg123_rates(&rates, &nrates);
 	for (i = 0; i < nrates; i++)
@@ -115,7 +264,12 @@ mpg_open(struct dec *d, char **cause)
 		mpg_cause(m->mh, MPG123_ERR, "not MPEG audio", cause);
 		goto fail;
 	}
-	/* Keep this format: a change midway is an error, not a surprise. */
+	/*
+	 * Keep this format for the whole stream: libmpg123 converts frames of
+	 * another channel count (mixing or doubling) or rate (its NtoM
+	 * resampler) to it, as `mpg123 -e f32 -r RATE --resample NtoM
+	 * --mono|--stereo` does.
+	 */
 	mpg123_format_none(m->mh);
 	mpg123_format(m->mh, m->rate, m->channels, MPG123_ENC_FLOAT_32);
 	d->rate = (int)m->rate;
@@ -195,6 +349,8 @@ mpg_close(struct dec *d)
 
 const struct decoder_ops dec_mpg123_ops = {
 	.name = "mpg123",
+	.formats = "MP3, MP2",
+	.recognise = mpg_recognise,
 	.open = mpg_open,
 	.read = mpg_read,
 	.close = mpg_close,

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -111,6 +112,57 @@ snd_ogg_ends(int fd, char **cause)
 	return -1;
 }
 
+/* The containers libsndfile plays here: up to two byte strings at fixed offsets. */
+static const struct {
+	const char *format;
+	size_t at1;
+	const char *magic1;
+	size_t at2;
+	const char *magic2;
+} snd_magic[] = {
+	{ "wav", 0, "RIFF", 8, "WAVE" },
+	{ "wav", 0, "RF64", 8, "WAVE" },
+	{ "aiff", 0, "FORM", 8, "AIFF" },
+	{ "aiff", 0, "FORM", 8, "AIFC" },
+	{ "flac", 0, "fLaC", 0, NULL },
+	{ "vorbis", 0, "OggS", 28, "\001vorbis" },
+	{ "opus", 0, "OggS", 28, "OpusHead" },
+	{ "flac", 0, "OggS", 28, "\177FLAC" },
+};
+
+/* Whether the n bytes at b hold magic at offset at. */
+static int
+snd_has(const unsigned char *b, size_t n, size_t at, const char *magic)
+{
+	size_t len = strlen(magic);
+
+	return at + len <= n && memcmp(b + at, magic, len) == 0;
+}
+
+/* Recognises the containers of snd_magic; an Ogg stream of another codec is refused. */
+static int
+snd_recognise(const struct dec_sniff *s, struct dec *d, char **cause)
+{
+	size_t i;
+
+	if (s->tags > 0)
+		return 0;
+	for (i = 0; i < sizeof snd_magic / sizeof snd_magic[0]; i++) {
+		if (snd_has(s->b, s->n, snd_magic[i].at1, snd_magic[i].magic1) &&
+		    (snd_magic[i].magic2 == NULL ||
+		    snd_has(s->b, s->n, snd_magic[i].at2, snd_magic[i].magic2))) {
+			snprintf(d->format, sizeof d->format, "%s", snd_magic[i].format);
+			return 1;
+		}
+	}
+	if (snd_has(s->b, s->n, 0, "OggS")) {
+		xasprintf(cause, "an Ogg stream of an unsupported codec "
+		    "(Vorbis, Opus and FLAC are supported)");
+		return -1;
+	}
+	return 0;
+}
+
 /* Opens the file with libsndfile; float output normalised to [-1, 1]. */
 static int
 snd_open(struct dec *d, char **cause)
@@ -185,6 +237,8 @@ snd_close(struct dec *d)
 
 const struct decoder_ops dec_sndfile_ops = {
 	.name = "sndfile",
+	.formats = "WAV, AIFF, FLAC, Ogg Vorbis, Opus",
+	.recognise = snd_recognise,
 	.open = snd_open,
 	.read = snd_read,
 	.close = snd_close,

@@ -15,44 +15,18 @@
 #include "common/file.h"
 #include "common/xmalloc.h"
 
-#define SNIFF_BYTES 4096
+/*
+ * The bytes sniffing reads after any ID3v2 tags: enough for an MPEG stream's
+ * first frame after the junk libmpg123 skips (dec_mpg123.c) and two more.
+ */
+#define SNIFF_BYTES (MPEG_SEARCH_BYTES + 3 * 4608)
 #define MAX_ID3_TAGS 4
 
-/* The length in bytes of the MPEG audio frame whose header is h, or 0 when h is no header. */
-static int
-mpeg_frame_len(const unsigned char *h, int *layer)
-{
-	static const int br[2][3][16] = {
-		{ /* MPEG-1: layers I, II, III */
-		    { 0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448, 0 },
-		    { 0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 0 },
-		    { 0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 0 } },
-		{ /* MPEG-2 and 2.5 */
-		    { 0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256, 0 },
-		    { 0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 0 },
-		    { 0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 0 } },
-	};
-	static const int sr[3] = { 44100, 48000, 32000 };
-	int ver, lay, bri, sri, pad, rate, kbps;
-
-	if (h[0] != 0xff || (h[1] & 0xe0) != 0xe0)
-		return 0;
-	ver = (h[1] >> 3) & 3;   /* 0: 2.5, 2: 2, 3: 1 */
-	lay = (h[1] >> 1) & 3;   /* 1: III, 2: II, 3: I */
-	bri = h[2] >> 4;
-	sri = (h[2] >> 2) & 3;
-	pad = (h[2] >> 1) & 1;
-	if (ver == 1 || lay == 0 || bri == 0 || bri == 15 || sri == 3)
-		return 0;
-	rate = sr[sri] >> (ver == 3 ? 0 : ver == 2 ? 1 : 2);
-	kbps = br[ver == 3 ? 0 : 1][3 - lay][bri];
-	*layer = 4 - lay;
-	if (lay == 3)
-		return (12 * kbps * 1000 / rate + pad) * 4;
-	if (lay == 1 && ver != 3)
-		return 72 * kbps * 1000 / rate + pad;
-	return 144 * kbps * 1000 / rate + pad;
-}
+/* The decoders the sniffer asks, in turn: container formats first. */
+static const struct decoder_ops *const decoders[] = {
+	&dec_sndfile_ops,
+	&dec_mpg123_ops,
+};
 
 /* Whether the bytes look like text a person wrote (to name the mistake). */
 static int
@@ -67,144 +41,90 @@ looks_like_text(const unsigned char *b, size_t n)
 }
 
 /*
- * Names the format of the open file fd from its content: sets format and
- * ops, or returns -1 with *cause saying what the file is instead.
+ * Finds the decoder for the content of the open file fd, past any ID3v2
+ * tags: sets d->ops and d->format, or returns -1 with *cause saying what the
+ * file is instead.
  */
 static int
-sniff(int fd, char *format, size_t fsize, const struct decoder_ops **ops,
-    int *length_tag, char **cause)
+sniff(int fd, off_t size, struct dec *d, char **cause)
 {
-	unsigned char b[SNIFF_BYTES];
-	off_t at = 0;
+	struct dec_sniff s;
+	unsigned char *b;
+	size_t i, len;
 	ssize_t n;
-	int tags = 0, layer, len, i;
+	int rc = 0;
 
+	b = xmalloc(SNIFF_BYTES);
+	memset(&s, 0, sizeof s);
+	s.fd = fd;
+	s.size = size;
 	for (;;) {
-		n = pread(fd, b, sizeof b, at);
+		n = pread(fd, b, SNIFF_BYTES, s.at);
 		if (n < 0) {
 			xasprintf(cause, "cannot read: %s", strerror(errno));
+			free(b);
 			return -1;
 		}
-		if (n == 0 && at == 0) {
-			xasprintf(cause, "empty file");
-			return -1;
-		}
-		if (n >= 10 && memcmp(b, "ID3", 3) == 0 && tags < MAX_ID3_TAGS) {
-			at += 10 + ((b[6] & 0x7f) << 21 | (b[7] & 0x7f) << 14 |
+		if (n >= 10 && memcmp(b, "ID3", 3) == 0 && s.tags < MAX_ID3_TAGS) {
+			s.at += 10 + ((b[6] & 0x7f) << 21 | (b[7] & 0x7f) << 14 |
 			    (b[8] & 0x7f) << 7 | (b[9] & 0x7f)) + ((b[5] & 0x10) ? 10 : 0);
-			tags++;
+			s.tags++;
 			continue;
 		}
 		break;
 	}
-	if (tags > 0) {
-		/* After ID3 tags: MPEG audio, perhaps after some padding. */
-		for (i = 0; i + 4 <= n; i++)
-			if ((len = mpeg_frame_len(b + i, &layer)) > 0)
-				break;
-		if (n <= 0 || i + 4 > n) {
-			xasprintf(cause, n <= 0 ? "an ID3 tag with no audio after it" :
-			    "an ID3 tag but no MPEG audio after it");
-			return -1;
-		}
-		goto mpeg;
+	s.b = b;
+	s.n = (size_t)n;
+	if (n == 0 && s.tags == 0)
+		xasprintf(cause, "empty file");
+	else if (n == 0)
+		xasprintf(cause, "an ID3 tag with no audio after it");
+	for (i = 0; n > 0 && i < sizeof decoders / sizeof decoders[0]; i++) {
+		if ((rc = decoders[i]->recognise(&s, d, cause)) == 0)
+			continue;
+		if (rc == 1)
+			d->ops = decoders[i];
+		break;
 	}
-	if (n >= 12 && (memcmp(b, "RIFF", 4) == 0 || memcmp(b, "RF64", 4) == 0) &&
-	    memcmp(b + 8, "WAVE", 4) == 0) {
-		snprintf(format, 16, "wav");
-		*ops = &dec_sndfile_ops;
-		return 0;
-	}
-	if (n >= 12 && memcmp(b, "FORM", 4) == 0 &&
-	    (memcmp(b + 8, "AIFF", 4) == 0 || memcmp(b + 8, "AIFC", 4) == 0)) {
-		snprintf(format, 16, "aiff");
-		*ops = &dec_sndfile_ops;
-		return 0;
-	}
-	if (n >= 4 && memcmp(b, "fLaC", 4) == 0) {
-		snprintf(format, 16, "flac");
-		*ops = &dec_sndfile_ops;
-		return 0;
-	}
-	if (n >= 4 && memcmp(b, "OggS", 4) == 0) {
-		*ops = &dec_sndfile_ops;
-		if (n >= 35 && memcmp(b + 28, "\001vorbis", 7) == 0)
-			snprintf(format, 16, "vorbis");
-		else if (n >= 36 && memcmp(b + 28, "OpusHead", 8) == 0)
-			snprintf(format, 16, "opus");
-		else if (n >= 33 && memcmp(b + 28, "\177FLAC", 5) == 0)
-			snprintf(format, 16, "flac");
+	if (n > 0 && rc == 0) {
+		if (s.tags > 0)
+			xasprintf(cause, "an ID3 tag but no MPEG audio after it");
+		else if (looks_like_text(b, s.n < 4096 ? s.n : 4096))
+			xasprintf(cause, "not audio: the file holds text");
 		else {
-			xasprintf(cause, "an Ogg stream of an unsupported codec "
-			    "(Vorbis, Opus and FLAC are supported)");
-			return -1;
+			char names[128] = "";
+
+			for (i = 0; i < sizeof decoders / sizeof decoders[0]; i++) {
+				len = strlen(names);
+				snprintf(names + len, sizeof names - len, "%s%s",
+				    i > 0 ? ", " : "", decoders[i]->formats);
+			}
+			xasprintf(cause, "not a recognised audio format (%s)", names);
 		}
-		return 0;
 	}
-	i = 0;
-	if (n >= 4 && (len = mpeg_frame_len(b, &layer)) > 0) {
-		/* A bare MPEG stream: a second header must follow the first. */
-		unsigned char h2[4];
-		int layer2;
-
-		if ((size_t)len + 4 > fsize ||
-		    (pread(fd, h2, 4, len) == 4 && mpeg_frame_len(h2, &layer2) > 0 &&
-		    layer2 == layer))
-			goto mpeg;
-	}
-	if (looks_like_text(b, (size_t)n))
-		xasprintf(cause, "not audio: the file holds text");
-	else
-		xasprintf(cause, "not a recognised audio format (MP3, MP2, WAV, "
-		    "FLAC, Ogg Vorbis, Opus)");
-	return -1;
-
-mpeg:
-	/* A Xing/Info (with a frame count) or VBRI tag in the first frame states the length. */
-	if (n - i >= 64) {
-		const unsigned char *x = memmem(b + i, 64, "Xing", 4);
-
-		if (x == NULL)
-			x = memmem(b + i, 64, "Info", 4);
-		if (x != NULL && x + 8 <= b + n && (x[7] & 1))
-			*length_tag = 1;
-		if (memmem(b + i, 64, "VBRI", 4) != NULL)
-			*length_tag = 1;
-	}
-	snprintf(format, 16, "mp%d", layer);
-	*ops = &dec_mpg123_ops;
-	return 0;
+	free(b);
+	return d->ops != NULL ? 0 : -1;
 }
 
 /* Opens path with the decoder its content calls for; the caller frees the handle. */
 int
 dec_open(const char *path, struct dec **dp, char **cause)
 {
-	const struct decoder_ops *ops = NULL;
 	struct dec *d;
 	struct stat st;
-	char format[16];
-	int fd, length_tag = 0;
+	int fd;
 
 	*dp = NULL;
 	if ((fd = file_open_regular(path, &st)) < 0) {
 		xasprintf(cause, "%s", file_open_error(fd));
 		return -1;
 	}
-	if (sniff(fd, format, (size_t)st.st_size, &ops, &length_tag, cause) != 0) {
-		close(fd);
-		return -1;
-	}
-
 	/* The decoder reads the very file that was checked (and probe hashes
 	 * it), not whatever the path names a moment later. */
 	d = xcalloc(1, sizeof *d);
 	d->fd = fd;
-	d->ops = ops;
 	d->stated_frames = -1;
-	d->length_tag = length_tag;
-	snprintf(d->format, sizeof d->format, "%s", format);
-	if (ops->open(d, cause) != 0) {
+	if (sniff(fd, st.st_size, d, cause) != 0 || d->ops->open(d, cause) != 0) {
 		close(fd);
 		free(d);
 		return -1;

@@ -23,6 +23,7 @@ struct player {
 	int rate;
 	int channels;
 	double gain_db;
+	int64_t expect_ms;      /* what a completed run plays, within AUDIO_SHORT_MS */
 	volatile sig_atomic_t stop;
 };
 
@@ -59,6 +60,7 @@ player_open(struct player *p, const char *path, char **cause)
 	dec_free(&p->dec);
 	limiter_free(&p->lim);
 	p->gain_db = 0.0;
+	p->expect_ms = p->o.expect_ms;
 	if (p->o.normalize) {
 		double lufs = p->o.loudness_lufs;
 
@@ -66,6 +68,8 @@ player_open(struct player *p, const char *path, char **cause)
 			if (audio_probe(path, &info, cause) != 0)
 				return -1;
 			lufs = info.loudness_lufs;
+			if (p->expect_ms <= 0)
+				p->expect_ms = info.duration_ms;
 			audio_info_clear(&info);
 		}
 		p->gain_db = audio_norm_gain_db(lufs, p->o.target_lufs);
@@ -201,6 +205,12 @@ player_run(struct player *p, struct player_result *res)
 			    xstrdup("stopped"));
 		if (ended && p->lim == NULL)
 			break;
+	}
+	/* A decoder that ends early without an error: say what went out. */
+	if (p->expect_ms > 0 && written * 1000 / p->rate + AUDIO_SHORT_MS < p->expect_ms) {
+		xasprintf(&cause, "the audio ended after %lld of the %lld ms measured",
+		    (long long)(written * 1000 / p->rate), (long long)p->expect_ms);
+		return player_end(p, res, PLAYER_FAILED, written, cause);
 	}
 	return player_end(p, res, PLAYER_COMPLETED, written, NULL);
 }

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
+#include "scheduler/airing.h"
 
 static volatile sig_atomic_t play_stop;
 
@@ -51,16 +52,9 @@ play_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	const char *file = args->argv[0], *s;
 	char *cause = NULL;
 	double v;
-	size_t i;
 	int rc;
 
-	player_opts_init(&po);
-	po.out.driver = ca->driver;
-	po.out.file = ca->file;
-	po.out.realtime = ca->realtime;
-	po.target_lufs = ca->loudness_target;
-	po.ceiling_dbtp = ca->true_peak;
-	po.fade_ms = ca->fade_ms;
+	sched_player_opts(ca, &po);
 	if ((s = cli_opt(args, "driver")) != NULL)
 		po.out.driver = s;
 	if ((s = cli_opt(args, "out")) != NULL)
@@ -97,16 +91,11 @@ play_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 			return EXIT_REJECTED;
 		}
 		po.loudness_lufs = info.loudness_lufs;
+		po.expect_ms = info.duration_ms;
 		audio_info_clear(&info);
 	}
 
-	aopts = xcalloc(ca->noptions + 1, sizeof *aopts);
-	for (i = 0; i < ca->noptions; i++) {
-		aopts[i].name = ca->options[i].name;
-		aopts[i].value = ca->options[i].value;
-	}
-	po.out.options = aopts;
-	po.out.noptions = ca->noptions;
+	aopts = sched_player_out_options(ca, &po);
 	out = out_new(&po.out);
 	po.device = out;
 

@@ -10,7 +10,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct audio_option;
 struct config_audio;
+struct player_opts;
 struct sched_airing;
 
 struct sched_airing_spec {
@@ -20,7 +22,17 @@ struct sched_airing_spec {
 	const struct config_audio *audio;
 	int normalize;
 	double loudness_lufs;      /* known loudness; NaN: measure it first */
+	int64_t duration_ms;       /* the length measured at import; 0 unknown */
 };
+
+/*
+ * The player's options for the configured audio ca, which airings and
+ * play-file use (scheduler/player_opts.c): defaults, output, level, fade;
+ * then libao's options, allocated for the caller to free after the output.
+ */
+void sched_player_opts(const struct config_audio *ca, struct player_opts *po);
+struct audio_option *sched_player_out_options(const struct config_audio *ca,
+    struct player_opts *po);
 
 enum sched_airing_event_kind {
 	SCHED_AIRING_STARTED,  /* at: when the first sample went out */

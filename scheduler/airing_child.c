@@ -154,7 +154,6 @@ sched_airing_child(const struct sched_airing_spec *spec, int fd)
 	struct out *out;
 	sigset_t none;
 	char hex[65], *cause = NULL, *why = NULL;
-	size_t i;
 
 	/* The daemon blocks its signals for signalfd: take them back. */
 	memset(&sa, 0, sizeof sa);
@@ -183,24 +182,13 @@ sched_airing_child(const struct sched_airing_spec *spec, int fd)
 		}
 	}
 
-	player_opts_init(&po);
-	po.out.driver = ca->driver;
-	po.out.file = ca->file;
-	po.out.realtime = ca->realtime;
-	po.target_lufs = ca->loudness_target;
-	po.ceiling_dbtp = ca->true_peak;
-	po.fade_ms = ca->fade_ms;
+	sched_player_opts(ca, &po);
 	po.normalize = spec->normalize;
 	po.loudness_lufs = spec->loudness_lufs;
 	if (po.loudness_lufs == 0 || !isfinite(po.loudness_lufs))
 		po.loudness_lufs = NAN;
-	aopts = xcalloc(ca->noptions + 1, sizeof *aopts);
-	for (i = 0; i < ca->noptions; i++) {
-		aopts[i].name = ca->options[i].name;
-		aopts[i].value = ca->options[i].value;
-	}
-	po.out.options = aopts;
-	po.out.noptions = ca->noptions;
+	po.expect_ms = spec->duration_ms;
+	aopts = sched_player_out_options(ca, &po);
 	if (c.fault != NULL && strcmp(c.fault, "nodevice") == 0)
 		po.out.driver = "no-such-driver";
 	out = out_new(&po.out);

@@ -120,6 +120,7 @@ onair_spawn(struct daemon *d, struct sched_item *item, const char *slot,
 		.audio = &d->cfg->audio,
 		.normalize = 1,
 		.loudness_lufs = item->loudness_lufs,
+		.duration_ms = item->duration_ms,
 	};
 	struct sched_onair *a = &d->air;
 	char *cause = NULL, at[32];

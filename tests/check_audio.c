@@ -149,6 +149,148 @@ START_TEST(test_damaged)
 }
 END_TEST
 
+/*
+ * MPEG streams that no encoder writes but that mpg123 plays, spliced by
+ * gen-audio from frames it wrote: each must decode to what `mpg123 -s`
+ * makes of it, float for float. The output format is the first frame's for
+ * the whole stream, later frames converted as mpg123 converts them when
+ * told that format (-r RATE --resample NtoM, --mono or --stereo).
+ */
+static const struct {
+	const char *name, *a, *b, *splice;
+} mpeg_cases[] = {
+	/* A run of zero bytes, or of junk, before the first frame. */
+	{ "lead.mp3", "--format mp3 --rate 44100", NULL, "lead" },
+	{ "junk.mp3", "--format mp3 --rate 48000 --channels 1", NULL, "junk" },
+	/* Free format: the frame length only from the distance between headers. */
+	{ "free.mp3", "--format mp3 --rate 44100 --bitrate-kbps 128", NULL, "free" },
+	{ "free.mp2", "--format mp2 --rate 48000 --bitrate-kbps 192", NULL, "free" },
+	{ "plain.mp2", "--format mp2 --rate 44100 --bitrate-kbps 128", NULL, NULL },
+	/* Channels change midway, both ways, and past the first Info tag's count. */
+	{ "mono-stereo.mp3", "--format mp3 --rate 44100 --channels 1",
+	    "--format mp3 --rate 44100 --channels 2 --freq 660", "join" },
+	{ "stereo-mono.mp3", "--format mp3 --rate 44100 --channels 2",
+	    "--format mp3 --rate 44100 --channels 1 --freq 660", "join" },
+	/* The rate changes midway, down and up. */
+	{ "rate-down.mp3", "--format mp3 --rate 44100",
+	    "--format mp3 --rate 22050 --freq 660", "join" },
+	{ "rate-up.mp3", "--format mp3 --rate 22050 --bitrate-kbps 64",
+	    "--format mp3 --rate 48000 --freq 660", "join" },
+};
+
+START_TEST(test_mpeg_as_mpg123)
+{
+	char *dir = tu_tmpdir(), *a, *b = NULL, *path, *args, *cmd, *cause = NULL;
+	struct audio_info in;
+	struct dec *d;
+	float *pcm = NULL, *ref;
+	size_t cap = 0, got = 0, reflen;
+	long n;
+
+	xasprintf(&args, "%s --seconds 2", mpeg_cases[_i].a);
+	a = gen(dir, "a", args);
+	free(args);
+	if (mpeg_cases[_i].b != NULL) {
+		xasprintf(&args, "%s --seconds 2", mpeg_cases[_i].b);
+		b = gen(dir, "b", args);
+		free(args);
+	}
+	if (mpeg_cases[_i].splice != NULL) {
+		xasprintf(&args, "--splice %s '%s'%s%s%s", mpeg_cases[_i].splice, a,
+		    b != NULL ? " '" : "", b != NULL ? b : "", b != NULL ? "'" : "");
+		path = gen(dir, mpeg_cases[_i].name, args);
+		free(args);
+	} else
+		path = xstrdup(a);
+
+	ck_assert_msg(audio_probe(path, &in, &cause) == 0, "%s: %s",
+	    mpeg_cases[_i].name, cause);
+	ck_assert_msg(dec_open(path, &d, &cause) == 0, "%s", cause);
+	for (;;) {
+		if (cap - got < 4096 * 2) {
+			cap = cap ? cap * 2 : 1 << 20;
+			pcm = xrealloc(pcm, cap * sizeof *pcm);
+		}
+		n = dec_read(d, pcm + got, 4096, &cause);
+		ck_assert_msg(n >= 0, "%s: %s", mpeg_cases[_i].name, cause);
+		if (n == 0)
+			break;
+		got += (size_t)n * (size_t)dec_channels(d);
+	}
+	ck_assert_int_eq((int64_t)got, in.frames * in.channels);
+
+	xasprintf(&cmd, "mpg123 -q -s -e f32 -r %d --resample NtoM %s '%s' > '%s/ref'",
+	    dec_rate(d), dec_channels(d) == 1 ? "--mono" : "--stereo", path, dir);
+	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
+	free(cmd);
+	xasprintf(&cmd, "%s/ref", dir);
+	ref = (float *)tu_read(cmd, &reflen);
+	ck_assert_ptr_nonnull(ref);
+	/* Every stream here holds 2 s of audio or more: none is cut short. */
+	ck_assert_msg(reflen / sizeof *ref >= (size_t)(2 * dec_rate(d) * dec_channels(d)),
+	    "%s: mpg123 gave %zu samples", mpeg_cases[_i].name, reflen / sizeof *ref);
+	ck_assert_msg(reflen == got * sizeof *pcm, "%s: %zu samples, mpg123 %zu",
+	    mpeg_cases[_i].name, got, reflen / sizeof *ref);
+	ck_assert_msg(memcmp(ref, pcm, reflen) == 0, "%s: samples differ from mpg123's",
+	    mpeg_cases[_i].name);
+	dec_free(&d);
+	audio_info_clear(&in);
+	free(ref); free(pcm); free(cmd);
+	free(a); free(b); free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/*
+ * A decoder that ends before the length measured at import (here: a length
+ * said to be 1.5 s longer than the file) fails the play, with what went
+ * out; a play of the whole length completes.
+ */
+/* Plays path with a player for o; returns player_run's status. */
+static int
+play_with(const struct player_opts *o, const char *path, struct player_result *res)
+{
+	struct player *p = player_new(o);
+	char *cause = NULL;
+	int rc;
+
+	ck_assert_msg(player_open(p, path, &cause) == 0, "%s", cause);
+	rc = player_run(p, res);
+	player_free(&p);
+	return rc;
+}
+
+START_TEST(test_ends_early)
+{
+	char *dir = tu_tmpdir(), *path;
+	struct out_spec spec = { "null", NULL, 0, NULL, 0 };
+	struct player_result res;
+	struct player_opts o;
+
+	path = gen(dir, "a.mp3", "--format mp3 --seconds 2 --rate 44100");
+	player_opts_init(&o);
+	o.out = spec;
+	o.loudness_lufs = -20;
+	o.expect_ms = 3500;
+	ck_assert_int_eq(play_with(&o, path, &res), -1);
+	ck_assert_int_eq(res.outcome, PLAYER_FAILED);
+	ck_assert_int_eq(res.played_ms, 2000);
+	ck_assert_msg(strstr(res.reason, "ended after 2000 of the 3500 ms") != NULL,
+	    "%s", res.reason);
+	player_result_clear(&res);
+
+	o.expect_ms = 2000;
+	ck_assert_int_eq(play_with(&o, path, &res), 0);
+	ck_assert_int_eq(res.outcome, PLAYER_COMPLETED);
+	ck_assert_int_eq(res.played_ms, 2000);
+	player_result_clear(&res);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(test_normalize_quiet_and_loud)
 {
 	char *dir = tu_tmpdir(), *q, *l, *qo, *lo, *cause = NULL;
@@ -486,6 +628,9 @@ main(void)
 	    (int)(sizeof formats / sizeof formats[0]));
 	tcase_add_loop_test(tc, test_damaged, 0,
 	    (int)(sizeof damages / sizeof damages[0]));
+	tcase_add_loop_test(tc, test_mpeg_as_mpg123, 0,
+	    (int)(sizeof mpeg_cases / sizeof mpeg_cases[0]));
+	tcase_add_test(tc, test_ends_early);
 	tcase_add_test(tc, test_normalize_quiet_and_loud);
 	tcase_add_test(tc, test_stop_with_fade);
 	tcase_add_test(tc, test_stop_flag_no_fade);

@@ -2,7 +2,7 @@
  * gen-audio: writes test audio with libsndfile, and damaged files, so that no
  * binary audio lives in the repository.
  *
- *   gen-audio [--format wav|flac|ogg|opus|mp3] [--kind tone|speech|silence]
+ *   gen-audio [--format wav|flac|ogg|opus|mp3|mp2] [--kind tone|speech|silence]
  *             [--seconds S] [--rate R] [--channels C] [--gain-db G]
  *             [--bitrate-kbps K] [--seed N] [--freq HZ] OUT
  *
@@ -14,6 +14,16 @@
  * (IN: a 16-bit WAV), truncate (IN cut at 50%), junk (64 KiB of random bytes
  * inserted in the middle of IN), id3-only, ogg-corrupt (IN: an Ogg file whose
  * middle page gets scrambled).
+ *
+ *   gen-audio --splice KIND IN [IN2] OUT
+ *
+ * MPEG streams that encoders do not write but that mpg123 plays, made from
+ * the frames of IN (an MP3 or MP2 that gen-audio wrote), as libmpg123 finds
+ * them: lead (4000 zero bytes, then IN), junk (3000 random bytes, then
+ * IN), free (every frame of IN in free format: its bitrate index 0, so
+ * that the frame length is the distance between headers), join (IN, then
+ * the audio frames of IN2 without its tags: a stream that changes channels
+ * or rate midway, and runs past the frame count IN's Info tag states).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mpg123.h>
 #include <sndfile.h>
 
 struct gen {
@@ -189,7 +200,7 @@ generate(const struct gen *g, const char *out)
 	else if (strcmp(g->format, "mp3") == 0)
 		info.format = SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III;
 	else
-		die("unknown format '%s' (wav, flac, ogg, opus, mp3)", g->format);
+		die("unknown format '%s' (wav, flac, ogg, opus, mp3, mp2)", g->format);
 	if ((sf = sf_open(out, SFM_WRITE, &info)) == NULL)
 		die("%s: %s", out, sf_strerror(NULL));
 	if (strcmp(g->format, "mp3") == 0 || strcmp(g->format, "opus") == 0) {
@@ -231,6 +242,32 @@ generate(const struct gen *g, const char *out)
 	free(buf);
 	if (sf_close(sf) != 0)
 		die("%s: cannot close", out);
+}
+
+/*
+ * Writes MPEG Layer II to out: libsndfile writes no Layer II, so a WAV of
+ * the audio goes through the twolame program.
+ */
+static void
+generate_mp2(const struct gen *g, const char *out)
+{
+	struct gen w = *g;
+	char *wav, *cmd;
+	int rc;
+
+	w.format = "wav";
+	if (asprintf(&wav, "%s.tmp.wav", out) < 0)
+		die("out of memory");
+	generate(&w, wav);
+	if (asprintf(&cmd, "twolame --quiet -b %d '%s' '%s'", g->bitrate_kbps,
+	    wav, out) < 0)
+		die("out of memory");
+	rc = system(cmd);
+	remove(wav);
+	if (rc != 0)
+		die("%s: twolame failed (is it installed?)", out);
+	free(cmd);
+	free(wav);
 }
 
 /* Finds a RIFF chunk's header in a WAV image; returns its offset or -1. */
@@ -357,6 +394,94 @@ damage(const char *kind, const char *in, const char *out)
 	free(b);
 }
 
+/*
+ * The byte offsets of the audio frames of the MPEG file path, as libmpg123
+ * parses them (tags and an Info frame left out), and the file's length at
+ * the end: n + 1 values, which the caller frees. Exits on failure.
+ */
+static off_t *
+mpeg_frames(const char *path, size_t *n)
+{
+	mpg123_handle *mh;
+	off_t *at = NULL;
+	size_t cap = 0;
+	FILE *f;
+	int err;
+
+	if ((mh = mpg123_new(NULL, &err)) == NULL)
+		die("libmpg123: %s", mpg123_plain_strerror(err));
+	mpg123_param(mh, MPG123_ADD_FLAGS, MPG123_QUIET, 0);
+	if (mpg123_open(mh, path) != MPG123_OK)
+		die("%s: %s", path, mpg123_strerror(mh));
+	*n = 0;
+	for (;;) {
+		err = mpg123_framebyframe_next(mh);
+		if (err == MPG123_DONE)
+			break;
+		if (err != MPG123_OK && err != MPG123_NEW_FORMAT)
+			die("%s: %s", path, mpg123_strerror(mh));
+		if (*n + 1 >= cap) {
+			cap = cap ? cap * 2 : 1024;
+			if ((at = realloc(at, cap * sizeof *at)) == NULL)
+				die("out of memory");
+		}
+		at[(*n)++] = mpg123_framepos(mh);
+	}
+	mpg123_delete(mh);
+	if (*n == 0)
+		die("%s: no MPEG frames", path);
+	if ((f = fopen(path, "rb")) == NULL || fseeko(f, 0, SEEK_END) != 0)
+		die("%s: %s", path, strerror(errno));
+	at[*n] = ftello(f);
+	fclose(f);
+	return at;
+}
+
+/* Writes out an MPEG stream spliced from the frames of in (and in2) as kind says. */
+static void
+splice(const char *kind, const char *in, const char *in2, const char *out)
+{
+	unsigned char *b, *b2, *o;
+	size_t len, len2, n, i, lead;
+	off_t *at;
+
+	b = slurp(in, &len);
+	if (strcmp(kind, "lead") == 0 || strcmp(kind, "junk") == 0) {
+		lead = strcmp(kind, "lead") == 0 ? 4000 : 3000;
+		if ((o = malloc(lead + len)) == NULL)
+			die("out of memory");
+		for (i = 0; i < lead; i++)
+			o[i] = kind[0] == 'l' ? 0 : (unsigned char)rng_next();
+		memcpy(o + lead, b, len);
+		spill(out, o, lead + len);
+		free(o);
+	} else if (strcmp(kind, "free") == 0) {
+		/* The Info frame, which libmpg123 does not count, too. */
+		at = mpeg_frames(in, &n);
+		for (i = 0; i < n; i++)
+			b[at[i] + 2] &= 0x0f;
+		if (len > 4 && b[0] == 0xff && (b[1] & 0xe0) == 0xe0)
+			b[2] &= 0x0f;
+		spill(out, b, len);
+		free(at);
+	} else if (strcmp(kind, "join") == 0) {
+		if (in2 == NULL)
+			die("--splice join needs two input files");
+		at = mpeg_frames(in2, &n);
+		b2 = slurp(in2, &len2);
+		if ((o = malloc(len + len2)) == NULL)
+			die("out of memory");
+		memcpy(o, b, len);
+		memcpy(o + len, b2 + at[0], (size_t)(at[n] - at[0]));
+		spill(out, o, len + (size_t)(at[n] - at[0]));
+		free(o);
+		free(b2);
+		free(at);
+	} else
+		die("unknown splice '%s' (lead, junk, free, join)", kind);
+	free(b);
+}
+
 /* Parses a number option or exits. */
 static double
 number(const char *opt, const char *s, double lo, double hi)
@@ -375,11 +500,12 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: gen-audio [--format wav|flac|ogg|opus|mp3] "
+	    "usage: gen-audio [--format wav|flac|ogg|opus|mp3|mp2] "
 	    "[--kind tone|speech|silence]\n"
 	    "                 [--seconds S] [--rate R] [--channels C] [--gain-db G]\n"
 	    "                 [--bitrate-kbps K] [--seed N] [--freq HZ] OUT\n"
-	    "       gen-audio --damage KIND [IN] OUT\n");
+	    "       gen-audio --damage KIND [IN] OUT\n"
+	    "       gen-audio --splice KIND IN [IN2] OUT\n");
 	exit(2);
 }
 
@@ -397,11 +523,12 @@ main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 'S' },
 		{ "freq", required_argument, NULL, 'F' },
 		{ "damage", required_argument, NULL, 'd' },
+		{ "splice", required_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct gen g = { "wav", "tone", 2.0, 48000, 2, -12.0, 128, 1, 440.0 };
-	const char *dmg = NULL;
+	const char *dmg = NULL, *spl = NULL;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -416,12 +543,22 @@ main(int argc, char **argv)
 		case 'S': g.seed = (uint64_t)number("seed", optarg, 0, 1e15); break;
 		case 'F': g.freq = number("freq", optarg, 20, 20000); break;
 		case 'd': dmg = optarg; break;
+		case 'J': spl = optarg; break;
 		default: usage();
 		}
 	}
 	rng_state ^= g.seed * 0x9e3779b97f4a7c15ULL;
 	if (rng_state == 0)
 		rng_state = 1;
+	if (spl != NULL) {
+		if (argc - optind == 2)
+			splice(spl, argv[optind], NULL, argv[optind + 1]);
+		else if (argc - optind == 3)
+			splice(spl, argv[optind], argv[optind + 1], argv[optind + 2]);
+		else
+			usage();
+		return 0;
+	}
 	if (dmg != NULL) {
 		if (argc - optind == 1)
 			damage(dmg, NULL, argv[optind]);
@@ -436,6 +573,9 @@ main(int argc, char **argv)
 	if (strcmp(g.kind, "tone") != 0 && strcmp(g.kind, "speech") != 0 &&
 	    strcmp(g.kind, "silence") != 0)
 		die("unknown kind '%s' (tone, speech, silence)", g.kind);
-	generate(&g, argv[optind]);
+	if (strcmp(g.format, "mp2") == 0)
+		generate_mp2(&g, argv[optind]);
+	else
+		generate(&g, argv[optind]);
 	return 0;
 }

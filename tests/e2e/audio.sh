@@ -54,6 +54,21 @@ assert q["true_peak_dbtp"] <= -0.5 and l["true_peak_dbtp"] <= -0.5, (q, l)
 run "$LOAXA" play-file quiet.mp3 --driver wav --out raw.wav --no-realtime --no-normalize
 expect_rc 0; expect_out "gain +0.0 dB"
 
+# MPEG that mpg123 plays is played whole: zeros before the first frame, free
+# format, and a stream that turns from mono to stereo midway (probed and
+# played to its end in the first frame's format, not cut at the seam).
+$G --format mp3 --channels 1 --rate 44100 --seconds 1.3 mono.mp3 &&
+	$G --format mp3 --channels 2 --rate 44100 --seconds 1.3 stereo.mp3 &&
+	$G --splice join mono.mp3 stereo.mp3 joined.mp3 &&
+	$G --splice lead stereo.mp3 lead.mp3 && $G --splice free stereo.mp3 free.mp3 || fail "gen"
+run "$LOAXA" probe --format json joined.mp3 lead.mp3 free.mp3
+expect_rc 0
+D=$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d[0]["duration_ms"])')
+[ "$D" -ge 2600 ] || fail "joined.mp3 probed as $D ms"
+expect_out '"channels": 1'
+run "$LOAXA" play-file joined.mp3 --driver wav --out j.wav --no-realtime
+expect_rc 0; expect_out "completed, $D ms played"
+
 # Refusals: a bad file exits 3 with one line; an unwritable output exits 1.
 run "$LOAXA" play-file notes.mp3 --driver null
 expect_rc 3; expect_err "notes.mp3: not audio"; expect_one_err_line
