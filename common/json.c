@@ -48,7 +48,7 @@ json_quote(const char *s)
 }
 
 void
-json_str(FILE *f, const char *s)
+json_write(FILE *f, const char *s)
 {
 	char *q = json_quote(s);
 

@@ -13,7 +13,7 @@
  * \u00XX; a byte that is not part of valid UTF-8 becomes U+FFFD, so the
  * output is always valid UTF-8 whatever s holds.
  */
-void json_str(FILE *, const char *s);
+void json_write(FILE *, const char *s);
 
 /* The same literal as an allocated string the caller frees. */
 char *json_quote(const char *s);

@@ -50,8 +50,6 @@ void rep_percent(double rate, char out[16]);
 /* A YYYY-MM-DD date as DD/MM/YYYY (vi) or kept as it is (en). */
 void rep_date_human(enum rep_lang, const char *date, char out[16]);
 
-/* Writes s cut or padded to width characters (UTF-8 aware, one column each). */
-void rep_pad(FILE *, const char *s, int width);
 void rep_text_period(FILE *, enum rep_lang, const struct rep_period *);
 
 /* The permissions a new file gets under the process's umask (mkstemp gives 0600). */

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/csv.h"
+#include "common/json.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "reports/internal.h"
@@ -236,17 +239,6 @@ merge_status(enum rep_lang lang, const struct rep_merge_station *s)
 	    s->status == REP_MERGE_REJECTED ? RL_REJECTED : RL_NOTHING_SENT);
 }
 
-/* The number of characters (not bytes) in a UTF-8 string. */
-static size_t
-utf8_len(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
 /* The district report for the terminal. */
 static void
 merge_text(FILE *f, const struct rep_merge *m, enum rep_lang lang)
@@ -265,10 +257,10 @@ merge_text(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 	fputc('\n', f);
 	fprintf(f, "%s\n", rep_label(lang, RL_STATIONS));
 	fputs("  ", f);
-	rep_pad(f, rep_label(lang, RL_CODE), 14);
+	utf8_pad(f, rep_label(lang, RL_CODE), 14);
 	for (i = 0; i < 6; i++) {
 		fputc(' ', f);
-		rep_pad(f, "", 8 - (int)utf8_len(heads[lang == REP_EN][i]));
+		utf8_pad(f, "", 8 - (int)utf8_width(heads[lang == REP_EN][i]));
 		fputs(heads[lang == REP_EN][i], f);
 	}
 	fprintf(f, "  %s\n", rep_label(lang, RL_STATUS));
@@ -290,7 +282,7 @@ merge_text(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 	rep_percent(m->compliance, pct);
 	rep_minutes(m->played_ms, min);
 	fputs("  ", f);
-	rep_pad(f, rep_label(lang, RL_TOTAL), 14);
+	utf8_pad(f, rep_label(lang, RL_TOTAL), 14);
 	fprintf(f, " %8" PRId64 " %8" PRId64 " %8" PRId64 " %8s %8" PRId64 " %8s\n",
 	    m->slots, m->aired, m->missed, pct, m->airings, min);
 	fprintf(f, "\n%s\n", rep_label(lang, RL_TOPICS));
@@ -322,25 +314,25 @@ merge_csv(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 	size_t i;
 
 	fputs("\xef\xbb\xbf", f);
-	rep_csv_str(f, rep_label(lang, RL_PERIOD));
+	csv_str(f, rep_label(lang, RL_PERIOD));
 	fputc(',', f);
-	rep_csv_str(f, m->period.label);
+	csv_str(f, m->period.label);
 	fprintf(f, ",%s,%s\r\n\r\n", m->period.from, m->period.to);
 	for (i = 0; i < sizeof cols / sizeof cols[0]; i++) {
 		if (i)
 			fputc(',', f);
-		rep_csv_str(f, rep_label(lang, cols[i]));
+		csv_str(f, rep_label(lang, cols[i]));
 	}
 	fputs("\r\n", f);
 	for (i = 0; i < m->nstations; i++) {
 		s = &m->stations[i];
-		rep_csv_str(f, s->code);
+		csv_str(f, s->code);
 		fputc(',', f);
-		rep_csv_str(f, s->status == REP_MERGE_OK ? s->cov.station.name : NULL);
+		csv_str(f, s->status == REP_MERGE_OK ? s->cov.station.name : NULL);
 		fputc(',', f);
-		rep_csv_str(f, s->status == REP_MERGE_OK ? s->cov.station.commune : NULL);
+		csv_str(f, s->status == REP_MERGE_OK ? s->cov.station.commune : NULL);
 		fputc(',', f);
-		rep_csv_str(f, merge_status(lang, s));
+		csv_str(f, merge_status(lang, s));
 		if (s->status == REP_MERGE_OK) {
 			rep_percent(s->cov.compliance, pct);
 			rep_minutes(s->cov.played_ms, min);
@@ -351,24 +343,24 @@ merge_csv(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 			    s->cov.quotas_met, s->cov.quotas);
 		} else
 			fputs(",,,,,,,,,,,", f);
-		rep_csv_str(f, s->why);
+		csv_str(f, s->why);
 		fputs("\r\n", f);
 	}
 	rep_percent(m->compliance, pct);
 	rep_minutes(m->played_ms, min);
-	rep_csv_str(f, rep_label(lang, RL_TOTAL));
+	csv_str(f, rep_label(lang, RL_TOTAL));
 	fprintf(f, ",,,,%" PRId64 ",%" PRId64 ",%" PRId64 ",%s,%" PRId64 ",%" PRId64 ",%"
 	    PRId64 ",%" PRId64 ",%s,,\r\n\r\n", m->slots, m->aired, m->missed, pct,
 	    m->airings, m->completed, m->interrupted, m->failed, min);
-	rep_csv_str(f, rep_label(lang, RL_TOPIC));
+	csv_str(f, rep_label(lang, RL_TOPIC));
 	fputc(',', f);
-	rep_csv_str(f, rep_label(lang, RL_AIRINGS));
+	csv_str(f, rep_label(lang, RL_AIRINGS));
 	fputc(',', f);
-	rep_csv_str(f, rep_label(lang, RL_MINUTES));
+	csv_str(f, rep_label(lang, RL_MINUTES));
 	fputs("\r\n", f);
 	for (i = 0; i < m->ntopics; i++) {
 		rep_minutes(m->topics[i].played_ms, min);
-		rep_csv_str(f, m->topics[i].name ? m->topics[i].name :
+		csv_str(f, m->topics[i].name ? m->topics[i].name :
 		    rep_label(lang, RL_NO_TOPIC));
 		fprintf(f, ",%" PRId64 ",%s\r\n", m->topics[i].airings, min);
 	}
@@ -383,22 +375,22 @@ merge_json(FILE *f, const struct rep_merge *m)
 	size_t i, n;
 
 	fputs("{\n  \"district\": ", f);
-	rep_json_str(f, m->district);
+	json_write(f, m->district);
 	fprintf(f, ",\n  \"period\": {\"label\": \"%s\", \"from\": \"%s\", \"to\": \"%s\"},\n"
 	    "  \"stations\": [", m->period.label, m->period.from, m->period.to);
 	for (i = 0; i < m->nstations; i++) {
 		s = &m->stations[i];
 		fputs(i ? ",\n    {\"code\": " : "\n    {\"code\": ", f);
-		rep_json_str(f, s->code);
+		json_write(f, s->code);
 		fprintf(f, ", \"status\": \"%s\", \"file\": ", status[s->status]);
-		rep_json_str(f, s->file);
+		json_write(f, s->file);
 		fputs(", \"reason\": ", f);
-		rep_json_str(f, s->why);
+		json_write(f, s->why);
 		if (s->status == REP_MERGE_OK) {
 			fputs(", \"name\": ", f);
-			rep_json_str(f, s->cov.station.name);
+			json_write(f, s->cov.station.name);
 			fputs(", \"commune\": ", f);
-			rep_json_str(f, s->cov.station.commune);
+			json_write(f, s->cov.station.commune);
 			fprintf(f, ", \"slots\": %" PRId64 ", \"aired\": %" PRId64
 			    ", \"missed\": %" PRId64 ", \"compliance\": ", s->cov.slots,
 			    s->cov.aired, s->cov.missed);
@@ -428,9 +420,9 @@ merge_json(FILE *f, const struct rep_merge *m)
 	    m->airings, m->completed, m->interrupted, m->failed, m->played_ms);
 	for (i = 0; i < m->ntopics; i++) {
 		fputs(i ? ", {\"key\": " : "{\"key\": ", f);
-		rep_json_str(f, m->topics[i].key);
+		json_write(f, m->topics[i].key);
 		fputs(", \"name\": ", f);
-		rep_json_str(f, m->topics[i].name);
+		json_write(f, m->topics[i].name);
 		fprintf(f, ", \"airings\": %" PRId64 ", \"played_ms\": %" PRId64 "}",
 		    m->topics[i].airings, m->topics[i].played_ms);
 	}
@@ -439,7 +431,7 @@ merge_json(FILE *f, const struct rep_merge *m)
 		if (m->stations[i].status == REP_MERGE_MISSING) {
 			if (n++ > 0)
 				fputs(", ", f);
-			rep_json_str(f, m->stations[i].code);
+			json_write(f, m->stations[i].code);
 		}
 	fputs("]\n}\n", f);
 }

@@ -45,11 +45,11 @@ START_TEST(test_json_escapes)
 {
 	char *q;
 
-	expect(json_str, NULL, "null");
-	expect(json_str, "", "\"\"");
-	expect(json_str, "Bản tin \"PAPI\" \\ 1", "\"Bản tin \\\"PAPI\\\" \\\\ 1\"");
+	expect(json_write, NULL, "null");
+	expect(json_write, "", "\"\"");
+	expect(json_write, "Bản tin \"PAPI\" \\ 1", "\"Bản tin \\\"PAPI\\\" \\\\ 1\"");
 	/* Every control character, DEL included, as \u00XX. */
-	expect(json_str, "a\nb\tc\rd\x01" "e\x1f" "f\x7f", "\"a\\u000ab\\u0009c\\u000dd"
+	expect(json_write, "a\nb\tc\rd\x01" "e\x1f" "f\x7f", "\"a\\u000ab\\u0009c\\u000dd"
 	    "\\u0001e\\u001ff\\u007f\"");
 	/* json_quote gives the same text. */
 	q = json_quote("x\x7fy");
@@ -71,12 +71,12 @@ START_TEST(test_json_always_utf8)
 	size_t i;
 
 	/* Valid text of every length passes as it is. */
-	expect(json_str, "Đài xã Toàn Thắng €𝄞", "\"Đài xã Toàn Thắng €𝄞\"");
+	expect(json_write, "Đài xã Toàn Thắng €𝄞", "\"Đài xã Toàn Thắng €𝄞\"");
 	/* Each invalid byte becomes U+FFFD, escaped, and the rest is kept. */
-	expect(json_str, "a\xff" "b", "\"a\\ufffdb\"");
-	expect(json_str, "\xc3(", "\"\\ufffd(\"");
+	expect(json_write, "a\xff" "b", "\"a\\ufffdb\"");
+	expect(json_write, "\xc3(", "\"\\ufffd(\"");
 	for (i = 0; bad[i] != NULL; i++) {
-		got = written(json_str, bad[i]);
+		got = written(json_write, bad[i]);
 		ck_assert_msg(utf8_valid(got), "invalid UTF-8 out of \"%s\"", got);
 		ck_assert_msg(strstr(got, "\\ufffd") != NULL, "kept a bad byte: %s", got);
 		free(got);
