@@ -13,6 +13,7 @@
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "reports/internal.h"
+#include "store/store.h"
 
 /* Appends a station entry and returns it. */
 static struct rep_merge_station *
@@ -160,7 +161,7 @@ rep_merge(const struct config *cfg, const char *const *files, size_t nfiles,
 			have_period = 1;
 		}
 		s = merge_add(m, files[i], v.station.code, REP_MERGE_OK, NULL);
-		if (rep_coverage(v.db, cfg, &m->period, &s->cov, &err) != 0) {
+		if (rep_coverage(store_db(v.store), cfg, &m->period, &s->cov, &err) != 0) {
 			xasprintf(cause, "%s: %s", files[i], err);
 			free(err);
 			rep_verified_clear(&v);

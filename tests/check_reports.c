@@ -699,6 +699,26 @@ edit_header(char **l, size_t *n)
 	l[2] = header_line;
 }
 
+/* The first column of the first row of sql on db, as an allocated string. */
+static char *
+text_of(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *q;
+	char *v;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	v = xstrdup((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* Every table, index and trigger with its SQL, and the schema version. */
+static const char sql_schema[] =
+    "SELECT group_concat(type || ' ' || name || ': ' || coalesce(sql, ''), char(10))"
+    " || char(10) || (SELECT user_version FROM pragma_user_version)"
+    " FROM (SELECT * FROM sqlite_master ORDER BY type, name)";
+
 START_TEST(test_export_verify)
 {
 	struct config *cfg = station_config("HY-KD-TT", NULL);
@@ -726,7 +746,7 @@ START_TEST(test_export_verify)
 		struct rep_coverage a, b;
 
 		ck_assert_int_eq(rep_coverage(store_db(st), cfg, &p, &a, &cause), 0);
-		ck_assert_int_eq(rep_coverage(v.db, cfg, &p, &b, &cause), 0);
+		ck_assert_int_eq(rep_coverage(store_db(v.store), cfg, &p, &b, &cause), 0);
 		ck_assert_int_eq(a.slots, b.slots);
 		ck_assert_int_eq(a.aired, b.aired);
 		ck_assert_int_eq(a.played_ms, b.played_ms);
@@ -737,6 +757,18 @@ START_TEST(test_export_verify)
 		rep_coverage_clear(&a);
 		rep_coverage_clear(&b);
 	}
+	/* The copy has the station's own schema: the coverage SQL reads both alike. */
+	{
+		char *a = text_of(store_db(st), sql_schema);
+		char *b = text_of(store_db(v.store), sql_schema);
+
+		ck_assert_str_eq(b, a);
+		free(a);
+		free(b);
+		a = text_of(store_db(v.store), "SELECT count(*) FROM airings");
+		ck_assert_str_eq(a, "10");
+		free(a);
+	}
 	rep_verified_clear(&v);
 
 	bad = rewrite(dir, "changed", out, edit_change);
@@ -745,6 +777,7 @@ START_TEST(test_export_verify)
 	ck_assert_int_eq(v.changed, 1);
 	ck_assert_int_eq(v.removed + v.reordered + v.inserted, 0);
 	ck_assert_ptr_nonnull(strstr(v.problems[0].what, "row 3 changed"));
+	ck_assert_ptr_null(v.store); /* no database without keep_db */
 	rep_verified_clear(&v);
 	free(bad);
 
@@ -870,7 +903,7 @@ START_TEST(test_quota_in_service)
 	ck_assert_int_eq(rep_verify(out, 1, &v, &cause), 0);
 	ck_assert(v.ok);
 	for (pass = 0; pass < 2; pass++) {
-		ck_assert_msg(rep_coverage(pass ? v.db : store_db(st), cfg, &p, &c,
+		ck_assert_msg(rep_coverage(store_db(pass ? v.store : st), cfg, &p, &c,
 		    &cause) == 0, "%s", cause);
 		ck_assert_int_eq(c.quotas, 4); /* 1, 2, 4 and 8 */
 		ck_assert_int_eq(c.quotas_met, 1);
