@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "common/file.h"
+#include "common/key.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "reports/internal.h"
@@ -186,12 +187,12 @@ ex_header(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
     const unsigned char pk[32], struct buf *b, char **cause)
 {
 	const struct config_topic *t;
-	char pub[64], line[160];
+	char pub[KEY_PUBLIC_B64], line[160];
 	const char *topic;
 	sqlite3_stmt *q;
 	int rc, i;
 
-	sodium_bin2base64(pub, sizeof pub, pk, 32, B64);
+	key_public_encode(pk, pub);
 	buf_add(b, EX_MAGIC "\n", strlen(EX_MAGIC) + 1);
 	ex_kv(b, "station", cfg->station.code);
 	ex_kv(b, "name", cfg->station.name);
@@ -499,8 +500,6 @@ static void
 vx_header_line(struct vx *x, char **f, int n, int64_t line)
 {
 	struct rep_verified *v = x->v;
-	size_t len = 0;
-	const char *end;
 	int ok = 1, i;
 	char **dst = NULL;
 
@@ -523,8 +522,7 @@ vx_header_line(struct vx *x, char **f, int n, int64_t line)
 	}
 	if (strcmp(f[0], "key") == 0 && n == 2 && f[1] != NULL) {
 		snprintf(v->key_b64, sizeof v->key_b64, "%s", f[1]);
-		if (sodium_base642bin(v->key, 32, f[1], strlen(f[1]), NULL, &len, &end,
-		    B64) != 0 || *end != '\0' || len != 32)
+		if (key_public_decode(f[1], v->key) != 0)
 			vx_problem(v, line, "the station key is not a base64 Ed25519 key");
 	} else if (strcmp(f[0], "period") == 0 && n == 6) {
 		snprintf(v->period.label, sizeof v->period.label, "%s", f[1] ? f[1] : "");
