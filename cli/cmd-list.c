@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/cli.h"
+#include "common/csv.h"
+#include "common/date.h"
+#include "common/json.h"
 #include "common/tag.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
@@ -28,66 +30,14 @@ list_format(const char *cmd, const char *s)
 	return -1;
 }
 
-/* Writes s as a JSON string, or null. */
-static void
-json_str(FILE *f, const char *s)
-{
-	const unsigned char *p;
-
-	if (s == NULL) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
-/* Writes s as a CSV field (quoted when needed), empty for NULL. */
-static void
-csv_str(FILE *f, const char *s)
-{
-	const char *p;
-
-	if (s == NULL)
-		return;
-	if (strpbrk(s, ",\"\n\r") == NULL) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '"')
-			fputc('"', f);
-		fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
 /* ms since the epoch as local ISO 8601 with milliseconds and offset; "" for 0. */
 static void
-iso_time(int64_t ms, char *buf, size_t len)
+iso_time(int64_t ms, char buf[DATE_ISO8601_LEN])
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	char date[24], off[8];
-
-	if (ms == 0 || localtime_r(&t, &tm) == NULL) {
+	if (ms == 0)
 		buf[0] = '\0';
-		return;
-	}
-	strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
-	strftime(off, sizeof off, "%z", &tm);
-	snprintf(buf, len, "%s.%03d%.3s:%.2s", date, (int)(ms % 1000), off, off + 3);
+	else
+		date_iso8601(ms, buf);
 }
 
 /* A number, or null when not finite. */
@@ -123,47 +73,47 @@ json_bulletin(FILE *f, const struct lib_bulletin *b)
 	size_t i;
 
 	fprintf(f, "\"id\":%lld,\"title\":", (long long)b->id);
-	json_str(f, b->title);
+	json_write(f, b->title);
 	fputs(",\"topic\":", f);
-	json_str(f, b->topic);
+	json_write(f, b->topic);
 	fputs(",\"agency\":", f);
-	json_str(f, b->agency);
+	json_write(f, b->agency);
 	fputs(",\"tags\":[", f);
 	for (i = 0; i < b->ntags; i++) {
 		fputs(i ? "," : "", f);
-		json_str(f, b->tags[i]);
+		json_write(f, b->tags[i]);
 	}
 	fputs("],\"status\":", f);
-	json_str(f, b->status);
+	json_write(f, b->status);
 	fputs(",\"priority\":", f);
-	json_str(f, b->priority);
+	json_write(f, b->priority);
 	fputs(",\"sha256\":", f);
-	json_str(f, b->sha256);
+	json_write(f, b->sha256);
 	fprintf(f, ",\"duration_ms\":%lld,\"valid_from\":", (long long)b->duration_ms);
-	json_str(f, b->valid_from);
+	json_write(f, b->valid_from);
 	fputs(",\"valid_until\":", f);
-	json_str(f, b->valid_until);
+	json_write(f, b->valid_until);
 	fprintf(f, ",\"min_airings\":%d,\"format\":", b->min_airings);
-	json_str(f, b->format);
+	json_write(f, b->format);
 	fprintf(f, ",\"sample_rate\":%d,\"channels\":%d,\"size\":%lld,"
 	    "\"loudness_lufs\":", b->sample_rate, b->channels, (long long)b->size);
 	json_num(f, b->loudness_lufs);
 	fputs(",\"true_peak_dbtp\":", f);
 	json_num(f, b->true_peak_dbtp);
 	fputs(",\"approved_sha256\":", f);
-	json_str(f, b->approved_sha256);
+	json_write(f, b->approved_sha256);
 	fputs(",\"approved_by\":", f);
-	json_str(f, b->approved_by);
-	iso_time(b->approved_at, t, sizeof t);
+	json_write(f, b->approved_by);
+	iso_time(b->approved_at, t);
 	fputs(",\"approved_at\":", f);
-	json_str(f, t[0] ? t : NULL);
-	iso_time(b->imported_at, t, sizeof t);
+	json_write(f, t[0] ? t : NULL);
+	iso_time(b->imported_at, t);
 	fputs(",\"imported_at\":", f);
-	json_str(f, t);
+	json_write(f, t);
 	fputs(",\"source\":", f);
-	json_str(f, b->source);
+	json_write(f, b->source);
 	fputs(",\"path\":", f);
-	json_str(f, b->path);
+	json_write(f, b->path);
 }
 
 /* UTF-8 with a byte-order mark, so that Excel shows Vietnamese titles intact. */
@@ -196,9 +146,9 @@ csv_bulletin(FILE *f, const struct lib_bulletin *b)
 		fprintf(f, "%.2f", b->true_peak_dbtp);
 	fputc(',', f);
 	csv_str(f, b->approved_by);
-	iso_time(b->approved_at, t, sizeof t);
+	iso_time(b->approved_at, t);
 	fprintf(f, ",%s,", t);
-	iso_time(b->imported_at, t, sizeof t);
+	iso_time(b->imported_at, t);
 	fprintf(f, "%s,", t);
 	csv_str(f, b->path);
 	tags_text(b, " ", tags, sizeof tags);
@@ -351,13 +301,13 @@ show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		json_bulletin(stdout, &b);
 		fputs(",\"history\":[", stdout);
 		for (i = 0; i < n; i++) {
-			iso_time(ev[i].at, t, sizeof t);
+			iso_time(ev[i].at, t);
 			printf("%s{\"at\":\"%s\",\"actor\":", i ? "," : "", t);
-			json_str(stdout, ev[i].actor);
+			json_write(stdout, ev[i].actor);
 			printf(",\"action\":\"%s\",\"from\":", ev[i].action);
-			json_str(stdout, ev[i].from_status);
+			json_write(stdout, ev[i].from_status);
 			printf(",\"to\":\"%s\",\"reason\":", ev[i].to_status);
-			json_str(stdout, ev[i].reason);
+			json_write(stdout, ev[i].reason);
 			printf(",\"sha256\":\"%s\"}", ev[i].sha256);
 		}
 		fputs("]}\n", stdout);
@@ -386,7 +336,7 @@ show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 			    b.loudness_lufs, b.true_peak_dbtp);
 		printf("  sha256       %s\n", b.sha256);
 		if (b.approved_sha256 != NULL) {
-			iso_time(b.approved_at, t, sizeof t);
+			iso_time(b.approved_at, t);
 			printf("  approved     by %s at %s (SHA-256 %s)\n", b.approved_by, t,
 			    b.approved_sha256);
 		}
@@ -394,7 +344,7 @@ show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		printf("  source       %s\n", b.source ? b.source : "-");
 		printf("history:\n");
 		for (i = 0; i < n; i++) {
-			iso_time(ev[i].at, t, sizeof t);
+			iso_time(ev[i].at, t);
 			printf("  %s  %-8s %s -> %s by %s%s%s\n", t, ev[i].action,
 			    ev[i].from_status ? ev[i].from_status : "(new)",
 			    ev[i].to_status, ev[i].actor, ev[i].reason ? ": " : "",

@@ -6,6 +6,10 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "common/csv.h"
+#include "common/date.h"
+#include "common/json.h"
+#include "common/utf8.h"
 #include "config/config.h"
 #include "reports/reports.h"
 #include "store/store.h"
@@ -21,12 +25,12 @@ struct log_out {
 
 /* A time as ISO 8601, or empty when there is none. */
 static const char *
-log_time(int64_t ms, char buf[32])
+log_time(int64_t ms, char buf[DATE_ISO8601_LEN])
 {
 	if (ms == 0)
 		buf[0] = '\0';
 	else
-		rep_iso8601(ms, buf);
+		date_iso8601(ms, buf);
 	return buf;
 }
 
@@ -34,7 +38,7 @@ log_time(int64_t ms, char buf[32])
 static void
 log_json_time(FILE *f, int64_t ms)
 {
-	char buf[32];
+	char buf[DATE_ISO8601_LEN];
 
 	if (ms == 0)
 		fputs("null", f);
@@ -42,55 +46,39 @@ log_json_time(FILE *f, int64_t ms)
 		fprintf(f, "\"%s\"", log_time(ms, buf));
 }
 
-/* Writes s cut or padded to width characters (UTF-8 aware). */
-static void
-log_pad(FILE *f, const char *s, int width)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	int cols = 0;
-
-	for (; *p != '\0' && cols < width; cols++) {
-		fputc(*p++, f);
-		while ((*p & 0xc0) == 0x80)
-			fputc(*p++, f);
-	}
-	for (; cols < width; cols++)
-		fputc(' ', f);
-}
-
 /* Writes one airing in the chosen format. */
 static int
 log_row(const struct rep_airing *a, void *arg)
 {
 	struct log_out *o = arg;
-	char s[32], st[32], en[32];
+	char s[DATE_ISO8601_LEN], st[DATE_ISO8601_LEN], en[DATE_ISO8601_LEN];
 	FILE *f = o->f;
 
 	if (o->fmt == LOG_JSON) {
 		fprintf(f, "%s\n  {\"id\": %" PRId64 ", \"station\": ", o->n ? "," : "",
 		    a->id);
-		rep_json_str(f, o->station);
+		json_write(f, o->station);
 		fputs(", \"bulletin\": ", f);
 		if (a->bulletin_id)
 			fprintf(f, "%" PRId64, a->bulletin_id);
 		else
 			fputs("null", f);
 		fputs(", \"title\": ", f);
-		rep_json_str(f, a->title);
+		json_write(f, a->title);
 		fputs(", \"topic\": ", f);
-		rep_json_str(f, a->topic);
+		json_write(f, a->topic);
 		fputs(", \"topic_name\": ", f);
-		rep_json_str(f, a->topic_name);
+		json_write(f, a->topic_name);
 		fputs(", \"agency\": ", f);
-		rep_json_str(f, a->agency);
+		json_write(f, a->agency);
 		fputs(", \"sha256\": ", f);
-		rep_json_str(f, a->sha256);
+		json_write(f, a->sha256);
 		fputs(", \"slot\": ", f);
-		rep_json_str(f, a->slot);
+		json_write(f, a->slot);
 		fputs(", \"slot_start\": ", f);
 		log_json_time(f, a->slot_start);
 		fputs(", \"priority\": ", f);
-		rep_json_str(f, a->priority);
+		json_write(f, a->priority);
 		fputs(", \"scheduled_at\": ", f);
 		log_json_time(f, a->scheduled_at);
 		fputs(", \"started_at\": ", f);
@@ -98,40 +86,40 @@ log_row(const struct rep_airing *a, void *arg)
 		fputs(", \"ended_at\": ", f);
 		log_json_time(f, a->ended_at);
 		fprintf(f, ", \"played_ms\": %" PRId64 ", \"outcome\": ", a->played_ms);
-		rep_json_str(f, a->outcome);
+		json_write(f, a->outcome);
 		fputs(", \"reason\": ", f);
-		rep_json_str(f, a->reason);
+		json_write(f, a->reason);
 		fputc('}', f);
 	} else if (o->fmt == LOG_CSV) {
 		fprintf(f, "%" PRId64 ",", a->id);
-		rep_csv_str(f, o->station);
+		csv_str(f, o->station);
 		fputc(',', f);
 		if (a->bulletin_id)
 			fprintf(f, "%" PRId64, a->bulletin_id);
 		fputc(',', f);
-		rep_csv_str(f, a->title);
+		csv_str(f, a->title);
 		fputc(',', f);
-		rep_csv_str(f, a->topic);
+		csv_str(f, a->topic);
 		fputc(',', f);
-		rep_csv_str(f, a->sha256);
+		csv_str(f, a->sha256);
 		fputc(',', f);
-		rep_csv_str(f, a->slot);
+		csv_str(f, a->slot);
 		fprintf(f, ",%s,%s,%s,%s,%" PRId64 ",%s,", a->priority,
 		    log_time(a->scheduled_at, s), log_time(a->started_at, st),
 		    log_time(a->ended_at, en), a->played_ms, a->outcome);
-		rep_csv_str(f, a->reason);
+		csv_str(f, a->reason);
 		fputs("\r\n", f);
 	} else {
 		if (log_time(a->scheduled_at, s)[0] == '\0')
 			fprintf(f, "%-8" PRId64 " %-19s  ", a->id, "-");
 		else
 			fprintf(f, "%-8" PRId64 " %.10s %.8s  ", a->id, s, s + 11);
-		log_pad(f, a->slot ? a->slot : "-", 16);
+		utf8_pad(f, a->slot ? a->slot : "-", 16);
 		if (a->bulletin_id)
 			fprintf(f, " %-6" PRId64 " ", a->bulletin_id);
 		else
 			fputs(" -      ", f);
-		log_pad(f, a->title ? a->title : "", 28);
+		utf8_pad(f, a->title ? a->title : "", 28);
 		fprintf(f, " %7.1f  %-11s %s\n", (double)a->played_ms / 60000.0, a->outcome,
 		    a->reason ? a->reason : "");
 	}

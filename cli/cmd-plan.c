@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "common/json.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "reports/reports.h"
@@ -180,9 +181,9 @@ plan_json(const struct config *cfg, const struct sched_plan *pl, FILE *f)
 	size_t i, j;
 
 	fputs("{\"station\": ", f);
-	rep_json_str(f, cfg->station.code);
+	json_write(f, cfg->station.code);
 	fputs(", \"timezone\": ", f);
-	rep_json_str(f, tz);
+	json_write(f, tz);
 	plan_time(tz, pl->from, 1, a, sizeof a);
 	fprintf(f, ", \"from\": \"%s\"", a);
 	plan_time(tz, pl->to, 1, a, sizeof a);
@@ -191,9 +192,9 @@ plan_json(const struct config *cfg, const struct sched_plan *pl, FILE *f)
 		e = &pl->entries[i];
 		sl = &cfg->slots[e->occ.slot];
 		fputs(i ? ",\n  {\"slot\": " : "\n  {\"slot\": ", f);
-		rep_json_str(f, sl->name);
+		json_write(f, sl->name);
 		fputs(", \"playlist\": ", f);
-		rep_json_str(f, sl->playlist);
+		json_write(f, sl->playlist);
 		fprintf(f, ", \"priority\": \"%s\"", conf_priority_name(sl->priority));
 		plan_time(tz, e->occ.start, 1, a, sizeof a);
 		fprintf(f, ", \"scheduled_at\": \"%s\"", a);
@@ -215,11 +216,11 @@ plan_json(const struct config *cfg, const struct sched_plan *pl, FILE *f)
 			c = &pl->cands[e->items[j].cand];
 			fprintf(f, "%s{\"bulletin\": %lld, \"title\": ", j ? ", " : "",
 			    (long long)c->id);
-			rep_json_str(f, c->title);
+			json_write(f, c->title);
 			fputs(", \"topic\": ", f);
-			rep_json_str(f, c->topic);
+			json_write(f, c->topic);
 			fputs(", \"sha256\": ", f);
-			rep_json_str(f, c->sha256);
+			json_write(f, c->sha256);
 			plan_time(tz, e->items[j].start, 1, a, sizeof a);
 			fprintf(f, ", \"role\": \"%s\", \"priority\": \"%s\", \"start\": "
 			    "\"%s\", \"duration_ms\": %lld}", plan_role(e->items[j].role),
@@ -233,7 +234,7 @@ plan_json(const struct config *cfg, const struct sched_plan *pl, FILE *f)
 		c = &pl->cands[q->cand];
 		fprintf(f, "%s\n  {\"bulletin\": %lld, \"title\": ", i ? "," : "",
 		    (long long)c->id);
-		rep_json_str(f, c->title);
+		json_write(f, c->title);
 		if (c->valid_until != CONF_NO_DATE) {
 			conf_date_format(c->valid_until, d);
 			fprintf(f, ", \"valid_until\": \"%s\"", d);

@@ -6,28 +6,7 @@
 
 #include "audio/audio.h"
 #include "cli/cli.h"
-
-/* Prints s as a JSON string. */
-static void
-probe_json_str(const char *s)
-{
-	const unsigned char *p;
-
-	if (s == NULL) {
-		fputs("null", stdout);
-		return;
-	}
-	putchar('"');
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
-}
+#include "common/json.h"
 
 /* Prints a measurement to 0.01, or null when there is none (silence). */
 static void
@@ -44,7 +23,7 @@ static void
 probe_json(const char *file, const struct audio_info *in)
 {
 	fputs("  {\"file\": ", stdout);
-	probe_json_str(file);
+	json_write(stdout, file);
 	printf(", \"format\": \"%s\", \"sample_rate\": %d, \"channels\": %d, "
 	    "\"duration_ms\": %lld, \"loudness_lufs\": ", in->format,
 	    in->sample_rate, in->channels, (long long)in->duration_ms);
@@ -53,9 +32,9 @@ probe_json(const char *file, const struct audio_info *in)
 	probe_json_num(in->true_peak_dbtp);
 	printf(", \"sha256\": \"%s\", \"silent\": %s, \"title\": ", in->sha256,
 	    in->silent ? "true" : "false");
-	probe_json_str(in->title);
+	json_write(stdout, in->title);
 	fputs(", \"artist\": ", stdout);
-	probe_json_str(in->artist);
+	json_write(stdout, in->artist);
 	fputs("}", stdout);
 }
 

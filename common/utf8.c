@@ -52,3 +52,73 @@ utf8_valid(const char *s)
 			return 0;
 	return 1;
 }
+
+/* The code point of the valid n-byte character at s. */
+static unsigned int
+utf8_decode(const char *s, size_t n)
+{
+	static const unsigned char lead[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned int c = p[0] & lead[n];
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		c = (c << 6) | (p[i] & 0x3f);
+	return c;
+}
+
+/* Whether c is a combining mark that takes no column of its own. */
+static int
+utf8_combining(unsigned int c)
+{
+	return (c >= 0x300 && c <= 0x36f) || (c >= 0x1ab0 && c <= 0x1aff) ||
+	    (c >= 0x1dc0 && c <= 0x1dff) || (c >= 0x20d0 && c <= 0x20ff) ||
+	    (c >= 0xfe20 && c <= 0xfe2f);
+}
+
+/*
+ * The columns of the character at s, which takes *n bytes: 0 for a
+ * combining mark, 1 otherwise, an invalid byte counting as 1 (*n 1, *bad 1).
+ */
+static int
+utf8_cols(const char *s, size_t *n, int *bad)
+{
+	*bad = (*n = utf8_char(s)) == 0;
+	if (*bad) {
+		*n = 1;
+		return 1;
+	}
+	return !utf8_combining(utf8_decode(s, *n));
+}
+
+size_t
+utf8_width(const char *s)
+{
+	size_t cols = 0, n;
+	int bad;
+
+	for (; s != NULL && *s != '\0'; s += n)
+		cols += (size_t)utf8_cols(s, &n, &bad);
+	return cols;
+}
+
+void
+utf8_pad(FILE *f, const char *s, int width)
+{
+	int cols = 0, w, bad;
+	size_t n;
+
+	for (; s != NULL && *s != '\0'; s += n) {
+		w = utf8_cols(s, &n, &bad);
+		/* A mark goes with the character before it, if that was written. */
+		if (cols + w > width || (w == 0 && cols == 0 && width <= 0))
+			break;
+		if (bad)
+			fputc('?', f);
+		else
+			fwrite(s, 1, n, f);
+		cols += w;
+	}
+	for (; cols < width; cols++)
+		fputc(' ', f);
+}

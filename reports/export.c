@@ -35,9 +35,11 @@
 #include <unistd.h>
 
 #include "common/file.h"
+#include "common/key.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "reports/internal.h"
+#include "store/store.h"
 
 #define EX_MAGIC "loaxa-export\t1"
 #define EX_COLUMNS "seq\tid\tbulletin\tsha256\tslot\tslot_start\tpriority\t" \
@@ -185,12 +187,12 @@ ex_header(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
     const unsigned char pk[32], struct buf *b, char **cause)
 {
 	const struct config_topic *t;
-	char pub[64], line[160];
+	char pub[KEY_PUBLIC_B64], line[160];
 	const char *topic;
 	sqlite3_stmt *q;
 	int rc, i;
 
-	sodium_bin2base64(pub, sizeof pub, pk, 32, B64);
+	key_public_encode(pk, pub);
 	buf_add(b, EX_MAGIC "\n", strlen(EX_MAGIC) + 1);
 	ex_kv(b, "station", cfg->station.code);
 	ex_kv(b, "name", cfg->station.name);
@@ -447,43 +449,54 @@ vx_bind(sqlite3_stmt *q, int i, const char *f, int integer)
 		sqlite3_bind_text(q, i, f, -1, SQLITE_TRANSIENT);
 }
 
-/* Creates the in-memory database the rows are loaded into. */
+/*
+ * Creates the in-memory database the rows are loaded into: the station's
+ * own schema (store/'s migrations), so that the coverage SQL reads it as it
+ * reads a station's data. A station exports only the bulletins that were in
+ * service during the period (REP_SQL_OWED): here they carry no history and
+ * no audio facts, and approved_at 0 says they were in service from the
+ * start; the file's topic_name (?5) is the station's name for the topic,
+ * which the district's configuration gives again.
+ */
 static int
 vx_db_open(struct vx *x, char **cause)
 {
-	static const char schema[] =
-	    "CREATE TABLE airings (id INTEGER, bulletin_id INTEGER, sha256 TEXT,"
-	    " slot TEXT, slot_start INTEGER, priority TEXT, scheduled_at INTEGER,"
-	    " started_at INTEGER, ended_at INTEGER, played_ms INTEGER, outcome TEXT,"
-	    " reason TEXT);"
-	    "CREATE INDEX airings_by_time ON airings (scheduled_at);"
-	    /*
-	     * A station exports only the bulletins that were in service during
-	     * the period (REP_SQL_OWED): here they carry no history, and
-	     * approved_at 0 says they were in service from the start.
-	     */
-	    "CREATE TABLE bulletins (id INTEGER PRIMARY KEY, sha256 TEXT, title TEXT,"
-	    " topic TEXT, topic_name TEXT, agency TEXT, min_airings INTEGER,"
-	    " status TEXT, valid_from TEXT, valid_until TEXT,"
-	    " approved_at INTEGER DEFAULT 0, imported_at INTEGER DEFAULT 0);"
-	    "CREATE TABLE bulletin_events (bulletin_id INTEGER, at INTEGER,"
-	    " to_status TEXT);"
-	    "BEGIN;";
-	sqlite3 *db;
+	struct store *st;
 
-	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
-	    sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT INTO airings VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-	    " ?7, ?8, ?9, ?10, ?11, ?12)", -1, &x->ins, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO bulletins (id, sha256, title,"
-	    " topic, topic_name, agency, min_airings, status, valid_from, valid_until)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1, &x->insb, NULL) != SQLITE_OK) {
-		xasprintf(cause, "in-memory database: %s", sqlite3_errmsg(db));
-		sqlite3_close(db);
+	if (store_open_memory(&st, cause) != 0)
 		return -1;
+	if (store_begin(st, cause) != 0)
+		goto fail;
+	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO airings (id, bulletin_id,"
+	    " sha256, slot, slot_start, priority, scheduled_at, started_at, ended_at,"
+	    " played_ms, outcome, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+	    " ?10, ?11, ?12)", -1, &x->ins, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(store_db(st), "INSERT OR REPLACE INTO bulletins (id,"
+	    " sha256, title, topic, agency, min_airings, status, valid_from,"
+	    " valid_until, approved_sha256, approved_at, file, format, sample_rate,"
+	    " channels, duration_ms, size, imported_at) VALUES (?1, ?2, ?3, ?4, ?6,"
+	    " ?7, ?8, ?9, ?10, ?2, 0, '', '', 0, 0, 1, 0, 0)", -1, &x->insb,
+	    NULL) != SQLITE_OK) {
+		*cause = store_error(st, "in-memory database");
+		sqlite3_finalize(x->ins);
+		x->ins = NULL;
+		goto fail;
 	}
-	x->v->db = db;
+	x->v->store = st;
 	return 0;
+fail:
+	store_close(&st);
+	return -1;
+}
+
+/* Runs an insert of q; a line the schema refuses is a problem of the file. */
+static void
+vx_insert(struct vx *x, sqlite3_stmt *q, int64_t line, const char *what)
+{
+	if (sqlite3_step(q) != SQLITE_DONE)
+		vx_problem(x->v, line, "a %s the station's schema refuses: %s", what,
+		    sqlite3_errmsg(sqlite3_db_handle(q)));
+	sqlite3_reset(q);
 }
 
 /* Reads one header line (already split) into v. */
@@ -491,8 +504,6 @@ static void
 vx_header_line(struct vx *x, char **f, int n, int64_t line)
 {
 	struct rep_verified *v = x->v;
-	size_t len = 0;
-	const char *end;
 	int ok = 1, i;
 	char **dst = NULL;
 
@@ -515,8 +526,7 @@ vx_header_line(struct vx *x, char **f, int n, int64_t line)
 	}
 	if (strcmp(f[0], "key") == 0 && n == 2 && f[1] != NULL) {
 		snprintf(v->key_b64, sizeof v->key_b64, "%s", f[1]);
-		if (sodium_base642bin(v->key, 32, f[1], strlen(f[1]), NULL, &len, &end,
-		    B64) != 0 || *end != '\0' || len != 32)
+		if (key_public_decode(f[1], v->key) != 0)
 			vx_problem(v, line, "the station key is not a base64 Ed25519 key");
 	} else if (strcmp(f[0], "period") == 0 && n == 6) {
 		snprintf(v->period.label, sizeof v->period.label, "%s", f[1] ? f[1] : "");
@@ -530,8 +540,7 @@ vx_header_line(struct vx *x, char **f, int n, int64_t line)
 		if (x->insb != NULL) {
 			for (i = 1; i < EX_BCOLS; i++)
 				vx_bind(x->insb, i, f[i], i == 1 || i == 7);
-			sqlite3_step(x->insb);
-			sqlite3_reset(x->insb);
+			vx_insert(x, x->insb, line, "bulletin");
 		}
 	} else if (strcmp(f[0], "columns") == 0) {
 		if (n != EX_NCOLS + 1)
@@ -602,8 +611,7 @@ vx_row(struct vx *x, char *text, int64_t line)
 	if (x->ins != NULL) {
 		for (i = 1; i < EX_NCOLS; i++)
 			vx_bind(x->ins, i, f[i], i == 1 || i == 2 || i == 5 || (i >= 7 && i <= 10));
-		sqlite3_step(x->ins);
-		sqlite3_reset(x->ins);
+		vx_insert(x, x->ins, line, "row");
 	}
 }
 
@@ -710,7 +718,7 @@ rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 	enum { HEAD, ROWS, END } where = HEAD;
 	unsigned char h0[32], stated0[32];
 	crypto_generichash_state hs;
-	char *line, *f[EX_NCOLS + 2];
+	char *line, *f[EX_NCOLS + 2], *err = NULL;
 	struct vx x;
 	int64_t lineno = 0;
 	ssize_t len;
@@ -836,8 +844,10 @@ rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 	free(x.seen);
 	sqlite3_finalize(x.ins);
 	sqlite3_finalize(x.insb);
-	if (v->db != NULL)
-		sqlite3_exec(v->db, "COMMIT", NULL, NULL, NULL);
+	if (v->store != NULL && store_commit(v->store, &err) != 0) {
+		vx_problem(v, 0, "%s", err);
+		free(err);
+	}
 	v->ok = v->sig_ok && v->nproblems == 0;
 	return 0;
 }
@@ -856,7 +866,6 @@ rep_verified_clear(struct rep_verified *v)
 	for (i = 0; i < v->nproblems; i++)
 		free(v->problems[i].what);
 	free(v->problems);
-	if (v->db != NULL)
-		sqlite3_close(v->db);
+	store_close(&v->store);
 	memset(v, 0, sizeof *v);
 }

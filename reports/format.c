@@ -3,6 +3,10 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "common/csv.h"
+#include "common/date.h"
+#include "common/json.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "reports/internal.h"
 
@@ -16,49 +20,6 @@ rep_format_parse(const char *s)
 		if (strcmp(names[i], s) == 0)
 			return (int)i;
 	return -1;
-}
-
-void
-rep_json_str(FILE *f, const char *s)
-{
-	const unsigned char *p;
-
-	if (s == NULL) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
-void
-rep_csv_str(FILE *f, const char *s)
-{
-	const char *p;
-
-	if (s == NULL)
-		return;
-	if (strpbrk(s, ",\"\r\n") == NULL && s[0] != ' ') {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '"')
-			fputc('"', f);
-		fputc(*p, f);
-	}
-	fputc('"', f);
 }
 
 void
@@ -82,7 +43,7 @@ fmt_time(int64_t ms, char out[32])
 	if (ms == 0)
 		snprintf(out, 32, "-");
 	else
-		rep_iso8601(ms, out);
+		date_iso8601(ms, out);
 }
 
 /* Writes "  LABEL      VALUE" with the label padded to 32 characters. */
@@ -90,7 +51,7 @@ static void
 text_kv(FILE *f, const char *label, const char *value)
 {
 	fputs("  ", f);
-	rep_pad(f, label, 32);
+	utf8_pad(f, label, 32);
 	fprintf(f, " %8s\n", value);
 }
 
@@ -123,7 +84,7 @@ text_counts(FILE *f, enum rep_lang lang, const struct rep_count *v, size_t n)
 	for (i = 0; i < n; i++) {
 		rep_minutes(v[i].played_ms, min);
 		fputs("  ", f);
-		rep_pad(f, rep_reason(lang, v[i].key), 32);
+		utf8_pad(f, rep_reason(lang, v[i].key), 32);
 		fprintf(f, " %8" PRId64, v[i].n);
 		if (v[i].played_ms > 0)
 			fprintf(f, "  (%s %s)", min, rep_label(lang, RL_MINUTES));
@@ -172,7 +133,7 @@ write_text(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 		fmt_time(b->first_ms, first);
 		fmt_time(b->last_ms, last);
 		fprintf(f, "  #%-5" PRId64 " ", b->id);
-		rep_pad(f, b->title, 40);
+		utf8_pad(f, b->title, 40);
 		fprintf(f, " %6" PRId64 " %s, %s %s", b->airings,
 		    rep_label(lang, RL_AIRINGS), min, rep_label(lang, RL_MINUTES));
 		if (b->min_airings > 0)
@@ -205,9 +166,9 @@ rep_text_period(FILE *f, enum rep_lang lang, const struct rep_period *p)
 static void
 csv_pair(FILE *f, const char *k, const char *v)
 {
-	rep_csv_str(f, k);
+	csv_str(f, k);
 	fputc(',', f);
-	rep_csv_str(f, v);
+	csv_str(f, v);
 	fputs("\r\n", f);
 }
 
@@ -220,15 +181,15 @@ csv_counts(FILE *f, enum rep_lang lang, enum rep_label title,
 	size_t i;
 
 	fputs("\r\n", f);
-	rep_csv_str(f, rep_label(lang, title));
+	csv_str(f, rep_label(lang, title));
 	fputc(',', f);
-	rep_csv_str(f, rep_label(lang, RL_COUNT));
+	csv_str(f, rep_label(lang, RL_COUNT));
 	fputc(',', f);
-	rep_csv_str(f, rep_label(lang, RL_MINUTES));
+	csv_str(f, rep_label(lang, RL_MINUTES));
 	fputs("\r\n", f);
 	for (i = 0; i < n; i++) {
 		rep_minutes(v[i].played_ms, min);
-		rep_csv_str(f, rep_reason(lang, v[i].key));
+		csv_str(f, rep_reason(lang, v[i].key));
 		fprintf(f, ",%" PRId64 ",%s\r\n", v[i].n, min);
 	}
 }
@@ -260,25 +221,27 @@ write_csv(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 	csv_pair(f, rep_label(lang, RL_TO), c->period.to);
 	for (i = 0; i < rep_nfigures; i++) {
 		rep_figure_text(&rep_figures[i], c, value);
-		csv_pair(f, rep_label(lang, rep_figures[i].label), value);
+		/* Our own number or "-": as it is (csv_str would take "-" for a formula). */
+		csv_str(f, rep_label(lang, rep_figures[i].label));
+		fprintf(f, ",%s\r\n", value);
 	}
 
 	csv_counts(f, lang, RL_MISSED_BY, c->missed_by, c->nmissed_by);
 
 	fputs("\r\n", f);
-	rep_csv_str(f, rep_label(lang, RL_TOPIC));
+	csv_str(f, rep_label(lang, RL_TOPIC));
 	fputc(',', f);
-	rep_csv_str(f, rep_label(lang, RL_NBULLETINS));
+	csv_str(f, rep_label(lang, RL_NBULLETINS));
 	fputc(',', f);
-	rep_csv_str(f, rep_label(lang, RL_AIRINGS));
+	csv_str(f, rep_label(lang, RL_AIRINGS));
 	fputc(',', f);
-	rep_csv_str(f, rep_label(lang, RL_COMPLETED));
+	csv_str(f, rep_label(lang, RL_COMPLETED));
 	fputc(',', f);
-	rep_csv_str(f, rep_label(lang, RL_MINUTES));
+	csv_str(f, rep_label(lang, RL_MINUTES));
 	fputs("\r\n", f);
 	for (i = 0; i < c->ntopics; i++) {
 		rep_minutes(c->topics[i].played_ms, min);
-		rep_csv_str(f, c->topics[i].name ? c->topics[i].name :
+		csv_str(f, c->topics[i].name ? c->topics[i].name :
 		    rep_label(lang, RL_NO_TOPIC));
 		fprintf(f, ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%s\r\n",
 		    c->topics[i].bulletins, c->topics[i].airings, c->topics[i].completed,
@@ -289,7 +252,7 @@ write_csv(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 	for (i = 0; i < sizeof cols / sizeof cols[0]; i++) {
 		if (i > 0)
 			fputc(',', f);
-		rep_csv_str(f, rep_label(lang, cols[i]));
+		csv_str(f, rep_label(lang, cols[i]));
 	}
 	fputs("\r\n", f);
 	for (i = 0; i < c->nbulletins; i++) {
@@ -298,14 +261,14 @@ write_csv(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 		fmt_time(b->first_ms, first);
 		fmt_time(b->last_ms, last);
 		fprintf(f, "%" PRId64 ",", b->id);
-		rep_csv_str(f, b->title);
+		csv_str(f, b->title);
 		fputc(',', f);
-		rep_csv_str(f, b->agency);
+		csv_str(f, b->agency);
 		fputc(',', f);
-		rep_csv_str(f, b->topic_name);
+		csv_str(f, b->topic_name);
 		fprintf(f, ",%" PRId64 ",%" PRId64 ",%s,%d,", b->airings, b->completed, min,
 		    b->min_airings);
-		rep_csv_str(f, b->min_airings > 0 ?
+		csv_str(f, b->min_airings > 0 ?
 		    rep_label(lang, b->met ? RL_YES : RL_NO) : "");
 		fprintf(f, ",%s,%s\r\n", b->first_ms ? first : "", b->last_ms ? last : "");
 	}
@@ -323,7 +286,7 @@ json_counts(FILE *f, const struct rep_count *v, size_t n)
 	fputc('[', f);
 	for (i = 0; i < n; i++) {
 		fputs(i ? ", {\"reason\": " : "{\"reason\": ", f);
-		rep_json_str(f, v[i].key);
+		json_write(f, v[i].key);
 		fprintf(f, ", \"count\": %" PRId64 ", \"played_ms\": %" PRId64 "}", v[i].n,
 		    v[i].played_ms);
 	}
@@ -373,7 +336,7 @@ json_time(FILE *f, int64_t ms)
 		fputs("null", f);
 		return;
 	}
-	rep_iso8601(ms, t);
+	date_iso8601(ms, t);
 	fprintf(f, "\"%s\"", t);
 }
 
@@ -382,15 +345,15 @@ static void
 json_station(FILE *f, const struct rep_station *s)
 {
 	fputs("{\"code\": ", f);
-	rep_json_str(f, s->code);
+	json_write(f, s->code);
 	fputs(", \"name\": ", f);
-	rep_json_str(f, s->name);
+	json_write(f, s->name);
 	fputs(", \"commune\": ", f);
-	rep_json_str(f, s->commune);
+	json_write(f, s->commune);
 	fputs(", \"district\": ", f);
-	rep_json_str(f, s->district);
+	json_write(f, s->district);
 	fputs(", \"province\": ", f);
-	rep_json_str(f, s->province);
+	json_write(f, s->province);
 	fputc('}', f);
 }
 
@@ -416,9 +379,9 @@ write_json(FILE *f, const struct rep_coverage *c)
 	fputs("  \"topics\": [", f);
 	for (i = 0; i < c->ntopics; i++) {
 		fputs(i ? ",\n    {\"key\": " : "\n    {\"key\": ", f);
-		rep_json_str(f, c->topics[i].key);
+		json_write(f, c->topics[i].key);
 		fputs(", \"name\": ", f);
-		rep_json_str(f, c->topics[i].name);
+		json_write(f, c->topics[i].name);
 		fprintf(f, ", \"bulletins\": %" PRId64 ", \"airings\": %" PRId64
 		    ", \"completed\": %" PRId64 ", \"played_ms\": %" PRId64
 		    ", \"minutes\": %.1f}", c->topics[i].bulletins, c->topics[i].airings,
@@ -429,15 +392,15 @@ write_json(FILE *f, const struct rep_coverage *c)
 	for (i = 0; i < c->nbulletins; i++) {
 		b = &c->bulletins[i];
 		fprintf(f, "%s\n    {\"id\": %" PRId64 ", \"sha256\": ", i ? "," : "", b->id);
-		rep_json_str(f, b->sha256);
+		json_write(f, b->sha256);
 		fputs(", \"title\": ", f);
-		rep_json_str(f, b->title);
+		json_write(f, b->title);
 		fputs(", \"agency\": ", f);
-		rep_json_str(f, b->agency);
+		json_write(f, b->agency);
 		fputs(", \"topic\": ", f);
-		rep_json_str(f, b->topic);
+		json_write(f, b->topic);
 		fputs(", \"topic_name\": ", f);
-		rep_json_str(f, b->topic_name);
+		json_write(f, b->topic_name);
 		fprintf(f, ", \"airings\": %" PRId64 ", \"completed\": %" PRId64
 		    ", \"played_ms\": %" PRId64 ", \"minutes\": %.1f, \"min_airings\": %d"
 		    ", \"met\": %s, \"first_airing\": ", b->airings, b->completed,

@@ -97,8 +97,6 @@ void rep_json_figures(FILE *, const struct rep_coverage *c, int lists, const cha
 /* A YYYY-MM-DD date as DD/MM/YYYY (vi) or kept as it is (en). */
 void rep_date_human(enum rep_lang, const char *date, char out[16]);
 
-/* Writes s cut or padded to width characters (UTF-8 aware, one column each). */
-void rep_pad(FILE *, const char *s, int width);
 void rep_text_period(FILE *, enum rep_lang, const struct rep_period *);
 
 /* The HTML page's start: styles for A4, the state's header, place and date. */

@@ -1,12 +1,10 @@
 /*
  * The station's Ed25519 key, which signs its airing-log exports. The secret
- * key is DATA/station.key, one line "loaxa-ed25519-secret-key BASE64(64
- * bytes)", mode 0600 (the format `loaxa key generate` writes); the base64
+ * key is DATA/station.key in the key-file format of common/key.h (the one
+ * `loaxa key generate` writes), mode 0600; the base64
  * public key is kept in meta as 'station_key' so that a lost key file is
  * noticed rather than silently replaced by a new identity.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,12 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/key.h"
 #include "common/xmalloc.h"
 #include "reports/reports.h"
 #include "store/store.h"
-
-#define KEY_TAG "loaxa-ed25519-secret-key "
-#define B64 sodium_base64_VARIANT_ORIGINAL
 
 /* The public key meta records, as an allocated string, or NULL when none. */
 static char *
@@ -60,83 +56,26 @@ key_meta_set(struct store *st, const char *b64, char **cause)
 }
 
 int
-rep_key_load(const char *datadir, unsigned char sk[64], unsigned char pk[32],
-    char **cause)
+rep_key_load(const char *datadir, unsigned char sk[KEY_SECRET],
+    unsigned char pk[KEY_PUBLIC], char **cause)
 {
-	char *path, buf[256], *nl;
-	size_t len = 0;
-	const char *end;
-	FILE *f;
-	int ok;
+	char *path;
+	int rc;
 
-	if (sodium_init() < 0) {
-		xasprintf(cause, "cannot initialise libsodium");
-		return -1;
-	}
 	xasprintf(&path, "%s/%s", datadir, REP_KEY_FILE);
-	if ((f = fopen(path, "re")) == NULL) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		free(path);
-		return -1;
-	}
-	ok = fgets(buf, sizeof buf, f) != NULL;
-	fclose(f);
-	if (ok && (nl = strchr(buf, '\n')) != NULL)
-		*nl = '\0';
-	ok = ok && strncmp(buf, KEY_TAG, strlen(KEY_TAG)) == 0 &&
-	    sodium_base642bin(sk, 64, buf + strlen(KEY_TAG),
-	    strlen(buf + strlen(KEY_TAG)), NULL, &len, &end, B64) == 0 &&
-	    *end == '\0' && len == 64;
-	sodium_memzero(buf, sizeof buf);
-	if (!ok) {
-		xasprintf(cause, "%s: not a loaxa secret key", path);
-		free(path);
-		return -1;
-	}
+	rc = key_read(path, sk, cause);
 	free(path);
+	if (rc != 0)
+		return -1;
 	crypto_sign_ed25519_sk_to_pk(pk, sk);
 	return 0;
-}
-
-/* Generates the key pair and writes DATA/station.key (0600, never overwritten). */
-static int
-key_generate(const char *datadir, char pub[64], char **cause)
-{
-	unsigned char pk[32], sk[64];
-	char skb[sodium_base64_ENCODED_LEN(64, B64)], *text, *path;
-	size_t len;
-	int fd, rc = 0;
-
-	crypto_sign_keypair(pk, sk);
-	sodium_bin2base64(skb, sizeof skb, sk, sizeof sk, B64);
-	sodium_bin2base64(pub, 64, pk, sizeof pk, B64);
-	sodium_memzero(sk, sizeof sk);
-	xasprintf(&text, "%s%s\n", KEY_TAG, skb);
-	sodium_memzero(skb, sizeof skb);
-	len = strlen(text);
-	xasprintf(&path, "%s/%s", datadir, REP_KEY_FILE);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		rc = -1;
-	} else if (fchmod(fd, 0600) != 0 || write(fd, text, len) != (ssize_t)len ||
-	    fsync(fd) != 0) {
-		xasprintf(cause, "%s: cannot write: %s", path, strerror(errno));
-		unlink(path);
-		rc = -1;
-	}
-	if (fd >= 0)
-		close(fd);
-	sodium_memzero(text, len);
-	free(text);
-	free(path);
-	return rc;
 }
 
 int
 rep_key_ensure(struct store *st, const char *datadir, char **cause)
 {
-	unsigned char sk[64], pk[32];
-	char pub[64], *path, *known;
+	unsigned char sk[KEY_SECRET], pk[KEY_PUBLIC];
+	char pub[KEY_PUBLIC_B64], *path, *known;
 	struct stat sb;
 	int rc;
 
@@ -155,10 +94,9 @@ rep_key_ensure(struct store *st, const char *datadir, char **cause)
 			free(path);
 			return -1;
 		}
+		rc = key_generate(path, 0, pub, cause);
 		free(path);
-		if (key_generate(datadir, pub, cause) != 0)
-			return -1;
-		return key_meta_set(st, pub, cause);
+		return rc != 0 ? -1 : key_meta_set(st, pub, cause);
 	}
 	/*
 	 * An operator in the station's group may read the data but not the
@@ -175,7 +113,7 @@ rep_key_ensure(struct store *st, const char *datadir, char **cause)
 		return -1;
 	}
 	sodium_memzero(sk, sizeof sk);
-	sodium_bin2base64(pub, sizeof pub, pk, sizeof pk, B64);
+	key_public_encode(pk, pub);
 	rc = 0;
 	if (known == NULL)
 		rc = key_meta_set(st, pub, cause);

@@ -234,21 +234,6 @@ rep_date_human(enum rep_lang lang, const char *date, char out[16])
 }
 
 void
-rep_pad(FILE *f, const char *s, int width)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	int cols = 0;
-
-	for (; *p != '\0' && cols < width; cols++) {
-		fputc(*p++, f);
-		while ((*p & 0xc0) == 0x80)
-			fputc(*p++, f);
-	}
-	for (; cols < width; cols++)
-		fputc(' ', f);
-}
-
-void
 rep_html_begin(FILE *f, enum rep_lang lang, const struct rep_station *s,
     int64_t now_ms, enum rep_label title, const struct rep_period *p)
 {

@@ -7,9 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/csv.h"
+#include "common/json.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "reports/internal.h"
+#include "store/store.h"
 
 /* Notes an export refused, naming the station it claims (code may be NULL). */
 static void
@@ -190,7 +194,7 @@ merge_file(const struct config *cfg, struct rep_merge *m, const char *file,
 	s = merge_station(m, v.station.code);
 	s->status = REP_MERGE_OK;
 	s->file = xstrdup(file);
-	if (rep_coverage(v.db, cfg, &m->period, &s->cov, &err) != 0) {
+	if (rep_coverage(store_db(v.store), cfg, &m->period, &s->cov, &err) != 0) {
 		xasprintf(cause, "%s: %s", file, err);
 		free(err);
 		rep_verified_clear(&v);
@@ -295,17 +299,6 @@ merge_status(enum rep_lang lang, const struct rep_merge_station *s)
 	    s->status == REP_MERGE_REJECTED ? RL_REJECTED : RL_NOTHING_SENT);
 }
 
-/* The number of characters (not bytes) in a UTF-8 string. */
-static size_t
-utf8_len(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
 /* A figure of an accepted station or the total, "-" for the others. */
 static void
 merge_figure(const struct rep_figure *fig, const struct rep_coverage *c, char out[32])
@@ -331,7 +324,7 @@ merge_text_row(FILE *f, const char *code, const struct rep_coverage *c)
 	size_t i;
 
 	fputs("  ", f);
-	rep_pad(f, code, 14);
+	utf8_pad(f, code, 14);
 	for (i = 0; i < rep_nfigures; i++) {
 		merge_figure(&rep_figures[i], c, v);
 		fprintf(f, " %8s", v);
@@ -356,11 +349,11 @@ merge_text(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 	    m->missing);
 	fprintf(f, "%s\n", rep_label(lang, RL_STATIONS));
 	fputs("  ", f);
-	rep_pad(f, rep_label(lang, RL_CODE), 14);
+	utf8_pad(f, rep_label(lang, RL_CODE), 14);
 	for (i = 0; i < rep_nfigures; i++) {
 		head = rep_figures[i].abbr[lang == REP_EN];
 		fputc(' ', f);
-		rep_pad(f, "", 8 - (int)utf8_len(head));
+		utf8_pad(f, "", 8 - (int)utf8_width(head));
 		fputs(head, f);
 	}
 	fprintf(f, "  %s\n", rep_label(lang, RL_STATUS));
@@ -411,7 +404,7 @@ merge_csv_figures(FILE *f, const struct rep_coverage *c)
 		fputc(',', f);
 		if (c != NULL) {
 			rep_figure_text(&rep_figures[i], c, v);
-			rep_csv_str(f, v);
+			fputs(v, f); /* our own number: never a formula */
 		}
 	}
 }
@@ -425,7 +418,7 @@ merge_csv_head(FILE *f, enum rep_lang lang, const enum rep_label *cols, size_t n
 	for (i = 0; i < n; i++) {
 		if (i)
 			fputc(',', f);
-		rep_csv_str(f, rep_label(lang, cols[i]));
+		csv_str(f, rep_label(lang, cols[i]));
 	}
 }
 
@@ -442,52 +435,52 @@ merge_csv(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 	size_t i;
 
 	fputs("\xef\xbb\xbf", f);
-	rep_csv_str(f, rep_label(lang, RL_PERIOD));
+	csv_str(f, rep_label(lang, RL_PERIOD));
 	fputc(',', f);
-	rep_csv_str(f, m->period.label);
+	csv_str(f, m->period.label);
 	fprintf(f, ",%s,%s\r\n", m->period.from, m->period.to);
-	rep_csv_str(f, rep_label(lang, RL_TRUSTED));
+	csv_str(f, rep_label(lang, RL_TRUSTED));
 	fprintf(f, ",%zu\r\n", m->nstations);
-	rep_csv_str(f, rep_label(lang, RL_ACCEPTED));
+	csv_str(f, rep_label(lang, RL_ACCEPTED));
 	fprintf(f, ",%zu\r\n", m->accepted);
-	rep_csv_str(f, rep_label(lang, RL_REJECTED));
+	csv_str(f, rep_label(lang, RL_REJECTED));
 	fprintf(f, ",%zu\r\n", m->rejected);
-	rep_csv_str(f, rep_label(lang, RL_NOTHING_SENT));
+	csv_str(f, rep_label(lang, RL_NOTHING_SENT));
 	fprintf(f, ",%zu\r\n\r\n", m->missing);
 	merge_csv_head(f, lang, cols, sizeof cols / sizeof cols[0]);
 	for (i = 0; i < rep_nfigures; i++) {
 		fputc(',', f);
-		rep_csv_str(f, rep_label(lang, rep_figures[i].label));
+		csv_str(f, rep_label(lang, rep_figures[i].label));
 	}
 	fputc(',', f);
-	rep_csv_str(f, rep_label(lang, RL_REASON));
+	csv_str(f, rep_label(lang, RL_REASON));
 	fputs("\r\n", f);
 	for (i = 0; i < m->nstations; i++) {
 		s = &m->stations[i];
-		rep_csv_str(f, s->code);
+		csv_str(f, s->code);
 		fputc(',', f);
-		rep_csv_str(f, s->status == REP_MERGE_OK ? s->cov.station.name : NULL);
+		csv_str(f, s->status == REP_MERGE_OK ? s->cov.station.name : NULL);
 		fputc(',', f);
-		rep_csv_str(f, s->status == REP_MERGE_OK ? s->cov.station.commune : NULL);
+		csv_str(f, s->status == REP_MERGE_OK ? s->cov.station.commune : NULL);
 		fputc(',', f);
-		rep_csv_str(f, merge_status(lang, s));
+		csv_str(f, merge_status(lang, s));
 		merge_csv_figures(f, merge_cov(s));
 		fputc(',', f);
-		rep_csv_str(f, s->why);
+		csv_str(f, s->why);
 		fputs("\r\n", f);
 	}
-	rep_csv_str(f, rep_label(lang, RL_TOTAL));
+	csv_str(f, rep_label(lang, RL_TOTAL));
 	fputs(",,,", f);
 	merge_csv_figures(f, &m->total);
 	fputs(",\r\n\r\n", f);
 	merge_csv_head(f, lang, rcols, sizeof rcols / sizeof rcols[0]);
 	fputs("\r\n", f);
 	for (i = 0; i < m->nrefused; i++) {
-		rep_csv_str(f, m->refused[i].file);
+		csv_str(f, m->refused[i].file);
 		fputc(',', f);
-		rep_csv_str(f, m->refused[i].code);
+		csv_str(f, m->refused[i].code);
 		fputc(',', f);
-		rep_csv_str(f, m->refused[i].why);
+		csv_str(f, m->refused[i].why);
 		fputs("\r\n", f);
 	}
 	fputs("\r\n", f);
@@ -495,7 +488,7 @@ merge_csv(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 	fputs("\r\n", f);
 	for (i = 0; i < m->total.ntopics; i++) {
 		rep_minutes(m->total.topics[i].played_ms, min);
-		rep_csv_str(f, m->total.topics[i].name ? m->total.topics[i].name :
+		csv_str(f, m->total.topics[i].name ? m->total.topics[i].name :
 		    rep_label(lang, RL_NO_TOPIC));
 		fprintf(f, ",%" PRId64 ",%s\r\n", m->total.topics[i].airings, min);
 	}
@@ -510,22 +503,22 @@ merge_json(FILE *f, const struct rep_merge *m)
 	size_t i, n;
 
 	fputs("{\n  \"district\": ", f);
-	rep_json_str(f, m->district);
+	json_write(f, m->district);
 	fprintf(f, ",\n  \"period\": {\"label\": \"%s\", \"from\": \"%s\", \"to\": \"%s\"},\n"
 	    "  \"stations\": [", m->period.label, m->period.from, m->period.to);
 	for (i = 0; i < m->nstations; i++) {
 		s = &m->stations[i];
 		fputs(i ? ",\n    {\"code\": " : "\n    {\"code\": ", f);
-		rep_json_str(f, s->code);
+		json_write(f, s->code);
 		fprintf(f, ", \"status\": \"%s\", \"file\": ", status[s->status]);
-		rep_json_str(f, s->file);
+		json_write(f, s->file);
 		fputs(", \"reason\": ", f);
-		rep_json_str(f, s->why);
+		json_write(f, s->why);
 		if (s->status == REP_MERGE_OK) {
 			fputs(", \"name\": ", f);
-			rep_json_str(f, s->cov.station.name);
+			json_write(f, s->cov.station.name);
 			fputs(", \"commune\": ", f);
-			rep_json_str(f, s->cov.station.commune);
+			json_write(f, s->cov.station.commune);
 			fputs(", ", f);
 			rep_json_figures(f, &s->cov, 1, ", ");
 		}
@@ -534,11 +527,11 @@ merge_json(FILE *f, const struct rep_merge *m)
 	fputs(m->nstations ? "\n  ],\n  \"refused\": [" : "],\n  \"refused\": [", f);
 	for (i = 0; i < m->nrefused; i++) {
 		fputs(i ? ",\n    {\"file\": " : "\n    {\"file\": ", f);
-		rep_json_str(f, m->refused[i].file);
+		json_write(f, m->refused[i].file);
 		fputs(", \"code\": ", f);
-		rep_json_str(f, m->refused[i].code);
+		json_write(f, m->refused[i].code);
 		fputs(", \"reason\": ", f);
-		rep_json_str(f, m->refused[i].why);
+		json_write(f, m->refused[i].why);
 		fputc('}', f);
 	}
 	fprintf(f, "%s],\n  \"totals\": {\"trusted\": %zu, \"accepted\": %zu, "
@@ -548,9 +541,9 @@ merge_json(FILE *f, const struct rep_merge *m)
 	fputs("},\n  \"topics\": [", f);
 	for (i = 0; i < m->total.ntopics; i++) {
 		fputs(i ? ", {\"key\": " : "{\"key\": ", f);
-		rep_json_str(f, m->total.topics[i].key);
+		json_write(f, m->total.topics[i].key);
 		fputs(", \"name\": ", f);
-		rep_json_str(f, m->total.topics[i].name);
+		json_write(f, m->total.topics[i].name);
 		fprintf(f, ", \"airings\": %" PRId64 ", \"played_ms\": %" PRId64 "}",
 		    m->total.topics[i].airings, m->total.topics[i].played_ms);
 	}
@@ -559,7 +552,7 @@ merge_json(FILE *f, const struct rep_merge *m)
 		if (m->stations[i].status == REP_MERGE_MISSING) {
 			if (n++ > 0)
 				fputs(", ", f);
-			rep_json_str(f, m->stations[i].code);
+			json_write(f, m->stations[i].code);
 		}
 	fputs("]\n}\n", f);
 }

@@ -4,24 +4,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/date.h"
 #include "common/xmalloc.h"
 #include "reports/reports.h"
-
-/* Splits YYYY-MM-DD into numbers; 0 unless it is a real day. */
-static int
-period_split(const char *s, int *y, int *m, int *d)
-{
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int n = 0, leap;
-
-	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", y, m, d, &n) != 3 || n != 10 ||
-	    s[4] != '-' || s[7] != '-')
-		return 0;
-	if (*y < 1970 || *y > 9999 || *m < 1 || *m > 12 || *d < 1)
-		return 0;
-	leap = (*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0;
-	return *d <= mdays[*m - 1] + (*m == 2 && leap);
-}
 
 /* Local midnight of y-m-d in ms; mktime normalises days past the month's end. */
 static int64_t
@@ -41,7 +26,7 @@ rep_date_ms(const char *date, int64_t *ms, char **cause)
 {
 	int y, m, d;
 
-	if (!period_split(date, &y, &m, &d)) {
+	if (date_split(date, &y, &m, &d) != 0) {
 		xasprintf(cause, "'%s' is not a date (YYYY-MM-DD)", date);
 		return -1;
 	}
@@ -65,11 +50,11 @@ rep_period_dates(const char *from, const char *to, struct rep_period *p, char **
 	int y0, m0, d0, y1, m1, d1;
 
 	memset(p, 0, sizeof *p);
-	if (!period_split(from, &y0, &m0, &d0)) {
+	if (date_split(from, &y0, &m0, &d0) != 0) {
 		xasprintf(cause, "--from '%s' is not a date (YYYY-MM-DD)", from);
 		return -1;
 	}
-	if (!period_split(to, &y1, &m1, &d1)) {
+	if (date_split(to, &y1, &m1, &d1) != 0) {
 		xasprintf(cause, "--to '%s' is not a date (YYYY-MM-DD)", to);
 		return -1;
 	}
@@ -116,23 +101,6 @@ rep_period_parse(const char *spec, int calendar, struct rep_period *p, char **ca
 	snprintf(p->label, sizeof p->label, "%04d%s", year,
 	    end == 12 ? "" : end == 6 ? "-H1" : "-9M");
 	return 0;
-}
-
-void
-rep_iso8601(int64_t ms, char out[32])
-{
-	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-	int frac = (int)(ms - (int64_t)t * 1000);
-	long off;
-	struct tm tm;
-	char date[24];
-
-	localtime_r(&t, &tm);
-	strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
-	off = tm.tm_gmtoff / 60;
-	snprintf(out, 32, "%.19s.%03u%c%02u:%02u", date, (unsigned)frac % 1000u,
-	    off < 0 ? '-' : '+', (unsigned)(labs(off) / 60 % 24),
-	    (unsigned)(labs(off) % 60));
 }
 
 void

@@ -45,9 +45,6 @@ int rep_period_dates(const char *from, const char *to, struct rep_period *,
 /* Local midnight of a YYYY-MM-DD date in ms; -1 with *cause when it is no date. */
 int rep_date_ms(const char *date, int64_t *ms, char **cause);
 
-/* ISO 8601 local time with ms and the UTC offset: 2026-12-07T05:30:00.000+07:00. */
-void rep_iso8601(int64_t ms, char out[32]);
-
 /* The local date YYYY-MM-DD of ms. */
 void rep_date(int64_t ms, char out[11]);
 
@@ -143,12 +140,6 @@ enum rep_lang { REP_VI, REP_EN };
 /* Parses a format name; -1 when unknown. */
 int rep_format_parse(const char *);
 
-/* Writes s as a JSON string (null for NULL). */
-void rep_json_str(FILE *, const char *s);
-
-/* Writes s as a CSV field, quoted when needed (empty for NULL). */
-void rep_csv_str(FILE *, const char *s);
-
 /* Writes s with &, <, >, " escaped for HTML. */
 void rep_html_str(FILE *, const char *s);
 
@@ -210,8 +201,11 @@ struct rep_verified {
 	struct rep_problem *problems;
 	size_t nproblems;
 	size_t changed, removed, reordered, inserted;
-	/* With keep_db: the rows and bulletins, loaded into an in-memory database. */
-	sqlite3 *db;
+	/*
+	 * With keep_db: the rows and bulletins, loaded into an in-memory
+	 * database with the station's schema (store_open_memory).
+	 */
+	struct store *store;
 };
 
 /*
@@ -219,7 +213,7 @@ struct rep_verified {
  * hash chain, sequence numbers, and the signature. Returns -1 with *cause
  * only when the file cannot be read or is no loaxa export at all; a
  * tampered file returns 0 with v->ok 0 and its problems listed. With keep_db,
- * v->db holds the rows (airings, bulletins) for rep_coverage.
+ * v->store holds the rows (airings, bulletins) for rep_coverage.
  */
 int rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause);
 void rep_verified_clear(struct rep_verified *);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "common/date.h"
 #include "common/file.h"
 #include "common/xmalloc.h"
 #include "reports/internal.h"
@@ -287,9 +288,9 @@ rep_write_xlsx(const char *path, const struct rep_coverage *c, enum rep_lang lan
 		if (b->min_airings > 0)
 			xl_str(ws, r, 8, rep_label(lang, b->met ? RL_YES : RL_NO), NULL);
 		if (b->first_ms) {
-			rep_iso8601(b->first_ms, t);
+			date_iso8601(b->first_ms, t);
 			xl_str(ws, r, 9, t, NULL);
-			rep_iso8601(b->last_ms, t);
+			date_iso8601(b->last_ms, t);
 			xl_str(ws, r, 10, t, NULL);
 		}
 	}

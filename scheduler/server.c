@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/date.h"
+#include "common/json.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
@@ -22,43 +24,18 @@
 static void
 fmt_time(const struct daemon *d, int64_t ms, char *buf, size_t len)
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	char tz[64];
+	char t[DATE_ISO8601_LEN];
 
 	(void)d;
-	localtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	strftime(tz, sizeof tz, "%z", &tm);
-	snprintf(buf + strlen(buf), len - strlen(buf), ".%03d%.3s:%s",
-	    (int)(ms % 1000), tz, tz + 3);
+	snprintf(buf, len, "%s", date_iso8601(ms, t));
 }
 
 /* Appends a JSON string literal of s to *buf. */
 static void
 json_str(char **buf, const char *s)
 {
-	char *out, *o;
-	const unsigned char *p;
+	char *out, *o = json_quote(s);
 
-	if (s == NULL) {
-		o = xstrdup("null");
-	} else {
-		o = out = xmalloc(strlen(s) * 6 + 3);
-		*o++ = '"';
-		for (p = (const unsigned char *)s; *p; p++) {
-			if (*p == '"' || *p == '\\') {
-				*o++ = '\\';
-				*o++ = (char)*p;
-			} else if (*p < 0x20)
-				o += sprintf(o, "\\u%04x", *p);
-			else
-				*o++ = (char)*p;
-		}
-		*o++ = '"';
-		*o = '\0';
-		o = out;
-	}
 	out = *buf;
 	xasprintf(buf, "%s%s", out ? out : "", o);
 	free(out);

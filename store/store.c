@@ -127,14 +127,27 @@ fail:
 	return -1;
 }
 
-int
-store_open(const char *path, struct store **out, char **cause)
+/* The pragmas every connection gets, then the schema brought up to date. */
+static int
+store_setup(struct store *st, char **cause)
 {
 	static const char pragmas[] =
 	    "PRAGMA foreign_keys = ON;"
 	    "PRAGMA synchronous = FULL;";
-	struct store *st;
 	char *err = NULL;
+
+	if (store_exec(st, pragmas, &err) != 0 || store_migrate(st, &err) != 0) {
+		xasprintf(cause, "%s: %s", st->path, err);
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_open(const char *path, struct store **out, char **cause)
+{
+	struct store *st;
 	sqlite3_stmt *q;
 	int rc, fd;
 
@@ -167,16 +180,39 @@ store_open(const char *path, struct store **out, char **cause)
 		goto fail;
 	}
 	sqlite3_finalize(q);
-	if (store_exec(st, pragmas, &err) != 0 || store_migrate(st, &err) != 0) {
-		xasprintf(cause, "%s: %s", path, err);
-		free(err);
+	if (store_setup(st, cause) != 0)
 		goto fail;
-	}
 	*out = st;
 	return 0;
 fail:
 	store_close(&st);
 	return -1;
+}
+
+int
+store_open_memory(struct store **out, char **cause)
+{
+	struct store *st;
+	int rc;
+
+	*out = NULL;
+	st = xcalloc(1, sizeof *st);
+	st->path = xstrdup("in-memory database");
+	rc = sqlite3_open_v2(":memory:", &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY, NULL);
+	if (rc != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", st->path,
+		    st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		store_close(&st);
+		return -1;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	if (store_setup(st, cause) != 0) {
+		store_close(&st);
+		return -1;
+	}
+	*out = st;
+	return 0;
 }
 
 int

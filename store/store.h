@@ -24,6 +24,13 @@ int store_open(const char *path, struct store **out, char **cause);
  */
 int store_open_dir(const char *datadir, struct store **out, char **cause);
 
+/*
+ * A private in-memory database with the current schema (the same migrations),
+ * for data from elsewhere that the modules' SQL must read as it reads the
+ * station's own: an export under verification. Gone when closed.
+ */
+int store_open_memory(struct store **out, char **cause);
+
 void store_close(struct store **);
 
 /* The connection, for the modules' own prepared statements. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/xmalloc.h"
 #include "store/migrations.h"
@@ -198,6 +199,38 @@ START_TEST(test_upgrade_from_2)
 }
 END_TEST
 
+/* The in-memory database: the same schema, foreign keys on, nothing on disk. */
+START_TEST(test_open_memory)
+{
+	char *dir = tu_tmpdir(), *cause = NULL, *v, *path, *cwd;
+	struct store *st = NULL;
+	struct stat sb;
+
+	cwd = getcwd(NULL, 0);
+	ck_assert_int_eq(chdir(dir), 0);
+	ck_assert_msg(store_open_memory(&st, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(atoi(v = query1(st, "PRAGMA user_version")), store_schema_version());
+	free(v);
+	ck_assert_str_eq(v = query1(st, "PRAGMA foreign_keys"), "1");
+	free(v);
+	ck_assert_str_eq(v = query1(st, "SELECT count(*) FROM sqlite_master WHERE"
+	    " name IN ('airings', 'bulletins', 'bulletin_events', 'bulletin_tags')"), "4");
+	free(v);
+	ck_assert_int_eq(store_exec(st, "INSERT INTO airings (scheduled_at, outcome)"
+	    " VALUES (1, 'aired')", &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "CHECK"));
+	free(cause);
+	store_close(&st);
+	xasprintf(&path, "%s/:memory:", dir);
+	ck_assert_int_eq(stat(path, &sb), -1);
+	ck_assert_int_eq(chdir(cwd), 0);
+	tu_rmtree(dir);
+	free(path);
+	free(cwd);
+	free(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -211,6 +244,7 @@ main(void)
 	tcase_add_test(tc, test_not_a_database);
 	tcase_add_test(tc, test_transactions);
 	tcase_add_test(tc, test_upgrade_from_2);
+	tcase_add_test(tc, test_open_memory);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

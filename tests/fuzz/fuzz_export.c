@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "reports/reports.h"
+#include "store/store.h"
 #include "tests/fuzz/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -42,10 +43,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (v.ok && (!v.sig_ok || v.nproblems != 0))
 		fuzz_fail("called good with a bad signature or %zu problems", v.nproblems);
 	/* The coverage of the period it states, as the merge computes it. */
-	if (v.db != NULL && rep_period_dates(v.period.from, v.period.to, &period,
+	if (v.store != NULL && rep_period_dates(v.period.from, v.period.to, &period,
 	    &cause) == 0) {
 		memset(&c, 0, sizeof c);
-		if (rep_coverage(v.db, cfg, &period, &c, &cause) == 0)
+		if (rep_coverage(store_db(v.store), cfg, &period, &c, &cause) == 0)
 			rep_coverage_clear(&c);
 	}
 	free(cause);
