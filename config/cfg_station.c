@@ -1,38 +1,10 @@
 /* The station section: identity and time zone. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "common/tz.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
-
-/*
- * Whether name is a zone of the system's tz database: a relative path with no
- * "..", naming a regular file that starts with the TZif magic.
- */
-static int
-station_tz_known(const char *name)
-{
-	const char *dir = getenv("TZDIR");
-	char *path, magic[4];
-	struct stat st;
-	FILE *f;
-	int ok = 0;
-
-	if (name[0] == '\0' || name[0] == '/' || strstr(name, "..") != NULL)
-		return 0;
-	if (dir == NULL || dir[0] == '\0')
-		dir = "/usr/share/zoneinfo";
-	xasprintf(&path, "%s/%s", dir, name);
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (f = fopen(path, "rb")) != NULL) {
-		ok = fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
-		fclose(f);
-	}
-	free(path);
-	return ok;
-}
 
 /* A station code: letters, digits, '-' and '_', up to 32. */
 static int
@@ -77,7 +49,7 @@ cfg_read_station(struct cfg_reader *r, const config_setting_t *s, struct config 
 	cfg_string(r, s, "district", &c->station.district, 1);
 	cfg_string(r, s, "province", &c->station.province, 1);
 	if (cfg_string(r, s, "timezone", &c->station.timezone, 0) &&
-	    !station_tz_known(c->station.timezone))
+	    !tz_known(c->station.timezone))
 		cfg_problem(r, config_setting_get_member(s, "timezone"),
 		    "unknown time zone '%s' (not in the system's tz database; "
 		    "e.g. \"Asia/Ho_Chi_Minh\")", c->station.timezone);

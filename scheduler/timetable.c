@@ -6,9 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
+#include "common/date.h"
+#include "common/tz.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "scheduler/timetable.h"
@@ -23,31 +24,6 @@ struct tz_saved {
 	int had_old;
 	int changed;
 };
-
-/* Whether zone names a TZif file of the system's tz database. */
-static int
-tz_known(const char *zone)
-{
-	const char *dir = getenv("TZDIR");
-	char *path, magic[4];
-	struct stat st;
-	FILE *f;
-	int ok = 0;
-
-	if (zone == NULL || zone[0] == '\0' || zone[0] == '/' ||
-	    strstr(zone, "..") != NULL)
-		return 0;
-	if (dir == NULL || dir[0] == '\0')
-		dir = "/usr/share/zoneinfo";
-	xasprintf(&path, "%s/%s", dir, zone);
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (f = fopen(path, "rb")) != NULL) {
-		ok = fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
-		fclose(f);
-	}
-	free(path);
-	return ok;
-}
 
 /*
  * Makes zone the process's local time zone until tz_leave. Fails (with
@@ -192,19 +168,13 @@ int
 sched_format_iso(const char *tz, int64_t ms, char *out, size_t len, char **cause)
 {
 	struct tz_saved sv;
-	time_t t = (time_t)floordiv(ms, 1000);
-	struct tm tm;
-	long off;
+	char t[DATE_ISO8601_LEN];
 
 	if (tz_enter(tz, &sv, cause) != 0)
 		return -1;
-	localtime_r(&t, &tm);
+	date_iso8601(ms, t);
 	tz_leave(&sv);
-	off = tm.tm_gmtoff;
-	snprintf(out, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%c%02ld:%02ld",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec, (int)(ms - (int64_t)t * 1000), off < 0 ? '-' : '+',
-	    labs(off) / 3600, labs(off) % 3600 / 60);
+	snprintf(out, len, "%s", t);
 	return 0;
 }
 
