@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "reports/reports.h"
+#include "scheduler/history.h"
 #include "store/store.h"
 
 /* loaxa export (--period P | --from D --to D) --out FILE */
@@ -38,6 +39,13 @@ export_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	if (cli_open_store(ctx, &st) != 0)
 		return EXIT_FAIL;
+	/* The export carries the timetable history: as loaxa report, make one. */
+	if (sched_history_ensure(st, ctx->cfg, (int64_t)time(NULL) * 1000, &cause) < 0) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		store_close(&st);
+		return EXIT_FAIL;
+	}
 	rc = rep_export(store_db(st), ctx->cfg, ctx->cfg->paths.data, &p, out, &rows,
 	    &cause);
 	store_close(&st);

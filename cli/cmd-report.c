@@ -15,7 +15,42 @@
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "reports/reports.h"
+#include "scheduler/history.h"
 #include "store/store.h"
+
+/*
+ * The reports' timetable maths (struct rep_schedule): the occurrences of a
+ * timetable history row, through scheduler/timetable.c. The reports module
+ * uses only the store, so cli lends it this.
+ */
+static int
+report_occurrences(const char *tz, const char *text, int64_t from, int64_t to,
+    struct rep_occurrence **out, size_t *n, char **cause)
+{
+	struct sched_occurrence *occ;
+	struct config_slot *slots;
+	size_t nslots, nocc, i;
+
+	*out = NULL;
+	*n = 0;
+	if (sched_history_parse(text, &slots, &nslots, cause) != 0)
+		return -1;
+	if (sched_history_occurrences(slots, nslots, tz, from, to, &occ, &nocc,
+	    cause) != 0) {
+		sched_history_slots_free(slots, nslots);
+		return -1;
+	}
+	*out = xcalloc(nocc + 1, sizeof **out);
+	for (i = 0; i < nocc; i++) {
+		(*out)[i].slot = xstrdup(slots[occ[i].slot].name);
+		(*out)[i].start = occ[i].start;
+		(*out)[i].end = occ[i].end;
+	}
+	*n = nocc;
+	free(occ);
+	sched_history_slots_free(slots, nslots);
+	return 0;
+}
 
 /* The format an --out file's extension implies, or -1. */
 static int
@@ -154,6 +189,7 @@ static int
 report_merge(struct cmd_ctx *ctx, char **files, int nfiles, const struct rep_period *p,
     enum rep_format fmt, enum rep_lang lang, const char *out)
 {
+	struct rep_schedule sched = { report_occurrences, (int64_t)time(NULL) * 1000 };
 	struct rep_merge m;
 	char *cause = NULL;
 	size_t i;
@@ -163,8 +199,8 @@ report_merge(struct cmd_ctx *ctx, char **files, int nfiles, const struct rep_per
 		fprintf(stderr, "loaxa report: --merge needs the stations' export files\n");
 		return cli_usage(ctx->entry);
 	}
-	if (rep_merge(ctx->cfg, (const char *const *)files, (size_t)nfiles,
-	    p->label[0] ? p : NULL, &m, &cause) != 0) {
+	if (rep_merge_sched(ctx->cfg, (const char *const *)files, (size_t)nfiles,
+	    p->label[0] ? p : NULL, &sched, &m, &cause) != 0) {
 		fprintf(stderr, "%s\n", cause);
 		free(cause);
 		return EXIT_FAIL;
@@ -185,6 +221,7 @@ report_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	const char *to = cli_opt(args, "to"), *format = cli_opt(args, "format");
 	const char *out = cli_opt(args, "out"), *lang_s = cli_opt(args, "lang");
 	int merge = cli_opt(args, "merge") != NULL;
+	struct rep_schedule sched = { report_occurrences, (int64_t)time(NULL) * 1000 };
 	struct rep_coverage cov;
 	struct store *st = NULL;
 	struct rep_period p;
@@ -233,7 +270,13 @@ report_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	if (cli_open_store(ctx, &st) != 0)
 		return EXIT_FAIL;
-	rc = rep_coverage(store_db(st), ctx->cfg, &p, &cov, &cause);
+	/*
+	 * Slots scheduled come from the timetable history the daemon records;
+	 * a store without any takes this configuration's timetable as in force
+	 * since the store was created.
+	 */
+	if ((rc = sched_history_ensure(st, ctx->cfg, sched.now, &cause)) >= 0)
+		rc = rep_coverage_sched(store_db(st), ctx->cfg, &p, &sched, &cov, &cause);
 	store_close(&st);
 	if (rc != 0) {
 		fprintf(stderr, "%s/%s: %s\n", ctx->cfg->paths.data, STORE_DB_NAME, cause);

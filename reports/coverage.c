@@ -13,33 +13,71 @@
 #include "reports/reports.h"
 
 /*
- * Slot occurrences starting in [?1, ?2): aired when any of its rows started;
- * otherwise missed for the reason its missed/skipped row gives. Items are
- * planned at or after their slot's start and within a day of it, so the
- * range on scheduled_at (?3 = ?2 + 2 days) lets the index do the work.
+ * The period's slot occurrences, one row each: reason NULL when it aired.
+ * A temporary table, so that the log's occurrences and the timetable's are
+ * counted once each.
  */
-static const char sql_slots[] =
-    "SELECT reason, count(*) FROM ("
-    " SELECT CASE WHEN max(started_at IS NOT NULL) THEN NULL ELSE"
+static const char sql_occ_table[] =
+    "CREATE TEMP TABLE IF NOT EXISTS rep_occ (slot TEXT NOT NULL,"
+    " slot_start INTEGER NOT NULL, reason TEXT,"
+    " PRIMARY KEY (slot, slot_start)) WITHOUT ROWID;"
+    "DELETE FROM temp.rep_occ;";
+
+/*
+ * Slot occurrences in the log starting in [?1, ?2): aired when any of its
+ * rows started; otherwise missed for the reason its missed/skipped row
+ * gives. Items are planned at or after their slot's start and within a day
+ * of it, so the range on scheduled_at (?3 = ?2 + 2 days) lets the index do
+ * the work.
+ */
+static const char sql_log_occ[] =
+    "INSERT INTO temp.rep_occ (slot, slot_start, reason)"
+    " SELECT slot, slot_start,"
+    " CASE WHEN max(started_at IS NOT NULL) THEN NULL ELSE"
     "  coalesce(max(CASE WHEN outcome IN ('missed', 'skipped') THEN reason END),"
-    "  max(reason), 'unknown') END AS reason"
+    "  max(reason), 'unknown') END"
     " FROM airings"
     " WHERE scheduled_at >= ?1 AND scheduled_at < ?3"
     "  AND slot_start >= ?1 AND slot_start < ?2 AND slot IS NOT NULL"
-    " GROUP BY slot_start, slot)"
+    " GROUP BY slot_start, slot";
+
+/*
+ * A scheduled occurrence (?1, ?2) the log may lack: then it was missed with
+ * the controller off before the first sign of life ?3 (NULL: never) or
+ * after the last ?4, else not logged.
+ */
+static const char sql_sched_occ[] =
+    "INSERT OR IGNORE INTO temp.rep_occ (slot, slot_start, reason)"
+    " VALUES (?1, ?2, CASE WHEN ?3 IS NULL OR ?2 < ?3 OR ?2 > ?4"
+    " THEN 'controller off' ELSE 'not logged' END)";
+
+/* The timetables in force, oldest first. */
+static const char sql_timetables[] =
+    "SELECT in_force_from, timezone, slots FROM timetables"
+    " ORDER BY in_force_from, id";
+
+static const char sql_alive[] = REP_SQL_ALIVE;
+
+static const char sql_slots[] =
+    "SELECT reason, count(*) FROM temp.rep_occ"
     " GROUP BY reason ORDER BY count(*) DESC, reason";
 
 /*
- * Plays scheduled in [?1, ?2) by bulletin, outcome and reason: one pass over
- * the period's rows in time order (the time index keeps the table reads
- * sequential; the bulletin index would make them random), summed per
- * bulletin and per outcome in C.
+ * Plays of the period by bulletin, outcome and reason: those whose slot
+ * occurrence starts in [?1, ?2) (an operator's play: scheduled then), so
+ * that a programme across midnight or the period's end counts whole where
+ * its slot does. One pass over the rows in time order (the time index keeps
+ * the table reads sequential; the bulletin index would make them random;
+ * items are scheduled at or after their slot's start, within ?3 = ?2 + 2
+ * days), summed per bulletin and per outcome in C.
  */
 static const char sql_plays[] =
     "SELECT bulletin_id, outcome, reason, count(*), count(started_at),"
     " total(played_ms), min(started_at), max(started_at)"
     " FROM airings INDEXED BY airings_by_time"
-    " WHERE scheduled_at >= ?1 AND scheduled_at < ?2 AND bulletin_id IS NOT NULL"
+    " WHERE scheduled_at >= ?1 AND scheduled_at < ?3 AND bulletin_id IS NOT NULL"
+    "  AND coalesce(slot_start, scheduled_at) >= ?1"
+    "  AND coalesce(slot_start, scheduled_at) < ?2"
     " GROUP BY bulletin_id, outcome, reason";
 
 /* One bulletin's metadata. */
@@ -130,16 +168,130 @@ cov_count_cmp(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-/* Counts slot occurrences: scheduled, aired, and missed by reason. */
+/* Runs a statement that returns no rows; -1 with *cause. */
 static int
-cov_slots(sqlite3 *db, const struct rep_period *p, struct rep_coverage *c,
+cov_run(sqlite3 *db, sqlite3_stmt *q, char **cause)
+{
+	return cov_done(db, q, sqlite3_step(q), cause);
+}
+
+/*
+ * Adds to temp.rep_occ the occurrences of timetable `slots` (zone tz) that
+ * start in [from, to) and were due by now, missed unless the log has them.
+ */
+static int
+cov_sched_add(sqlite3 *db, const struct rep_schedule *s, sqlite3_stmt *ins,
+    const char *tz, const char *slots, int64_t from, int64_t to, int64_t now,
     char **cause)
+{
+	struct rep_occurrence *o = NULL;
+	size_t n = 0, i;
+	int rc = 0;
+
+	if (from >= to)
+		return 0;
+	if (s->occurrences(tz, slots, from, to, &o, &n, cause) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (rc == 0 && o[i].end <= now) {
+			sqlite3_reset(ins);
+			sqlite3_bind_text(ins, 1, o[i].slot, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(ins, 2, o[i].start);
+			if (sqlite3_step(ins) != SQLITE_DONE) {
+				xasprintf(cause, "coverage report: %s", sqlite3_errmsg(db));
+				rc = -1;
+			}
+		}
+		free(o[i].slot);
+	}
+	free(o);
+	return rc;
+}
+
+/*
+ * Adds the occurrences the timetable history scheduled in the period: each
+ * timetable from its in_force_from to the next one's.
+ */
+static int
+cov_sched(sqlite3 *db, const struct rep_period *p, const struct rep_schedule *s,
+    char **cause)
+{
+	sqlite3_stmt *alive, *tt, *ins;
+	char *tz = NULL, *slots = NULL;
+	int64_t now = s->now, from = 0, next;
+	int rc = 0, step;
+
+	if (sqlite3_prepare_v2(db, sql_alive, -1, &alive, NULL) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_prepare_v2(db, sql_sched_occ, -1, &ins, NULL) != SQLITE_OK) {
+		sqlite3_finalize(alive);
+		goto fail;
+	}
+	if (sqlite3_step(alive) == SQLITE_ROW) {
+		sqlite3_bind_value(ins, 3, sqlite3_column_value(alive, 0));
+		sqlite3_bind_value(ins, 4, sqlite3_column_value(alive, 1));
+		if (sqlite3_column_type(alive, 2) != SQLITE_NULL &&
+		    sqlite3_column_int64(alive, 2) < now)
+			now = sqlite3_column_int64(alive, 2);
+	}
+	sqlite3_finalize(alive);
+	if (sqlite3_prepare_v2(db, sql_timetables, -1, &tt, NULL) != SQLITE_OK) {
+		sqlite3_finalize(ins);
+		goto fail;
+	}
+	while (rc == 0 && (step = sqlite3_step(tt)) == SQLITE_ROW) {
+		next = sqlite3_column_int64(tt, 0);
+		if (tz != NULL)
+			rc = cov_sched_add(db, s, ins, tz, slots, from > p->from_ms ?
+			    from : p->from_ms, next < p->to_ms ? next : p->to_ms, now,
+			    cause);
+		free(tz);
+		free(slots);
+		from = next;
+		tz = cov_text(tt, 1);
+		slots = cov_text(tt, 2);
+	}
+	if (rc == 0 && step != SQLITE_DONE) {
+		xasprintf(cause, "coverage report: %s", sqlite3_errmsg(db));
+		rc = -1;
+	}
+	if (rc == 0 && tz != NULL && slots != NULL)
+		rc = cov_sched_add(db, s, ins, tz, slots, from > p->from_ms ? from :
+		    p->from_ms, p->to_ms, now, cause);
+	free(tz);
+	free(slots);
+	sqlite3_finalize(tt);
+	sqlite3_finalize(ins);
+	return rc;
+fail:
+	xasprintf(cause, "coverage report: %s", sqlite3_errmsg(db));
+	return -1;
+}
+
+/*
+ * Counts slot occurrences: scheduled, aired, and missed by reason; those
+ * of the log, and with s those of the timetable history.
+ */
+static int
+cov_slots(sqlite3 *db, const struct rep_period *p, const struct rep_schedule *s,
+    struct rep_coverage *c, char **cause)
 {
 	sqlite3_stmt *q;
 	int rc;
 
-	if (cov_prepare(db, sql_slots, p, 0, &q, cause) != 0)
+	if (sqlite3_exec(db, sql_occ_table, NULL, NULL, NULL) != SQLITE_OK) {
+		xasprintf(cause, "coverage report: %s", sqlite3_errmsg(db));
 		return -1;
+	}
+	if (cov_prepare(db, sql_log_occ, p, 0, &q, cause) != 0 ||
+	    cov_run(db, q, cause) != 0)
+		return -1;
+	if (s != NULL && cov_sched(db, p, s, cause) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(db, sql_slots, -1, &q, NULL) != SQLITE_OK) {
+		xasprintf(cause, "coverage report: %s", sqlite3_errmsg(db));
+		return -1;
+	}
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		int64_t n = sqlite3_column_int64(q, 1);
 
@@ -153,7 +305,9 @@ cov_slots(sqlite3 *db, const struct rep_period *p, struct rep_coverage *c,
 		}
 	}
 	c->compliance = c->slots > 0 ? (double)c->aired / (double)c->slots : -1.0;
-	return cov_done(db, q, rc, cause);
+	rc = cov_done(db, q, rc, cause);
+	sqlite3_exec(db, "DELETE FROM temp.rep_occ", NULL, NULL, NULL);
+	return rc;
 }
 
 /* The Vietnamese name of topic key (the key itself when the config lacks it). */
@@ -373,6 +527,13 @@ int
 rep_coverage(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
     struct rep_coverage *c, char **cause)
 {
+	return rep_coverage_sched(db, cfg, p, NULL, c, cause);
+}
+
+int
+rep_coverage_sched(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
+    const struct rep_schedule *s, struct rep_coverage *c, char **cause)
+{
 	size_t i;
 
 	memset(c, 0, sizeof *c);
@@ -387,7 +548,7 @@ rep_coverage(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
 		c->station.province = cfg->station.province ?
 		    xstrdup(cfg->station.province) : NULL;
 	}
-	if (cov_slots(db, p, c, cause) != 0 || cov_plays(db, cfg, p, c, cause) != 0 ||
+	if (cov_slots(db, p, s, c, cause) != 0 || cov_plays(db, cfg, p, c, cause) != 0 ||
 	    cov_owed(db, cfg, p, c, cause) != 0) {
 		rep_coverage_clear(c);
 		return -1;

@@ -10,6 +10,8 @@
  *   key	BASE64              the station's Ed25519 public key
  *   period	LABEL	FROM	TO	FROM_MS	TO_MS
  *   bulletin	ID	SHA256	TITLE	TOPIC	TOPIC_NAME	AGENCY	MIN_AIRINGS	STATUS	VALID_FROM	VALID_UNTIL
+ *   alive	FIRST	LAST	EXPORTED_AT   when the daemon was first and last alive (REP_SQL_ALIVE)
+ *   timetable	IN_FORCE_FROM	RECORDED_BY	TIMEZONE	SHA256	SLOTS   the timetable history
  *   columns	seq	id	bulletin	...
  *   header	H0              H0 = BLAKE2b-256 of every byte above
  *   row	H	SEQ	ID	BULLETIN	SHA256	SLOT	SLOT_START	PRIORITY	SCHEDULED_AT	STARTED_AT	ENDED_AT	PLAYED_MS	OUTCOME	REASON
@@ -32,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/file.h"
@@ -158,19 +161,73 @@ ex_signed_text(const char *h0hex, size_t n, const char *hnhex)
 }
 
 /* Bulletins the rows name, and those owed airings during the period. */
+/*
+ * The rows of a period [?1, ?2): by their slot occurrence's start (an
+ * operator's play by scheduled_at), so that a programme that crosses the
+ * period's end goes whole with its slot; items are scheduled at or after
+ * their slot's start and within a day of it.
+ */
+
 static const char sql_ex_bulletins[] =
     "SELECT b.id, b.sha256, b.title, b.topic, b.agency, b.min_airings, b.status,"
     " b.valid_from, b.valid_until FROM bulletins b"
     " WHERE b.id IN (SELECT bulletin_id FROM airings"
-    "  WHERE scheduled_at >= ?3 AND scheduled_at < ?4 AND bulletin_id IS NOT NULL)"
+    "  WHERE scheduled_at >= ?3 AND scheduled_at < ?4 + 172800000"
+    "  AND coalesce(slot_start, scheduled_at) >= ?3"
+    "  AND coalesce(slot_start, scheduled_at) < ?4 AND bulletin_id IS NOT NULL)"
     " OR (" REP_SQL_OWED ")"
     " ORDER BY b.id";
 
 static const char sql_ex_rows[] =
     "SELECT id, bulletin_id, sha256, slot, slot_start, priority, scheduled_at,"
     " started_at, ended_at, played_ms, outcome, reason FROM airings"
-    " WHERE scheduled_at >= ?1 AND scheduled_at < ?2"
+    " WHERE scheduled_at >= ?1 AND scheduled_at < ?2 + 172800000"
+    "  AND coalesce(slot_start, scheduled_at) >= ?1"
+    "  AND coalesce(slot_start, scheduled_at) < ?2"
     " ORDER BY scheduled_at, id";
+
+static const char sql_ex_alive[] = REP_SQL_ALIVE;
+
+static const char sql_ex_timetables[] =
+    "SELECT in_force_from, recorded_by, timezone, sha256, slots FROM timetables"
+    " ORDER BY in_force_from, id";
+
+/*
+ * Appends the alive line and the timetable history, so that a merge counts
+ * the slots the station's timetable scheduled as the station's report does.
+ */
+static int
+ex_history(sqlite3 *db, struct buf *b, char **cause)
+{
+	sqlite3_stmt *q;
+	int rc, i;
+
+	if (sqlite3_prepare_v2(db, sql_ex_alive, -1, &q, NULL) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		buf_text(b, "alive", 1);
+		buf_col(b, q, 0);
+		buf_col(b, q, 1);
+		buf_add(b, "\t", 1);
+		buf_int(b, (int64_t)time(NULL) * 1000);
+		buf_add(b, "\n", 1);
+	}
+	sqlite3_finalize(q);
+	if (sqlite3_prepare_v2(db, sql_ex_timetables, -1, &q, NULL) != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		buf_text(b, "timetable", 1);
+		for (i = 0; i < 5; i++)
+			buf_col(b, q, i);
+		buf_add(b, "\n", 1);
+	}
+	sqlite3_finalize(q);
+	if (rc == SQLITE_DONE)
+		return 0;
+fail:
+	xasprintf(cause, "export: %s", sqlite3_errmsg(db));
+	return -1;
+}
 
 /* Appends a header line "key<TAB>value". */
 static void
@@ -231,6 +288,8 @@ ex_header(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
 		xasprintf(cause, "export: %s", sqlite3_errmsg(db));
 		return -1;
 	}
+	if (ex_history(db, b, cause) != 0)
+		return -1;
 	buf_add(b, "columns\t" EX_COLUMNS "\n", strlen("columns\t" EX_COLUMNS "\n"));
 	return 0;
 }
@@ -499,6 +558,24 @@ vx_insert(struct vx *x, sqlite3_stmt *q, int64_t line, const char *what)
 	sqlite3_reset(q);
 }
 
+/*
+ * Runs sql on db (when the rows are kept) with the n fields f bound: the
+ * timetable history and the alive line, a few lines an export.
+ */
+static void
+vx_history(sqlite3 *db, const char *sql, char **f, int n)
+{
+	sqlite3_stmt *q;
+	int i;
+
+	if (db == NULL || sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+		return;
+	for (i = 0; i < n; i++)
+		vx_bind(q, i + 1, f[i], 1);
+	sqlite3_step(q);
+	sqlite3_finalize(q);
+}
+
 /* Reads one header line (already split) into v. */
 static void
 vx_header_line(struct vx *x, char **f, int n, int64_t line)
@@ -542,6 +619,16 @@ vx_header_line(struct vx *x, char **f, int n, int64_t line)
 				vx_bind(x->insb, i, f[i], i == 1 || i == 7);
 			vx_insert(x, x->insb, line, "bulletin");
 		}
+	} else if (strcmp(f[0], "alive") == 0 && n == 4) {
+		if (v->store != NULL)
+			vx_history(store_db(v->store), "INSERT INTO meta (key, value)"
+			    " VALUES ('first_alive', ?1), ('daemon_alive_at', ?2),"
+			    " ('exported_at', ?3)", f + 1, 3);
+	} else if (strcmp(f[0], "timetable") == 0 && n == 6) {
+		if (v->store != NULL)
+			vx_history(store_db(v->store), "INSERT INTO timetables"
+			    " (in_force_from, recorded_by, timezone, sha256, slots)"
+			    " VALUES (?1, ?2, ?3, ?4, ?5)", f + 1, 5);
 	} else if (strcmp(f[0], "columns") == 0) {
 		if (n != EX_NCOLS + 1)
 			vx_problem(v, line, "unexpected columns");

@@ -22,6 +22,26 @@
     "  FROM bulletin_events e WHERE e.bulletin_id = b.id" \
     "  AND e.to_status = 'retired'), ?3) < ?3)"
 
+/*
+ * The first and last instants the daemon is known to have been alive (NULL
+ * when it never ran), and the time of the export db came from (NULL for a
+ * station's own store): rows that started or ended, timetables the daemon
+ * recorded, meta daemon_alive_at, and the values an export carries (meta
+ * first_alive, exported_at). The station's report, its export and the
+ * verified export share it, so that all three reckon alike.
+ */
+#define REP_SQL_ALIVE \
+    "SELECT (SELECT min(t) FROM (SELECT min(started_at) AS t FROM airings" \
+    "  UNION ALL SELECT min(in_force_from) FROM timetables" \
+    "  WHERE recorded_by = 'daemon'" \
+    "  UNION ALL SELECT CAST(value AS INTEGER) FROM meta" \
+    "  WHERE key = 'first_alive'))," \
+    " (SELECT max(t) FROM (SELECT max(started_at) AS t FROM airings" \
+    "  UNION ALL SELECT max(ended_at) FROM airings" \
+    "  UNION ALL SELECT CAST(value AS INTEGER) FROM meta" \
+    "  WHERE key = 'daemon_alive_at'))," \
+    " (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'exported_at')"
+
 enum rep_label {
 	RL_REPORT, RL_DISTRICT_REPORT, RL_SUBTITLE, RL_STATION, RL_CODE, RL_COMMUNE,
 	RL_DISTRICT, RL_PROVINCE, RL_PERIOD, RL_FROM, RL_TO, RL_SLOTS, RL_SCHEDULED,

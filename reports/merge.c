@@ -1,7 +1,8 @@
 /*
  * The district merge: verify each station's signed export against the keys
  * the district trusts, compute each accepted station's coverage over its rows
- * (the same queries, on an in-memory copy), and add them up.
+ * (the same queries, on an in-memory copy, with the timetable history the
+ * export carries), and add them up.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -165,8 +166,8 @@ merge_total(struct rep_coverage *t, const struct rep_coverage *c)
  * -1 with *cause only when the coverage of an accepted export fails.
  */
 static int
-merge_file(const struct config *cfg, struct rep_merge *m, const char *file,
-    int *have_period, char **cause)
+merge_file(const struct config *cfg, const struct rep_schedule *sched,
+    struct rep_merge *m, const char *file, int *have_period, char **cause)
 {
 	struct rep_merge_station *s;
 	struct rep_verified v;
@@ -194,7 +195,7 @@ merge_file(const struct config *cfg, struct rep_merge *m, const char *file,
 	s = merge_station(m, v.station.code);
 	s->status = REP_MERGE_OK;
 	s->file = xstrdup(file);
-	if (rep_coverage(store_db(v.store), cfg, &m->period, &s->cov, &err) != 0) {
+	if (rep_coverage_sched(store_db(v.store), cfg, &m->period, sched, &s->cov, &err) != 0) {
 		xasprintf(cause, "%s: %s", file, err);
 		free(err);
 		rep_verified_clear(&v);
@@ -209,6 +210,14 @@ merge_file(const struct config *cfg, struct rep_merge *m, const char *file,
 int
 rep_merge(const struct config *cfg, const char *const *files, size_t nfiles,
     const struct rep_period *p, struct rep_merge *m, char **cause)
+{
+	return rep_merge_sched(cfg, files, nfiles, p, NULL, m, cause);
+}
+
+int
+rep_merge_sched(const struct config *cfg, const char *const *files, size_t nfiles,
+    const struct rep_period *p, const struct rep_schedule *sched, struct rep_merge *m,
+    char **cause)
 {
 	struct rep_merge_station *s;
 	const struct rep_merge_refused *r;
@@ -226,7 +235,7 @@ rep_merge(const struct config *cfg, const char *const *files, size_t nfiles,
 		m->stations[i].status = REP_MERGE_MISSING;
 	}
 	for (i = 0; i < nfiles; i++)
-		if (merge_file(cfg, m, files[i], &have_period, cause) != 0) {
+		if (merge_file(cfg, sched, m, files[i], &have_period, cause) != 0) {
 			rep_merge_clear(m);
 			return -1;
 		}

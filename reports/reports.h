@@ -104,8 +104,44 @@ struct rep_coverage {
  * Computes the coverage of period p from db (tables airings and bulletins
  * with the store's columns), naming topics from cfg and the station from
  * cfg->station. Fills *c, which the caller frees with rep_coverage_clear.
+ * Slots are those the log has (rep_coverage_sched counts the timetable's).
+ * A programme belongs to the period of its slot occurrence: its items count
+ * by slot_start (an operator's play by scheduled_at).
  */
 int rep_coverage(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
+    struct rep_coverage *c, char **cause);
+
+/* One slot occurrence a timetable scheduled: its slot's name, nominal start, end. */
+struct rep_occurrence {
+	char *slot;
+	int64_t start, end; /* ms */
+};
+
+/*
+ * The timetable maths, which the caller lends (reports use only the store;
+ * cli has scheduler/): occurrences returns in *out (allocated, the caller
+ * frees each slot and the array) every occurrence with its nominal start in
+ * [from, to) of the timetable serialised as slots (a timetables row's slots,
+ * scheduler/history.h) in zone tz, or -1 with *cause.
+ */
+struct rep_schedule {
+	int (*occurrences)(const char *tz, const char *slots, int64_t from, int64_t to,
+	    struct rep_occurrence **out, size_t *n, char **cause);
+	int64_t now; /* ms; an occurrence is due once its nominal end has passed */
+};
+
+/*
+ * rep_coverage, counting as scheduled every occurrence of the timetable in
+ * force at its start (db's table timetables, each row in force until the
+ * next) that was due by s->now (and by the export's time, for an export),
+ * as well as every occurrence the log has. One without a row in the log is
+ * missed: "controller off" when it began before the first sign of the
+ * daemon (a row that started, a timetable the daemon recorded) or after the
+ * last one (meta daemon_alive_at, the last row's times), else "not logged".
+ * db also needs table meta. s NULL: as rep_coverage.
+ */
+int rep_coverage_sched(sqlite3 *db, const struct config *cfg,
+    const struct rep_period *p, const struct rep_schedule *s,
     struct rep_coverage *c, char **cause);
 void rep_coverage_clear(struct rep_coverage *);
 
@@ -262,6 +298,14 @@ struct rep_merge {
  */
 int rep_merge(const struct config *cfg, const char *const *files, size_t nfiles,
     const struct rep_period *p, struct rep_merge *m, char **cause);
+
+/*
+ * rep_merge counting each station's slots from the timetable history its
+ * export carries (rep_coverage_sched), with s's timetable maths.
+ */
+int rep_merge_sched(const struct config *cfg, const char *const *files,
+    size_t nfiles, const struct rep_period *p, const struct rep_schedule *s,
+    struct rep_merge *m, char **cause);
 void rep_merge_clear(struct rep_merge *);
 
 /* Writes the district report in fmt (not XLSX). */

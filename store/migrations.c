@@ -111,6 +111,31 @@ static const char *const migrations[] = {
 	"  added_by    TEXT NOT NULL,\n"
 	"  PRIMARY KEY (bulletin_id, tag)\n"
 	") STRICT, WITHOUT ROWID;\n",
+	/*
+	 * 4: the timetable's history, so that a report counts the slot
+	 * occurrences that were scheduled, not only those the log has. A row is
+	 * a timetable in force from in_force_from (ms since the epoch, UTC) until
+	 * the next row's: its zone and its slots as scheduler/history.c
+	 * serialises them (one slot a line), with their SHA-256. recorded_by
+	 * says who recorded it: the daemon when it started or reloaded, or a
+	 * report that found no history and took the configuration's timetable
+	 * as in force since the store was created. meta 'created_at' dates the
+	 * store (for one made before this migration, its oldest row).
+	 */
+	"CREATE TABLE timetables (\n"
+	"  id            INTEGER PRIMARY KEY,\n"
+	"  in_force_from INTEGER NOT NULL,\n"
+	"  timezone      TEXT NOT NULL,\n"
+	"  slots         TEXT NOT NULL,\n"
+	"  sha256        TEXT NOT NULL CHECK (length(sha256) = 64),\n"
+	"  recorded_by   TEXT NOT NULL CHECK (recorded_by IN ('daemon', 'report'))\n"
+	") STRICT;\n"
+	"CREATE INDEX timetables_by_time ON timetables (in_force_from);\n"
+	"INSERT OR IGNORE INTO meta (key, value) SELECT 'created_at', CAST(min(\n"
+	"  CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER),\n"
+	"  coalesce((SELECT min(scheduled_at) FROM airings), 9000000000000000000),\n"
+	"  coalesce((SELECT min(imported_at) FROM bulletins), 9000000000000000000))\n"
+	"  AS TEXT);\n",
 };
 
 const char *

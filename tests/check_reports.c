@@ -15,6 +15,7 @@
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "reports/reports.h"
+#include "scheduler/history.h"
 #include "store/store.h"
 #include "tests/testutil.h"
 
@@ -719,6 +720,183 @@ START_TEST(test_station_key)
 }
 END_TEST
 
+/* The timetable maths for the reports, as cli lends it, through scheduler/. */
+static int
+tt_occurrences(const char *tz, const char *text, int64_t from, int64_t to,
+    struct rep_occurrence **out, size_t *n, char **cause)
+{
+	struct config_slot *sl = NULL;
+	struct sched_occurrence *o = NULL;
+	size_t ns = 0, no = 0, i;
+
+	ck_assert_msg(sched_history_parse(text, &sl, &ns, cause) == 0, "%s", *cause);
+	ck_assert_msg(sched_history_occurrences(sl, ns, tz, from, to, &o, &no, cause) == 0,
+	    "%s", *cause);
+	*out = xcalloc(no + 1, sizeof **out);
+	for (*n = 0; *n < no; (*n)++) {
+		i = *n;
+		(*out)[i] = (struct rep_occurrence){ xstrdup(sl[o[i].slot].name),
+		    o[i].start, o[i].end };
+	}
+	free(o);
+	sched_history_slots_free(sl, ns);
+	return 0;
+}
+
+/*
+ * Slots scheduled come from the timetable in force, not from the log. From
+ * 1 Feb 2026 the timetable has "Sáng" daily at 05:30 (20 min); from 6 Mar
+ * 12:00 also "Tối" on weekdays at 23:50 (20 min). The log: the daemon's
+ * first play on 2 Mar, last alive 8 Mar 00:00. The figures for 1-10 Mar are
+ * counted here from the calendar: every occurrence without a row is missed,
+ * controller off before 2 Mar 05:30 or after 8 Mar 00:00, else not logged.
+ * The Tối programme of 6 Mar crosses midnight: both its items count on 6 Mar.
+ */
+START_TEST(test_scheduled_from_history)
+{
+	static const char *const base =
+	    "station = { code = \"HY-KD-TT\"; name = \"Đài\"; };\n"
+	    "playlists = ( { name = \"p\"; mode = \"rotate\"; topics = [ \"cchc\" ]; } );\n"
+	    "timetable = ( { name = \"Sáng\"; days = \"daily\"; start = \"05:30\";"
+	    " length = \"20m\"; playlist = \"p\"; }%s );\n";
+	struct rep_schedule sched = { tt_occurrences, 0 };
+	struct config *a, *b;
+	struct rep_coverage c, e;
+	struct rep_verified v;
+	struct rep_period p;
+	struct store *st;
+	char *dir = tu_tmpdir(), *data, *cause = NULL, *text, *out;
+	int64_t first, last, t, tb, starts[32];
+	int64_t slots = 0, aired = 0, off = 0, unlogged = 0, nocontent = 0;
+	size_t i, n = 0, rows;
+	int d;
+
+	setup_tz();
+	sched.now = at(2026, 3, 20, 0, 0);
+	xasprintf(&text, base, "");
+	a = config_text(text);
+	free(text);
+	xasprintf(&text, base, ", { name = \"Tối\"; days = \"weekdays\"; start = \"23:50\";"
+	    " length = \"20m\"; playlist = \"p\"; }");
+	b = config_text(text);
+	free(text);
+	xasprintf(&data, "%s/data", dir);
+	ck_assert_int_eq(store_open_dir(data, &st, &cause), 0);
+	ck_assert_int_eq(rep_key_ensure(st, data, &cause), 0);
+	/* The report's fallback, then the daemon's record of a reload. */
+	ck_assert_int_eq(sched_history_ensure(st, a, at(2026, 2, 1, 0, 0), &cause), 1);
+	ck_assert_int_eq(sched_history_ensure(st, b, at(2026, 2, 2, 0, 0), &cause), 0);
+	tb = at(2026, 3, 6, 12, 0);
+	ck_assert_int_eq(sched_history_record(st, b, tb, &cause), 1);
+	ck_assert_int_eq(sched_history_record(st, b, tb + 1000, &cause), 0);
+	add_bulletin(st, 1, "Tin", "cchc", NULL, 0, NULL, NULL);
+	add_airing(st, 1, "Sáng", at(2026, 3, 2, 5, 30), at(2026, 3, 2, 5, 30), 5 * MIN,
+	    "completed", NULL, NULL);
+	add_airing(st, 0, "Sáng", at(2026, 3, 3, 5, 30), 0, 0, "missed", "no content",
+	    NULL);
+	add_airing(st, 1, "Sáng", at(2026, 3, 4, 5, 30), at(2026, 3, 4, 5, 30), 5 * MIN,
+	    "completed", NULL, NULL);
+	add_airing(st, 1, "Tối", at(2026, 3, 6, 23, 50), at(2026, 3, 6, 23, 50), 5 * MIN,
+	    "completed", NULL, NULL);
+	exec(st, "INSERT INTO airings (bulletin_id, sha256, slot, slot_start,"
+	    " scheduled_at, started_at, ended_at, played_ms, outcome) SELECT 1,"
+	    " sha256, slot, slot_start, slot_start + 900000, slot_start + 900000,"
+	    " slot_start + 1200000, 300000, 'completed' FROM airings WHERE slot = 'Tối'");
+	exec(st, "INSERT INTO meta VALUES ('daemon_alive_at', '1772902800000')");
+	first = at(2026, 3, 2, 5, 30);
+	last = at(2026, 3, 8, 0, 0);
+	ck_assert_int_eq(last, 1772902800000LL);
+
+	/* The calendar, by hand. */
+	for (d = 1; d <= 10; d++) {
+		time_t secs;
+		struct tm tm;
+
+		starts[n++] = at(2026, 3, d, 5, 30);
+		t = at(2026, 3, d, 23, 50);
+		secs = (time_t)(t / 1000);
+		localtime_r(&secs, &tm);
+		if (t >= tb && tm.tm_wday >= 1 && tm.tm_wday <= 5)
+			starts[n++] = t;
+	}
+	for (i = 0; i < n; i++) {
+		slots++;
+		if (starts[i] == at(2026, 3, 2, 5, 30) || starts[i] == at(2026, 3, 4, 5, 30) ||
+		    starts[i] == at(2026, 3, 6, 23, 50))
+			aired++;
+		else if (starts[i] == at(2026, 3, 3, 5, 30))
+			nocontent++;
+		else if (starts[i] < first || starts[i] > last)
+			off++;
+		else
+			unlogged++;
+	}
+	ck_assert_int_eq(slots, 10 + 3); /* Tối: Fri 6, Mon 9, Tue 10 */
+
+	ck_assert_int_eq(rep_period_dates("2026-03-01", "2026-03-10", &p, &cause), 0);
+	ck_assert_msg(rep_coverage_sched(store_db(st), a, &p, &sched, &c, &cause) == 0,
+	    "%s", cause);
+	ck_assert_int_eq(c.slots, slots);
+	ck_assert_int_eq(c.aired, aired);
+	ck_assert_int_eq(c.missed, off + unlogged + nocontent);
+	for (i = 0; i < c.nmissed_by; i++) {
+		const struct rep_count *k = &c.missed_by[i];
+
+		ck_assert_int_eq(k->n, strcmp(k->key, "controller off") == 0 ? off :
+		    strcmp(k->key, "not logged") == 0 ? unlogged :
+		    strcmp(k->key, "no content") == 0 ? nocontent : -1);
+	}
+	ck_assert_int_eq(c.nmissed_by, 3);
+	ck_assert_int_eq(c.airings, 4);
+	rep_coverage_clear(&c);
+	/* Not yet due: what the timetable has after now does not count (Sáng 1-4 Mar
+	 * do; the logged Tối of 6 Mar counts as the log has it). */
+	sched.now = at(2026, 3, 5, 0, 0);
+	ck_assert_int_eq(rep_coverage_sched(store_db(st), a, &p, &sched, &c, &cause), 0);
+	ck_assert_int_eq(c.slots, 4 + 1);
+	ck_assert_int_eq(c.aired, 3);
+	rep_coverage_clear(&c);
+	sched.now = at(2026, 3, 20, 0, 0);
+
+	/* The programme across midnight belongs to 6 Mar, whole. */
+	ck_assert_int_eq(rep_period_dates("2026-03-06", "2026-03-06", &p, &cause), 0);
+	ck_assert_int_eq(rep_coverage_sched(store_db(st), a, &p, &sched, &c, &cause), 0);
+	ck_assert_int_eq(c.airings, 2);
+	ck_assert_int_eq(c.played_ms, 10 * MIN);
+	rep_coverage_clear(&c);
+	ck_assert_int_eq(rep_period_dates("2026-03-07", "2026-03-10", &p, &cause), 0);
+	ck_assert_int_eq(rep_coverage_sched(store_db(st), a, &p, &sched, &c, &cause), 0);
+	ck_assert_int_eq(c.airings, 0);
+	rep_coverage_clear(&c);
+
+	/* The signed export carries the history: the merge's figure is the same. */
+	ck_assert_int_eq(rep_period_dates("2026-03-01", "2026-03-10", &p, &cause), 0);
+	xasprintf(&out, "%s/h.lxe", dir);
+	ck_assert_msg(rep_export(store_db(st), a, data, &p, out, &rows, &cause) == 0, "%s",
+	    cause);
+	ck_assert_int_eq(rep_verify(out, 1, &v, &cause), 0);
+	ck_assert_msg(v.ok, "%s", v.nproblems ? v.problems[0].what : "?");
+	ck_assert_int_eq(rep_coverage_sched(store_db(st), a, &p, &sched, &c, &cause), 0);
+	ck_assert_int_eq(rep_coverage_sched(store_db(v.store), a, &p, &sched, &e, &cause), 0);
+	ck_assert_int_eq(e.slots, c.slots);
+	ck_assert_int_eq(e.aired, c.aired);
+	ck_assert_int_eq(e.nmissed_by, c.nmissed_by);
+	for (i = 0; i < c.nmissed_by; i++) {
+		ck_assert_str_eq(e.missed_by[i].key, c.missed_by[i].key);
+		ck_assert_int_eq(e.missed_by[i].n, c.missed_by[i].n);
+	}
+	rep_coverage_clear(&c);
+	rep_coverage_clear(&e);
+	rep_verified_clear(&v);
+	free(out);
+	free(data);
+	store_close(&st);
+	conf_free(&a);
+	conf_free(&b);
+	free(dir);
+}
+END_TEST
+
 /* A station: data dir under dir, its key, the constructed log; returns the store. */
 static struct store *
 station(const char *dir, const char *code, char **data)
@@ -1221,6 +1399,7 @@ main(void)
 	tcase_add_test(tc, test_export_verify);
 	tcase_add_test(tc, test_quota_in_service);
 	tcase_add_test(tc, test_merge);
+	tcase_add_test(tc, test_scheduled_from_history);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -262,6 +262,56 @@ for fmt, r in rows.items():
 PY
 CHECKS=$((CHECKS + 1))
 
+# Slots scheduled come from the timetable, not only from the log: a station
+# created on 2025-11-01 (meta created_at) that never ran has every slot of
+# 2026-11-02..2026-11-08 missed with the controller off (7 daily + 5 weekday).
+station_conf HY-KD-TL "Toàn Lâm"
+cat >> HY-KD-TL.conf <<'CONF'
+playlists = ( { name = "p"; mode = "rotate"; topics = [ "cchc" ]; } );
+timetable = ( { name = "Sáng"; days = "daily"; start = "05:30"; length = "20m"; playlist = "p"; },
+              { name = "Tối"; days = "weekdays"; start = "23:50"; length = "20m"; playlist = "p"; } );
+CONF
+run "$LOAXA" -c HY-KD-TL.conf log; expect_rc 0
+sqlite3 "$T/HY-KD-TL-data/loaxa.db" "UPDATE meta SET value = '1761930000000' WHERE key = 'created_at'"
+run "$LOAXA" -c HY-KD-TL.conf report --from 2026-11-02 --to 2026-11-08 --format json
+expect_rc 0
+printf '%s' "$OUT" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)["slots"]
+assert (s["scheduled"], s["aired"], s["missed"]) == (12, 0, 12), s
+assert s["missed_by"] == [{"reason": "controller off", "count": 12, "played_ms": 0}], s
+' || fail "days before the first run: every slot missed"
+[ "$(sqlite3 "$T/HY-KD-TL-data/loaxa.db" "SELECT in_force_from || recorded_by FROM timetables")" = 1761930000000report ] ||
+    fail "the report did not record the timetable as in force since the store's creation"
+# A programme across the 14/15 December cut-off (Tối of 14 Dec 23:50, an
+# item at 00:05 on 15 Dec) belongs to the period of its slot, whole.
+sqlite3 "$T/HY-KD-TL-data/loaxa.db" <<'SQL'
+INSERT INTO bulletins (id, sha256, file, title, topic, status, format, sample_rate,
+  channels, duration_ms, size, approved_sha256, imported_at)
+VALUES (1, printf('%064d', 1), 'f', 'Tin', 'cchc', 'approved', 'wav', 48000, 1, 300000, 1,
+  printf('%064d', 1), 1);
+INSERT INTO airings (bulletin_id, sha256, slot, slot_start, scheduled_at, started_at,
+  ended_at, played_ms, outcome) VALUES
+  (1, printf('%064d', 1), 'Tối', 1765731000000, 1765731000000, 1765731000000, 1765731300000, 300000, 'completed'),
+  (1, printf('%064d', 1), 'Tối', 1765731000000, 1765731900000, 1765731900000, 1765732200000, 300000, 'completed');
+SQL
+run "$LOAXA" -c HY-KD-TL.conf report --from 2025-12-14 --to 2025-12-14 --format json
+expect_rc 0
+printf '%s' "$OUT" | python3 -c '
+import json, sys
+a = json.load(sys.stdin)["airings"]
+assert (a["total"], a["played_ms"]) == (2, 600000), a
+' || fail "a programme across the cut-off is split"
+run "$LOAXA" -c HY-KD-TL.conf report --period 2026-H1 --format json
+expect_rc 0
+printf '%s' "$OUT" | python3 -c '
+import json, sys
+assert json.load(sys.stdin)["airings"]["total"] == 0
+' || fail "the next period counts an item of a programme of the one before"
+run "$LOAXA" -c HY-KD-TL.conf export --from 2025-12-14 --to 2025-12-14 --out tl.lxe
+expect_rc 0; expect_out "tl.lxe: 2 airings"
+CHECKS=$((CHECKS + 1))
+
 # The --out file is not left half-written when the directory is missing.
 run "$LOAXA" $C report --period 2026-H1 --out "$T/nodir/r.txt"
 expect_rc 1; expect_err "$T/nodir/r.txt"; expect_one_err_line
