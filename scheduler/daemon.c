@@ -24,6 +24,7 @@
 #include "config/config.h"
 #include "scheduler/airing.h"
 #include "scheduler/daemon.h"
+#include "scheduler/history.h"
 #include "scheduler/internal.h"
 #include "scheduler/loop.h"
 #include "scheduler/notify.h"
@@ -165,7 +166,7 @@ sched_daemon_reload(struct daemon *d, char **problems)
 	struct config_problems p = { 0 };
 	struct config *cfg = NULL;
 	size_t i, len = 0;
-	char *text = NULL;
+	char *text = NULL, *cause = NULL;
 	int64_t start;
 
 	if (conf_read(conf_find(d->opts->config_path), &cfg, &p) != 0) {
@@ -202,6 +203,8 @@ sched_daemon_reload(struct daemon *d, char **problems)
 	conf_free(&d->cfg);
 	d->cfg = cfg;
 	log_info("configuration reloaded from %s", cfg->file);
+	if (sched_history_record(d->st, d->cfg, sched_log_now_ms(), &cause) < 0)
+		sched_daemon_log_failed(d, cause);
 	*problems = NULL;
 	return 0;
 }
@@ -277,6 +280,9 @@ daemon_open(struct daemon *d)
 	d->horizon = sched_log_last_alive(d->st);
 	sched_prog_catch_up(d, d->horizon, sched_log_now_ms(), SCHED_R_CONTROLLER_OFF);
 	d->horizon = 0;
+	/* The timetable in force from now, for reports of any past period. */
+	if (sched_history_record(d->st, d->cfg, sched_log_now_ms(), &cause) < 0)
+		sched_daemon_log_failed(d, cause);
 	d->since = sched_log_now_ms();
 	if (sched_log_mark_alive(d->st, sched_log_now_ms(), &cause) != 0)
 		sched_daemon_log_failed(d, cause);

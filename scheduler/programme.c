@@ -348,8 +348,10 @@ occurrences(struct daemon *d, int64_t from, int64_t to, struct sched_occurrence 
 }
 
 /*
- * Logs as missed every occurrence that started in [from, to) and ended by
- * to without a row (the controller was off, or the clock jumped).
+ * Logs as missed every occurrence that was due in [from, to) and over by to
+ * without a row (the controller was off, or the clock jumped): those that
+ * started in it, and those that started before it but were waiting behind
+ * an overlapping slot to go on air in it.
  */
 void
 sched_prog_catch_up(struct daemon *d, int64_t from, int64_t to, enum sched_reason reason)
@@ -357,10 +359,12 @@ sched_prog_catch_up(struct daemon *d, int64_t from, int64_t to, enum sched_reaso
 	struct sched_occurrence *occ;
 	size_t n, i;
 
-	if (from <= 0 || from >= to || occurrences(d, from, to, &occ, &n) != 0)
+	if (from <= 0 || from >= to ||
+	    occurrences(d, from - SCHED_LOOKAHEAD_MS / 12, to, &occ, &n) != 0)
 		return;
 	for (i = 0; i < n; i++)
-		if (occ[i].air_end <= to && !sched_log_has_occurrence(d->st,
+		if ((occ[i].start >= from || (!occ[i].skipped && occ[i].air_start >= from)) &&
+		    occ[i].air_end <= to && !sched_log_has_occurrence(d->st,
 		    slot_name(d, occ[i].slot), occ[i].start))
 			log_occ_missed(d, slot_name(d, occ[i].slot), &occ[i], reason);
 	free(occ);

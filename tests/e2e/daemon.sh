@@ -9,7 +9,8 @@
 # slot nor `loaxa status`, and are dropped after 2 s; a skip or an emergency
 # in a slot's pre-roll, a slot skipped for overlap, and a stop while a slot
 # waits for its device all leave the rows they should; after a power cut
-# mid-slot, the restarted daemon airs the rest of the slot.
+# mid-slot, the restarted daemon airs the rest of the slot; a slot waiting
+# behind an overlap when the controller goes off is logged missed.
 . "$LOAXA_SRCDIR/tests/e2e/lib.sh"
 : "${LOAXA_GEN_AUDIO:?set LOAXA_GEN_AUDIO to build/tests/gen-audio}"
 G=$LOAXA_GEN_AUDIO
@@ -431,5 +432,31 @@ RC=$?
 expect_rc 0
 logq r "[(x['bulletin'], x['outcome'], x['reason']) for x in r] == [(1, 'interrupted', 'power loss'), (2, 'completed', None)]"
 grep -q "is logged already; not aired again" r/run2.err || fail "no resume line: $(cat r/run2.err)"
+
+
+# --- O: a slot waiting behind an overlapping one when the controller goes --
+# off (a power cut, then a clean stop) is logged missed (controller off) at
+# the next start, not forgotten; the timetable in force is recorded.
+for how in KILL TERM; do
+	BASE=$(($(date +%s) + 1))
+	station o "S1 3 8s one
+S2 6 10s two"
+	bulletins o 7 3
+	$LOAXA -c o/st.conf run 2>o/run1.err &
+	pid=$!
+	until_ms 8000
+	kill -$how $pid
+	wait $pid 2>/dev/null
+	until_s 17
+	$LOAXA -c o/st.conf run --for 2s 2>o/run2.err
+	RC=$?
+	expect_rc 0
+	cut=$([ $how = KILL ] && echo "power loss" || echo "shutdown")
+	logq o "[(x['slot'], x['bulletin'], x['outcome'], x['reason']) for x in r] == [('S1', 1, 'interrupted', '$cut'), ('S2', None, 'missed', 'controller off')]"
+	logq o "[(t(x['slot_start']), t(x['scheduled_at'])) for x in r if x['slot'] == 'S2'] == [($BASE + 6, $BASE + 11)]"
+	n=$(sqlite3 o/data/loaxa.db "SELECT count(*) FROM timetables WHERE recorded_by = 'daemon'")
+	[ "$n" = 1 ] || fail "the daemon recorded $n timetables, not 1"
+	rm -rf o
+done
 
 echo "daemon: $CHECKS checks"
