@@ -80,7 +80,6 @@ CHECKS=$((CHECKS + 1))
 
 # done/ a link to the data directory: an imported package would land in it.
 station a3
-DB=$(sum a3/data/loaxa.db)
 as_drop "ln -s '$T/a3/data' a3/inbox/done && cp p.lxp a3/inbox/good.lxp"
 run "$LOAXA" -c a3/st.conf inbox
 CHECKS=$((CHECKS + 1))
