@@ -1,8 +1,90 @@
 /* loaxa check: validate the configuration and say so. */
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/xmalloc.h"
 #include "config/config.h"
+
+/*
+ * The absolute form of path with links resolved as far as it exists, the
+ * rest (not made yet) taken as written, "." and ".." applied. Allocated.
+ */
+static char *
+check_canon(const char *path)
+{
+	char *abs, *head, *tail = xstrdup(""), *t, *slash, *out, *seg, *save;
+	char cwd[PATH_MAX], *real;
+
+	if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+		abs = xstrdup(path);
+	else
+		xasprintf(&abs, "%s/%s", cwd, path);
+	head = xstrdup(abs);
+	/* Walk up to the longest part that exists. */
+	while ((real = realpath(head, NULL)) == NULL &&
+	    (slash = strrchr(head, '/')) != NULL && slash != head) {
+		xasprintf(&t, "%s/%s", slash + 1, tail);
+		free(tail);
+		tail = t;
+		*slash = '\0';
+	}
+	out = real != NULL ? real : xstrdup("");
+	for (seg = strtok_r(tail, "/", &save); seg != NULL;
+	    seg = strtok_r(NULL, "/", &save)) {
+		if (strcmp(seg, ".") == 0)
+			continue;
+		if (strcmp(seg, "..") == 0) {
+			if ((slash = strrchr(out, '/')) != NULL)
+				*slash = '\0';
+			continue;
+		}
+		xasprintf(&t, "%s/%s", strcmp(out, "/") == 0 ? "" : out, seg);
+		free(out);
+		out = t;
+	}
+	free(abs);
+	free(head);
+	free(tail);
+	return out;
+}
+
+/*
+ * Whether the inbox keeps apart from the data directory: not the same, not
+ * containing it, not inside it but as DATA/inbox (the default: a folder
+ * of its own that the inbox never leaves). Prints the problem; 0 or -1.
+ */
+static int
+check_inbox(const struct config *cfg)
+{
+	char *data = check_canon(cfg->paths.data);
+	char *inbox = check_canon(cfg->paths.inbox);
+	char *own;
+	size_t nd = strlen(data), ni = strlen(inbox);
+	const char *what = NULL;
+
+	xasprintf(&own, "%s/inbox", data);
+	if (strcmp(data, inbox) == 0)
+		what = "is the data directory";
+	else if (ni > nd && strncmp(inbox, data, nd) == 0 && inbox[nd] == '/' &&
+	    strcmp(inbox, own) != 0)
+		what = "is inside the data directory";
+	else if (nd > ni && strncmp(data, inbox, ni) == 0 &&
+	    (data[ni] == '/' || strcmp(inbox, "/") == 0))
+		what = "contains the data directory";
+	if (what != NULL)
+		fprintf(stderr, "%s: paths.inbox '%s' %s '%s': whoever may drop "
+		    "files into the inbox must not reach the library; give it a "
+		    "directory apart (or DATA/inbox)\n", cfg->file, cfg->paths.inbox,
+		    what, cfg->paths.data);
+	free(own);
+	free(data);
+	free(inbox);
+	return what != NULL ? -1 : 0;
+}
 
 static int
 check_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
@@ -22,6 +104,10 @@ check_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		fprintf(stderr, "%s: %zu problem%s\n", path ? path : CONFIG_DEFAULT_LABEL,
 		    p.n, p.n == 1 ? "" : "s");
 		conf_problems_clear(&p);
+		return EXIT_USAGE;
+	}
+	if (check_inbox(cfg) != 0) {
+		conf_free(&cfg);
 		return EXIT_USAGE;
 	}
 	printf("%s: ok (station %s \"%s\", %s, data in %s, audio %s, %zu topics)\n",

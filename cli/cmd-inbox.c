@@ -2,12 +2,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "library/library.h"
 #include "store/store.h"
+
+/* Passes made for packages still being copied in, LIB_INBOX_SETTLE_MS apart. */
+#define INBOX_PASSES 15
 
 /* Prints what happened to one package. */
 static void
@@ -40,8 +44,8 @@ inbox_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	struct store *st = NULL;
 	const char **topics;
 	char *cause = NULL;
-	size_t i, done, rejected;
-	int rc;
+	size_t i, done = 0, rejected = 0, d, r, waiting;
+	int rc, pass;
 
 	(void)args;
 	if (cli_open_library(ctx, &st, &lib) != 0)
@@ -55,15 +59,27 @@ inbox_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	topics = xcalloc(cfg->ntopics + 1, sizeof *topics);
 	for (i = 0; i < cfg->ntopics; i++)
 		topics[i] = cfg->topics[i].key;
-	rc = lib_inbox(lib, cfg->paths.inbox, trusted, cfg->trust.ndistricts, topics,
-	    inbox_report, NULL, &done, &rejected, &cause);
+	/* A package still being copied in is waited for, a while. */
+	for (pass = 1;; pass++) {
+		rc = lib_inbox(lib, cfg->paths.inbox, trusted, cfg->trust.ndistricts,
+		    topics, inbox_report, NULL, &d, &r, &waiting, &cause);
+		done += d;
+		rejected += r;
+		if (rc != 0 || waiting == 0 || pass == INBOX_PASSES)
+			break;
+		usleep(LIB_INBOX_SETTLE_MS * 1000);
+	}
 	if (rc != 0) {
 		fprintf(stderr, "%s\n", cause);
 		free(cause);
 		rc = EXIT_FAIL;
 	} else {
-		printf("%s: %zu package%s imported, %zu rejected\n", cfg->paths.inbox,
+		printf("%s: %zu package%s imported, %zu rejected", cfg->paths.inbox,
 		    done, done == 1 ? "" : "s", rejected);
+		if (waiting > 0)
+			printf(", %zu still being written (left for the next run)",
+			    waiting);
+		printf("\n");
 		rc = rejected > 0 ? EXIT_REJECTED : EXIT_OK;
 	}
 	free(trusted);
@@ -84,6 +100,12 @@ const struct cmd_entry cmd_inbox = {
 	    "way `loaxa package import` does. Each imported package is moved to\n"
 	    "inbox/done/; each refused one (unsigned, forged, from an unknown key,\n"
 	    "damaged, bad audio) to inbox/rejected/ with a NAME.why file saying why.\n"
+	    "Nothing in done/ or rejected/ is ever replaced (a taken name gets\n"
+	    "NAME.1, ...); both must be directories of the user loaxa runs as,\n"
+	    "or nothing is imported. A package changed in the last 2 seconds may\n"
+	    "still be being copied in: it is waited for (up to 30 seconds), then\n"
+	    "left for the next run. Copy a package in under a name starting with\n"
+	    "'.', then rename it: the inbox never sees half of it.\n"
 	    "The running scheduler does the same by itself.\n"
 	    "\n"
 	    "exit status: 0 all imported (or none waiting), 3 a package was refused,\n"

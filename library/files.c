@@ -40,34 +40,68 @@ lib_format_ext(const char *format)
 	return "bin";
 }
 
-/* Hashes the file at path into lower-case hex; -1 with *cause (no file name). */
-int
-lib_sha256_file(const char *path, char out[65], char **cause)
+/* Hashes what is left to read of fd into lower-case hex; -1 with *cause. */
+static int
+sha256_fd(int fd, char out[65], char **cause)
 {
 	crypto_hash_sha256_state h;
 	unsigned char buf[COPY_BUF], d[crypto_hash_sha256_BYTES];
 	ssize_t r;
-	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		xasprintf(cause, "%s", strerror(errno));
-		return -1;
-	}
 	crypto_hash_sha256_init(&h);
 	while ((r = read(fd, buf, sizeof buf)) != 0) {
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			xasprintf(cause, "cannot read: %s", strerror(errno));
-			close(fd);
 			return -1;
 		}
 		crypto_hash_sha256_update(&h, buf, (size_t)r);
 	}
-	close(fd);
 	crypto_hash_sha256_final(&h, d);
 	sodium_bin2hex(out, 65, d, sizeof d);
 	return 0;
+}
+
+/* Hashes the file at path into lower-case hex; -1 with *cause (no file name). */
+int
+lib_sha256_file(const char *path, char out[65], char **cause)
+{
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		xasprintf(cause, "%s", strerror(errno));
+		return -1;
+	}
+	rc = sha256_fd(fd, out, cause);
+	close(fd);
+	return rc;
+}
+
+/*
+ * Whether the stored file at path is one the library wrote and may keep:
+ * a regular file (not a link) of the user loaxa runs as, with one link and
+ * no write bit for group or others, whose bytes hash to sha256. Anything
+ * else (planted there, hard-linked from elsewhere, writable by another)
+ * is not adopted: it is copied anew over it.
+ */
+static int
+stored_own(const char *path, const char *sha256)
+{
+	struct stat sb;
+	char hex[65], *err = NULL;
+	int fd, ok;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ok = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    sb.st_uid == geteuid() && sb.st_nlink == 1 &&
+	    (sb.st_mode & (S_IWGRP | S_IWOTH)) == 0 &&
+	    sha256_fd(fd, hex, &err) == 0 && strcmp(hex, sha256) == 0;
+	free(err);
+	close(fd);
+	return ok;
 }
 
 /* Writes all of buf to fd, retrying short writes; -1 with errno. */
@@ -191,20 +225,19 @@ lib_store_copy(struct library *lib, const char *src, const char *sha256,
 {
 	crypto_hash_sha256_state h;
 	unsigned char buf[COPY_BUF], d[crypto_hash_sha256_BYTES];
-	char hex[65], *final, *tmp, *err = NULL;
+	char hex[65], *final, *tmp;
 	struct stat sb;
 	ssize_t r;
-	int in, out;
+	int in, out, own;
 
 	/* An orphan from an earlier, interrupted import is reused when intact. */
 	xasprintf(&final, "%s/%s/%s.%s", lib->datadir, LIB_FILES_DIR, sha256, ext);
-	if (lib_sha256_file(final, hex, &err) == 0 && strcmp(hex, sha256) == 0) {
-		free(final);
+	own = stored_own(final, sha256);
+	free(final);
+	if (own) {
 		xasprintf(rel, "%s/%s.%s", LIB_FILES_DIR, sha256, ext);
 		return 0;
 	}
-	free(err);
-	free(final);
 	if ((in = file_open_regular(src, &sb)) < 0) {
 		xasprintf(cause, "%s", file_open_error(in));
 		return in == FILE_NOT_REGULAR ? LIB_REJECTED : LIB_ERR;

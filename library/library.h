@@ -264,16 +264,27 @@ int lib_package_import(struct library *, const char *path,
     const char *const *topics, struct lib_pkg_result *res, char **cause);
 
 /*
+ * A package file changed less than this long ago may still be being copied
+ * in: the inbox leaves it for a later pass rather than read half of it.
+ */
+#define LIB_INBOX_SETTLE_MS 2000
+
+/*
  * Imports every package file in the inbox directory (oldest name first,
- * skipping dot files and directories): each imported one is moved to
- * inbox/done/, each refused one to inbox/rejected/ with NAME.why beside it
- * saying why; one that failed for an operational reason stays for the next
- * run. fn (may be NULL) hears about each. *ndone and *nrejected count them.
+ * skipping dot files and anything but regular files): each imported one is
+ * moved to inbox/done/, each refused one to inbox/rejected/ with NAME.why
+ * beside it saying why, both under a free name (NAME.1, ... when taken):
+ * nothing is ever replaced, and no link is followed. done/ and rejected/
+ * must be directories of the user loaxa runs as (else LIB_ERR, before any
+ * import). One that failed for an operational reason, or that changed
+ * within LIB_INBOX_SETTLE_MS or during its import (still being copied in),
+ * stays for the next pass. fn (may be NULL) hears about each package read.
+ * *ndone, *nrejected and *nwaiting (the ones still being written) count them.
  */
 int lib_inbox(struct library *, const char *inbox,
     const struct lib_trusted *trusted, size_t ntrusted, const char *const *topics,
     void (*fn)(const char *path, int rc, const struct lib_pkg_result *,
     const char *cause, void *arg), void *arg, size_t *ndone, size_t *nrejected,
-    char **cause);
+    size_t *nwaiting, char **cause);
 
 #endif
