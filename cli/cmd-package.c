@@ -454,9 +454,10 @@ package_create(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = rc == LIB_REJECTED ? EXIT_REJECTED : EXIT_FAIL;
 		goto out;
 	}
-	printf("%s: %zu bulletin%s and %zu retirement%s packed and signed, "
-	    "package %lld\n", out, n, n == 1 ? "" : "s", head.nretire,
-	    head.nretire == 1 ? "" : "s", (long long)head.sequence);
+	printf("%s: %zu bulletin%s packed and signed, ", out, n, n == 1 ? "" : "s");
+	if (head.nretire > 0)
+		printf("%zu retirement%s, ", head.nretire, head.nretire == 1 ? "" : "s");
+	printf("package %lld\n", (long long)head.sequence);
 	rc = EXIT_OK;
 out:
 	manifest_free(&man);
