@@ -82,23 +82,34 @@ package_create(struct cmd_ctx *ctx, const struct cmd_args *args)
 	const char *(*mtags)[LIB_TAGS_MAX] = NULL;
 	struct config_problems problems = { 0 };
 	struct conf_manifest *man = NULL;
+	const char **retire = NULL, *v;
+	struct lib_pkg_head head = { 0 };
 	struct lib_pkg_entry *ents = NULL;
 	struct lib_meta def;
 	unsigned char sk[LIB_KEY_SECRET];
 	char *cause = NULL;
-	size_t n = 0;
+	size_t n = 0, k = 0;
 	int i, rc;
 
-	if (key == NULL || out == NULL || (manifest == NULL && args->argc == 0)) {
+	while ((v = cli_opt_next(args, "retire", &k)) != NULL) {
+		retire = xreallocarray(retire, head.nretire + 1, sizeof *retire);
+		retire[head.nretire++] = v;
+	}
+	head.retire = retire;
+	if (key == NULL || out == NULL || (manifest == NULL && args->argc == 0 &&
+	    head.nretire == 0)) {
 		fprintf(stderr, "loaxa package create: needs --key, --out and audio "
-		    "files or --manifest\n");
+		    "files, --manifest or --retire\n");
+		free(retire);
 		return cli_usage(ctx->entry);
 	}
 	if ((rc = cli_meta(ctx, args, &def, tags)) != 0)
-		return rc;
+		goto out;
 	if (manifest != NULL) {
-		if (conf_manifest_read(manifest, ctx->cfg, &man, &problems) != 0)
-			return package_problems(&problems);
+		if (conf_manifest_read(manifest, ctx->cfg, &man, &problems) != 0) {
+			rc = package_problems(&problems);
+			goto out;
+		}
 		n = man->n;
 		ents = xcalloc(n, sizeof *ents);
 		mtags = xcalloc(n, sizeof *mtags);
@@ -119,7 +130,10 @@ package_create(struct cmd_ctx *ctx, const struct cmd_args *args)
 		rc = rc == LIB_REJECTED ? EXIT_USAGE : EXIT_FAIL;
 		goto out;
 	}
-	rc = lib_package_create(sk, ents, n, out, &cause);
+	head.signed_at = (int64_t)time(NULL);
+	if ((rc = lib_pkg_sequence_next(key, head.signed_at, &head.sequence,
+	    &cause)) == 0)
+		rc = lib_package_create(sk, &head, ents, n, out, &cause);
 	sodium_memzero(sk, sizeof sk);
 	if (rc != 0) {
 		fprintf(stderr, "%s\n", cause);
@@ -127,12 +141,16 @@ package_create(struct cmd_ctx *ctx, const struct cmd_args *args)
 		rc = rc == LIB_REJECTED ? EXIT_REJECTED : EXIT_FAIL;
 		goto out;
 	}
-	printf("%s: %zu bulletin%s packed and signed\n", out, n, n == 1 ? "" : "s");
+	printf("%s: %zu bulletin%s packed and signed, ", out, n, n == 1 ? "" : "s");
+	if (head.nretire > 0)
+		printf("%zu retirement%s, ", head.nretire, head.nretire == 1 ? "" : "s");
+	printf("package %lld\n", (long long)head.sequence);
 	rc = EXIT_OK;
 out:
 	conf_manifest_free(&man);
 	free(mtags);
 	free(ents);
+	free(retire);
 	return rc;
 }
 
@@ -176,14 +194,17 @@ package_import(struct cmd_ctx *ctx, const struct cmd_args *args)
 			continue;
 		}
 		for (k = 0; k < res.n; k++) {
+			if (res.ids[k] == 0) {
+				printf("%s: %s\n", args->argv[f], res.what[k]);
+				continue;
+			}
 			if (lib_get(lib, res.ids[k], &b, &cause) != 0) {
 				free(cause);
 				cause = NULL;
 				continue;
 			}
-			printf("%s: %s \"%s\" from '%s', %s", args->argv[f],
-			    res.existed[k] ? "already in the library:" : "added", b.title,
-			    res.signer, b.status);
+			printf("%s: %s%s \"%s\" from '%s', %s", args->argv[f], res.what[k],
+			    res.existed[k] ? ":" : "", b.title, res.signer, b.status);
 			for (i = 0; i < b.ntags; i++)
 				printf("%s%s", i ? " " : ", tags ", b.tags[i]);
 			printf(": %lld\n", (long long)b.id);
@@ -200,7 +221,7 @@ package_import(struct cmd_ctx *ctx, const struct cmd_args *args)
 
 static const struct cmd_entry package_create_entry = {
 	.name = "create",
-	.args = { "key: out: manifest: " CLI_META_OPTIONS, 0, -1 },
+	.args = { "key: out: manifest: retire: " CLI_META_OPTIONS, 0, -1 },
 	.exec = package_create,
 };
 
@@ -217,7 +238,8 @@ const struct cmd_entry cmd_package = {
 	.name = "package",
 	.usage = "create --key K.key --out FILE [--manifest M.conf] [--topic KEY] "
 	    "[--agency A] [--title T] [--from DATE] [--until DATE] [--min-airings N] "
-	    "[--priority P] [--tag T]... [AUDIO...] | import FILE...",
+	    "[--priority P] [--tag T]... [--retire SHA256]... [AUDIO...] | "
+	    "import FILE...",
 	.summary = "signed bulletin packages: district packs, commune imports (gói bản tin)",
 	.flags = CMD_CONFIG,
 	.help =
@@ -228,15 +250,20 @@ const struct cmd_entry cmd_package = {
 	    "gives it per file, and its tags are added to those of --tag (repeatable,\n"
 	    "at most 16 a bulletin). A setting of the manifest that is unknown, of the\n"
 	    "wrong type or a bad value is printed as MANIFEST:LINE: message (exit 2);\n"
-	    "if one file is bad, no package is written (exit 3).\n"
+	    "if one file is bad, no package is written (exit 3). Each package takes\n"
+	    "the next sequence number from the counter K.key.seq beside the key.\n"
+	    "--retire SHA256 (repeatable) tells the stations to retire that content.\n"
 	    "\n"
 	    "package import (commune side): checks the signature against the keys in\n"
 	    "this station's trust.districts and adds every bulletin, or none. An\n"
 	    "unsigned, forged, damaged, truncated or oversized package, one from an\n"
 	    "unknown key, or one whose entries name paths (../, /) is refused with\n"
 	    "exit 3. Bulletins from a key with auto_approve = true arrive approved by\n"
-	    "that key; others wait for `loaxa approve`. Content the library already\n"
-	    "has stays as it is, but takes the package's tags for it.\n"
+	    "that key; others wait for `loaxa approve`. A package whose sequence is\n"
+	    "not above the last one imported from that key is refused (exit 3).\n"
+	    "Content the library already has takes the package's tags and, when\n"
+	    "that district brought it, its title, agency, validity and minimum\n"
+	    "airings; a retirement retires it.\n"
 	    "\n"
 	    "examples:\n"
 	    "  loaxa package create --key kim-dong.key --out ban-tin-thang-6.lxp \\\n"

@@ -102,7 +102,8 @@ int lib_tags_insert(struct library *, int64_t id, const char *const *tags,
 int64_t lib_id_by_sha256(struct library *, const char *sha256, char **cause);
 
 /* Packages: package.c reads them (and describes the format), package_write.c writes them. */
-#define LIB_PKG_MAGIC "LOAXA-PACKAGE 1"
+#define LIB_PKG_MAGIC "LOAXA-PACKAGE 2"
+#define LIB_PKG_SCOPE "package" /* of lib_seq_take */
 #define LIB_PKG_MAX_LINE 1024
 #define LIB_PKG_MAX_ENTRIES 256
 #define LIB_PKG_MAX_ENTRY ((int64_t)512 * 1024 * 1024)
@@ -111,5 +112,8 @@ int64_t lib_id_by_sha256(struct library *, const char *sha256, char **cause);
 
 /* Whether an entry's name is a plain file name that can travel in a package. */
 int lib_pkg_name_ok(const char *);
+
+/* Whether s starts with 64 lower-case hex digits, then its end or a space. */
+int lib_pkg_sha256_ok(const char *);
 
 #endif

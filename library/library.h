@@ -228,36 +228,78 @@ int lib_key_read(const char *path, unsigned char sk[LIB_KEY_SECRET], char **caus
 /* Decodes a base64 public key; -1 unless it is exactly 32 bytes. */
 int lib_key_decode(const char *b64, unsigned char pk[LIB_KEY_PUBLIC]);
 
+/*
+ * Replay protection (library/sequence.c): what a signer sends is numbered,
+ * and a station takes from it, per scope ("package", "command"), only a
+ * number above the last it took. lib_seq_last sets *last to that number (0
+ * for none). lib_seq_newer refuses (LIB_REJECTED: "replayed or older than
+ * package N already imported") a seq that is not above it. lib_seq_take,
+ * inside the caller's transaction, does the same, else records seq (signed
+ * at signed_at, UTC seconds) as the last.
+ */
+int lib_seq_last(struct library *, const char *scope,
+    const unsigned char key[LIB_KEY_PUBLIC], int64_t *last, char **cause);
+int lib_seq_newer(struct library *, const char *scope,
+    const unsigned char key[LIB_KEY_PUBLIC], int64_t seq, char **cause);
+int lib_seq_take(struct library *, const char *scope,
+    const unsigned char key[LIB_KEY_PUBLIC], int64_t seq, int64_t signed_at,
+    char **cause);
+
 /* One bulletin to pack: its file and the metadata that travels with it. */
 struct lib_pkg_entry {
 	const char *path;
 	struct lib_meta meta; /* source is ignored */
 };
 
+/* What signs a package, beside its entries. */
+struct lib_pkg_head {
+	int64_t signed_at;          /* the signer's time, UTC seconds */
+	int64_t sequence;           /* above every earlier package of this key */
+	const char *const *retire;  /* SHA-256s (lower-case hex) to retire */
+	size_t nretire;
+};
+
 /*
  * Validates every file as import does and writes a signed package to out
- * (atomically). LIB_REJECTED, writing nothing, when any file is bad.
+ * (atomically): the n entries, then head's retirements (n + nretire from
+ * 1 to 256). LIB_REJECTED, writing nothing, when any file or SHA-256 is bad.
  */
 int lib_package_create(const unsigned char sk[LIB_KEY_SECRET],
-    const struct lib_pkg_entry *entries, size_t n, const char *out, char **cause);
+    const struct lib_pkg_head *head, const struct lib_pkg_entry *entries,
+    size_t n, const char *out, char **cause);
+
+/*
+ * The next sequence number for the key at keypath, from the counter file
+ * beside it (keypath.seq, one decimal number), which it advances durably
+ * before returning, holding a lock on the key file meanwhile. A missing
+ * counter is created exclusively, starting at now (UTC seconds), so that a
+ * lost counter starts again above every number it gave.
+ */
+int lib_pkg_sequence_next(const char *keypath, int64_t now, int64_t *seq,
+    char **cause);
 
 /* What a package import did. */
 struct lib_pkg_result {
 	char *signer;      /* the trusted key's name */
 	int approved;      /* bulletins arrived approved (auto_approve key) */
+	int64_t sequence, signed_at; /* the package's */
 	size_t n;
-	int64_t *ids;      /* one per entry */
+	int64_t *ids;      /* one per entry, 0 for a retirement of absent content */
 	int *existed;      /* 1 where the content was already in the library */
+	const char **what; /* per entry: "added", "already in the library", ... */
 };
 void lib_pkg_result_clear(struct lib_pkg_result *);
 
 /*
  * Verifies the package at path against the trusted keys and adds all of its
  * bulletins in one transaction, or none. topics (NULL-terminated) are the
- * known topic keys. An entry whose content is already in the library adds
- * its tags to that bulletin (lib_tag_add). LIB_REJECTED for an unsigned,
- * forged, unknown-signer, truncated, oversized or malformed package, or one
- * with bad audio.
+ * known topic keys. The package's sequence must be above the last taken
+ * from its signer (lib_seq_take). An entry whose content is already in the
+ * library adds its tags to that bulletin (lib_tag_add) and, when that
+ * district brought it, corrects its title, agency, validity and minimum
+ * airings (an audit event 'correct'); a retirement retires it. LIB_REJECTED
+ * for an unsigned, forged, unknown-signer, replayed, truncated, oversized
+ * or malformed package, or one with bad audio; the reason is clean text.
  */
 int lib_package_import(struct library *, const char *path,
     const struct lib_trusted *trusted, size_t ntrusted,

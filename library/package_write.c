@@ -5,10 +5,13 @@
  * place only when the whole package is on disk.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -51,6 +54,51 @@ pkg_basename(const char *path)
 	const char *b = strrchr(path, '/');
 
 	return b != NULL ? b + 1 : path;
+}
+
+/* Whether s is a SHA-256 as packages write it: 64 lower-case hex digits. */
+int
+lib_pkg_sha256_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[64] == '\0' || s[64] == ' ';
+}
+
+/*
+ * Checks head's retirements: SHA-256s, each once, none of them packed in
+ * the same package (info holds the n entries' hashes).
+ */
+static int
+pkg_check_retire(const struct lib_pkg_head *head, const struct audio_info *info,
+    size_t n, char **cause)
+{
+	const char *r;
+	size_t i, k;
+
+	for (i = 0; i < head->nretire; i++) {
+		r = head->retire[i];
+		if (strlen(r) != 64 || !lib_pkg_sha256_ok(r)) {
+			xasprintf(cause, "retire: '%.70s' is not a SHA-256 (64 lower-case "
+			    "hexadecimal digits)", r);
+			return LIB_REJECTED;
+		}
+		for (k = 0; k < i; k++)
+			if (strcmp(head->retire[k], r) == 0) {
+				xasprintf(cause, "retire: %s is given twice", r);
+				return LIB_REJECTED;
+			}
+		for (k = 0; k < n; k++)
+			if (strcmp(info[k].sha256, r) == 0) {
+				xasprintf(cause, "retire: %s is also packed in this package",
+				    r);
+				return LIB_REJECTED;
+			}
+	}
+	return 0;
 }
 
 /*
@@ -101,10 +149,10 @@ pkg_write_meta(struct pkg_writer *w, const struct lib_meta *m,
 	size_t k;
 
 	if (title == NULL && info->title != NULL && info->title[0] != '\0' &&
-	    strchr(info->title, '\n') == NULL)
+	    lib_text_ok(info->title, 500))
 		title = info->title;
 	if (agency == NULL && info->artist != NULL && info->artist[0] != '\0' &&
-	    strchr(info->artist, '\n') == NULL)
+	    lib_text_ok(info->artist, 500))
 		agency = info->artist;
 	if (title != NULL)
 		pkg_printf(w, "title %s\n", title);
@@ -179,8 +227,8 @@ pkg_write_entry(struct pkg_writer *w, const struct lib_pkg_entry *e,
 /* Writes the whole package to w->f, signed with sk; the caller syncs it. */
 static int
 pkg_write(struct pkg_writer *w, const unsigned char sk[LIB_KEY_SECRET],
-    const struct lib_pkg_entry *entries, size_t n, const struct audio_info *info,
-    char **cause)
+    const struct lib_pkg_head *head, const struct lib_pkg_entry *entries,
+    size_t n, const struct audio_info *info, char **cause)
 {
 	unsigned char sig[crypto_sign_BYTES];
 	char b64[sodium_base64_ENCODED_LEN(64, sodium_base64_VARIANT_ORIGINAL)];
@@ -189,10 +237,14 @@ pkg_write(struct pkg_writer *w, const unsigned char sk[LIB_KEY_SECRET],
 
 	crypto_sign_init(&w->sign);
 	sodium_bin2base64(b64, sizeof b64, sk + 32, 32, sodium_base64_VARIANT_ORIGINAL);
-	pkg_printf(w, "%s\nsigner %s\nentries %zu\n\n", LIB_PKG_MAGIC, b64, n);
+	pkg_printf(w, "%s\nsigner %s\nsigned-at %" PRId64 "\nsequence %" PRId64
+	    "\nentries %zu\n\n", LIB_PKG_MAGIC, b64, head->signed_at, head->sequence,
+	    n + head->nretire);
 	for (i = 0; i < n; i++)
 		if ((rc = pkg_write_entry(w, &entries[i], &info[i], cause)) != 0)
 			return rc;
+	for (i = 0; i < head->nretire; i++)
+		pkg_printf(w, "retire %s\n", head->retire[i]);
 	pkg_put(w, "end\n", 4);
 	crypto_sign_final_create(&w->sign, sig, NULL, sk);
 	sodium_bin2base64(b64, sizeof b64, sig, sizeof sig,
@@ -204,7 +256,8 @@ pkg_write(struct pkg_writer *w, const unsigned char sk[LIB_KEY_SECRET],
 /* Validates each file, then writes the signed package atomically to out. */
 int
 lib_package_create(const unsigned char sk[LIB_KEY_SECRET],
-    const struct lib_pkg_entry *entries, size_t n, const char *out, char **cause)
+    const struct lib_pkg_head *head, const struct lib_pkg_entry *entries,
+    size_t n, const char *out, char **cause)
 {
 	struct audio_info *info;
 	struct pkg_writer w = { 0 };
@@ -216,13 +269,18 @@ lib_package_create(const unsigned char sk[LIB_KEY_SECRET],
 		xasprintf(cause, "cannot initialise libsodium");
 		return LIB_ERR;
 	}
-	if (n < 1 || n > LIB_PKG_MAX_ENTRIES) {
-		xasprintf(cause, "a package holds from 1 to %d bulletins",
-		    LIB_PKG_MAX_ENTRIES);
+	if (n + head->nretire < 1 || n + head->nretire > LIB_PKG_MAX_ENTRIES) {
+		xasprintf(cause, "a package holds from 1 to %d bulletins and "
+		    "retirements", LIB_PKG_MAX_ENTRIES);
 		return LIB_REJECTED;
 	}
-	info = xcalloc(n, sizeof *info);
-	if ((rc = pkg_check(entries, n, info, cause)) != 0)
+	if (head->sequence < 1 || head->signed_at < 0) {
+		xasprintf(cause, "a package needs a sequence number above 0");
+		return LIB_REJECTED;
+	}
+	info = xcalloc(n + 1, sizeof *info);
+	if ((rc = pkg_check(entries, n, info, cause)) != 0 ||
+	    (rc = pkg_check_retire(head, info, n, cause)) != 0)
 		goto out;
 	rc = LIB_ERR;
 	if ((fd = file_tmp_open(out, NULL, 0644, &tmp, &why)) < 0) {
@@ -236,7 +294,7 @@ lib_package_create(const unsigned char sk[LIB_KEY_SECRET],
 		unlink(tmp);
 		goto out;
 	}
-	if ((rc = pkg_write(&w, sk, entries, n, info, cause)) != 0)
+	if ((rc = pkg_write(&w, sk, head, entries, n, info, cause)) != 0)
 		unlink(tmp);
 	else if (fflush(w.f) != 0 || ferror(w.f)) {
 		xasprintf(cause, "%s: cannot write: %s", out, strerror(errno));
@@ -254,4 +312,98 @@ out:
 	free(tmp);
 	free(why);
 	return rc;
+}
+
+/*
+ * Reads the counter at path into *last: one decimal number above 0. 1 when
+ * there is no counter, -1 with *cause.
+ */
+static int
+pkg_counter_read(const char *path, int64_t *last, char **cause)
+{
+	char buf[32], *end;
+	ssize_t got;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			return 1;
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	got = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (got < 0) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf[got] = '\0';
+	errno = 0;
+	*last = strtoll(buf, &end, 10);
+	if (end == buf || (*end != '\n' && *end != '\0') || errno != 0 ||
+	    *last < 1 || *last == INT64_MAX) {
+		xasprintf(cause, "%s: not a package counter (one number); restore it "
+		    "or remove it to start again from the time", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Writes value to the counter at path: through a temporary file renamed in
+ * place, or, with create, linked in place so that a counter made meanwhile
+ * is never replaced.
+ */
+static int
+pkg_counter_write(const char *path, int64_t value, int create, char **cause)
+{
+	char *tmp = NULL, *why = NULL, buf[32];
+	int fd, n, rc = -1;
+
+	if ((fd = file_tmp_open(path, NULL, 0600, &tmp, &why)) < 0) {
+		xasprintf(cause, "%s: %s", path, why);
+		free(why);
+		return -1;
+	}
+	n = snprintf(buf, sizeof buf, "%" PRId64 "\n", value);
+	if (write(fd, buf, (size_t)n) != n || fsync(fd) != 0)
+		xasprintf(cause, "%s: cannot write: %s", tmp, strerror(errno));
+	else if (create && link(tmp, path) != 0)
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+	else if (!create && file_tmp_commit(fd, tmp, path, &why) != 0)
+		xasprintf(cause, "%s: %s", path, why);
+	else
+		rc = 0;
+	if (create || rc != 0)
+		unlink(tmp);
+	close(fd);
+	free(tmp);
+	free(why);
+	return rc;
+}
+
+/* The next sequence from the counter beside keypath (see library.h). */
+int
+lib_pkg_sequence_next(const char *keypath, int64_t now, int64_t *seq,
+    char **cause)
+{
+	char *path;
+	int64_t last = 0;
+	int kfd, rc;
+
+	if ((kfd = open(keypath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    flock(kfd, LOCK_EX) != 0) {
+		xasprintf(cause, "%s: %s", keypath, strerror(errno));
+		if (kfd >= 0)
+			close(kfd);
+		return LIB_ERR;
+	}
+	xasprintf(&path, "%s.seq", keypath);
+	if ((rc = pkg_counter_read(path, &last, cause)) >= 0) {
+		*seq = rc == 1 ? (now > 0 ? now : 1) : last + 1;
+		rc = pkg_counter_write(path, *seq, rc == 1, cause);
+	}
+	free(path);
+	close(kfd);
+	return rc == 0 ? 0 : LIB_ERR;
 }

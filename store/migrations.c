@@ -136,6 +136,45 @@ static const char *const migrations[] = {
 	"  coalesce((SELECT min(scheduled_at) FROM airings), 9000000000000000000),\n"
 	"  coalesce((SELECT min(imported_at) FROM bulletins), 9000000000000000000))\n"
 	"  AS TEXT);\n",
+	/*
+	 * 5: replay protection for what is signed. A signer (an Ed25519 public
+	 * key, base64) numbers what it signs; signer_sequences keeps, per scope
+	 * ('package' now, 'command' for the station link's signed commands), the
+	 * highest number accepted from it, its signing time (UTC seconds) and
+	 * when it was accepted (ms). Anything not numbered above it is refused.
+	 * bulletin_events gains the action 'correct': a newer package from the
+	 * district changed a bulletin's metadata (the table is rebuilt, as
+	 * SQLite cannot alter a CHECK; DROP TABLE fires no trigger).
+	 */
+	"CREATE TABLE signer_sequences (\n"
+	"  scope     TEXT NOT NULL CHECK (scope IN ('package', 'command')),\n"
+	"  signer    TEXT NOT NULL,\n"
+	"  sequence  INTEGER NOT NULL CHECK (sequence > 0),\n"
+	"  signed_at INTEGER NOT NULL,\n"
+	"  seen_at   INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (scope, signer)\n"
+	") STRICT, WITHOUT ROWID;\n"
+	"CREATE TABLE bulletin_events_new (\n"
+	"  id          INTEGER PRIMARY KEY,\n"
+	"  bulletin_id INTEGER NOT NULL REFERENCES bulletins (id),\n"
+	"  at          INTEGER NOT NULL,\n"
+	"  actor       TEXT NOT NULL,\n"
+	"  action      TEXT NOT NULL CHECK (action IN\n"
+	"              ('import', 'approve', 'reject', 'retire', 'expire', 'correct')),\n"
+	"  from_status TEXT,\n"
+	"  to_status   TEXT NOT NULL,\n"
+	"  reason      TEXT,\n"
+	"  sha256      TEXT NOT NULL\n"
+	") STRICT;\n"
+	"INSERT INTO bulletin_events_new SELECT id, bulletin_id, at, actor, action,\n"
+	"  from_status, to_status, reason, sha256 FROM bulletin_events;\n"
+	"DROP TABLE bulletin_events;\n"
+	"ALTER TABLE bulletin_events_new RENAME TO bulletin_events;\n"
+	"CREATE INDEX bulletin_events_by_bulletin ON bulletin_events (bulletin_id, id);\n"
+	"CREATE TRIGGER bulletin_events_no_update BEFORE UPDATE ON bulletin_events\n"
+	"BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;\n"
+	"CREATE TRIGGER bulletin_events_no_delete BEFORE DELETE ON bulletin_events\n"
+	"BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;\n",
 };
 
 const char *

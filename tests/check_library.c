@@ -10,6 +10,7 @@
 #include <math.h>
 #include <sndfile.h>
 #include <sodium.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,6 +354,19 @@ START_TEST(test_tampered_refused)
 }
 END_TEST
 
+/* Each package these tests write takes the next sequence number. */
+static int64_t pkg_seq = 1000;
+
+/* lib_package_create with the next sequence and no retirement. */
+static int
+pkg_create(const unsigned char sk[64], const struct lib_pkg_entry *ents, size_t n,
+    const char *out, char **cause)
+{
+	struct lib_pkg_head head = { 1760000000, ++pkg_seq, NULL, 0 };
+
+	return lib_package_create(sk, &head, ents, n, out, cause);
+}
+
 /*
  * Writes a signed package by hand: one entry named name with the metadata
  * lines meta, holding file's bytes.
@@ -370,8 +384,9 @@ handmade_meta(const char *dir, const unsigned char sk[64], const char *name,
 	data = tu_read(file, &len);
 	ck_assert_int_eq(lib_sha256_file(file, hex, &cause), 0);
 	sodium_bin2base64(b64, sizeof b64, sk + 32, 32, sodium_base64_VARIANT_ORIGINAL);
-	xasprintf(&head, "LOAXA-PACKAGE 1\nsigner %s\nentries 1\n\nentry %zu %s %s\n"
-	    "%s\n", b64, len, hex, name, meta);
+	xasprintf(&head, "LOAXA-PACKAGE 2\nsigner %s\nsigned-at 1760000000\n"
+	    "sequence %lld\nentries 1\n\nentry %zu %s %s\n%s\n", b64,
+	    (long long)++pkg_seq, len, hex, name, meta);
 	xasprintf(&path, "%s/handmade.lxp", dir);
 	ck_assert_ptr_nonnull(fp = fopen(path, "wb"));
 	crypto_sign_init(&s);
@@ -438,7 +453,7 @@ START_TEST(test_packages)
 	ents[1].meta.topic = "tthc";
 	ents[1].meta.priority = "priority";
 	xasprintf(&pkg, "%s/p.lxp", f.dir);
-	ck_assert_msg(lib_package_create(sk, ents, 2, pkg, &cause) == 0, "%s", cause);
+	ck_assert_msg(pkg_create(sk, ents, 2, pkg, &cause) == 0, "%s", cause);
 
 	/* Untrusted key: refused, nothing added. */
 	ck_assert_int_eq(lib_package_import(f.lib, pkg, other, 1, topics, &res, &cause),
@@ -552,7 +567,7 @@ START_TEST(test_packages)
 
 		ents[1].path = silent;
 		xasprintf(&out, "%s/never.lxp", f.dir);
-		ck_assert_int_eq(lib_package_create(sk, ents, 2, out, &cause),
+		ck_assert_int_eq(pkg_create(sk, ents, 2, out, &cause),
 		    LIB_REJECTED);
 		ck_assert_ptr_nonnull(strstr(cause, "silent"));
 		free(cause);
@@ -714,13 +729,13 @@ START_TEST(test_package_tags)
 	ents[1].path = c;
 	xasprintf(&pkg, "%s/p.lxp", f.dir);
 	/* Without tags, no tags line: what any loaxa reads. */
-	ck_assert_msg(lib_package_create(sk, ents, 2, pkg, &cause) == 0, "%s", cause);
+	ck_assert_msg(pkg_create(sk, ents, 2, pkg, &cause) == 0, "%s", cause);
 	bytes = tu_read(pkg, &len);
 	ck_assert_ptr_null(memmem(bytes, len, "\ntags", 5));
 	free(bytes);
 	ents[0].meta.tags = tags;
 	ents[0].meta.ntags = 2;
-	ck_assert_msg(lib_package_create(sk, ents, 2, pkg, &cause) == 0, "%s", cause);
+	ck_assert_msg(pkg_create(sk, ents, 2, pkg, &cause) == 0, "%s", cause);
 	bytes = tu_read(pkg, &len);
 	ck_assert_ptr_nonnull(memmem(bytes, len, "\ntags papi truyen-thong\n", 24));
 	free(bytes);
@@ -737,7 +752,7 @@ START_TEST(test_package_tags)
 	ents[0].meta.ntags = 1;
 	ents[1].meta.tags = moi;
 	ents[1].meta.ntags = 1;
-	ck_assert_msg(lib_package_create(sk, ents, 2, pkg, &cause) == 0, "%s", cause);
+	ck_assert_msg(pkg_create(sk, ents, 2, pkg, &cause) == 0, "%s", cause);
 	ck_assert_msg(lib_package_import(f.lib, pkg, trusted, 1, topics, &res,
 	    &cause) == 0, "%s", cause);
 	ck_assert_int_eq(res.existed[0], 1);
@@ -752,7 +767,7 @@ START_TEST(test_package_tags)
 	tags[1] = "Truyen-thong";
 	ents[0].meta.tags = tags;
 	ents[0].meta.ntags = 2;
-	ck_assert_int_eq(lib_package_create(sk, ents, 1, pkg, &cause), LIB_REJECTED);
+	ck_assert_int_eq(pkg_create(sk, ents, 1, pkg, &cause), LIB_REJECTED);
 	ck_assert_ptr_nonnull(strstr(cause, "'Truyen-thong' is not a tag"));
 	free(cause);
 
@@ -860,6 +875,269 @@ START_TEST(test_trust_config)
 }
 END_TEST
 
+/* Appends one row of a query to the dump in arg. */
+static int
+dump_row(void *arg, int n, char **v, char **names)
+{
+	char **s = arg, *t;
+	int i;
+
+	(void)names;
+	for (i = 0; i < n; i++) {
+		xasprintf(&t, "%s%s%s", *s, i ? "|" : "\n", v[i] ? v[i] : "NULL");
+		free(*s);
+		*s = t;
+	}
+	return 0;
+}
+
+/* Every row of the library's tables, as text; the caller frees it. */
+static char *
+dump(struct fx *f)
+{
+	char *s = xstrdup(""), *err = NULL;
+
+	ck_assert_msg(sqlite3_exec(store_db(f->st), "SELECT * FROM bulletins ORDER BY id;"
+	    "SELECT * FROM bulletin_events ORDER BY id;"
+	    "SELECT * FROM bulletin_tags ORDER BY 1, 2;"
+	    "SELECT * FROM signer_sequences ORDER BY 1, 2", dump_row, &s, &err) ==
+	    SQLITE_OK, "%s", err);
+	return s;
+}
+
+/* Signs ents and the retirements with sk as package seq, into out. */
+static void
+seq_pack(const unsigned char sk[64], int64_t seq, const struct lib_pkg_entry *ents,
+    size_t n, const char *const *retire, size_t nretire, const char *out)
+{
+	struct lib_pkg_head head = { 1760000000 + seq, seq, retire, nretire };
+	char *cause = NULL;
+
+	ck_assert_msg(lib_package_create(sk, &head, ents, n, out, &cause) == 0, "%s",
+	    cause);
+}
+
+/* The last audit event of bulletin id; the caller frees its fields' array. */
+static void
+last_event(struct fx *f, int64_t id, char **action, char **actor, char **reason)
+{
+	struct lib_event *ev;
+	char *cause = NULL;
+	size_t n;
+
+	ck_assert_msg(lib_events(f->lib, id, &ev, &n, &cause) == 0, "%s", cause);
+	ck_assert_uint_gt(n, 0);
+	*action = xstrdup(ev[n - 1].action);
+	*actor = xstrdup(ev[n - 1].actor);
+	*reason = xstrdup(ev[n - 1].reason ? ev[n - 1].reason : "");
+	lib_events_free(&ev, n);
+}
+
+/*
+ * Package sequences: a replayed or older package is refused and changes no
+ * row; a newer one corrects a bulletin's metadata or retires it (with an
+ * audit event naming the district and the package), only for what that
+ * district brought; each signer has its own sequence; format 1 is refused
+ * with its own reason; a refusal's reason holds no control character; the
+ * district's counter file gives each package the next number.
+ */
+START_TEST(test_package_sequence)
+{
+	static const char *const topics[] = { "cchc", NULL };
+	struct lib_trusted trusted[2];
+	struct lib_pkg_entry ents[2];
+	struct lib_pkg_result res;
+	struct lib_bulletin b;
+	unsigned char sk[64], pk[32], sk2[64], pk2[32];
+	char *cause = NULL, *a, *c, *p5, *p3, *p7, *p9, *p11, *q1, *before, *after;
+	char *action, *actor, *reason, sha_a[65], sha_c[65], pub[64], *key, *ctr;
+	const char *retire[2];
+	size_t rows, files;
+	int64_t id_a, id_c, seq;
+	struct fx f;
+	FILE *fp;
+
+	fx_open(&f);
+	crypto_sign_keypair(pk, sk);
+	crypto_sign_keypair(pk2, sk2);
+	trusted[0] = (struct lib_trusted){ "Kim Động", pk, 1 };
+	trusted[1] = (struct lib_trusted){ "Ân Thi", pk2, 1 };
+	a = wav(f.dir, "tin-a.wav", 2, 0.3, 440);
+	c = wav(f.dir, "tin-c.wav", 2, 0.3, 880);
+	ck_assert_int_eq(lib_sha256_file(a, sha_a, &cause), 0);
+	ck_assert_int_eq(lib_sha256_file(c, sha_c, &cause), 0);
+	memset(ents, 0, sizeof ents);
+	ents[0].path = a;
+	ents[0].meta.title = "Tin 1";
+	xasprintf(&p5, "%s/p5.lxp", f.dir);
+	xasprintf(&p3, "%s/p3.lxp", f.dir);
+	xasprintf(&p7, "%s/p7.lxp", f.dir);
+	xasprintf(&p9, "%s/p9.lxp", f.dir);
+	xasprintf(&p11, "%s/p11.lxp", f.dir);
+	xasprintf(&q1, "%s/q1.lxp", f.dir);
+
+	/* Package 5 brings A. */
+	ents[0].meta.valid_until = "2026-06-30";
+	ents[0].meta.min_airings = 2;
+	seq_pack(sk, 5, ents, 1, NULL, 0, p5);
+	ck_assert_msg(lib_package_import(f.lib, p5, trusted, 2, topics, &res,
+	    &cause) == 0, "%s", cause);
+	ck_assert_int_eq(res.sequence, 5);
+	ck_assert_str_eq(res.what[0], "added");
+	id_a = res.ids[0];
+	lib_pkg_result_clear(&res);
+
+	/* Replayed, then older (with new content): refused, not a row changed. */
+	ents[0].meta.title = "Cũ";
+	ents[1].path = c;
+	seq_pack(sk, 3, ents, 2, NULL, 0, p3);
+	before = dump(&f);
+	ck_assert_int_eq(lib_package_import(f.lib, p5, trusted, 2, topics, &res,
+	    &cause), LIB_REJECTED);
+	ck_assert_str_eq(cause, "replayed or older than package 5 already imported");
+	free(cause);
+	ck_assert_int_eq(lib_package_import(f.lib, p3, trusted, 2, topics, &res,
+	    &cause), LIB_REJECTED);
+	ck_assert_str_eq(cause, "replayed or older than package 5 already imported");
+	free(cause);
+	ck_assert_str_eq(after = dump(&f), before);
+	free(after);
+	counts(&f, &rows, &files);
+	ck_assert_uint_eq(rows, 1);
+	ck_assert_uint_eq(files, 1);
+
+	/* Package 7 corrects A's title, agency, validity and minimum. */
+	ents[0].meta.title = "Tin 1 (sửa)";
+	ents[0].meta.agency = "TT VH-TT&DL Kim Động";
+	ents[0].meta.valid_until = "2026-07-31";
+	ents[0].meta.min_airings = 3;
+	seq_pack(sk, 7, ents, 1, NULL, 0, p7);
+	ck_assert_msg(lib_package_import(f.lib, p7, trusted, 2, topics, &res,
+	    &cause) == 0, "%s", cause);
+	ck_assert_str_eq(res.what[0], "corrected");
+	ck_assert_int_eq(res.ids[0], id_a);
+	lib_pkg_result_clear(&res);
+	ck_assert_int_eq(lib_get(f.lib, id_a, &b, &cause), 0);
+	ck_assert_str_eq(b.title, "Tin 1 (sửa)");
+	ck_assert_str_eq(b.agency, "TT VH-TT&DL Kim Động");
+	ck_assert_str_eq(b.valid_until, "2026-07-31");
+	ck_assert_int_eq(b.min_airings, 3);
+	ck_assert_str_eq(b.status, "approved");
+	lib_bulletin_clear(&b);
+	last_event(&f, id_a, &action, &actor, &reason);
+	ck_assert_str_eq(action, "correct");
+	ck_assert_ptr_nonnull(strstr(actor, "Kim Động"));
+	ck_assert_ptr_nonnull(strstr(reason, "package 7: title 'Tin 1' -> "
+	    "'Tin 1 (sửa)'"));
+	ck_assert_ptr_nonnull(strstr(reason, "until '2026-06-30' -> '2026-07-31'"));
+	ck_assert_ptr_nonnull(strstr(reason, "min-airings '2' -> '3'"));
+	free(action);
+	free(actor);
+	free(reason);
+
+	/* Package 9 retires A, and content this station never had. */
+	retire[0] = sha_a;
+	retire[1] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	seq_pack(sk, 9, NULL, 0, retire, 2, p9);
+	ck_assert_msg(lib_package_import(f.lib, p9, trusted, 2, topics, &res,
+	    &cause) == 0, "%s", cause);
+	ck_assert_str_eq(res.what[0], "retired");
+	ck_assert_int_eq(res.ids[1], 0);
+	ck_assert_ptr_nonnull(strstr(res.what[1], "nothing to retire"));
+	lib_pkg_result_clear(&res);
+	ck_assert_int_eq(lib_get(f.lib, id_a, &b, &cause), 0);
+	ck_assert_str_eq(b.status, "retired");
+	ck_assert_ptr_null(b.approved_sha256);
+	lib_bulletin_clear(&b);
+	last_event(&f, id_a, &action, &actor, &reason);
+	ck_assert_str_eq(action, "retire");
+	ck_assert_ptr_nonnull(strstr(actor, "Kim Động"));
+	ck_assert_str_eq(reason, "package 9");
+	free(action);
+	free(actor);
+	free(reason);
+
+	/* Each signer has its own sequence; one cannot retire the other's. */
+	ents[0].path = c;
+	memset(&ents[0].meta, 0, sizeof ents[0].meta);
+	seq_pack(sk, 11, ents, 1, NULL, 0, p11);
+	ck_assert_msg(lib_package_import(f.lib, p11, trusted, 2, topics, &res,
+	    &cause) == 0, "%s", cause);
+	id_c = res.ids[0];
+	lib_pkg_result_clear(&res);
+	retire[0] = sha_c;
+	seq_pack(sk2, 1, NULL, 0, retire, 1, q1);
+	ck_assert_msg(lib_package_import(f.lib, q1, trusted, 2, topics, &res,
+	    &cause) == 0, "%s", cause);
+	ck_assert_ptr_nonnull(strstr(res.what[0], "not retired"));
+	lib_pkg_result_clear(&res);
+	ck_assert_int_eq(lib_get(f.lib, id_c, &b, &cause), 0);
+	ck_assert_str_eq(b.status, "approved");
+	lib_bulletin_clear(&b);
+
+	/* Format 1, and a reason with a control character in it. */
+	ck_assert_ptr_nonnull(fp = fopen(p3, "wb"));
+	fputs("LOAXA-PACKAGE 1\nsigner x\n", fp);
+	fclose(fp);
+	ck_assert_int_eq(lib_package_import(f.lib, p3, trusted, 2, topics, &res,
+	    &cause), LIB_REJECTED);
+	ck_assert_str_eq(cause, "package format 1 is no longer accepted: ask the "
+	    "district to pack it again");
+	free(cause);
+	{
+		char *w = wav(f.dir, "new.wav", 2, 0.3, 550);
+		char *hm = handmade_meta(f.dir, sk, "new.wav", "priority \033[2J\n", w);
+
+		ck_assert_int_eq(lib_package_import(f.lib, hm, trusted, 2, topics, &res,
+		    &cause), LIB_REJECTED);
+		ck_assert_ptr_nonnull(strstr(cause, "unknown priority"));
+		ck_assert_ptr_null(strchr(cause, '\033'));
+		free(cause);
+		free(hm);
+		free(w);
+	}
+
+	/* The writer refuses what is not a SHA-256 to retire. */
+	retire[0] = "ABC";
+	{
+		struct lib_pkg_head head = { 1, 20, retire, 1 };
+
+		ck_assert_int_eq(lib_package_create(sk, &head, NULL, 0, p3, &cause),
+		    LIB_REJECTED);
+		ck_assert_ptr_nonnull(strstr(cause, "not a SHA-256"));
+		free(cause);
+	}
+
+	/* The counter beside the key: starts at the time, then one more each. */
+	xasprintf(&key, "%s/district.key", f.dir);
+	xasprintf(&ctr, "%s.seq", key);
+	ck_assert_int_eq(lib_key_generate(key, pub, sizeof pub, &cause), 0);
+	ck_assert_int_eq(lib_pkg_sequence_next(key, 1760000000, &seq, &cause), 0);
+	ck_assert_int_eq(seq, 1760000000);
+	ck_assert_int_eq(lib_pkg_sequence_next(key, 5, &seq, &cause), 0);
+	ck_assert_int_eq(seq, 1760000001);
+	ck_assert_ptr_nonnull(fp = fopen(ctr, "w"));
+	fputs("nonsense\n", fp);
+	fclose(fp);
+	ck_assert_int_eq(lib_pkg_sequence_next(key, 5, &seq, &cause), LIB_ERR);
+	ck_assert_ptr_nonnull(strstr(cause, "not a package counter"));
+	free(cause);
+
+	free(before);
+	free(key);
+	free(ctr);
+	free(p5);
+	free(p3);
+	free(p7);
+	free(p9);
+	free(p11);
+	free(q1);
+	free(a);
+	free(c);
+	fx_close(&f);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -878,6 +1156,7 @@ main(void)
 	tcase_add_test(tc, test_packages);
 	tcase_add_test(tc, test_tags);
 	tcase_add_test(tc, test_package_tags);
+	tcase_add_test(tc, test_package_sequence);
 	tcase_add_test(tc, test_trust_config);
 	tcase_add_test(tc, test_dead_temporaries_swept);
 	suite_add_tcase(s, tc);

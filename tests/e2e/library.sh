@@ -186,11 +186,49 @@ grep -aq '^tags papi cai-cach-2026$' ex.lxp || fail "the example's tags are not 
 
 # The inbox: good to done/, bad to rejected/ with a note.
 mkdir -p xa-inbox
-cp p.lxp xa-inbox/good.lxp; cp forged.lxp xa-inbox/evil.lxp
+run $LOAXA package create --key huyen.key --out xa-inbox/good.lxp --topic cchc c.wav
+expect_rc 0
+cp forged.lxp xa-inbox/evil.lxp
 run $LOAXA -c xa.conf inbox
 expect_rc 3; expect_out "1 package imported, 1 rejected"
 [ -f xa-inbox/done/good.lxp ] || fail "good package not in done/"
 [ -f xa-inbox/rejected/evil.lxp.why ] || fail "no .why for the rejected package"
+
+# Package sequences: each package takes the next number from the counter
+# beside the key; a replayed or older one is refused on one line and changes
+# nothing; a newer one corrects the metadata of what its district brought,
+# or retires it; format 1 is refused with its own reason.
+[ -f huyen.key.seq ] || fail "no counter beside the district key"
+run $LOAXA package create --key huyen.key --out old.lxp --topic cchc --title "Tin cũ" c.wav
+expect_rc 0
+run $LOAXA package create --key huyen.key --out new.lxp --topic cchc --title "Tin đã sửa" \
+    --agency "TT VH-TT&DL Kim Động" --until 2099-06-30 --min-airings 4 c.wav
+expect_rc 0
+NEW=${OUT##*package }
+run $LOAXA -c xa.conf package import new.lxp
+expect_rc 0; expect_out 'corrected: "Tin đã sửa"'
+ID=${OUT##* }
+run $LOAXA -c xa.conf show "$ID"
+expect_rc 0; expect_out "Kim Động'"; expect_out "package $NEW: title "
+expect_out "until '2099-12-31' -> '2099-06-30'"
+BEFORE=$($LOAXA -c xa.conf list --format json; $LOAXA -c xa.conf show "$ID")
+run $LOAXA -c xa.conf package import old.lxp
+expect_rc 3; expect_err "old.lxp: replayed or older than package $NEW already imported"
+expect_one_err_line
+run $LOAXA -c xa.conf package import new.lxp
+expect_rc 3; expect_err "new.lxp: replayed or older than package $NEW already imported"
+sed '1s/^LOAXA-PACKAGE 2$/LOAXA-PACKAGE 1/' new.lxp > v1.lxp
+run $LOAXA -c xa.conf package import v1.lxp
+expect_rc 3
+expect_err "v1.lxp: package format 1 is no longer accepted: ask the district to pack it again"
+AFTER=$($LOAXA -c xa.conf list --format json; $LOAXA -c xa.conf show "$ID")
+[ "$BEFORE" = "$AFTER" ] || fail "a refused package changed the library"
+run $LOAXA package create --key huyen.key --out retire.lxp --retire "$(sha256sum c.wav | cut -c1-64)"
+expect_rc 0; expect_out "0 bulletins packed and signed, 1 retirement"
+run $LOAXA -c xa.conf package import retire.lxp
+expect_rc 0; expect_out 'retired: "Tin đã sửa"'
+run $LOAXA -c xa.conf list --status retired
+expect_rc 0; expect_out "Tin đã sửa"
 
 # CSV for Excel: UTF-8 with a byte-order mark.
 run $LOAXA -c xa.conf list --format csv

@@ -180,7 +180,7 @@ craft() {
 import sys
 out, signer, lines = sys.argv[1], sys.argv[2], sys.argv[3:]
 with open(out, "wb") as f:
-    f.write(b"LOAXA-PACKAGE 1\nsigner " + signer.encode() + b"\n")
+    f.write(b"LOAXA-PACKAGE 2\nsigner " + signer.encode() + b"\nsigned-at 1\nsequence 1\n")
     for l in lines:
         f.write(l.encode("utf-8", "surrogateescape").replace(b"<NUL>", b"\0") + b"\n")
     f.write(b"RIFF....WAVEfmt \n")

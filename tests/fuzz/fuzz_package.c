@@ -13,7 +13,8 @@
  *
  * Beyond not crashing: a refusal leaves no bulletin and no temporary file
  * behind, and a success adds one bulletin (or finds one) per entry, whose
- * tags are all tags, at most LIB_TAGS_MAX of them. With
+ * tags are all tags, at most LIB_TAGS_MAX of them, and takes the package's
+ * sequence (the same package again would be a replay). With
  * FUZZ_DEBUG set in the environment it says what became of each input.
  */
 #include <dirent.h>
@@ -236,6 +237,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_fail("imported a package of no bulletin");
 		if (count(lib) > before + res.n)
 			fuzz_fail("more bulletins than entries");
+		/* Its sequence was taken: the same package again is a replay. */
+		if (lib_seq_newer(lib, "package", trusted.key, res.sequence, &cause) !=
+		    LIB_REJECTED)
+			fuzz_fail("package %lld imported, and still not a replay",
+			    (long long)res.sequence);
+		free(cause);
+		cause = NULL;
 		lib_pkg_result_clear(&res);
 	} else {
 		if (cause == NULL)
