@@ -6,6 +6,7 @@
 
 #include "common/xmalloc.h"
 #include "scheduler/airlog.h"
+#include "store/migrations.h"
 #include "store/store.h"
 #include "tests/testutil.h"
 
@@ -233,6 +234,60 @@ START_TEST(test_reason_words)
 }
 END_TEST
 
+/*
+ * A log written before reasons were codes: opening it splits each free-text
+ * reason into its code and detail, and leaves the codes as they were.
+ */
+START_TEST(test_old_reasons_split)
+{
+	static const char *const want[][2] = {
+		{ "tampered", "/srv/b1.wav changed since it was approved" },
+		{ "device", "ALSA: no such device" },
+		{ "refused", "bulletin 3 has expired" },
+		{ "player", "crashed (signal 6, Aborted)" },
+		{ "player", "hung: no progress for 5 s" },
+		{ "player", "bad frame header" },
+		{ "silence", "silence for 12 s" },
+		{ "controller off", "" },
+		{ "", "" },
+	};
+	char *path, *cause = NULL, outcome[32], reason[64], detail[128];
+	int64_t played, ended;
+	sqlite3 *db;
+	int v;
+	size_t i;
+
+	store_close(&st);
+	xasprintf(&path, "%s/old.db", dir);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	for (v = 1; v <= 3; v++)
+		ck_assert_int_eq(sqlite3_exec(db, store_migration(v), NULL, NULL, NULL),
+		    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO airings (scheduled_at, outcome,"
+	    " reason) VALUES"
+	    " (1, 'failed', 'tampered: /srv/b1.wav changed since it was approved'),"
+	    " (2, 'missed', 'device: ALSA: no such device'),"
+	    " (3, 'failed', 'refused: bulletin 3 has expired'),"
+	    " (4, 'failed', 'player crashed (signal 6, Aborted)'),"
+	    " (5, 'failed', 'player hung: no progress for 5 s'),"
+	    " (6, 'failed', 'bad frame header'),"
+	    " (7, 'completed', 'silence for 12 s'),"
+	    " (8, 'missed', 'controller off'),"
+	    " (9, 'completed', NULL);"
+	    " PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_msg(store_open(path, &st, &cause) == 0, "%s", cause);
+	free(path);
+	for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+		row((int64_t)i + 1, outcome, sizeof outcome, reason, sizeof reason, &played,
+		    &ended);
+		detail_of((int64_t)i + 1, detail, sizeof detail);
+		ck_assert_str_eq(reason, want[i][0]);
+		ck_assert_str_eq(detail, want[i][1]);
+	}
+}
+END_TEST
+
 /* Every outcome is written as the contract spells it. */
 START_TEST(test_outcome_words)
 {
@@ -270,6 +325,7 @@ main(void)
 	tcase_add_test(tc, test_outcome_words);
 	tcase_add_test(tc, test_reason_code_and_detail);
 	tcase_add_test(tc, test_reason_words);
+	tcase_add_test(tc, test_old_reasons_split);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
