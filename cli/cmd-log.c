@@ -89,6 +89,8 @@ log_row(const struct rep_airing *a, void *arg)
 		json_write(f, a->outcome);
 		fputs(", \"reason\": ", f);
 		json_write(f, a->reason);
+		fputs(", \"detail\": ", f);
+		json_write(f, a->detail);
 		fputc('}', f);
 	} else if (o->fmt == LOG_CSV) {
 		fprintf(f, "%" PRId64 ",", a->id);
@@ -108,6 +110,8 @@ log_row(const struct rep_airing *a, void *arg)
 		    log_time(a->scheduled_at, s), log_time(a->started_at, st),
 		    log_time(a->ended_at, en), a->played_ms, a->outcome);
 		csv_str(f, a->reason);
+		fputc(',', f);
+		csv_str(f, a->detail);
 		fputs("\r\n", f);
 	} else {
 		if (log_time(a->scheduled_at, s)[0] == '\0')
@@ -120,8 +124,9 @@ log_row(const struct rep_airing *a, void *arg)
 		else
 			fputs(" -      ", f);
 		utf8_pad(f, a->title ? a->title : "", 28);
-		fprintf(f, " %7.1f  %-11s %s\n", (double)a->played_ms / 60000.0, a->outcome,
-		    a->reason ? a->reason : "");
+		fprintf(f, " %7.1f  %-11s %s%s%s\n", (double)a->played_ms / 60000.0,
+		    a->outcome, a->reason ? a->reason : "", a->detail ? ": " : "",
+		    a->detail ? a->detail : "");
 	}
 	o->n++;
 	return 0;
@@ -195,7 +200,7 @@ log_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	else if (o.fmt == LOG_CSV)
 		/* UTF-8 with a byte-order mark, so that Excel shows Vietnamese intact. */
 		fputs("\xef\xbb\xbf" "id,station,bulletin,title,topic,sha256,slot,priority,"
-		    "scheduled_at,started_at,ended_at,played_ms,outcome,reason\r\n", stdout);
+		    "scheduled_at,started_at,ended_at,played_ms,outcome,reason,detail\r\n", stdout);
 	else
 		printf("%-8s %-19s  %-16s %-6s %-28s %7s  %-11s %s\n", "ID", "SCHEDULED",
 		    "SLOT", "ITEM", "TITLE", "MINUTES", "OUTCOME", "REASON");
@@ -230,7 +235,9 @@ const struct cmd_entry cmd_log = {
 	    "sha256, slot, priority, scheduled_at, started_at, ended_at (ISO 8601 with\n"
 	    "milliseconds and the UTC offset; null where it never started), played_ms,\n"
 	    "outcome (completed, interrupted, failed, missed, skipped, or playing while\n"
-	    "on air) and reason. CSV has the same columns.\n",
+	    "on air), reason (a code: controller off, device, tampered, ...; see\n"
+	    "loaxa(1)) and detail (what else is known: the file, the device's\n"
+	    "message). CSV has the same columns.\n",
 	.flags = CMD_CONFIG,
 	.args = { "from: to: format:", 0, 0 },
 	.exec = log_exec,

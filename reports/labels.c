@@ -160,16 +160,27 @@ rep_label(enum rep_lang lang, enum rep_label l)
 const char *
 rep_reason(enum rep_lang lang, const char *reason)
 {
+	/* Every code of scheduler/airlog.h's table, and the report's "unknown". */
 	static const char *const reasons[][2] = {
-		{ "controller off", "máy tắt" },
-		{ "no content", "không có nội dung" },
-		{ "device", "lỗi thiết bị" },
 		{ "emergency", "tin khẩn cấp" },
 		{ "shutdown", "dừng máy" },
 		{ "power loss", "mất điện" },
-		{ "tampered", "tệp bị thay đổi" },
+		{ "operator stop", "người vận hành dừng" },
+		{ "skipped by operator", "người vận hành bỏ qua" },
+		{ "stopped", "trình phát tự dừng" },
+		{ "controller off", "máy tắt" },
+		{ "clock change", "đồng hồ bị chỉnh" },
+		{ "controller busy", "máy đang phát mục khác" },
+		{ "no content", "không có nội dung" },
+		{ "device", "lỗi thiết bị" },
 		{ "overlap", "trùng lịch" },
-		{ "operator", "người vận hành dừng" },
+		{ "operator play", "người vận hành phát mục khác" },
+		{ "tampered", "tệp bị thay đổi" },
+		{ "refused", "bản tin không được phép phát" },
+		{ "decoder", "tệp không giải mã được" },
+		{ "player", "lỗi trình phát" },
+		{ "silence", "có đoạn im lặng dài" },
+		{ "not logged", "không có trong nhật ký" },
 		{ "unknown", "không rõ" },
 	};
 	size_t i;

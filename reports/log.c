@@ -9,7 +9,8 @@
 static const char sql_log[] =
     "SELECT a.id, a.bulletin_id, coalesce(a.sha256, b.sha256), b.title, b.topic,"
     " b.agency, coalesce(b.min_airings, 0), a.slot, a.slot_start, a.priority,"
-    " a.scheduled_at, a.started_at, a.ended_at, a.played_ms, a.outcome, a.reason"
+    " a.scheduled_at, a.started_at, a.ended_at, a.played_ms, a.outcome, a.reason,"
+    " a.detail"
     " FROM airings a LEFT JOIN bulletins b ON b.id = a.bulletin_id"
     " WHERE a.scheduled_at >= ?1 AND a.scheduled_at < ?2"
     " ORDER BY a.scheduled_at, a.id";
@@ -47,6 +48,7 @@ rep_log_each(sqlite3 *db, const struct config *cfg, int64_t from_ms, int64_t to_
 		r.played_ms = sqlite3_column_int64(q, 13);
 		r.outcome = (const char *)sqlite3_column_text(q, 14);
 		r.reason = (const char *)sqlite3_column_text(q, 15);
+		r.detail = (const char *)sqlite3_column_text(q, 16);
 		t = r.topic != NULL && cfg != NULL ? conf_topic(cfg, r.topic) : NULL;
 		r.topic_name = t != NULL ? t->name : r.topic;
 		if (fn(&r, arg) != 0) {

@@ -157,7 +157,9 @@ struct rep_airing {
 	const char *priority;
 	int64_t scheduled_at, started_at, ended_at; /* started/ended 0: never */
 	int64_t played_ms;
-	const char *outcome, *reason;
+	const char *outcome;
+	const char *reason;  /* a code of the log's table (scheduler/airlog.h) */
+	const char *detail;  /* what else the log knows: a file, a message */
 };
 
 /*

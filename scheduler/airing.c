@@ -73,6 +73,22 @@ sched_airing_pid(const struct sched_airing *a)
 	return a->pid;
 }
 
+/*
+ * Splits the child's "code: detail" into the event's reason and detail; a
+ * failure in words of its own is the player's, the words its detail.
+ */
+static void
+airing_reason(struct sched_airing_event *ev, const char *text)
+{
+	const char *detail;
+
+	ev->reason = sched_reason_code(text, &detail);
+	if (ev->reason == SCHED_R_NONE && *text != '\0')
+		ev->reason = SCHED_R_PLAYER;
+	snprintf(ev->detail, sizeof ev->detail, "%s", detail);
+	ev->device = ev->reason == SCHED_R_DEVICE;
+}
+
 /* Parses one line "S at", "P ms" or "D outcome ms reason" into *ev. */
 static int
 airing_parse(const char *line, struct sched_airing_event *ev)
@@ -99,8 +115,7 @@ airing_parse(const char *line, struct sched_airing_event *ev)
 		    strcmp(outcome, "stopped") == 0 ? SCHED_AIRING_STOPPED :
 		    SCHED_AIRING_FAILED;
 		ev->played_ms = a;
-		snprintf(ev->reason, sizeof ev->reason, "%s", line + 1 + n);
-		ev->device = strncmp(ev->reason, "device", 6) == 0;
+		airing_reason(ev, line + 1 + n);
 		return 1;
 	default:
 		return 0;
@@ -117,20 +132,21 @@ airing_reap(struct sched_airing *a, struct sched_airing_event *ev)
 	memset(ev, 0, sizeof *ev);
 	ev->kind = SCHED_AIRING_DONE;
 	ev->end = SCHED_AIRING_FAILED;
+	ev->reason = SCHED_R_PLAYER;
 	do
 		r = waitpid(a->pid, &status, 0);
 	while (r < 0 && errno == EINTR);
 	if (r == a->pid) {
 		a->pid = -1;
 		if (WIFSIGNALED(status))
-			snprintf(ev->reason, sizeof ev->reason,
-			    "player crashed (signal %d, %s)", WTERMSIG(status),
+			snprintf(ev->detail, sizeof ev->detail,
+			    "crashed (signal %d, %s)", WTERMSIG(status),
 			    strsignal(WTERMSIG(status)));
 		else
-			snprintf(ev->reason, sizeof ev->reason,
-			    "player exited with status %d", WEXITSTATUS(status));
+			snprintf(ev->detail, sizeof ev->detail,
+			    "exited with status %d", WEXITSTATUS(status));
 	} else
-		snprintf(ev->reason, sizeof ev->reason, "player vanished");
+		snprintf(ev->detail, sizeof ev->detail, "vanished");
 }
 
 int

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "scheduler/airlog.h"
+
 struct audio_option;
 struct config_audio;
 struct player_opts;
@@ -37,7 +39,7 @@ struct audio_option *sched_player_out_options(const struct config_audio *ca,
 enum sched_airing_event_kind {
 	SCHED_AIRING_STARTED,  /* at: when the first sample went out */
 	SCHED_AIRING_PROGRESS, /* played_ms */
-	SCHED_AIRING_DONE,     /* outcome, reason, played_ms */
+	SCHED_AIRING_DONE,     /* outcome, reason and detail, played_ms */
 };
 
 /* How the child says its item ended. */
@@ -53,7 +55,8 @@ struct sched_airing_event {
 	int64_t played_ms;
 	enum sched_airing_end end;
 	int device;       /* the reason is the device's ("device: ..."): it would not open */
-	char reason[128]; /* free text for the log, "" when none */
+	enum sched_reason reason; /* the log's code, SCHED_R_NONE when none */
+	char detail[128]; /* what else is known, for the log's detail; "" when nothing */
 };
 
 /* Forks the child. Returns 0 and a handle, or -1 with *cause. */
@@ -67,7 +70,8 @@ pid_t sched_airing_pid(const struct sched_airing *);
 /*
  * Reads the next event. Returns 1 with *ev filled, 0 when nothing complete is
  * pending yet, -1 when the child is gone without saying how it ended (*ev is
- * then a DONE event, failed, with the reason: crashed, killed by signal N...).
+ * then a DONE event, failed, for the reason "player" with the detail: crashed,
+ * killed by signal N...).
  */
 int sched_airing_read(struct sched_airing *, struct sched_airing_event *ev);
 

@@ -3,7 +3,8 @@
  * the scheduled instant, plays, and reports over the pipe (scheduler/airing.h):
  *   S <ms since the epoch when the first block went out>
  *   P <ms played>              (about four times a second)
- *   D <completed|stopped|failed> <ms played> <reason>
+ *   D <completed|stopped|failed> <ms played> <reason code>[: <detail>]
+ *     (scheduler/airlog.h's codes; other words are the player's failure)
  * The device is closed before the D line, so that the daemon's next child
  * can open it at once.
  *
@@ -203,7 +204,7 @@ sched_airing_child(const struct sched_airing_spec *spec, int fd)
 		if (child_file_ok(spec->path, &why))
 			child_say(&c, "D failed 0 device: %s", cause);
 		else
-			child_say(&c, "D failed 0 %s", why ? why : cause);
+			child_say(&c, "D failed 0 decoder: %s", why ? why : cause);
 		free(why);
 		goto out;
 	}
@@ -219,7 +220,7 @@ sched_airing_child(const struct sched_airing_spec *spec, int fd)
 	child_wait(spec->start_at);
 	if (child_stop) {
 		out_close(out, &why);
-		child_say(&c, "D stopped 0 stopped before it started");
+		child_say(&c, "D stopped 0 stopped: before it started");
 		goto out;
 	}
 	player_run(p, &res);
@@ -229,7 +230,7 @@ sched_airing_child(const struct sched_airing_spec *spec, int fd)
 		xasprintf(&res.reason, "device: %s", why);
 	}
 	if (res.outcome == PLAYER_COMPLETED && res.silence)
-		child_say(&c, "D completed %lld silence for %lld s",
+		child_say(&c, "D completed %lld silence: %lld s at the longest",
 		    (long long)res.played_ms, (long long)(res.longest_silence_ms / 1000));
 	else
 		child_say(&c, "D %s %lld %s", player_outcome_name(res.outcome),

@@ -1,6 +1,7 @@
 /* The airing log's writes; every statement is prepared and bound. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "common/xmalloc.h"
@@ -27,6 +28,60 @@ sched_outcome_name(enum sched_outcome o)
 	case SCHED_SKIPPED: return "skipped";
 	}
 	return "failed";
+}
+
+/* The one table of reason codes: the words the log's reason column holds. */
+static const char *const reason_names[SCHED_R_NREASONS] = {
+	[SCHED_R_EMERGENCY] = "emergency",
+	[SCHED_R_SHUTDOWN] = "shutdown",
+	[SCHED_R_POWER_LOSS] = "power loss",
+	[SCHED_R_OPERATOR_STOP] = "operator stop",
+	[SCHED_R_SKIPPED] = "skipped by operator",
+	[SCHED_R_STOPPED] = "stopped",
+	[SCHED_R_CONTROLLER_OFF] = "controller off",
+	[SCHED_R_CLOCK_CHANGE] = "clock change",
+	[SCHED_R_CONTROLLER_BUSY] = "controller busy",
+	[SCHED_R_NO_CONTENT] = "no content",
+	[SCHED_R_DEVICE] = "device",
+	[SCHED_R_OVERLAP] = "overlap",
+	[SCHED_R_OPERATOR_PLAY] = "operator play",
+	[SCHED_R_TAMPERED] = "tampered",
+	[SCHED_R_REFUSED] = "refused",
+	[SCHED_R_DECODER] = "decoder",
+	[SCHED_R_PLAYER] = "player",
+	[SCHED_R_SILENCE] = "silence",
+	[SCHED_R_NOT_LOGGED] = "not logged",
+};
+
+const char *
+sched_reason_name(enum sched_reason r)
+{
+	if ((int)r <= SCHED_R_NONE || (int)r >= SCHED_R_NREASONS)
+		return NULL;
+	return reason_names[r];
+}
+
+enum sched_reason
+sched_reason_code(const char *text, const char **detail)
+{
+	size_t len;
+	int r;
+
+	for (r = SCHED_R_NONE + 1; r < SCHED_R_NREASONS; r++) {
+		len = strlen(reason_names[r]);
+		if (strncmp(text, reason_names[r], len) != 0)
+			continue;
+		if (text[len] == '\0') {
+			*detail = text + len;
+			return (enum sched_reason)r;
+		}
+		if (text[len] == ':') {
+			*detail = text + len + 1 + (text[len + 1] == ' ');
+			return (enum sched_reason)r;
+		}
+	}
+	*detail = text;
+	return SCHED_R_NONE;
 }
 
 /* Prepares sql, or sets *cause. */
@@ -118,38 +173,63 @@ sched_log_heartbeat(struct store *st, int64_t id, int64_t now, int64_t played_ms
 	return sched_log_run(st, q, cause);
 }
 
+/*
+ * Prepares sql, a write of an outcome with its reason: NULL with *cause when
+ * the reason is not a code of the table (nothing is written then).
+ */
+static sqlite3_stmt *
+sched_log_prepare_outcome(struct store *st, const char *sql, enum sched_reason reason,
+    char **cause)
+{
+	if (reason != SCHED_R_NONE && sched_reason_name(reason) == NULL) {
+		xasprintf(cause, "airing log: %d is not a reason code", (int)reason);
+		return NULL;
+	}
+	return sched_log_prepare(st, sql, cause);
+}
+
+/* Binds the outcome, the reason's code and the detail at i, i + 1, i + 2. */
+static void
+bind_outcome(sqlite3_stmt *q, int i, enum sched_outcome outcome, enum sched_reason reason,
+    const char *detail)
+{
+	sqlite3_bind_text(q, i, sched_outcome_name(outcome), -1, SQLITE_STATIC);
+	bind_text_or_null(q, i + 1, sched_reason_name(reason));
+	bind_text_or_null(q, i + 2, detail);
+}
+
 int
 sched_log_finish(struct store *st, int64_t id, int64_t ended_at, int64_t played_ms,
-    enum sched_outcome outcome, const char *reason, char **cause)
+    enum sched_outcome outcome, enum sched_reason reason, const char *detail,
+    char **cause)
 {
-	sqlite3_stmt *q = sched_log_prepare(st,
+	sqlite3_stmt *q = sched_log_prepare_outcome(st,
 	    "UPDATE airings SET ended_at = ?2, heartbeat_at = ?2, played_ms = ?3,"
-	    " outcome = ?4, reason = ?5 WHERE id = ?1", cause);
+	    " outcome = ?4, reason = ?5, detail = ?6 WHERE id = ?1", reason, cause);
 
 	if (q == NULL)
 		return -1;
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_int64(q, 2, ended_at);
 	sqlite3_bind_int64(q, 3, played_ms < 0 ? 0 : played_ms);
-	sqlite3_bind_text(q, 4, sched_outcome_name(outcome), -1, SQLITE_STATIC);
-	bind_text_or_null(q, 5, reason);
+	bind_outcome(q, 4, outcome, reason, detail);
 	return sched_log_run(st, q, cause);
 }
 
 int64_t
 sched_log_not_aired(struct store *st, const struct sched_log_item *it,
-    enum sched_outcome outcome, const char *reason, char **cause)
+    enum sched_outcome outcome, enum sched_reason reason, const char *detail,
+    char **cause)
 {
-	sqlite3_stmt *q = sched_log_prepare(st,
+	sqlite3_stmt *q = sched_log_prepare_outcome(st,
 	    "INSERT INTO airings (bulletin_id, sha256, slot, slot_start, priority,"
-	    " scheduled_at, played_ms, outcome, reason)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8)", cause);
+	    " scheduled_at, played_ms, outcome, reason, detail)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9)", reason, cause);
 
 	if (q == NULL)
 		return -1;
 	bind_item(q, it);
-	sqlite3_bind_text(q, 7, sched_outcome_name(outcome), -1, SQLITE_STATIC);
-	bind_text_or_null(q, 8, reason);
+	bind_outcome(q, 7, outcome, reason, detail);
 	if (sched_log_run(st, q, cause) != 0)
 		return -1;
 	return sqlite3_last_insert_rowid(store_db(st));
@@ -159,11 +239,14 @@ int
 sched_log_recover(struct store *st, char **cause)
 {
 	sqlite3_stmt *q = sched_log_prepare(st,
-	    "UPDATE airings SET outcome = 'interrupted', reason = 'power loss',"
+	    "UPDATE airings SET outcome = 'interrupted', reason = ?1, detail = NULL,"
 	    " ended_at = coalesce(heartbeat_at, started_at)"
 	    " WHERE outcome = 'playing'", cause);
 
-	if (q == NULL || sched_log_run(st, q, cause) != 0)
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_text(q, 1, sched_reason_name(SCHED_R_POWER_LOSS), -1, SQLITE_STATIC);
+	if (sched_log_run(st, q, cause) != 0)
 		return -1;
 	return sqlite3_changes(store_db(st));
 }
@@ -193,12 +276,13 @@ sched_log_in_occurrence(struct store *st, const char *slot, int64_t slot_start, 
 
 	if (sqlite3_prepare_v2(store_db(st),
 	    "SELECT 1 FROM airings WHERE slot = ?1 AND slot_start = ?2"
-	    " AND (bulletin_id = ?3 OR (?3 = 0 AND reason = 'operator stop')) LIMIT 1",
+	    " AND (bulletin_id = ?3 OR (?3 = 0 AND reason = ?4)) LIMIT 1",
 	    -1, &q, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(q, 1, slot, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 2, slot_start);
 	sqlite3_bind_int64(q, 3, id);
+	sqlite3_bind_text(q, 4, sched_reason_name(SCHED_R_OPERATOR_STOP), -1, SQLITE_STATIC);
 	found = sqlite3_step(q) == SQLITE_ROW;
 	sqlite3_finalize(q);
 	return found;

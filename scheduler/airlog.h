@@ -22,6 +22,45 @@ enum sched_outcome {
 /* The outcome's word in the log: "completed", "interrupted", ... */
 const char *sched_outcome_name(enum sched_outcome);
 
+/*
+ * Why something stopped or did not air: the log's reason column holds one of
+ * these codes and nothing else, so that reports can count by it; what else
+ * is known (a file, the device's message) goes into the detail column.
+ */
+enum sched_reason {
+	SCHED_R_NONE,            /* no reason: NULL */
+	SCHED_R_EMERGENCY,       /* "emergency": an emergency cut in or kept it off air */
+	SCHED_R_SHUTDOWN,        /* "shutdown": the daemon was stopped */
+	SCHED_R_POWER_LOSS,      /* "power loss": the row was left open by a crash */
+	SCHED_R_OPERATOR_STOP,   /* "operator stop" */
+	SCHED_R_SKIPPED,         /* "skipped by operator" */
+	SCHED_R_STOPPED,         /* "stopped": the player stopped unasked */
+	SCHED_R_CONTROLLER_OFF,  /* "controller off" */
+	SCHED_R_CLOCK_CHANGE,    /* "clock change": the clock jumped over it */
+	SCHED_R_CONTROLLER_BUSY, /* "controller busy": something else aired */
+	SCHED_R_NO_CONTENT,      /* "no content" */
+	SCHED_R_DEVICE,          /* "device": the output would not open or failed */
+	SCHED_R_OVERLAP,         /* "overlap": a higher priority slot left it no time */
+	SCHED_R_OPERATOR_PLAY,   /* "operator play": an operator's play kept it off air */
+	SCHED_R_TAMPERED,        /* "tampered": the file is not what was approved */
+	SCHED_R_REFUSED,         /* "refused": the library would not give it to air */
+	SCHED_R_DECODER,         /* "decoder": the file does not decode */
+	SCHED_R_PLAYER,          /* "player": it crashed, hung or failed while airing */
+	SCHED_R_SILENCE,         /* "silence": it aired with a long silence in it */
+	SCHED_R_NOT_LOGGED,      /* "not logged": scheduled, and nothing was logged */
+	SCHED_R_NREASONS         /* not a reason: how many codes there are */
+};
+
+/* The reason's code as the log writes it; NULL for SCHED_R_NONE and outside the table. */
+const char *sched_reason_name(enum sched_reason);
+
+/*
+ * The code that text begins with ("tampered: ..." or just "tampered"), with
+ * *detail pointing past it and its ": " (at "" when there is nothing after
+ * it); SCHED_R_NONE with *detail = text when text begins with no code.
+ */
+enum sched_reason sched_reason_code(const char *text, const char **detail);
+
 /* Where an airing comes from and what it is. */
 struct sched_log_item {
 	int64_t bulletin_id; /* 0: none (a missed slot) */
@@ -47,15 +86,20 @@ int sched_log_heartbeat(struct store *, int64_t id, int64_t now, int64_t played_
     char **cause);
 
 /*
- * Closes an open row with its outcome (completed, interrupted, failed) and
- * reason (NULL: none).
+ * Closes an open row with its outcome (completed, interrupted, failed),
+ * reason and detail (NULL: none). A reason outside the table is refused: -1
+ * with *cause, and the row is left as it was.
  */
 int sched_log_finish(struct store *, int64_t id, int64_t ended_at, int64_t played_ms,
-    enum sched_outcome, const char *reason, char **cause);
+    enum sched_outcome, enum sched_reason, const char *detail, char **cause);
 
-/* Records an item or slot that did not air: outcome missed, skipped or failed. */
+/*
+ * Records an item or slot that did not air (outcome missed, skipped or
+ * failed) with its reason and detail (NULL: none). Returns the row id, or -1
+ * with *cause (a reason outside the table writes nothing).
+ */
 int64_t sched_log_not_aired(struct store *, const struct sched_log_item *,
-    enum sched_outcome, const char *reason, char **cause);
+    enum sched_outcome, enum sched_reason, const char *detail, char **cause);
 
 /*
  * Closes every row left 'playing' (the power was cut or the process killed)

@@ -55,15 +55,14 @@ bridge_refused(struct store *st, const struct config *cfg,
 	const char *slot = cfg->slots[occ->slot].name;
 	struct sched_log_item it = { id, NULL, slot, occ->start,
 		conf_priority_name(occ->priority), occ->air_start };
-	char *cause = NULL, *reason;
+	char *cause = NULL;
 
 	log_error("slot %s: %s", slot, why);
-	xasprintf(&reason, "%s: %s", tampered ? "tampered" : "refused", why);
-	if (sched_log_not_aired(st, &it, SCHED_FAILED, reason, &cause) < 0) {
+	if (sched_log_not_aired(st, &it, SCHED_FAILED, tampered ? SCHED_R_TAMPERED :
+	    SCHED_R_REFUSED, why, &cause) < 0) {
 		log_error("airing log: %s", cause);
 		free(cause);
 	}
-	free(reason);
 }
 
 int

@@ -3,7 +3,8 @@
  * other. daemon.c runs the loop (scheduler/loop.h) and owns the clocks,
  * signals and reload; programme.c is the state machine of what airs;
  * server.c the control socket; inbox.c the package inbox. Outcomes and
- * reasons are enums here and strings only where the log is written.
+ * reasons are enums (scheduler/airlog.h) and strings only where the log is
+ * written.
  */
 #ifndef LOAXA_SCHEDULER_INTERNAL_H
 #define LOAXA_SCHEDULER_INTERNAL_H
@@ -37,26 +38,6 @@ struct store;
 #define SCHED_CTL_REQUEST_MS 2000
 #define SCHED_CTL_PENDING 8        /* clients heard at once; the next is refused */
 #define SCHED_NQUEUE 16            /* operator plays waiting */
-
-/* Why something stopped or did not air, as the log's reason column says it. */
-enum sched_reason {
-	SCHED_R_NONE,            /* nothing to log */
-	SCHED_R_EMERGENCY,       /* "emergency" */
-	SCHED_R_SHUTDOWN,        /* "shutdown" */
-	SCHED_R_OPERATOR_STOP,   /* "operator stop" */
-	SCHED_R_SKIPPED,         /* "skipped by operator" */
-	SCHED_R_STOPPED,         /* "stopped": the player stopped unasked */
-	SCHED_R_CONTROLLER_OFF,  /* "controller off" */
-	SCHED_R_CLOCK_CHANGE,    /* "clock change" */
-	SCHED_R_CONTROLLER_BUSY, /* "controller busy" */
-	SCHED_R_NO_CONTENT,      /* "no content" */
-	SCHED_R_DEVICE,          /* "device" */
-	SCHED_R_OVERLAP,         /* "overlap" */
-	SCHED_R_OPERATOR_PLAY,   /* "operator play" */
-};
-
-/* The reason's words in the log; NULL for SCHED_R_NONE. */
-const char *sched_reason_name(enum sched_reason);
 
 /* The item on air (or being prepared) and what the log knows of it. */
 struct sched_onair {

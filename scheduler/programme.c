@@ -18,27 +18,6 @@
 #include "scheduler/internal.h"
 #include "scheduler/loop.h"
 
-const char *
-sched_reason_name(enum sched_reason r)
-{
-	switch (r) {
-	case SCHED_R_NONE: return NULL;
-	case SCHED_R_EMERGENCY: return "emergency";
-	case SCHED_R_SHUTDOWN: return "shutdown";
-	case SCHED_R_OPERATOR_STOP: return "operator stop";
-	case SCHED_R_SKIPPED: return "skipped by operator";
-	case SCHED_R_STOPPED: return "stopped";
-	case SCHED_R_CONTROLLER_OFF: return "controller off";
-	case SCHED_R_CLOCK_CHANGE: return "clock change";
-	case SCHED_R_CONTROLLER_BUSY: return "controller busy";
-	case SCHED_R_NO_CONTENT: return "no content";
-	case SCHED_R_DEVICE: return "device";
-	case SCHED_R_OVERLAP: return "overlap";
-	case SCHED_R_OPERATOR_PLAY: return "operator play";
-	}
-	return NULL;
-}
-
 /* The level the on-air item airs at, as the log writes it. */
 const char *
 sched_onair_priority(const struct sched_onair *a)
@@ -75,8 +54,7 @@ log_occ_missed(struct daemon *d, const char *slot, const struct sched_occurrence
 
 	if (o->skipped)
 		reason = SCHED_R_OVERLAP;
-	if (sched_log_not_aired(d->st, &it, outcome, sched_reason_name(reason),
-	    &cause) < 0)
+	if (sched_log_not_aired(d->st, &it, outcome, reason, NULL, &cause) < 0)
 		sched_daemon_log_failed(d, cause);
 	log_info("slot %s at %s: %s (%s)", slot, sched_local_time(o->start, at),
 	    sched_outcome_name(outcome), sched_reason_name(reason));
@@ -103,6 +81,17 @@ sched_prog_end(struct daemon *d, enum sched_reason missed)
 	sched_item_free_all(&p->items, p->n);
 	free(p->slot);
 	memset(p, 0, sizeof *p);
+}
+
+/* A reason and its detail as a log line says them: "tampered: FILE: ...". */
+static const char *
+reason_text(enum sched_reason reason, const char *detail, char *buf, size_t size)
+{
+	const char *name = sched_reason_name(reason);
+
+	snprintf(buf, size, "%s%s%s", name ? name : "unknown",
+	    detail != NULL ? ": " : "", detail != NULL ? detail : "");
+	return buf;
 }
 
 /* Reads what the child reports; the loop calls it when its pipe is ready. */
@@ -198,30 +187,33 @@ onair_done(struct daemon *d, const struct sched_airing_event *ev)
 {
 	struct sched_onair *a = &d->air;
 	struct sched_log_item it = log_item(a);
-	enum sched_reason stop = a->stop_reason;
+	enum sched_reason stop = a->stop_reason, reason = ev->reason;
 	enum sched_outcome outcome = SCHED_COMPLETED;
-	const char *reason = ev->reason[0] ? ev->reason : NULL;
+	const char *detail = ev->detail[0] ? ev->detail : NULL;
 	int64_t now = sched_log_now_ms();
-	char *cause = NULL;
+	char *cause = NULL, why[192];
 	int64_t played = ev->played_ms > a->played_ms ? ev->played_ms : a->played_ms;
 
 	if (ev->end == SCHED_AIRING_STOPPED) {
 		outcome = SCHED_INTERRUPTED;
-		reason = sched_reason_name(stop != SCHED_R_NONE ? stop : SCHED_R_STOPPED);
+		reason = stop != SCHED_R_NONE ? stop : SCHED_R_STOPPED;
+		if (stop != SCHED_R_NONE)
+			detail = NULL;
 	} else if (ev->end == SCHED_AIRING_FAILED)
 		outcome = SCHED_FAILED;
 	if (stop != SCHED_R_NONE && outcome == SCHED_FAILED && a->row != 0) {
 		outcome = SCHED_INTERRUPTED;
-		reason = sched_reason_name(stop);
+		reason = stop;
+		detail = NULL;
 	}
 	d->device_ok = !ev->device;
 	if (a->row != 0) {
-		if (sched_log_finish(d->st, a->row, now, played, outcome, reason,
+		if (sched_log_finish(d->st, a->row, now, played, outcome, reason, detail,
 		    &cause) != 0)
 			sched_daemon_log_failed(d, cause);
 	} else if (ev->device && programme_owns(d, a) && !d->stopping) {
 		/* The device would not open: try again shortly, log at the slot's end. */
-		sched_daemon_error(d, "%s", ev->reason);
+		sched_daemon_error(d, "%s", reason_text(reason, detail, why, sizeof why));
 		d->prog.device_retry_at = now + SCHED_DEVICE_RETRY_MS;
 		programme_give_back(d, a);
 	} else if (stop != SCHED_R_NONE && outcome == SCHED_INTERRUPTED) {
@@ -233,21 +225,23 @@ onair_done(struct daemon *d, const struct sched_airing_event *ev)
 		if (stop == SCHED_R_EMERGENCY && programme_owns(d, a))
 			programme_give_back(d, a);
 		else if (stop == SCHED_R_SKIPPED && sched_log_not_aired(d->st, &it,
-		    SCHED_SKIPPED, sched_reason_name(stop), &cause) < 0)
+		    SCHED_SKIPPED, stop, NULL, &cause) < 0)
 			sched_daemon_log_failed(d, cause);
 	} else if (stop == SCHED_R_NONE || outcome == SCHED_FAILED) {
 		if (outcome == SCHED_FAILED)
 			sched_daemon_error(d, "'%s' failed: %s", a->item.title ?
-			    a->item.title : a->item.path, reason ? reason : "unknown");
+			    a->item.title : a->item.path,
+			    reason_text(reason, detail, why, sizeof why));
 		if (sched_log_not_aired(d->st, &it, stop != SCHED_R_NONE ? SCHED_SKIPPED :
-		    outcome, stop != SCHED_R_NONE ? sched_reason_name(stop) : reason,
-		    &cause) < 0)
+		    outcome, stop != SCHED_R_NONE ? stop : reason,
+		    stop != SCHED_R_NONE ? NULL : detail, &cause) < 0)
 			sched_daemon_log_failed(d, cause);
 	}
 	if (a->row != 0)
 		log_info("'%s' %s after %lld ms%s%s", a->item.title ? a->item.title : "?",
-		    sched_outcome_name(outcome), (long long)played, reason ? ": " : "",
-		    reason ? reason : "");
+		    sched_outcome_name(outcome), (long long)played,
+		    reason != SCHED_R_NONE ? ": " : "", reason != SCHED_R_NONE ?
+		    reason_text(reason, detail, why, sizeof why) : "");
 	if (a->row != 0 && programme_owns(d, a))
 		d->prog.aired = 1;
 	if (a->slot == NULL) { /* an operator's play: a slot it kept off air says why */
@@ -316,7 +310,8 @@ sched_onair_tick(struct daemon *d)
 		memset(&ev, 0, sizeof ev);
 		ev.kind = SCHED_AIRING_DONE;
 		ev.end = SCHED_AIRING_FAILED;
-		snprintf(ev.reason, sizeof ev.reason, "player hung: no progress for %d s",
+		ev.reason = SCHED_R_PLAYER;
+		snprintf(ev.detail, sizeof ev.detail, "hung: no progress for %d s",
 		    SCHED_HANG_MS / 1000);
 		ev.played_ms = a->played_ms;
 		a->stop_reason = SCHED_R_NONE;

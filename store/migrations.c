@@ -175,6 +175,29 @@ static const char *const migrations[] = {
 	"BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;\n"
 	"CREATE TRIGGER bulletin_events_no_delete BEFORE DELETE ON bulletin_events\n"
 	"BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;\n",
+	/*
+	 * 6: an airing's reason is one code of scheduler/airlog.h's table, what
+	 * reports count by; what else is known (the file, the device's message)
+	 * is its detail, which `loaxa log` shows and nothing exports. Rows
+	 * written before held both in reason ("tampered: FILE: ..."): they are
+	 * split, and free text the player gave becomes 'player' with the text as
+	 * detail. The codes are spelt out here as they were at this version.
+	 */
+	"ALTER TABLE airings ADD COLUMN detail TEXT;\n"
+	"UPDATE airings SET detail = ltrim(substr(reason, instr(reason, ':') + 1)),\n"
+	"  reason = substr(reason, 1, instr(reason, ':') - 1)\n"
+	"  WHERE reason LIKE 'tampered:%' OR reason LIKE 'refused:%'\n"
+	"  OR reason LIKE 'device:%';\n"
+	"UPDATE airings SET detail = substr(reason, 8), reason = 'player'\n"
+	"  WHERE reason LIKE 'player %';\n"
+	"UPDATE airings SET detail = reason, reason = 'silence'\n"
+	"  WHERE reason LIKE 'silence for %';\n"
+	"UPDATE airings SET detail = reason, reason = 'player'\n"
+	"  WHERE reason IS NOT NULL AND reason NOT IN ('emergency', 'shutdown',\n"
+	"  'power loss', 'operator stop', 'skipped by operator', 'stopped',\n"
+	"  'controller off', 'clock change', 'controller busy', 'no content',\n"
+	"  'device', 'overlap', 'operator play', 'tampered', 'refused', 'decoder',\n"
+	"  'player', 'silence', 'not logged');\n",
 };
 
 const char *

@@ -6,6 +6,7 @@
 
 #include "common/xmalloc.h"
 #include "scheduler/airlog.h"
+#include "store/migrations.h"
 #include "store/store.h"
 #include "tests/testutil.h"
 
@@ -64,7 +65,7 @@ START_TEST(test_start_heartbeat_finish)
 	ck_assert_int_eq(sched_log_heartbeat(st, id, 2003, 1000, &cause), 0);
 	row(id, outcome, sizeof outcome, reason, sizeof reason, &played, &ended);
 	ck_assert_int_eq(played, 1000);
-	ck_assert_int_eq(sched_log_finish(st, id, 4003, 3000, SCHED_COMPLETED, NULL, &cause), 0);
+	ck_assert_int_eq(sched_log_finish(st, id, 4003, 3000, SCHED_COMPLETED, SCHED_R_NONE, NULL, &cause), 0);
 	row(id, outcome, sizeof outcome, reason, sizeof reason, &played, &ended);
 	ck_assert_str_eq(outcome, "completed");
 	ck_assert_int_eq(played, 3000);
@@ -86,7 +87,7 @@ START_TEST(test_recover)
 	int64_t open, done, played, ended;
 
 	done = sched_log_start(st, &it, 5000, &cause);
-	ck_assert_int_eq(sched_log_finish(st, done, 6000, 1000, SCHED_COMPLETED, NULL, &cause), 0);
+	ck_assert_int_eq(sched_log_finish(st, done, 6000, 1000, SCHED_COMPLETED, SCHED_R_NONE, NULL, &cause), 0);
 	open = sched_log_start(st, &it, 6000, &cause);
 	ck_assert_int_eq(sched_log_heartbeat(st, open, 8000, 2000, &cause), 0);
 	/* The power is cut here: the row is still 'playing'. */
@@ -108,7 +109,8 @@ START_TEST(test_not_aired_and_alive)
 	char *cause = NULL, outcome[32], reason[64];
 	int64_t id, played, ended;
 
-	id = sched_log_not_aired(st, &it, SCHED_MISSED, "controller off", &cause);
+	id = sched_log_not_aired(st, &it, SCHED_MISSED, SCHED_R_CONTROLLER_OFF, NULL,
+	    &cause);
 	ck_assert_int_gt(id, 0);
 	row(id, outcome, sizeof outcome, reason, sizeof reason, &played, &ended);
 	ck_assert_str_eq(outcome, "missed");
@@ -124,6 +126,168 @@ START_TEST(test_not_aired_and_alive)
 	sqlite3_free(cause);
 }
 
+/* One row's detail, "" when NULL. */
+static void
+detail_of(int64_t id, char *detail, size_t len)
+{
+	sqlite3_stmt *q;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st),
+	    "SELECT coalesce(detail, '') FROM airings WHERE id = ?1", -1, &q, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_int64(q, 1, id);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	snprintf(detail, len, "%s", sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+}
+
+/* How many rows the log holds. */
+static int64_t
+rows(void)
+{
+	sqlite3_stmt *q;
+	int64_t n;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM airings",
+	    -1, &q, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n;
+}
+
+/*
+ * The reason column holds the code alone, what else is known goes beside
+ * it, and a code outside the table is never written.
+ */
+START_TEST(test_reason_code_and_detail)
+{
+	static const char why[] = "/srv/loaxa/b1.wav: the file changed since it was approved";
+	struct sched_log_item it = { 4, "ef56", "Trưa", 20000, "normal", 20000 };
+	char *cause = NULL, outcome[32], reason[64], detail[128];
+	int64_t id, open, played, ended, n;
+
+	id = sched_log_not_aired(st, &it, SCHED_FAILED, SCHED_R_TAMPERED, why, &cause);
+	ck_assert_msg(id > 0, "%s", cause);
+	row(id, outcome, sizeof outcome, reason, sizeof reason, &played, &ended);
+	detail_of(id, detail, sizeof detail);
+	ck_assert_str_eq(outcome, "failed");
+	ck_assert_str_eq(reason, "tampered");
+	ck_assert_str_eq(detail, why);
+
+	open = sched_log_start(st, &it, 20000, &cause);
+	ck_assert_int_eq(sched_log_finish(st, open, 21000, 1000, SCHED_FAILED, SCHED_R_DEVICE,
+	    "ALSA: no such device", &cause), 0);
+	row(open, outcome, sizeof outcome, reason, sizeof reason, &played, &ended);
+	detail_of(open, detail, sizeof detail);
+	ck_assert_str_eq(reason, "device");
+	ck_assert_str_eq(detail, "ALSA: no such device");
+
+	/* A code outside the table: refused with a cause, nothing written. */
+	n = rows();
+	ck_assert_int_eq(sched_log_not_aired(st, &it, SCHED_MISSED,
+	    (enum sched_reason)SCHED_R_NREASONS, NULL, &cause), -1);
+	ck_assert_ptr_nonnull(cause);
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(sched_log_not_aired(st, &it, SCHED_MISSED, (enum sched_reason)-1,
+	    "x", &cause), -1);
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(rows(), n);
+	open = sched_log_start(st, &it, 22000, &cause);
+	ck_assert_int_eq(sched_log_finish(st, open, 23000, 1000, SCHED_FAILED,
+	    (enum sched_reason)(SCHED_R_NREASONS + 5), "x", &cause), -1);
+	free(cause);
+	row(open, outcome, sizeof outcome, reason, sizeof reason, &played, &ended);
+	ck_assert_str_eq(outcome, "playing");
+	ck_assert_str_eq(reason, "");
+}
+END_TEST
+
+/* Every code has its words, the words name it back, and text splits at a code. */
+START_TEST(test_reason_words)
+{
+	const char *name, *detail;
+	int r;
+
+	ck_assert_ptr_null(sched_reason_name(SCHED_R_NONE));
+	ck_assert_ptr_null(sched_reason_name(SCHED_R_NREASONS));
+	for (r = SCHED_R_NONE + 1; r < SCHED_R_NREASONS; r++) {
+		name = sched_reason_name((enum sched_reason)r);
+		ck_assert_msg(name != NULL, "reason %d has no words", r);
+		ck_assert_int_eq(sched_reason_code(name, &detail), r);
+		ck_assert_str_eq(detail, "");
+	}
+	ck_assert_str_eq(sched_reason_name(SCHED_R_TAMPERED), "tampered");
+	ck_assert_str_eq(sched_reason_name(SCHED_R_SKIPPED), "skipped by operator");
+	ck_assert_int_eq(sched_reason_code("tampered: /a/b.wav: changed", &detail),
+	    SCHED_R_TAMPERED);
+	ck_assert_str_eq(detail, "/a/b.wav: changed");
+	ck_assert_int_eq(sched_reason_code("device: ALSA: busy", &detail), SCHED_R_DEVICE);
+	ck_assert_str_eq(detail, "ALSA: busy");
+	/* A code must be the whole first word(s): "devices" and free text are none. */
+	ck_assert_int_eq(sched_reason_code("devices: x", &detail), SCHED_R_NONE);
+	ck_assert_str_eq(detail, "devices: x");
+	ck_assert_int_eq(sched_reason_code("bad header", &detail), SCHED_R_NONE);
+	ck_assert_str_eq(detail, "bad header");
+}
+END_TEST
+
+/*
+ * A log written before reasons were codes: opening it splits each free-text
+ * reason into its code and detail, and leaves the codes as they were.
+ */
+START_TEST(test_old_reasons_split)
+{
+	static const char *const want[][2] = {
+		{ "tampered", "/srv/b1.wav changed since it was approved" },
+		{ "device", "ALSA: no such device" },
+		{ "refused", "bulletin 3 has expired" },
+		{ "player", "crashed (signal 6, Aborted)" },
+		{ "player", "hung: no progress for 5 s" },
+		{ "player", "bad frame header" },
+		{ "silence", "silence for 12 s" },
+		{ "controller off", "" },
+		{ "", "" },
+	};
+	char *path, *cause = NULL, outcome[32], reason[64], detail[128];
+	int64_t played, ended;
+	sqlite3 *db;
+	int v;
+	size_t i;
+
+	store_close(&st);
+	xasprintf(&path, "%s/old.db", dir);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	for (v = 1; v <= 3; v++)
+		ck_assert_int_eq(sqlite3_exec(db, store_migration(v), NULL, NULL, NULL),
+		    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO airings (scheduled_at, outcome,"
+	    " reason) VALUES"
+	    " (1, 'failed', 'tampered: /srv/b1.wav changed since it was approved'),"
+	    " (2, 'missed', 'device: ALSA: no such device'),"
+	    " (3, 'failed', 'refused: bulletin 3 has expired'),"
+	    " (4, 'failed', 'player crashed (signal 6, Aborted)'),"
+	    " (5, 'failed', 'player hung: no progress for 5 s'),"
+	    " (6, 'failed', 'bad frame header'),"
+	    " (7, 'completed', 'silence for 12 s'),"
+	    " (8, 'missed', 'controller off'),"
+	    " (9, 'completed', NULL);"
+	    " PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_msg(store_open(path, &st, &cause) == 0, "%s", cause);
+	free(path);
+	for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+		row((int64_t)i + 1, outcome, sizeof outcome, reason, sizeof reason, &played,
+		    &ended);
+		detail_of((int64_t)i + 1, detail, sizeof detail);
+		ck_assert_str_eq(reason, want[i][0]);
+		ck_assert_str_eq(detail, want[i][1]);
+	}
+}
+END_TEST
+
 /* Every outcome is written as the contract spells it. */
 START_TEST(test_outcome_words)
 {
@@ -137,7 +301,7 @@ START_TEST(test_outcome_words)
 	size_t i;
 
 	for (i = 0; i < sizeof all / sizeof all[0]; i++) {
-		id = sched_log_not_aired(st, &it, all[i], "overlap", &cause);
+		id = sched_log_not_aired(st, &it, all[i], SCHED_R_OVERLAP, NULL, &cause);
 		ck_assert_msg(id > 0, "%s", cause);
 		row(id, outcome, sizeof outcome, reason, sizeof reason, &played, &ended);
 		ck_assert_str_eq(outcome, words[i]);
@@ -159,6 +323,9 @@ main(void)
 	tcase_add_test(tc, test_recover);
 	tcase_add_test(tc, test_not_aired_and_alive);
 	tcase_add_test(tc, test_outcome_words);
+	tcase_add_test(tc, test_reason_code_and_detail);
+	tcase_add_test(tc, test_reason_words);
+	tcase_add_test(tc, test_old_reasons_split);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -14,8 +14,10 @@
 
 #include "common/xmalloc.h"
 #include "config/config.h"
+#include "reports/internal.h"
 #include "reports/reports.h"
 #include "scheduler/history.h"
+#include "scheduler/airlog.h"
 #include "store/store.h"
 #include "tests/testutil.h"
 
@@ -1382,6 +1384,32 @@ START_TEST(test_merge)
 }
 END_TEST
 
+/*
+ * Every reason code the log can hold has its own Vietnamese label, so that
+ * a Vietnamese report never prints one in English; English keeps the code.
+ */
+START_TEST(test_reason_labels)
+{
+	const char *name, *vi, *seen[SCHED_R_NREASONS] = { 0 };
+	int r, k;
+
+	for (r = SCHED_R_NONE + 1; r < SCHED_R_NREASONS; r++) {
+		name = sched_reason_name((enum sched_reason)r);
+		ck_assert_ptr_nonnull(name);
+		ck_assert_str_eq(rep_reason(REP_EN, name), name);
+		vi = rep_reason(REP_VI, name);
+		ck_assert_msg(vi != NULL && strcmp(vi, name) != 0,
+		    "reason '%s' has no Vietnamese label", name);
+		for (k = SCHED_R_NONE + 1; k < r; k++)
+			ck_assert_msg(strcmp(seen[k], vi) != 0, "'%s' and '%s' share '%s'",
+			    sched_reason_name((enum sched_reason)k), name, vi);
+		seen[r] = vi;
+	}
+	/* The report's own word for a slot with no reason. */
+	ck_assert_str_ne(rep_reason(REP_VI, "unknown"), "unknown");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1400,6 +1428,7 @@ main(void)
 	tcase_add_test(tc, test_quota_in_service);
 	tcase_add_test(tc, test_merge);
 	tcase_add_test(tc, test_scheduled_from_history);
+	tcase_add_test(tc, test_reason_labels);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

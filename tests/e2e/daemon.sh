@@ -210,12 +210,14 @@ printf 'junk' >>"$stored"
 $LOAXA -c d/st.conf run --for 7s 2>d/run1.err
 RC=$?
 expect_rc 0
-logq d 'r[0]["slot"] == "T" and r[0]["outcome"] == "failed" and r[0]["reason"].startswith("tampered")'
+logq d 'r[0]["slot"] == "T" and r[0]["outcome"] == "failed" and r[0]["reason"] == "tampered"'
+# The reason is the code alone; the file and what was wrong are its detail.
+logq d '"changed since it was approved" in r[0]["detail"] and r[1]["detail"] is None'
 logq d 'r[1]["slot"] == "T" and r[1]["bulletin"] == 2 and r[1]["outcome"] == "completed"'
 LOAXA_TEST_FAULT=crash $LOAXA -c d/st.conf run --for 6s 2>d/run2.err
 RC=$?
 expect_rc 0
-logq d 'r[2]["slot"] == "X" and r[2]["outcome"] == "failed" and "crashed" in r[2]["reason"]'
+logq d 'r[2]["slot"] == "X" and r[2]["outcome"] == "failed" and r[2]["reason"] == "player" and "crashed" in r[2]["detail"]'
 logq d '900 <= r[2]["played_ms"] <= 1500'
 # The hang: no progress for 5 s, the player is killed, the daemon goes on.
 until_s 14
@@ -227,7 +229,7 @@ expect_rc 3; expect_err "changed since it was approved"
 wait $pid
 RC=$?
 expect_rc 0
-logq d 'r[3]["slot"] == "H" and r[3]["outcome"] == "failed" and "hung" in r[3]["reason"]'
+logq d 'r[3]["slot"] == "H" and r[3]["outcome"] == "failed" and r[3]["reason"] == "player" and "hung" in r[3]["detail"]'
 logq d 'r[3]["played_ms"] >= 900'
 # No device: retried every 2 s, then the slot is logged missed (device).
 until_s 25
@@ -236,6 +238,16 @@ RC=$?
 expect_rc 0
 logq d 'len(r) == 5 and r[4]["slot"] == "N" and r[4]["outcome"] == "missed" and r[4]["reason"] == "device"'
 [ "$(grep -c 'no-such-driver' d/run4.err)" -ge 2 ] || fail "the device was not retried: $(cat d/run4.err)"
+# The report counts by code: one tampered, two player failures, in Vietnamese
+# words, and no file path in it.
+DAYS="--from $(TZ=$TZONE date -d "@$BASE" +%F) --to $(TZ=$TZONE date -d "@$((BASE + 40))" +%F)"
+run $LOAXA -c d/st.conf report $DAYS --format json
+expect_rc 0
+printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); f={x["reason"]: x["count"] for x in d["failures"]}; assert f == {"tampered": 1, "player": 2}, f; assert d["slots"]["missed_by"][0]["reason"] == "device", d["slots"]' ||
+    fail "the report does not group failures by code: $OUT"
+run $LOAXA -c d/st.conf report $DAYS
+expect_rc 0; expect_out "tệp bị thay đổi"; expect_out "lỗi trình phát"
+case "$OUT" in */bulletins/* | *changed* | *crashed*) fail "the report holds a detail: $OUT" ;; esac
 
 # --- E: a signed package dropped into the inbox is imported by the daemon. --
 mkdir -p e

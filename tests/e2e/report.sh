@@ -58,7 +58,7 @@ run "$LOAXA" $C log
 expect_rc 0; expect_out "Cải cách hành chính"; expect_out "controller off"
 run "$LOAXA" $C log --format csv --from 2026-01-01 --to 2026-06-14
 expect_rc 0
-expect_out "id,station,bulletin,title,topic,sha256,slot,priority,scheduled_at,started_at,ended_at,played_ms,outcome,reason"
+expect_out "id,station,bulletin,title,topic,sha256,slot,priority,scheduled_at,started_at,ended_at,played_ms,outcome,reason,detail"
 [ "$(printf '%s' "$OUT" | head -c 3 | od -An -tx1 | tr -d ' ')" = efbbbf ] ||
     fail "log CSV has no byte-order mark"
 [ "$(printf '%s\n' "$OUT" | wc -l)" -eq 5 ] || fail "expected 4 rows in --from/--to"
@@ -72,7 +72,7 @@ if [ $HAVE_PY -eq 1 ]; then
 import json, sys
 rows = json.load(sys.stdin)
 assert len(rows) == 5, rows
-need = "id station bulletin title topic sha256 slot priority scheduled_at started_at ended_at played_ms outcome reason".split()
+need = "id station bulletin title topic sha256 slot priority scheduled_at started_at ended_at played_ms outcome reason detail".split()
 for r in rows:
     for k in need:
         assert k in r, k
