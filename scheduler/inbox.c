@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -17,22 +18,34 @@
 
 #include "common/log.h"
 #include "config/config.h"
+#include "library/library.h"
 #include "scheduler/daemon.h"
 #include "scheduler/internal.h"
 #include "scheduler/loop.h"
 
-/* Whether a package (a file whose name does not start with '.') waits in dir. */
+/*
+ * Whether a package waits in dir: a regular file (not a link, a FIFO or a
+ * folder someone planted) whose name does not start with '.'.
+ */
 static int
 inbox_waiting(const char *dir)
 {
 	struct dirent *e;
+	struct stat st;
 	DIR *dp;
 	int found = 0;
 
 	if ((dp = opendir(dir)) == NULL)
 		return 0;
-	while (!found && (e = readdir(dp)) != NULL)
-		found = e->d_name[0] != '.' && e->d_type != DT_DIR;
+	while (!found && (e = readdir(dp)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (e->d_type == DT_UNKNOWN)
+			found = fstatat(dirfd(dp), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISREG(st.st_mode);
+		else
+			found = e->d_type == DT_REG;
+	}
 	closedir(dp);
 	return found;
 }
@@ -86,18 +99,39 @@ inbox_events(struct sched_loop *loop, int fd, short revents, void *arg)
 		}
 }
 
+/* The settle time is over: look at the inbox again. */
+static void
+inbox_retry(struct sched_loop *loop, uint64_t id, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)loop;
+	(void)id;
+	d->inbox.retry = 0;
+	d->inbox.due = 1;
+}
+
 void
 sched_inbox_reap(struct daemon *d)
 {
-	int status;
+	int status, ok;
 
 	if (d->inbox.pid <= 0 || waitpid(d->inbox.pid, &status, WNOHANG) != d->inbox.pid)
 		return;
+	ok = WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
 		log_warn("inbox: a package was refused (see inbox/rejected/)");
-	else if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0))
+	else if (!ok)
 		sched_daemon_error(d, "inbox: the import failed (status %d)", status);
 	d->inbox.pid = 0;
+	/*
+	 * A package left because it was still being copied in is looked at
+	 * again once it can have settled. Not after a failure (done/ or
+	 * rejected/ not the daemon's, say): retrying would only loop.
+	 */
+	if (ok && d->inbox.retry == 0 && inbox_waiting(d->cfg->paths.inbox))
+		d->inbox.retry = sched_loop_add_timer(d->loop,
+		    sched_loop_now() + LIB_INBOX_SETTLE_MS, inbox_retry, d);
 }
 
 void
@@ -137,6 +171,9 @@ sched_inbox_run(struct daemon *d)
 void
 sched_inbox_close(struct daemon *d)
 {
+	if (d->inbox.retry != 0)
+		sched_loop_del_timer(d->loop, d->inbox.retry);
+	d->inbox.retry = 0;
 	if (d->inbox.fd >= 0) {
 		sched_loop_del_fd(d->loop, d->inbox.fd);
 		close(d->inbox.fd);

@@ -84,6 +84,7 @@ struct sched_inbox {
 	int fd;              /* inotify, or -1 */
 	pid_t pid;           /* the import at work, or 0 */
 	int due;             /* packages arrived: import them when nothing airs */
+	uint64_t retry;      /* a timer: a package was still being copied in */
 };
 
 struct daemon {
