@@ -5,6 +5,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "audio/audio.h"
 #include "common/file.h"
@@ -101,7 +102,10 @@ int lib_tags_insert(struct library *, int64_t id, const char *const *tags,
 /* The id of the bulletin with this SHA-256, 0 when none, -1 on error. */
 int64_t lib_id_by_sha256(struct library *, const char *sha256, char **cause);
 
-/* Packages: package.c reads them (and describes the format), package_write.c writes them. */
+/*
+ * Packages: package.c describes the format and reads it, package_import.c
+ * applies what it read to the library, package_write.c writes packages.
+ */
 #define LIB_PKG_MAGIC "LOAXA-PACKAGE 2"
 #define LIB_PKG_SCOPE "package" /* of lib_seq_take */
 #define LIB_PKG_MAX_LINE 1024
@@ -115,5 +119,61 @@ int lib_pkg_name_ok(const char *);
 
 /* Whether s starts with 64 lower-case hex digits, then its end or a space. */
 int lib_pkg_sha256_ok(const char *);
+
+/* The metadata lines of an entry, in the order of lib_pkg_item.meta. */
+enum {
+	LIB_PKG_TITLE,
+	LIB_PKG_TOPIC,
+	LIB_PKG_AGENCY,
+	LIB_PKG_FROM,
+	LIB_PKG_UNTIL,
+	LIB_PKG_MIN_AIRINGS,
+	LIB_PKG_PRIORITY,
+	LIB_PKG_TAGS,
+	LIB_PKG_NMETA
+};
+
+/* A package being read: the file, the signature state, where we are. */
+struct lib_pkg_reader {
+	FILE *f;
+	crypto_sign_state sign;
+	int64_t pos;
+	int keep; /* write the entries' bytes to temporary files */
+};
+
+/*
+ * One entry as read (lib_pkg_entry is one to write), with the temporary
+ * file its bytes went to.
+ */
+struct lib_pkg_item {
+	char *name, *sha256;
+	int64_t size;
+	char *meta[LIB_PKG_NMETA]; /* each line's text as read, or NULL */
+	char **tags;   /* meta[LIB_PKG_TAGS] split at its spaces */
+	size_t ntags;
+	char *tmp;
+	int fd;
+	struct audio_info info;
+	int probed;
+	char *rel;
+	int retire; /* a "retire SHA256" line: no name, metadata or bytes */
+};
+
+/*
+ * Reads the package r->f from the start: its header (the signer's time and
+ * sequence into *signed_at and *seq), every entry (into temporary files
+ * when r->keep) and the signature, which must be a trusted key's over all
+ * of it; *signer points into trusted. *ents gets the *count entries, of
+ * which *n were read, for lib_pkg_items_free even on failure. LIB_REJECTED
+ * with the reason when the package is not one, LIB_ERR when it cannot be
+ * read or a temporary file written.
+ */
+int lib_pkg_read(struct library *, struct lib_pkg_reader *r,
+    const struct lib_trusted *trusted, size_t ntrusted,
+    const struct lib_trusted **signer, int64_t *signed_at, int64_t *seq,
+    struct lib_pkg_item **ents, size_t *count, size_t *n, char **cause);
+
+/* Frees count items and removes their temporary files. */
+void lib_pkg_items_free(struct lib_pkg_item *, size_t count);
 
 #endif
