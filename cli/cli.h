@@ -115,7 +115,25 @@ const char *cli_actor(const char *by);
  */
 int cli_tag_add(const char **tags, size_t *n, const char *tag);
 
+/*
+ * Reports a library call on one operand that failed with rc (LIB_ERR or
+ * LIB_REJECTED): prints "OPERAND: cause" to stderr, frees *cause (and sets
+ * it to NULL), and folds rc into the exit *status: EXIT_FAIL for LIB_ERR,
+ * else EXIT_REJECTED unless *status says worse already.
+ */
+void cli_failed(const char *operand, int rc, char **cause, int *status);
+
 struct lib_meta;
+struct lib_trusted;
+
+/*
+ * What the library takes to check a package, from the configuration: the
+ * trusted district keys (*trusted, cfg->trust.ndistricts of them) and the
+ * station's topic keys (*topics, NULL-terminated). The strings are
+ * borrowed from cfg; the caller frees the two arrays.
+ */
+void cli_trust(const struct config *cfg, struct lib_trusted **trusted,
+    const char ***topics);
 
 /* The options of the metadata flags that import and package create share. */
 #define CLI_META_OPTIONS "title: topic: agency: from: until: min-airings: " \

@@ -64,13 +64,7 @@ approve_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		else
 			rc = lib_retire(lib, ids[i], cli_actor(by), reason, &cause);
 		if (rc != 0) {
-			fprintf(stderr, "%s: %s\n", args->argv[i], cause);
-			free(cause);
-			cause = NULL;
-			if (rc == LIB_ERR)
-				status = EXIT_FAIL;
-			else if (status == EXIT_OK)
-				status = EXIT_REJECTED;
+			cli_failed(args->argv[i], rc, &cause, &status);
 			continue;
 		}
 		if (lib_get(lib, ids[i], &b, &cause) == 0) {

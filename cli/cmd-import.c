@@ -15,19 +15,6 @@
 /* Files at least this big get a progress line on a terminal even alone. */
 #define BIG_FILE (8 * 1024 * 1024)
 
-/* Prints "FILE: cause", frees it, and folds rc into the exit *status. */
-static void
-import_failed(const char *path, int rc, char **cause, int *status)
-{
-	fprintf(stderr, "%s: %s\n", path, *cause);
-	free(*cause);
-	*cause = NULL;
-	if (rc == LIB_REJECTED && *status == EXIT_OK)
-		*status = EXIT_REJECTED;
-	else if (rc == LIB_ERR)
-		*status = EXIT_FAIL;
-}
-
 /*
  * Adds the tags of m to the bulletin b already holds (the same content
  * imported again), then reads b again; *added gets how many were new.
@@ -118,7 +105,7 @@ import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		    &cause);
 		import_progress_clear();
 		if (rc != 0) {
-			import_failed(path, rc, &cause, &status);
+			cli_failed(path, rc, &cause, &status);
 			continue;
 		}
 		if (lib_get(lib, id, &b, &cause) != 0) {
@@ -130,7 +117,7 @@ import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		}
 		if (existed && m.ntags > 0 &&
 		    (rc = import_tags(lib, &m, by, &b, &added, &cause)) != 0) {
-			import_failed(path, rc, &cause, &status);
+			cli_failed(path, rc, &cause, &status);
 			lib_bulletin_clear(&b);
 			continue;
 		}
@@ -140,7 +127,7 @@ import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 			lib_bulletin_clear(&b);
 			if ((rc = lib_approve(lib, id, by, &cause)) != 0 ||
 			    (rc = lib_get(lib, id, &b, &cause)) != 0) {
-				import_failed(path, rc, &cause, &status);
+				cli_failed(path, rc, &cause, &status);
 				continue;
 			}
 		}

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "common/xmalloc.h"
 #include "config/config.h"
 #include "library/library.h"
 #include "store/store.h"
@@ -44,21 +43,13 @@ inbox_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	struct store *st = NULL;
 	const char **topics;
 	char *cause = NULL;
-	size_t i, done = 0, rejected = 0, d, r, waiting;
+	size_t done = 0, rejected = 0, d, r, waiting;
 	int rc, pass;
 
 	(void)args;
 	if (cli_open_library(ctx, &st, &lib) != 0)
 		return EXIT_FAIL;
-	trusted = xcalloc(cfg->trust.ndistricts + 1, sizeof *trusted);
-	for (i = 0; i < cfg->trust.ndistricts; i++) {
-		trusted[i].name = cfg->trust.districts[i].name;
-		trusted[i].key = cfg->trust.districts[i].key;
-		trusted[i].auto_approve = cfg->trust.districts[i].auto_approve;
-	}
-	topics = xcalloc(cfg->ntopics + 1, sizeof *topics);
-	for (i = 0; i < cfg->ntopics; i++)
-		topics[i] = cfg->topics[i].key;
+	cli_trust(cfg, &trusted, &topics);
 	/* A package still being copied in is waited for, a while. */
 	for (pass = 1;; pass++) {
 		rc = lib_inbox(lib, cfg->paths.inbox, trusted, cfg->trust.ndistricts,

@@ -171,26 +171,12 @@ package_import(struct cmd_ctx *ctx, const struct cmd_args *args)
 
 	if (cli_open_library(ctx, &st, &lib) != 0)
 		return EXIT_FAIL;
-	trusted = xcalloc(cfg->trust.ndistricts + 1, sizeof *trusted);
-	for (i = 0; i < cfg->trust.ndistricts; i++) {
-		trusted[i].name = cfg->trust.districts[i].name;
-		trusted[i].key = cfg->trust.districts[i].key;
-		trusted[i].auto_approve = cfg->trust.districts[i].auto_approve;
-	}
-	topics = xcalloc(cfg->ntopics + 1, sizeof *topics);
-	for (i = 0; i < cfg->ntopics; i++)
-		topics[i] = cfg->topics[i].key;
+	cli_trust(cfg, &trusted, &topics);
 	for (f = 0; f < args->argc; f++) {
 		rc = lib_package_import(lib, args->argv[f], trusted, cfg->trust.ndistricts,
 		    topics, &res, &cause);
 		if (rc != 0) {
-			fprintf(stderr, "%s: %s\n", args->argv[f], cause);
-			free(cause);
-			cause = NULL;
-			if (rc == LIB_ERR)
-				status = EXIT_FAIL;
-			else if (status == EXIT_OK)
-				status = EXIT_REJECTED;
+			cli_failed(args->argv[f], rc, &cause, &status);
 			continue;
 		}
 		for (k = 0; k < res.n; k++) {

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "common/xmalloc.h"
 #include "config/config.h"
 #include "library/library.h"
 #include "reports/reports.h"
@@ -109,6 +110,35 @@ cli_actor(const char *by)
 		if ((v = getenv(names[i])) != NULL && v[0] != '\0' && lib_text_ok(v, 200))
 			return v;
 	return "operator";
+}
+
+void
+cli_failed(const char *operand, int rc, char **cause, int *status)
+{
+	fprintf(stderr, "%s: %s\n", operand, *cause);
+	free(*cause);
+	*cause = NULL;
+	if (rc == LIB_ERR)
+		*status = EXIT_FAIL;
+	else if (*status == EXIT_OK)
+		*status = EXIT_REJECTED;
+}
+
+void
+cli_trust(const struct config *cfg, struct lib_trusted **trusted,
+    const char ***topics)
+{
+	size_t i;
+
+	*trusted = xcalloc(cfg->trust.ndistricts + 1, sizeof **trusted);
+	for (i = 0; i < cfg->trust.ndistricts; i++) {
+		(*trusted)[i].name = cfg->trust.districts[i].name;
+		(*trusted)[i].key = cfg->trust.districts[i].key;
+		(*trusted)[i].auto_approve = cfg->trust.districts[i].auto_approve;
+	}
+	*topics = xcalloc(cfg->ntopics + 1, sizeof **topics);
+	for (i = 0; i < cfg->ntopics; i++)
+		(*topics)[i] = cfg->topics[i].key;
 }
 
 /* Prints "loaxa CMD: unknown topic 'T'; known topics: ..." to stderr. */
