@@ -9,8 +9,9 @@
  * This file holds the handle, reading rows and the audit trail; validate.c
  * checks what comes in, import.c adds bulletins and tags, workflow.c moves
  * them between states, verify.c re-hashes the files for verify-library and
- * the player; files.c is the file store, package.c and package_write.c the
- * packages, keys.c the signing keys, inbox.c the inbox.
+ * the player; files.c is the file store, package.c (the format and its
+ * reader), package_import.c and package_write.c the packages, keys.c the
+ * signing keys, inbox.c the inbox.
  */
 #include <errno.h>
 #include <math.h>

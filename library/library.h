@@ -210,7 +210,7 @@ int lib_date_valid(const char *);
 /* 1 when s is valid UTF-8 without control characters, at most max bytes. */
 int lib_text_ok(const char *s, size_t max);
 
-/* --- Keys and packages (library/package.c, library/keys.c) --- */
+/* --- Keys and packages (library/package*.c, library/keys.c) --- */
 
 #define LIB_KEY_PUBLIC 32
 #define LIB_KEY_SECRET 64

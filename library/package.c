@@ -171,7 +171,7 @@ pkg_entry_clear(struct lib_pkg_item *e)
 /*
  * Splits the tags line of e at each space into e->tags (pointers into
  * meta[LIB_PKG_TAGS]); at most LIB_TAGS_MAX. Each is checked with the rest of
- * the metadata (pkg_meta).
+ * the metadata when the package is imported.
  */
 static int
 pkg_tags(const struct lib_pkg_reader *r, struct lib_pkg_item *e, char **cause)
