@@ -5,6 +5,7 @@
 
 #include "common/xmalloc.h"
 #include "scheduler/airlog.h"
+#include "store/chain.h"
 #include "store/store.h"
 
 int64_t
@@ -57,6 +58,35 @@ sched_log_run(struct store *st, sqlite3_stmt *q, char **cause)
 	return 0;
 }
 
+/*
+ * Steps q, which closes a row (id, or the row q inserts when id is 0), and
+ * links the row into the log's hash chain, both or neither. Finalises q.
+ * Returns the row's id, or -1.
+ */
+static int64_t
+sched_log_close(struct store *st, sqlite3_stmt *q, int64_t id, char **cause)
+{
+	char *undo = NULL;
+
+	if (store_exec(st, "SAVEPOINT airlog_close", cause) != 0) {
+		sqlite3_finalize(q);
+		return -1;
+	}
+	if (sched_log_run(st, q, cause) != 0)
+		goto fail;
+	if (id == 0)
+		id = sqlite3_last_insert_rowid(store_db(st));
+	if (store_chain_close(st, id, cause) != 0)
+		goto fail;
+	if (store_exec(st, "RELEASE airlog_close", cause) != 0)
+		goto fail;
+	return id;
+fail:
+	if (store_exec(st, "ROLLBACK TO airlog_close; RELEASE airlog_close", &undo) != 0)
+		free(undo);
+	return -1;
+}
+
 static void
 bind_text_or_null(sqlite3_stmt *q, int i, const char *s)
 {
@@ -103,6 +133,19 @@ sched_log_start(struct store *st, const struct sched_log_item *it, int64_t start
 }
 
 int
+sched_log_paced(struct store *st, int64_t id, int paced, char **cause)
+{
+	sqlite3_stmt *q = sched_log_prepare(st,
+	    "UPDATE airings SET paced = ?2 WHERE id = ?1 AND outcome = 'playing'", cause);
+
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int(q, 2, paced != 0);
+	return sched_log_run(st, q, cause);
+}
+
+int
 sched_log_heartbeat(struct store *st, int64_t id, int64_t now, int64_t played_ms,
     char **cause)
 {
@@ -133,7 +176,7 @@ sched_log_finish(struct store *st, int64_t id, int64_t ended_at, int64_t played_
 	sqlite3_bind_int64(q, 3, played_ms < 0 ? 0 : played_ms);
 	sqlite3_bind_text(q, 4, sched_outcome_name(outcome), -1, SQLITE_STATIC);
 	bind_text_or_null(q, 5, reason);
-	return sched_log_run(st, q, cause);
+	return sched_log_close(st, q, id, cause) < 0 ? -1 : 0;
 }
 
 int64_t
@@ -150,22 +193,34 @@ sched_log_not_aired(struct store *st, const struct sched_log_item *it,
 	bind_item(q, it);
 	sqlite3_bind_text(q, 7, sched_outcome_name(outcome), -1, SQLITE_STATIC);
 	bind_text_or_null(q, 8, reason);
-	if (sched_log_run(st, q, cause) != 0)
-		return -1;
-	return sqlite3_last_insert_rowid(store_db(st));
+	return sched_log_close(st, q, 0, cause);
 }
 
 int
 sched_log_recover(struct store *st, char **cause)
 {
-	sqlite3_stmt *q = sched_log_prepare(st,
-	    "UPDATE airings SET outcome = 'interrupted', reason = 'power loss',"
-	    " ended_at = coalesce(heartbeat_at, started_at)"
-	    " WHERE outcome = 'playing'", cause);
+	sqlite3_stmt *q;
+	int64_t id;
+	int n = 0;
 
-	if (q == NULL || sched_log_run(st, q, cause) != 0)
-		return -1;
-	return sqlite3_changes(store_db(st));
+	for (;;) {
+		/* One row at a time, each closed and linked into the chain. */
+		if ((q = sched_log_prepare(st, "SELECT min(id) FROM airings"
+		    " WHERE outcome = 'playing'", cause)) == NULL)
+			return -1;
+		id = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+		sqlite3_finalize(q);
+		if (id <= 0)
+			return n;
+		if ((q = sched_log_prepare(st, "UPDATE airings SET outcome = 'interrupted',"
+		    " reason = 'power loss', ended_at = coalesce(heartbeat_at, started_at)"
+		    " WHERE id = ?1", cause)) == NULL)
+			return -1;
+		sqlite3_bind_int64(q, 1, id);
+		if (sched_log_close(st, q, id, cause) < 0)
+			return -1;
+		n++;
+	}
 }
 
 int
