@@ -88,14 +88,14 @@ static const char sql_unchained[] =
     " ORDER BY a.id LIMIT 1";
 
 int
-store_chain_check(struct store *st, struct store_chain_head *head, char **cause)
+store_chain_check(sqlite3 *db, struct store_chain_head *head, char **cause)
 {
 	unsigned char link[32], stated[32];
 	sqlite3_stmt *q = NULL;
 	int rc;
 
 	memset(head, 0, sizeof *head);
-	if (sqlite3_prepare_v2(store_db(st), sql_chain, -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, sql_chain, -1, &q, NULL) != SQLITE_OK)
 		goto fail;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		long long id = sqlite3_column_int64(q, 1);
@@ -123,7 +123,7 @@ store_chain_check(struct store *st, struct store_chain_head *head, char **cause)
 	if (rc != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(q);
-	if (sqlite3_prepare_v2(store_db(st), sql_unchained, -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, sql_unchained, -1, &q, NULL) != SQLITE_OK)
 		goto fail;
 	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		xasprintf(cause, "airing log row %lld was inserted into the database "
@@ -137,7 +137,7 @@ store_chain_check(struct store *st, struct store_chain_head *head, char **cause)
 	sqlite3_finalize(q);
 	return 0;
 fail:
-	*cause = store_error(st, "airing log chain");
+	xasprintf(cause, "airing log chain: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(q);
 	return -1;
 }

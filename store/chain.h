@@ -6,6 +6,7 @@
 #ifndef LOAXA_STORE_CHAIN_H
 #define LOAXA_STORE_CHAIN_H
 
+#include <sqlite3.h>
 #include <stdint.h>
 
 struct store;
@@ -37,6 +38,6 @@ int store_chain_close(struct store *, int64_t id, char **cause);
  * its link (changed or removed), a closed row inserted after the chain
  * began, or a database error.
  */
-int store_chain_check(struct store *, struct store_chain_head *, char **cause);
+int store_chain_check(sqlite3 *, struct store_chain_head *, char **cause);
 
 #endif

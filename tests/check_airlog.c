@@ -92,7 +92,7 @@ START_TEST(test_chain)
 	char *cause = NULL;
 	int64_t a, b, c;
 
-	ck_assert_int_eq(store_chain_check(st, &h, &cause), 0);
+	ck_assert_int_eq(store_chain_check(store_db(st), &h, &cause), 0);
 	ck_assert_int_eq(h.n, 0);
 	a = sched_log_start(st, &it, 5000, &cause);
 	ck_assert_int_eq(sched_log_paced(st, a, 0, &cause), 0);
@@ -101,29 +101,29 @@ START_TEST(test_chain)
 	    &cause), 0);
 	c = sched_log_start(st, &it, 7000, &cause);
 	ck_assert_int_eq(sched_log_recover(st, &cause), 1);
-	ck_assert_msg(store_chain_check(st, &h, &cause) == 0, "%s", cause);
+	ck_assert_msg(store_chain_check(store_db(st), &h, &cause) == 0, "%s", cause);
 	ck_assert_int_eq(h.n, 3);
 	ck_assert_int_gt(b, 0);
 	ck_assert_int_gt(c, 0);
 	ck_assert_int_eq(store_exec(st, "UPDATE airings SET played_ms = 600000"
 	    " WHERE id = 1", &cause), 0);
-	ck_assert_int_eq(store_chain_check(st, &h2, &cause), -1);
+	ck_assert_int_eq(store_chain_check(store_db(st), &h2, &cause), -1);
 	ck_assert_msg(strstr(cause, "row 1 was changed") != NULL, "%s", cause);
 	free(cause);
 	cause = NULL;
 	ck_assert_int_eq(store_exec(st, "UPDATE airings SET played_ms = 1000"
 	    " WHERE id = 1", &cause), 0);
-	ck_assert_int_eq(store_chain_check(st, &h2, &cause), 0);
+	ck_assert_int_eq(store_chain_check(store_db(st), &h2, &cause), 0);
 	ck_assert_int_eq(memcmp(h.link, h2.link, 32), 0);
 	ck_assert_int_eq(store_exec(st, "INSERT INTO airings (scheduled_at, outcome)"
 	    " VALUES (1, 'missed')", &cause), 0);
-	ck_assert_int_eq(store_chain_check(st, &h2, &cause), -1);
+	ck_assert_int_eq(store_chain_check(store_db(st), &h2, &cause), -1);
 	ck_assert_msg(strstr(cause, "row 4 was inserted") != NULL, "%s", cause);
 	free(cause);
 	cause = NULL;
 	ck_assert_int_eq(store_exec(st, "DELETE FROM airings WHERE id = 4;"
 	    " DELETE FROM airings WHERE id = 2", &cause), 0);
-	ck_assert_int_eq(store_chain_check(st, &h2, &cause), -1);
+	ck_assert_int_eq(store_chain_check(store_db(st), &h2, &cause), -1);
 	ck_assert_msg(strstr(cause, "row 2 was removed") != NULL, "%s", cause);
 	free(cause);
 }
