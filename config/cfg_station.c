@@ -7,8 +7,8 @@
 #include "config/cfg.h"
 
 /* A station code: letters, digits, '-' and '_', up to 32. */
-static int
-station_code_valid(const char *code)
+int
+conf_station_code_valid(const char *code)
 {
 	size_t n = 0;
 
@@ -36,7 +36,7 @@ cfg_read_station(struct cfg_reader *r, const config_setting_t *s, struct config 
 	}
 	cfg_check_members(r, s, names);
 	if (cfg_string(r, s, "code", &c->station.code, 0) &&
-	    !station_code_valid(c->station.code))
+	    !conf_station_code_valid(c->station.code))
 		cfg_problem(r, config_setting_get_member(s, "code"),
 		    "station code '%s' may hold only letters, digits, '-' and '_' "
 		    "(at most 32)", c->station.code);

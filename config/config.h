@@ -166,6 +166,9 @@ const struct config_playlist *conf_playlist(const struct config *, const char *n
 /* The topic with this key, or NULL. */
 const struct config_topic *conf_topic(const struct config *, const char *key);
 
+/* Whether code is a station code: letters, digits, '-' and '_', 1 to 32. */
+int conf_station_code_valid(const char *code);
+
 /*
  * One bulletin of a package manifest (examples/package.conf), read by
  * conf_manifest_read; a setting left out is NULL (min_airings -1).

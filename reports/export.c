@@ -5,25 +5,31 @@
  * newline, carriage return or backslash inside a field is written \t, \n, \r,
  * \\; SQL NULL is \N):
  *
- *   loaxa-export	1
+ *   loaxa-export	2
  *   station	CODE            name, commune, district, province, timezone alike
  *   key	BASE64              the station's Ed25519 public key
  *   period	LABEL	FROM	TO	FROM_MS	TO_MS
+ *   chain	N	HEAD            the station's log chain (store/chain.h) when exported
  *   bulletin	ID	SHA256	TITLE	TOPIC	TOPIC_NAME	AGENCY	MIN_AIRINGS	STATUS	VALID_FROM	VALID_UNTIL
  *   alive	FIRST	LAST	EXPORTED_AT   when the daemon was first and last alive (REP_SQL_ALIVE)
  *   timetable	IN_FORCE_FROM	RECORDED_BY	TIMEZONE	SHA256	SLOTS   the timetable history
  *   columns	seq	id	bulletin	...
  *   header	H0              H0 = BLAKE2b-256 of every byte above
- *   row	H	SEQ	ID	BULLETIN	SHA256	SLOT	SLOT_START	PRIORITY	SCHEDULED_AT	STARTED_AT	ENDED_AT	PLAYED_MS	OUTCOME	REASON
+ *   row	H	SEQ	ID	BULLETIN	SHA256	SLOT	SLOT_START	PRIORITY	SCHEDULED_AT	STARTED_AT	ENDED_AT	PLAYED_MS	OUTCOME	REASON	PACED
+ *   index	FIRST	D...         each row's own digest, from row FIRST on
  *   end	N	HN	SIGNATURE
  *
  * Row i's H is BLAKE2b-256(H(i-1) as 32 bytes || the row's text after its
  * hash and tab), so each row's hash covers the one before it (BLAKE2b, not
  * SHA-256, because it is several times faster in libsodium and a year's log
  * is a million rows; Python's hashlib.blake2b(digest_size=32) checks it); SEQ numbers the rows
- * from 1 so that removed, reordered and inserted rows can be named. The
- * signature is Ed25519 over "H0<TAB>N<TAB>HN", which through the chain covers
- * the header and every row.
+ * from 1 so that removed, reordered and inserted rows can be named. A row's
+ * digest D is BLAKE2b-64 of the same text, alone; the index lines carry them
+ * in order, 16 hex digits each, EX_INDEX_LINE a line. The signature is
+ * Ed25519 over "H0<TAB>N<TAB>HN<TAB>HI", HI the BLAKE2b-256 of the index
+ * lines: through the chain it covers the header and every row, and through
+ * the index each row alone, so that a row changed with every hash after it
+ * recomputed is still named.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,12 +48,15 @@
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "reports/internal.h"
+#include "store/chain.h"
 #include "store/store.h"
 
-#define EX_MAGIC "loaxa-export\t1"
+#define EX_MAGIC "loaxa-export\t2"
 #define EX_COLUMNS "seq\tid\tbulletin\tsha256\tslot\tslot_start\tpriority\t" \
-	"scheduled_at\tstarted_at\tended_at\tplayed_ms\toutcome\treason"
-#define EX_NCOLS 13
+	"scheduled_at\tstarted_at\tended_at\tplayed_ms\toutcome\treason\tpaced"
+#define EX_NCOLS 14
+#define EX_INDEX_LINE 2048 /* row digests an index line */
+#define EX_WALL_SLACK_MS 2000 /* played time may exceed wall time by this */
 #define EX_MAX_LINE 65536 /* no line of an export is longer */
 #define EX_BCOLS 11 /* "bulletin" and its ten fields */
 #define B64 sodium_base64_VARIANT_ORIGINAL
@@ -150,13 +159,27 @@ hex32(const unsigned char h[32], char out[65])
 	sodium_bin2hex(out, 65, h, 32);
 }
 
+/* A row's own digest: BLAKE2b-64 of its text. */
+static uint64_t
+ex_digest(const char *text, size_t len)
+{
+	unsigned char d[8];
+	uint64_t v = 0;
+	int i;
+
+	crypto_generichash(d, sizeof d, (const unsigned char *)text, len, NULL, 0);
+	for (i = 0; i < 8; i++)
+		v = v << 8 | d[i];
+	return v;
+}
+
 /* The message the signature covers. */
 static char *
-ex_signed_text(const char *h0hex, size_t n, const char *hnhex)
+ex_signed_text(const char *h0hex, size_t n, const char *hnhex, const char *hihex)
 {
 	char *m;
 
-	xasprintf(&m, "%s\t%zu\t%s", h0hex, n, hnhex);
+	xasprintf(&m, "%s\t%zu\t%s\t%s", h0hex, n, hnhex, hihex);
 	return m;
 }
 
@@ -180,7 +203,7 @@ static const char sql_ex_bulletins[] =
 
 static const char sql_ex_rows[] =
     "SELECT id, bulletin_id, sha256, slot, slot_start, priority, scheduled_at,"
-    " started_at, ended_at, played_ms, outcome, reason FROM airings"
+    " started_at, ended_at, played_ms, outcome, reason, paced FROM airings"
     " WHERE scheduled_at >= ?1 AND scheduled_at < ?2 + 172800000"
     "  AND coalesce(slot_start, scheduled_at) >= ?1"
     "  AND coalesce(slot_start, scheduled_at) < ?2"
@@ -244,7 +267,8 @@ ex_header(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
     const unsigned char pk[32], struct buf *b, char **cause)
 {
 	const struct config_topic *t;
-	char pub[KEY_PUBLIC_B64], line[160];
+	struct store_chain_head head;
+	char pub[KEY_PUBLIC_B64], line[160], hex[65];
 	const char *topic;
 	sqlite3_stmt *q;
 	int rc, i;
@@ -262,6 +286,12 @@ ex_header(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
 	buf_text(b, p->label, 1);
 	snprintf(line, sizeof line, "\t%s\t%s\t%" PRId64 "\t%" PRId64 "\n", p->from, p->to,
 	    p->from_ms, p->to_ms);
+	buf_add(b, line, strlen(line));
+	/* A log changed behind loaxa's back is not signed as the station's. */
+	if (store_chain_check(db, &head, cause) != 0)
+		return -1;
+	hex32(head.link, hex);
+	snprintf(line, sizeof line, "chain\t%" PRId64 "\t%s\n", head.n, hex);
 	buf_add(b, line, strlen(line));
 	if (sqlite3_prepare_v2(db, sql_ex_bulletins, -1, &q, NULL) != SQLITE_OK) {
 		xasprintf(cause, "export: %s", sqlite3_errmsg(db));
@@ -298,8 +328,11 @@ int
 rep_export(sqlite3 *db, const struct config *cfg, const char *datadir,
     const struct rep_period *p, const char *path, size_t *rows, char **cause)
 {
-	unsigned char sk[64], pk[32], h[32], sig[64];
-	char hex[65], h0hex[65], sigb64[128], *tmp, *msg, *err, zeros[66];
+	unsigned char sk[64], pk[32], h[32], ih[32], sig[64];
+	char hex[65], h0hex[65], hihex[65], sigb64[128], *tmp, *msg, *err, zeros[66];
+	crypto_generichash_state is;
+	uint64_t *dig = NULL;
+	size_t ndig = 0, k;
 	struct buf b = { 0 };
 	sqlite3_stmt *q = NULL;
 	FILE *f = NULL;
@@ -345,6 +378,11 @@ rep_export(sqlite3 *db, const struct config *cfg, const char *datadir,
 		for (i = 0; i < EX_NCOLS - 1; i++)
 			buf_col(&b, q, i);
 		ex_link(h, h, b.s + 69, b.len - 69);
+		if (n > ndig) {
+			ndig = ndig * 2 + 1024;
+			dig = xreallocarray(dig, ndig, sizeof *dig);
+		}
+		dig[n - 1] = ex_digest(b.s + 69, b.len - 69);
 		hex32(h, hex);
 		memcpy(b.s + 4, hex, 64);
 		buf_add(&b, "\n", 1);
@@ -356,8 +394,27 @@ rep_export(sqlite3 *db, const struct config *cfg, const char *datadir,
 	}
 	sqlite3_finalize(q);
 	q = NULL;
+	crypto_generichash_init(&is, NULL, 0, 32);
+	for (k = 0; k < n; k++) {
+		char d[18];
+
+		if (k % EX_INDEX_LINE == 0) {
+			b.len = 0;
+			buf_add(&b, "index\t", 6);
+			buf_int(&b, (int64_t)k + 1);
+		}
+		snprintf(d, sizeof d, "\t%016" PRIx64, dig[k]);
+		buf_add(&b, d, 17);
+		if (k + 1 == n || (k + 1) % EX_INDEX_LINE == 0) {
+			buf_add(&b, "\n", 1);
+			crypto_generichash_update(&is, (const unsigned char *)b.s, b.len);
+			fwrite(b.s, 1, b.len, f);
+		}
+	}
+	crypto_generichash_final(&is, ih, 32);
+	hex32(ih, hihex);
 	hex32(h, hex);
-	msg = ex_signed_text(h0hex, n, hex);
+	msg = ex_signed_text(h0hex, n, hex, hihex);
 	crypto_sign_detached(sig, NULL, (const unsigned char *)msg, strlen(msg), sk);
 	free(msg);
 	sodium_bin2base64(sigb64, sizeof sigb64, sig, sizeof sig, B64);
@@ -375,6 +432,7 @@ rep_export(sqlite3 *db, const struct config *cfg, const char *datadir,
 	sodium_memzero(sk, sizeof sk);
 	free(tmp);
 	free(b.s);
+	free(dig);
 	*rows = n;
 	return 0;
 fail:
@@ -385,23 +443,60 @@ fail:
 	unlink(tmp);
 	free(tmp);
 	free(b.s);
+	free(dig);
 	return -1;
 }
 
 /* --- Verification --- */
+
+/* What was read of the row numbered seq. */
+struct vx_seq {
+	uint64_t dig;           /* its own digest */
+	int64_t line;
+	unsigned char seen;
+	unsigned char unlinked; /* it does not link to the row before it */
+};
+
+/* When a row was on air, for the overlap check. */
+struct vx_span {
+	int64_t from, to, seq, line;
+};
 
 /* The state of a verification pass. */
 struct vx {
 	struct rep_verified *v;
 	unsigned char prev[32]; /* the stated hash of the line before */
 	int64_t prev_seq;       /* the seq of the row before, 0 at the header */
-	unsigned char *seen;    /* seen[seq] for seq up to nseen */
-	size_t nseen;
+	struct vx_seq *seq;     /* seq[n] for n up to nseq */
+	size_t nseq;
+	uint64_t *idx;          /* the index's digests, of rows 1..nidx */
+	size_t nidx;
+	int idx_bad;            /* an index line could not be read */
+	crypto_generichash_state is; /* over the index lines */
+	struct vx_span *spans;
+	size_t nspans;
 	int end_read;           /* the end line's row count could be read */
+	int64_t end_line;       /* the end line, when its last hash is not the rows' */
 	sqlite3_stmt *ins, *insb;
 };
 
-/* Adds a problem; line 0 for the file as a whole. */
+/* Adds an entry to a list of problems or flags; line 0 for the whole file. */
+static void
+vx_add(struct rep_problem **list, size_t *n, int64_t line, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+static void
+vx_add(struct rep_problem **list, size_t *n, int64_t line, const char *fmt, va_list ap)
+{
+	char *what;
+
+	xvasprintf(&what, fmt, ap);
+	*list = xreallocarray(*list, *n + 1, sizeof **list);
+	(*list)[*n].line = line;
+	(*list)[*n].what = what;
+	(*n)++;
+}
+
+/* Adds a problem: the export is not what the station signed. */
 static void
 vx_problem(struct rep_verified *v, int64_t line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -409,15 +504,24 @@ static void
 vx_problem(struct rep_verified *v, int64_t line, const char *fmt, ...)
 {
 	va_list ap;
-	char *what;
 
 	va_start(ap, fmt);
-	xvasprintf(&what, fmt, ap);
+	vx_add(&v->problems, &v->nproblems, line, fmt, ap);
 	va_end(ap);
-	v->problems = xreallocarray(v->problems, v->nproblems + 1, sizeof *v->problems);
-	v->problems[v->nproblems].line = line;
-	v->problems[v->nproblems].what = what;
-	v->nproblems++;
+}
+
+/* Adds a flag: a signed row that cannot be a true airing. */
+static void
+vx_flag(struct rep_verified *v, int64_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void
+vx_flag(struct rep_verified *v, int64_t line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vx_add(&v->flags, &v->nflags, line, fmt, ap);
+	va_end(ap);
 }
 
 /* Undoes the escapes of one field in place; \N alone is NULL. */
@@ -528,8 +632,8 @@ vx_db_open(struct vx *x, char **cause)
 		goto fail;
 	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO airings (id, bulletin_id,"
 	    " sha256, slot, slot_start, priority, scheduled_at, started_at, ended_at,"
-	    " played_ms, outcome, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-	    " ?10, ?11, ?12)", -1, &x->ins, NULL) != SQLITE_OK ||
+	    " played_ms, outcome, reason, paced) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+	    " ?8, ?9, ?10, ?11, ?12, ?13)", -1, &x->ins, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(store_db(st), "INSERT OR REPLACE INTO bulletins (id,"
 	    " sha256, title, topic, agency, min_airings, status, valid_from,"
 	    " valid_until, approved_sha256, approved_at, file, format, sample_rate,"
@@ -629,6 +733,10 @@ vx_header_line(struct vx *x, char **f, int n, int64_t line)
 			vx_history(store_db(v->store), "INSERT INTO timetables"
 			    " (in_force_from, recorded_by, timezone, sha256, slots)"
 			    " VALUES (?1, ?2, ?3, ?4, ?5)", f + 1, 5);
+	} else if (strcmp(f[0], "chain") == 0 && n == 3) {
+		v->chain_n = vx_int(f[1], &ok);
+		if (!ok || vx_hex32(f[2], v->chain_head) != 0)
+			vx_problem(v, line, "the log chain's head is malformed");
 	} else if (strcmp(f[0], "columns") == 0) {
 		if (n != EX_NCOLS + 1)
 			vx_problem(v, line, "unexpected columns");
@@ -643,16 +751,137 @@ vx_seen(struct vx *x, int64_t seq)
 	size_t i = (size_t)seq;
 	int was;
 
-	if (i >= x->nseen) {
+	if (i >= x->nseq) {
 		size_t n = i * 2 + 1024;
 
-		x->seen = xrealloc(x->seen, n);
-		memset(x->seen + x->nseen, 0, n - x->nseen);
-		x->nseen = n;
+		x->seq = xreallocarray(x->seq, n, sizeof *x->seq);
+		memset(x->seq + x->nseq, 0, (n - x->nseq) * sizeof *x->seq);
+		x->nseq = n;
 	}
-	was = x->seen[i];
-	x->seen[i] = 1;
+	was = x->seq[i].seen;
+	x->seq[i].seen = 1;
 	return was;
+}
+
+/*
+ * Flags what a row says that no true airing does: more played than the
+ * time it was on air, an output that did not run at the audio's rate. f
+ * holds the row's fields after its hash.
+ */
+static void
+vx_row_flags(struct vx *x, char **f, int64_t seq, int64_t line)
+{
+	int ok = 1;
+	int64_t started, ended, played;
+
+	if (f[8] == NULL || f[9] == NULL)
+		return;
+	started = vx_int(f[8], &ok);
+	ended = vx_int(f[9], &ok);
+	played = vx_int(f[10], &ok);
+	if (!ok)
+		return;
+	if (played > ended - started + EX_WALL_SLACK_MS)
+		vx_flag(x->v, line, "row %" PRId64 " played %" PRId64 " s in %" PRId64
+		    " s on air (more than its wall time)", seq, played / 1000,
+		    (ended - started) / 1000);
+	if (f[13] != NULL && strcmp(f[13], "0") == 0)
+		vx_flag(x->v, line, "row %" PRId64 " aired through an output that was not "
+		    "real-time (audio.realtime false): not heard as logged", seq);
+	if (ended > started) {
+		x->spans = xreallocarray(x->spans, x->nspans + 1, sizeof *x->spans);
+		x->spans[x->nspans++] = (struct vx_span){ started, ended, seq, line };
+	}
+}
+
+static int
+vx_span_cmp(const void *a, const void *b)
+{
+	const struct vx_span *p = a, *q = b;
+
+	return p->from < q->from ? -1 : p->from > q->from ? 1 :
+	    p->seq < q->seq ? -1 : p->seq > q->seq;
+}
+
+/* Flags each row that was on air while another was: one loudspeaker. */
+static void
+vx_overlaps(struct vx *x)
+{
+	const struct vx_span *last = NULL;
+	size_t i;
+
+	qsort(x->spans, x->nspans, sizeof *x->spans, vx_span_cmp);
+	for (i = 0; i < x->nspans; i++) {
+		if (last != NULL && x->spans[i].from < last->to)
+			vx_flag(x->v, x->spans[i].line, "rows %" PRId64 " and %" PRId64
+			    " overlap: both on air at once", last->seq, x->spans[i].seq);
+		if (last == NULL || x->spans[i].to > last->to)
+			last = &x->spans[i];
+	}
+}
+
+/* Reads an index line: the digests of rows FIRST on. */
+static void
+vx_index(struct vx *x, char *text, int64_t line)
+{
+	char *p = text, *end;
+	unsigned long long first;
+	size_t i;
+
+	errno = 0;
+	first = strtoull(p, &end, 10);
+	if (errno != 0 || end == p || first != x->nidx + 1) {
+		vx_problem(x->v, line, "a damaged index line");
+		x->idx_bad = 1;
+		return;
+	}
+	for (p = end; *p == '\t'; p = end) {
+		if (strlen(p + 1) < 16 || (p[17] != '\t' && p[17] != '\0')) {
+			vx_problem(x->v, line, "a damaged index line");
+			x->idx_bad = 1;
+			return;
+		}
+		i = x->nidx++;
+		x->idx = xreallocarray(x->idx, x->nidx, sizeof *x->idx);
+		x->idx[i] = strtoull(p + 1, &end, 16);
+		if (end != p + 17) {
+			vx_problem(x->v, line, "a damaged index line");
+			x->idx_bad = 1;
+			return;
+		}
+	}
+	if (*p != '\0') {
+		vx_problem(x->v, line, "a damaged index line");
+		x->idx_bad = 1;
+	}
+}
+
+/*
+ * Names the changed rows: with a signed index, each row whose own digest is
+ * not the one the station signed (so a row changed with every hash after it
+ * recomputed is named, and not the row after it); without one, each row
+ * that does not link to the row before it.
+ */
+static void
+vx_changed(struct vx *x)
+{
+	struct rep_verified *v = x->v;
+	int signed_index = v->sig_ok && !x->idx_bad && x->nidx == v->rows_signed;
+	size_t i;
+	int bad;
+
+	for (i = 1; i < x->nseq; i++) {
+		if (!x->seq[i].seen)
+			continue;
+		if (signed_index)
+			bad = i <= x->nidx && x->idx[i - 1] != x->seq[i].dig;
+		else
+			bad = x->seq[i].unlinked;
+		if (bad) {
+			vx_problem(v, x->seq[i].line, "row %zu changed", i);
+			v->changed++;
+		}
+	}
 }
 
 /* Checks one row line: its link in the chain and its sequence number. */
@@ -663,6 +892,7 @@ vx_row(struct vx *x, char *text, int64_t line)
 	unsigned char stated[32], h[32];
 	char *tab, *f[EX_NCOLS + 1];
 	int ok = 1, n, linked, i;
+	uint64_t dig;
 	int64_t seq;
 
 	v->rows++;
@@ -673,6 +903,7 @@ vx_row(struct vx *x, char *text, int64_t line)
 	}
 	text = tab + 1;
 	ex_link(h, x->prev, text, strlen(text));
+	dig = ex_digest(text, strlen(text));
 	linked = sodium_memcmp(h, stated, 32) == 0;
 	memcpy(x->prev, stated, 32);
 	n = vx_split(text, f, EX_NCOLS);
@@ -687,17 +918,21 @@ vx_row(struct vx *x, char *text, int64_t line)
 		vx_problem(v, line, "row %" PRId64 " inserted (a second row %" PRId64 ")",
 		    seq, seq);
 		v->inserted++;
-	} else if (x->prev_seq > 0 && seq < x->prev_seq) {
-		vx_problem(v, line, "row %" PRId64 " out of order (reordered)", seq);
-		v->reordered++;
-	} else if (!linked && x->prev_seq == seq - 1) {
-		vx_problem(v, line, "row %" PRId64 " changed", seq);
-		v->changed++;
+	} else {
+		x->seq[seq].dig = dig;
+		x->seq[seq].line = line;
+		if (x->prev_seq > 0 && seq < x->prev_seq) {
+			vx_problem(v, line, "row %" PRId64 " out of order (reordered)", seq);
+			v->reordered++;
+		} else
+			x->seq[seq].unlinked = !linked && x->prev_seq == seq - 1;
+		vx_row_flags(x, f, seq, line);
 	}
 	x->prev_seq = seq;
 	if (x->ins != NULL) {
 		for (i = 1; i < EX_NCOLS; i++)
-			vx_bind(x->ins, i, f[i], i == 1 || i == 2 || i == 5 || (i >= 7 && i <= 10));
+			vx_bind(x->ins, i, f[i], i == 1 || i == 2 || i == 5 ||
+			    (i >= 7 && i <= 10) || i == 13);
 		vx_insert(x, x->ins, line, "row");
 	}
 }
@@ -707,8 +942,8 @@ static void
 vx_end(struct vx *x, char *text, int64_t line, const unsigned char h0[32])
 {
 	struct rep_verified *v = x->v;
-	unsigned char last[32], sig[64];
-	char *f[4], h0hex[65], *msg;
+	unsigned char last[32], sig[64], ih[32];
+	char *f[4], h0hex[65], hihex[65], *msg;
 	size_t len = 0;
 	const char *end;
 	int64_t rows;
@@ -729,7 +964,9 @@ vx_end(struct vx *x, char *text, int64_t line, const unsigned char h0[32])
 	v->rows_signed = (size_t)rows;
 	x->end_read = 1;
 	hex32(h0, h0hex);
-	msg = ex_signed_text(h0hex, v->rows_signed, f[1]);
+	crypto_generichash_final(&x->is, ih, 32);
+	hex32(ih, hihex);
+	msg = ex_signed_text(h0hex, v->rows_signed, f[1], hihex);
 	v->sig_ok = crypto_sign_verify_detached(sig, (const unsigned char *)msg,
 	    strlen(msg), v->key) == 0;
 	free(msg);
@@ -737,8 +974,7 @@ vx_end(struct vx *x, char *text, int64_t line, const unsigned char h0[32])
 		vx_problem(v, line, "the signature does not match the station key %s",
 		    v->key_b64);
 	if (sodium_memcmp(last, x->prev, 32) != 0)
-		vx_problem(v, line, "the last row is not the one that was signed "
-		    "(rows added or removed at the end)");
+		x->end_line = line;
 }
 
 /* Reports the sequence numbers never seen, as ranges of removed rows. */
@@ -748,19 +984,19 @@ vx_removed(struct vx *x)
 	struct rep_verified *v = x->v;
 	size_t i, j, top = v->rows_signed;
 
-	for (i = 1; i < x->nseen; i++)
-		if (x->seen[i] && i > top)
+	for (i = 1; i < x->nseq; i++)
+		if (x->seq[i].seen && i > top)
 			top = i;
 	for (i = 1; i <= top; i = j) {
-		if (i < x->nseen && x->seen[i]) {
+		if (i < x->nseq && x->seq[i].seen) {
 			j = i + 1;
 			continue;
 		}
-		for (j = i; j <= top && j < x->nseen && !x->seen[j]; j++)
+		for (j = i; j <= top && j < x->nseq && !x->seq[j].seen; j++)
 			;
 		/* Past the rows seen, all are missing: one range, however many
 		 * the end line claims (it may be forged). */
-		if (j <= top && j >= x->nseen)
+		if (j <= top && j >= x->nseq)
 			j = top + 1;
 		v->removed += j - i;
 		if (j - i == 1)
@@ -770,7 +1006,7 @@ vx_removed(struct vx *x)
 	}
 	/* Without a row count from the end line, rows past it are not "inserted". */
 	for (i = v->rows_signed + 1; x->end_read && i <= top; i++)
-		if (i < x->nseen && x->seen[i]) {
+		if (i < x->nseq && x->seq[i].seen) {
 			vx_problem(v, 0, "row %zu inserted (the export was signed with %zu "
 			    "rows)", i, v->rows_signed);
 			v->inserted++;
@@ -799,13 +1035,54 @@ vx_getline(char *line, FILE *fp)
 	return n > 0 && feof(fp) ? (ssize_t)n : -3;
 }
 
+/* Frees what a verification pass holds besides v. */
+static void
+vx_free(struct vx *x)
+{
+	free(x->seq);
+	free(x->idx);
+	free(x->spans);
+	sqlite3_finalize(x->ins);
+	sqlite3_finalize(x->insb);
+}
+
+/* Why the first line is not an export's, allocated. */
+static char *
+vx_not_export(const char *path, const char *line, ssize_t len)
+{
+	char *why;
+
+	if (len == (ssize_t)strlen(EX_MAGIC) + 2 &&
+	    strncmp(line, EX_MAGIC "\r\n", (size_t)len) == 0)
+		xasprintf(&why, "%s: a loaxa airing-log export whose line endings were "
+		    "converted to CRLF (by a Windows copy or a text editor): convert "
+		    "them back to LF (dos2unix) and verify it again", path);
+	else if (len >= 13 && strncmp(line, "loaxa-export\t", 13) == 0)
+		xasprintf(&why, "%s: a loaxa airing-log export of another format than "
+		    "this loaxa's (%s): export it again", path, EX_MAGIC + 13);
+	else
+		xasprintf(&why, "%s: not a loaxa airing-log export", path);
+	return why;
+}
+
+/* The station code as it may be printed: a '?' for each byte not shown. */
+static void
+vx_code_shown(const char *code, char out[41])
+{
+	size_t i;
+
+	for (i = 0; i < 40 && code[i] != '\0'; i++)
+		out[i] = code[i] > 0x20 && code[i] < 0x7f ? code[i] : '?';
+	out[i] = '\0';
+}
+
 int
 rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 {
 	enum { HEAD, ROWS, END } where = HEAD;
 	unsigned char h0[32], stated0[32];
 	crypto_generichash_state hs;
-	char *line, *f[EX_NCOLS + 2], *err = NULL;
+	char *line, *f[EX_NCOLS + 2], *err = NULL, shown[41];
 	struct vx x;
 	int64_t lineno = 0;
 	ssize_t len;
@@ -834,7 +1111,7 @@ rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 	if ((len = vx_getline(line, fp)) < 0 ||
 	    strncmp(line, EX_MAGIC "\n", (size_t)len) != 0 ||
 	    (size_t)len != strlen(EX_MAGIC) + 1) {
-		xasprintf(cause, "%s: not a loaxa airing-log export", path);
+		*cause = vx_not_export(path, line, len);
 		free(line);
 		fclose(fp);
 		return -1;
@@ -845,6 +1122,7 @@ rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 		return -1;
 	}
 	crypto_generichash_init(&hs, NULL, 0, 32);
+	crypto_generichash_init(&x.is, NULL, 0, 32);
 	crypto_generichash_update(&hs, (const unsigned char *)line, (size_t)len);
 	lineno = 1;
 	while ((len = vx_getline(line, fp)) != -1) {
@@ -888,6 +1166,13 @@ rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 				vx_header_line(&x, f, n, lineno);
 		} else if (where == ROWS && strncmp(line, "row\t", 4) == 0)
 			vx_row(&x, line + 4, lineno);
+		else if (where == ROWS && strncmp(line, "index\t", 6) == 0) {
+			line[len] = '\n';
+			crypto_generichash_update(&x.is, (const unsigned char *)line,
+			    (size_t)len + 1);
+			line[len] = '\0';
+			vx_index(&x, line + 6, lineno);
+		}
 		else if (where == ROWS && strncmp(line, "end\t", 4) == 0) {
 			vx_end(&x, line + 4, lineno, stated0);
 			where = END;
@@ -904,7 +1189,7 @@ rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 		free(line);
 		fclose(fp);
 		rep_verified_clear(v);
-		free(x.seen);
+		vx_free(&x);
 		return -1;
 	}
 	free(line);
@@ -916,21 +1201,29 @@ rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 		else
 			xasprintf(cause, "%s: not a loaxa airing-log export (no header)",
 			    path);
-		free(x.seen);
-		sqlite3_finalize(x.ins);
-		sqlite3_finalize(x.insb);
+		vx_free(&x);
 		rep_verified_clear(v);
 		return -1;
 	}
 	if (where != END)
 		vx_problem(v, 0, "no signed end line: the export is truncated");
-	else
+	else {
+		vx_changed(&x);
 		vx_removed(&x);
+		if (x.end_line > 0 && v->changed + v->removed + v->inserted +
+		    v->reordered == 0)
+			vx_problem(v, x.end_line, "the last row is not the one that was "
+			    "signed (rows added or removed at the end)");
+	}
+	vx_overlaps(&x);
 	if (v->station.code == NULL || v->key_b64[0] == '\0' || v->period.label[0] == '\0')
 		vx_problem(v, 0, "the header lacks the station, key or period");
-	free(x.seen);
-	sqlite3_finalize(x.ins);
-	sqlite3_finalize(x.insb);
+	else if (!conf_station_code_valid(v->station.code)) {
+		vx_code_shown(v->station.code, shown);
+		vx_problem(v, 0, "the station code '%s' is not a valid station code "
+		    "(letters, digits, '-' and '_', at most 32)", shown);
+	}
+	vx_free(&x);
 	if (v->store != NULL && store_commit(v->store, &err) != 0) {
 		vx_problem(v, 0, "%s", err);
 		free(err);
@@ -953,6 +1246,9 @@ rep_verified_clear(struct rep_verified *v)
 	for (i = 0; i < v->nproblems; i++)
 		free(v->problems[i].what);
 	free(v->problems);
+	for (i = 0; i < v->nflags; i++)
+		free(v->flags[i].what);
+	free(v->flags);
 	store_close(&v->store);
 	memset(v, 0, sizeof *v);
 }

@@ -74,6 +74,8 @@ static const char *const labels[RL_COUNT_][2] = {
 	[RL_MINIMUMS] = { "Số lượt tối thiểu", "Required minimums" },
 	[RL_TRUSTED] = { "Số đài", "Stations" },
 	[RL_REFUSED] = { "Tệp số liệu bị từ chối", "Exports refused" },
+	[RL_FLAGGED] = { "Dòng nhật ký đáng ngờ (đã ký, nhưng không thể là buổi phát thật)",
+	    "Flagged rows (signed, but no true airing)" },
 	[RL_FILE] = { "Tệp", "File" },
 	[RL_SUMMARY] = { "Tổng hợp", "Summary" },
 };

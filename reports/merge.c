@@ -202,6 +202,10 @@ merge_file(const struct config *cfg, const struct rep_schedule *sched,
 		return -1;
 	}
 	merge_identity(&s->cov, &v);
+	s->flags = v.flags;
+	s->nflags = v.nflags;
+	v.flags = NULL;
+	v.nflags = 0;
 	rep_verified_clear(&v);
 	merge_total(&m->total, &s->cov);
 	return 0;
@@ -268,12 +272,15 @@ rep_merge_sched(const struct config *cfg, const char *const *files, size_t nfile
 void
 rep_merge_clear(struct rep_merge *m)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < m->nstations; i++) {
 		free(m->stations[i].file);
 		free(m->stations[i].code);
 		free(m->stations[i].why);
+		for (j = 0; j < m->stations[i].nflags; j++)
+			free(m->stations[i].flags[j].what);
+		free(m->stations[i].flags);
 		if (m->stations[i].status == REP_MERGE_OK)
 			rep_coverage_clear(&m->stations[i].cov);
 	}
@@ -347,7 +354,7 @@ merge_text(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 	const struct rep_merge_station *s;
 	const char *head;
 	char min[32];
-	size_t i;
+	size_t i, j, k;
 
 	fprintf(f, "%s\n%s: %s\n", rep_label(lang, RL_DISTRICT_REPORT),
 	    rep_label(lang, RL_DISTRICT), m->district ? m->district : "-");
@@ -394,6 +401,13 @@ merge_text(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 	for (i = 0; i < m->nrefused; i++)
 		fprintf(f, "  %s (%s): %s\n", m->refused[i].file,
 		    m->refused[i].code ? m->refused[i].code : "?", m->refused[i].why);
+	fprintf(f, "\n%s\n", rep_label(lang, RL_FLAGGED));
+	for (i = j = 0; i < m->nstations; i++)
+		for (k = 0; k < m->stations[i].nflags; k++, j++)
+			fprintf(f, "  %s: %s\n", m->stations[i].code,
+			    m->stations[i].flags[k].what);
+	if (j == 0)
+		fprintf(f, "  %s\n", rep_label(lang, RL_NONE));
 	fprintf(f, "\n%s\n", rep_label(lang, RL_MISSING_STATIONS));
 	if (m->missing == 0)
 		fprintf(f, "  %s\n", rep_label(lang, RL_NONE));

@@ -240,6 +240,15 @@ struct rep_verified {
 	size_t nproblems;
 	size_t changed, removed, reordered, inserted;
 	/*
+	 * Signed rows that no true airing writes: played longer than it was on
+	 * air, on air while another row was, or through an output that was not
+	 * real-time. The file is still the station's; the rows are suspect.
+	 */
+	struct rep_problem *flags;
+	size_t nflags;
+	int64_t chain_n;           /* the station's log chain when it exported */
+	unsigned char chain_head[32];
+	/*
 	 * With keep_db: the rows and bulletins, loaded into an in-memory
 	 * database with the station's schema (store_open_memory).
 	 */
@@ -265,6 +274,9 @@ struct rep_merge_station {
 	int status;        /* REP_MERGE_OK, _REJECTED, _MISSING */
 	char *why;         /* why its export was refused */
 	struct rep_coverage cov; /* filled when status is REP_MERGE_OK */
+	/* With REP_MERGE_OK: the rows the verification flagged (rep_verified). */
+	struct rep_problem *flags;
+	size_t nflags;
 };
 
 enum { REP_MERGE_OK, REP_MERGE_REJECTED, REP_MERGE_MISSING };

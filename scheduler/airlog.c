@@ -6,6 +6,7 @@
 
 #include "common/xmalloc.h"
 #include "scheduler/airlog.h"
+#include "store/chain.h"
 #include "store/store.h"
 
 int64_t
@@ -112,6 +113,35 @@ sched_log_run(struct store *st, sqlite3_stmt *q, char **cause)
 	return 0;
 }
 
+/*
+ * Steps q, which closes a row (id, or the row q inserts when id is 0), and
+ * links the row into the log's hash chain, both or neither. Finalises q.
+ * Returns the row's id, or -1.
+ */
+static int64_t
+sched_log_close(struct store *st, sqlite3_stmt *q, int64_t id, char **cause)
+{
+	char *undo = NULL;
+
+	if (store_exec(st, "SAVEPOINT airlog_close", cause) != 0) {
+		sqlite3_finalize(q);
+		return -1;
+	}
+	if (sched_log_run(st, q, cause) != 0)
+		goto fail;
+	if (id == 0)
+		id = sqlite3_last_insert_rowid(store_db(st));
+	if (store_chain_close(st, id, cause) != 0)
+		goto fail;
+	if (store_exec(st, "RELEASE airlog_close", cause) != 0)
+		goto fail;
+	return id;
+fail:
+	if (store_exec(st, "ROLLBACK TO airlog_close; RELEASE airlog_close", &undo) != 0)
+		free(undo);
+	return -1;
+}
+
 static void
 bind_text_or_null(sqlite3_stmt *q, int i, const char *s)
 {
@@ -155,6 +185,19 @@ sched_log_start(struct store *st, const struct sched_log_item *it, int64_t start
 	if (sched_log_run(st, q, cause) != 0)
 		return -1;
 	return sqlite3_last_insert_rowid(store_db(st));
+}
+
+int
+sched_log_paced(struct store *st, int64_t id, int paced, char **cause)
+{
+	sqlite3_stmt *q = sched_log_prepare(st,
+	    "UPDATE airings SET paced = ?2 WHERE id = ?1 AND outcome = 'playing'", cause);
+
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int(q, 2, paced != 0);
+	return sched_log_run(st, q, cause);
 }
 
 int
@@ -213,7 +256,7 @@ sched_log_finish(struct store *st, int64_t id, int64_t ended_at, int64_t played_
 	sqlite3_bind_int64(q, 2, ended_at);
 	sqlite3_bind_int64(q, 3, played_ms < 0 ? 0 : played_ms);
 	bind_outcome(q, 4, outcome, reason, detail);
-	return sched_log_run(st, q, cause);
+	return sched_log_close(st, q, id, cause) < 0 ? -1 : 0;
 }
 
 int64_t
@@ -230,25 +273,36 @@ sched_log_not_aired(struct store *st, const struct sched_log_item *it,
 		return -1;
 	bind_item(q, it);
 	bind_outcome(q, 7, outcome, reason, detail);
-	if (sched_log_run(st, q, cause) != 0)
-		return -1;
-	return sqlite3_last_insert_rowid(store_db(st));
+	return sched_log_close(st, q, 0, cause);
 }
 
 int
 sched_log_recover(struct store *st, char **cause)
 {
-	sqlite3_stmt *q = sched_log_prepare(st,
-	    "UPDATE airings SET outcome = 'interrupted', reason = ?1, detail = NULL,"
-	    " ended_at = coalesce(heartbeat_at, started_at)"
-	    " WHERE outcome = 'playing'", cause);
+	sqlite3_stmt *q;
+	int64_t id;
+	int n = 0;
 
-	if (q == NULL)
-		return -1;
-	sqlite3_bind_text(q, 1, sched_reason_name(SCHED_R_POWER_LOSS), -1, SQLITE_STATIC);
-	if (sched_log_run(st, q, cause) != 0)
-		return -1;
-	return sqlite3_changes(store_db(st));
+	for (;;) {
+		/* One row at a time, each closed and linked into the chain. */
+		if ((q = sched_log_prepare(st, "SELECT min(id) FROM airings"
+		    " WHERE outcome = 'playing'", cause)) == NULL)
+			return -1;
+		id = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+		sqlite3_finalize(q);
+		if (id <= 0)
+			return n;
+		if ((q = sched_log_prepare(st, "UPDATE airings SET outcome = 'interrupted',"
+		    " reason = ?2, detail = NULL, ended_at = coalesce(heartbeat_at, started_at)"
+		    " WHERE id = ?1", cause)) == NULL)
+			return -1;
+		sqlite3_bind_int64(q, 1, id);
+		sqlite3_bind_text(q, 2, sched_reason_name(SCHED_R_POWER_LOSS), -1,
+		    SQLITE_STATIC);
+		if (sched_log_close(st, q, id, cause) < 0)
+			return -1;
+		n++;
+	}
 }
 
 int

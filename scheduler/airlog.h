@@ -81,6 +81,13 @@ int64_t sched_log_now_ms(void);
 int64_t sched_log_start(struct store *, const struct sched_log_item *, int64_t started_at,
     char **cause);
 
+/*
+ * Records how an open row's airing is paced: 1 when the output runs at the
+ * audio's rate, 0 when it runs as fast as it can (audio.realtime false), so
+ * that a report can tell an airing from a fast copy to a file.
+ */
+int sched_log_paced(struct store *, int64_t id, int paced, char **cause);
+
 /* Keeps an open row current: what has played by now. */
 int sched_log_heartbeat(struct store *, int64_t id, int64_t now, int64_t played_ms,
     char **cause);

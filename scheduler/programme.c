@@ -272,6 +272,9 @@ onair_ready(struct sched_loop *loop, int fd, short revents, void *arg)
 			d->device_ok = 1;
 			it = log_item(a);
 			a->row = sched_log_start(d->st, &it, ev.at, &cause);
+			if (a->row > 0 && sched_log_paced(d->st, a->row,
+			    d->cfg->audio.realtime, &cause) != 0)
+				a->row = -1;
 			if (a->row < 0) {
 				a->row = 0;
 				sched_daemon_log_failed(d, cause);

@@ -198,6 +198,24 @@ static const char *const migrations[] = {
 	"  'controller off', 'clock change', 'controller busy', 'no content',\n"
 	"  'device', 'overlap', 'operator play', 'tampered', 'refused', 'decoder',\n"
 	"  'player', 'silence', 'not logged');\n",
+	/*
+	 * 7: the airing log's hash chain (store/chain.c) and how each airing was
+	 * paced. paced is 1 when the output ran at the audio's own rate (a
+	 * device, or a file or null output with audio.realtime), 0 when it ran
+	 * as fast as it could, NULL for a row that did not air. airing_chain has
+	 * a link per closed row, in the order rows were closed; it is
+	 * append-only, as the audit trail is.
+	 */
+	"ALTER TABLE airings ADD COLUMN paced INTEGER CHECK (paced IN (0, 1));\n"
+	"CREATE TABLE airing_chain (\n"
+	"  seq       INTEGER PRIMARY KEY,\n"
+	"  airing_id INTEGER NOT NULL UNIQUE,\n"
+	"  link      TEXT NOT NULL CHECK (length(link) = 64)\n"
+	") STRICT;\n"
+	"CREATE TRIGGER airing_chain_no_update BEFORE UPDATE ON airing_chain\n"
+	"BEGIN SELECT RAISE(ABORT, 'the airing log chain is append-only'); END;\n"
+	"CREATE TRIGGER airing_chain_no_delete BEFORE DELETE ON airing_chain\n"
+	"BEGIN SELECT RAISE(ABORT, 'the airing log chain is append-only'); END;\n",
 };
 
 const char *

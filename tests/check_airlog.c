@@ -7,6 +7,7 @@
 #include "common/xmalloc.h"
 #include "scheduler/airlog.h"
 #include "store/migrations.h"
+#include "store/chain.h"
 #include "store/store.h"
 #include "tests/testutil.h"
 
@@ -77,6 +78,55 @@ START_TEST(test_start_heartbeat_finish)
 	ck_assert(sched_log_has_occurrence(st, "Buổi sáng", 1000));
 	ck_assert(!sched_log_has_occurrence(st, "Buổi sáng", 1001));
 	ck_assert_int_eq(sched_log_last_alive(st), 4003);
+}
+END_TEST
+
+/*
+ * Every row is linked into the log's hash chain when it is closed (finished,
+ * not aired, recovered), and a row changed, removed or inserted in the
+ * database afterwards is named by the check.
+ */
+START_TEST(test_chain)
+{
+	struct sched_log_item it = { 3, "cd34", "Chiều", 5000, "priority", 5000 };
+	struct store_chain_head h, h2;
+	char *cause = NULL;
+	int64_t a, b, c;
+
+	ck_assert_int_eq(store_chain_check(store_db(st), &h, &cause), 0);
+	ck_assert_int_eq(h.n, 0);
+	a = sched_log_start(st, &it, 5000, &cause);
+	ck_assert_int_eq(sched_log_paced(st, a, 0, &cause), 0);
+	b = sched_log_not_aired(st, &it, SCHED_MISSED, SCHED_R_NO_CONTENT, NULL, &cause);
+	ck_assert_int_eq(sched_log_finish(st, a, 6000, 1000, SCHED_COMPLETED, SCHED_R_NONE,
+	    NULL, &cause), 0);
+	c = sched_log_start(st, &it, 7000, &cause);
+	ck_assert_int_eq(sched_log_recover(st, &cause), 1);
+	ck_assert_msg(store_chain_check(store_db(st), &h, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(h.n, 3);
+	ck_assert_int_gt(b, 0);
+	ck_assert_int_gt(c, 0);
+	ck_assert_int_eq(store_exec(st, "UPDATE airings SET played_ms = 600000"
+	    " WHERE id = 1", &cause), 0);
+	ck_assert_int_eq(store_chain_check(store_db(st), &h2, &cause), -1);
+	ck_assert_msg(strstr(cause, "row 1 was changed") != NULL, "%s", cause);
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(store_exec(st, "UPDATE airings SET played_ms = 1000"
+	    " WHERE id = 1", &cause), 0);
+	ck_assert_int_eq(store_chain_check(store_db(st), &h2, &cause), 0);
+	ck_assert_int_eq(memcmp(h.link, h2.link, 32), 0);
+	ck_assert_int_eq(store_exec(st, "INSERT INTO airings (scheduled_at, outcome)"
+	    " VALUES (1, 'missed')", &cause), 0);
+	ck_assert_int_eq(store_chain_check(store_db(st), &h2, &cause), -1);
+	ck_assert_msg(strstr(cause, "row 4 was inserted") != NULL, "%s", cause);
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(store_exec(st, "DELETE FROM airings WHERE id = 4;"
+	    " DELETE FROM airings WHERE id = 2", &cause), 0);
+	ck_assert_int_eq(store_chain_check(store_db(st), &h2, &cause), -1);
+	ck_assert_msg(strstr(cause, "row 2 was removed") != NULL, "%s", cause);
+	free(cause);
 }
 END_TEST
 
@@ -321,6 +371,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_start_heartbeat_finish);
 	tcase_add_test(tc, test_recover);
+	tcase_add_test(tc, test_chain);
 	tcase_add_test(tc, test_not_aired_and_alive);
 	tcase_add_test(tc, test_outcome_words);
 	tcase_add_test(tc, test_reason_code_and_detail);

@@ -18,6 +18,7 @@
 #include "reports/reports.h"
 #include "scheduler/history.h"
 #include "scheduler/airlog.h"
+#include "store/chain.h"
 #include "store/store.h"
 #include "tests/testutil.h"
 
@@ -1034,6 +1035,48 @@ edit_header(char **l, size_t *n)
 	l[2] = header_line;
 }
 
+/* Rewrites row k's played time and recomputes every row hash after it. */
+static void
+edit_recompute(char **l, size_t *n)
+{
+	static char rows[64][1024];
+	unsigned char h[32];
+	char hex[65], *p;
+	size_t i, k = row_index(l, *n, 3), r = 0;
+	crypto_generichash_state s;
+
+	ck_assert_int_eq(sodium_hex2bin(h, 32, l[k - 1] + (strncmp(l[k - 1], "row\t",
+	    4) == 0 ? 4 : 7), 64, NULL, NULL, NULL), 0);
+	for (i = k; i < *n && strncmp(l[i], "row\t", 4) == 0; i++, r++) {
+		snprintf(rows[r], sizeof rows[r], "%s", l[i]);
+		if (i == k) {
+			ck_assert_ptr_nonnull(p = strstr(rows[r], "\t180000\t"));
+			memcpy(p, "\t120000\t", 8);
+		}
+		crypto_generichash_init(&s, NULL, 0, 32);
+		crypto_generichash_update(&s, h, 32);
+		crypto_generichash_update(&s, (unsigned char *)rows[r] + 69,
+		    strlen(rows[r] + 69));
+		crypto_generichash_final(&s, h, 32);
+		sodium_bin2hex(hex, sizeof hex, h, 32);
+		memcpy(rows[r] + 4, hex, 64);
+		l[i] = rows[r];
+	}
+}
+
+/* Converts every line ending to CRLF. */
+static void
+edit_crlf(char **l, size_t *n)
+{
+	static char lines[256][1024];
+	size_t i;
+
+	for (i = 0; i < *n; i++) {
+		snprintf(lines[i], sizeof lines[i], "%s\r", l[i]);
+		l[i] = lines[i];
+	}
+}
+
 /* The first column of the first row of sql on db, as an allocated string. */
 static char *
 text_of(sqlite3 *db, const char *sql)
@@ -1156,6 +1199,26 @@ START_TEST(test_export_verify)
 	rep_verified_clear(&v);
 	free(bad);
 
+	/* Row 3 changed and every hash after it recomputed: row 3 is named. */
+	bad = rewrite(dir, "recomputed", out, edit_recompute);
+	ck_assert_int_eq(rep_verify(bad, 0, &v, &cause), 0);
+	ck_assert_int_eq(v.ok, 0);
+	ck_assert_int_eq(v.changed, 1);
+	ck_assert_int_eq(v.removed + v.reordered + v.inserted, 0);
+	ck_assert_msg(strstr(v.problems[0].what, "row 3 changed") != NULL, "%s",
+	    v.problems[0].what);
+	ck_assert_int_eq(v.nproblems, 1);
+	rep_verified_clear(&v);
+	free(bad);
+
+	/* Line endings converted to CRLF: named as such. */
+	bad = rewrite(dir, "crlf", out, edit_crlf);
+	ck_assert_int_eq(rep_verify(bad, 0, &v, &cause), -1);
+	ck_assert_msg(strstr(cause, "CRLF") != NULL, "%s", cause);
+	free(cause);
+	cause = NULL;
+	free(bad);
+
 	bad = rewrite(dir, "header", out, edit_header);
 	ck_assert_int_eq(rep_verify(bad, 0, &v, &cause), 0);
 	ck_assert_int_eq(v.ok, 0);
@@ -1172,6 +1235,76 @@ START_TEST(test_export_verify)
 	free(bad);
 	ck_assert_int_eq(rep_verify("/nonexistent.lxe", 0, &v, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, "/nonexistent.lxe"));
+	free(cause);
+
+	store_close(&st);
+	conf_free(&cfg);
+	tu_rmtree(dir);
+	free(out);
+	free(data);
+	free(dir);
+}
+END_TEST
+
+/*
+ * What no true airing writes is flagged though the export is the station's:
+ * more played than the time on air, two rows on air at once, an output that
+ * was not real-time. A station code that is not one is refused, and a row
+ * changed in the database after it was closed stops the export.
+ */
+START_TEST(test_export_flags)
+{
+	struct config *cfg = station_config("HY-KD-TT", NULL);
+	struct rep_verified v;
+	struct rep_period p;
+	struct store *st;
+	char *dir = tu_tmpdir(), *data, *cause = NULL, *out;
+	size_t rows, i;
+	int played = 0, overlap = 0, paced = 0;
+
+	setup_tz();
+	st = station(dir, "HY-KD-TT", &data);
+	ck_assert_int_eq(rep_period_parse("2026-H1", 0, &p, &cause), 0);
+	/* A 10-hour file "completed" in 8 s through a file output, not paced. */
+	add_airing(st, 1, NULL, 0, at(2026, 2, 1, 8, 0), 600 * MIN, "completed", NULL,
+	    NULL);
+	exec(st, "UPDATE airings SET ended_at = started_at + 8000, paced = 0"
+	    " WHERE id = (SELECT max(id) FROM airings)");
+	/* Two rows on air at once. */
+	add_airing(st, 2, NULL, 0, at(2026, 2, 2, 8, 0), 5 * MIN, "completed", NULL, NULL);
+	add_airing(st, 3, NULL, 0, at(2026, 2, 2, 8, 2), 5 * MIN, "completed", NULL, NULL);
+	xasprintf(&out, "%s/f.lxe", dir);
+	ck_assert_msg(rep_export(store_db(st), cfg, data, &p, out, &rows, &cause) == 0,
+	    "%s", cause);
+	ck_assert_int_eq(rep_verify(out, 1, &v, &cause), 0);
+	ck_assert_msg(v.ok, "%s", v.nproblems ? v.problems[0].what : "?");
+	for (i = 0; i < v.nflags; i++) {
+		played += strstr(v.flags[i].what, "more than its wall time") != NULL;
+		overlap += strstr(v.flags[i].what, "overlap") != NULL;
+		paced += strstr(v.flags[i].what, "not real-time") != NULL;
+	}
+	ck_assert_int_eq(played, 1);
+	ck_assert_int_eq(overlap, 1);
+	ck_assert_int_eq(paced, 1);
+	ck_assert_int_eq(v.nflags, 3);
+	rep_verified_clear(&v);
+
+	/* A station code with '=' (a spreadsheet formula) is refused. */
+	free(cfg->station.code);
+	cfg->station.code = xstrdup("=HYPERLINK(\"x\")");
+	ck_assert_int_eq(rep_export(store_db(st), cfg, data, &p, out, &rows, &cause), 0);
+	ck_assert_int_eq(rep_verify(out, 0, &v, &cause), 0);
+	ck_assert_int_eq(v.ok, 0);
+	ck_assert_msg(strstr(v.problems[0].what, "not a valid station code") != NULL,
+	    "%s", v.problems[0].what);
+	rep_verified_clear(&v);
+
+	/* A row closed through the log, then changed behind loaxa's back. */
+	ck_assert_int_eq(store_chain_close(st, 3, &cause), 0);
+	ck_assert_int_eq(store_chain_close(st, 4, &cause), 0);
+	exec(st, "UPDATE airings SET played_ms = 3600000 WHERE id = 3");
+	ck_assert_int_eq(rep_export(store_db(st), cfg, data, &p, out, &rows, &cause), -1);
+	ck_assert_msg(strstr(cause, "row 3 was changed") != NULL, "%s", cause);
 	free(cause);
 
 	store_close(&st);
@@ -1291,6 +1424,8 @@ START_TEST(test_merge)
 	ck_assert_int_eq(rep_period_parse("2026-H1", 0, &p, &cause), 0);
 	for (i = 0; i < 3; i++) {
 		st = station(dir, codes[i], &data[i]);
+		if (i == 1) /* B's output was not real-time for one airing */
+			exec(st, "UPDATE airings SET paced = 0 WHERE id = 2");
 		keys[i] = pub_b64(data[i]);
 		scfg = station_config(codes[i], NULL);
 		xasprintf(&files[i], "%s/%s.lxe", dir, codes[i]);
@@ -1341,6 +1476,7 @@ START_TEST(test_merge)
 	ck_assert_str_eq(m.total.topics[0].key, "cchc");
 	ck_assert_int_eq(m.total.topics[0].airings, 10);
 	ck_assert_str_eq(m.stations[0].cov.station.name, "Đài A");
+	ck_assert_int_eq(m.stations[0].nflags, 0);
 	rep_merge_clear(&m);
 
 	/* With the genuine C, and the tampered copy of B for a period asked for. */
@@ -1349,6 +1485,8 @@ START_TEST(test_merge)
 	ck_assert_int_eq(m.rejected, 0);
 	ck_assert_int_eq(m.missing, 1);
 	ck_assert_int_eq(m.total.slots, 24);
+	ck_assert_int_eq(m.stations[1].nflags, 1);
+	ck_assert_ptr_nonnull(strstr(m.stations[1].flags[0].what, "not real-time"));
 	rep_merge_clear(&m);
 	/* The genuine C and a forgery of it: C is accepted once, the forgery refused. */
 	fl[3] = files[3];
@@ -1425,6 +1563,7 @@ main(void)
 	tcase_add_test(tc, test_figures_everywhere);
 	tcase_add_test(tc, test_station_key);
 	tcase_add_test(tc, test_export_verify);
+	tcase_add_test(tc, test_export_flags);
 	tcase_add_test(tc, test_quota_in_service);
 	tcase_add_test(tc, test_merge);
 	tcase_add_test(tc, test_scheduled_from_history);
