@@ -57,11 +57,20 @@ verify_one(const struct config *cfg, const char *path)
 		fprintf(stderr, "%s: rejected: signed with key %s, not the key "
 		    "trust.stations lists for %s\n", path, v.key_b64, v.station.code);
 		rc = EXIT_REJECTED;
+	} else if (key == NULL) {
+		/*
+		 * Anyone can sign a well-formed export with a key of their own:
+		 * intact says nothing until the key is the station's.
+		 */
+		fprintf(stderr, "%s: untrusted: station %s signed with key %s, which "
+		    "trust.stations does not list; check the key with the station, then "
+		    "add { code = \"%s\"; key = \"%s\"; }\n", path, v.station.code,
+		    v.key_b64, v.station.code, v.key_b64);
+		rc = EXIT_REJECTED;
 	} else
-		printf("%s: ok: station %s, %s (%s..%s), %zu rows, key %s%s\n", path,
-		    v.station.code, v.period.label, v.period.from, v.period.to, v.rows,
-		    v.key_b64, key != NULL ? " (trusted)" :
-		    " (not in trust.stations: only the file's own key was checked)");
+		printf("%s: ok: station %s, %s (%s..%s), %zu rows, key %s (trusted)\n",
+		    path, v.station.code, v.period.label, v.period.from, v.period.to,
+		    v.rows, v.key_b64);
 	rep_verified_clear(&v);
 	return rc;
 }
@@ -85,11 +94,12 @@ const struct cmd_entry cmd_verify = {
 	.help =
 	    "Checks each export's Ed25519 signature and every row's link in the hash\n"
 	    "chain, and names each changed, removed, reordered or inserted row\n"
-	    "(FILE:LINE: what, on standard output). A station listed in\n"
-	    "trust.stations must have signed with the key listed there.\n"
+	    "(FILE:LINE: what, on standard output). The station must be listed in\n"
+	    "trust.stations and have signed with the key listed there: an intact\n"
+	    "export signed with any other key is untrusted.\n"
 	    "\n"
-	    "exit status: 0 when every file is intact, 3 when any is not (one line\n"
-	    "FILE: reason on stderr per bad file).\n",
+	    "exit status: 0 when every file is intact and trusted, 3 when any is\n"
+	    "not (one line FILE: reason on stderr per bad or untrusted file).\n",
 	.flags = CMD_CONFIG,
 	.args = { "", 1, -1 },
 	.exec = verify_exec,

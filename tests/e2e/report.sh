@@ -269,8 +269,15 @@ expect_rc 1; expect_err "$T/nodir/r.txt"; expect_one_err_line
 # Signed export and verify.
 run "$LOAXA" $C export --period 2026-H1 --out a.lxe
 expect_rc 0; expect_out "a.lxe: 4 airings of station HY-KD-TT"; expect_out "$KEY_A"
+# Intact, but its key is not in trust.stations (nor is there any
+# configuration to list it): untrusted, not ok.
 run "$LOAXA" $C verify a.lxe
-expect_rc 0; expect_out "a.lxe: ok: station HY-KD-TT"
+expect_rc 3; expect_err "a.lxe: untrusted: station HY-KD-TT"; expect_err "$KEY_A"
+expect_one_err_line
+[ -z "$OUT" ] || fail "an untrusted export printed: $OUT"
+mkdir noconf
+run sh -c "cd noconf && env -u LOAXA_CONFIG \"$LOAXA\" verify ../a.lxe"
+expect_rc 3; expect_err "a.lxe: untrusted"
 run "$LOAXA" $C export --out x.lxe
 expect_rc 2
 # A changed row.
