@@ -124,6 +124,8 @@ vg -c st.conf report --from 2000-01-01 --to 2099-12-31 --format json
 expect_rc 0
 vg -c st.conf report --from 2000-01-01 --to 2099-12-31 --format xlsx --out r.xlsx
 expect_rc 0
+vg -c st.conf key station
+expect_rc 0
 vg -c st.conf export --from 2000-01-01 --to 2099-12-31 --out e.lxe
 expect_rc 0
 vg -c st.conf verify e.lxe
