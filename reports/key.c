@@ -44,14 +44,14 @@ key_meta_set(struct store *st, const char *b64, int replace, char **cause)
 	sqlite3_stmt *q;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), replace ?
-	    "INSERT OR REPLACE INTO meta (key, value) VALUES ('station_key', ?1)" :
-	    "INSERT OR IGNORE INTO meta (key, value) VALUES ('station_key', ?1)",
+	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO meta (key, value) VALUES "
+	    "('station_key', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1 WHERE ?2",
 	    -1, &q, NULL) != SQLITE_OK) {
 		*cause = store_error(st, "station key");
 		return -1;
 	}
 	sqlite3_bind_text(q, 1, b64, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, replace != 0);
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
