@@ -18,6 +18,7 @@
 #define AUDIO_SILENCE_FLAG_MS 10000 /* the player flags silence longer than this */
 #define AUDIO_BLOCK_MS 20          /* the player's block: stop and progress granularity */
 #define AUDIO_SHORT_MS 100         /* a play this far under the measured length failed */
+#define AUDIO_SILENCE_BLOCK_MS 400 /* the stretch silent_ms counts in (a BS.1770 block) */
 
 /* What one validating decode pass learns about a file. */
 struct audio_info {
@@ -30,6 +31,8 @@ struct audio_info {
 	double true_peak_dbtp;
 	char sha256[65];        /* of the file's bytes, lower-case hex */
 	int silent;             /* entirely below the silence threshold */
+	int64_t silent_ms;      /* how much of it lies in AUDIO_SILENCE_BLOCK_MS
+	                         * blocks entirely below the threshold */
 	char *title;            /* from tags, or NULL; caller frees with audio_info_clear */
 	char *artist;
 };

@@ -148,6 +148,17 @@ void cli_trust(const struct config *cfg, struct lib_trusted **trusted,
 int cli_meta(const struct cmd_ctx *, const struct cmd_args *, struct lib_meta *m,
     const char **tags);
 
+/*
+ * Checks that no one else can change what the station trusts: the
+ * configuration file (only its owner, root or the user running loaxa, may
+ * write it, nor may others replace it in its directory), the data directory
+ * and its database (the daemon's group may write them, others not), the
+ * station key (no one but its owner may read it) and the inbox's parent
+ * directory. Prints each problem as "PATH: who can what; run FIX" and
+ * returns -1 when there is any.
+ */
+int cli_check_perms(const struct config *);
+
 struct store;
 
 /*

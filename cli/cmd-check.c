@@ -110,6 +110,12 @@ check_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		conf_free(&cfg);
 		return EXIT_USAGE;
 	}
+	if (cli_check_perms(cfg) != 0) {
+		fprintf(stderr, "%s: loose permissions (above); nothing runs until "
+		    "they are fixed\n", cfg->file);
+		conf_free(&cfg);
+		return EXIT_USAGE;
+	}
 	printf("%s: ok (station %s \"%s\", %s, data in %s, audio %s, %zu topics)\n",
 	    cfg->file, cfg->station.code, cfg->station.name, cfg->station.timezone,
 	    cfg->paths.data, cfg->audio.driver, cfg->ntopics);
@@ -126,8 +132,13 @@ const struct cmd_entry cmd_check = {
 	    "Reads the configuration the way every command does (-c FILE,\n"
 	    "$LOAXA_CONFIG, ./loaxa.conf, /etc/loaxa/loaxa.conf, else the built-in\n"
 	    "default), or FILE when given, and prints each problem as\n"
-	    "FILE:LINE: message. Exit 0 with a one-line summary when it is good,\n"
-	    "2 when it has problems.\n"
+	    "FILE:LINE: message. Then it checks that no one else can change what\n"
+	    "the station trusts: the file (its group and others may not write it;\n"
+	    "owned by root or you), the data directory and its database (others\n"
+	    "may not write them; the daemon's group may), the station key (only\n"
+	    "its owner may read it) and the inbox's parent directory, naming each\n"
+	    "file that fails and the command that fixes it. Exit 0 with a one-line\n"
+	    "summary when it is good, 2 when it has problems.\n"
 	    "\n"
 	    "example:\n"
 	    "  loaxa check /etc/loaxa/loaxa.conf\n",

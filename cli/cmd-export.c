@@ -1,11 +1,14 @@
 /* loaxa export: a signed, hash-chained copy of the airing log for a period. */
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/xmalloc.h"
 #include "config/config.h"
 #include "reports/reports.h"
 #include "scheduler/history.h"
@@ -20,7 +23,7 @@ export_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	struct store *st = NULL;
 	struct rep_period p;
 	unsigned char sk[64], pk[32];
-	char *cause = NULL, pub[64];
+	char *cause = NULL, *key, pub[64];
 	size_t rows;
 	int rc;
 
@@ -37,8 +40,20 @@ export_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		free(cause);
 		return EXIT_USAGE;
 	}
+	if (cli_check_perms(ctx->cfg) != 0)
+		return EXIT_USAGE;
 	if (cli_open_store(ctx, &st) != 0)
 		return EXIT_FAIL;
+	xasprintf(&key, "%s/%s", ctx->cfg->paths.data, REP_KEY_FILE);
+	if (access(key, F_OK) != 0 && errno == ENOENT) {
+		fprintf(stderr, "%s: this station has no export key yet; make it once "
+		    "with `loaxa key station` and give the district its public key\n",
+		    key);
+		free(key);
+		store_close(&st);
+		return EXIT_FAIL;
+	}
+	free(key);
 	/* The export carries the timetable history: as loaxa report, make one. */
 	if (sched_history_ensure(st, ctx->cfg, (int64_t)time(NULL) * 1000, &cause) < 0) {
 		fprintf(stderr, "%s\n", cause);
@@ -75,7 +90,7 @@ const struct cmd_entry cmd_export = {
 	.help =
 	    "Writes every airing of the period, with the metadata of the bulletins\n"
 	    "it names, to FILE: each row's SHA-256 covers the row before it, and the\n"
-	    "station's Ed25519 key (made when its data directory was created) signs\n"
+	    "station's Ed25519 key (made once with `loaxa key station`) signs\n"
 	    "the whole. The district checks it with `loaxa verify FILE` and merges\n"
 	    "many with `loaxa report --merge`; it trusts the public key the file\n"
 	    "names once it is listed in its trust.stations.\n"

@@ -74,7 +74,7 @@ static int
 import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	const char *by = cli_opt(args, "by"), *tags[LIB_TAGS_MAX];
-	int approve = cli_opt(args, "approve") != NULL;
+	int approve = cli_opt(args, "approve") != NULL, flags;
 	struct library *lib = NULL;
 	struct lib_bulletin b;
 	struct store *st = NULL;
@@ -95,13 +95,15 @@ import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		return EXIT_USAGE;
 	if (cli_open_library(ctx, &st, &lib) != 0)
 		return EXIT_FAIL;
+	flags = (approve ? LIB_IMPORT_APPROVE : 0) |
+	    (cli_opt(args, "force") != NULL ? LIB_IMPORT_FORCE : 0);
 	n = (size_t)args->argc;
 	for (i = 0; i < n; i++) {
 		const char *path = args->argv[i];
 
 		import_progress(i, n, path);
 		m.source = path;
-		rc = lib_import(lib, path, &m, cli_actor(by), approve, &id, &existed,
+		rc = lib_import(lib, path, &m, cli_actor(by), flags, &id, &existed,
 		    &cause);
 		import_progress_clear();
 		if (rc != 0) {
@@ -154,16 +156,17 @@ const struct cmd_entry cmd_import = {
 	.name = "import",
 	.usage = "[--title T] [--topic KEY] [--agency A] [--from DATE] [--until DATE] "
 	    "[--min-airings N] [--priority normal|priority|emergency] [--tag T]... "
-	    "[--approve --by NAME] FILE...",
+	    "[--approve --by NAME] [--force] FILE...",
 	.summary = "check audio files and add them to the bulletin library (nhập bản tin)",
 	.flags = CMD_CONFIG,
-	.args = { CLI_META_OPTIONS " approve by:", 1, -1 },
+	.args = { CLI_META_OPTIONS " approve by: force", 1, -1 },
 	.help =
 	    "Each FILE (MP3, MP2, WAV, FLAC, Ogg Vorbis, Opus) is decoded once to check\n"
 	    "it and measure its length, loudness and SHA-256, then copied into the\n"
 	    "data directory. A damaged, truncated, unsupported, entirely silent or\n"
 	    "shorter than 1 second file is refused with the reason and nothing is\n"
-	    "added for it. New bulletins wait for approval unless --approve is given.\n"
+	    "added for it; so is one mostly silent (over half of it, and more than\n"
+	    "10 s, below -50 dBFS) unless --force is given. New bulletins wait for approval unless --approve is given.\n"
 	    "Each line of output ends with the bulletin's id. Importing the same\n"
 	    "content again says so and gives the id it already has; it changes\n"
 	    "nothing but the tags (those given are added to the ones it has) and,\n"
@@ -184,6 +187,8 @@ const struct cmd_entry cmd_import = {
 	    "                    1 to 32 of a-z, 0-9, - and _, e.g. papi, bau-cu-2026\n"
 	    "  --approve         approve it at once (needs --by)\n"
 	    "  --by NAME         who imports and approves, recorded in the history\n"
+	    "  --force           take mostly silent audio too (the share is stated\n"
+	    "                    when it is refused)\n"
 	    "\n"
 	    "exit status: 0 all added (or already there), 3 a file was refused,\n"
 	    "1 the library could not be written, 2 bad options.\n"

@@ -30,8 +30,9 @@ probe_json(const char *file, const struct audio_info *in)
 	probe_json_num(in->loudness_lufs);
 	fputs(", \"true_peak_dbtp\": ", stdout);
 	probe_json_num(in->true_peak_dbtp);
-	printf(", \"sha256\": \"%s\", \"silent\": %s, \"title\": ", in->sha256,
-	    in->silent ? "true" : "false");
+	printf(", \"sha256\": \"%s\", \"silent\": %s, \"silent_ms\": %lld, "
+	    "\"title\": ", in->sha256, in->silent ? "true" : "false",
+	    (long long)in->silent_ms);
 	json_write(stdout, in->title);
 	fputs(", \"artist\": ", stdout);
 	json_write(stdout, in->artist);
@@ -48,6 +49,10 @@ probe_text(const char *file, const struct audio_info *in)
 		printf("%.1f LUFS, %.1f dBTP", in->loudness_lufs, in->true_peak_dbtp);
 	else
 		printf("silent");
+	/* The share of 400 ms blocks with no sound, when some are. */
+	if (isfinite(in->loudness_lufs) && in->silent_ms > 0 && in->duration_ms > 0)
+		printf(", %.0f%% silent", 100.0 * (double)in->silent_ms /
+		    (double)in->duration_ms);
 	printf(", sha256 %s\n", in->sha256);
 }
 

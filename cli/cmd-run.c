@@ -58,6 +58,10 @@ run_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	/* The daemon owns its configuration, to replace it on reload. */
 	if (conf_load(ctx->config_path, &cfg, stderr) != 0)
 		return EXIT_USAGE;
+	if (cli_check_perms(cfg) != 0) {
+		conf_free(&cfg);
+		return EXIT_USAGE;
+	}
 	return sched_run(cfg, &ro);
 }
 

@@ -57,15 +57,24 @@ verify_one(const struct config *cfg, const char *path)
 		fprintf(stderr, "%s: rejected: signed with key %s, not the key "
 		    "trust.stations lists for %s\n", path, v.key_b64, v.station.code);
 		rc = EXIT_REJECTED;
+	} else if (key == NULL) {
+		/*
+		 * Anyone can sign a well-formed export with a key of their own:
+		 * intact says nothing until the key is the station's.
+		 */
+		fprintf(stderr, "%s: untrusted: station %s signed with key %s, which "
+		    "trust.stations does not list; check the key with the station, then "
+		    "add { code = \"%s\"; key = \"%s\"; }\n", path, v.station.code,
+		    v.key_b64, v.station.code, v.key_b64);
+		rc = EXIT_REJECTED;
 	} else {
 		/* Authentic, but rows no true airing writes: said, not refused. */
 		for (i = 0; i < v.nflags; i++)
 			printf("%s:%lld: flagged: %s\n", path, (long long)v.flags[i].line,
 			    v.flags[i].what);
-		printf("%s: ok: station %s, %s (%s..%s), %zu rows, key %s%s\n", path,
-		    v.station.code, v.period.label, v.period.from, v.period.to, v.rows,
-		    v.key_b64, key != NULL ? " (trusted)" :
-		    " (not in trust.stations: only the file's own key was checked)");
+		printf("%s: ok: station %s, %s (%s..%s), %zu rows, key %s (trusted)\n",
+		    path, v.station.code, v.period.label, v.period.from, v.period.to,
+		    v.rows, v.key_b64);
 		if (v.nflags > 0)
 			printf("%s: %zu rows flagged (see above)\n", path, v.nflags);
 	}
@@ -92,14 +101,15 @@ const struct cmd_entry cmd_verify = {
 	.help =
 	    "Checks each export's Ed25519 signature and every row's link in the hash\n"
 	    "chain, and names each changed, removed, reordered or inserted row\n"
-	    "(FILE:LINE: what, on standard output). A station listed in\n"
-	    "trust.stations must have signed with the key listed there. Rows of an\n"
-	    "authentic export that no true airing writes (played longer than on\n"
-	    "air, two on air at once, an output that was not real-time) are listed\n"
-	    "as FILE:LINE: flagged: what; they do not change the exit status.\n"
+	    "(FILE:LINE: what, on standard output). The station must be listed in\n"
+	    "trust.stations and have signed with the key listed there: an intact\n"
+	    "export signed with any other key is untrusted. Rows of an authentic\n"
+	    "export that no true airing writes (played longer than on air, two on\n"
+	    "air at once, an output that was not real-time) are listed as\n"
+	    "FILE:LINE: flagged: what; they do not change the exit status.\n"
 	    "\n"
-	    "exit status: 0 when every file is intact, 3 when any is not (one line\n"
-	    "FILE: reason on stderr per bad file).\n",
+	    "exit status: 0 when every file is intact and trusted, 3 when any is\n"
+	    "not (one line FILE: reason on stderr per bad or untrusted file).\n",
 	.flags = CMD_CONFIG,
 	.args = { "", 1, -1 },
 	.exec = verify_exec,

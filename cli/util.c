@@ -6,11 +6,71 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "common/perm.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "library/library.h"
 #include "reports/reports.h"
 #include "store/store.h"
+
+/* Checks path for kind; prints the problem and counts it in *bad. */
+static void
+perm_one(const char *path, enum perm_kind kind, int *bad)
+{
+	char *cause = NULL;
+
+	if (perm_check(path, kind, &cause) != 0) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		(*bad)++;
+	}
+}
+
+/* Checks the directory that holds path (PERM_PARENT). */
+static void
+perm_parent(const char *path, int *bad)
+{
+	char *dir = xstrdup(path), *slash;
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		dir[--n] = '\0';
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		snprintf(dir, strlen(path) + 1, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	perm_one(dir, PERM_PARENT, bad);
+	free(dir);
+}
+
+int
+cli_check_perms(const struct config *cfg)
+{
+	static const char *const db[] = { STORE_DB_NAME, STORE_DB_NAME "-wal",
+		STORE_DB_NAME "-shm" };
+	char *path;
+	size_t i;
+	int bad = 0;
+
+	if (strcmp(cfg->file, CONFIG_DEFAULT_LABEL) != 0) {
+		perm_one(cfg->file, PERM_OWNER, &bad);
+		perm_parent(cfg->file, &bad);
+	}
+	perm_one(cfg->paths.data, PERM_GROUP, &bad);
+	for (i = 0; i < sizeof db / sizeof db[0]; i++) {
+		xasprintf(&path, "%s/%s", cfg->paths.data, db[i]);
+		perm_one(path, PERM_GROUP, &bad);
+		free(path);
+	}
+	xasprintf(&path, "%s/%s", cfg->paths.data, REP_KEY_FILE);
+	perm_one(path, PERM_SECRET, &bad);
+	free(path);
+	perm_parent(cfg->paths.inbox, &bad);
+	return bad > 0 ? -1 : 0;
+}
 
 int
 cli_open_store(const struct cmd_ctx *ctx, struct store **st)
@@ -22,8 +82,8 @@ cli_open_store(const struct cmd_ctx *ctx, struct store **st)
 		free(cause);
 		return -1;
 	}
-	/* Every station gets its Ed25519 key (for signed exports) on first use. */
-	if (rep_key_ensure(*st, ctx->cfg->paths.data, &cause) != 0) {
+	/* A station key lost since it was made is an error, never a new key. */
+	if (rep_key_check(*st, ctx->cfg->paths.data, &cause) != 0) {
 		fprintf(stderr, "%s\n", cause);
 		free(cause);
 		store_close(st);

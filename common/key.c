@@ -13,6 +13,7 @@
 
 #include "common/file.h"
 #include "common/key.h"
+#include "common/perm.h"
 #include "common/xmalloc.h"
 
 #define KEY_TAG "loaxa-ed25519-secret-key "
@@ -120,6 +121,11 @@ key_read(const char *path, unsigned char sk[KEY_SECRET], char **cause)
 		return KEY_NOT_A_KEY;
 	}
 	sodium_memzero(buf, sizeof buf);
+	/* A key others can read signs for them too: not used until it is closed. */
+	if (perm_check_stat(path, &sb, PERM_SECRET, cause) != 0) {
+		sodium_memzero(sk, KEY_SECRET);
+		return -1;
+	}
 	return 0;
 }
 

@@ -28,7 +28,8 @@ int key_generate(const char *path, int pub_file, char pub[KEY_PUBLIC_B64],
 
 /*
  * Reads the secret key file at path without waiting on it (a FIFO is no key
- * file). 0, KEY_NOT_A_KEY or -1 (cannot be read), with *cause.
+ * file). 0, KEY_NOT_A_KEY or -1 (cannot be read, or its group or others may
+ * read or write it), with *cause.
  */
 int key_read(const char *path, unsigned char sk[KEY_SECRET], char **cause);
 

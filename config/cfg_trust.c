@@ -91,6 +91,7 @@ trust_stations(struct cfg_reader *r, const config_setting_t *l, struct config *c
 	const config_setting_t *g;
 	struct config_station_key s;
 	char what[64];
+	size_t i;
 	int n;
 
 	for (n = 0; (g = config_setting_get_elem(l, (unsigned)n)) != NULL; n++) {
@@ -109,6 +110,12 @@ trust_stations(struct cfg_reader *r, const config_setting_t *l, struct config *c
 			free(s.code);
 			continue;
 		}
+		/* Two keys for one code: which one would vouch for its exports? */
+		for (i = 0; i < c->trust.nstations; i++)
+			if (strcmp(c->trust.stations[i].code, s.code) == 0)
+				cfg_problem(r, g, "%s has the same code '%s' as station %zu; "
+				    "list each station once, with its one key", what, s.code,
+				    i + 1);
 		c->trust.stations = xreallocarray(c->trust.stations,
 		    c->trust.nstations + 1, sizeof *c->trust.stations);
 		c->trust.stations[c->trust.nstations++] = s;

@@ -221,8 +221,9 @@ base_title(const char *path)
 /* Validates path, stores its bytes, then adds the row in one transaction. */
 int
 lib_import(struct library *lib, const char *path, const struct lib_meta *m,
-    const char *actor, int approve, int64_t *id, int *existed, char **cause)
+    const char *actor, int flags, int64_t *id, int *existed, char **cause)
 {
+	int approve = (flags & LIB_IMPORT_APPROVE) != 0;
 	struct audio_info info;
 	char *rel = NULL, *title, *err = NULL;
 	struct stat sb;
@@ -242,7 +243,7 @@ lib_import(struct library *lib, const char *path, const struct lib_meta *m,
 	}
 	if (audio_probe(path, &info, cause) != 0)
 		return LIB_REJECTED;
-	if ((rc = lib_check_probe(&info, cause)) != 0)
+	if ((rc = lib_check_audio(&info, (flags & LIB_IMPORT_FORCE) != 0, cause)) != 0)
 		goto out;
 	if ((*id = lib_id_by_sha256(lib, info.sha256, cause)) != 0) {
 		rc = *id < 0 ? LIB_ERR : 0;

@@ -79,9 +79,11 @@ int lib_store_copy(struct library *, const char *src, const char *sha256,
     const char *ext, char **rel, char **cause);
 
 /*
- * Checks a probed file the way every import does: at least 1 s, not silent.
- * LIB_REJECTED with the reason otherwise.
+ * Checks a probed file the way every import does: at least 1 s, not silent,
+ * not mostly silent (LIB_SILENT_SHARE_MAX) unless force. LIB_REJECTED with
+ * the reason otherwise. lib_check_probe never forces.
  */
+int lib_check_audio(const struct audio_info *, int force, char **cause);
 int lib_check_probe(const struct audio_info *, char **cause);
 
 /*

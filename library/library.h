@@ -25,6 +25,13 @@ struct library;
 #define LIB_REJECTED (-2)
 
 #define LIB_MIN_DURATION_MS 1000
+/*
+ * Audio more than LIB_SILENT_SHARE_MAX percent silent, and silent for more
+ * than LIB_SILENT_MIN_MS in all, is refused unless forced: a 10-hour file
+ * with 2 s of sound would hold a slot for hours and count as hours aired.
+ */
+#define LIB_SILENT_SHARE_MAX 50
+#define LIB_SILENT_MIN_MS 10000
 #define LIB_FILES_DIR "bulletins"
 
 /* A bulletin has at most LIB_TAGS_MAX tags (common/tag.h says what a tag is). */
@@ -107,13 +114,16 @@ void lib_free(struct library **);
 /*
  * Validates path with one decode pass and adds it: the file is copied into
  * the library under its SHA-256 (atomically), then the row and its audit
- * entry are inserted in one transaction. With approve, it is approved by
- * actor at once. Sets *id, and *existed to 1 (changing nothing, tags
+ * entry are inserted in one transaction. With LIB_IMPORT_APPROVE in flags,
+ * it is approved by actor at once; with LIB_IMPORT_FORCE, mostly silent
+ * audio is taken too. Sets *id, and *existed to 1 (changing nothing, tags
  * included: see lib_tag_add) when the same content is already in the
  * library. LIB_REJECTED for bad audio.
  */
+#define LIB_IMPORT_APPROVE 0x1
+#define LIB_IMPORT_FORCE 0x2
 int lib_import(struct library *, const char *path, const struct lib_meta *,
-    const char *actor, int approve, int64_t *id, int *existed, char **cause);
+    const char *actor, int flags, int64_t *id, int *existed, char **cause);
 
 /* Validates metadata (text, dates, priority, min_airings, tags); LIB_REJECTED. */
 int lib_check_meta(const struct lib_meta *, char **cause);

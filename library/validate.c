@@ -2,7 +2,7 @@
  * What comes into the library is checked here, the same for an import,
  * a package and a tag: text that list and show can print (UTF-8, no
  * controls), real dates, known priorities, tags, and audio that lasts and
- * is not silent.
+ * is not silent, nor mostly silent.
  */
 #include <stdint.h>
 #include <string.h>
@@ -119,10 +119,12 @@ lib_check_meta(const struct lib_meta *m, char **cause)
 	return 0;
 }
 
-/* Refuses audio shorter than a second or entirely silent. */
+/* Refuses audio shorter than a second, entirely silent or, unless forced, mostly silent. */
 int
-lib_check_probe(const struct audio_info *info, char **cause)
+lib_check_audio(const struct audio_info *info, int force, char **cause)
 {
+	double share;
+
 	if (info->duration_ms < LIB_MIN_DURATION_MS) {
 		xasprintf(cause, "too short (%.1f s; a bulletin lasts at least 1 s)",
 		    (double)info->duration_ms / 1000.0);
@@ -133,5 +135,20 @@ lib_check_probe(const struct audio_info *info, char **cause)
 		    "threshold)");
 		return LIB_REJECTED;
 	}
+	share = 100.0 * (double)info->silent_ms / (double)info->duration_ms;
+	if (!force && share > LIB_SILENT_SHARE_MAX &&
+	    info->silent_ms > LIB_SILENT_MIN_MS) {
+		xasprintf(cause, "mostly silent: %.1f%% of it (%.0f s of %.0f s) is "
+		    "below %.0f dBFS; cut the silence, or import it anyway with "
+		    "--force", share, (double)info->silent_ms / 1000.0,
+		    (double)info->duration_ms / 1000.0, AUDIO_SILENCE_DBFS);
+		return LIB_REJECTED;
+	}
 	return 0;
+}
+
+int
+lib_check_probe(const struct audio_info *info, char **cause)
+{
+	return lib_check_audio(info, 0, cause);
 }

@@ -1,9 +1,10 @@
 /*
  * The station's Ed25519 key, which signs its airing-log exports. The secret
  * key is DATA/station.key in the key-file format of common/key.h (the one
- * `loaxa key generate` writes), mode 0600; the base64
- * public key is kept in meta as 'station_key' so that a lost key file is
- * noticed rather than silently replaced by a new identity.
+ * `loaxa key generate` writes), mode 0600, made only when the operator asks
+ * (`loaxa key station`); the base64 public key is kept in meta as
+ * 'station_key' so that a lost key file is noticed rather than silently
+ * replaced by a new identity, which the district would not trust.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -33,19 +34,24 @@ key_meta(struct store *st)
 	return v;
 }
 
-/* Records the public key in meta (once; an existing value is kept). */
+/*
+ * Records the public key in meta: once (an existing value is kept), or,
+ * with replace, over the one a lost key file had.
+ */
 static int
-key_meta_set(struct store *st, const char *b64, char **cause)
+key_meta_set(struct store *st, const char *b64, int replace, char **cause)
 {
 	sqlite3_stmt *q;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), "INSERT OR IGNORE INTO meta (key, value)"
-	    " VALUES ('station_key', ?1)", -1, &q, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO meta (key, value) VALUES "
+	    "('station_key', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1 WHERE ?2",
+	    -1, &q, NULL) != SQLITE_OK) {
 		*cause = store_error(st, "station key");
 		return -1;
 	}
 	sqlite3_bind_text(q, 1, b64, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, replace != 0);
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
@@ -55,6 +61,16 @@ key_meta_set(struct store *st, const char *b64, char **cause)
 	return 0;
 }
 
+/* The path of the station's key file; the caller frees it. */
+static char *
+key_path(const char *datadir)
+{
+	char *path;
+
+	xasprintf(&path, "%s/%s", datadir, REP_KEY_FILE);
+	return path;
+}
+
 int
 rep_key_load(const char *datadir, unsigned char sk[KEY_SECRET],
     unsigned char pk[KEY_PUBLIC], char **cause)
@@ -62,7 +78,7 @@ rep_key_load(const char *datadir, unsigned char sk[KEY_SECRET],
 	char *path;
 	int rc;
 
-	xasprintf(&path, "%s/%s", datadir, REP_KEY_FILE);
+	path = key_path(datadir);
 	rc = key_read(path, sk, cause);
 	free(path);
 	if (rc != 0)
@@ -72,7 +88,35 @@ rep_key_load(const char *datadir, unsigned char sk[KEY_SECRET],
 }
 
 int
-rep_key_ensure(struct store *st, const char *datadir, char **cause)
+rep_key_create(struct store *st, const char *datadir, int replace,
+    char pub[KEY_PUBLIC_B64], char **cause)
+{
+	char *path = key_path(datadir), *known;
+	struct stat sb;
+	int rc = -1;
+
+	known = key_meta(st);
+	if (lstat(path, &sb) == 0)
+		xasprintf(cause, "%s: already exists%s%s; a station keeps one key "
+		    "(the district's trust.stations lists it)", path,
+		    known != NULL ? ", public key " : "", known != NULL ? known : "");
+	else if (known != NULL && !replace)
+		xasprintf(cause, "%s: missing, but this station's exports were signed "
+		    "with public key %s: restore the key file from a backup; only if "
+		    "it is lost for good, make a new one with --replace and give the "
+		    "district its public key", path, known);
+	else if (key_generate(path, 0, pub, cause) == 0) {
+		rc = key_meta_set(st, pub, replace, cause);
+		if (rc != 0)
+			unlink(path);
+	}
+	free(known);
+	free(path);
+	return rc;
+}
+
+int
+rep_key_check(struct store *st, const char *datadir, char **cause)
 {
 	unsigned char sk[KEY_SECRET], pk[KEY_PUBLIC];
 	char pub[KEY_PUBLIC_B64], *path, *known;
@@ -84,19 +128,18 @@ rep_key_ensure(struct store *st, const char *datadir, char **cause)
 		return -1;
 	}
 	known = key_meta(st);
-	xasprintf(&path, "%s/%s", datadir, REP_KEY_FILE);
-	if (stat(path, &sb) != 0) {
+	path = key_path(datadir);
+	if (lstat(path, &sb) != 0) {
+		rc = 0;
 		if (known != NULL) {
 			xasprintf(cause, "%s: missing; this station's exports are signed "
 			    "with public key %s: restore the key file from a backup",
 			    path, known);
-			free(known);
-			free(path);
-			return -1;
+			rc = -1;
 		}
-		rc = key_generate(path, 0, pub, cause);
+		free(known);
 		free(path);
-		return rc != 0 ? -1 : key_meta_set(st, pub, cause);
+		return rc;
 	}
 	/*
 	 * An operator in the station's group may read the data but not the
@@ -116,7 +159,7 @@ rep_key_ensure(struct store *st, const char *datadir, char **cause)
 	key_public_encode(pk, pub);
 	rc = 0;
 	if (known == NULL)
-		rc = key_meta_set(st, pub, cause);
+		rc = key_meta_set(st, pub, 0, cause);
 	else if (strcmp(known, pub) != 0) {
 		xasprintf(cause, "%s/%s: not the key this station's data was created "
 		    "with (%s)", datadir, REP_KEY_FILE, known);

@@ -197,13 +197,23 @@ int rep_write_xlsx(const char *path, const struct rep_coverage *, enum rep_lang,
 #define REP_KEY_FILE "station.key"
 
 /*
- * Makes sure the station in datadir has its Ed25519 key: on first use,
- * generates one, writes the secret key to DATA/station.key (mode 0600) and
- * records the base64 public key in meta ('station_key'). Idempotent. A key
- * file that does not match meta is an error; one this process may not read
- * (an operator in the station's group) is left alone.
+ * Makes the station's Ed25519 key: writes the secret key to DATA/station.key
+ * (mode 0600), records the base64 public key (also in pub) in meta
+ * ('station_key'). Refused when the file exists, and when meta shows a key
+ * existed unless replace (a key lost for good: the district must then list
+ * the new one). -1 with *cause.
  */
-int rep_key_ensure(struct store *, const char *datadir, char **cause);
+int rep_key_create(struct store *, const char *datadir, int replace, char pub[45],
+    char **cause);
+
+/*
+ * Checks the station's key against meta, making none: no key at all is
+ * fine (until an export), a missing file where meta shows one existed, or a
+ * file with another key, is an error. A key file this process may not read
+ * (an operator in the station's group) is left alone; one first seen is
+ * recorded in meta.
+ */
+int rep_key_check(struct store *, const char *datadir, char **cause);
 
 /* Reads the station's secret key and its public key (32 bytes). */
 int rep_key_load(const char *datadir, unsigned char sk[64], unsigned char pk[32],

@@ -474,6 +474,40 @@ START_TEST(test_reopen_on_format_change)
 }
 END_TEST
 
+/*
+ * How much of a file is silent: 400 ms blocks with no sample above the
+ * threshold, whole or the last part; a block with any sound is not silent.
+ */
+START_TEST(test_silent_share)
+{
+	char *dir = tu_tmpdir(), *cause = NULL, *path;
+	struct audio_info in;
+
+	/* 2 s of sound, then 58 s of nothing: 145 silent blocks. */
+	path = tu_wav(dir, "gap.wav", 2, 0.3, 440, 58);
+	ck_assert_msg(audio_probe(path, &in, &cause) == 0, "%s", cause);
+	ck_assert(!in.silent);
+	ck_assert_int_eq(in.duration_ms, 60000);
+	ck_assert_int_eq(in.silent_ms, 58000);
+	audio_info_clear(&in);
+	free(path);
+	/* Sound to 2.2 s: the block from 2.0 s has some, the rest (57.6 s) none. */
+	path = tu_wav(dir, "gap2.wav", 2.2, 0.3, 440, 1.7);
+	ck_assert_msg(audio_probe(path, &in, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(in.silent_ms, 1500);
+	audio_info_clear(&in);
+	free(path);
+	/* Sound throughout. */
+	path = tu_wav(dir, "tone.wav", 3, 0.3, 440, 0);
+	ck_assert_msg(audio_probe(path, &in, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(in.silent_ms, 0);
+	audio_info_clear(&in);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(test_silence)
 {
 	char *dir = tu_tmpdir(), *path, *cause = NULL;
@@ -638,6 +672,7 @@ main(void)
 	tcase_add_test(tc, test_bad_driver_and_missing_file);
 	tcase_add_test(tc, test_reopen_on_format_change);
 	tcase_add_test(tc, test_silence);
+	tcase_add_test(tc, test_silent_share);
 	tcase_add_test(tc, test_limiter_ceiling);
 	tcase_add_loop_test(tc, test_true_peak_bound, 0,
 	    (int)(sizeof tp_kinds / sizeof tp_kinds[0]));

@@ -35,22 +35,7 @@ struct fx {
 static char *
 wav(const char *dir, const char *name, double secs, double amp, double freq)
 {
-	SF_INFO si = { .samplerate = 8000, .channels = 1,
-		.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
-	char *path;
-	SNDFILE *sf;
-	short *buf;
-	sf_count_t n = (sf_count_t)(secs * 8000), i;
-
-	xasprintf(&path, "%s/%s", dir, name);
-	ck_assert_ptr_nonnull(sf = sf_open(path, SFM_WRITE, &si));
-	buf = xcalloc((size_t)n + 1, sizeof *buf);
-	for (i = 0; i < n; i++)
-		buf[i] = (short)(amp * 32000 * sin(2 * M_PI * freq * (double)i / 8000));
-	ck_assert_int_eq(sf_write_short(sf, buf, n), n);
-	sf_close(sf);
-	free(buf);
-	return path;
+	return tu_wav(dir, name, secs, amp, freq, 0);
 }
 
 static void
@@ -103,6 +88,42 @@ imp(struct fx *f, const char *path, const struct lib_meta *m, int approve,
 	return lib_import(f->lib, path, m ? m : &none, "tester", approve, id, existed,
 	    cause);
 }
+
+/*
+ * A file mostly silent is refused with its silent share, changing nothing,
+ * unless forced; a short file with a quiet tail is no such file.
+ */
+START_TEST(test_mostly_silent)
+{
+	struct fx f;
+	char *cause = NULL, *gap, *tail;
+	size_t rows, files;
+	int64_t id;
+	int existed;
+
+	fx_open(&f);
+	gap = tu_wav(f.dir, "gap.wav", 2, 0.3, 440, 58);
+	ck_assert_int_eq(imp(&f, gap, NULL, 0, &id, &existed, &cause), LIB_REJECTED);
+	ck_assert_msg(strstr(cause, "mostly silent: 96.7%") != NULL, "%s", cause);
+	ck_assert_msg(strstr(cause, "--force") != NULL, "%s", cause);
+	free(cause);
+	cause = NULL;
+	counts(&f, &rows, &files);
+	ck_assert_int_eq(rows, 0);
+	ck_assert_int_eq(files, 0);
+	ck_assert_msg(imp(&f, gap, NULL, LIB_IMPORT_FORCE, &id, &existed, &cause) == 0,
+	    "%s", cause);
+	ck_assert_int_eq(existed, 0);
+	counts(&f, &rows, &files);
+	ck_assert_int_eq(rows, 1);
+	/* 3 s of sound and 5 s of silence: over half, but not long enough to matter. */
+	tail = tu_wav(f.dir, "tail.wav", 3, 0.3, 550, 5);
+	ck_assert_msg(imp(&f, tail, NULL, 0, &id, &existed, &cause) == 0, "%s", cause);
+	free(gap);
+	free(tail);
+	fx_close(&f);
+}
+END_TEST
 
 START_TEST(test_rejections_change_nothing)
 {
@@ -1150,6 +1171,7 @@ main(void)
 		return 1;
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_rejections_change_nothing);
+	tcase_add_test(tc, test_mostly_silent);
 	tcase_add_test(tc, test_double_import);
 	tcase_add_test(tc, test_workflow_and_audit);
 	tcase_add_test(tc, test_tampered_refused);

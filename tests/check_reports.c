@@ -693,28 +693,49 @@ END_TEST
 
 START_TEST(test_station_key)
 {
-	char *dir = tu_tmpdir(), *cause = NULL, *path, *data;
+	char *dir = tu_tmpdir(), *cause = NULL, *path, *data, pub[45], pub2[45];
 	unsigned char sk[64], pk[32], pk2[32];
 	struct store *st = NULL;
 	struct stat sb;
 
 	xasprintf(&data, "%s/data", dir);
-	ck_assert_int_eq(store_open_dir(data, &st, &cause), 0);
-	ck_assert_msg(rep_key_ensure(st, data, &cause) == 0, "%s", cause);
 	xasprintf(&path, "%s/%s", data, REP_KEY_FILE);
+	ck_assert_int_eq(store_open_dir(data, &st, &cause), 0);
+	/* Opening the data makes no key: only rep_key_create does. */
+	ck_assert_msg(rep_key_check(st, data, &cause) == 0, "%s", cause);
+	ck_assert_int_ne(stat(path, &sb), 0);
+	ck_assert_msg(rep_key_create(st, data, 0, pub, &cause) == 0, "%s", cause);
 	ck_assert_int_eq(stat(path, &sb), 0);
 	ck_assert_int_eq(sb.st_mode & 0777, 0600);
 	ck_assert_int_eq(rep_key_load(data, sk, pk, &cause), 0);
-	/* Again: the same key. */
-	ck_assert_int_eq(rep_key_ensure(st, data, &cause), 0);
+	/* Again: refused, the same key stays. */
+	ck_assert_int_eq(rep_key_create(st, data, 0, pub2, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "already exists"));
+	free(cause);
+	ck_assert_int_eq(rep_key_check(st, data, &cause), 0);
 	ck_assert_int_eq(rep_key_load(data, sk, pk2, &cause), 0);
 	ck_assert_int_eq(memcmp(pk, pk2, 32), 0);
+	/* A key others can read is not used. */
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_int_eq(rep_key_load(data, sk, pk2, &cause), -1);
+	ck_assert_msg(strstr(cause, "others can read this secret key; run chmod 600")
+	    != NULL, "%s", cause);
+	free(cause);
+	ck_assert_int_eq(chmod(path, 0600), 0);
 	/* A lost key file is not silently replaced by a new identity. */
 	ck_assert_int_eq(unlink(path), 0);
-	ck_assert_int_eq(rep_key_ensure(st, data, &cause), -1);
+	ck_assert_int_eq(rep_key_check(st, data, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, "restore"));
 	ck_assert_ptr_nonnull(strstr(cause, path));
 	free(cause);
+	ck_assert_int_eq(rep_key_create(st, data, 0, pub2, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, pub));
+	free(cause);
+	ck_assert_int_ne(stat(path, &sb), 0);
+	/* Unless the operator says it is lost for good. */
+	ck_assert_msg(rep_key_create(st, data, 1, pub2, &cause) == 0, "%s", cause);
+	ck_assert_str_ne(pub, pub2);
+	ck_assert_msg(rep_key_check(st, data, &cause) == 0, "%s", cause);
 	store_close(&st);
 	tu_rmtree(dir);
 	free(path);
@@ -768,7 +789,7 @@ START_TEST(test_scheduled_from_history)
 	struct rep_verified v;
 	struct rep_period p;
 	struct store *st;
-	char *dir = tu_tmpdir(), *data, *cause = NULL, *text, *out;
+	char *dir = tu_tmpdir(), *data, *cause = NULL, *text, *out, pub[45];
 	int64_t first, last, t, tb, starts[32];
 	int64_t slots = 0, aired = 0, off = 0, unlogged = 0, nocontent = 0;
 	size_t i, n = 0, rows;
@@ -785,7 +806,7 @@ START_TEST(test_scheduled_from_history)
 	free(text);
 	xasprintf(&data, "%s/data", dir);
 	ck_assert_int_eq(store_open_dir(data, &st, &cause), 0);
-	ck_assert_int_eq(rep_key_ensure(st, data, &cause), 0);
+	ck_assert_int_eq(rep_key_create(st, data, 0, pub, &cause), 0);
 	/* The report's fallback, then the daemon's record of a reload. */
 	ck_assert_int_eq(sched_history_ensure(st, a, at(2026, 2, 1, 0, 0), &cause), 1);
 	ck_assert_int_eq(sched_history_ensure(st, b, at(2026, 2, 2, 0, 0), &cause), 0);
@@ -905,11 +926,11 @@ static struct store *
 station(const char *dir, const char *code, char **data)
 {
 	struct store *st = NULL;
-	char *cause = NULL;
+	char *cause = NULL, pub[45];
 
 	xasprintf(data, "%s/%s", dir, code);
 	ck_assert_int_eq(store_open_dir(*data, &st, &cause), 0);
-	ck_assert_int_eq(rep_key_ensure(st, *data, &cause), 0);
+	ck_assert_int_eq(rep_key_create(st, *data, 0, pub, &cause), 0);
 	fill_log(st);
 	return st;
 }

@@ -1,5 +1,7 @@
 /* Helpers shared by the unit tests. */
 #include <ftw.h>
+#include <math.h>
+#include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,4 +83,31 @@ tu_read(const char *path, size_t *len)
 	if (len != NULL)
 		*len = n;
 	return buf;
+}
+
+char *
+tu_wav(const char *dir, const char *name, double secs, double amp, double freq,
+    double quiet_secs)
+{
+	SF_INFO si = { .samplerate = 8000, .channels = 1,
+		.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
+	sf_count_t n = (sf_count_t)(secs * 8000), all, i;
+	char *path;
+	SNDFILE *sf;
+	short *buf;
+
+	all = n + (sf_count_t)(quiet_secs * 8000);
+	xasprintf(&path, "%s/%s", dir, name);
+	if ((sf = sf_open(path, SFM_WRITE, &si)) == NULL) {
+		fprintf(stderr, "%s: %s\n", path, sf_strerror(NULL));
+		abort();
+	}
+	buf = xcalloc((size_t)all + 1, sizeof *buf);
+	for (i = 0; i < n; i++)
+		buf[i] = (short)(amp * 32000 * sin(2 * M_PI * freq * (double)i / 8000));
+	if (sf_write_short(sf, buf, all) != all)
+		abort();
+	sf_close(sf);
+	free(buf);
+	return path;
 }

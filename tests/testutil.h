@@ -17,4 +17,12 @@ const char *tu_srcdir(void);
 /* Reads a whole file into an allocated string, or NULL. */
 char *tu_read(const char *path, size_t *len);
 
+/*
+ * Writes an 8 kHz mono 16-bit WAV to dir/name: secs of a sine at freq and
+ * amplitude amp (0..1 of full scale), then quiet_secs of digital silence.
+ * Returns the allocated path; aborts when it cannot be written.
+ */
+char *tu_wav(const char *dir, const char *name, double secs, double amp, double freq,
+    double quiet_secs);
+
 #endif

@@ -40,6 +40,7 @@ INSERT INTO airings (bulletin_id, sha256, slot, slot_start, scheduled_at, starte
   ended_at, played_ms, outcome, reason) VALUES (NULL, NULL, 'Buổi sáng',
   1767652200000, 1767652200000, NULL, NULL, 0, 'missed', 'controller off');
 SQL
+run $L key station; expect_rc 0
 run $L export --period 2026 --out ex.lxe; expect_rc 0
 
 # Audio: gen-audio's damage kinds, a WAV that claims 4 GB, odd paths.

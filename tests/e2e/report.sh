@@ -44,13 +44,24 @@ SQL
 station_conf HY-KD-TT "Toàn Thắng"
 C="-c HY-KD-TT.conf"
 
-# The data directory is created with the station's key (0600) on first use.
+# The data directory is created on first use, without a key: the station's
+# key (0600) is made only when asked, once.
 run "$LOAXA" $C log
 expect_rc 0; expect_out "SCHEDULED"
-[ -f "$T/HY-KD-TT-data/station.key" ] || fail "no station key"
+[ ! -e "$T/HY-KD-TT-data/station.key" ] || fail "a station key made unasked"
+run "$LOAXA" $C export --period 2026-H1 --out a.lxe
+expect_rc 1; expect_err "station.key: this station has no export key yet"
+expect_err "loaxa key station"; expect_one_err_line
+[ ! -e "$T/HY-KD-TT-data/station.key" ] || fail "export made a station key"
+run "$LOAXA" $C key station
+expect_rc 0; KEY_A=$OUT
+expect_err "{ code = \"HY-KD-TT\"; key = \"$KEY_A\"; }"
 [ "$(stat -c %a "$T/HY-KD-TT-data/station.key")" = 600 ] || fail "station key not 0600"
-KEY_A=$(sqlite3 "$T/HY-KD-TT-data/loaxa.db" "SELECT value FROM meta WHERE key = 'station_key'")
-[ ${#KEY_A} -eq 44 ] || fail "no public key in meta: $KEY_A"
+[ "$(sqlite3 "$T/HY-KD-TT-data/loaxa.db" "SELECT value FROM meta WHERE key = 'station_key'")" = "$KEY_A" ] ||
+	fail "the public key is not in meta: $KEY_A"
+[ ${#KEY_A} -eq 44 ] || fail "no public key: $KEY_A"
+run "$LOAXA" $C key station
+expect_rc 1; expect_err "station.key: already exists, public key $KEY_A"
 fill HY-KD-TT
 
 # The log: table, CSV with the contract's columns, JSON with ISO 8601 times.
@@ -308,6 +319,7 @@ printf '%s' "$OUT" | python3 -c '
 import json, sys
 assert json.load(sys.stdin)["airings"]["total"] == 0
 ' || fail "the next period counts an item of a programme of the one before"
+run "$LOAXA" -c HY-KD-TL.conf key station; expect_rc 0
 run "$LOAXA" -c HY-KD-TL.conf export --from 2025-12-14 --to 2025-12-14 --out tl.lxe
 expect_rc 0; expect_out "tl.lxe: 2 airings"
 CHECKS=$((CHECKS + 1))
@@ -319,8 +331,15 @@ expect_rc 1; expect_err "$T/nodir/r.txt"; expect_one_err_line
 # Signed export and verify.
 run "$LOAXA" $C export --period 2026-H1 --out a.lxe
 expect_rc 0; expect_out "a.lxe: 4 airings of station HY-KD-TT"; expect_out "$KEY_A"
+# Intact, but its key is not in trust.stations (nor is there any
+# configuration to list it): untrusted, not ok.
 run "$LOAXA" $C verify a.lxe
-expect_rc 0; expect_out "a.lxe: ok: station HY-KD-TT"
+expect_rc 3; expect_err "a.lxe: untrusted: station HY-KD-TT"; expect_err "$KEY_A"
+expect_one_err_line
+[ -z "$OUT" ] || fail "an untrusted export printed: $OUT"
+mkdir noconf
+run sh -c "cd noconf && env -u LOAXA_CONFIG \"$LOAXA\" verify ../a.lxe"
+expect_rc 3; expect_err "a.lxe: untrusted"
 run "$LOAXA" $C export --out x.lxe
 expect_rc 2
 # A changed row.
@@ -351,7 +370,7 @@ expect_rc 3; expect_err "nonexistent.lxe: No such file"; expect_one_err_line
 station_conf HY-KD-MD "Mai Động"
 station_conf HY-KD-NT "Nghĩa Dân"
 for s in HY-KD-MD HY-KD-NT; do
-	run "$LOAXA" -c $s.conf log; expect_rc 0
+	run "$LOAXA" -c $s.conf key station; expect_rc 0
 	fill $s
 done
 KEY_B=$(sqlite3 "$T/HY-KD-MD-data/loaxa.db" "SELECT value FROM meta WHERE key = 'station_key'")
@@ -359,7 +378,7 @@ KEY_C=$(sqlite3 "$T/HY-KD-NT-data/loaxa.db" "SELECT value FROM meta WHERE key = 
 run "$LOAXA" -c HY-KD-MD.conf export --period 2026-H1 --out b.lxe; expect_rc 0
 # A forger with its own key claims to be HY-KD-NT.
 sed "s|$T/HY-KD-NT-data|$T/forger-data|" HY-KD-NT.conf > forger.conf
-run "$LOAXA" -c forger.conf log; expect_rc 0
+run "$LOAXA" -c forger.conf key station; expect_rc 0
 fill forger
 run "$LOAXA" -c forger.conf export --period 2026-H1 --out c.lxe; expect_rc 0
 cat > district.conf <<CONF

@@ -35,6 +35,8 @@ paths = { data = "$T/data"; };
 audio = { driver = "null"; realtime = false; };
 trust = { districts = ( { name = "Huyện"; key = "$(cat district.key.pub)"; auto_approve = true; } ); };
 EOF
+# Written under umask 000: a configuration anyone may change is refused.
+chmod 0644 st.conf
 "$G" --format wav --kind speech --seconds 2 --seed 1 b1.wav >/dev/null || fail "gen-audio"
 run "$LOAXA" -c st.conf import --topic cchc --approve --by "Admin" b1.wav
 expect_rc 0
@@ -149,6 +151,8 @@ cp p.lxp data/inbox/good.lxp
 printf 'not a package\n' >data/inbox/bad.lxp
 run "$LOAXA" -c st.conf inbox
 expect_rc 3; expect_out "1 package imported, 1 rejected"
+run "$LOAXA" -c st.conf key station
+expect_rc 0
 run "$LOAXA" -c st.conf export --from 2000-01-01 --to 2099-12-31 --out e.lxe
 expect_rc 0
 modeis 600 data/station.key

@@ -124,10 +124,12 @@ vg -c st.conf report --from 2000-01-01 --to 2099-12-31 --format json
 expect_rc 0
 vg -c st.conf report --from 2000-01-01 --to 2099-12-31 --format xlsx --out r.xlsx
 expect_rc 0
+vg -c st.conf key station
+expect_rc 0
 vg -c st.conf export --from 2000-01-01 --to 2099-12-31 --out e.lxe
 expect_rc 0
 vg -c st.conf verify e.lxe
-expect_rc 0; expect_out "ok: station VG-TT"
+expect_rc 3; expect_err "e.lxe: untrusted: station VG-TT"
 
 # --- Every process memcheck watched finished with no error. ------------------
 for f in vg/*.log; do
