@@ -169,6 +169,8 @@ int sched_prog_next_occurrence(struct daemon *, int64_t now,
     struct sched_occurrence *out, int record);
 /* Queues an operator's play of bulletin id; -1 with *why when it is refused. */
 int sched_prog_play(struct daemon *, int64_t id, int priority, char **why);
+/* Empties the operator's plays still waiting (a stop); returns how many. */
+size_t sched_prog_drop_queue(struct daemon *);
 /* Asks the item on air to fade out; reason goes into the log. */
 void sched_onair_stop(struct daemon *, enum sched_reason);
 /* Every tick while an item airs: the heartbeat, and the hang check. */

@@ -192,6 +192,7 @@ server_request(struct daemon *d, int fd, char *line)
 	long long id;
 	const char *prio;
 	int prog, level;
+	size_t dropped;
 
 	log_debug("control: %s", line);
 	if (strcmp(line, "status") == 0 || strcmp(line, "status json") == 0) {
@@ -220,14 +221,21 @@ server_request(struct daemon *d, int fd, char *line)
 			free(body);
 		}
 	} else if (strcmp(line, "stop") == 0) {
-		/* A slot stopped before anything of it aired is logged missed. */
+		/*
+		 * A slot stopped before anything of it aired is logged missed; the
+		 * operator's plays still waiting go too, or one would start at once.
+		 */
 		prog = d->prog.active;
+		dropped = sched_prog_drop_queue(d);
 		if (d->air_active)
 			sched_onair_stop(d, SCHED_R_OPERATOR_STOP);
 		sched_prog_end(d, SCHED_R_OPERATOR_STOP);
-		sched_ctl_reply(fd, 0, d->air_active ? "stopping what is on air; the "
+		xasprintf(&body, "%s%s", d->air_active ? "stopping what is on air; the "
 		    "rest of this slot will not air" : prog ? "this slot will not air "
-		    "(logged missed: operator stop)" : "nothing was on air", NULL);
+		    "(logged missed: operator stop)" : "nothing was on air", dropped == 0 ?
+		    "" : "; the waiting plays were dropped");
+		sched_ctl_reply(fd, 0, body, NULL);
+		free(body);
 	} else if (strcmp(line, "skip") == 0) {
 		if (d->air_active) {
 			sched_onair_stop(d, SCHED_R_SKIPPED);
