@@ -35,7 +35,16 @@ struct store;
  * script typing through socat has this long.
  */
 #define SCHED_CTL_REQUEST_MS 2000
-#define SCHED_CTL_PENDING 8        /* clients heard at once; the next is refused */
+/*
+ * Clients heard at once; the next is refused. One user (other than root and
+ * the daemon's own) may have SCHED_CTL_PER_USER of them, and the last
+ * SCHED_CTL_RESERVED places are kept for root and the daemon's user, so that
+ * an operator's script that holds connections keeps no emergency out.
+ */
+#define SCHED_CTL_PENDING 32
+#define SCHED_CTL_PER_USER 4
+#define SCHED_CTL_RESERVED 8
+#define SCHED_CTL_WARN_MS 10000    /* one warning about the clients this often at most */
 #define SCHED_NQUEUE 16            /* operator plays waiting */
 
 /* Why something stopped or did not air, as the log's reason column says it. */
@@ -88,6 +97,7 @@ struct sched_programme {
 struct sched_client {
 	struct sched_ctl_req req;
 	uint64_t timer;      /* drops it at its deadline */
+	uid_t uid;           /* who connected */
 };
 
 /* The control socket and the clients still to be heard, in accept order. */
@@ -96,6 +106,8 @@ struct sched_server {
 	int lfd;
 	struct sched_client clients[SCHED_CTL_PENDING];
 	size_t n;
+	int64_t warned_at;   /* monotonic ms of the last warning about clients */
+	unsigned long unsaid; /* warnings held back since */
 };
 
 /* The package inbox: inotify on it and the `loaxa inbox` at work. */
