@@ -30,6 +30,7 @@
 #include "scheduler/airing.h"
 #include "scheduler/airing_child.h"
 #include "scheduler/airlog.h"
+#include "scheduler/sealed.h"
 
 #define PROGRESS_EVERY_MS 250
 
@@ -154,7 +155,8 @@ sched_airing_child(const struct sched_airing_spec *spec, int fd)
 	struct sigaction sa;
 	struct out *out;
 	sigset_t none;
-	char hex[65], *cause = NULL, *why = NULL;
+	char hex[65], sealed[32], *cause = NULL, *why = NULL;
+	int mfd;
 
 	/* The daemon blocks its signals for signalfd: take them back. */
 	memset(&sa, 0, sizeof sa);
@@ -171,14 +173,26 @@ sched_airing_child(const struct sched_airing_spec *spec, int fd)
 	if (getppid() == 1)
 		child_stop = 1;
 
+	/*
+	 * What is hashed, decoded and aired is one private copy that nobody can
+	 * change: a write into the stored file from now on is never heard.
+	 */
+	if ((mfd = sched_sealed_copy(spec->path, &cause)) < 0) {
+		child_say(&c, "D failed 0 %s%s", mfd == -1 ? "tampered: " : "", cause);
+		free(cause);
+		return 0;
+	}
+	sched_sealed_path(mfd, sealed, sizeof sealed);
 	if (spec->expect_sha256 != NULL) {
-		if (lib_sha256_file(spec->path, hex, &cause) != 0) {
+		if (lib_sha256_file(sealed, hex, &cause) != 0) {
 			child_say(&c, "D failed 0 tampered: %s", cause);
+			close(mfd);
 			return 0;
 		}
 		if (strcmp(hex, spec->expect_sha256) != 0) {
 			child_say(&c, "D failed 0 tampered: %s changed since it was "
 			    "approved", spec->path);
+			close(mfd);
 			return 0;
 		}
 	}
@@ -200,21 +214,12 @@ sched_airing_child(const struct sched_airing_spec *spec, int fd)
 	po.arg = &c;
 	p = player_new(&po);
 
-	if (player_open(p, spec->path, &cause) != 0) {
-		if (child_file_ok(spec->path, &why))
+	if (player_open(p, sealed, &cause) != 0) {
+		if (child_file_ok(sealed, &why))
 			child_say(&c, "D failed 0 device: %s", cause);
 		else
 			child_say(&c, "D failed 0 decoder: %s", why ? why : cause);
 		free(why);
-		goto out;
-	}
-	/* The check above was of the path; this is of the file now open, in
-	 * case it was replaced in between. */
-	if (spec->expect_sha256 != NULL && (player_sha256(p, hex, &cause) != 0 ||
-	    strcmp(hex, spec->expect_sha256) != 0)) {
-		out_close(out, &why);
-		child_say(&c, "D failed 0 tampered: %s", cause != NULL ? cause :
-		    "the file changed since it was approved");
 		goto out;
 	}
 	child_wait(spec->start_at);
@@ -242,5 +247,6 @@ out:
 	player_free(&p);
 	out_free(&out);
 	free(aopts);
+	close(mfd);
 	return 0;
 }

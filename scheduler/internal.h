@@ -36,7 +36,16 @@ struct store;
  * script typing through socat has this long.
  */
 #define SCHED_CTL_REQUEST_MS 2000
-#define SCHED_CTL_PENDING 8        /* clients heard at once; the next is refused */
+/*
+ * Clients heard at once; the next is refused. One user (other than root and
+ * the daemon's own) may have SCHED_CTL_PER_USER of them, and the last
+ * SCHED_CTL_RESERVED places are kept for root and the daemon's user, so that
+ * an operator's script that holds connections keeps no emergency out.
+ */
+#define SCHED_CTL_PENDING 32
+#define SCHED_CTL_PER_USER 4
+#define SCHED_CTL_RESERVED 8
+#define SCHED_CTL_WARN_MS 10000    /* one warning about the clients this often at most */
 #define SCHED_NQUEUE 16            /* operator plays waiting */
 
 /* The item on air (or being prepared) and what the log knows of it. */
@@ -69,6 +78,7 @@ struct sched_programme {
 struct sched_client {
 	struct sched_ctl_req req;
 	uint64_t timer;      /* drops it at its deadline */
+	uid_t uid;           /* who connected */
 };
 
 /* The control socket and the clients still to be heard, in accept order. */
@@ -77,6 +87,8 @@ struct sched_server {
 	int lfd;
 	struct sched_client clients[SCHED_CTL_PENDING];
 	size_t n;
+	int64_t warned_at;   /* monotonic ms of the last warning about clients */
+	unsigned long unsaid; /* warnings held back since */
 };
 
 /* The package inbox: inotify on it and the `loaxa inbox` at work. */
@@ -151,6 +163,8 @@ int sched_prog_next_occurrence(struct daemon *, int64_t now,
     struct sched_occurrence *out, int record);
 /* Queues an operator's play of bulletin id; -1 with *why when it is refused. */
 int sched_prog_play(struct daemon *, int64_t id, int priority, char **why);
+/* Empties the operator's plays still waiting (a stop); returns how many. */
+size_t sched_prog_drop_queue(struct daemon *);
 /* Asks the item on air to fade out; reason goes into the log. */
 void sched_onair_stop(struct daemon *, enum sched_reason);
 /* Every tick while an item airs: the heartbeat, and the hang check. */

@@ -94,6 +94,44 @@ reason_text(enum sched_reason reason, const char *detail, char *buf, size_t size
 	return buf;
 }
 
+/*
+ * Whether item may still start now, at start_at: approval is checked as an
+ * item starts, not when it was queued or selected, so that a bulletin
+ * retired, rejected, expired or changed since then never airs. A refusal is
+ * logged failed (the airing log, the daemon's log and status's last error)
+ * and returns -1.
+ */
+static int
+onair_approved(struct daemon *d, const struct sched_item *item, const char *slot,
+    const struct sched_occurrence *occ, int64_t start_at)
+{
+	struct sched_log_item it = { item->bulletin_id, item->sha256, slot,
+		slot != NULL ? occ->start : 0, conf_priority_name(item->priority), start_at };
+	struct sched_item now;
+	char *why = NULL, *cause = NULL;
+	int tampered = 0, same;
+
+	if (sched_bridge_bulletin(d->st, d->cfg, item->bulletin_id, sched_log_now_ms(),
+	    &now, &tampered, &why) == 0) {
+		same = strcmp(now.sha256, item->sha256) == 0;
+		sched_item_clear(&now);
+		if (same)
+			return 0;
+		xasprintf(&why, "bulletin %lld: its approved content changed since it "
+		    "was queued", (long long)item->bulletin_id);
+	}
+	if (slot != NULL)
+		sched_daemon_error(d, "slot %s: %s", slot, why);
+	else
+		sched_daemon_error(d, "play of bulletin %lld refused: %s",
+		    (long long)item->bulletin_id, why);
+	if (sched_log_not_aired(d->st, &it, SCHED_FAILED,
+	    tampered ? SCHED_R_TAMPERED : SCHED_R_REFUSED, why, &cause) < 0)
+		sched_daemon_log_failed(d, cause);
+	free(why);
+	return -1;
+}
+
 /* Reads what the child reports; the loop calls it when its pipe is ready. */
 static void onair_ready(struct sched_loop *, int, short, void *);
 
@@ -495,6 +533,10 @@ sched_prog_plan(struct daemon *d)
 		for (i = 1; i < d->nqueue; i++)
 			d->queue[i - 1] = d->queue[i];
 		d->nqueue--;
+		if (onair_approved(d, &item, NULL, NULL, now) != 0) {
+			sched_item_clear(&item);
+			return sched_prog_plan(d);
+		}
 		onair_spawn(d, &item, NULL, NULL, now, item.priority == CONF_PRIO_EMERGENCY);
 		sched_item_clear(&item);
 		return 0;
@@ -515,6 +557,8 @@ sched_prog_plan(struct daemon *d)
 		start = now;
 		if (d->prog.occ.air_start > now)
 			start = d->prog.occ.air_start;
+		if (onair_approved(d, it, d->prog.slot, &d->prog.occ, start) != 0)
+			return sched_prog_plan(d);
 		if (onair_spawn(d, it, d->prog.slot, &d->prog.occ, start, 0) != 0)
 			return now + SCHED_DEVICE_RETRY_MS;
 		return d->prog.occ.air_end;
@@ -562,4 +606,17 @@ sched_prog_play(struct daemon *d, int64_t id, int priority, char **why)
 	if (rank == 0)
 		sched_onair_stop(d, SCHED_R_EMERGENCY);
 	return 0;
+}
+
+size_t
+sched_prog_drop_queue(struct daemon *d)
+{
+	size_t i, n = d->nqueue;
+
+	for (i = 0; i < n; i++)
+		sched_item_clear(&d->queue[i]);
+	d->nqueue = 0;
+	if (n > 0)
+		log_info("stop: %zu waiting play%s dropped", n, n == 1 ? "" : "s");
+	return n;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -169,6 +170,7 @@ server_request(struct daemon *d, int fd, char *line)
 	long long id;
 	const char *prio;
 	int prog, level;
+	size_t dropped;
 
 	log_debug("control: %s", line);
 	if (strcmp(line, "status") == 0 || strcmp(line, "status json") == 0) {
@@ -197,14 +199,21 @@ server_request(struct daemon *d, int fd, char *line)
 			free(body);
 		}
 	} else if (strcmp(line, "stop") == 0) {
-		/* A slot stopped before anything of it aired is logged missed. */
+		/*
+		 * A slot stopped before anything of it aired is logged missed; the
+		 * operator's plays still waiting go too, or one would start at once.
+		 */
 		prog = d->prog.active;
+		dropped = sched_prog_drop_queue(d);
 		if (d->air_active)
 			sched_onair_stop(d, SCHED_R_OPERATOR_STOP);
 		sched_prog_end(d, SCHED_R_OPERATOR_STOP);
-		sched_ctl_reply(fd, 0, d->air_active ? "stopping what is on air; the "
+		xasprintf(&body, "%s%s", d->air_active ? "stopping what is on air; the "
 		    "rest of this slot will not air" : prog ? "this slot will not air "
-		    "(logged missed: operator stop)" : "nothing was on air", NULL);
+		    "(logged missed: operator stop)" : "nothing was on air", dropped == 0 ?
+		    "" : "; the waiting plays were dropped");
+		sched_ctl_reply(fd, 0, body, NULL);
+		free(body);
 	} else if (strcmp(line, "skip") == 0) {
 		if (d->air_active) {
 			sched_onair_stop(d, SCHED_R_SKIPPED);
@@ -221,6 +230,39 @@ server_request(struct daemon *d, int fd, char *line)
 	} else
 		sched_ctl_reply(fd, 2, "unknown request (status, play ID [PRIORITY], "
 		    "stop, skip, reload)", NULL);
+}
+
+/*
+ * Warns about the control socket's clients, at most once in
+ * SCHED_CTL_WARN_MS: a script that knocks thousands of times a second would
+ * fill the journal. A warning held back is counted in the next one.
+ */
+static void
+server_warn(struct daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+server_warn(struct daemon *d, const char *fmt, ...)
+{
+	struct sched_server *s = &d->srv;
+	int64_t now = sched_loop_now();
+	va_list ap;
+	char *msg;
+
+	if (s->warned_at != 0 && now - s->warned_at < SCHED_CTL_WARN_MS) {
+		s->unsaid++;
+		return;
+	}
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (s->unsaid > 0)
+		log_warn("%s (and %lu more warnings about control clients in the "
+		    "last %lld s)", msg, s->unsaid, (long long)(now - s->warned_at) / 1000);
+	else
+		log_warn("%s", msg);
+	free(msg);
+	s->warned_at = now;
+	s->unsaid = 0;
 }
 
 /* The pending client heard on fd, or NULL. */
@@ -264,7 +306,7 @@ client_ready(struct sched_loop *loop, int fd, short revents, void *arg)
 	if (c == NULL || (rc = sched_ctl_read_some(&c->req, &cause)) == 0)
 		return;
 	if (rc < 0) {
-		log_warn("control socket: %s", cause);
+		server_warn(d, "control socket: %s", cause);
 		free(cause);
 		client_drop(d, c, 2, "no request");
 		return;
@@ -285,8 +327,8 @@ client_late(struct sched_loop *loop, uint64_t id, void *arg)
 	(void)loop;
 	for (k = 0; k < d->srv.n; k++)
 		if (d->srv.clients[k].timer == id) {
-			log_warn("control socket: a client sent no request within %d ms; "
-			    "dropped it", SCHED_CTL_REQUEST_MS);
+			server_warn(d, "control socket: a client (uid %ld) sent no request within %d ms; "
+			    "dropped it", (long)d->srv.clients[k].uid, SCHED_CTL_REQUEST_MS);
 			d->srv.clients[k].timer = 0;
 			client_drop(d, &d->srv.clients[k], 2, "no request");
 			return;
@@ -294,35 +336,74 @@ client_late(struct sched_loop *loop, uint64_t id, void *arg)
 }
 
 /*
+ * Whether a client of uid may be heard now, when s->n others are: 0, or -1
+ * with the refusal's words in *why. Root and the daemon's user may fill every
+ * place; anyone else only SCHED_CTL_PER_USER, and never the last
+ * SCHED_CTL_RESERVED.
+ */
+static int
+server_room(const struct sched_server *s, uid_t uid, const char **why)
+{
+	size_t k, mine = 0;
+
+	if (s->n == SCHED_CTL_PENDING) {
+		*why = "too many control clients at once";
+		return -1;
+	}
+	if (uid == 0 || uid == geteuid())
+		return 0;
+	if (s->n >= SCHED_CTL_PENDING - SCHED_CTL_RESERVED) {
+		*why = "too many control clients at once";
+		return -1;
+	}
+	for (k = 0; k < s->n; k++)
+		if (s->clients[k].uid == uid)
+			mine++;
+	if (mine >= SCHED_CTL_PER_USER) {
+		*why = "this user has too many control clients at once";
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * A client that passed the credential check: heard by the loop from now on,
- * or refused at once when SCHED_CTL_PENDING others are still to be heard.
+ * or refused at once when there is no room for it (server_room).
  */
 static void
 server_accept(struct sched_loop *loop, int lfd, short revents, void *arg)
 {
 	struct daemon *d = arg;
 	struct sched_server *s = &d->srv;
+	struct ucred cred = { 0, (uid_t)-1, (gid_t)-1 };
+	socklen_t len = sizeof cred;
 	struct sched_client *c;
-	char *cause = NULL;
+	const char *why;
+	char *cause = NULL, *msg;
 	int fd;
 
 	(void)revents;
 	if ((fd = sched_ctl_accept(lfd, &cause)) < 0) {
 		if (cause != NULL)
-			log_warn("%s", cause);
+			server_warn(d, "%s", cause);
 		free(cause);
 		return;
 	}
-	if (s->n == SCHED_CTL_PENDING) {
-		log_warn("control socket: %d clients are still to send their request; "
-		    "refused another", SCHED_CTL_PENDING);
-		sched_ctl_reply(fd, 1, "refused: too many control clients at once; "
-		    "try again", NULL);
+	/* sched_ctl_accept checked it already: it cannot fail here. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+		cred.uid = (uid_t)-1;
+	if (server_room(s, cred.uid, &why) != 0) {
+		server_warn(d, "control socket: %s: refused a client (uid %ld); %zu are "
+		    "still to send their request", why, (long)cred.uid, s->n);
+		xasprintf(&msg, "refused: %s; try again", why);
+		sched_ctl_reply(fd, 1, msg, NULL);
+		free(msg);
 		return;
 	}
 	c = &s->clients[s->n++];
 	c->req.fd = fd;
 	c->req.n = 0;
+	c->uid = cred.uid;
 	c->timer = sched_loop_add_timer(loop, sched_loop_now() + SCHED_CTL_REQUEST_MS,
 	    client_late, d);
 	sched_loop_add_fd(loop, fd, POLLIN, client_ready, d);

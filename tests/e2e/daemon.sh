@@ -347,9 +347,9 @@ timed_status
 expect_rc 0; expect_out "station: Đài thử f"
 closed "$T/f/six"
 waitfor f "on air: 'Bản tin 1'" 3
-# Eight pending: the next client is refused at once; after they are
-# dropped, status answers again.
-silent 8 0 "$T/f/eight"
+# Thirty-two pending (root's: every place is open to it): the next client is
+# refused at once; after they are dropped, status answers again.
+silent 32 0 "$T/f/eight"
 timed_status
 [ "$MS" -lt 800 ] || fail "the refusal took $MS ms"
 expect_rc 1; expect_err "too many control clients"
@@ -361,8 +361,11 @@ RC=$?
 expect_rc 0
 logq f 'len(r) == 1 and r[0]["outcome"] == "completed"'
 logq f 'abs(t(r[0]["started_at"]) - t(r[0]["scheduled_at"])) < 0.1'
-[ "$(grep -c 'sent no request within 2000 ms' f/run.err)" -eq 14 ] ||
-    fail "no log line for each dropped client: $(cat f/run.err)"
+# The 38 dropped clients and the refusal: warned about once in 10 s at most.
+CHECKS=$((CHECKS + 1))
+n=$(grep -c 'control socket' f/run.err)
+[ "$n" -ge 1 ] && [ "$n" -le 2 ] && grep -q 'sent no request within 2000 ms' f/run.err ||
+    fail "not one or two warnings about the clients: $(cat f/run.err)"
 
 # --- G: the pre-roll (the 1.5 s before a slot's first sample) and overlap. --
 # A skip in the pre-roll logs the first item skipped and the next one still
