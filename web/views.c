@@ -264,7 +264,10 @@ web_log(struct web *w, struct MHD_Connection *c, struct web_req *r,
 	web_html_end(p);
 }
 
-/* The period of ?period= (default: this year's 6-month report); -1 with *cause. */
+/*
+ * The period of ?period= (default: the reporting year that holds today, the
+ * next year's from the 15 December cut-off on); -1 with *cause.
+ */
 static int
 view_period(struct web *w, struct MHD_Connection *c, struct rep_period *per,
     char **cause)
@@ -274,7 +277,8 @@ view_period(struct web *w, struct MHD_Connection *c, struct rep_period *per,
 
 	if (spec == NULL) {
 		lib_date(lib_now_ms(), today);
-		snprintf(def, sizeof def, "%.4s-H1", today);
+		snprintf(def, sizeof def, "%d", atoi(today) +
+		    (!w->cfg->reports.calendar_periods && strcmp(today + 5, "12-15") >= 0));
 		spec = def;
 	}
 	return rep_period_parse(spec, w->cfg->reports.calendar_periods, per, cause);
