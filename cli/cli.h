@@ -176,4 +176,12 @@ struct library;
  */
 int cli_open_library(const struct cmd_ctx *, struct store **, struct library **);
 
+/*
+ * The timetable maths that struct rep_schedule lends the reports: every
+ * occurrence of a timetable history row (slots) in [from, to) in zone tz.
+ */
+struct rep_occurrence;
+int cli_report_occurrences(const char *tz, const char *slots, int64_t from,
+    int64_t to, struct rep_occurrence **out, size_t *n, char **cause);
+
 #endif

@@ -21,10 +21,10 @@
 /*
  * The reports' timetable maths (struct rep_schedule): the occurrences of a
  * timetable history row, through scheduler/timetable.c. The reports module
- * uses only the store, so cli lends it this.
+ * uses only the store, so cli lends it this (to `loaxa web` too).
  */
-static int
-report_occurrences(const char *tz, const char *text, int64_t from, int64_t to,
+int
+cli_report_occurrences(const char *tz, const char *text, int64_t from, int64_t to,
     struct rep_occurrence **out, size_t *n, char **cause)
 {
 	struct sched_occurrence *occ;
@@ -189,7 +189,7 @@ static int
 report_merge(struct cmd_ctx *ctx, char **files, int nfiles, const struct rep_period *p,
     enum rep_format fmt, enum rep_lang lang, const char *out)
 {
-	struct rep_schedule sched = { report_occurrences, (int64_t)time(NULL) * 1000 };
+	struct rep_schedule sched = { cli_report_occurrences, (int64_t)time(NULL) * 1000 };
 	struct rep_merge m;
 	char *cause = NULL;
 	size_t i;
@@ -221,7 +221,7 @@ report_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	const char *to = cli_opt(args, "to"), *format = cli_opt(args, "format");
 	const char *out = cli_opt(args, "out"), *lang_s = cli_opt(args, "lang");
 	int merge = cli_opt(args, "merge") != NULL;
-	struct rep_schedule sched = { report_occurrences, (int64_t)time(NULL) * 1000 };
+	struct rep_schedule sched = { cli_report_occurrences, (int64_t)time(NULL) * 1000 };
 	struct rep_coverage cov;
 	struct store *st = NULL;
 	struct rep_period p;

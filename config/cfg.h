@@ -83,6 +83,7 @@ void cfg_read_paths(struct cfg_reader *, const config_setting_t *, struct config
 void cfg_read_audio(struct cfg_reader *, const config_setting_t *, struct config *);
 void cfg_read_topics(struct cfg_reader *, const config_setting_t *, struct config *);
 void cfg_read_reports(struct cfg_reader *, const config_setting_t *, struct config *);
+void cfg_read_web(struct cfg_reader *, const config_setting_t *, struct config *);
 void cfg_read_trust(struct cfg_reader *, const config_setting_t *, struct config *);
 void cfg_read_playlists(struct cfg_reader *, const config_setting_t *, struct config *);
 void cfg_read_timetable(struct cfg_reader *, const config_setting_t *, struct config *);

@@ -18,6 +18,7 @@ static const struct cfg_section sections[] = {
 	{ "audio", cfg_read_audio },
 	{ "topics", cfg_read_topics },
 	{ "reports", cfg_read_reports },
+	{ "web", cfg_read_web },
 	{ "trust", cfg_read_trust },
 	{ "playlists", cfg_read_playlists },
 	{ "timetable", cfg_read_timetable },
@@ -58,6 +59,11 @@ conf_defaults(struct config *c)
 	c->audio.loudness_target = -16.0;
 	c->audio.true_peak = -1.0;
 	c->audio.fade_ms = 1500;
+	c->web.address = xstrdup("127.0.0.1");
+	c->web.port = 8080;
+	c->web.tls_cert = xstrdup("");
+	c->web.tls_key = xstrdup("");
+	c->web.upload_max_mb = 200;
 }
 
 /* Runs every section reader over a parsed libconfig tree. */
@@ -416,6 +422,9 @@ conf_free(struct config **cp)
 	}
 	free(c->audio.options);
 	free(c->audio.file);
+	free(c->web.address);
+	free(c->web.tls_cert);
+	free(c->web.tls_key);
 	for (i = 0; i < c->ntopics; i++) {
 		free(c->topics[i].key);
 		free(c->topics[i].name);

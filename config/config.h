@@ -113,6 +113,13 @@ struct config {
 		int calendar_periods; /* 1: Jan-Jun / Jan-Dec; 0: 15 Dec cut-off */
 	} reports;
 
+	struct config_web {
+		char *address;     /* where `loaxa web` listens, default 127.0.0.1 */
+		int port;          /* default 8080 */
+		char *tls_cert, *tls_key; /* PEM files for HTTPS, "" for plain HTTP */
+		int upload_max_mb; /* the largest upload taken, default 200 */
+	} web;
+
 	struct config_playlist *playlists;
 	size_t nplaylists;
 	struct config_slot *slots; /* the timetable, in file order */

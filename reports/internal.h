@@ -60,8 +60,6 @@ enum rep_label {
 /* The label in lang. */
 const char *rep_label(enum rep_lang, enum rep_label);
 
-/* A log reason (controller off, power loss, ...) in lang; others as they are. */
-const char *rep_reason(enum rep_lang, const char *reason);
 
 /* ms as minutes with one decimal ("12.5"). */
 void rep_minutes(int64_t ms, char out[32]);

@@ -178,6 +178,9 @@ enum rep_lang { REP_VI, REP_EN };
 /* Parses a format name; -1 when unknown. */
 int rep_format_parse(const char *);
 
+/* A log reason (controller off, power loss, ...) in lang; others as they are. */
+const char *rep_reason(enum rep_lang, const char *reason);
+
 /* Writes s with &, <, >, " escaped for HTML. */
 void rep_html_str(FILE *, const char *s);
 

@@ -216,6 +216,23 @@ static const char *const migrations[] = {
 	"BEGIN SELECT RAISE(ABORT, 'the airing log chain is append-only'); END;\n"
 	"CREATE TRIGGER airing_chain_no_delete BEFORE DELETE ON airing_chain\n"
 	"BEGIN SELECT RAISE(ABORT, 'the airing log chain is append-only'); END;\n",
+	/*
+	 * 8: the web console's accounts (an Argon2id hash of each password, as
+	 * libsodium's crypto_pwhash_str writes it) and its sessions, kept by the
+	 * SHA-256 of their token so that the database never holds one that works.
+	 */
+	"CREATE TABLE web_users (\n"
+	"  name        TEXT PRIMARY KEY,\n"
+	"  role        TEXT NOT NULL CHECK (role IN ('operator', 'approver', 'viewer')),\n"
+	"  hash        TEXT NOT NULL,\n"
+	"  created_at  INTEGER NOT NULL\n"
+	") STRICT;\n"
+	"CREATE TABLE web_sessions (\n"
+	"  token_sha256 TEXT PRIMARY KEY,\n"
+	"  user        TEXT NOT NULL REFERENCES web_users (name) ON DELETE CASCADE,\n"
+	"  csrf        TEXT NOT NULL,\n"
+	"  expires_at  INTEGER NOT NULL\n"
+	") STRICT;\n",
 };
 
 const char *
