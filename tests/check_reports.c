@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/human.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "reports/internal.h"
@@ -197,6 +198,53 @@ open_filled(char **dir)
 	fill_log(st);
 	return st;
 }
+
+/* Numbers, dates and durations as Vietnamese and English readers write them. */
+START_TEST(test_human_formats)
+{
+	static const char *const nums[][3] = {
+		{ "1234.5", "1.234,5", "1,234.5" }, { "0.1", "0,1", "0.1" },
+		{ "12", "12", "12" }, { "999", "999", "999" }, { "1000", "1.000", "1,000" },
+		{ "-1234567.25", "-1.234.567,25", "-1,234,567.25" },
+		{ "99.9", "99,9", "99.9" }, { "-", "-", "-" }, { "", "", "" },
+		{ "null", "null", "null" }, { "1.2.3", "1.2.3", "1.2.3" },
+	};
+	static const struct { int64_t ms; const char *vi, *en; } durs[] = {
+		{ 3900000, "1 giờ 05 phút", "1 h 05 min" },
+		{ 3959999, "1 giờ 05 phút", "1 h 05 min" },
+		{ 36000000 + 60000, "10 giờ 01 phút", "10 h 01 min" },
+		{ 307000, "5 phút 07 giây", "5 min 07 s" },
+		{ 300000, "5 phút", "5 min" },
+		{ 7999, "7 giây", "7 s" }, { 0, "0 giây", "0 s" },
+	};
+	char out[HUMAN_LEN];
+	size_t i;
+
+	setup_tz();
+	for (i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+		ck_assert_str_eq(human_number(HUMAN_VI, nums[i][0], out), nums[i][1]);
+		ck_assert_str_eq(human_number(HUMAN_EN, nums[i][0], out), nums[i][2]);
+	}
+	ck_assert_str_eq(human_count(HUMAN_VI, 4321, out), "4.321");
+	ck_assert_str_eq(human_count(HUMAN_VI, 1234567, out), "1.234.567");
+	ck_assert_str_eq(human_count(HUMAN_EN, 1234567, out), "1,234,567");
+	ck_assert_str_eq(human_count(HUMAN_VI, -5, out), "-5");
+	for (i = 0; i < sizeof durs / sizeof durs[0]; i++) {
+		ck_assert_str_eq(human_duration(HUMAN_VI, durs[i].ms, out), durs[i].vi);
+		ck_assert_str_eq(human_duration(HUMAN_EN, durs[i].ms, out), durs[i].en);
+	}
+	ck_assert_str_eq(human_datetime(HUMAN_VI, at(2026, 12, 6, 13, 20) + 59999, out),
+	    "06/12/2026 13:20");
+	ck_assert_str_eq(human_datetime(HUMAN_EN, at(2026, 12, 6, 13, 20), out),
+	    "2026-12-06 13:20");
+	ck_assert_str_eq(human_datetime_s(HUMAN_VI, at(2026, 12, 6, 13, 20) + 5000, out),
+	    "06/12/2026 13:20:05");
+	ck_assert_str_eq(human_date(HUMAN_VI, at(2026, 1, 2, 0, 0), out), "02/01/2026");
+	ck_assert_str_eq(human_day(HUMAN_VI, "2026-12-06", out), "06/12/2026");
+	ck_assert_str_eq(human_day(HUMAN_EN, "2026-12-06", out), "2026-12-06");
+	ck_assert_str_eq(human_day(HUMAN_VI, "2026-H1", out), "2026-H1");
+}
+END_TEST
 
 START_TEST(test_periods)
 {
@@ -1418,6 +1466,7 @@ main(void)
 	SRunner *sr;
 	int failed;
 
+	tcase_add_test(tc, test_human_formats);
 	tcase_add_test(tc, test_periods);
 	tcase_add_test(tc, test_coverage_known_answers);
 	tcase_add_test(tc, test_formats);
