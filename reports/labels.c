@@ -76,6 +76,21 @@ static const char *const labels[RL_COUNT_][2] = {
 	[RL_REFUSED] = { "Tệp số liệu bị từ chối", "Exports refused" },
 	[RL_FILE] = { "Tệp", "File" },
 	[RL_SUMMARY] = { "Tổng hợp", "Summary" },
+	[RL_CHARTS] = { "Biểu đồ", "Charts" },
+	[RL_CHART_MONTHS] = { "Lượt phát theo tháng, theo chủ đề",
+	    "Airings per month, by topic" },
+	[RL_CHART_RATE] = { "Tỷ lệ thực hiện theo tháng (%)", "Compliance per month (%)" },
+	[RL_CHART_TOPICS] = { "Số phút phát theo chủ đề", "Minutes aired per topic" },
+	[RL_CHART_COMMUNES] = { "Tỷ lệ thực hiện theo xã (%)",
+	    "Compliance per commune (%)" },
+	[RL_NO_AIRINGS] = { "Không có lượt phát nào trong kỳ báo cáo",
+	    "No airings in the period" },
+	[RL_NO_SLOTS] = { "Không có khung giờ phát sóng nào trong kỳ báo cáo",
+	    "No timetable slots in the period" },
+	[RL_NO_STATIONS] = { "Không có đài nào gửi số liệu hợp lệ",
+	    "No station sent a verified export" },
+	[RL_BELOW] = { "dưới ngưỡng", "below the threshold" },
+	[RL_MONTH] = { "Tháng", "Month" },
 };
 
 /* The figures' getters: a field of the coverage; the rate, out of the slots. */
@@ -235,13 +250,49 @@ rep_fraction(int64_t n, int64_t of, char out[32])
 	rate_down(n, of, 1, 4, "null", out);
 }
 
-void
-rep_date_human(enum rep_lang lang, const char *date, char out[16])
+char *
+rep_figure_human(enum rep_lang lang, const struct rep_figure *fig,
+    const struct rep_coverage *c, char out[HUMAN_LEN])
 {
-	if (lang == REP_EN || strlen(date) != 10)
-		snprintf(out, 16, "%s", date);
+	char v[32];
+
+	rep_figure_text(fig, c, v);
+	return human_number(REP_HUMAN(lang), v, out);
+}
+
+char *
+rep_count_human(enum rep_lang lang, int64_t n, char out[HUMAN_LEN])
+{
+	return human_count(REP_HUMAN(lang), n, out);
+}
+
+char *
+rep_minutes_human(enum rep_lang lang, int64_t ms, char out[HUMAN_LEN])
+{
+	char v[32];
+
+	rep_minutes(ms, v);
+	return human_number(REP_HUMAN(lang), v, out);
+}
+
+char *
+rep_month_human(enum rep_lang lang, const char *month, char out[HUMAN_LEN])
+{
+	if (lang == REP_EN || strlen(month) != 7)
+		snprintf(out, HUMAN_LEN, "%s", month);
 	else
-		snprintf(out, 16, "%.2s/%.2s/%.4s", date + 8, date + 5, date);
+		snprintf(out, HUMAN_LEN, "%.2s/%.4s", month + 5, month);
+	return out;
+}
+
+char *
+rep_time_human(enum rep_lang lang, int64_t ms, char out[HUMAN_LEN])
+{
+	if (ms == 0) {
+		snprintf(out, HUMAN_LEN, "-");
+		return out;
+	}
+	return human_datetime(REP_HUMAN(lang), ms, out);
 }
 
 void
@@ -249,12 +300,12 @@ rep_html_begin(FILE *f, enum rep_lang lang, const struct rep_station *s,
     int64_t now_ms, enum rep_label title, const struct rep_period *p)
 {
 	time_t t = (time_t)(now_ms / 1000);
-	char from[16], to[16];
+	char from[HUMAN_LEN], to[HUMAN_LEN];
 	struct tm tm;
 
 	localtime_r(&t, &tm);
-	rep_date_human(lang, p->from, from);
-	rep_date_human(lang, p->to, to);
+	human_day(REP_HUMAN(lang), p->from, from);
+	human_day(REP_HUMAN(lang), p->to, to);
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
 	    "<meta charset=\"utf-8\"/>\n<title>", lang == REP_EN ? "en" : "vi");
 	rep_html_str(f, rep_label(lang, title));
