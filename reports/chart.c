@@ -206,7 +206,7 @@ rep_svg_chart(FILE *f, const struct rep_chart *ch)
 	legend_y = height;
 	if (any && ch->nseries > 1)
 		height += 16 * (int)((ch->nseries + 2) / 3) + 4;
-	fprintf(f, "<figure class=\"chart\">\n<svg xmlns=\"http://www.w3.org/2000/svg\""
+	fprintf(f, "<div class=\"chart\">\n<svg xmlns=\"http://www.w3.org/2000/svg\""
 	    " width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\""
 	    " font-family=\"'Times New Roman', serif\" font-size=\"11\">\n<title>",
 	    CHART_W, height, CHART_W, height);
@@ -221,7 +221,7 @@ rep_svg_chart(FILE *f, const struct rep_chart *ch)
 		    " font-size=\"12\" font-style=\"italic\">", CHART_W - 2, height - 24,
 		    CHART_W / 2, 22 + (height - 22) / 2 + 4);
 		rep_html_str(f, ch->empty);
-		fputs("</text>\n</svg>\n</figure>\n", f);
+		fputs("</text>\n</svg>\n</div>\n", f);
 		return;
 	}
 	if (ch->across)
@@ -229,7 +229,7 @@ rep_svg_chart(FILE *f, const struct rep_chart *ch)
 	else
 		chart_columns(f, ch, max, 22);
 	chart_legend(f, ch, legend_y);
-	fputs("</svg>\n</figure>\n", f);
+	fputs("</svg>\n</div>\n", f);
 }
 
 void

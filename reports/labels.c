@@ -324,7 +324,16 @@ rep_html_begin(FILE *f, enum rep_lang lang, const struct rep_station *s,
 	    "h1 { text-align: center; font-size: 14pt; margin: 12pt 0 0 0; }\n"
 	    "p.sub { text-align: center; margin: 0 0 12pt 0; }\n"
 	    "h2 { font-size: 13pt; margin: 10pt 0 2pt 0; }\n"
-	    "tr, td { page-break-inside: avoid; }\n"
+	    "@page { @bottom-center { content: counter(page) \" / \" counter(pages); "
+	    "font-size: 10pt; } }\n"
+	    "thead { display: table-header-group; }\n"
+	    "tr, td, th, div.chart, table.sign { break-inside: avoid; "
+	    "page-break-inside: avoid; }\n"
+	    "h2 { break-after: avoid; page-break-after: avoid; }\n"
+	    "tr.section th { text-align: left; background: #f6f6f6; }\n"
+	    "div.chart { margin: 6pt 0; }\n"
+	    "div.chart svg { max-width: 100%; height: auto; }\n"
+	    "td.t { white-space: nowrap; }\n"
 	    ".rejected { color: #a00; font-weight: bold; }\n"
 	    "</style>\n</head>\n<body>\n<table class=\"head\">\n<tr><td>", f);
 	rep_html_str(f, s->commune ? s->commune : "");
