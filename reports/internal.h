@@ -69,6 +69,12 @@ const char *rep_reason(enum rep_lang, const char *reason);
 void rep_minutes(int64_t ms, char out[32]);
 
 /*
+ * The minutes rep_minutes writes, as a number (12.5): a workbook holds the
+ * figure the other formats show, not a finer one that it would round apart.
+ */
+double rep_minutes_value(int64_t ms);
+
+/*
  * n of `of` as a percentage rounded down to one decimal, so that a rate is
  * never shown as a better one (1,999 of 2,000 is "99.9"); "-" when of is 0.
  */

@@ -214,6 +214,20 @@ rep_minutes(int64_t ms, char out[32])
 	snprintf(out, 32, "%.1f", (double)ms / 60000.0);
 }
 
+double
+rep_minutes_value(int64_t ms)
+{
+	char v[32], *p;
+	int64_t tenths = 0;
+
+	rep_minutes(ms, v);
+	/* Digit by digit: strtod would follow the locale's decimal point. */
+	for (p = v; *p != '\0'; p++)
+		if (*p >= '0' && *p <= '9')
+			tenths = tenths * 10 + (*p - '0');
+	return (v[0] == '-' ? -1.0 : 1.0) * (double)tenths / 10.0;
+}
+
 /*
  * n of `of` rounded down to the given number of decimals of scale (100 for
  * a percentage, 1 for a fraction), in integers: no binary fraction can round

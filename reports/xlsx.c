@@ -259,7 +259,7 @@ xl_charts(struct xl *x, const struct rep_coverage *c, enum rep_lang lang)
 	for (k = 0; k < nt; k++) {
 		xl_str(ws, t0 + 1 + k, 0, c->topics[k].name ? c->topics[k].name :
 		    rep_label(lang, RL_NO_TOPIC), NULL);
-		xl_num(ws, t0 + 1 + k, 1, (double)c->topics[k].played_ms / 60000.0, x->min);
+		xl_num(ws, t0 + 1 + k, 1, rep_minutes_value(c->topics[k].played_ms), x->min);
 	}
 
 	xasprintf(&title, "%s%s%s", rep_label(lang, RL_CHART_MONTHS),
@@ -327,7 +327,7 @@ xl_figure(struct xl *x, lxw_worksheet *ws, int r, int col, const struct rep_figu
 			    x->pct);
 		break;
 	case RF_MINUTES:
-		xl_num(ws, r, col, (double)n / 60000.0, x->min);
+		xl_num(ws, r, col, rep_minutes_value(n), x->min);
 		break;
 	}
 }
@@ -356,7 +356,7 @@ xl_counts(struct xl *x, lxw_worksheet *ws, int r, enum rep_lang lang,
 	for (i = 0; i < n; i++, r++) {
 		xl_str(ws, r, 0, rep_reason(lang, v[i].key), NULL);
 		xl_num(ws, r, 1, (double)v[i].n, x->count);
-		xl_num(ws, r, 2, (double)v[i].played_ms / 60000.0, x->min);
+		xl_num(ws, r, 2, rep_minutes_value(v[i].played_ms), x->min);
 	}
 	return r + 1;
 }
@@ -421,7 +421,7 @@ rep_write_xlsx(const char *path, const struct rep_coverage *c, enum rep_lang lan
 		xl_num(ws, r, 1, (double)c->topics[i].bulletins, x.count);
 		xl_num(ws, r, 2, (double)c->topics[i].airings, x.count);
 		xl_num(ws, r, 3, (double)c->topics[i].completed, x.count);
-		xl_num(ws, r, 4, (double)c->topics[i].played_ms / 60000.0, x.min);
+		xl_num(ws, r, 4, rep_minutes_value(c->topics[i].played_ms), x.min);
 	}
 
 	ws = workbook_add_worksheet(x.wb, lang == REP_EN ? "Bulletins" : "Bản tin");
@@ -437,7 +437,7 @@ rep_write_xlsx(const char *path, const struct rep_coverage *c, enum rep_lang lan
 		xl_str(ws, r, 3, b->topic_name, NULL);
 		xl_num(ws, r, 4, (double)b->airings, x.count);
 		xl_num(ws, r, 5, (double)b->completed, x.count);
-		xl_num(ws, r, 6, (double)b->played_ms / 60000.0, x.min);
+		xl_num(ws, r, 6, rep_minutes_value(b->played_ms), x.min);
 		xl_num(ws, r, 7, b->min_airings, NULL);
 		if (b->min_airings > 0)
 			xl_str(ws, r, 8, rep_label(lang, b->met ? RL_YES : RL_NO), NULL);
@@ -530,7 +530,7 @@ rep_merge_write_xlsx(const char *path, const struct rep_merge *m, enum rep_lang 
 		xl_str(ws, r, 0, m->total.topics[i].name ? m->total.topics[i].name :
 		    rep_label(lang, RL_NO_TOPIC), NULL);
 		xl_num(ws, r, 1, (double)m->total.topics[i].airings, NULL);
-		xl_num(ws, r, 2, (double)m->total.topics[i].played_ms / 60000.0, x.min);
+		xl_num(ws, r, 2, rep_minutes_value(m->total.topics[i].played_ms), x.min);
 	}
 	return xl_close(&x, path, cause);
 }

@@ -243,6 +243,11 @@ START_TEST(test_human_formats)
 	ck_assert_str_eq(human_day(HUMAN_VI, "2026-12-06", out), "06/12/2026");
 	ck_assert_str_eq(human_day(HUMAN_EN, "2026-12-06", out), "2026-12-06");
 	ck_assert_str_eq(human_day(HUMAN_VI, "2026-H1", out), "2026-H1");
+	/* A workbook's minutes are the figure shown, even on a tie (9,185.25). */
+	rep_minutes(551115000, out);
+	ck_assert_str_eq(out, "9185.2");
+	ck_assert(rep_minutes_value(551115000) == 9185.2);
+	ck_assert(rep_minutes_value(-6000) == -0.1);
 }
 END_TEST
 
