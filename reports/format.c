@@ -468,11 +468,12 @@ html_pair(FILE *f, const char *k, const char *v)
 
 /* A table's head row, repeated on every page the table runs onto. */
 static void
-html_head(FILE *f, enum rep_lang lang, const enum rep_label *cols, size_t n)
+html_head(FILE *f, const char *cls, enum rep_lang lang, const enum rep_label *cols,
+    size_t n)
 {
 	size_t i;
 
-	fputs("<table class=\"grid\">\n<thead><tr>", f);
+	fprintf(f, "<table class=\"%s\">\n<thead><tr>", cls);
 	for (i = 0; i < n; i++) {
 		fputs("<th>", f);
 		rep_html_str(f, rep_label(lang, cols[i]));
@@ -507,7 +508,7 @@ write_html(FILE *f, const struct rep_coverage *c, enum rep_lang lang, int64_t no
 
 	rep_html_begin(f, lang, &c->station, now_ms, RL_REPORT, &c->period);
 	html_h2(f, 1, rep_label(lang, RL_SUMMARY));
-	html_head(f, lang, scols, 2);
+	html_head(f, "grid", lang, scols, 2);
 	for (i = 0; i < rep_nfigures; i++) {
 		fig = &rep_figures[i];
 		if (i == 0 || fig->section != rep_figures[i - 1].section) {
@@ -523,7 +524,7 @@ write_html(FILE *f, const struct rep_coverage *c, enum rep_lang lang, int64_t no
 	rep_html_charts(f, c, lang);
 
 	html_h2(f, 2, rep_label(lang, RL_TOPICS));
-	html_head(f, lang, tcols, 4);
+	html_head(f, "grid", lang, tcols, 4);
 	for (i = 0; i < c->ntopics; i++) {
 		rep_minutes_human(lang, c->topics[i].played_ms, min);
 		fputs("<tr><td>", f);
@@ -536,7 +537,7 @@ write_html(FILE *f, const struct rep_coverage *c, enum rep_lang lang, int64_t no
 	}
 	fputs("</tbody>\n</table>\n", f);
 	html_h2(f, 3, rep_label(lang, RL_BULLETINS));
-	html_head(f, lang, bcols, sizeof bcols / sizeof bcols[0]);
+	html_head(f, "grid wide", lang, bcols, sizeof bcols / sizeof bcols[0]);
 	for (i = 0; i < c->nbulletins; i++) {
 		b = &c->bulletins[i];
 		rep_minutes_human(lang, b->played_ms, min);

@@ -348,6 +348,11 @@ rep_html_begin(FILE *f, enum rep_lang lang, const struct rep_station *s,
 	    "div.chart { margin: 6pt 0; }\n"
 	    "div.chart svg { max-width: 100%; height: auto; }\n"
 	    "td.t { white-space: nowrap; }\n"
+	    "table.wide td:nth-child(1) { width: 24%; }\n"
+	    "table.wide td:nth-child(3) { width: 24%; }\n"
+	    "table.head { font-size: 11.5pt; }\n"
+	    "table.head td:first-child { width: 42%; }\n"
+	    "table.head td:last-child { width: 58%; }\n"
 	    ".rejected { color: #a00; font-weight: bold; }\n"
 	    "</style>\n</head>\n<body>\n<table class=\"head\">\n<tr><td>", f);
 	rep_html_str(f, s->commune ? s->commune : "");
@@ -375,7 +380,10 @@ rep_html_begin(FILE *f, enum rep_lang lang, const struct rep_station *s,
 	rep_html_str(f, rep_label(lang, RL_SUBTITLE));
 	fputs("<br/>", f);
 	rep_html_str(f, rep_label(lang, RL_PERIOD));
-	fprintf(f, " %s: ", p->label);
+	/* A named period says its name; --from/--to's dates follow anyway. */
+	if (strchr(p->label, '.') == NULL)
+		fprintf(f, " %s", p->label);
+	fputs(": ", f);
 	rep_html_str(f, rep_label(lang, RL_FROM));
 	fprintf(f, " %s ", from);
 	rep_html_str(f, lang == REP_EN ? "to" : "đến ngày");

@@ -537,11 +537,9 @@ START_TEST(test_formats)
 			if (fmt == REP_JSON && have("python3"))
 				ck_assert_int_eq(shell("python3 -m json.tool", path), 0);
 			if (fmt == REP_HTML) {
-				if (have("xmllint")) {
+				/* Well-formed, charts included (HTML 4 knows no SVG). */
+				if (have("xmllint"))
 					ck_assert_int_eq(shell("xmllint --noout", path), 0);
-					ck_assert_int_eq(shell("xmllint --html --noout",
-					    path), 0);
-				}
 				/* Escaped, with the header and the place and date. */
 				ck_assert_ptr_nonnull(strstr(all, "Đài &lt;Toàn Thắng&gt; &amp; Co"));
 				ck_assert_ptr_nonnull(strstr(all, lang == REP_VI ?

@@ -416,6 +416,23 @@ grep -q "BÁO CÁO TỔNG HỢP" d.html || fail "district HTML title"
 if command -v xmllint >/dev/null; then
 	xmllint --noout d.html || fail "district HTML is not well-formed"
 fi
+# The chart of compliance per commune: sorted, best first, the communes under
+# 90 % marked, and a line at 90 %; the rates are the district table's.
+[ $HAVE_PY -eq 1 ] && python3 - <<'PY' || fail "district chart of compliance per commune"
+import re, xml.etree.ElementTree as ET
+html = open("d.html", encoding="utf-8").read()
+svgs = re.findall(r"<svg .*?</svg>", html, re.S)
+assert len(svgs) == 1, len(svgs)
+svg = ET.fromstring(svgs[0])
+texts = [t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+assert "Tỷ lệ thực hiện theo xã (%)" in texts and "90 %" in texts, texts
+rates = [t for t in texts if re.match(r"^\d+,\d( - dưới ngưỡng)?$", t)]
+values = [float(t.split()[0].replace(",", ".")) for t in rates]
+assert values and values == sorted(values, reverse=True), rates
+for t, v in zip(rates, values):
+    assert ("dưới ngưỡng" in t) == (v < 90), t
+    assert t.split()[0] in html.split("<svg", 1)[0], ("rate not in the table", t)
+PY
 run "$LOAXA" -c district.conf report --merge --out d.xlsx a.lxe b.lxe
 expect_rc 0
 run "$LOAXA" -c district.conf report --merge --format csv a.lxe b.lxe
