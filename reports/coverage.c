@@ -2,8 +2,10 @@
  * The coverage report: two GROUP BY queries over the airing log (slot
  * occurrences; plays by bulletin, outcome and reason), the metadata of the
  * bulletins they name, and one query for the bulletins that owed airings;
- * per-bulletin, per-outcome and per-topic sums are added up in C.
+ * per-bulletin, per-outcome and per-topic sums are added up in C. Two more
+ * queries break the slots and the plays down by calendar month for charts.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,6 +91,25 @@ static const char sql_bulletin[] =
 static const char sql_owed[] =
     "SELECT b.id, b.sha256, b.title, b.agency, b.topic, b.min_airings"
     " FROM bulletins b WHERE " REP_SQL_OWED;
+
+/* The period's slot occurrences per local month (YYYY-MM): all, and aired. */
+static const char sql_month_slots[] =
+    "SELECT strftime('%Y-%m', slot_start / 1000, 'unixepoch', 'localtime'),"
+    " count(*), count(*) - count(reason)"
+    " FROM temp.rep_occ GROUP BY 1";
+
+/*
+ * The plays of sql_plays per local month of their slot occurrence and
+ * bulletin: airings started, minutes.
+ */
+static const char sql_month_plays[] =
+    "SELECT strftime('%Y-%m', coalesce(slot_start, scheduled_at) / 1000,"
+    " 'unixepoch', 'localtime'), bulletin_id, count(started_at), total(played_ms)"
+    " FROM airings INDEXED BY airings_by_time"
+    " WHERE scheduled_at >= ?1 AND scheduled_at < ?3 AND bulletin_id IS NOT NULL"
+    "  AND coalesce(slot_start, scheduled_at) >= ?1"
+    "  AND coalesce(slot_start, scheduled_at) < ?2"
+    " GROUP BY 1, 2";
 
 /* A copy of column i, or NULL. */
 static char *
@@ -268,6 +289,88 @@ fail:
 	return -1;
 }
 
+/* Lists every month from the period's first day to its last, all zero. */
+static void
+cov_months_init(struct rep_coverage *c)
+{
+	int y = atoi(c->period.from), m = atoi(c->period.from + 5);
+	int ty = atoi(c->period.to), tm = atoi(c->period.to + 5);
+
+	while (y < ty || (y == ty && m <= tm)) {
+		c->months = xreallocarray(c->months, c->nmonths + 1, sizeof *c->months);
+		memset(&c->months[c->nmonths], 0, sizeof *c->months);
+		snprintf(c->months[c->nmonths++].month, 8, "%04u-%02u",
+		    (unsigned)y % 10000u, (unsigned)m % 100u);
+		if (++m > 12) {
+			m = 1;
+			y++;
+		}
+	}
+}
+
+/* The month named by column 0 of q, or NULL when it is none of the period's. */
+static struct rep_month *
+cov_month(struct rep_coverage *c, sqlite3_stmt *q)
+{
+	const char *s = (const char *)sqlite3_column_text(q, 0);
+	size_t i;
+
+	for (i = 0; s != NULL && i < c->nmonths; i++)
+		if (strcmp(c->months[i].month, s) == 0)
+			return &c->months[i];
+	return NULL;
+}
+
+/* Adds the slot occurrences of temp.rep_occ to their months. */
+static int
+cov_month_slots(sqlite3 *db, struct rep_coverage *c, char **cause)
+{
+	struct rep_month *mo;
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql_month_slots, -1, &q, NULL) != SQLITE_OK) {
+		xasprintf(cause, "coverage report: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		if ((mo = cov_month(c, q)) != NULL) {
+			mo->slots += sqlite3_column_int64(q, 1);
+			mo->aired += sqlite3_column_int64(q, 2);
+		}
+	return cov_done(db, q, rc, cause);
+}
+
+/* Adds the plays to their months, per topic (once the topics are known). */
+static int
+cov_month_plays(sqlite3 *db, const struct rep_period *p, struct rep_coverage *c,
+    char **cause)
+{
+	struct rep_month *mo;
+	sqlite3_stmt *q;
+	int64_t id;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->nmonths; i++)
+		c->months[i].topic_airings = xcalloc(c->ntopics + 1, sizeof (int64_t));
+	if (cov_prepare(db, sql_month_plays, p, 0, &q, cause) != 0)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if ((mo = cov_month(c, q)) == NULL)
+			continue;
+		id = sqlite3_column_int64(q, 1);
+		mo->airings += sqlite3_column_int64(q, 2);
+		mo->played_ms += (int64_t)sqlite3_column_double(q, 3);
+		for (i = 0; i < c->nbulletins && c->bulletins[i].id != id; i++)
+			;
+		if (i < c->nbulletins)
+			mo->topic_airings[c->bulletins[i].topic_index] +=
+			    sqlite3_column_int64(q, 2);
+	}
+	return cov_done(db, q, rc, cause);
+}
+
 /*
  * Counts slot occurrences: scheduled, aired, and missed by reason; those
  * of the log, and with s those of the timetable history.
@@ -306,6 +409,8 @@ cov_slots(sqlite3 *db, const struct rep_period *p, const struct rep_schedule *s,
 	}
 	c->compliance = c->slots > 0 ? (double)c->aired / (double)c->slots : -1.0;
 	rc = cov_done(db, q, rc, cause);
+	if (rc == 0)
+		rc = cov_month_slots(db, c, cause);
 	sqlite3_exec(db, "DELETE FROM temp.rep_occ", NULL, NULL, NULL);
 	return rc;
 }
@@ -516,6 +621,7 @@ cov_topics(struct rep_coverage *c)
 			t->key = b->topic ? xstrdup(b->topic) : NULL;
 			t->name = b->topic_name ? xstrdup(b->topic_name) : NULL;
 		}
+		b->topic_index = c->ntopics - 1;
 		t->bulletins++;
 		t->airings += b->airings;
 		t->completed += b->completed;
@@ -548,12 +654,17 @@ rep_coverage_sched(sqlite3 *db, const struct config *cfg, const struct rep_perio
 		c->station.province = cfg->station.province ?
 		    xstrdup(cfg->station.province) : NULL;
 	}
+	cov_months_init(c);
 	if (cov_slots(db, p, s, c, cause) != 0 || cov_plays(db, cfg, p, c, cause) != 0 ||
 	    cov_owed(db, cfg, p, c, cause) != 0) {
 		rep_coverage_clear(c);
 		return -1;
 	}
 	cov_topics(c);
+	if (cov_month_plays(db, p, c, cause) != 0) {
+		rep_coverage_clear(c);
+		return -1;
+	}
 	for (i = 0; i < c->nbulletins; i++) {
 		c->airings += c->bulletins[i].airings;
 		c->played_ms += c->bulletins[i].played_ms;
@@ -598,5 +709,8 @@ rep_coverage_clear(struct rep_coverage *c)
 		free(c->bulletins[i].topic_name);
 	}
 	free(c->bulletins);
+	for (i = 0; i < c->nmonths; i++)
+		free(c->months[i].topic_airings);
+	free(c->months);
 	memset(c, 0, sizeof *c);
 }

@@ -60,15 +60,22 @@ static void
 text_figures(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 {
 	const struct rep_figure *fig;
-	char v[32];
+	char v[HUMAN_LEN], d[HUMAN_LEN];
+	int64_t of;
 	size_t i;
 
 	for (i = 0; i < rep_nfigures; i++) {
 		fig = &rep_figures[i];
 		if (i == 0 || fig->section != rep_figures[i - 1].section)
 			fprintf(f, "%s%s\n", i ? "\n" : "", rep_label(lang, fig->section));
-		rep_figure_text(fig, c, v);
+		rep_figure_human(lang, fig, c, v);
 		text_kv(f, rep_label(lang, fig->label), v);
+		if (fig->kind == RF_MINUTES && fig->get(c, &of) >= 3600000) {
+			fputs("  ", f);
+			utf8_pad(f, "", 32);
+			fprintf(f, " (%s)\n", human_duration(REP_HUMAN(lang),
+			    fig->get(c, &of), d));
+		}
 	}
 }
 
@@ -76,16 +83,16 @@ text_figures(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 static void
 text_counts(FILE *f, enum rep_lang lang, const struct rep_count *v, size_t n)
 {
-	char min[32];
+	char min[HUMAN_LEN], num[HUMAN_LEN];
 	size_t i;
 
 	if (n == 0)
 		fprintf(f, "  %s\n", rep_label(lang, RL_NONE));
 	for (i = 0; i < n; i++) {
-		rep_minutes(v[i].played_ms, min);
+		rep_minutes_human(lang, v[i].played_ms, min);
 		fputs("  ", f);
 		utf8_pad(f, rep_reason(lang, v[i].key), 32);
-		fprintf(f, " %8" PRId64, v[i].n);
+		fprintf(f, " %8s", rep_count_human(lang, v[i].n, num));
 		if (v[i].played_ms > 0)
 			fprintf(f, "  (%s %s)", min, rep_label(lang, RL_MINUTES));
 		fputc('\n', f);
@@ -97,7 +104,7 @@ static void
 write_text(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 {
 	const struct rep_bulletin *b;
-	char min[32], first[32], last[32];
+	char min[HUMAN_LEN], n[HUMAN_LEN], first[HUMAN_LEN], last[HUMAN_LEN];
 	size_t i;
 
 	fprintf(f, "%s\n", rep_label(lang, RL_REPORT));
@@ -117,11 +124,11 @@ write_text(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 	if (c->ntopics == 0)
 		fprintf(f, "  %s\n", rep_label(lang, RL_NONE));
 	for (i = 0; i < c->ntopics; i++) {
-		rep_minutes(c->topics[i].played_ms, min);
-		fprintf(f, "  %s\n         %" PRId64 " %s, %s %s\n",
+		rep_minutes_human(lang, c->topics[i].played_ms, min);
+		fprintf(f, "  %s\n         %s %s, %s %s\n",
 		    c->topics[i].name ? c->topics[i].name : rep_label(lang, RL_NO_TOPIC),
-		    c->topics[i].airings, rep_label(lang, RL_AIRINGS), min,
-		    rep_label(lang, RL_MINUTES));
+		    rep_count_human(lang, c->topics[i].airings, n),
+		    rep_label(lang, RL_AIRINGS), min, rep_label(lang, RL_MINUTES));
 	}
 
 	fprintf(f, "\n%s\n", rep_label(lang, RL_BULLETINS));
@@ -129,12 +136,12 @@ write_text(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 		fprintf(f, "  %s\n", rep_label(lang, RL_NONE));
 	for (i = 0; i < c->nbulletins; i++) {
 		b = &c->bulletins[i];
-		rep_minutes(b->played_ms, min);
-		fmt_time(b->first_ms, first);
-		fmt_time(b->last_ms, last);
+		rep_minutes_human(lang, b->played_ms, min);
+		rep_time_human(lang, b->first_ms, first);
+		rep_time_human(lang, b->last_ms, last);
 		fprintf(f, "  #%-5" PRId64 " ", b->id);
 		utf8_pad(f, b->title, 40);
-		fprintf(f, " %6" PRId64 " %s, %s %s", b->airings,
+		fprintf(f, " %6s %s, %s %s", rep_count_human(lang, b->airings, n),
 		    rep_label(lang, RL_AIRINGS), min, rep_label(lang, RL_MINUTES));
 		if (b->min_airings > 0)
 			fprintf(f, ", %s %d: %s", rep_label(lang, RL_MIN), b->min_airings,
@@ -155,11 +162,15 @@ write_text(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 void
 rep_text_period(FILE *f, enum rep_lang lang, const struct rep_period *p)
 {
+	char from[HUMAN_LEN], to[HUMAN_LEN];
+
+	human_day(REP_HUMAN(lang), p->from, from);
+	human_day(REP_HUMAN(lang), p->to, to);
 	if (strchr(p->label, '.') != NULL)
-		fprintf(f, "%s: %s .. %s\n", rep_label(lang, RL_PERIOD), p->from, p->to);
+		fprintf(f, "%s: %s .. %s\n", rep_label(lang, RL_PERIOD), from, to);
 	else
 		fprintf(f, "%s: %s (%s .. %s)\n", rep_label(lang, RL_PERIOD), p->label,
-		    p->from, p->to);
+		    from, to);
 }
 
 /* A CSV row of two fields. */
@@ -419,7 +430,7 @@ static void
 html_counts(FILE *f, enum rep_lang lang, enum rep_label title,
     const struct rep_count *v, size_t n)
 {
-	char min[32];
+	char min[HUMAN_LEN], num[HUMAN_LEN];
 	size_t i;
 
 	fputs("<h2>", f);
@@ -431,17 +442,17 @@ html_counts(FILE *f, enum rep_lang lang, enum rep_label title,
 		fputs("</p>\n", f);
 		return;
 	}
-	fprintf(f, "<table class=\"grid\">\n<tr><th>%s</th><th>%s</th><th>%s</th></tr>\n",
-	    rep_label(lang, RL_REASON), rep_label(lang, RL_COUNT),
-	    rep_label(lang, RL_MINUTES));
+	fprintf(f, "<table class=\"grid\">\n<thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+	    "</tr></thead>\n<tbody>\n", rep_label(lang, RL_REASON),
+	    rep_label(lang, RL_COUNT), rep_label(lang, RL_MINUTES));
 	for (i = 0; i < n; i++) {
-		rep_minutes(v[i].played_ms, min);
+		rep_minutes_human(lang, v[i].played_ms, min);
 		fputs("<tr><td>", f);
 		rep_html_str(f, rep_reason(lang, v[i].key));
-		fprintf(f, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%s</td></tr>\n",
-		    v[i].n, min);
+		fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
+		    rep_count_human(lang, v[i].n, num), min);
 	}
-	fputs("</table>\n", f);
+	fputs("</tbody>\n</table>\n", f);
 }
 
 /* An HTML row of a label and a value. */
@@ -455,71 +466,96 @@ html_pair(FILE *f, const char *k, const char *v)
 	fputs("</td></tr>\n", f);
 }
 
+/* A table's head row, repeated on every page the table runs onto. */
+static void
+html_head(FILE *f, const char *cls, enum rep_lang lang, const enum rep_label *cols,
+    size_t n)
+{
+	size_t i;
+
+	fprintf(f, "<table class=\"%s\">\n<thead><tr>", cls);
+	for (i = 0; i < n; i++) {
+		fputs("<th>", f);
+		rep_html_str(f, rep_label(lang, cols[i]));
+		fputs("</th>", f);
+	}
+	fputs("</tr></thead>\n<tbody>\n", f);
+}
+
+/* A numbered section's title. */
+static void
+html_h2(FILE *f, int n, const char *title)
+{
+	fprintf(f, "<h2>%d. ", n);
+	rep_html_str(f, title);
+	fputs("</h2>\n", f);
+}
+
 /* The printable A4 page: the administrative header, the tables, the signatures. */
 static void
 write_html(FILE *f, const struct rep_coverage *c, enum rep_lang lang, int64_t now_ms)
 {
+	static const enum rep_label scols[] = { RL_FIELD, RL_VALUE };
+	static const enum rep_label tcols[] = { RL_TOPIC, RL_NBULLETINS, RL_AIRINGS,
+		RL_MINUTES };
+	static const enum rep_label bcols[] = { RL_TITLE, RL_PRODUCER, RL_TOPIC,
+		RL_AIRINGS, RL_MINUTES, RL_MIN, RL_MET, RL_FIRST, RL_LAST };
 	const struct rep_figure *fig;
 	const struct rep_bulletin *b;
-	char value[32], min[32], first[32], last[32];
+	char value[HUMAN_LEN], min[HUMAN_LEN], n1[HUMAN_LEN], n2[HUMAN_LEN];
+	char first[HUMAN_LEN], last[HUMAN_LEN];
 	size_t i;
 
 	rep_html_begin(f, lang, &c->station, now_ms, RL_REPORT, &c->period);
-	fputs("<h2>1. ", f);
-	rep_html_str(f, rep_label(lang, RL_SUMMARY));
-	fputs("</h2>\n<table class=\"grid\">\n", f);
+	html_h2(f, 1, rep_label(lang, RL_SUMMARY));
+	html_head(f, "grid", lang, scols, 2);
 	for (i = 0; i < rep_nfigures; i++) {
 		fig = &rep_figures[i];
 		if (i == 0 || fig->section != rep_figures[i - 1].section) {
-			fputs("<tr><th colspan=\"2\">", f);
+			fputs("<tr class=\"section\"><th colspan=\"2\">", f);
 			rep_html_str(f, rep_label(lang, fig->section));
 			fputs("</th></tr>\n", f);
 		}
-		rep_figure_text(fig, c, value);
+		rep_figure_human(lang, fig, c, value);
 		html_pair(f, rep_label(lang, fig->label), value);
 	}
-	fputs("</table>\n", f);
+	fputs("</tbody>\n</table>\n", f);
 	html_counts(f, lang, RL_MISSED_BY, c->missed_by, c->nmissed_by);
+	rep_html_charts(f, c, lang);
 
-	fputs("<h2>2. ", f);
-	rep_html_str(f, rep_label(lang, RL_TOPICS));
-	fprintf(f, "</h2>\n<table class=\"grid\">\n<tr><th>%s</th><th>%s</th><th>%s</th>"
-	    "<th>%s</th></tr>\n", rep_label(lang, RL_TOPIC), rep_label(lang, RL_NBULLETINS),
-	    rep_label(lang, RL_AIRINGS), rep_label(lang, RL_MINUTES));
+	html_h2(f, 2, rep_label(lang, RL_TOPICS));
+	html_head(f, "grid", lang, tcols, 4);
 	for (i = 0; i < c->ntopics; i++) {
-		rep_minutes(c->topics[i].played_ms, min);
+		rep_minutes_human(lang, c->topics[i].played_ms, min);
 		fputs("<tr><td>", f);
 		rep_html_str(f, c->topics[i].name ? c->topics[i].name :
 		    rep_label(lang, RL_NO_TOPIC));
-		fprintf(f, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%" PRId64
-		    "</td><td class=\"n\">%s</td></tr>\n", c->topics[i].bulletins,
-		    c->topics[i].airings, min);
+		fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">%s"
+		    "</td><td class=\"n\">%s</td></tr>\n",
+		    rep_count_human(lang, c->topics[i].bulletins, n1),
+		    rep_count_human(lang, c->topics[i].airings, n2), min);
 	}
-	fputs("</table>\n<h2>3. ", f);
-	rep_html_str(f, rep_label(lang, RL_BULLETINS));
-	fprintf(f, "</h2>\n<table class=\"grid\">\n<tr><th>%s</th><th>%s</th><th>%s</th>"
-	    "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
-	    rep_label(lang, RL_TITLE), rep_label(lang, RL_PRODUCER),
-	    rep_label(lang, RL_TOPIC), rep_label(lang, RL_AIRINGS),
-	    rep_label(lang, RL_MINUTES), rep_label(lang, RL_MIN), rep_label(lang, RL_MET),
-	    rep_label(lang, RL_FIRST), rep_label(lang, RL_LAST));
+	fputs("</tbody>\n</table>\n", f);
+	html_h2(f, 3, rep_label(lang, RL_BULLETINS));
+	html_head(f, "grid wide", lang, bcols, sizeof bcols / sizeof bcols[0]);
 	for (i = 0; i < c->nbulletins; i++) {
 		b = &c->bulletins[i];
-		rep_minutes(b->played_ms, min);
-		fmt_time(b->first_ms, first);
-		fmt_time(b->last_ms, last);
+		rep_minutes_human(lang, b->played_ms, min);
+		rep_time_human(lang, b->first_ms, first);
+		rep_time_human(lang, b->last_ms, last);
 		fputs("<tr><td>", f);
 		rep_html_str(f, b->title);
 		fputs("</td><td>", f);
 		rep_html_str(f, b->agency);
 		fputs("</td><td>", f);
 		rep_html_str(f, b->topic_name);
-		fprintf(f, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%s</td>"
-		    "<td class=\"n\">%d</td><td>%s</td><td>%.16s</td><td>%.16s</td></tr>\n",
-		    b->airings, min, b->min_airings, b->min_airings > 0 ?
+		fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+		    "<td class=\"n\">%s</td><td>%s</td><td class=\"t\">%s</td>"
+		    "<td class=\"t\">%s</td></tr>\n", rep_count_human(lang, b->airings, n1),
+		    min, rep_count_human(lang, b->min_airings, n2), b->min_airings > 0 ?
 		    rep_label(lang, b->met ? RL_YES : RL_NO) : "", first, last);
 	}
-	fputs("</table>\n", f);
+	fputs("</tbody>\n</table>\n", f);
 	html_counts(f, lang, RL_INTERRUPTIONS, c->interruptions, c->ninterruptions);
 	html_counts(f, lang, RL_FAILURES, c->failures, c->nfailures);
 	rep_html_end(f, lang, &c->station);

@@ -2,6 +2,7 @@
 #ifndef LOAXA_REPORTS_INTERNAL_H
 #define LOAXA_REPORTS_INTERNAL_H
 
+#include "common/human.h"
 #include "reports/reports.h"
 
 /*
@@ -54,6 +55,8 @@ enum rep_label {
 	RL_ACCEPTED, RL_REJECTED, RL_NOTHING_SENT, RL_MISSING_STATIONS, RL_TOTAL, RL_FIELD, RL_VALUE,
 	RL_QUOTAS_REQUIRED, RL_MINIMUMS, RL_TRUSTED, RL_REFUSED, RL_FILE, RL_SUMMARY,
 	RL_FLAGGED,
+	RL_CHARTS, RL_CHART_MONTHS, RL_CHART_RATE, RL_CHART_TOPICS, RL_CHART_COMMUNES,
+	RL_NO_AIRINGS, RL_NO_SLOTS, RL_NO_STATIONS, RL_BELOW, RL_MONTH,
 	RL_COUNT_
 };
 
@@ -63,6 +66,12 @@ const char *rep_label(enum rep_lang, enum rep_label);
 
 /* ms as minutes with one decimal ("12.5"). */
 void rep_minutes(int64_t ms, char out[32]);
+
+/*
+ * The minutes rep_minutes writes, as a number (12.5): a workbook holds the
+ * figure the other formats show, not a finer one that it would round apart.
+ */
+double rep_minutes_value(int64_t ms);
 
 /*
  * n of `of` as a percentage rounded down to one decimal, so that a rate is
@@ -113,14 +122,57 @@ void rep_count_add(struct rep_count **v, size_t *n, const char *key, int64_t cou
  */
 void rep_json_figures(FILE *, const struct rep_coverage *c, int lists, const char *sep);
 
-/* A YYYY-MM-DD date as DD/MM/YYYY (vi) or kept as it is (en). */
-void rep_date_human(enum rep_lang, const char *date, char out[16]);
+/* The language of common/human.h that lang's readers read. */
+#define REP_HUMAN(lang) ((lang) == REP_EN ? HUMAN_EN : HUMAN_VI)
+
+/*
+ * For people (text, HTML): a figure, a count, minutes of ms ("1.234,5" in
+ * Vietnamese), and an instant to the minute ("-" for none). The digits are
+ * those of the machine formats; only the separators differ. Each returns out.
+ */
+char *rep_figure_human(enum rep_lang, const struct rep_figure *,
+    const struct rep_coverage *, char out[HUMAN_LEN]);
+char *rep_count_human(enum rep_lang, int64_t n, char out[HUMAN_LEN]);
+char *rep_minutes_human(enum rep_lang, int64_t ms, char out[HUMAN_LEN]);
+char *rep_time_human(enum rep_lang, int64_t ms, char out[HUMAN_LEN]);
 
 void rep_text_period(FILE *, enum rep_lang, const struct rep_period *);
 
 /* The HTML page's start: styles for A4, the state's header, place and date. */
 void rep_html_begin(FILE *, enum rep_lang, const struct rep_station *, int64_t now_ms,
     enum rep_label title, const struct rep_period *);
+
+/* Stations under this compliance rate (%) are marked in the district report. */
+#define REP_THRESHOLD 90
+
+/*
+ * A bar chart as inline SVG (reports/chart.c): whole-pixel geometry, no
+ * script, black text and print-safe fills. Categories are months, topics
+ * or communes; each has nseries values stacked (one: a plain bar).
+ */
+struct rep_chart {
+	const char *title;
+	const char *empty;           /* written instead when nothing is above 0 */
+	size_t ncats;
+	const char *const *cats;
+	size_t nseries;
+	const char *const *series;   /* names for the legend when nseries > 1 */
+	const double *v;             /* ncats * nseries values, category by category */
+	const char *const *vtext;    /* the figure written by each bar, or NULL */
+	int across;                  /* bars across (long names), else columns */
+	double max;                  /* the axis's end; 0: the largest value, rounded up */
+	double threshold;            /* a dashed line there; negative: none */
+	const char *threshold_text;
+	const unsigned char *marked; /* categories under the threshold, or NULL */
+};
+
+void rep_svg_chart(FILE *, const struct rep_chart *);
+
+/* The station report's charts: airings per month by topic, rate per month, minutes per topic. */
+void rep_html_charts(FILE *, const struct rep_coverage *, enum rep_lang);
+
+/* A YYYY-MM month for readers: vi "12/2025", en as it is. */
+char *rep_month_human(enum rep_lang, const char *month, char out[HUMAN_LEN]);
 
 /* The signature block and the page's end. */
 void rep_html_end(FILE *, enum rep_lang, const struct rep_station *);

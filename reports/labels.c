@@ -78,6 +78,21 @@ static const char *const labels[RL_COUNT_][2] = {
 	    "Flagged rows (signed, but no true airing)" },
 	[RL_FILE] = { "Tệp", "File" },
 	[RL_SUMMARY] = { "Tổng hợp", "Summary" },
+	[RL_CHARTS] = { "Biểu đồ", "Charts" },
+	[RL_CHART_MONTHS] = { "Lượt phát theo tháng, theo chủ đề",
+	    "Airings per month, by topic" },
+	[RL_CHART_RATE] = { "Tỷ lệ thực hiện theo tháng (%)", "Compliance per month (%)" },
+	[RL_CHART_TOPICS] = { "Số phút phát theo chủ đề", "Minutes aired per topic" },
+	[RL_CHART_COMMUNES] = { "Tỷ lệ thực hiện theo xã (%)",
+	    "Compliance per commune (%)" },
+	[RL_NO_AIRINGS] = { "Không có lượt phát nào trong kỳ báo cáo",
+	    "No airings in the period" },
+	[RL_NO_SLOTS] = { "Không có khung giờ phát sóng nào trong kỳ báo cáo",
+	    "No timetable slots in the period" },
+	[RL_NO_STATIONS] = { "Không có đài nào gửi số liệu hợp lệ",
+	    "No station sent a verified export" },
+	[RL_BELOW] = { "dưới ngưỡng", "below the threshold" },
+	[RL_MONTH] = { "Tháng", "Month" },
 };
 
 /* The figures' getters: a field of the coverage; the rate, out of the slots. */
@@ -201,6 +216,20 @@ rep_minutes(int64_t ms, char out[32])
 	snprintf(out, 32, "%.1f", (double)ms / 60000.0);
 }
 
+double
+rep_minutes_value(int64_t ms)
+{
+	char v[32], *p;
+	int64_t tenths = 0;
+
+	rep_minutes(ms, v);
+	/* Digit by digit: strtod would follow the locale's decimal point. */
+	for (p = v; *p != '\0'; p++)
+		if (*p >= '0' && *p <= '9')
+			tenths = tenths * 10 + (*p - '0');
+	return (v[0] == '-' ? -1.0 : 1.0) * (double)tenths / 10.0;
+}
+
 /*
  * n of `of` rounded down to the given number of decimals of scale (100 for
  * a percentage, 1 for a fraction), in integers: no binary fraction can round
@@ -237,13 +266,49 @@ rep_fraction(int64_t n, int64_t of, char out[32])
 	rate_down(n, of, 1, 4, "null", out);
 }
 
-void
-rep_date_human(enum rep_lang lang, const char *date, char out[16])
+char *
+rep_figure_human(enum rep_lang lang, const struct rep_figure *fig,
+    const struct rep_coverage *c, char out[HUMAN_LEN])
 {
-	if (lang == REP_EN || strlen(date) != 10)
-		snprintf(out, 16, "%s", date);
+	char v[32];
+
+	rep_figure_text(fig, c, v);
+	return human_number(REP_HUMAN(lang), v, out);
+}
+
+char *
+rep_count_human(enum rep_lang lang, int64_t n, char out[HUMAN_LEN])
+{
+	return human_count(REP_HUMAN(lang), n, out);
+}
+
+char *
+rep_minutes_human(enum rep_lang lang, int64_t ms, char out[HUMAN_LEN])
+{
+	char v[32];
+
+	rep_minutes(ms, v);
+	return human_number(REP_HUMAN(lang), v, out);
+}
+
+char *
+rep_month_human(enum rep_lang lang, const char *month, char out[HUMAN_LEN])
+{
+	if (lang == REP_EN || strlen(month) != 7)
+		snprintf(out, HUMAN_LEN, "%s", month);
 	else
-		snprintf(out, 16, "%.2s/%.2s/%.4s", date + 8, date + 5, date);
+		snprintf(out, HUMAN_LEN, "%.2s/%.4s", month + 5, month);
+	return out;
+}
+
+char *
+rep_time_human(enum rep_lang lang, int64_t ms, char out[HUMAN_LEN])
+{
+	if (ms == 0) {
+		snprintf(out, HUMAN_LEN, "-");
+		return out;
+	}
+	return human_datetime(REP_HUMAN(lang), ms, out);
 }
 
 void
@@ -251,12 +316,12 @@ rep_html_begin(FILE *f, enum rep_lang lang, const struct rep_station *s,
     int64_t now_ms, enum rep_label title, const struct rep_period *p)
 {
 	time_t t = (time_t)(now_ms / 1000);
-	char from[16], to[16];
+	char from[HUMAN_LEN], to[HUMAN_LEN];
 	struct tm tm;
 
 	localtime_r(&t, &tm);
-	rep_date_human(lang, p->from, from);
-	rep_date_human(lang, p->to, to);
+	human_day(REP_HUMAN(lang), p->from, from);
+	human_day(REP_HUMAN(lang), p->to, to);
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
 	    "<meta charset=\"utf-8\"/>\n<title>", lang == REP_EN ? "en" : "vi");
 	rep_html_str(f, rep_label(lang, title));
@@ -275,7 +340,21 @@ rep_html_begin(FILE *f, enum rep_lang lang, const struct rep_station *s,
 	    "h1 { text-align: center; font-size: 14pt; margin: 12pt 0 0 0; }\n"
 	    "p.sub { text-align: center; margin: 0 0 12pt 0; }\n"
 	    "h2 { font-size: 13pt; margin: 10pt 0 2pt 0; }\n"
-	    "tr, td { page-break-inside: avoid; }\n"
+	    "@page { @bottom-center { content: counter(page) \" / \" counter(pages); "
+	    "font-size: 10pt; } }\n"
+	    "thead { display: table-header-group; }\n"
+	    "tr, td, th, div.chart, table.sign { break-inside: avoid; "
+	    "page-break-inside: avoid; }\n"
+	    "h2 { break-after: avoid; page-break-after: avoid; }\n"
+	    "tr.section th { text-align: left; background: #f6f6f6; }\n"
+	    "div.chart { margin: 6pt 0; }\n"
+	    "div.chart svg { max-width: 100%; height: auto; }\n"
+	    "td.t { white-space: nowrap; }\n"
+	    "table.wide td:nth-child(1) { width: 24%; }\n"
+	    "table.wide td:nth-child(3) { width: 24%; }\n"
+	    "table.head { font-size: 11.5pt; }\n"
+	    "table.head td:first-child { width: 42%; }\n"
+	    "table.head td:last-child { width: 58%; }\n"
 	    ".rejected { color: #a00; font-weight: bold; }\n"
 	    "</style>\n</head>\n<body>\n<table class=\"head\">\n<tr><td>", f);
 	rep_html_str(f, s->commune ? s->commune : "");
@@ -303,7 +382,10 @@ rep_html_begin(FILE *f, enum rep_lang lang, const struct rep_station *s,
 	rep_html_str(f, rep_label(lang, RL_SUBTITLE));
 	fputs("<br/>", f);
 	rep_html_str(f, rep_label(lang, RL_PERIOD));
-	fprintf(f, " %s: ", p->label);
+	/* A named period says its name; --from/--to's dates follow anyway. */
+	if (strchr(p->label, '.') == NULL)
+		fprintf(f, " %s", p->label);
+	fputs(": ", f);
 	rep_html_str(f, rep_label(lang, RL_FROM));
 	fprintf(f, " %s ", from);
 	rep_html_str(f, lang == REP_EN ? "to" : "đến ngày");

@@ -582,25 +582,103 @@ merge_json(FILE *f, const struct rep_merge *m)
 
 /* HTML cells: every figure of c (empty for none). */
 static void
-merge_html_figures(FILE *f, const struct rep_coverage *c, const char *cell)
+merge_html_figures(FILE *f, enum rep_lang lang, const struct rep_coverage *c,
+    const char *cell)
 {
-	char v[32];
+	char v[HUMAN_LEN];
 	size_t i;
 
 	for (i = 0; i < rep_nfigures; i++) {
 		if (c != NULL)
-			rep_figure_text(&rep_figures[i], c, v);
+			rep_figure_human(lang, &rep_figures[i], c, v);
 		fprintf(f, "<%s class=\"n\">%s</%s>", cell, c != NULL ? v : "", cell);
 	}
 }
 
 /* The district report as a printable A4 page. */
+/* A commune's rate for the chart, in tenths of a percent (rounded down). */
+struct merge_rate {
+	const char *name;
+	int64_t tenths;
+};
+
+/* Best first, then by name. */
+static int
+merge_rate_cmp(const void *a, const void *b)
+{
+	const struct merge_rate *x = a, *y = b;
+
+	if (x->tenths != y->tenths)
+		return x->tenths > y->tenths ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * The chart of compliance per commune: the accepted stations that had
+ * slots, best first, those under REP_THRESHOLD % marked, a line at it.
+ */
+static void
+merge_chart(FILE *f, const struct rep_merge *m, enum rep_lang lang)
+{
+	struct merge_rate *r = xcalloc(m->nstations + 1, sizeof *r);
+	const char **cats = xcalloc(m->nstations + 1, sizeof *cats);
+	const char **vtext = xcalloc(m->nstations + 1, sizeof *vtext);
+	double *v = xcalloc(m->nstations + 1, sizeof *v);
+	unsigned char *marked = xcalloc(m->nstations + 1, 1);
+	char (*buf)[2 * HUMAN_LEN] = xcalloc(m->nstations + 1, sizeof *buf);
+	char pct[32], num[HUMAN_LEN], line[HUMAN_LEN];
+	const struct rep_coverage *c;
+	struct rep_chart ch;
+	size_t i, n = 0;
+
+	for (i = 0; i < m->nstations; i++) {
+		c = &m->stations[i].cov;
+		if (m->stations[i].status != REP_MERGE_OK || c->slots <= 0)
+			continue;
+		r[n].name = c->station.commune ? c->station.commune : merge_name(&m->stations[i]);
+		r[n++].tenths = (c->aired > c->slots ? c->slots : c->aired) * 1000 / c->slots;
+	}
+	qsort(r, n, sizeof *r, merge_rate_cmp);
+	for (i = 0; i < n; i++) {
+		cats[i] = r[i].name;
+		v[i] = (double)r[i].tenths / 10.0;
+		marked[i] = r[i].tenths < REP_THRESHOLD * 10;
+		snprintf(pct, sizeof pct, "%" PRId64 ".%" PRId64, r[i].tenths / 10,
+		    r[i].tenths % 10);
+		human_number(REP_HUMAN(lang), pct, num);
+		snprintf(buf[i], sizeof buf[i], "%s%s%s", num, marked[i] ? " - " : "",
+		    marked[i] ? rep_label(lang, RL_BELOW) : "");
+		vtext[i] = buf[i];
+	}
+	snprintf(line, sizeof line, "%d %%", REP_THRESHOLD);
+	memset(&ch, 0, sizeof ch);
+	ch.title = rep_label(lang, RL_CHART_COMMUNES);
+	ch.empty = rep_label(lang, RL_NO_STATIONS);
+	ch.ncats = n;
+	ch.cats = cats;
+	ch.nseries = 1;
+	ch.v = v;
+	ch.vtext = vtext;
+	ch.across = 1;
+	ch.max = 100;
+	ch.threshold = REP_THRESHOLD;
+	ch.threshold_text = line;
+	ch.marked = marked;
+	rep_svg_chart(f, &ch);
+	free(r);
+	free(cats);
+	free(vtext);
+	free(v);
+	free(marked);
+	free(buf);
+}
+
 static void
 merge_html(FILE *f, const struct rep_merge *m, enum rep_lang lang, int64_t now_ms)
 {
 	struct rep_station d = { 0 };
 	const struct rep_merge_station *s;
-	char min[32];
+	char min[HUMAN_LEN], n[HUMAN_LEN];
 	size_t i;
 
 	d.name = m->district;
@@ -631,23 +709,25 @@ merge_html(FILE *f, const struct rep_merge *m, enum rep_lang lang, int64_t now_m
 			rep_html_str(f, s->why);
 		}
 		fputs("</td>", f);
-		merge_html_figures(f, merge_cov(s), "td");
+		merge_html_figures(f, lang, merge_cov(s), "td");
 		fputs("</tr>\n", f);
 	}
 	fprintf(f, "<tr><th>%s</th><th></th>", rep_label(lang, RL_TOTAL));
-	merge_html_figures(f, &m->total, "th");
-	fputs("</tr>\n</table>\n<h2>2. ", f);
+	merge_html_figures(f, lang, &m->total, "th");
+	fputs("</tr>\n</table>\n", f);
+	merge_chart(f, m, lang);
+	fputs("<h2>2. ", f);
 	rep_html_str(f, rep_label(lang, RL_TOPICS));
 	fprintf(f, "</h2>\n<table class=\"grid\">\n<tr><th>%s</th><th>%s</th><th>%s</th>"
 	    "</tr>\n", rep_label(lang, RL_TOPIC), rep_label(lang, RL_AIRINGS),
 	    rep_label(lang, RL_MINUTES));
 	for (i = 0; i < m->total.ntopics; i++) {
-		rep_minutes(m->total.topics[i].played_ms, min);
+		rep_minutes_human(lang, m->total.topics[i].played_ms, min);
 		fputs("<tr><td>", f);
 		rep_html_str(f, m->total.topics[i].name ? m->total.topics[i].name :
 		    rep_label(lang, RL_NO_TOPIC));
-		fprintf(f, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%s</td>"
-		    "</tr>\n", m->total.topics[i].airings, min);
+		fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+		    "</tr>\n", rep_count_human(lang, m->total.topics[i].airings, n), min);
 	}
 	fputs("</table>\n<h2>3. ", f);
 	rep_html_str(f, rep_label(lang, RL_REFUSED));

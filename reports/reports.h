@@ -79,6 +79,19 @@ struct rep_bulletin {
 	int min_airings;
 	int met;
 	int64_t first_ms, last_ms; /* started_at of the first and last play; 0: none */
+	size_t topic_index;        /* its topic's index in the coverage's topics */
+};
+
+/*
+ * One calendar month of the period (the first and last may be partial):
+ * the slot occurrences starting in it, aired, and the plays whose slot
+ * occurrence starts in it (as the totals count them), per topic too.
+ */
+struct rep_month {
+	char month[8];          /* YYYY-MM */
+	int64_t slots, aired;
+	int64_t airings, played_ms;
+	int64_t *topic_airings; /* per topic, in the coverage's topics' order */
 };
 
 struct rep_coverage {
@@ -98,6 +111,9 @@ struct rep_coverage {
 	struct rep_bulletin *bulletins;
 	size_t nbulletins;
 	int64_t quotas, quotas_met; /* bulletins with a required minimum, and met */
+	/* Every month the period touches, oldest first (rep_coverage only). */
+	struct rep_month *months;
+	size_t nmonths;
 };
 
 /*

@@ -13,10 +13,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
-#include "common/date.h"
 #include "common/file.h"
 #include "common/xmalloc.h"
 #include "reports/internal.h"
@@ -29,7 +29,11 @@
 	X(workbook_add_format) X(format_set_bold) X(format_set_bg_color) \
 	X(format_set_border) X(format_set_font_size) X(format_set_num_format) \
 	X(worksheet_set_column) X(worksheet_write_string) \
-	X(worksheet_write_number) X(lxw_strerror)
+	X(worksheet_write_number) X(lxw_strerror) \
+	X(workbook_add_chart) X(chart_add_series) X(chart_series_set_categories) \
+	X(chart_series_set_values) X(chart_series_set_name) X(chart_title_set_name) \
+	X(chart_axis_set_name) X(chart_axis_set_num_format) X(chart_axis_set_max) \
+	X(chart_axis_set_min) X(chart_legend_set_position) X(worksheet_insert_chart_opt)
 
 static struct {
 #define XLSX_FIELD(f) __typeof__(&f) f;
@@ -82,11 +86,23 @@ xlsx_load(char **cause)
 #define worksheet_write_string xlsx.worksheet_write_string
 #define worksheet_write_number xlsx.worksheet_write_number
 #define lxw_strerror xlsx.lxw_strerror
+#define workbook_add_chart xlsx.workbook_add_chart
+#define chart_add_series xlsx.chart_add_series
+#define chart_series_set_categories xlsx.chart_series_set_categories
+#define chart_series_set_values xlsx.chart_series_set_values
+#define chart_series_set_name xlsx.chart_series_set_name
+#define chart_title_set_name xlsx.chart_title_set_name
+#define chart_axis_set_name xlsx.chart_axis_set_name
+#define chart_axis_set_num_format xlsx.chart_axis_set_num_format
+#define chart_axis_set_max xlsx.chart_axis_set_max
+#define chart_axis_set_min xlsx.chart_axis_set_min
+#define chart_legend_set_position xlsx.chart_legend_set_position
+#define worksheet_insert_chart_opt xlsx.worksheet_insert_chart_opt
 
 /* A workbook being written to a temporary file beside its destination. */
 struct xl {
 	lxw_workbook *wb;
-	lxw_format *bold, *title, *pct, *min;
+	lxw_format *bold, *title, *pct, *min, *count, *when;
 	char *tmp;
 };
 
@@ -115,10 +131,19 @@ xl_open(struct xl *x, const char *path, char **cause)
 	x->title = workbook_add_format(x->wb);
 	format_set_bold(x->title);
 	format_set_font_size(x->title, 14);
+	/*
+	 * Numbers stay numbers: the formats group thousands and show one
+	 * decimal, and a spreadsheet in a Vietnamese locale writes them with its
+	 * separators (1.234,5); times are date cells shown dd/mm/yyyy hh:mm.
+	 */
 	x->pct = workbook_add_format(x->wb);
 	format_set_num_format(x->pct, "0.0%");
 	x->min = workbook_add_format(x->wb);
-	format_set_num_format(x->min, "0.0");
+	format_set_num_format(x->min, "#,##0.0");
+	x->count = workbook_add_format(x->wb);
+	format_set_num_format(x->count, "#,##0");
+	x->when = workbook_add_format(x->wb);
+	format_set_num_format(x->when, "dd/mm/yyyy hh:mm");
 	return 0;
 }
 
@@ -154,6 +179,136 @@ xl_num(lxw_worksheet *ws, int r, int c, double v, lxw_format *f)
 	worksheet_write_number(ws, (lxw_row_t)r, (lxw_col_t)c, v, f);
 }
 
+/*
+ * Writes ms as a date cell: days since 1899-12-30 in local time (what a
+ * spreadsheet calls a date), shown dd/mm/yyyy hh:mm.
+ */
+static void
+xl_when(struct xl *x, lxw_worksheet *ws, int r, int c, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	xl_num(ws, r, c, (double)(ms + (int64_t)tm.tm_gmtoff * 1000) / 86400000.0 +
+	    25569.0, x->when);
+}
+
+/* A chart of type under title, its series to come. */
+static lxw_chart *
+xl_chart(struct xl *x, uint8_t type, const char *title)
+{
+	lxw_chart *ch = workbook_add_chart(x->wb, type);
+
+	chart_title_set_name(ch, title);
+	return ch;
+}
+
+/* Places chart ch, with its series, on ws beside the figures, from row r. */
+static void
+xl_chart_put(lxw_worksheet *ws, lxw_chart *ch, int r)
+{
+	lxw_chart_options o = { .x_offset = 0, .y_offset = 0, .x_scale = 1.4,
+		.y_scale = 1.2 };
+
+	worksheet_insert_chart_opt(ws, (lxw_row_t)r, 8, ch, &o);
+}
+
+/*
+ * The charts sheet: the figures per month (and per topic) as cells, and
+ * native charts over them: airings per month by topic (stacked), the
+ * compliance rate per month, minutes per topic. With nothing to show, the
+ * charts stay, empty, under a title that says so.
+ */
+static void
+xl_charts(struct xl *x, const struct rep_coverage *c, enum rep_lang lang)
+{
+	const char *sheet = lang == REP_EN ? "Charts" : "Biểu đồ";
+	const int nm = (int)c->nmonths, nt = (int)c->ntopics, t0 = nm + 3;
+	lxw_worksheet *ws = workbook_add_worksheet(x->wb, sheet);
+	lxw_chart_series *se;
+	lxw_chart *ch;
+	char m[HUMAN_LEN], *title;
+	int i, k;
+
+	worksheet_set_column(ws, 0, 0, 14, NULL);
+	worksheet_set_column(ws, 1, (lxw_col_t)(nt + 3), 14, NULL);
+	xl_str(ws, 0, 0, rep_label(lang, RL_MONTH), x->bold);
+	xl_str(ws, 0, 1, rep_label(lang, RL_SCHEDULED), x->bold);
+	xl_str(ws, 0, 2, rep_label(lang, RL_AIRED), x->bold);
+	xl_str(ws, 0, 3, rep_label(lang, RL_COMPLIANCE), x->bold);
+	xl_str(ws, 0, 4, rep_label(lang, RL_AIRINGS), x->bold);
+	for (k = 0; k < nt; k++)
+		xl_str(ws, 0, 5 + k, c->topics[k].name ? c->topics[k].name :
+		    rep_label(lang, RL_NO_TOPIC), x->bold);
+	for (i = 0; i < nm; i++) {
+		const struct rep_month *mo = &c->months[i];
+
+		xl_str(ws, i + 1, 0, rep_month_human(lang, mo->month, m), NULL);
+		xl_num(ws, i + 1, 1, (double)mo->slots, x->count);
+		xl_num(ws, i + 1, 2, (double)mo->aired, x->count);
+		if (mo->slots > 0)
+			xl_num(ws, i + 1, 3, (double)(mo->aired * 1000 / mo->slots) / 1000.0,
+			    x->pct);
+		xl_num(ws, i + 1, 4, (double)mo->airings, x->count);
+		for (k = 0; k < nt; k++)
+			xl_num(ws, i + 1, 5 + k, (double)mo->topic_airings[k], x->count);
+	}
+	xl_str(ws, t0, 0, rep_label(lang, RL_TOPIC), x->bold);
+	xl_str(ws, t0, 1, rep_label(lang, RL_MINUTES), x->bold);
+	for (k = 0; k < nt; k++) {
+		xl_str(ws, t0 + 1 + k, 0, c->topics[k].name ? c->topics[k].name :
+		    rep_label(lang, RL_NO_TOPIC), NULL);
+		xl_num(ws, t0 + 1 + k, 1, rep_minutes_value(c->topics[k].played_ms), x->min);
+	}
+
+	xasprintf(&title, "%s%s%s", rep_label(lang, RL_CHART_MONTHS),
+	    c->airings > 0 ? "" : " - ", c->airings > 0 ? "" :
+	    rep_label(lang, RL_NO_AIRINGS));
+	ch = xl_chart(x, LXW_CHART_COLUMN_STACKED, title);
+	free(title);
+	for (k = 0; k < (nt > 0 ? nt : 1); k++) {
+		se = chart_add_series(ch, NULL, NULL);
+		chart_series_set_categories(se, sheet, 1, 0, (lxw_row_t)(nm > 0 ? nm : 1), 0);
+		chart_series_set_values(se, sheet, 1, (lxw_col_t)(nt > 0 ? 5 + k : 4),
+		    (lxw_row_t)(nm > 0 ? nm : 1), (lxw_col_t)(nt > 0 ? 5 + k : 4));
+		chart_series_set_name(se, nt > 0 && c->topics[k].name ? c->topics[k].name :
+		    rep_label(lang, nt > 0 ? RL_NO_TOPIC : RL_AIRINGS));
+	}
+	chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+	xl_chart_put(ws, ch, 0);
+
+	xasprintf(&title, "%s%s%s", rep_label(lang, RL_CHART_RATE),
+	    c->slots > 0 ? "" : " - ", c->slots > 0 ? "" : rep_label(lang, RL_NO_SLOTS));
+	ch = xl_chart(x, LXW_CHART_COLUMN, title);
+	free(title);
+	se = chart_add_series(ch, NULL, NULL);
+	chart_series_set_categories(se, sheet, 1, 0, (lxw_row_t)(nm > 0 ? nm : 1), 0);
+	chart_series_set_values(se, sheet, 1, 3, (lxw_row_t)(nm > 0 ? nm : 1), 3);
+	chart_series_set_name(se, rep_label(lang, RL_COMPLIANCE));
+	chart_axis_set_min(ch->y_axis, 0);
+	chart_axis_set_max(ch->y_axis, 1);
+	chart_axis_set_num_format(ch->y_axis, "0%");
+	chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+	xl_chart_put(ws, ch, 18);
+
+	xasprintf(&title, "%s%s%s", rep_label(lang, RL_CHART_TOPICS),
+	    c->airings > 0 ? "" : " - ", c->airings > 0 ? "" :
+	    rep_label(lang, RL_NO_AIRINGS));
+	ch = xl_chart(x, LXW_CHART_BAR, title);
+	free(title);
+	se = chart_add_series(ch, NULL, NULL);
+	chart_series_set_categories(se, sheet, (lxw_row_t)(t0 + 1), 0,
+	    (lxw_row_t)(t0 + (nt > 0 ? nt : 1)), 0);
+	chart_series_set_values(se, sheet, (lxw_row_t)(t0 + 1), 1,
+	    (lxw_row_t)(t0 + (nt > 0 ? nt : 1)), 1);
+	chart_series_set_name(se, rep_label(lang, RL_MINUTES));
+	chart_axis_set_num_format(ch->x_axis, "#,##0");
+	chart_axis_set_name(ch->y_axis, rep_label(lang, RL_TOPIC));
+	chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+	xl_chart_put(ws, ch, 36);
+}
+
 /* Writes a figure of c as a number cell (a rate rounded down; none without slots). */
 static void
 xl_figure(struct xl *x, lxw_worksheet *ws, int r, int col, const struct rep_figure *fig,
@@ -163,7 +318,7 @@ xl_figure(struct xl *x, lxw_worksheet *ws, int r, int col, const struct rep_figu
 
 	switch (fig->kind) {
 	case RF_COUNT:
-		xl_num(ws, r, col, (double)n, NULL);
+		xl_num(ws, r, col, (double)n, x->count);
 		break;
 	case RF_RATE:
 		/* In thousandths, rounded down, so that 0.0% shows no better rate. */
@@ -172,7 +327,7 @@ xl_figure(struct xl *x, lxw_worksheet *ws, int r, int col, const struct rep_figu
 			    x->pct);
 		break;
 	case RF_MINUTES:
-		xl_num(ws, r, col, (double)n / 60000.0, x->min);
+		xl_num(ws, r, col, rep_minutes_value(n), x->min);
 		break;
 	}
 }
@@ -200,8 +355,8 @@ xl_counts(struct xl *x, lxw_worksheet *ws, int r, enum rep_lang lang,
 	xl_head(x, ws, r++, lang, cols, 3);
 	for (i = 0; i < n; i++, r++) {
 		xl_str(ws, r, 0, rep_reason(lang, v[i].key), NULL);
-		xl_num(ws, r, 1, (double)v[i].n, NULL);
-		xl_num(ws, r, 2, (double)v[i].played_ms / 60000.0, x->min);
+		xl_num(ws, r, 1, (double)v[i].n, x->count);
+		xl_num(ws, r, 2, rep_minutes_value(v[i].played_ms), x->min);
 	}
 	return r + 1;
 }
@@ -218,7 +373,6 @@ rep_write_xlsx(const char *path, const struct rep_coverage *c, enum rep_lang lan
 	const struct rep_figure *fig;
 	const struct rep_bulletin *b;
 	lxw_worksheet *ws;
-	char t[32];
 	struct xl x;
 	size_t i;
 	int r = 0;
@@ -264,10 +418,10 @@ rep_write_xlsx(const char *path, const struct rep_coverage *c, enum rep_lang lan
 		r = (int)i + 1;
 		xl_str(ws, r, 0, c->topics[i].name ? c->topics[i].name :
 		    rep_label(lang, RL_NO_TOPIC), NULL);
-		xl_num(ws, r, 1, (double)c->topics[i].bulletins, NULL);
-		xl_num(ws, r, 2, (double)c->topics[i].airings, NULL);
-		xl_num(ws, r, 3, (double)c->topics[i].completed, NULL);
-		xl_num(ws, r, 4, (double)c->topics[i].played_ms / 60000.0, x.min);
+		xl_num(ws, r, 1, (double)c->topics[i].bulletins, x.count);
+		xl_num(ws, r, 2, (double)c->topics[i].airings, x.count);
+		xl_num(ws, r, 3, (double)c->topics[i].completed, x.count);
+		xl_num(ws, r, 4, rep_minutes_value(c->topics[i].played_ms), x.min);
 	}
 
 	ws = workbook_add_worksheet(x.wb, lang == REP_EN ? "Bulletins" : "Bản tin");
@@ -281,19 +435,18 @@ rep_write_xlsx(const char *path, const struct rep_coverage *c, enum rep_lang lan
 		xl_str(ws, r, 1, b->title, NULL);
 		xl_str(ws, r, 2, b->agency, NULL);
 		xl_str(ws, r, 3, b->topic_name, NULL);
-		xl_num(ws, r, 4, (double)b->airings, NULL);
-		xl_num(ws, r, 5, (double)b->completed, NULL);
-		xl_num(ws, r, 6, (double)b->played_ms / 60000.0, x.min);
+		xl_num(ws, r, 4, (double)b->airings, x.count);
+		xl_num(ws, r, 5, (double)b->completed, x.count);
+		xl_num(ws, r, 6, rep_minutes_value(b->played_ms), x.min);
 		xl_num(ws, r, 7, b->min_airings, NULL);
 		if (b->min_airings > 0)
 			xl_str(ws, r, 8, rep_label(lang, b->met ? RL_YES : RL_NO), NULL);
 		if (b->first_ms) {
-			date_iso8601(b->first_ms, t);
-			xl_str(ws, r, 9, t, NULL);
-			date_iso8601(b->last_ms, t);
-			xl_str(ws, r, 10, t, NULL);
+			xl_when(&x, ws, r, 9, b->first_ms);
+			xl_when(&x, ws, r, 10, b->last_ms);
 		}
 	}
+	xl_charts(&x, c, lang);
 	return xl_close(&x, path, cause);
 }
 
@@ -377,7 +530,7 @@ rep_merge_write_xlsx(const char *path, const struct rep_merge *m, enum rep_lang 
 		xl_str(ws, r, 0, m->total.topics[i].name ? m->total.topics[i].name :
 		    rep_label(lang, RL_NO_TOPIC), NULL);
 		xl_num(ws, r, 1, (double)m->total.topics[i].airings, NULL);
-		xl_num(ws, r, 2, (double)m->total.topics[i].played_ms / 60000.0, x.min);
+		xl_num(ws, r, 2, rep_minutes_value(m->total.topics[i].played_ms), x.min);
 	}
 	return xl_close(&x, path, cause);
 }

@@ -37,7 +37,8 @@ sched_local_time(int64_t ms, char buf[32])
 	struct tm tm;
 
 	localtime_r(&t, &tm);
-	strftime(buf, 32, "%Y-%m-%d %H:%M:%S", &tm);
+	/* A log line for a person: dd/mm/yyyy, as common/human.h writes dates. */
+	strftime(buf, 32, "%d/%m/%Y %H:%M:%S", &tm);
 	return buf;
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/date.h"
+#include "common/human.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
@@ -133,14 +134,18 @@ server_status(struct daemon *d, int json)
 		json_str(&b, d->last_error);
 		cat(&b, "}\n");
 	} else {
+		/* For a person: Vietnamese dates, times and durations. */
+		char h1[HUMAN_LEN], h2[HUMAN_LEN];
+
 		cat(&b, "Đài / station: %s (%s)\n", d->cfg->station.name, d->cfg->station.code);
 		if (have_air)
-			cat(&b, "Đang phát / on air: '%s' (%s), %lld s played, %lld s left\n",
+			cat(&b, "Đang phát / on air: '%s' (%s), đã phát %s, còn %s\n",
 			    d->air.item.title ? d->air.item.title : "?",
 			    d->air.slot ? d->air.slot : "operator",
-			    (long long)(elapsed / 1000), (long long)(remaining / 1000));
+			    human_duration(HUMAN_VI, elapsed, h1),
+			    human_duration(HUMAN_VI, remaining, h2));
 		else if (d->air_active) {
-			fmt_time(d, d->air.scheduled_at, t, sizeof t);
+			human_datetime_s(HUMAN_VI, d->air.scheduled_at, t);
 			cat(&b, "Đang phát / on air: nothing yet; '%s' (%s) starts at %s\n",
 			    d->air.item.title ? d->air.item.title : "?",
 			    d->air.slot ? d->air.slot : "operator", t);
@@ -150,7 +155,7 @@ server_status(struct daemon *d, int json)
 			cat(&b, "  then: '%s'\n", d->prog.items[i].title ?
 			    d->prog.items[i].title : "?");
 		if (have_next) {
-			fmt_time(d, occ.start, t, sizeof t);
+			human_datetime(HUMAN_VI, occ.start, t);
 			cat(&b, "Khung giờ tới / next slot: %s at %s\n",
 			    d->cfg->slots[occ.slot].name, t);
 		} else

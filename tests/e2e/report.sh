@@ -98,8 +98,8 @@ expect_rc 2; expect_err "2026-02-30"; expect_one_err_line
 # The report: text in Vietnamese by default, English on request.
 run "$LOAXA" $C report --period 2026-H1
 expect_rc 0
-expect_out "BÁO CÁO KẾT QUẢ PHÁT THANH"; expect_out "2025-12-15 .. 2026-06-14"
-expect_out "máy tắt"; expect_out "75.0"
+expect_out "BÁO CÁO KẾT QUẢ PHÁT THANH"; expect_out "15/12/2025 .. 14/06/2026"
+expect_out "máy tắt"; expect_out "75,0"
 run "$LOAXA" $C report --period 2026-H1 --lang en
 expect_rc 0; expect_out "Compliance (%)"; expect_out "controller off"
 run "$LOAXA" $C report
@@ -162,7 +162,9 @@ grep -q "Toàn Thắng, ngày" r.html || fail "no place and date"
 grep -q "NGƯỜI LẬP BÁO CÁO" r.html || fail "no signature block"
 grep -q "size: A4" r.html || fail "not A4"
 if command -v xmllint >/dev/null; then
-	xmllint --html --noout r.html 2>xml.err || fail "HTML: $(cat xml.err)"
+	# The HTML 4 parser knows no SVG: the charts are checked as XML below.
+	sed '/<svg /,/<\/svg>/d' r.html > r-nosvg.html
+	xmllint --html --noout r-nosvg.html 2>xml.err || fail "HTML: $(cat xml.err)"
 	[ ! -s xml.err ] || fail "HTML: $(cat xml.err)"
 	xmllint --noout r.html 2>xml.err || fail "HTML is not well-formed XML: $(cat xml.err)"
 fi
@@ -264,10 +266,18 @@ rows = {
 want = [("Số lượt theo lịch", "2000"), ("Đã phát", "1999"), ("Không phát được", "1"),
         ("Lượt phát", "1999"), ("Phát trọn vẹn", "1990"), ("Bị ngắt", "6"), ("Lỗi", "3"),
         ("Số phút", "1999")]
+def vi(num):
+    """A dot-decimal number as a Vietnamese reader writes it: 1.999,5."""
+    whole, _, frac = num.partition(".")
+    whole = "{:,}".format(int(whole)).replace(",", ".")
+    return whole + ("," + frac if frac else "")
+
+# Text and HTML are for people: the same figures in Vietnamese form.
 for fmt, r in rows.items():
+    human = fmt in ("text", "html")
     for label, value in want:
-        assert has(r, label, value), (fmt, label, value)
-    rate = "0.999" if fmt == "xlsx" else "99.9"
+        assert has(r, label, vi(value) if human else value), (fmt, label, value)
+    rate = "0.999" if fmt == "xlsx" else "99,9" if human else "99.9"
     assert has(r, "Tỷ lệ thực hiện", rate), (fmt, "rate")
     assert not has(r, "Tỷ lệ thực hiện", "100") and not has(r, "Tỷ lệ thực hiện", "0.9995"), (fmt, "rounded up")
 PY
@@ -425,6 +435,23 @@ grep -q "BÁO CÁO TỔNG HỢP" d.html || fail "district HTML title"
 if command -v xmllint >/dev/null; then
 	xmllint --noout d.html || fail "district HTML is not well-formed"
 fi
+# The chart of compliance per commune: sorted, best first, the communes under
+# 90 % marked, and a line at 90 %; the rates are the district table's.
+[ $HAVE_PY -eq 1 ] && python3 - <<'PY' || fail "district chart of compliance per commune"
+import re, xml.etree.ElementTree as ET
+html = open("d.html", encoding="utf-8").read()
+svgs = re.findall(r"<svg .*?</svg>", html, re.S)
+assert len(svgs) == 1, len(svgs)
+svg = ET.fromstring(svgs[0])
+texts = [t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+assert "Tỷ lệ thực hiện theo xã (%)" in texts and "90 %" in texts, texts
+rates = [t for t in texts if re.match(r"^\d+,\d( - dưới ngưỡng)?$", t)]
+values = [float(t.split()[0].replace(",", ".")) for t in rates]
+assert values and values == sorted(values, reverse=True), rates
+for t, v in zip(rates, values):
+    assert ("dưới ngưỡng" in t) == (v < 90), t
+    assert t.split()[0] in html.split("<svg", 1)[0], ("rate not in the table", t)
+PY
 run "$LOAXA" -c district.conf report --merge --out d.xlsx a.lxe b.lxe
 expect_rc 0
 run "$LOAXA" -c district.conf report --merge --format csv a.lxe b.lxe
