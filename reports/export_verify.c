@@ -316,6 +316,8 @@ vx_overlaps(struct vx *x)
 	const struct vx_span *last = NULL;
 	size_t i;
 
+	if (x->nspans < 2) /* none is NULL, which qsort may not be given */
+		return;
 	qsort(x->spans, x->nspans, sizeof *x->spans, vx_span_cmp);
 	for (i = 0; i < x->nspans; i++) {
 		if (last != NULL && x->spans[i].from < last->to)
