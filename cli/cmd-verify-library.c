@@ -1,4 +1,4 @@
-/* loaxa verify-library: re-hash every stored bulletin file. */
+/* loaxa verify-library: check every bulletin's file, hashes and audit trail. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -47,10 +47,10 @@ verify_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		    ctx->cfg->paths.data, checked, checked == 1 ? "" : "s");
 		rc = EXIT_OK;
 	} else {
-		printf("%s: %zu bulletin file%s checked, %zu missing or changed; "
-		    "they will not air\n", ctx->cfg->paths.data, checked,
+		printf("%s: %zu bulletin%s checked, %zu failed verification; "
+		    "see above\n", ctx->cfg->paths.data, checked,
 		    checked == 1 ? "" : "s", bad);
-		rc = EXIT_FAIL;
+		rc = EXIT_REJECTED;
 	}
 	lib_free(&lib);
 	store_close(&st);
@@ -60,17 +60,22 @@ verify_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_verify_library = {
 	.name = "verify-library",
 	.usage = "",
-	.summary = "check that no bulletin file is missing or changed",
+	.summary = "check bulletin files, hashes and approvals against the audit trail",
 	.flags = CMD_CONFIG,
 	.args = { "", 0, 0 },
 	.help =
-	    "Re-reads every bulletin file in the data directory and compares its\n"
-	    "SHA-256 with the one recorded at approval (or import). Each missing\n"
-	    "or changed file is printed as PATH: problem; such a bulletin will not\n"
-	    "air. Files no bulletin uses, left by an interrupted import more than an\n"
-	    "hour ago, are removed.\n"
+	    "Checks every bulletin as the library would have written it, so that\n"
+	    "an edit of the database behind loaxa's back shows: its file is the one\n"
+	    "its SHA-256 names (misfiled), is there (missing) and readable\n"
+	    "(unreadable), and its bytes hash to it (changed); the approved SHA-256\n"
+	    "is the content's (approval); an approval has its audit event for that\n"
+	    "hash, and the bulletin's state is the one its audit trail leaves\n"
+	    "(unaudited). Each problem is one line on stderr,\n"
+	    "PATH: problem (bulletin ID): detail. Files no bulletin uses, left by an\n"
+	    "interrupted import more than an hour ago, are removed.\n"
 	    "\n"
-	    "exit status: 0 all intact, 1 a file is missing or changed (or the\n"
-	    "library cannot be read).\n",
+	    "exit status: 0 all intact, 3 a bulletin failed verification (the player\n"
+	    "refuses a file whose bytes are not the approved ones), 1 the library\n"
+	    "cannot be read.\n",
 	.exec = verify_exec,
 };

@@ -188,15 +188,21 @@ int64_t lib_now_ms(void);
 struct lib_problem {
 	int64_t id;        /* the bulletin, or 0 for a file without one */
 	const char *path;
-	const char *what;  /* "missing", "changed", "unreadable", "orphan" */
+	const char *what;  /* "misfiled", "missing", "unreadable", "changed",
+	                      "approval", "unaudited", or "orphan" */
 	const char *detail;
 };
 
 /*
- * Re-hashes every stored file against its row (the approved SHA-256 where
- * there is one). Calls fn for each problem; orphan files (no row) older
- * than an hour are removed and reported as such. *checked gets the number of
- * bulletins checked, *bad the number missing or changed.
+ * Checks every bulletin against what the library itself would have written,
+ * so that an edit of the database behind its back shows: its file is the
+ * one its SHA-256 names (misfiled), is there (missing) and readable, and
+ * hashes to it (changed); what was approved is that content (approval); an
+ * approval has its 'approve' event for that hash and the state is the one
+ * the audit trail leaves (unaudited). Calls fn for each problem; orphan
+ * files (no row) older than an hour are removed and reported as such.
+ * *checked gets the number of bulletins checked, *bad the number with a
+ * problem.
  */
 int lib_verify(struct library *, void (*fn)(const struct lib_problem *, void *),
     void *arg, size_t *checked, size_t *bad, char **cause);

@@ -5,12 +5,15 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "common/xmalloc.h"
 #include "library/internal.h"
+#include "store/store.h"
 
 #define ORPHAN_AGE_S 3600
 
@@ -32,7 +35,109 @@ file_known(struct library *lib, const char *name, char **cause)
 	return rc == SQLITE_ROW;
 }
 
-/* Re-hashes every stored file; reports and removes old orphans. */
+/*
+ * What the audit trail says of bulletin b: whether an 'approve' event names
+ * the approved content, and the state its newest event left it in (NULL
+ * when it has none; the caller frees it). -1 with *cause.
+ */
+static int
+audit_of(struct library *lib, const struct lib_bulletin *b, int *approve_seen,
+    char **last, char **cause)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (lib_prepare(lib, "SELECT EXISTS (SELECT 1 FROM bulletin_events WHERE "
+	    "bulletin_id = ?1 AND action = 'approve' AND sha256 = ?2), (SELECT "
+	    "to_status FROM bulletin_events WHERE bulletin_id = ?1 ORDER BY id DESC "
+	    "LIMIT 1)", &q, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(q, 1, b->id);
+	lib_bind_text(q, 2, b->approved_sha256);
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		*approve_seen = sqlite3_column_int(q, 0);
+		*last = sqlite3_column_type(q, 1) == SQLITE_NULL ? NULL :
+		    xstrdup((const char *)sqlite3_column_text(q, 1));
+	} else
+		*cause = store_error(lib->st, "cannot read the audit trail");
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Calls fn with one problem of bulletin b, its detail formatted from fmt. */
+static void __attribute__((format(printf, 5, 6)))
+problem(void (*fn)(const struct lib_problem *, void *), void *arg,
+    const struct lib_bulletin *b, const char *what, const char *fmt, ...)
+{
+	struct lib_problem p = { b->id, b->path, what, NULL };
+	char *detail;
+	va_list ap;
+
+	va_start(ap, fmt);
+	xvasprintf(&detail, fmt, ap);
+	va_end(ap);
+	p.detail = detail;
+	fn(&p, arg);
+	free(detail);
+}
+
+/*
+ * Checks bulletin b as the workflow would have left it: its file where its
+ * hash names it, the file's bytes that hash, what was approved that content,
+ * and its approval and state in the audit trail. Calls fn per problem;
+ * returns how many it found, or -1 with *cause when the store fails.
+ */
+static int
+verify_one(struct library *lib, const struct lib_bulletin *b,
+    void (*fn)(const struct lib_problem *, void *), void *arg, char **cause)
+{
+	struct stat sb;
+	char hex[65], *err = NULL, *named, *last = NULL;
+	int n = 0, approve_seen = 0;
+
+	xasprintf(&named, "%s/%s/%s.%s", lib->datadir, LIB_FILES_DIR, b->sha256,
+	    lib_format_ext(b->format));
+	if (strcmp(b->path, named) != 0) {
+		problem(fn, arg, b, "misfiled", "the file of this content is %s",
+		    named);
+		n++;
+	}
+	free(named);
+	if (stat(b->path, &sb) != 0 && errno == ENOENT) {
+		problem(fn, arg, b, "missing", "the file is gone");
+		n++;
+	} else if (lib_sha256_file(b->path, hex, &err) != 0) {
+		problem(fn, arg, b, "unreadable", "%s", err);
+		free(err);
+		n++;
+	} else if (strcmp(hex, b->sha256) != 0) {
+		problem(fn, arg, b, "changed", "SHA-256 is %s, expected %s", hex,
+		    b->sha256);
+		n++;
+	}
+	if (b->approved_sha256 != NULL && strcmp(b->approved_sha256, b->sha256) != 0) {
+		problem(fn, arg, b, "approval", "the approved SHA-256 %s is not the "
+		    "content's, %s", b->approved_sha256, b->sha256);
+		n++;
+	}
+	if (audit_of(lib, b, &approve_seen, &last, cause) != 0)
+		return -1;
+	if (b->approved_sha256 != NULL && !approve_seen) {
+		problem(fn, arg, b, "unaudited", "approved, but the audit trail has no "
+		    "approval of SHA-256 %s", b->approved_sha256);
+		n++;
+	} else if (last == NULL || strcmp(last, b->status) != 0) {
+		problem(fn, arg, b, "unaudited", "the bulletin is %s, but its audit "
+		    "trail leaves it %s", b->status, last != NULL ? last : "unrecorded");
+		n++;
+	}
+	free(last);
+	return n;
+}
+
+/*
+ * Checks every bulletin (verify_one); reports and removes old orphan files.
+ */
 int
 lib_verify(struct library *lib, void (*fn)(const struct lib_problem *, void *),
     void *arg, size_t *checked, size_t *bad, char **cause)
@@ -42,39 +147,21 @@ lib_verify(struct library *lib, void (*fn)(const struct lib_problem *, void *),
 	struct dirent *de;
 	struct stat sb;
 	size_t n, i;
-	char hex[65], *err = NULL, *path, *detail;
-	const char *want;
+	char *path;
 	DIR *d;
-	int known;
+	int known, found;
 
 	*checked = *bad = 0;
 	if (lib_list(lib, NULL, NULL, &all, &n, cause) != 0)
 		return LIB_ERR;
 	for (i = 0; i < n; i++) {
 		(*checked)++;
-		want = all[i].approved_sha256 != NULL ? all[i].approved_sha256 :
-		    all[i].sha256;
-		memset(&p, 0, sizeof p);
-		p.id = all[i].id;
-		p.path = all[i].path;
-		detail = NULL;
-		if (stat(all[i].path, &sb) != 0 && errno == ENOENT) {
-			p.what = "missing";
-			p.detail = "the file is gone";
-		} else if (lib_sha256_file(all[i].path, hex, &err) != 0) {
-			p.what = "unreadable";
-			p.detail = detail = err;
-			err = NULL;
-		} else if (strcmp(hex, want) != 0) {
-			p.what = "changed";
-			xasprintf(&detail, "SHA-256 is %s, expected %s", hex, want);
-			p.detail = detail;
+		if ((found = verify_one(lib, &all[i], fn, arg, cause)) < 0) {
+			lib_bulletins_free(&all, n);
+			return LIB_ERR;
 		}
-		if (p.what != NULL) {
+		if (found > 0)
 			(*bad)++;
-			fn(&p, arg);
-		}
-		free(detail);
 	}
 	lib_bulletins_free(&all, n);
 	if ((d = opendir(lib->filesdir)) == NULL) {

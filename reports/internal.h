@@ -2,6 +2,8 @@
 #ifndef LOAXA_REPORTS_INTERNAL_H
 #define LOAXA_REPORTS_INTERNAL_H
 
+#include <sys/types.h>
+
 #include "common/human.h"
 #include "reports/reports.h"
 
@@ -176,5 +178,42 @@ char *rep_month_human(enum rep_lang, const char *month, char out[HUMAN_LEN]);
 
 /* The signature block and the page's end. */
 void rep_html_end(FILE *, enum rep_lang, const struct rep_station *);
+
+/*
+ * The airing-log export (export.c describes its format and writes it,
+ * export_verify.c checks it, export_format.c holds what both use).
+ */
+#define EX_MAGIC "loaxa-export\t2"
+#define EX_COLUMNS "seq\tid\tbulletin\tsha256\tslot\tslot_start\tpriority\t" \
+	"scheduled_at\tstarted_at\tended_at\tplayed_ms\toutcome\treason\tpaced"
+#define EX_NCOLS 14
+#define EX_MAX_LINE 65536 /* no line of an export is longer */
+#define EX_B64 sodium_base64_VARIANT_ORIGINAL
+
+/* The chain: h = BLAKE2b-256(prev || text). h may be prev. */
+void rep_ex_link(unsigned char h[32], const unsigned char prev[32], const char *text,
+    size_t len);
+/* Lower-case hex of 32 bytes. */
+void rep_ex_hex(const unsigned char h[32], char out[65]);
+/* A row's own digest: BLAKE2b-64 of its text. */
+uint64_t rep_ex_digest(const char *text, size_t len);
+/* The message the signature covers; the caller frees it. */
+char *rep_ex_signed_text(const char *h0hex, size_t n, const char *hnhex,
+    const char *hihex);
+/*
+ * Splits line at its tabs into at most max fields, each unescaped in place
+ * (\N is NULL). Returns the number of fields, or max + 1 when there are more.
+ */
+int rep_ex_split(char *line, char **fields, int max);
+/* Decodes 64 hex digits; -1 unless exactly that. */
+int rep_ex_unhex(const char *s, unsigned char out[32]);
+/* Parses a decimal integer field; 0 and *ok 0 when it is not one. */
+int64_t rep_ex_int(const char *s, int *ok);
+/*
+ * Reads a line of at most EX_MAX_LINE bytes into line (EX_MAX_LINE + 1
+ * bytes): its length, -1 at the end of the file, -2 on a longer line, -3 on
+ * a line with a NUL byte.
+ */
+ssize_t rep_ex_getline(char *line, FILE *fp);
 
 #endif

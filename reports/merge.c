@@ -445,7 +445,10 @@ merge_csv_head(FILE *f, enum rep_lang lang, const enum rep_label *cols, size_t n
 	}
 }
 
-/* One CSV row per station, then the totals, the exports refused and the topics. */
+/*
+ * One CSV row per station, then the totals, the exports refused, the topics
+ * and the flagged rows (FILE:LINE of each, as verify names them).
+ */
 static void
 merge_csv(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 {
@@ -453,9 +456,10 @@ merge_csv(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 		RL_STATUS };
 	static const enum rep_label rcols[] = { RL_FILE, RL_CODE, RL_REASON };
 	static const enum rep_label tcols[] = { RL_TOPIC, RL_AIRINGS, RL_MINUTES };
+	static const enum rep_label fcols[] = { RL_CODE, RL_FILE, RL_FLAGGED };
 	const struct rep_merge_station *s;
-	char min[32];
-	size_t i;
+	char min[32], *where;
+	size_t i, j;
 
 	fputs("\xef\xbb\xbf", f);
 	csv_str(f, rep_label(lang, RL_PERIOD));
@@ -515,6 +519,21 @@ merge_csv(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 		    rep_label(lang, RL_NO_TOPIC));
 		fprintf(f, ",%" PRId64 ",%s\r\n", m->total.topics[i].airings, min);
 	}
+	fputs("\r\n", f);
+	merge_csv_head(f, lang, fcols, sizeof fcols / sizeof fcols[0]);
+	fputs("\r\n", f);
+	for (i = 0; i < m->nstations; i++)
+		for (j = 0; j < m->stations[i].nflags; j++) {
+			xasprintf(&where, "%s:%" PRId64, m->stations[i].file,
+			    m->stations[i].flags[j].line);
+			csv_str(f, m->stations[i].code);
+			fputc(',', f);
+			csv_str(f, where);
+			fputc(',', f);
+			csv_str(f, m->stations[i].flags[j].what);
+			fputs("\r\n", f);
+			free(where);
+		}
 }
 
 /* The district report as one JSON object. */
@@ -523,7 +542,7 @@ merge_json(FILE *f, const struct rep_merge *m)
 {
 	const struct rep_merge_station *s;
 	static const char *const status[] = { "ok", "rejected", "missing" };
-	size_t i, n;
+	size_t i, j, n;
 
 	fputs("{\n  \"district\": ", f);
 	json_write(f, m->district);
@@ -537,6 +556,14 @@ merge_json(FILE *f, const struct rep_merge *m)
 		json_write(f, s->file);
 		fputs(", \"reason\": ", f);
 		json_write(f, s->why);
+		fputs(", \"flags\": [", f);
+		for (j = 0; j < s->nflags; j++) {
+			fprintf(f, "%s{\"line\": %" PRId64 ", \"what\": ", j ? ", " : "",
+			    s->flags[j].line);
+			json_write(f, s->flags[j].what);
+			fputc('}', f);
+		}
+		fputc(']', f);
 		if (s->status == REP_MERGE_OK) {
 			fputs(", \"name\": ", f);
 			json_write(f, s->cov.station.name);

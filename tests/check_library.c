@@ -11,6 +11,7 @@
 #include <sndfile.h>
 #include <sodium.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -371,6 +372,107 @@ START_TEST(test_tampered_refused)
 	ck_assert_int_eq(bad, 1);
 	lib_bulletin_clear(&b);
 	free(p);
+	fx_close(&f);
+}
+END_TEST
+
+/* The problems lib_verify names, as "ID:what" words in one string. */
+static void
+note_problem(const struct lib_problem *p, void *arg)
+{
+	char **seen = arg, *s;
+
+	xasprintf(&s, "%s %lld:%s", *seen, (long long)p->id, p->what);
+	free(*seen);
+	*seen = s;
+}
+
+/* Runs the SQL fmt makes on the store behind the library's back, as its owner could. */
+static void __attribute__((format(printf, 2, 3)))
+edit_db(struct fx *f, const char *fmt, ...)
+{
+	char *sql, *err = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	xvasprintf(&sql, fmt, ap);
+	va_end(ap);
+	ck_assert_msg(sqlite3_exec(store_db(f->st), sql, NULL, NULL, &err) == SQLITE_OK,
+	    "%s: %s", sql, err);
+	free(sql);
+}
+
+/* Fails unless lib_verify names problem what for id, and nbad bulletins are bad. */
+static void
+expect_problem(struct fx *f, int64_t id, const char *what, size_t nbad)
+{
+	char *seen = xstrdup(""), *cause = NULL, want[64];
+	size_t checked, bad;
+
+	ck_assert_msg(lib_verify(f->lib, note_problem, &seen, &checked, &bad,
+	    &cause) == 0, "%s", cause);
+	snprintf(want, sizeof want, " %lld:%s", (long long)id, what);
+	ck_assert_msg(bad == nbad && (nbad == 0 || strstr(seen, want) != NULL),
+	    "want%s (%zu bad), got%s (%zu bad)", want, nbad, seen, bad);
+	free(seen);
+}
+
+START_TEST(test_verify_database_edits)
+{
+	struct fx f;
+	struct lib_bulletin b;
+	char *cause = NULL, *p, *q;
+	int64_t id, other;
+	int existed;
+
+	fx_open(&f);
+	p = wav(f.dir, "a.wav", 2, 0.3, 440);
+	q = wav(f.dir, "b.wav", 2, 0.3, 660);
+	ck_assert_int_eq(imp(&f, p, NULL, 1, &id, &existed, &cause), 0);
+	ck_assert_int_eq(imp(&f, q, NULL, 0, &other, &existed, &cause), 0);
+	ck_assert_int_eq(lib_get(f.lib, other, &b, &cause), 0);
+	expect_problem(&f, 0, "", 0);
+
+	/* The file path moved to another bulletin's file: misfiled (and changed). */
+	edit_db(&f, "CREATE TEMP TABLE keep AS SELECT * FROM bulletins");
+	edit_db(&f, "UPDATE bulletins SET file = (SELECT file FROM bulletins WHERE "
+	    "id = %lld) WHERE id = %lld", (long long)other, (long long)id);
+	expect_problem(&f, id, "misfiled", 1);
+	edit_db(&f, "UPDATE bulletins SET file = (SELECT file FROM keep "
+	    "WHERE keep.id = bulletins.id)");
+
+	/* The approved hash is another content's: the file still hashes right. */
+	edit_db(&f, "UPDATE bulletins SET approved_sha256 = '%s' WHERE id = %lld",
+	    b.sha256, (long long)id);
+	expect_problem(&f, id, "approval", 1);
+	edit_db(&f, "UPDATE bulletins SET approved_sha256 = sha256 WHERE "
+	    "approved_sha256 IS NOT NULL");
+
+	/* Approved in the table, not in the audit trail. */
+	edit_db(&f, "UPDATE bulletins SET status = 'approved', approved_sha256 = "
+	    "sha256, approved_by = 'x', approved_at = 1 WHERE id = %lld",
+	    (long long)other);
+	expect_problem(&f, other, "unaudited", 1);
+
+	/* Its approval event deleted, the trigger dropped first. */
+	edit_db(&f, "DROP TRIGGER bulletin_events_no_delete");
+	edit_db(&f, "DELETE FROM bulletin_events WHERE action = 'approve' AND "
+	    "bulletin_id = %lld", (long long)id);
+	expect_problem(&f, id, "unaudited", 2);
+
+	/* Retired, then put back to approved behind the workflow's back. */
+	edit_db(&f, "UPDATE bulletins SET status = 'pending', approved_sha256 = NULL, "
+	    "approved_by = NULL, approved_at = NULL");
+	ck_assert_int_eq(lib_approve(f.lib, other, "A", &cause), 0);
+	ck_assert_int_eq(lib_retire(f.lib, other, "A", "old", &cause), 0);
+	expect_problem(&f, 0, "", 0);
+	edit_db(&f, "UPDATE bulletins SET status = 'approved', approved_sha256 = "
+	    "sha256 WHERE id = %lld", (long long)other);
+	expect_problem(&f, other, "unaudited", 1);
+
+	lib_bulletin_clear(&b);
+	free(p);
+	free(q);
 	fx_close(&f);
 }
 END_TEST
@@ -1175,6 +1277,7 @@ main(void)
 	tcase_add_test(tc, test_double_import);
 	tcase_add_test(tc, test_workflow_and_audit);
 	tcase_add_test(tc, test_tampered_refused);
+	tcase_add_test(tc, test_verify_database_edits);
 	tcase_add_test(tc, test_packages);
 	tcase_add_test(tc, test_tags);
 	tcase_add_test(tc, test_package_tags);

@@ -5,6 +5,7 @@
  */
 #include <check.h>
 #include <sodium.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1494,8 +1495,10 @@ START_TEST(test_merge)
 	struct rep_merge m;
 	struct rep_period p;
 	char *dir = tu_tmpdir(), *data[4], *keys[3], *files[4], *cause = NULL, *trust;
+	char *buf, *want;
 	const char *fl[4];
-	size_t rows, i;
+	size_t rows, i, len;
+	FILE *out;
 
 	setup_tz();
 	ck_assert_int_eq(rep_period_parse("2026-H1", 0, &p, &cause), 0);
@@ -1564,6 +1567,25 @@ START_TEST(test_merge)
 	ck_assert_int_eq(m.total.slots, 24);
 	ck_assert_int_eq(m.stations[1].nflags, 1);
 	ck_assert_ptr_nonnull(strstr(m.stations[1].flags[0].what, "not real-time"));
+	/* Every format carries the flags: JSON per station, CSV as a section. */
+	ck_assert_ptr_nonnull(out = open_memstream(&buf, &len));
+	ck_assert_int_eq(rep_merge_write(out, &m, REP_JSON, REP_VI, 0, &cause), 0);
+	fclose(out);
+	xasprintf(&want, "\"flags\": [{\"line\": %" PRId64 ", \"what\": \"row ",
+	    m.stations[1].flags[0].line);
+	ck_assert_msg(strstr(buf, want) != NULL, "%s", buf);
+	ck_assert_ptr_nonnull(strstr(buf, "\"code\": \"A\", \"status\": \"ok\", "
+	    "\"file\": "));
+	free(want);
+	free(buf);
+	ck_assert_ptr_nonnull(out = open_memstream(&buf, &len));
+	ck_assert_int_eq(rep_merge_write(out, &m, REP_CSV, REP_EN, 0, &cause), 0);
+	fclose(out);
+	xasprintf(&want, "\r\nB,%s:%" PRId64 ",row ", files[1],
+	    m.stations[1].flags[0].line);
+	ck_assert_msg(strstr(buf, want) != NULL, "%s", buf);
+	free(want);
+	free(buf);
 	rep_merge_clear(&m);
 	/* The genuine C and a forgery of it: C is accepted once, the forgery refused. */
 	fl[3] = files[3];

@@ -104,7 +104,7 @@ F=$($L show --format json "$ID" | sed 's/.*"path":"\([^"]*\)".*/\1/')
 [ -f "$F" ] || fail "no stored file $F"
 printf 'x' | dd of="$F" bs=1 seek=200 conv=notrunc 2>/dev/null
 run $L verify-library
-expect_rc 1; expect_err "changed (bulletin $ID)"
+expect_rc 3; expect_err "changed (bulletin $ID)"
 
 # Keys and packages.
 run $LOAXA key generate --out huyen.key
