@@ -297,6 +297,7 @@ n = len(occ)
 json.dump({"scheduled": n, "aired": aired, "missed": n - aired, "missed_by": missed,
            "percent": "%.1f" % (math.floor(aired * 1000 / n) / 10) if n else "-",
            "fraction": math.floor(aired * 10000 / n) / 10000 if n else None,
+           "cell": math.floor(aired * 1000 / n) / 1000 if n else None,
            "total": total, "completed": completed, "interrupted": sum(inter.values()),
            "failed": 0, "interruptions": inter,
            "lo": sum(x["lo"] for x in topics.values()), "hi": sum(x["hi"] for x in topics.values()),
@@ -321,9 +322,8 @@ def minutes(lo, hi):
     return {"%.1f" % (lo / 60000), "%.1f" % (hi / 60000)}
 
 # JSON: every figure, exactly (the played time within what the events allow).
-j = json.load(open(pre + ".json"))
-if merge:
-    j = j["totals"]
+j0 = json.load(open(pre + ".json"))
+j = j0["totals"] if merge else j0
 s, a = j["slots"], j["airings"]
 got = {"scheduled": s["scheduled"], "aired": s["aired"], "missed": s["missed"],
        "missed_by": {x["reason"]: x["count"] for x in s.get("missed_by", [])},
@@ -339,7 +339,7 @@ if not merge:
         bad.append(("json", "interruptions", j["interruptions"]))
 if not want["lo"] <= a["played_ms"] <= want["hi"]:
     bad.append(("json", "played_ms", a["played_ms"], want["lo"], want["hi"]))
-jt = {t["key"]: t for t in j["topics"]}
+jt = {t["key"]: t for t in j0["topics"]}
 if set(jt) != set(want["topics"]):
     bad.append(("json", "topics", sorted(jt), sorted(want["topics"])))
 for k, w in want["topics"].items():
@@ -364,11 +364,17 @@ def text(path):
     rows, lines = [], open(path, encoding="utf-8").read().splitlines()
     for i, l in enumerate(lines):
         m = re.match(r"^\s+(\d+) Lượt phát, ([\d.]+) Số phút", l)
+        t = re.match(r"^\s+(\d+) Lượt phát\s+([\d.]+) Số phút\s+(.*)$", l)
         if m and i > 0:
             # A topic: its name on the line above.
             rows.append([lines[i - 1].strip(), m.group(1), m.group(2)])
+        elif t:
+            # A topic of the merge: its name after its figures.
+            rows.append([t.group(3), t.group(1), t.group(2)])
         else:
-            rows.append([l[:40].strip()] + l[40:].replace("(", " ").split())
+            # LABEL, two spaces or more, the values ("1  (0.0 Số phút)").
+            label, _, rest = l.strip().partition("  ")
+            rows.append([label] + rest.replace("(", " ").split())
     return rows
 
 fmts = {"text": text(pre + ".txt"),
@@ -397,11 +403,21 @@ for fmt, rows in fmts.items():
             ("Không phát được", val(want["missed"])), ("Lượt phát", val(want["total"])),
             ("Phát trọn vẹn", val(want["completed"])), ("Bị ngắt", val(want["interrupted"])),
             ("Lỗi", val(want["failed"])), ("Số phút", mins(want["lo"], want["hi"]))]
-    if not merge:
-        need.append(("Tỷ lệ thực hiện", (lambda x: num(x) == want["fraction"]) if fmt == "xlsx"
+    if merge:
+        # The merge's total row: the station table's columns, in order.
+        seq = need[:3] + [("%", (lambda x: num(x) == want["cell"]) if fmt == "xlsx"
+                          else val(want["percent"]))] + need[3:]
+        if not any(r and r[0] == "Tổng cộng" and any(
+                all(ok(x) for (_, ok), x in zip(seq, r[i:i + len(seq)]))
+                for i in range(1, len(r) - len(seq) + 1)) for r in rows):
+            bad.append((fmt, "Tổng cộng"))
+        need = []
+    else:
+        # The workbook holds the fraction, to the tenth of a per cent.
+        need.append(("Tỷ lệ thực hiện", (lambda x: num(x) == want["cell"]) if fmt == "xlsx"
                      else val(want["percent"])))
         need += [(labels[k], val(v)) for k, v in want["interruptions"].items()]
-    need += [(labels[k], val(v)) for k, v in want["missed_by"].items()]
+        need += [(labels[k], val(v)) for k, v in want["missed_by"].items()]
     for k, w in want["topics"].items():
         need.append((topic_names[k], val(w["airings"])))
         need.append((topic_names[k], mins(w["lo"], w["hi"])))
@@ -451,13 +467,16 @@ CONF
 run $LOAXA -c district.conf verify a.lxe b.lxe
 expect_rc 0; expect_out "(trusted)"
 python3 - "$T/a/answers.json" "$T/b/answers.json" >"$T/sum.json" <<'PY'
-import json, sys
+import json, math, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:])
 out = {}
 for k in ("scheduled", "aired", "missed", "total", "completed", "interrupted", "failed", "lo", "hi"):
     out[k] = a[k] + b[k]
 for k in ("missed_by", "interruptions"):
     out[k] = {r: a[k].get(r, 0) + b[k].get(r, 0) for r in set(a[k]) | set(b[k])}
+n = out["scheduled"]
+out["percent"] = "%.1f" % (math.floor(out["aired"] * 1000 / n) / 10)
+out["cell"] = math.floor(out["aired"] * 1000 / n) / 1000
 out["topics"] = {}
 for t in set(a["topics"]) | set(b["topics"]):
     x, y = a["topics"].get(t, {}), b["topics"].get(t, {})
