@@ -204,7 +204,12 @@ sched_daemon_reload(struct daemon *d, char **problems)
 	conf_free(&d->cfg);
 	d->cfg = cfg;
 	log_info("configuration reloaded from %s", cfg->file);
-	if (sched_history_record(d->st, d->cfg, sched_log_now_ms(), &cause) < 0)
+	/*
+	 * The new timetable is in force from now: a slot it adds whose time
+	 * passed before is not logged missed, as it was not scheduled then.
+	 */
+	d->since = sched_log_now_ms();
+	if (sched_history_record(d->st, d->cfg, d->since, &cause) < 0)
 		sched_daemon_log_failed(d, cause);
 	*problems = NULL;
 	return 0;

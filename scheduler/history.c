@@ -85,7 +85,9 @@ hist_sha256(const char *s, char out[65])
 
 /*
  * Inserts the row (zone, slots) in force from `from`, recorded by `by`,
- * when `only_if_none` finds no row at all, or when the latest row differs.
+ * when `only_if_none` finds no row at all, or when the latest row differs,
+ * or when no row was recorded by `by` yet (the daemon's first row dates
+ * its first sign of life even when a report recorded the same timetable).
  */
 static int
 hist_insert(struct store *st, const struct config *cfg, int64_t from, const char *by,
@@ -98,14 +100,17 @@ hist_insert(struct store *st, const struct config *cfg, int64_t from, const char
 
 	text = sched_history_text(cfg);
 	hist_sha256(text, sha);
-	if (sqlite3_prepare_v2(db, "SELECT timezone, sha256 FROM timetables"
+	if (sqlite3_prepare_v2(db, "SELECT timezone, sha256, EXISTS (SELECT 1 FROM"
+	    " timetables WHERE recorded_by = ?1) FROM timetables"
 	    " ORDER BY in_force_from DESC, id DESC LIMIT 1", -1, &q, NULL) != SQLITE_OK)
 		goto fail;
+	sqlite3_bind_text(q, 1, by, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		any = 1;
 		same = strcmp((const char *)sqlite3_column_text(q, 0),
 		    cfg->station.timezone) == 0 &&
-		    strcmp((const char *)sqlite3_column_text(q, 1), sha) == 0;
+		    strcmp((const char *)sqlite3_column_text(q, 1), sha) == 0 &&
+		    sqlite3_column_int(q, 2);
 	} else if (rc != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(q);
@@ -139,6 +144,13 @@ int
 sched_history_record(struct store *st, const struct config *cfg, int64_t now_ms,
     char **cause)
 {
+	/*
+	 * At the first start, the days since the store was created were under
+	 * this timetable too, as a report made before it would have recorded:
+	 * the count of a past period must not depend on whether one was.
+	 */
+	if (sched_history_ensure(st, cfg, now_ms, cause) < 0)
+		return -1;
 	return hist_insert(st, cfg, now_ms, "daemon", 0, cause);
 }
 

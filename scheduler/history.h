@@ -27,7 +27,9 @@ char *sched_history_text(const struct config *cfg);
 
 /*
  * Records cfg's timetable as in force from now_ms, unless it (zone and
- * slots) is the one the latest row records. The daemon calls it when it
+ * slots) is the one the latest row records and the daemon recorded a row
+ * before. With no history at all, first records it as in force since the
+ * store was created (sched_history_ensure). The daemon calls it when it
  * starts and after every accepted reload. Returns 1 when it recorded a row,
  * 0 when the timetable had not changed, -1 with an allocated *cause.
  */

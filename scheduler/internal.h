@@ -115,7 +115,7 @@ struct daemon {
 	struct sched_item queue[SCHED_NQUEUE]; /* operator plays; emergencies first */
 	size_t nqueue;
 	int64_t horizon;     /* every occurrence starting before it is handled */
-	int64_t since;       /* ms: when this run began (after catching up) */
+	int64_t since;       /* ms: when this run began (after catching up), or its last reload */
 	int device_ok;
 	enum sched_reason play_reason; /* emergency or operator play: the last one */
 	int64_t play_ended;  /* ms; when it ended */
