@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/utf8.h"
 #include "config/config.h"
 #include "library/library.h"
 #include "store/store.h"
@@ -17,21 +18,27 @@ static void
 inbox_report(const char *path, int rc, const struct lib_pkg_result *res,
     const char *cause, void *arg)
 {
+	/* The name is the dropper's choice: never a terminal escape on our output. */
+	char *name = utf8_clean(path), *why;
 	size_t i, fresh = 0;
 
 	(void)arg;
 	if (rc != 0) {
-		fprintf(stderr, "%s: %s\n", path, cause);
+		why = utf8_clean(cause);
+		fprintf(stderr, "%s: %s\n", name, why);
+		free(why);
+		free(name);
 		return;
 	}
 	for (i = 0; i < res->n; i++)
 		fresh += !res->existed[i];
-	printf("%s: %zu bulletin%s from '%s' (%zu new, %s):", path, res->n,
+	printf("%s: %zu bulletin%s from '%s' (%zu new, %s):", name, res->n,
 	    res->n == 1 ? "" : "s", res->signer, fresh,
 	    res->approved ? "approved by the district" : "pending approval");
 	for (i = 0; i < res->n; i++)
 		printf(" %lld", (long long)res->ids[i]);
 	printf("\n");
+	free(name);
 }
 
 static int
@@ -42,7 +49,7 @@ inbox_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	struct library *lib = NULL;
 	struct store *st = NULL;
 	const char **topics;
-	char *cause = NULL;
+	char *cause = NULL, *why;
 	size_t done = 0, rejected = 0, d, r, waiting;
 	int rc, pass;
 
@@ -61,7 +68,9 @@ inbox_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		usleep(LIB_INBOX_SETTLE_MS * 1000);
 	}
 	if (rc != 0) {
-		fprintf(stderr, "%s\n", cause);
+		why = utf8_clean(cause);
+		fprintf(stderr, "%s\n", why);
+		free(why);
 		free(cause);
 		rc = EXIT_FAIL;
 	} else {

@@ -1,7 +1,10 @@
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
-#include "log.h"
+#include "common/log.h"
+#include "common/utf8.h"
+#include "common/xmalloc.h"
 
 /* The one process-wide logging switch, set once by main from -v. */
 static int verbose;
@@ -21,13 +24,22 @@ log_verbose(void)
 static void log_vprint(const char *, const char *, va_list)
     __attribute__((format(printf, 2, 0)));
 
+/*
+ * Writes one line. The message often carries what others wrote (a file name
+ * dropped in the inbox, a control request, a package's text): it is cleaned
+ * so that a control character can neither forge a second line in the
+ * journal nor send escapes to an operator's terminal.
+ */
 static void
 log_vprint(const char *prefix, const char *fmt, va_list ap)
 {
-	fputs("loaxa: ", stderr);
-	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char *msg, *clean;
+
+	xvasprintf(&msg, fmt, ap);
+	clean = utf8_clean(msg);
+	fprintf(stderr, "loaxa: %s%s\n", prefix, clean);
+	free(clean);
+	free(msg);
 }
 
 void

@@ -4,7 +4,10 @@
  * accepts: the shortest form of each character, no UTF-16 surrogates,
  * nothing past U+10FFFF.
  */
-#include "utf8.h"
+#include <string.h>
+
+#include "common/utf8.h"
+#include "common/xmalloc.h"
 
 /* The length in bytes of the character at s; 0 at the end or when invalid. */
 size_t
@@ -121,4 +124,25 @@ utf8_pad(FILE *f, const char *s, int width)
 	}
 	for (; cols < width; cols++)
 		fputc(' ', f);
+}
+
+char *
+utf8_clean(const char *s)
+{
+	char *out = xmalloc(strlen(s) * 3 + 1), *o = out;
+	size_t n;
+
+	for (; *s != '\0'; s += n) {
+		n = (unsigned char)*s < 0x20 || *s == 0x7f ? 0 : utf8_char(s);
+		if (n == 0) {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			n = 1;
+		} else {
+			memcpy(o, s, n);
+			o += n;
+		}
+	}
+	*o = '\0';
+	return out;
 }

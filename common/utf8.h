@@ -22,4 +22,11 @@ size_t utf8_width(const char *s);
  */
 void utf8_pad(FILE *, const char *s, int width);
 
+/*
+ * A copy of s fit to print or store as text: each byte that is not part of
+ * a UTF-8 character, and each control character (a terminal escape, a new
+ * line that would forge a log line), becomes U+FFFD. The caller frees it.
+ */
+char *utf8_clean(const char *s);
+
 #endif

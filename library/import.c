@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "library/internal.h"
 #include "store/store.h"
@@ -52,7 +53,7 @@ lib_tags_insert(struct library *lib, int64_t id, const char *const *tags, size_t
 		return LIB_ERR;
 	/* As in the audit trail: who added it stays valid UTF-8 text. */
 	if (!lib_text_ok(actor, SIZE_MAX))
-		actor = clean = lib_text_clean(actor);
+		actor = clean = utf8_clean(actor);
 	for (i = 0; i < n; i++) {
 		sqlite3_bind_int64(q, 1, id);
 		lib_bind_text(q, 2, tags[i]);
@@ -191,7 +192,7 @@ lib_insert(struct library *lib, const struct audio_info *info, const char *rel,
     int approve, int64_t size, int64_t *id, char **cause)
 {
 	struct lib_meta clean = *m;
-	char *source = m->source != NULL ? lib_text_clean(m->source) : NULL;
+	char *source = m->source != NULL ? utf8_clean(m->source) : NULL;
 	int rc;
 
 	clean.source = source;

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "library/internal.h"
 
@@ -64,9 +65,11 @@ inbox_subdir(int ifd, const char *inbox, const char *sub, char **cause)
 static int
 inbox_write_why(int fd, const char *why)
 {
-	if (fchmod(fd, 0640) != 0 || dprintf(fd, "%s\n", why) < 0)
-		return -1;
-	return 0;
+	char *clean = utf8_clean(why);
+	int rc = fchmod(fd, 0640) != 0 || dprintf(fd, "%s\n", clean) < 0 ? -1 : 0;
+
+	free(clean);
+	return rc;
 }
 
 /* Moves inbox entry name to sfd/dest, never replacing; -1 with errno. */

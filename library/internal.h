@@ -25,7 +25,7 @@ void lib_bind_text(sqlite3_stmt *, int i, const char *);
 
 /*
  * Appends one audit entry for bulletin id inside the caller's transaction;
- * an actor or a reason that is not text is kept cleaned (lib_text_clean).
+ * an actor or a reason that is not text is kept cleaned (common/utf8.h utf8_clean).
  */
 int lib_event_add(struct library *, int64_t id, int64_t at, const char *actor,
     const char *action, const char *from, const char *to, const char *reason,
@@ -36,12 +36,6 @@ int lib_event_add(struct library *, int64_t id, int64_t at, const char *actor,
  * commit fails: LIB_ERR with *cause) rolls back. Returns the outcome.
  */
 int lib_tx_end(struct library *, int rc, char **cause);
-
-/*
- * A copy of s with each byte that is not part of a UTF-8 character, and each
- * control, replaced by U+FFFD; the caller frees it.
- */
-char *lib_text_clean(const char *);
 
 /* The file extension the library stores a format under ("wav", "ogg", ...). */
 const char *lib_format_ext(const char *format);

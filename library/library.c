@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "library/internal.h"
 #include "store/store.h"
@@ -375,9 +376,9 @@ lib_event_add(struct library *lib, int64_t id, int64_t at, const char *actor,
 	int rc;
 
 	if (actor != NULL && !lib_text_ok(actor, SIZE_MAX))
-		actor = clean_actor = lib_text_clean(actor);
+		actor = clean_actor = utf8_clean(actor);
 	if (reason != NULL && !lib_text_ok(reason, SIZE_MAX))
-		reason = clean_reason = lib_text_clean(reason);
+		reason = clean_reason = utf8_clean(reason);
 	if (lib_prepare(lib, "INSERT INTO bulletin_events (bulletin_id, at, actor, action, "
 	    "from_status, to_status, reason, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	    &q, cause) != 0) {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/file.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "library/internal.h"
 #include "store/store.h"
@@ -432,7 +433,7 @@ out:
 		lib_pkg_result_clear(res);
 		/* Text from the package reaches logs and terminals: no controls. */
 		if (*cause != NULL && !lib_text_ok(*cause, SIZE_MAX)) {
-			clean = lib_text_clean(*cause);
+			clean = utf8_clean(*cause);
 			free(*cause);
 			*cause = clean;
 		}

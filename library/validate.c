@@ -36,32 +36,6 @@ lib_text_ok(const char *s, size_t max)
 	return 1;
 }
 
-/*
- * A copy of s (a file name as given) fit for the library's text: each byte
- * that is not part of a UTF-8 character, and each control, becomes U+FFFD,
- * so that list and show (JSON, CSV) stay valid UTF-8. The caller frees it.
- */
-char *
-lib_text_clean(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	char *out = xmalloc(strlen(s) * 3 + 1), *o = out;
-	size_t n;
-
-	for (; *p != '\0'; p += n) {
-		if ((n = text_char(p)) == 0) {
-			memcpy(o, "\xef\xbf\xbd", 3);
-			o += 3;
-			n = 1;
-		} else {
-			memcpy(o, p, n);
-			o += n;
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
 /* Checks the importer's metadata: text, dates, priority, minimum airings, tags. */
 int
 lib_check_meta(const struct lib_meta *m, char **cause)

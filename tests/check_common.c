@@ -12,6 +12,7 @@
 #include "common/date.h"
 #include "common/json.h"
 #include "common/key.h"
+#include "common/log.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "tests/testutil.h"
@@ -210,6 +211,34 @@ START_TEST(test_utf8_pad)
 }
 END_TEST
 
+/* Text from others is printed with controls and broken UTF-8 replaced, and a log line stays one line. */
+START_TEST(test_clean_and_log)
+{
+	char *c, *dir = tu_tmpdir(), *path, line[256];
+	FILE *f;
+
+	c = utf8_clean("T\xe1\xba\xa1m \033[31mx\nloaxa: forged\x7f\xff");
+	ck_assert_str_eq(c, "T\xe1\xba\xa1m \xef\xbf\xbd[31mx\xef\xbf\xbdloaxa: forged"
+	    "\xef\xbf\xbd\xef\xbf\xbd");
+	ck_assert(utf8_valid(c));
+	free(c);
+
+	xasprintf(&path, "%s/log", dir);
+	ck_assert_ptr_nonnull(freopen(path, "w", stderr));
+	log_warn("inbox: %s: refused", "a\nloaxa: all imported\033[2J");
+	fflush(stderr);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+	ck_assert_str_eq(line, "loaxa: warning: inbox: a\xef\xbf\xbdloaxa: all imported"
+	    "\xef\xbf\xbd[2J: refused\n");
+	ck_assert_ptr_null(fgets(line, sizeof line, f));
+	fclose(f);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(test_key_files)
 {
 	char *dir = tu_tmpdir(), *cause = NULL, *path, *pubpath, *text, *nokey, *fifo;
@@ -301,6 +330,7 @@ main(void)
 	tcase_add_test(tc, test_csv_formula);
 	tcase_add_test(tc, test_date_split);
 	tcase_add_test(tc, test_date_iso8601);
+	tcase_add_test(tc, test_clean_and_log);
 	tcase_add_test(tc, test_utf8_pad);
 	tcase_add_test(tc, test_key_files);
 	tcase_add_test(tc, test_key_generate_no_leftovers);

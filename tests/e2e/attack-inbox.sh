@@ -9,7 +9,9 @@
 #  D. a package still being copied in is neither imported nor rejected
 #     until it is whole;
 #  E. `loaxa check` refuses an inbox that is the data directory, lies
-#     inside it (other than DATA/inbox) or contains it.
+#     inside it (other than DATA/inbox) or contains it;
+#  F. a file name with a terminal escape and a new line comes out cleaned,
+#     on one line, in the output and the .why file.
 # The station's commands run as root (the daemon's user); the dropper is a
 # user the test creates. Without root, useradd or runuser it is skipped.
 . "$LOAXA_SRCDIR/tests/e2e/lib.sh"
@@ -177,6 +179,23 @@ conf default "$T/e/data" "$T/e/data/inbox"
 for c in apart default; do
 	run "$LOAXA" check $c.conf
 	expect_rc 0
+done
+
+# --- F. A name with terminal escapes and a new line reaches no output raw. --
+station f
+as_drop "printf 'junk' >\"f/inbox/\$(printf 'x\\033[31mred\\nloaxa: forged.lxp')\""
+run "$LOAXA" -c f/st.conf inbox
+expect_rc 3
+CHECKS=$((CHECKS + 1))
+printf '%s%s' "$OUT" "$ERR" | od -An -c | grep -q '033' &&
+    fail "an escape reached the output: $ERR"
+[ "$(printf '%s\n' "$ERR" | grep -c 'forged')" -le 1 ] &&
+    printf '%s\n' "$ERR" | grep -q 'x.*red.*loaxa: forged' ||
+    fail "the name did not come out on one cleaned line: $ERR"
+CHECKS=$((CHECKS + 1))
+for w in f/inbox/rejected/*.why; do
+	od -An -c "$w" | grep -q '033' && fail "an escape reached $w"
+	[ "$(wc -l <"$w")" -eq 1 ] || fail "$w has more than one line"
 done
 
 echo "attack-inbox: $CHECKS checks passed"
