@@ -22,7 +22,7 @@ BUILD     ?= build
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := libmpg123 sndfile ogg ao sqlite3 libconfig libebur128 libsodium xlsxwriter
+PKGS      := libmpg123 sndfile ogg ao sqlite3 libconfig libebur128 libsodium xlsxwriter libmosquitto
 
 WARN      := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
              -Wformat=2 -Wwrite-strings -Wpointer-arith -Wundef
@@ -54,7 +54,7 @@ Q := @
 endif
 
 # The core, in dependency order; the program and the tests link it.
-MODULES   := common config store audio library playlists reports scheduler
+MODULES   := common config store audio library playlists reports scheduler link fleet
 CORE_SRC  := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC   := $(wildcard cli/*.c)
