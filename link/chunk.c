@@ -1,5 +1,6 @@
 /* The package chunk's header (the format is in link/chunk.h). */
 #include <errno.h>
+#include <sodium.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,15 +116,25 @@ link_chunk_parse(const void *msg, size_t len, struct link_chunk *c,
 	return 0;
 }
 
-char *
-link_chunk_header(const char *package, int64_t size, int64_t chunk_size,
-    int64_t index, const char *sha256)
+size_t
+link_chunk_make(const unsigned char *pkg, int64_t size, const char *package,
+    int64_t chunk_size, int64_t index, unsigned char **msg)
 {
-	char *s;
+	unsigned char d[crypto_hash_sha256_BYTES];
+	const unsigned char *data = pkg + index * chunk_size;
+	size_t len = (size_t)(index * chunk_size + chunk_size <= size ? chunk_size :
+	    size - index * chunk_size), hl;
+	char hex[65], *head;
 
-	xasprintf(&s, "%s\npackage %s\nsize %" PRId64 "\nchunk-size %" PRId64
-	    "\nindex %" PRId64 "\ncount %" PRId64 "\nsha256 %s\n\n", LINK_CHUNK_MAGIC,
-	    package, size, chunk_size, index, (size + chunk_size - 1) / chunk_size,
-	    sha256);
-	return s;
+	crypto_hash_sha256(d, data, len);
+	sodium_bin2hex(hex, sizeof hex, d, sizeof d);
+	hl = (size_t)xasprintf(&head, "%s\npackage %s\nsize %" PRId64 "\nchunk-size %"
+	    PRId64 "\nindex %" PRId64 "\ncount %" PRId64 "\nsha256 %s\n\n",
+	    LINK_CHUNK_MAGIC, package, size, chunk_size, index,
+	    (size + chunk_size - 1) / chunk_size, hex);
+	*msg = xmalloc(hl + len);
+	memcpy(*msg, head, hl);
+	memcpy(*msg + hl, data, len);
+	free(head);
+	return hl + len;
 }

@@ -40,11 +40,11 @@ int link_chunk_parse(const void *msg, size_t len, struct link_chunk *c,
     char **cause);
 
 /*
- * The header of chunk index of a package of size bytes (SHA-256 package)
- * cut in chunk_size pieces, whose bytes have SHA-256 sha256: an allocated
- * string the caller frees, followed by the bytes when sent.
+ * The message of chunk index of the package pkg (size bytes, SHA-256
+ * package, lower-case hex) cut in chunk_size pieces: its header and its
+ * bytes, in *msg (allocated, the caller frees it). Returns its length.
  */
-char *link_chunk_header(const char *package, int64_t size, int64_t chunk_size,
-    int64_t index, const char *sha256);
+size_t link_chunk_make(const unsigned char *pkg, int64_t size, const char *package,
+    int64_t chunk_size, int64_t index, unsigned char **msg);
 
 #endif

@@ -358,7 +358,8 @@ pkg_take(struct link_env *env, const struct link_chunk *c, int64_t now, int *don
 
 	*done = 0;
 	have = pkg_sql(env->state, "SELECT count(*) FROM link_incoming WHERE "
-	    "package = ?1 AND size = ?2 AND chunk_size = ?3", c->package, c->size, 0);
+	    "package = ?1 AND size = ?2 AND chunk_size = ?3", c->package, c->size,
+	    c->chunk_size);
 	if (pkg_sql(env->state, "SELECT count(*) FROM link_incoming WHERE package = ?1",
 	    c->package, 0, 0) > 0 && have == 0) {
 		/* Announced again with another size or cut: start it again. */
