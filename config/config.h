@@ -113,6 +113,28 @@ struct config {
 		int calendar_periods; /* 1: Jan-Jun / Jan-Dec; 0: 15 Dec cut-off */
 	} reports;
 
+	/* The district's side, `loaxa fleet` (config/cfg_fleet.c). */
+	struct config_fleet {
+		int present;        /* the section is there */
+		char *host;
+		int port;           /* default 8883 with cafile, else 1883 */
+		char *cafile, *certfile, *keyfile; /* TLS; may be NULL */
+		char *username, *password_file;    /* may be NULL */
+		char *client_id;    /* default district-HOSTNAME-PID */
+		char *signing_key;  /* the district's Ed25519 secret key file */
+		int expiry;         /* seconds a command stays valid; 600 */
+		int ack_timeout;    /* seconds to wait for acknowledgements; 30 */
+		struct config_fleet_station {
+			char *code;
+			char *prefix;   /* its topics: PREFIX/up/..., PREFIX/down/... */
+			unsigned char key[32]; /* its export key, when has_key */
+			int has_key;
+			char **groups;
+			size_t ngroups;
+		} *stations;
+		size_t nstations;
+	} fleet;
+
 	struct config_playlist *playlists;
 	size_t nplaylists;
 	struct config_slot *slots; /* the timetable, in file order */
