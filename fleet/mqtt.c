@@ -18,67 +18,48 @@
 #include "config/config.h"
 #include "fleet/fleet.h"
 #include "fleet/internal.h"
+#include "scheduler/loop.h"
 
-/* Milliseconds on the monotonic clock. */
-static int64_t
-mq_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#define UNUSED __attribute__((unused))
 
 static void
-mq_on_connect(struct mosquitto *m, void *arg, int rc, int flags,
-    const mosquitto_property *props)
+mq_on_connect(struct mosquitto *m UNUSED, void *arg, int rc, int flags UNUSED,
+    const mosquitto_property *props UNUSED)
 {
 	struct fleet *f = arg;
 
-	(void)m;
-	(void)flags;
-	(void)props;
 	f->connack = rc == 0 ? 1 : -1;
 	f->connack_rc = rc;
 }
 
 static void
-mq_on_subscribe(struct mosquitto *m, void *arg, int mid, int n, const int *qos,
-    const mosquitto_property *props)
+mq_on_subscribe(struct mosquitto *m UNUSED, void *arg, int mid UNUSED, int n,
+    const int *qos, const mosquitto_property *props UNUSED)
 {
 	struct fleet *f = arg;
 
-	(void)m;
-	(void)mid;
-	(void)props;
 	f->subacks++;
 	if (n < 1 || qos[0] >= 0x80)
 		f->sub_refused++;
 }
 
 static void
-mq_on_publish(struct mosquitto *m, void *arg, int mid, int reason,
-    const mosquitto_property *props)
+mq_on_publish(struct mosquitto *m UNUSED, void *arg, int mid UNUSED, int reason,
+    const mosquitto_property *props UNUSED)
 {
 	struct fleet *f = arg;
 
-	(void)m;
-	(void)mid;
-	(void)props;
 	f->inflight--;
-	if (reason >= 0x80 && f->refused == 0) {
+	if (reason >= 0x80 && f->refused == 0)
 		f->refused = reason;
-	}
 }
 
 static void
-mq_on_message(struct mosquitto *m, void *arg, const struct mosquitto_message *msg,
-    const mosquitto_property *props)
+mq_on_message(struct mosquitto *m UNUSED, void *arg,
+    const struct mosquitto_message *msg, const mosquitto_property *props UNUSED)
 {
 	struct fleet *f = arg;
 
-	(void)m;
-	(void)props;
 	if (msg->payloadlen > 0 && msg->payloadlen < 65536)
 		fleet_ack_heard(f, msg->payload, (size_t)msg->payloadlen);
 }
@@ -89,7 +70,7 @@ fleet_loop_until(struct fleet *f, int (*done)(const struct fleet *), int64_t dea
 {
 	int rc;
 
-	while (!done(f) && mq_now() < deadline) {
+	while (!done(f) && sched_loop_now() < deadline) {
 		rc = mosquitto_loop(f->m, 100, 1);
 		if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN) {
 			f->lost = rc;
@@ -102,7 +83,7 @@ fleet_loop_until(struct fleet *f, int (*done)(const struct fleet *), int64_t dea
 int64_t
 fleet_deadline(int timeout_ms)
 {
-	return mq_now() + timeout_ms;
+	return sched_loop_now() + timeout_ms;
 }
 
 static int
