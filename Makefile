@@ -23,7 +23,7 @@ BUILD     ?= build
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
 PKGS      := libmpg123 sndfile ogg ao sqlite3 libconfig libebur128 libsodium xlsxwriter \
-             libmicrohttpd
+             libmicrohttpd libmosquitto
 
 WARN      := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
              -Wformat=2 -Wwrite-strings -Wpointer-arith -Wundef
@@ -55,7 +55,7 @@ Q := @
 endif
 
 # The core, in dependency order; the program and the tests link it.
-MODULES   := common config store audio library playlists reports scheduler web
+MODULES   := common config store audio library playlists reports scheduler link fleet web
 CORE_SRC  := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC   := $(wildcard cli/*.c)

@@ -19,6 +19,7 @@ extern const struct cmd_entry cmd_verify_library;
 extern const struct cmd_entry cmd_inbox;
 extern const struct cmd_entry cmd_key;
 extern const struct cmd_entry cmd_package;
+extern const struct cmd_entry cmd_fleet;
 extern const struct cmd_entry cmd_log;
 extern const struct cmd_entry cmd_report;
 extern const struct cmd_entry cmd_export;
@@ -47,6 +48,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_inbox,
 	&cmd_key,
 	&cmd_package,
+	&cmd_fleet,
 	&cmd_log,
 	&cmd_report,
 	&cmd_export,

@@ -22,6 +22,7 @@ static const struct cfg_section sections[] = {
 	{ "trust", cfg_read_trust },
 	{ "playlists", cfg_read_playlists },
 	{ "timetable", cfg_read_timetable },
+	{ "fleet", cfg_read_fleet },
 };
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 
@@ -436,6 +437,17 @@ conf_free(struct config **cp)
 	for (i = 0; i < c->trust.nstations; i++)
 		free(c->trust.stations[i].code);
 	free(c->trust.stations);
+	free(c->fleet.host);
+	free(c->fleet.cafile);
+	free(c->fleet.certfile);
+	free(c->fleet.keyfile);
+	free(c->fleet.username);
+	free(c->fleet.password_file);
+	free(c->fleet.client_id);
+	free(c->fleet.signing_key);
+	for (i = 0; i < c->fleet.nstations; i++)
+		cfg_fleet_station_clear(&c->fleet.stations[i]);
+	free(c->fleet.stations);
 	for (i = 0; i < c->nplaylists; i++)
 		cfg_playlist_clear(&c->playlists[i]);
 	free(c->playlists);

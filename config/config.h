@@ -119,6 +119,27 @@ struct config {
 		char *tls_cert, *tls_key; /* PEM files for HTTPS, "" for plain HTTP */
 		int upload_max_mb; /* the largest upload taken, default 200 */
 	} web;
+	/* The district's side, `loaxa fleet` (config/cfg_fleet.c). */
+	struct config_fleet {
+		int present;        /* the section is there */
+		char *host;
+		int port;           /* default 8883 with cafile, else 1883 */
+		char *cafile, *certfile, *keyfile; /* TLS; may be NULL */
+		char *username, *password_file;    /* may be NULL */
+		char *client_id;    /* default district-HOSTNAME-PID */
+		char *signing_key;  /* the district's Ed25519 secret key file */
+		int expiry;         /* seconds a command stays valid; 600 */
+		int ack_timeout;    /* seconds to wait for acknowledgements; 30 */
+		struct config_fleet_station {
+			char *code;
+			char *prefix;   /* its topics: PREFIX/up/..., PREFIX/down/... */
+			unsigned char key[32]; /* its export key, when has_key */
+			int has_key;
+			char **groups;
+			size_t ngroups;
+		} *stations;
+		size_t nstations;
+	} fleet;
 
 	struct config_playlist *playlists;
 	size_t nplaylists;

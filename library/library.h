@@ -261,6 +261,22 @@ int lib_seq_take(struct library *, const char *scope,
     const unsigned char key[LIB_KEY_PUBLIC], int64_t seq, int64_t signed_at,
     char **cause);
 
+/*
+ * The same rule on any SQLite connection db whose schema has lib_seq_schema's
+ * table (CREATE TABLE IF NOT EXISTS signer_sequences): the station link keeps
+ * the commands it took in its own database, as it may not write the
+ * station's. The lib_seq_* above are these on the library's store.
+ */
+struct sqlite3;
+extern const char lib_seq_schema[];
+int lib_seq_db_last(struct sqlite3 *db, const char *scope,
+    const unsigned char key[LIB_KEY_PUBLIC], int64_t *last, char **cause);
+int lib_seq_db_newer(struct sqlite3 *db, const char *scope,
+    const unsigned char key[LIB_KEY_PUBLIC], int64_t seq, char **cause);
+int lib_seq_db_take(struct sqlite3 *db, const char *scope,
+    const unsigned char key[LIB_KEY_PUBLIC], int64_t seq, int64_t signed_at,
+    char **cause);
+
 /* One bulletin to pack: its file and the metadata that travels with it. */
 struct lib_pkg_entry {
 	const char *path;
@@ -293,6 +309,60 @@ int lib_package_create(const unsigned char sk[LIB_KEY_SECRET],
  */
 int lib_pkg_sequence_next(const char *keypath, int64_t now, int64_t *seq,
     char **cause);
+
+/*
+ * Reads the package at path as lib_package_import would (format, each
+ * entry's SHA-256, a trusted key's signature over the whole) without
+ * writing anything; *signer points into trusted and *seq gets the package's
+ * sequence. LIB_REJECTED with the reason for an unsigned, foreign, damaged
+ * or malformed package; LIB_ERR when it cannot be read. Whether its
+ * sequence is new is the importer's matter.
+ */
+int lib_package_verify(const char *path, const struct lib_trusted *trusted,
+    size_t ntrusted, const struct lib_trusted **signer, int64_t *seq,
+    char **cause);
+
+/*
+ * District commands (library/command.c describes the text format): what a
+ * district asks a station to do, signed with its key. The strings are
+ * allocated; lib_cmd_clear frees them.
+ */
+#define LIB_CMD_MAX 65536
+#define LIB_CMD_SCOPE "command" /* of lib_seq_db_take */
+struct lib_cmd {
+	unsigned char signer[LIB_KEY_PUBLIC]; /* set by lib_cmd_verify */
+	int64_t signed_at, expires;  /* UTC seconds */
+	int64_t sequence;            /* above the signer's last, per station */
+	char **stations, **groups;   /* the targets (at least one of them) */
+	size_t nstations, ngroups;
+	char *action;                /* play, stop, export */
+	char *bulletin, *priority;   /* play: an id or a SHA-256; its priority */
+	char *period;                /* export: 2026-H1, ..., or FROM..TO */
+};
+void lib_cmd_clear(struct lib_cmd *);
+
+/*
+ * Writes c signed with sk into *out (allocated, *len bytes, text).
+ * LIB_REJECTED, writing nothing, when c is not a command the format allows.
+ */
+int lib_cmd_sign(const unsigned char sk[LIB_KEY_SECRET], const struct lib_cmd *c,
+    char **out, size_t *len, char **cause);
+
+/*
+ * Reads the len bytes at data into *c (clear it afterwards whatever the
+ * result) and checks them: a trusted key's signature over them (*signer
+ * points into trusted), a well-formed command, not expired at now (UTC
+ * seconds). LIB_REJECTED with the reason (unsigned, unknown key, forged,
+ * malformed, expired) otherwise. The targets and the sequence are the
+ * caller's to check: lib_cmd_for, lib_seq_db_take.
+ */
+int lib_cmd_verify(const void *data, size_t len, const struct lib_trusted *trusted,
+    size_t ntrusted, int64_t now, struct lib_cmd *c,
+    const struct lib_trusted **signer, char **cause);
+
+/* Whether c names station, or one of the ngroups groups it belongs to. */
+int lib_cmd_for(const struct lib_cmd *c, const char *station,
+    const char *const *groups, size_t ngroups);
 
 /* What a package import did. */
 struct lib_pkg_result {

@@ -485,3 +485,34 @@ lib_pkg_items_free(struct lib_pkg_item *ents, size_t count)
 		pkg_entry_clear(&ents[i]);
 	free(ents);
 }
+
+/*
+ * Checks the package at path as an import would read it (format, entry
+ * hashes, a trusted key's signature), copying nothing: for the station
+ * link, which hands only verified packages to the inbox.
+ */
+int
+lib_package_verify(const char *path, const struct lib_trusted *trusted,
+    size_t ntrusted, const struct lib_trusted **signer, int64_t *seq,
+    char **cause)
+{
+	struct lib_pkg_reader r = { 0 };
+	struct lib_pkg_item *ents = NULL;
+	size_t count = 0, n = 0;
+	int64_t signed_at;
+	int rc;
+
+	if (sodium_init() < 0) {
+		xasprintf(cause, "cannot initialise libsodium");
+		return LIB_ERR;
+	}
+	if ((r.f = fopen(path, "rbe")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return LIB_ERR;
+	}
+	rc = lib_pkg_read(NULL, &r, trusted, ntrusted, signer, &signed_at, seq,
+	    &ents, &count, &n, cause);
+	lib_pkg_items_free(ents, count);
+	fclose(r.f);
+	return rc;
+}

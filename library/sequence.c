@@ -2,7 +2,12 @@
  * Replay protection for what a signer sends: each signer numbers what it
  * signs, and a station takes from it, per scope, only a number above the
  * last one it took (store migration 4, signer_sequences). Packages use the
- * scope "package"; the station link's signed commands will use "command".
+ * scope "package"; the station link's signed commands use "command".
+ *
+ * The rule works on any SQLite connection that has the table: the
+ * station's database (the daemon takes packages there) and the link's own
+ * link.db (the link may not write the station's database, yet must refuse
+ * a replayed command): one rule, one SQL, for both.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +16,9 @@
 #include "library/internal.h"
 #include "store/store.h"
 
+const char lib_seq_schema[] =
+    "CREATE TABLE IF NOT EXISTS signer_sequences " STORE_SIGNER_SEQUENCES ";\n";
+
 /* The signer's key as the table keys it: base64, 44 characters. */
 static void
 seq_signer(const unsigned char key[LIB_KEY_PUBLIC], char b64[64])
@@ -18,9 +26,19 @@ seq_signer(const unsigned char key[LIB_KEY_PUBLIC], char b64[64])
 	sodium_bin2base64(b64, 64, key, LIB_KEY_PUBLIC, sodium_base64_VARIANT_ORIGINAL);
 }
 
+/* "what: SQLite's message" for db's last error. */
+static char *
+seq_error(sqlite3 *db, const char *what)
+{
+	char *s;
+
+	xasprintf(&s, "%s: %s", what, sqlite3_errmsg(db));
+	return s;
+}
+
 /* The last number taken from key in scope, 0 when none; LIB_ERR with *cause. */
 int
-lib_seq_last(struct library *lib, const char *scope,
+lib_seq_db_last(sqlite3 *db, const char *scope,
     const unsigned char key[LIB_KEY_PUBLIC], int64_t *last, char **cause)
 {
 	sqlite3_stmt *q;
@@ -29,16 +47,18 @@ lib_seq_last(struct library *lib, const char *scope,
 
 	*last = 0;
 	seq_signer(key, b64);
-	if (lib_prepare(lib, "SELECT sequence FROM signer_sequences WHERE scope = ? "
-	    "AND signer = ?", &q, cause) != 0)
+	if (sqlite3_prepare_v2(db, "SELECT sequence FROM signer_sequences WHERE "
+	    "scope = ? AND signer = ?", -1, &q, NULL) != SQLITE_OK) {
+		*cause = seq_error(db, "database");
 		return LIB_ERR;
+	}
 	lib_bind_text(q, 1, scope);
 	lib_bind_text(q, 2, b64);
 	if ((rc = sqlite3_step(q)) == SQLITE_ROW)
 		*last = sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		*cause = store_error(lib->st, "database");
+		*cause = seq_error(db, "database");
 		return LIB_ERR;
 	}
 	return 0;
@@ -46,13 +66,13 @@ lib_seq_last(struct library *lib, const char *scope,
 
 /* 0 when seq is above the last number taken from key in scope, else why not. */
 int
-lib_seq_newer(struct library *lib, const char *scope,
+lib_seq_db_newer(sqlite3 *db, const char *scope,
     const unsigned char key[LIB_KEY_PUBLIC], int64_t seq, char **cause)
 {
 	int64_t last;
 	int rc;
 
-	if ((rc = lib_seq_last(lib, scope, key, &last, cause)) != 0 || seq > last)
+	if ((rc = lib_seq_db_last(db, scope, key, &last, cause)) != 0 || seq > last)
 		return rc;
 	xasprintf(cause, "replayed or older than %s %lld already %s", scope,
 	    (long long)last, strcmp(scope, "package") == 0 ? "imported" : "accepted");
@@ -65,7 +85,7 @@ lib_seq_newer(struct library *lib, const char *scope,
  * above the last number taken from key in that scope.
  */
 int
-lib_seq_take(struct library *lib, const char *scope,
+lib_seq_db_take(sqlite3 *db, const char *scope,
     const unsigned char key[LIB_KEY_PUBLIC], int64_t seq, int64_t signed_at,
     char **cause)
 {
@@ -73,14 +93,16 @@ lib_seq_take(struct library *lib, const char *scope,
 	char b64[64];
 	int rc;
 
-	if ((rc = lib_seq_newer(lib, scope, key, seq, cause)) != 0)
+	if ((rc = lib_seq_db_newer(db, scope, key, seq, cause)) != 0)
 		return rc;
 	seq_signer(key, b64);
-	if (lib_prepare(lib, "INSERT INTO signer_sequences (scope, signer, sequence, "
-	    "signed_at, seen_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (scope, "
-	    "signer) DO UPDATE SET sequence = ?3, signed_at = ?4, seen_at = ?5",
-	    &q, cause) != 0)
+	if (sqlite3_prepare_v2(db, "INSERT INTO signer_sequences (scope, signer, "
+	    "sequence, signed_at, seen_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT "
+	    "(scope, signer) DO UPDATE SET sequence = ?3, signed_at = ?4, "
+	    "seen_at = ?5", -1, &q, NULL) != SQLITE_OK) {
+		*cause = seq_error(db, "database");
 		return LIB_ERR;
+	}
 	lib_bind_text(q, 1, scope);
 	lib_bind_text(q, 2, b64);
 	sqlite3_bind_int64(q, 3, seq);
@@ -89,8 +111,30 @@ lib_seq_take(struct library *lib, const char *scope,
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
-		*cause = store_error(lib->st, "cannot record the sequence");
+		*cause = seq_error(db, "cannot record the sequence");
 		return LIB_ERR;
 	}
 	return 0;
+}
+
+int
+lib_seq_last(struct library *lib, const char *scope,
+    const unsigned char key[LIB_KEY_PUBLIC], int64_t *last, char **cause)
+{
+	return lib_seq_db_last(store_db(lib->st), scope, key, last, cause);
+}
+
+int
+lib_seq_newer(struct library *lib, const char *scope,
+    const unsigned char key[LIB_KEY_PUBLIC], int64_t seq, char **cause)
+{
+	return lib_seq_db_newer(store_db(lib->st), scope, key, seq, cause);
+}
+
+int
+lib_seq_take(struct library *lib, const char *scope,
+    const unsigned char key[LIB_KEY_PUBLIC], int64_t seq, int64_t signed_at,
+    char **cause)
+{
+	return lib_seq_db_take(store_db(lib->st), scope, key, seq, signed_at, cause);
 }

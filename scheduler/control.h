@@ -1,7 +1,8 @@
 /*
  * The control socket: a Unix stream socket in the data directory, mode 0660.
  * A client sends one request line ("status json", "play 12 emergency",
- * "stop", "skip", "reload"); the daemon answers with a status line
+ * "play 12 emergency by NAME" (who asked, for the daemon's log), "stop",
+ * "skip", "reload"); the daemon answers with a status line
  * "<exit status> <message>" and then a body, and closes.
  */
 #ifndef LOAXA_CONTROL_H

@@ -171,7 +171,7 @@ server_status(struct daemon *d, int json)
 static void
 server_request(struct daemon *d, int fd, char *line)
 {
-	char *body, *arg, *why = NULL, *end;
+	char *body, *arg, *why = NULL, *end, *by;
 	long long id;
 	const char *prio;
 	int prog, level;
@@ -186,6 +186,11 @@ server_request(struct daemon *d, int fd, char *line)
 		arg = line + 5;
 		id = strtoll(arg, &end, 10);
 		prio = *end == ' ' ? end + 1 : "normal";
+		/* "play ID PRIORITY by WHO": who asked, for the log (a district). */
+		if ((by = strstr(prio, " by ")) != NULL) {
+			*by = '\0';
+			by += 4;
+		}
 		if (end == arg || id <= 0 || (*end != '\0' && *end != ' '))
 			sched_ctl_reply(fd, 2, "play: the bulletin id must be a number", NULL);
 		else if ((level = conf_priority_parse(prio)) < 0)
@@ -199,6 +204,8 @@ server_request(struct daemon *d, int fd, char *line)
 			free(body);
 			free(why);
 		} else {
+			if (by != NULL)
+				log_info("play of bulletin %lld (%s) asked by %s", id, prio, by);
 			xasprintf(&body, "queued bulletin %lld (%s)", id, prio);
 			sched_ctl_reply(fd, 0, body, NULL);
 			free(body);
@@ -233,7 +240,7 @@ server_request(struct daemon *d, int fd, char *line)
 		} else
 			sched_ctl_reply(fd, 0, "configuration reloaded", NULL);
 	} else
-		sched_ctl_reply(fd, 2, "unknown request (status, play ID [PRIORITY], "
+		sched_ctl_reply(fd, 2, "unknown request (status, play ID [PRIORITY [by WHO]], "
 		    "stop, skip, reload)", NULL);
 }
 

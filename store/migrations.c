@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "store/migrations.h"
+#include "store/store.h"
 
 static const char *const migrations[] = {
 	/*
@@ -146,14 +147,7 @@ static const char *const migrations[] = {
 	 * district changed a bulletin's metadata (the table is rebuilt, as
 	 * SQLite cannot alter a CHECK; DROP TABLE fires no trigger).
 	 */
-	"CREATE TABLE signer_sequences (\n"
-	"  scope     TEXT NOT NULL CHECK (scope IN ('package', 'command')),\n"
-	"  signer    TEXT NOT NULL,\n"
-	"  sequence  INTEGER NOT NULL CHECK (sequence > 0),\n"
-	"  signed_at INTEGER NOT NULL,\n"
-	"  seen_at   INTEGER NOT NULL,\n"
-	"  PRIMARY KEY (scope, signer)\n"
-	") STRICT, WITHOUT ROWID;\n"
+	"CREATE TABLE signer_sequences " STORE_SIGNER_SEQUENCES ";\n"
 	"CREATE TABLE bulletin_events_new (\n"
 	"  id          INTEGER PRIMARY KEY,\n"
 	"  bulletin_id INTEGER NOT NULL REFERENCES bulletins (id),\n"

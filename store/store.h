@@ -36,6 +36,19 @@ void store_close(struct store **);
 /* The connection, for the modules' own prepared statements. */
 sqlite3 *store_db(struct store *);
 
+/*
+ * The columns of table signer_sequences (migration 5), for the other
+ * databases that keep sequences by the same rule (library/sequence.c).
+ */
+#define STORE_SIGNER_SEQUENCES "(\n" \
+	"  scope     TEXT NOT NULL CHECK (scope IN ('package', 'command')),\n" \
+	"  signer    TEXT NOT NULL,\n" \
+	"  sequence  INTEGER NOT NULL CHECK (sequence > 0),\n" \
+	"  signed_at INTEGER NOT NULL,\n" \
+	"  seen_at   INTEGER NOT NULL,\n" \
+	"  PRIMARY KEY (scope, signer)\n" \
+	") STRICT, WITHOUT ROWID"
+
 /* The schema version this program writes. */
 int store_schema_version(void);
 

@@ -220,6 +220,49 @@ START_TEST(test_playlist_tags)
 }
 END_TEST
 
+/* The fleet section: its stations and groups, and every mistake at its line. */
+START_TEST(test_fleet)
+{
+	static const char good[] =
+	    "station = { code = \"D\"; name = \"District\"; };\n"
+	    "fleet = { host = \"127.0.0.1\"; cafile = \"ca.crt\"; certfile = \"d.crt\";\n"
+	    "  keyfile = \"d.key\"; signing_key = \"district.key\";\n"
+	    "  stations = ( { code = \"00001\"; prefix = \"loaxa/v1/01/001/00001\";\n"
+	    "    groups = [ \"river\" ]; },\n"
+	    "    { code = \"00004\"; prefix = \"loaxa/v1/01/001/00004\"; } ); };\n";
+	static const char bad[] =
+	    "station = { code = \"D\"; name = \"District\"; };\n"
+	    "fleet = { host = \"127.0.0.1\"; exipry = 60;\n"
+	    "  stations = ( { code = \"00001\"; prefix = \"a/b\"; },\n"
+	    "    { code = \"00004\"; prefix = \"loaxa/v1/+/00004\"; },\n"
+	    "    { code = \"00005\"; prefix = \"a/c\"; groups = [ \"all\" ]; },\n"
+	    "    { code = \"00001\"; prefix = \"a/d\"; } ); };\n";
+	static const char *const want[] = {
+	    "t.conf:2: unknown setting 'exipry' in fleet; did you mean 'expiry'?",
+	    "t.conf:2: 'signing_key' is required",
+	    "t.conf:4: prefix 'loaxa/v1/+/00004' is not a topic prefix",
+	    "t.conf:5: group 'all'",
+	    "t.conf:6: fleet station 4 has the same code '00001' as station 1" };
+	struct config_problems p = { 0 };
+	struct config *c = NULL;
+	size_t i;
+
+	ck_assert_int_eq(conf_read_string(good, "t.conf", &c, &p), 0);
+	ck_assert(c->fleet.present);
+	ck_assert_int_eq(c->fleet.port, 8883);
+	ck_assert_int_eq(c->fleet.expiry, 600);
+	ck_assert_uint_eq(c->fleet.nstations, 2);
+	ck_assert_str_eq(c->fleet.stations[0].groups[0], "river");
+	ck_assert_uint_eq(c->fleet.stations[1].ngroups, 0);
+	conf_free(&c);
+	ck_assert_int_eq(conf_read_string(bad, "t.conf", &c, &p), -1);
+	ck_assert_uint_eq(p.n, 5);
+	for (i = 0; i < 5; i++)
+		ck_assert_msg(strstr(p.lines[i], want[i]) != NULL, "%s", p.lines[i]);
+	conf_problems_clear(&p);
+}
+END_TEST
+
 /* Reads manifest text from a file in dir against c; the problems go in p. */
 static int
 manifest_read_text(const char *dir, const char *text, const struct config *c,
@@ -369,6 +412,7 @@ main(void)
 	tcase_add_test(tc, test_suggest);
 	tcase_add_test(tc, test_utf8);
 	tcase_add_test(tc, test_playlist_tags);
+	tcase_add_test(tc, test_fleet);
 	tcase_add_test(tc, test_manifest);
 	tcase_add_loop_test(tc, test_fixture, 0, nfixtures);
 	suite_add_tcase(s, tc);

@@ -1,0 +1,182 @@
+/* Targets, packages in chunks, and the acknowledgements that come back. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xmalloc.h"
+#include "config/cfg.h"
+#include "fleet/fleet.h"
+#include "fleet/internal.h"
+#include "link/chunk.h"
+
+/* Chunks of a package in flight at once: 64 x 256 KiB at most. */
+#define FLEET_WINDOW 64
+
+/* Appends i to idx unless it is there. */
+static void
+fleet_add(size_t **idx, size_t *n, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < *n; k++)
+		if ((*idx)[k] == i)
+			return;
+	*idx = xreallocarray(*idx, *n + 1, sizeof **idx);
+	(*idx)[(*n)++] = i;
+}
+
+int
+fleet_targets(const struct config *cfg, const char *to, size_t **idx, size_t *n,
+    char **cause)
+{
+	const struct config_fleet *f = &cfg->fleet;
+	const char **names, *hint;
+	size_t i, g, k = 0;
+
+	*idx = NULL;
+	*n = 0;
+	for (i = 0; i < f->nstations; i++) {
+		if (strcmp(to, "all") == 0 || strcmp(to, f->stations[i].code) == 0)
+			fleet_add(idx, n, i);
+		for (g = 0; g < f->stations[i].ngroups; g++)
+			if (strcmp(to, f->stations[i].groups[g]) == 0)
+				fleet_add(idx, n, i);
+	}
+	if (*n > 0)
+		return 0;
+	names = xcalloc(1, sizeof *names);
+	for (i = 0; i < f->nstations; i++) {
+		names = xreallocarray(names, k + f->stations[i].ngroups + 2,
+		    sizeof *names);
+		names[k++] = f->stations[i].code;
+		for (g = 0; g < f->stations[i].ngroups; g++)
+			names[k++] = f->stations[i].groups[g];
+		names[k] = NULL;
+	}
+	hint = cfg_suggest(to, names);
+	xasprintf(cause, "'%s' is no station or group of the fleet section%s%s%s", to,
+	    hint != NULL ? "; did you mean '" : "", hint != NULL ? hint : "",
+	    hint != NULL ? "'?" : "");
+	free(names);
+	return -1;
+}
+
+int
+fleet_send_package(struct fleet *f, const size_t *idx, size_t n,
+    const unsigned char *pkg, int64_t size, const char *sha, int timeout_ms,
+    char **cause)
+{
+	int64_t deadline = fleet_deadline(timeout_ms), count, c;
+	unsigned char *msg;
+	char *topic;
+	size_t i, len;
+	int rc = 0;
+
+	f->window = FLEET_WINDOW;
+	count = (size + LINK_CHUNK_MAX - 1) / LINK_CHUNK_MAX;
+	for (c = 0; c < count && rc == 0; c++) {
+		len = link_chunk_make(pkg, size, sha, LINK_CHUNK_MAX, c, &msg);
+		for (i = 0; i < n && rc == 0; i++) {
+			xasprintf(&topic, "%s/down/pkg", f->cfg->fleet.stations[idx[i]].prefix);
+			rc = fleet_publish_one(f, topic, msg, len, deadline, cause);
+			free(topic);
+		}
+		free(msg);
+	}
+	return rc == 0 ? fleet_drain(f, deadline, cause) : -1;
+}
+
+/*
+ * The string value of "key": in json, unescaped as far as \" and \\ go
+ * (enough to show a reason), or NULL.
+ */
+static char *
+fleet_json_string(const char *json, size_t len, const char *key)
+{
+	char *pat, *out;
+	const char *p, *end = json + len;
+	size_t n = 0;
+
+	xasprintf(&pat, "\"%s\":\"", key);
+	p = memmem(json, len, pat, strlen(pat));
+	if (p == NULL) {
+		free(pat);
+		return NULL;
+	}
+	p += strlen(pat);
+	free(pat);
+	out = xmalloc((size_t)(end - p) + 1);
+	for (; p < end && *p != '"'; p++) {
+		if (*p == '\\' && p + 1 < end)
+			p++;
+		out[n++] = *p;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+void
+fleet_ack_heard(struct fleet *f, const char *json, size_t len)
+{
+	struct fleet_heard h;
+
+	if ((h.msg_id = fleet_json_string(json, len, "msg_id")) == NULL)
+		return;
+	h.ok = memmem(json, len, "\"ok\":true", 9) != NULL;
+	h.why = fleet_json_string(json, len, "why");
+	f->heard = xreallocarray(f->heard, f->nheard + 1, sizeof *f->heard);
+	f->heard[f->nheard++] = h;
+}
+
+/* Fills acks from what was heard; 1 when every station answered. */
+static int
+fleet_match(const struct fleet *f, const size_t *idx, size_t n, const char *kind,
+    const char *id, struct fleet_ack *acks)
+{
+	char *want;
+	size_t i, k, got = 0;
+
+	for (i = 0; i < n; i++) {
+		xasprintf(&want, "%s:%s:%s", f->cfg->fleet.stations[idx[i]].code, kind, id);
+		for (k = 0; k < f->nheard; k++)
+			if (strcmp(f->heard[k].msg_id, want) == 0) {
+				if (acks != NULL && !acks[i].got) {
+					acks[i].got = 1;
+					acks[i].ok = f->heard[k].ok;
+					acks[i].why = f->heard[k].why != NULL ?
+					    xstrdup(f->heard[k].why) : NULL;
+				}
+				got++;
+				break;
+			}
+		free(want);
+	}
+	return got == n;
+}
+
+static int
+fleet_all_heard(const struct fleet *f)
+{
+	return fleet_match(f, f->want, f->nwant, f->want_kind, f->want_id, NULL);
+}
+
+void
+fleet_wait_acks(struct fleet *f, const size_t *idx, size_t n, const char *kind,
+    const char *id, int timeout_ms, struct fleet_ack *acks)
+{
+	memset(acks, 0, n * sizeof *acks);
+	f->want = idx;
+	f->nwant = n;
+	f->want_kind = kind;
+	f->want_id = id;
+	fleet_loop_until(f, fleet_all_heard, fleet_deadline(timeout_ms));
+	fleet_match(f, idx, n, kind, id, acks);
+}
+
+void
+fleet_acks_clear(struct fleet_ack *acks, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(acks[i].why);
+}

@@ -1,0 +1,51 @@
+/* Shared inside fleet/ only: the connection's state. */
+#ifndef LOAXA_FLEET_INTERNAL_H
+#define LOAXA_FLEET_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct mosquitto;
+struct config;
+
+/* One acknowledgement heard on an up/ack topic. */
+struct fleet_heard {
+	char *msg_id;
+	int ok;
+	char *why;
+};
+
+struct fleet {
+	const struct config *cfg;
+	struct mosquitto *m;
+	int connack;      /* 0 waiting, 1 accepted, -1 refused (connack_rc) */
+	int connack_rc;
+	int lost;         /* the libmosquitto error that ended the loop */
+	int subs, subacks, sub_refused;
+	int inflight;     /* publishes waiting for their PUBACK */
+	int window;       /* how many may */
+	int refused;      /* the first PUBACK reason code >= 0x80 */
+	struct fleet_heard *heard;
+	size_t nheard;
+	/* What fleet_wait_acks waits for: "CODE:kind:id" of these stations. */
+	const size_t *want;
+	size_t nwant;
+	const char *want_kind, *want_id;
+};
+
+/* Runs the network until done(f) or deadline (fleet_deadline); -1 if not done. */
+int fleet_loop_until(struct fleet *, int (*done)(const struct fleet *),
+    int64_t deadline);
+int64_t fleet_deadline(int timeout_ms);
+
+/* Publishes at QoS 1 once at most f->window wait for their PUBACK. */
+int fleet_publish_one(struct fleet *, const char *topic, const void *data,
+    size_t len, int64_t deadline, char **cause);
+
+/* Waits until every publish has its PUBACK; -1 with *cause if refused or late. */
+int fleet_drain(struct fleet *, int64_t deadline, char **cause);
+
+/* Keeps an acknowledgement (the JSON object of up/ack) that was heard. */
+void fleet_ack_heard(struct fleet *, const char *json, size_t len);
+
+#endif

@@ -1,0 +1,317 @@
+/*
+ * The district's MQTT connection (libmosquitto, MQTT 5): connect, subscribe
+ * to acknowledgements, publish at QoS 1 and wait for the broker's PUBACK,
+ * whose reason code says when the broker refused a publish (its ACL). No
+ * thread: each wait drives mosquitto_loop until its condition or deadline
+ * (CLOCK_MONOTONIC).
+ */
+#include <errno.h>
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/xmalloc.h"
+#include "config/config.h"
+#include "fleet/fleet.h"
+#include "fleet/internal.h"
+#include "scheduler/loop.h"
+
+#define UNUSED __attribute__((unused))
+
+static void
+mq_on_connect(struct mosquitto *m UNUSED, void *arg, int rc, int flags UNUSED,
+    const mosquitto_property *props UNUSED)
+{
+	struct fleet *f = arg;
+
+	f->connack = rc == 0 ? 1 : -1;
+	f->connack_rc = rc;
+}
+
+static void
+mq_on_subscribe(struct mosquitto *m UNUSED, void *arg, int mid UNUSED, int n,
+    const int *qos, const mosquitto_property *props UNUSED)
+{
+	struct fleet *f = arg;
+
+	f->subacks++;
+	if (n < 1 || qos[0] >= 0x80)
+		f->sub_refused++;
+}
+
+static void
+mq_on_publish(struct mosquitto *m UNUSED, void *arg, int mid UNUSED, int reason,
+    const mosquitto_property *props UNUSED)
+{
+	struct fleet *f = arg;
+
+	f->inflight--;
+	if (reason >= 0x80 && f->refused == 0)
+		f->refused = reason;
+}
+
+static void
+mq_on_message(struct mosquitto *m UNUSED, void *arg,
+    const struct mosquitto_message *msg, const mosquitto_property *props UNUSED)
+{
+	struct fleet *f = arg;
+
+	if (msg->payloadlen > 0 && msg->payloadlen < 65536)
+		fleet_ack_heard(f, msg->payload, (size_t)msg->payloadlen);
+}
+
+/* Runs the network until done(f) or deadline; 0, or -1 when the connection fell. */
+int
+fleet_loop_until(struct fleet *f, int (*done)(const struct fleet *), int64_t deadline)
+{
+	int rc;
+
+	while (!done(f) && sched_loop_now() < deadline) {
+		rc = mosquitto_loop(f->m, 100, 1);
+		if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN) {
+			f->lost = rc;
+			return -1;
+		}
+	}
+	return done(f) ? 0 : -1;
+}
+
+int64_t
+fleet_deadline(int timeout_ms)
+{
+	return sched_loop_now() + timeout_ms;
+}
+
+static int
+mq_connacked(const struct fleet *f)
+{
+	return f->connack != 0;
+}
+
+/* Reads the first line of a password file into an allocated string. */
+static char *
+mq_password(const char *path, char **cause)
+{
+	char buf[512];
+	FILE *fp;
+
+	if ((fp = fopen(path, "re")) == NULL || fgets(buf, sizeof buf, fp) == NULL) {
+		xasprintf(cause, "%s: %s", path, fp == NULL ? strerror(errno) :
+		    "empty password file");
+		if (fp != NULL)
+			fclose(fp);
+		return NULL;
+	}
+	fclose(fp);
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return xstrdup(buf);
+}
+
+/* Sets TLS and credentials on f->m from the fleet section. */
+static int
+mq_setup(struct fleet *f, const struct config_fleet *c, char **cause)
+{
+	char *pw = NULL;
+	int rc;
+
+	mosquitto_int_option(f->m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+	if (c->cafile != NULL && (rc = mosquitto_tls_set(f->m, c->cafile, NULL,
+	    c->certfile, c->keyfile, NULL)) != MOSQ_ERR_SUCCESS) {
+		xasprintf(cause, "fleet TLS (%s%s%s): %s", c->cafile,
+		    c->certfile ? ", " : "", c->certfile ? c->certfile : "",
+		    mosquitto_strerror(rc));
+		return -1;
+	}
+	if (c->password_file != NULL && (pw = mq_password(c->password_file, cause)) ==
+	    NULL)
+		return -1;
+	if (c->username != NULL)
+		mosquitto_username_pw_set(f->m, c->username, pw);
+	free(pw);
+	return 0;
+}
+
+int
+fleet_connect(const struct config *cfg, int timeout_ms, struct fleet **out,
+    char **cause)
+{
+	const struct config_fleet *c = &cfg->fleet;
+	struct fleet *f;
+	char *id;
+	int rc;
+
+	*out = NULL;
+	mosquitto_lib_init();
+	f = xcalloc(1, sizeof *f);
+	f->cfg = cfg;
+	if (c->client_id != NULL)
+		id = xstrdup(c->client_id);
+	else
+		xasprintf(&id, "district-%ld", (long)getpid());
+	f->m = mosquitto_new(id, true, f);
+	free(id);
+	if (f->m == NULL) {
+		xasprintf(cause, "cannot make an MQTT client: %s", strerror(errno));
+		free(f);
+		return -1;
+	}
+	mosquitto_connect_v5_callback_set(f->m, mq_on_connect);
+	mosquitto_subscribe_v5_callback_set(f->m, mq_on_subscribe);
+	mosquitto_publish_v5_callback_set(f->m, mq_on_publish);
+	mosquitto_message_v5_callback_set(f->m, mq_on_message);
+	if (mq_setup(f, c, cause) != 0) {
+		fleet_free(&f);
+		return -1;
+	}
+	if ((rc = mosquitto_connect_bind_v5(f->m, c->host, c->port, 60, NULL, NULL)) !=
+	    MOSQ_ERR_SUCCESS) {
+		xasprintf(cause, "broker %s:%d: %s", c->host, c->port,
+		    rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+		fleet_free(&f);
+		return -1;
+	}
+	if (fleet_loop_until(f, mq_connacked, fleet_deadline(timeout_ms)) != 0 ||
+	    f->connack != 1) {
+		xasprintf(cause, "broker %s:%d: %s", c->host, c->port,
+		    f->connack < 0 ? mosquitto_reason_string(f->connack_rc) :
+		    f->lost != 0 ? mosquitto_strerror(f->lost) :
+		    "no answer (a TLS or network problem?)");
+		fleet_free(&f);
+		return -1;
+	}
+	*out = f;
+	return 0;
+}
+
+void
+fleet_free(struct fleet **fp)
+{
+	struct fleet *f = *fp;
+	size_t i;
+
+	if (f == NULL)
+		return;
+	if (f->connack == 1) {
+		mosquitto_disconnect(f->m);
+		mosquitto_loop(f->m, 100, 1);
+	}
+	mosquitto_destroy(f->m);
+	for (i = 0; i < f->nheard; i++) {
+		free(f->heard[i].msg_id);
+		free(f->heard[i].why);
+	}
+	free(f->heard);
+	free(f);
+	*fp = NULL;
+	mosquitto_lib_cleanup();
+}
+
+static int
+mq_subacked(const struct fleet *f)
+{
+	return f->subacks >= f->subs;
+}
+
+int
+fleet_listen_acks(struct fleet *f, const size_t *idx, size_t n, int timeout_ms,
+    char **cause)
+{
+	char *topic;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		xasprintf(&topic, "%s/up/ack", f->cfg->fleet.stations[idx[i]].prefix);
+		rc = mosquitto_subscribe_v5(f->m, NULL, topic, 1, 0, NULL);
+		free(topic);
+		if (rc != MOSQ_ERR_SUCCESS) {
+			xasprintf(cause, "cannot subscribe: %s", mosquitto_strerror(rc));
+			return -1;
+		}
+		f->subs++;
+	}
+	if (fleet_loop_until(f, mq_subacked, fleet_deadline(timeout_ms)) != 0) {
+		xasprintf(cause, "the broker did not answer the subscriptions");
+		return -1;
+	}
+	if (f->sub_refused > 0) {
+		xasprintf(cause, "the broker refused %d subscription%s to the stations' "
+		    "acknowledgements (its ACL?)", f->sub_refused,
+		    f->sub_refused == 1 ? "" : "s");
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether at most f->window publishes wait for their PUBACK. */
+static int
+mq_room(const struct fleet *f)
+{
+	return f->inflight <= f->window || f->refused != 0;
+}
+
+int
+fleet_publish_one(struct fleet *f, const char *topic, const void *data,
+    size_t len, int64_t deadline, char **cause)
+{
+	int rc;
+
+	if (fleet_loop_until(f, mq_room, deadline) != 0) {
+		xasprintf(cause, "the broker did not acknowledge what was sent in time");
+		return -1;
+	}
+	if (f->refused != 0) {
+		xasprintf(cause, "the broker refused to take it: %s",
+		    mosquitto_reason_string(f->refused));
+		return -1;
+	}
+	rc = mosquitto_publish_v5(f->m, NULL, topic, (int)len, data, 1, false, NULL);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		xasprintf(cause, "cannot publish on %s: %s", topic, mosquitto_strerror(rc));
+		return -1;
+	}
+	f->inflight++;
+	return 0;
+}
+
+int
+fleet_publish(struct fleet *f, const size_t *idx, size_t n, const char *sub,
+    const void *data, size_t len, int timeout_ms, char **cause)
+{
+	int64_t deadline = fleet_deadline(timeout_ms);
+	char *topic;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++) {
+		xasprintf(&topic, "%s/%s", f->cfg->fleet.stations[idx[i]].prefix, sub);
+		rc = fleet_publish_one(f, topic, data, len, deadline, cause);
+		free(topic);
+	}
+	return rc == 0 ? fleet_drain(f, deadline, cause) : -1;
+}
+
+static int
+mq_drained(const struct fleet *f)
+{
+	return f->inflight == 0 || f->refused != 0;
+}
+
+int
+fleet_drain(struct fleet *f, int64_t deadline, char **cause)
+{
+	if (fleet_loop_until(f, mq_drained, deadline) != 0) {
+		xasprintf(cause, "the broker did not acknowledge what was sent in time");
+		return -1;
+	}
+	if (f->refused != 0) {
+		xasprintf(cause, "the broker refused to take it: %s",
+		    mosquitto_reason_string(f->refused));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,121 @@
+# UNVERIFIED until loaxa link exists: written against the shared design
+# (loaxa link -c ST.conf, a link section with topic_prefix and groups, the
+# link logging "connected" on stderr); skipped while the command is missing.
+# The down direction end to end (needs `loaxa link`; skipped without it): a
+# district package sent with `loaxa fleet send` reaches the station's link,
+# is verified, moved into the inbox, imported by the daemon and aired on an
+# emergency `fleet play`; the broker killed and restarted in the middle of a
+# package, the package still arrives whole; commands signed by an untrusted
+# key, expired, replayed, or for another station are each refused with a
+# line on the link's stderr and a refusal the district sees.
+. "$LOAXA_SRCDIR/tests/e2e/lib.sh"
+. "$LOAXA_SRCDIR/tests/e2e/broker.sh"
+
+"$LOAXA" link --help >/dev/null 2>&1 || { echo "link-down.sh: SKIP: no loaxa link"; exit 0; }
+G=$LOAXA_GEN_AUDIO
+B=$T/broker
+broker_start "$B"
+A=$(broker_prefix 00001)
+O=$(broker_prefix 00004)
+
+"$LOAXA" key generate --out "$T/district.key" >/dev/null || fail "key generate"
+"$LOAXA" key generate --out "$T/other.key" >/dev/null || fail "key generate"
+PUB=$(cat "$T/district.key.pub")
+mkdir -p "$T/st"
+cat >"$T/st/st.conf" <<CONF
+station = { code = "00001"; name = "Đài xã thử"; timezone = "Asia/Ho_Chi_Minh"; };
+paths = { data = "$T/st/data"; inbox = "$T/st/inbox"; };
+audio = { driver = "null"; realtime = true; fade_ms = 100; };
+trust = { districts = ( { name = "TT huyện"; key = "$PUB"; auto_approve = true; } ); };
+link = { host = "127.0.0.1"; port = $BROKER_PORT; cafile = "$BROKER_CAFILE";
+  certfile = "$B/station-00001.crt"; keyfile = "$B/station-00001.key";
+  topic_prefix = "$A"; groups = [ "ven-song" ]; };
+CONF
+# fleet_conf NAME KEY [EXPIRY]: a district configuration signing with KEY.
+fleet_conf() {
+	cat >"$T/$1.conf" <<CONF
+station = { code = "DISTRICT-001"; name = "TT huyện"; };
+paths = { data = "$T/$1-data"; };
+fleet = { host = "127.0.0.1"; port = $BROKER_PORT; cafile = "$BROKER_CAFILE";
+  certfile = "$B/district-001.crt"; keyfile = "$B/district-001.key";
+  signing_key = "$2"; expiry = ${3:-600}; ack_timeout = 20;
+  stations = ( { code = "00001"; prefix = "$A"; groups = [ "ven-song" ]; },
+               { code = "00004"; prefix = "$O"; } ); };
+CONF
+}
+fleet_conf d "$T/district.key"
+fleet_conf rogue "$T/other.key"
+fleet_conf short "$T/district.key" 10
+
+"$LOAXA" -c "$T/st/st.conf" run 2>"$T/st/run.err" &
+RUN=$!
+"$LOAXA" -c "$T/st/st.conf" link 2>"$T/st/link.err" &
+LINK=$!
+trap 'kill $RUN $LINK 2>/dev/null; broker_cleanup; rm -rf "$T"' EXIT
+wait_line "$T/st/link.err" "connected" 100 || fail "the link did not connect: $(cat "$T/st/link.err")"
+
+# A package arrives, is verified, imported (auto_approve) and airs.
+"$G" --format wav --kind speech --seconds 4 --seed 1 "$T/b1.wav" >/dev/null || fail gen-audio
+run "$LOAXA" -c "$T/d.conf" package create --key "$T/district.key" --out "$T/p1.lxp" \
+    --title "Bản tin huyện" "$T/b1.wav"
+expect_rc 0
+run "$LOAXA" -c "$T/d.conf" fleet send "$T/p1.lxp" --to 00001
+expect_rc 0
+expect_out "00001: acknowledged"
+SHA=$(sha256sum "$T/b1.wav" | cut -d' ' -f1)
+i=0
+until "$LOAXA" -c "$T/st/st.conf" list --format json | grep -q "\"sha256\": *\"$SHA\""; do
+	i=$((i + 1)); [ $i -lt 100 ] || fail "the package was not imported"; sleep 0.1
+done
+run "$LOAXA" -c "$T/d.conf" fleet play "$SHA" --to ven-song --priority emergency
+expect_rc 0
+expect_out "00001: acknowledged"
+wait_line "$T/st/run.err" "asked by TT huyện" 100 || fail "the daemon did not log the district's play"
+wait_line "$T/st/run.err" "on air: 'Bản tin huyện'" 100 || fail "the bulletin did not air"
+
+# The broker dies in the middle of a 20 MB package; the package arrives whole.
+"$G" --format wav --kind speech --seconds 600 --rate 16000 --seed 2 "$T/b2.wav" >/dev/null ||
+    fail gen-audio
+run "$LOAXA" -c "$T/d.conf" package create --key "$T/district.key" --out "$T/p2.lxp" "$T/b2.wav"
+expect_rc 0
+P2=$(sha256sum "$T/p2.lxp" | cut -d' ' -f1)
+"$LOAXA" -c "$T/d.conf" fleet send "$T/p2.lxp" --to 00001 >"$T/send1.out" 2>&1 &
+i=0
+until [ "$(sqlite3 "$T/st/data/link/link.db" "SELECT count(*) FROM link_chunks" 2>/dev/null || echo 0)" -gt 3 ]; do
+	i=$((i + 1)); [ $i -lt 300 ] || fail "no chunk arrived"; sleep 0.1
+done
+broker_kill
+broker_restart
+run "$LOAXA" -c "$T/d.conf" fleet send "$T/p2.lxp" --to 00001 --timeout 60
+expect_rc 0
+expect_out "00001: acknowledged"
+i=0
+until ls "$T/st/inbox/done/" 2>/dev/null | grep -q "$P2"; do
+	i=$((i + 1)); [ $i -lt 300 ] || fail "the package did not reach the inbox whole"; sleep 0.1
+done
+cmp "$T/p2.lxp" "$T/st/inbox/done/$P2.lxp" || fail "the package arrived changed"
+
+# Refused commands: one stderr line each, and the district hears why.
+run "$LOAXA" -c "$T/rogue.conf" fleet stop --to 00001
+expect_rc 1
+expect_out "00001: refused: signed by an unknown key"
+wait_line "$T/st/link.err" "refused: signed by an unknown key" || fail "no log line (untrusted)"
+sub_start --as admin "$A/down/cmd" "$T/cmds" -N -F '%p' -C 1
+run "$LOAXA" -c "$T/short.conf" fleet stop --to 00001 --timeout 5
+expect_out "00001: acknowledged"
+sleep 11
+run timeout 10 mosquitto_pub $(broker_opts district-001) -t "$A/down/cmd" -f "$T/cmds" -q 1
+wait_line "$T/st/link.err" "refused: expired" || fail "no log line (expired)"
+run "$LOAXA" -c "$T/d.conf" fleet stop --to 00001
+expect_out "00001: acknowledged"
+sub_start --as admin "$A/down/cmd" "$T/cmds2" -N -F '%p' -C 1
+run "$LOAXA" -c "$T/d.conf" fleet stop --to 00001
+expect_rc 0
+run timeout 10 mosquitto_pub $(broker_opts district-001) -t "$A/down/cmd" -f "$T/cmds2" -q 1
+wait_line "$T/st/link.err" "refused: replayed" || fail "no log line (replayed)"
+sub_start --as admin "$O/down/cmd" "$T/cmds3" -N -F '%p' -C 1
+run "$LOAXA" -c "$T/d.conf" fleet stop --to 00004 --timeout 1
+run timeout 10 mosquitto_pub $(broker_opts district-001) -t "$A/down/cmd" -f "$T/cmds3" -q 1
+wait_line "$T/st/link.err" "refused: not for this station" || fail "no log line (other station)"
+CHECKS=$((CHECKS + 8))
+echo "link-down: $CHECKS checks passed"
