@@ -159,9 +159,9 @@ pid=$!
 event a start
 until_ms 22500
 kill -TERM $pid
+event a stop
 wait $pid
 RC=$?
-event a stop
 expect_rc 0
 wait $bpid
 RC=$?
@@ -188,9 +188,9 @@ sleep 1
 grep -q "configuration reloaded" a/run3.err || fail "the reload was not accepted: $(cat a/run3.err)"
 until_ms 45000
 kill -TERM $pid
+event a stop
 wait $pid
 RC=$?
-event a stop
 expect_rc 0
 until_ms 50000
 [ "$(sqlite3 a/data/loaxa.db "SELECT count(*) FROM timetables")" -ge 2 ] ||
@@ -285,7 +285,7 @@ for name, s, e, pl in occ:
             inter[r[2]] = inter.get(r[2], 0) + 1
             p = r[1] - t
             # A power cut is logged from the last heartbeat (each second);
-            # a stop after the fade.
+            # a stop after the fade (its event is the signal, not the exit).
             l, h = (p - 1300, p + 100) if r[2] == "power loss" else (p - 100, p + 800)
             x["lo"] += l; x["hi"] += h
             y["lo"] += l; y["hi"] += h
@@ -463,8 +463,12 @@ def text(path):
             row[""] = b.group(1) if b else lines[i - 1].strip()
             cur[2].append(row)
         else:
-            label, _, rest = l.strip().partition("  ")
-            cur[2].append([label] + rest.replace("(", " ").split())
+            # Cells two spaces or more apart; figures one space apart too.
+            cells = []
+            for c in re.split(r"\s{2,}", l.strip()):
+                nums = c.split(" ")
+                cells += nums if all(re.match(r"^[-\d.,]+$", x) for x in nums) else [c]
+            cur[2].append(cells)
     return out
 
 def number(fmt, lang, x):
@@ -537,7 +541,7 @@ def check(fmt, lang, tabs):
         for code, by in list(want["stations"].items()) + [(W["total"], want["missed_by"])]:
             for k, v in by.items():
                 for tab in tabs:
-                    if tab[0] == W["missed_by"] or (tab[1] and tab[1][0] == W["missed_by"]):
+                    if W["missed_by"] in [tab[0]] + (tab[1] or []):
                         if any(r[:1] == [code] and W[k] in r and
                                any(val(v)(x) for x in r[r.index(W[k]) + 1:][:1])
                                for r in tab[2] if isinstance(r, list)):
