@@ -99,6 +99,31 @@ text_counts(FILE *f, enum rep_lang lang, const struct rep_count *v, size_t n)
 	}
 }
 
+void
+rep_text_topics(FILE *f, enum rep_lang lang, const struct rep_topic *t, size_t n,
+    int bulletins)
+{
+	char min[HUMAN_LEN], v[HUMAN_LEN];
+	size_t i;
+
+	fprintf(f, "\n%s\n", rep_label(lang, RL_TOPICS));
+	if (n == 0)
+		fprintf(f, "  %s\n", rep_label(lang, RL_NONE));
+	for (i = 0; i < n; i++) {
+		fprintf(f, "  %s\n        ", t[i].name ? t[i].name :
+		    rep_label(lang, RL_NO_TOPIC));
+		if (bulletins)
+			fprintf(f, " %s %s,", rep_count_human(lang, t[i].bulletins, v),
+			    rep_label(lang, RL_NBULLETINS));
+		fprintf(f, " %s %s,", rep_count_human(lang, t[i].airings, v),
+		    rep_label(lang, RL_AIRINGS));
+		fprintf(f, " %s %s,", rep_count_human(lang, t[i].completed, v),
+		    rep_label(lang, RL_COMPLETED));
+		fprintf(f, " %s %s\n", rep_minutes_human(lang, t[i].played_ms, min),
+		    rep_label(lang, RL_MINUTES));
+	}
+}
+
 /* The report for the terminal. */
 static void
 write_text(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
@@ -120,16 +145,7 @@ write_text(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 	text_figures(f, c, lang);
 	fprintf(f, "\n%s\n", rep_label(lang, RL_MISSED_BY));
 	text_counts(f, lang, c->missed_by, c->nmissed_by);
-	fprintf(f, "\n%s\n", rep_label(lang, RL_TOPICS));
-	if (c->ntopics == 0)
-		fprintf(f, "  %s\n", rep_label(lang, RL_NONE));
-	for (i = 0; i < c->ntopics; i++) {
-		rep_minutes_human(lang, c->topics[i].played_ms, min);
-		fprintf(f, "  %s\n         %s %s, %s %s\n",
-		    c->topics[i].name ? c->topics[i].name : rep_label(lang, RL_NO_TOPIC),
-		    rep_count_human(lang, c->topics[i].airings, n),
-		    rep_label(lang, RL_AIRINGS), min, rep_label(lang, RL_MINUTES));
-	}
+	rep_text_topics(f, lang, c->topics, c->ntopics, 1);
 
 	fprintf(f, "\n%s\n", rep_label(lang, RL_BULLETINS));
 	if (c->nbulletins == 0)
@@ -141,8 +157,10 @@ write_text(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 		rep_time_human(lang, b->last_ms, last);
 		fprintf(f, "  #%-5" PRId64 " ", b->id);
 		utf8_pad(f, b->title, 40);
-		fprintf(f, " %6s %s, %s %s", rep_count_human(lang, b->airings, n),
-		    rep_label(lang, RL_AIRINGS), min, rep_label(lang, RL_MINUTES));
+		fprintf(f, " %6s %s, ", rep_count_human(lang, b->airings, n),
+		    rep_label(lang, RL_AIRINGS));
+		fprintf(f, "%s %s, %s %s", rep_count_human(lang, b->completed, n),
+		    rep_label(lang, RL_COMPLETED), min, rep_label(lang, RL_MINUTES));
 		if (b->min_airings > 0)
 			fprintf(f, ", %s %d: %s", rep_label(lang, RL_MIN), b->min_airings,
 			    rep_label(lang, b->met ? RL_YES : RL_NO));
@@ -455,6 +473,29 @@ html_counts(FILE *f, enum rep_lang lang, enum rep_label title,
 	fputs("</tbody>\n</table>\n", f);
 }
 
+void
+rep_html_topics(FILE *f, enum rep_lang lang, const struct rep_topic *t, size_t n,
+    int bulletins)
+{
+	char v[HUMAN_LEN];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		fputs("<tr><td>", f);
+		rep_html_str(f, t[i].name ? t[i].name : rep_label(lang, RL_NO_TOPIC));
+		fputs("</td>", f);
+		if (bulletins)
+			fprintf(f, "<td class=\"n\">%s</td>", rep_count_human(lang,
+			    t[i].bulletins, v));
+		fprintf(f, "<td class=\"n\">%s</td>", rep_count_human(lang, t[i].airings, v));
+		fprintf(f, "<td class=\"n\">%s</td>", rep_count_human(lang, t[i].completed,
+		    v));
+		fprintf(f, "<td class=\"n\">%s</td></tr>\n", rep_minutes_human(lang,
+		    t[i].played_ms, v));
+	}
+	fputs("</tbody>\n</table>\n", f);
+}
+
 /* An HTML row of a label and a value. */
 static void
 html_pair(FILE *f, const char *k, const char *v)
@@ -497,9 +538,9 @@ write_html(FILE *f, const struct rep_coverage *c, enum rep_lang lang, int64_t no
 {
 	static const enum rep_label scols[] = { RL_FIELD, RL_VALUE };
 	static const enum rep_label tcols[] = { RL_TOPIC, RL_NBULLETINS, RL_AIRINGS,
-		RL_MINUTES };
+		RL_COMPLETED, RL_MINUTES };
 	static const enum rep_label bcols[] = { RL_TITLE, RL_PRODUCER, RL_TOPIC,
-		RL_AIRINGS, RL_MINUTES, RL_MIN, RL_MET, RL_FIRST, RL_LAST };
+		RL_AIRINGS, RL_COMPLETED, RL_MINUTES, RL_MIN, RL_MET, RL_FIRST, RL_LAST };
 	const struct rep_figure *fig;
 	const struct rep_bulletin *b;
 	char value[HUMAN_LEN], min[HUMAN_LEN], n1[HUMAN_LEN], n2[HUMAN_LEN];
@@ -524,18 +565,8 @@ write_html(FILE *f, const struct rep_coverage *c, enum rep_lang lang, int64_t no
 	rep_html_charts(f, c, lang);
 
 	html_h2(f, 2, rep_label(lang, RL_TOPICS));
-	html_head(f, "grid", lang, tcols, 4);
-	for (i = 0; i < c->ntopics; i++) {
-		rep_minutes_human(lang, c->topics[i].played_ms, min);
-		fputs("<tr><td>", f);
-		rep_html_str(f, c->topics[i].name ? c->topics[i].name :
-		    rep_label(lang, RL_NO_TOPIC));
-		fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">%s"
-		    "</td><td class=\"n\">%s</td></tr>\n",
-		    rep_count_human(lang, c->topics[i].bulletins, n1),
-		    rep_count_human(lang, c->topics[i].airings, n2), min);
-	}
-	fputs("</tbody>\n</table>\n", f);
+	html_head(f, "grid", lang, tcols, sizeof tcols / sizeof tcols[0]);
+	rep_html_topics(f, lang, c->topics, c->ntopics, 1);
 	html_h2(f, 3, rep_label(lang, RL_BULLETINS));
 	html_head(f, "grid wide", lang, bcols, sizeof bcols / sizeof bcols[0]);
 	for (i = 0; i < c->nbulletins; i++) {
@@ -549,9 +580,11 @@ write_html(FILE *f, const struct rep_coverage *c, enum rep_lang lang, int64_t no
 		rep_html_str(f, b->agency);
 		fputs("</td><td>", f);
 		rep_html_str(f, b->topic_name);
-		fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+		fprintf(f, "</td><td class=\"n\">%s</td>", rep_count_human(lang,
+		    b->airings, n1));
+		fprintf(f, "<td class=\"n\">%s</td><td class=\"n\">%s</td>"
 		    "<td class=\"n\">%s</td><td>%s</td><td class=\"t\">%s</td>"
-		    "<td class=\"t\">%s</td></tr>\n", rep_count_human(lang, b->airings, n1),
+		    "<td class=\"t\">%s</td></tr>\n", rep_count_human(lang, b->completed, n1),
 		    min, rep_count_human(lang, b->min_airings, n2), b->min_airings > 0 ?
 		    rep_label(lang, b->met ? RL_YES : RL_NO) : "", first, last);
 	}

@@ -140,6 +140,26 @@ char *rep_time_human(enum rep_lang, int64_t ms, char out[HUMAN_LEN]);
 
 void rep_text_period(FILE *, enum rep_lang, const struct rep_period *);
 
+/*
+ * The topics for people, the same figures in text and HTML as in the other
+ * formats: bulletins (when asked: a district's sum would count a bulletin
+ * once per station), airings, completed, minutes. Text writes its section
+ * title; HTML the rows and the table's end, after the caller's head row.
+ */
+void rep_text_topics(FILE *, enum rep_lang, const struct rep_topic *, size_t n,
+    int bulletins);
+void rep_html_topics(FILE *, enum rep_lang, const struct rep_topic *, size_t n,
+    int bulletins);
+
+/*
+ * The district's missed slots by reason, one row at a time: each accepted
+ * station's reasons, then the total's. Call with *pos 0; returns the count
+ * at *pos and advances it, with *s the station (NULL for the total), or
+ * NULL after the last.
+ */
+const struct rep_count *rep_merge_missed(const struct rep_merge *, size_t *pos,
+    const struct rep_merge_station **s);
+
 /* The HTML page's start: styles for A4, the state's header, place and date. */
 void rep_html_begin(FILE *, enum rep_lang, const struct rep_station *, int64_t now_ms,
     enum rep_label title, const struct rep_period *);

@@ -296,6 +296,26 @@ rep_merge_clear(struct rep_merge *m)
 	memset(m, 0, sizeof *m);
 }
 
+const struct rep_count *
+rep_merge_missed(const struct rep_merge *m, size_t *pos, const struct rep_merge_station **s)
+{
+	const struct rep_coverage *c;
+	size_t i, k = *pos;
+
+	for (i = 0; i <= m->nstations; i++) {
+		*s = i < m->nstations ? &m->stations[i] : NULL;
+		if (*s != NULL && (*s)->status != REP_MERGE_OK)
+			continue;
+		c = *s != NULL ? &(*s)->cov : &m->total;
+		if (k < c->nmissed_by) {
+			(*pos)++;
+			return &c->missed_by[k];
+		}
+		k -= c->nmissed_by;
+	}
+	return NULL;
+}
+
 /* --- The district report's formats --- */
 
 /* The station's display name: its name, else its code. */
@@ -334,17 +354,39 @@ merge_cov(const struct rep_merge_station *s)
 
 /* A terminal row: the code, then every figure right-aligned in 8 columns. */
 static void
-merge_text_row(FILE *f, const char *code, const struct rep_coverage *c)
+merge_text_row(FILE *f, enum rep_lang lang, const char *code,
+    const struct rep_coverage *c)
 {
-	char v[32];
+	char v[32], h[HUMAN_LEN];
 	size_t i;
 
 	fputs("  ", f);
 	utf8_pad(f, code, 14);
 	for (i = 0; i < rep_nfigures; i++) {
 		merge_figure(&rep_figures[i], c, v);
-		fprintf(f, " %8s", v);
+		fprintf(f, " %8s", human_number(REP_HUMAN(lang), v, h));
 	}
+}
+
+/* The district's missed slots by reason, for the terminal. */
+static void
+merge_text_missed(FILE *f, const struct rep_merge *m, enum rep_lang lang)
+{
+	const struct rep_merge_station *s;
+	const struct rep_count *n;
+	char v[HUMAN_LEN];
+	size_t pos = 0;
+
+	fprintf(f, "\n%s\n", rep_label(lang, RL_MISSED_BY));
+	while ((n = rep_merge_missed(m, &pos, &s)) != NULL) {
+		fputs("  ", f);
+		utf8_pad(f, s != NULL ? s->code : rep_label(lang, RL_TOTAL), 14);
+		fputs("  ", f);
+		utf8_pad(f, rep_reason(lang, n->key), 32);
+		fprintf(f, " %8s\n", rep_count_human(lang, n->n, v));
+	}
+	if (pos == 0)
+		fprintf(f, "  %s\n", rep_label(lang, RL_NONE));
 }
 
 /* The district report for the terminal. */
@@ -353,7 +395,6 @@ merge_text(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 {
 	const struct rep_merge_station *s;
 	const char *head;
-	char min[32];
 	size_t i, j, k;
 
 	fprintf(f, "%s\n%s: %s\n", rep_label(lang, RL_DISTRICT_REPORT),
@@ -375,7 +416,7 @@ merge_text(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 	fprintf(f, "  %s\n", rep_label(lang, RL_STATUS));
 	for (i = 0; i < m->nstations; i++) {
 		s = &m->stations[i];
-		merge_text_row(f, s->code, merge_cov(s));
+		merge_text_row(f, lang, s->code, merge_cov(s));
 		if (s->status == REP_MERGE_OK)
 			fprintf(f, "  %s (%s)\n", merge_status(lang, s), merge_name(s));
 		else
@@ -383,18 +424,10 @@ merge_text(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 			    s->file ? ": " : "", s->file ? s->file : "",
 			    s->why ? ": " : "", s->why ? s->why : "");
 	}
-	merge_text_row(f, rep_label(lang, RL_TOTAL), &m->total);
+	merge_text_row(f, lang, rep_label(lang, RL_TOTAL), &m->total);
 	fputc('\n', f);
-	fprintf(f, "\n%s\n", rep_label(lang, RL_TOPICS));
-	if (m->total.ntopics == 0)
-		fprintf(f, "  %s\n", rep_label(lang, RL_NONE));
-	for (i = 0; i < m->total.ntopics; i++) {
-		rep_minutes(m->total.topics[i].played_ms, min);
-		fprintf(f, "  %8" PRId64 " %s  %9s %s  %s\n", m->total.topics[i].airings,
-		    rep_label(lang, RL_AIRINGS), min, rep_label(lang, RL_MINUTES),
-		    m->total.topics[i].name ? m->total.topics[i].name :
-		    rep_label(lang, RL_NO_TOPIC));
-	}
+	merge_text_missed(f, m, lang);
+	rep_text_topics(f, lang, m->total.topics, m->total.ntopics, 0);
 	fprintf(f, "\n%s\n", rep_label(lang, RL_REFUSED));
 	if (m->nrefused == 0)
 		fprintf(f, "  %s\n", rep_label(lang, RL_NONE));
@@ -455,11 +488,14 @@ merge_csv(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 	static const enum rep_label cols[] = { RL_CODE, RL_STATION, RL_COMMUNE,
 		RL_STATUS };
 	static const enum rep_label rcols[] = { RL_FILE, RL_CODE, RL_REASON };
-	static const enum rep_label tcols[] = { RL_TOPIC, RL_AIRINGS, RL_MINUTES };
+	static const enum rep_label tcols[] = { RL_TOPIC, RL_AIRINGS, RL_COMPLETED,
+		RL_MINUTES };
 	static const enum rep_label fcols[] = { RL_CODE, RL_FILE, RL_FLAGGED };
+	static const enum rep_label mcols[] = { RL_CODE, RL_MISSED_BY, RL_COUNT };
 	const struct rep_merge_station *s;
+	const struct rep_count *n;
 	char min[32], *where;
-	size_t i, j;
+	size_t i, j, pos = 0;
 
 	fputs("\xef\xbb\xbf", f);
 	csv_str(f, rep_label(lang, RL_PERIOD));
@@ -500,6 +536,15 @@ merge_csv(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 	fputs(",,,", f);
 	merge_csv_figures(f, &m->total);
 	fputs(",\r\n\r\n", f);
+	merge_csv_head(f, lang, mcols, sizeof mcols / sizeof mcols[0]);
+	fputs("\r\n", f);
+	while ((n = rep_merge_missed(m, &pos, &s)) != NULL) {
+		csv_str(f, s != NULL ? s->code : rep_label(lang, RL_TOTAL));
+		fputc(',', f);
+		csv_str(f, rep_reason(lang, n->key));
+		fprintf(f, ",%" PRId64 "\r\n", n->n);
+	}
+	fputs("\r\n", f);
 	merge_csv_head(f, lang, rcols, sizeof rcols / sizeof rcols[0]);
 	fputs("\r\n", f);
 	for (i = 0; i < m->nrefused; i++) {
@@ -517,7 +562,8 @@ merge_csv(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 		rep_minutes(m->total.topics[i].played_ms, min);
 		csv_str(f, m->total.topics[i].name ? m->total.topics[i].name :
 		    rep_label(lang, RL_NO_TOPIC));
-		fprintf(f, ",%" PRId64 ",%s\r\n", m->total.topics[i].airings, min);
+		fprintf(f, ",%" PRId64 ",%" PRId64 ",%s\r\n", m->total.topics[i].airings,
+		    m->total.topics[i].completed, min);
 	}
 	fputs("\r\n", f);
 	merge_csv_head(f, lang, fcols, sizeof fcols / sizeof fcols[0]);
@@ -594,8 +640,9 @@ merge_json(FILE *f, const struct rep_merge *m)
 		json_write(f, m->total.topics[i].key);
 		fputs(", \"name\": ", f);
 		json_write(f, m->total.topics[i].name);
-		fprintf(f, ", \"airings\": %" PRId64 ", \"played_ms\": %" PRId64 "}",
-		    m->total.topics[i].airings, m->total.topics[i].played_ms);
+		fprintf(f, ", \"airings\": %" PRId64 ", \"completed\": %" PRId64
+		    ", \"played_ms\": %" PRId64 "}", m->total.topics[i].airings,
+		    m->total.topics[i].completed, m->total.topics[i].played_ms);
 	}
 	fputs("],\n  \"missing\": [", f);
 	for (i = 0, n = 0; i < m->nstations; i++)
@@ -700,12 +747,72 @@ merge_chart(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 	free(buf);
 }
 
+/* The district's missed slots by reason: a row per station and reason, then the total's. */
+static void
+merge_html_missed(FILE *f, const struct rep_merge *m, enum rep_lang lang)
+{
+	const struct rep_merge_station *s;
+	const struct rep_count *n;
+	char v[HUMAN_LEN];
+	size_t pos = 0;
+
+	fputs("<h2>2. ", f);
+	rep_html_str(f, rep_label(lang, RL_MISSED_BY));
+	fprintf(f, "</h2>\n<table class=\"grid\">\n<tr><th>%s</th><th>%s</th><th>%s</th>"
+	    "</tr>\n", rep_label(lang, RL_CODE), rep_label(lang, RL_REASON),
+	    rep_label(lang, RL_COUNT));
+	while ((n = rep_merge_missed(m, &pos, &s)) != NULL) {
+		fputs(s != NULL ? "<tr><td>" : "<tr><th>", f);
+		rep_html_str(f, s != NULL ? s->code : rep_label(lang, RL_TOTAL));
+		fputs(s != NULL ? "</td><td>" : "</th><td>", f);
+		rep_html_str(f, rep_reason(lang, n->key));
+		fprintf(f, "</td><td class=\"n\">%s</td></tr>\n",
+		    rep_count_human(lang, n->n, v));
+	}
+	fputs("</table>\n", f);
+}
+
+/* The rows verification flagged, each as FILE:LINE and what is wrong with it. */
+static void
+merge_html_flags(FILE *f, const struct rep_merge *m, enum rep_lang lang)
+{
+	const struct rep_merge_station *s;
+	size_t i, j, n = 0;
+
+	fputs("<h2>5. ", f);
+	rep_html_str(f, rep_label(lang, RL_FLAGGED));
+	fputs("</h2>\n", f);
+	for (i = 0; i < m->nstations; i++)
+		n += m->stations[i].nflags;
+	if (n == 0) {
+		fputs("<p>", f);
+		rep_html_str(f, rep_label(lang, RL_NONE));
+		fputs("</p>\n", f);
+		return;
+	}
+	fprintf(f, "<table class=\"grid\">\n<tr><th>%s</th><th>%s</th><th>%s</th>"
+	    "</tr>\n", rep_label(lang, RL_CODE), rep_label(lang, RL_FILE),
+	    rep_label(lang, RL_REASON));
+	for (i = 0; i < m->nstations; i++) {
+		s = &m->stations[i];
+		for (j = 0; j < s->nflags; j++) {
+			fputs("<tr><td>", f);
+			rep_html_str(f, s->code);
+			fputs("</td><td>", f);
+			rep_html_str(f, s->file);
+			fprintf(f, ":%" PRId64 "</td><td class=\"rejected\">", s->flags[j].line);
+			rep_html_str(f, s->flags[j].what);
+			fputs("</td></tr>\n", f);
+		}
+	}
+	fputs("</table>\n", f);
+}
+
 static void
 merge_html(FILE *f, const struct rep_merge *m, enum rep_lang lang, int64_t now_ms)
 {
 	struct rep_station d = { 0 };
 	const struct rep_merge_station *s;
-	char min[HUMAN_LEN], n[HUMAN_LEN];
 	size_t i;
 
 	d.name = m->district;
@@ -743,20 +850,15 @@ merge_html(FILE *f, const struct rep_merge *m, enum rep_lang lang, int64_t now_m
 	merge_html_figures(f, lang, &m->total, "th");
 	fputs("</tr>\n</table>\n", f);
 	merge_chart(f, m, lang);
-	fputs("<h2>2. ", f);
+	merge_html_missed(f, m, lang);
+	fputs("<h2>3. ", f);
 	rep_html_str(f, rep_label(lang, RL_TOPICS));
-	fprintf(f, "</h2>\n<table class=\"grid\">\n<tr><th>%s</th><th>%s</th><th>%s</th>"
-	    "</tr>\n", rep_label(lang, RL_TOPIC), rep_label(lang, RL_AIRINGS),
+	fprintf(f, "</h2>\n<table class=\"grid\">\n<thead><tr><th>%s</th><th>%s</th>"
+	    "<th>%s</th><th>%s</th></tr></thead>\n<tbody>\n", rep_label(lang, RL_TOPIC),
+	    rep_label(lang, RL_AIRINGS), rep_label(lang, RL_COMPLETED),
 	    rep_label(lang, RL_MINUTES));
-	for (i = 0; i < m->total.ntopics; i++) {
-		rep_minutes_human(lang, m->total.topics[i].played_ms, min);
-		fputs("<tr><td>", f);
-		rep_html_str(f, m->total.topics[i].name ? m->total.topics[i].name :
-		    rep_label(lang, RL_NO_TOPIC));
-		fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
-		    "</tr>\n", rep_count_human(lang, m->total.topics[i].airings, n), min);
-	}
-	fputs("</table>\n<h2>3. ", f);
+	rep_html_topics(f, lang, m->total.topics, m->total.ntopics, 0);
+	fputs("<h2>4. ", f);
 	rep_html_str(f, rep_label(lang, RL_REFUSED));
 	fputs("</h2>\n<p>", f);
 	if (m->nrefused == 0)
@@ -770,7 +872,9 @@ merge_html(FILE *f, const struct rep_merge *m, enum rep_lang lang, int64_t now_m
 		rep_html_str(f, m->refused[i].why);
 		fputs("<br/>", f);
 	}
-	fputs("</p>\n<h2>4. ", f);
+	fputs("</p>\n", f);
+	merge_html_flags(f, m, lang);
+	fputs("<h2>6. ", f);
 	rep_html_str(f, rep_label(lang, RL_MISSING_STATIONS));
 	fputs("</h2>\n<p>", f);
 	if (m->missing == 0)

@@ -466,13 +466,19 @@ rep_merge_write_xlsx(const char *path, const struct rep_merge *m, enum rep_lang 
 {
 	static const enum rep_label cols[] = { RL_CODE, RL_STATION, RL_STATUS };
 	static const enum rep_label rcols[] = { RL_FILE, RL_CODE, RL_REASON };
-	static const enum rep_label tcols[] = { RL_TOPIC, RL_AIRINGS, RL_MINUTES };
+	static const enum rep_label tcols[] = { RL_TOPIC, RL_AIRINGS, RL_COMPLETED,
+		RL_MINUTES };
+	static const enum rep_label mcols[] = { RL_CODE, RL_REASON, RL_COUNT };
+	static const enum rep_label fcols[] = { RL_CODE, RL_FILE, RL_REASON };
 	static const enum rep_label counts[] = { RL_TRUSTED, RL_ACCEPTED, RL_REJECTED,
 		RL_NOTHING_SENT };
 	const size_t nc = sizeof cols / sizeof cols[0], why = nc + rep_nfigures;
 	const struct rep_merge_station *s;
 	const struct rep_merge_refused *rf;
-	size_t i, n[4] = { m->nstations, m->accepted, m->rejected, m->missing };
+	const struct rep_count *mc;
+	char *where;
+	size_t i, j, pos = 0, n[4] = { m->nstations, m->accepted, m->rejected,
+		m->missing };
 	lxw_worksheet *ws;
 	struct xl x;
 	int r = 0;
@@ -513,6 +519,15 @@ rep_merge_write_xlsx(const char *path, const struct rep_merge *m, enum rep_lang 
 	xl_str(ws, r, 0, rep_label(lang, RL_TOTAL), x.bold);
 	xl_merge_figures(&x, ws, r, &m->total);
 	r += 2;
+	xl_str(ws, r++, 0, rep_label(lang, RL_MISSED_BY), x.title);
+	xl_head(&x, ws, r++, lang, mcols, 3);
+	for (; (mc = rep_merge_missed(m, &pos, &s)) != NULL; r++) {
+		xl_str(ws, r, 0, s != NULL ? s->code : rep_label(lang, RL_TOTAL),
+		    s != NULL ? NULL : x.bold);
+		xl_str(ws, r, 1, rep_reason(lang, mc->key), NULL);
+		xl_num(ws, r, 2, (double)mc->n, x.count);
+	}
+	r++;
 	xl_str(ws, r++, 0, rep_label(lang, RL_REFUSED), x.title);
 	xl_head(&x, ws, r++, lang, rcols, 3);
 	for (i = 0; i < m->nrefused; i++, r++) {
@@ -521,16 +536,29 @@ rep_merge_write_xlsx(const char *path, const struct rep_merge *m, enum rep_lang 
 		xl_str(ws, r, 1, rf->code, NULL);
 		xl_str(ws, r, 2, rf->why, NULL);
 	}
+	r++;
+	xl_str(ws, r++, 0, rep_label(lang, RL_FLAGGED), x.title);
+	xl_head(&x, ws, r++, lang, fcols, 3);
+	for (i = 0; i < m->nstations; i++)
+		for (j = 0; j < m->stations[i].nflags; j++, r++) {
+			s = &m->stations[i];
+			xasprintf(&where, "%s:%" PRId64, s->file, s->flags[j].line);
+			xl_str(ws, r, 0, s->code, NULL);
+			xl_str(ws, r, 1, where, NULL);
+			xl_str(ws, r, 2, s->flags[j].what, NULL);
+			free(where);
+		}
 
 	ws = workbook_add_worksheet(x.wb, lang == REP_EN ? "Topics" : "Chủ đề");
 	worksheet_set_column(ws, 0, 0, 60, NULL);
-	xl_head(&x, ws, 0, lang, tcols, 3);
+	xl_head(&x, ws, 0, lang, tcols, 4);
 	for (i = 0; i < m->total.ntopics; i++) {
 		r = (int)i + 1;
 		xl_str(ws, r, 0, m->total.topics[i].name ? m->total.topics[i].name :
 		    rep_label(lang, RL_NO_TOPIC), NULL);
-		xl_num(ws, r, 1, (double)m->total.topics[i].airings, NULL);
-		xl_num(ws, r, 2, rep_minutes_value(m->total.topics[i].played_ms), x.min);
+		xl_num(ws, r, 1, (double)m->total.topics[i].airings, x.count);
+		xl_num(ws, r, 2, (double)m->total.topics[i].completed, x.count);
+		xl_num(ws, r, 3, rep_minutes_value(m->total.topics[i].played_ms), x.min);
 	}
 	return xl_close(&x, path, cause);
 }

@@ -1495,7 +1495,7 @@ START_TEST(test_merge)
 	struct rep_merge m;
 	struct rep_period p;
 	char *dir = tu_tmpdir(), *data[4], *keys[3], *files[4], *cause = NULL, *trust;
-	char *buf, *want;
+	char *buf, *want, *cmd;
 	const char *fl[4];
 	size_t rows, i, len;
 	FILE *out;
@@ -1586,6 +1586,43 @@ START_TEST(test_merge)
 	ck_assert_msg(strstr(buf, want) != NULL, "%s", buf);
 	free(want);
 	free(buf);
+	/* HTML too, and the missed slots by reason, each station's and the total's. */
+	ck_assert_int_gt(m.total.nmissed_by, 0);
+	ck_assert_ptr_nonnull(out = open_memstream(&buf, &len));
+	ck_assert_int_eq(rep_merge_write(out, &m, REP_HTML, REP_VI, 0, &cause), 0);
+	fclose(out);
+	xasprintf(&want, "<tr><td>B</td><td>%s:%" PRId64 "</td><td class=\"rejected\">row ",
+	    files[1], m.stations[1].flags[0].line);
+	ck_assert_msg(strstr(buf, want) != NULL, "%s", buf);
+	free(want);
+	xasprintf(&want, "<tr><th>Tổng cộng</th><td>%s</td><td class=\"n\">%" PRId64
+	    "</td></tr>", rep_reason(REP_VI, m.total.missed_by[0].key),
+	    m.total.missed_by[0].n);
+	ck_assert_msg(strstr(buf, want) != NULL, "%s", buf);
+	free(want);
+	xasprintf(&want, "<tr><td>A</td><td>%s</td><td class=\"n\">%" PRId64
+	    "</td></tr>", rep_reason(REP_VI, m.stations[0].cov.missed_by[0].key),
+	    m.stations[0].cov.missed_by[0].n);
+	ck_assert_msg(strstr(buf, want) != NULL, "%s", buf);
+	free(want);
+	free(buf);
+	/* The workbook's strings hold the flag and the reasons' title. */
+	if (have("unzip")) {
+		xasprintf(&want, "%s/merge.xlsx", dir);
+		ck_assert_msg(rep_merge_write_xlsx(want, &m, REP_VI, &cause) == 0, "%s",
+		    cause);
+		buf = xmalloc(1 << 20);
+		xasprintf(&cmd, "unzip -p '%s' xl/sharedStrings.xml", want);
+		ck_assert_ptr_nonnull(out = popen(cmd, "r"));
+		len = fread(buf, 1, (1 << 20) - 1, out);
+		buf[len] = '\0';
+		ck_assert_int_eq(pclose(out), 0);
+		ck_assert_msg(strstr(buf, "not real-time") != NULL, "%s", buf);
+		ck_assert_msg(strstr(buf, "Lý do không phát") != NULL, "%s", buf);
+		free(cmd);
+		free(buf);
+		free(want);
+	}
 	rep_merge_clear(&m);
 	/* The genuine C and a forgery of it: C is accepted once, the forgery refused. */
 	fl[3] = files[3];

@@ -113,8 +113,8 @@ for label, machine, human in figs:
 # Per topic and per bulletin: airings, minutes, first and last airing.
 for t in r["topics"]:
     assert vi(t["airings"]) in text and vi("%.1f" % t["minutes"]) in text, t
-    assert [t["name"], vi(t["bulletins"]), vi(t["airings"]), vi("%.1f" % t["minutes"])] \
-        in hcells, ("html topic", t)
+    assert [t["name"], vi(t["bulletins"]), vi(t["airings"]), vi(t["completed"]),
+            vi("%.1f" % t["minutes"])] in hcells, ("html topic", t)
 for b in r["bulletins"]:
     for when in (b["first_airing"], b["last_airing"]):
         assert vi_time(when) in text and vi_time(when) in html, when
