@@ -169,6 +169,19 @@ for p in / /bulletins /bulletins/1 /plan /play /log /reports "/reports/view?peri
 done
 expect_code "$(code /api/state -b duyet.jar)" 200 "the state"
 body_has '"online":false'
+body_has '"link":null'
+# The station link's state, as `loaxa link` writes it, goes to the page as
+# text (the browser parses it), whatever it holds.
+mkdir -p data/link
+printf '{"connected": false, "since": "2026-12-07T05:30:00.000+07:00", "broker": "mqtts://huyen:8883", "queued": 3}\n' >data/link/status.json
+expect_code "$(code /api/state -b duyet.jar)" 200 "the state with a link"
+body_has '"link":"{\"connected\": false, \"since\": \"2026-12-07T05:30:00.000+07:00\"'
+python3 -c 'import json,sys; d=json.load(open("body")); l=json.loads(d["link"]); sys.exit(l["queued"] != 3)' ||
+	fail "the state with a link is not JSON: $(cat body)"
+printf '{"connected": tr\001"</script>' >data/link/status.json
+expect_code "$(code /api/state -b duyet.jar)" 200 "the state with a damaged link file"
+python3 -c 'import json; json.load(open("body"))' || fail "a damaged link file broke the state: $(cat body)"
+rm -r data/link
 
 # A slow client is dropped: headers never finished.
 CHECKS=$((CHECKS + 1))
