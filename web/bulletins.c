@@ -255,6 +255,21 @@ web_upload(struct web *w, struct MHD_Connection *c, struct web_req *r,
 	web_html_end(p);
 }
 
+/* An audit-trail action in the console's words. */
+static const char *
+bul_action_vi(const char *action)
+{
+	static const char *const vi[][2] = { { "import", "nhập" },
+	    { "approve", "duyệt" }, { "reject", "từ chối" }, { "retire", "thu hồi" },
+	    { "expire", "hết hạn" }, { "correct", "cập nhật từ gói" } };
+	size_t i;
+
+	for (i = 0; action != NULL && i < sizeof vi / sizeof vi[0]; i++)
+		if (strcmp(vi[i][0], action) == 0)
+			return vi[i][1];
+	return action;
+}
+
 /* One row of the detail table; id names its value cell when not NULL. */
 static void
 bul_row_id(FILE *f, const char *name, const char *value, const char *id)
@@ -319,7 +334,9 @@ web_bulletin(struct web *w, struct MHD_Connection *c, struct web_req *r,
 	bul_row(f, "Đến ngày", b.valid_until);
 	snprintf(buf, sizeof buf, "%d", b.min_airings);
 	bul_row(f, "Số lượt tối thiểu", buf);
-	bul_row(f, "SHA-256", b.sha256);
+	fputs("<tr><th>SHA-256</th><td class=\"hash\">", f);
+	web_h(f, b.sha256);
+	fputs("</td></tr>", f);
 	fputs("</table></section><section class=\"card\">", f);
 	if (web_may_approve(&r->user) && (strcmp(b.status, "pending") == 0 ||
 	    strcmp(b.status, "rejected") == 0))
@@ -338,7 +355,7 @@ web_bulletin(struct web *w, struct MHD_Connection *c, struct web_req *r,
 		for (i = 0; i < n; i++) {
 			lib_date(ev[i].at, buf);
 			fprintf(f, "<tr><td>%s</td><td>", buf);
-			web_h(f, ev[i].action);
+			web_h(f, bul_action_vi(ev[i].action));
 			fputs("</td><td>", f);
 			web_h(f, ev[i].actor);
 			fputs("</td><td>", f);

@@ -133,6 +133,11 @@ def run(tag, w, h, audio, title):
 
     def shot(name):
         d.save_screenshot(os.path.join(screens, "%s-%s.png" % (tag, name)))
+        # Nothing wider than the window: a phone would cut it off or scroll
+        # the whole page sideways (wide tables scroll in their own box).
+        over = d.execute_script("return document.documentElement.scrollWidth - "
+                                "document.documentElement.clientWidth")
+        check(over <= 0, "the page %s is %d px wider than the window" % (name, over))
         if w < 600:
             # The whole page too, for what a phone shows only by scrolling.
             m = d.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
