@@ -39,7 +39,7 @@ static const char style_css[] =
     "table{border-collapse:collapse;width:100%;background:#fff}\n"
     "th,td{border-bottom:1px solid #e3e6ea;padding:.4em;text-align:left;"
     "vertical-align:top}\n"
-    ".scroll{overflow-x:auto}\n"    ".hash{word-break:break-all;font-family:monospace;font-size:.9em}\n"
+    ".scroll{overflow-x:auto;margin-bottom:.8em}\n"    ".hash{word-break:break-all;font-family:monospace;font-size:.9em}\n"
     "form.inline{display:inline}\n"
     "label{display:block;margin:.4em 0}\n"
     "input,select,button,textarea{font:inherit;max-width:100%}\n"
