@@ -61,31 +61,36 @@ cfg_type_name(int type)
 	}
 }
 
-/* Edit distance between a and b, capped for long words. */
+/*
+ * Edit distance between a and b, capped for long words: insertions,
+ * deletions, substitutions and swaps of two neighbours each count one, so
+ * that a typing slip such as "prot" for "port" is one edit away, not two.
+ */
 static size_t
 cfg_distance(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b), i, j;
-	size_t row[64], prev, tmp;
+	size_t la = strlen(a), lb = strlen(b), i, j, best;
+	unsigned char d[64][64];
 
 	if (la >= 63 || lb >= 63)
 		return 64;
+	for (i = 0; i <= la; i++)
+		d[i][0] = (unsigned char)i;
 	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
+		d[0][j] = (unsigned char)j;
+	for (i = 1; i <= la; i++)
 		for (j = 1; j <= lb; j++) {
-			tmp = row[j];
-			row[j] = prev + (a[i - 1] != b[j - 1]);
-			if (row[j] > row[j - 1] + 1)
-				row[j] = row[j - 1] + 1;
-			if (row[j] > tmp + 1)
-				row[j] = tmp + 1;
-			prev = tmp;
+			best = d[i - 1][j - 1] + (size_t)(a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1U < best)
+				best = d[i - 1][j] + 1U;
+			if (d[i][j - 1] + 1U < best)
+				best = d[i][j - 1] + 1U;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1U < best)
+				best = d[i - 2][j - 2] + 1U;
+			d[i][j] = (unsigned char)best;
 		}
-	}
-	return row[lb];
+	return d[la][lb];
 }
 
 const char *

@@ -3,11 +3,11 @@
  * it when it comes into force, and reading it back for reports.
  */
 #include <errno.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hex.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "scheduler/history.h"
@@ -73,16 +73,6 @@ sched_history_text(const struct config *cfg)
 	return out;
 }
 
-/* The lower-case hex SHA-256 of s. */
-static void
-hist_sha256(const char *s, char out[65])
-{
-	unsigned char h[crypto_hash_sha256_BYTES];
-
-	crypto_hash_sha256(h, (const unsigned char *)s, strlen(s));
-	sodium_bin2hex(out, 65, h, sizeof h);
-}
-
 /*
  * Inserts the row (zone, slots) in force from `from`, recorded by `by`,
  * when `only_if_none` finds no row at all, or when the latest row differs,
@@ -99,7 +89,7 @@ hist_insert(struct store *st, const struct config *cfg, int64_t from, const char
 	int rc = -1, same = 0, any = 0;
 
 	text = sched_history_text(cfg);
-	hist_sha256(text, sha);
+	hex_sha256(text, sha);
 	if (sqlite3_prepare_v2(db, "SELECT timezone, sha256, EXISTS (SELECT 1 FROM"
 	    " timetables WHERE recorded_by = ?1) FROM timetables"
 	    " ORDER BY in_force_from DESC, id DESC LIMIT 1", -1, &q, NULL) != SQLITE_OK)

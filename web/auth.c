@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hex.h"
 #include "common/xmalloc.h"
 #include "library/library.h"
 #include "store/store.h"
@@ -21,16 +22,6 @@ web_role_valid(const char *role)
 	    strcmp(role, "approver") == 0 || strcmp(role, "viewer") == 0);
 }
 
-/* SHA-256 of a token as lower-case hex. */
-static void
-auth_hash(const char *token, char out[65])
-{
-	unsigned char h[crypto_hash_sha256_BYTES];
-
-	crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
-	sodium_bin2hex(out, 65, h, sizeof h);
-}
-
 /* 32 random bytes as hex. */
 static void
 auth_random(char out[65])
@@ -38,7 +29,7 @@ auth_random(char out[65])
 	unsigned char b[32];
 
 	randombytes_buf(b, sizeof b);
-	sodium_bin2hex(out, 65, b, sizeof b);
+	hex_encode(b, sizeof b, out);
 }
 
 int
@@ -173,7 +164,7 @@ web_login(struct web *w, const char *name, const char *password, char token[65],
 	f->count = 0;
 	auth_random(token);
 	auth_random(csrf);
-	auth_hash(token, hash);
+	hex_sha256(token, hash);
 	if (sqlite3_prepare_v2(db, "INSERT INTO web_sessions (token_sha256, user, csrf, "
 	    "expires_at) VALUES (?1, ?2, ?3, ?4)", -1, &s, NULL) != SQLITE_OK) {
 		*why = "Không ghi được phiên đăng nhập.";
@@ -209,7 +200,7 @@ web_session(struct web *w, const char *token, struct web_user *u)
 
 	if (strlen(token) != 64)
 		return -1;
-	auth_hash(token, hash);
+	hex_sha256(token, hash);
 	if (sqlite3_prepare_v2(store_db(w->st), "SELECT s.user, u.role, s.csrf FROM "
 	    "web_sessions s JOIN web_users u ON u.name = s.user WHERE "
 	    "s.token_sha256 = ?1 AND s.expires_at > ?2", -1, &s, NULL) != SQLITE_OK)
@@ -234,7 +225,7 @@ web_logout(struct web *w, const char *token)
 
 	if (token == NULL || strlen(token) != 64)
 		return;
-	auth_hash(token, hash);
+	hex_sha256(token, hash);
 	if (sqlite3_prepare_v2(store_db(w->st), "DELETE FROM web_sessions WHERE "
 	    "token_sha256 = ?1", -1, &s, NULL) != SQLITE_OK)
 		return;

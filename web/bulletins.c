@@ -68,12 +68,16 @@ bul_topics(FILE *f, const struct web *w, const char *name, const char *sel,
 	fputs("</select>", f);
 }
 
-/* The upload form. */
+/*
+ * The upload form, folded under the list so that a phone shows the
+ * bulletins first; it opens with a tap on its summary.
+ */
 static void
 bul_upload_form(FILE *f, const struct web *w, const struct web_user *u)
 {
-	fputs("<section class=\"card\"><h2>Nhập bản tin</h2><form method=\"post\" "
-	    "action=\"/bulletins\" enctype=\"multipart/form-data\">", f);
+	fputs("<details class=\"card\" id=\"upload-form\"><summary>Nhập bản tin mới"
+	    "</summary><form method=\"post\" action=\"/bulletins\" "
+	    "enctype=\"multipart/form-data\">", f);
 	web_csrf_input(f, u);
 	fputs("<label>Tệp âm thanh (MP3, WAV, FLAC, Ogg) <input type=\"file\" "
 	    "name=\"file\" id=\"file\" accept=\"audio/*\" multiple required></label>"
@@ -84,7 +88,7 @@ bul_upload_form(FILE *f, const struct web *w, const struct web_user *u)
 	    "name=\"from\"></label><label>Đến ngày <input type=\"date\" name=\"until\">"
 	    "</label><label>Số lượt tối thiểu <input type=\"number\" min=\"0\" "
 	    "max=\"100000\" name=\"min_airings\"></label></div>"
-	    "<button type=\"submit\" id=\"upload\">Nhập</button></form></section>", f);
+	    "<button type=\"submit\" id=\"upload\">Nhập</button></form></details>", f);
 }
 
 void
@@ -102,8 +106,6 @@ web_bulletins(struct web *w, struct MHD_Connection *c, struct web_req *r,
 
 	(void)rest;
 	web_html_begin(p, w, &r->user, "Bản tin", "/bulletins");
-	if (web_may_change(&r->user))
-		bul_upload_form(f, w, &r->user);
 	fputs("<form method=\"get\" action=\"/bulletins\" class=\"card filters\">"
 	    "<label>Trạng thái <select name=\"status\" id=\"status\">"
 	    "<option value=\"\">tất cả</option>", f);
@@ -141,6 +143,8 @@ web_bulletins(struct web *w, struct MHD_Connection *c, struct web_req *r,
 	fputs("</tbody></table></div>", f);
 	if (shown == 0)
 		fputs("<p class=\"muted\">Không có bản tin nào.</p>", f);
+	if (web_may_change(&r->user))
+		bul_upload_form(f, w, &r->user);
 	lib_bulletins_free(&b, n);
 	web_html_end(p);
 }
@@ -251,13 +255,35 @@ web_upload(struct web *w, struct MHD_Connection *c, struct web_req *r,
 	web_html_end(p);
 }
 
-/* One row of the detail table. */
+/* An audit-trail action in the console's words. */
+static const char *
+bul_action_vi(const char *action)
+{
+	static const char *const vi[][2] = { { "import", "nhập" },
+	    { "approve", "duyệt" }, { "reject", "từ chối" }, { "retire", "thu hồi" },
+	    { "expire", "hết hạn" }, { "correct", "cập nhật từ gói" } };
+	size_t i;
+
+	for (i = 0; action != NULL && i < sizeof vi / sizeof vi[0]; i++)
+		if (strcmp(vi[i][0], action) == 0)
+			return vi[i][1];
+	return action;
+}
+
+/* One row of the detail table; id names its value cell when not NULL. */
+static void
+bul_row_id(FILE *f, const char *name, const char *value, const char *id)
+{
+	fprintf(f, "<tr><th>%s</th><td%s%s%s>", name, id != NULL ? " id=\"" : "",
+	    id != NULL ? id : "", id != NULL ? "\"" : "");
+	web_h(f, value != NULL ? value : "-");
+	fputs("</td></tr>", f);
+}
+
 static void
 bul_row(FILE *f, const char *name, const char *value)
 {
-	fprintf(f, "<tr><th>%s</th><td>", name);
-	web_h(f, value != NULL ? value : "-");
-	fputs("</td></tr>", f);
+	bul_row_id(f, name, value, NULL);
 }
 
 /* An action form of the detail page. */
@@ -299,7 +325,7 @@ web_bulletin(struct web *w, struct MHD_Connection *c, struct web_req *r,
 	web_h(f, b.title);
 	fprintf(f, "</p><audio controls preload=\"none\" src=\"/audio/%lld\"></audio>"
 	    "<table>", (long long)id);
-	bul_row(f, "Trạng thái", web_status_vi(b.status));
+	bul_row_id(f, "Trạng thái", web_status_vi(b.status), "status");
 	bul_row(f, "Chủ đề", b.topic);
 	bul_row(f, "Đơn vị sản xuất", b.agency);
 	snprintf(buf, sizeof buf, "%.1f giây", (double)b.duration_ms / 1000.0);
@@ -308,7 +334,9 @@ web_bulletin(struct web *w, struct MHD_Connection *c, struct web_req *r,
 	bul_row(f, "Đến ngày", b.valid_until);
 	snprintf(buf, sizeof buf, "%d", b.min_airings);
 	bul_row(f, "Số lượt tối thiểu", buf);
-	bul_row(f, "SHA-256", b.sha256);
+	fputs("<tr><th>SHA-256</th><td class=\"hash\">", f);
+	web_h(f, b.sha256);
+	fputs("</td></tr>", f);
 	fputs("</table></section><section class=\"card\">", f);
 	if (web_may_approve(&r->user) && (strcmp(b.status, "pending") == 0 ||
 	    strcmp(b.status, "rejected") == 0))
@@ -327,7 +355,7 @@ web_bulletin(struct web *w, struct MHD_Connection *c, struct web_req *r,
 		for (i = 0; i < n; i++) {
 			lib_date(ev[i].at, buf);
 			fprintf(f, "<tr><td>%s</td><td>", buf);
-			web_h(f, ev[i].action);
+			web_h(f, bul_action_vi(ev[i].action));
 			fputs("</td><td>", f);
 			web_h(f, ev[i].actor);
 			fputs("</td><td>", f);

@@ -1,7 +1,11 @@
 /* Trang chủ and Phát ngay: the daemon's state and commands, over its control socket. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "common/json.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "library/library.h"
@@ -45,20 +49,55 @@ web_home(struct web *w, struct MHD_Connection *c, struct web_req *r,
 	    "<section class=\"card\"><h2>Thiết bị và kết nối</h2>"
 	    "<p>Thiết bị: <span id=\"device\">-</span></p>"
 	    "<p>Bộ phát: <span id=\"link\">-</span></p>"
+	    "<p id=\"uplink-row\" hidden>Kết nối huyện: <span id=\"uplink\">-</span>"
+	    "<br><span class=\"muted\" id=\"uplink-detail\"></span></p>"
 	    "<p>Lỗi gần nhất: <span id=\"last-error\">-</span></p></section>"
 	    "</div>", f);
 	web_html_end(p);
 }
 
+/* Where `loaxa link` keeps the station link's state, under the data directory. */
+#define HOME_LINK_STATUS "link/status.json"
+#define HOME_LINK_MAX 16384
+
+/*
+ * The station link's state document as `loaxa link` writes it, as text the
+ * caller frees; NULL when the station has no link (no file), or it is not a
+ * regular file of at most HOME_LINK_MAX bytes. The browser parses it, so a
+ * half-written or foreign file costs that line of the page, not the rest.
+ */
+static char *
+home_link_status(const struct web *w)
+{
+	struct stat sb;
+	char *path, *text = NULL;
+	ssize_t n;
+	int fd;
+
+	xasprintf(&path, "%s/%s", w->cfg->paths.data, HOME_LINK_STATUS);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	free(path);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size <= HOME_LINK_MAX) {
+		text = xmalloc((size_t)sb.st_size + 1);
+		n = read(fd, text, (size_t)sb.st_size);
+		text[n > 0 ? n : 0] = '\0';
+	}
+	close(fd);
+	return text;
+}
+
 /*
  * GET /api/state: {"online": bool, "daemon": the daemon's status document or
- * null, "error": why it is null}.
+ * null, "error": why it is null, "link": the text of the station link's state
+ * document, or null when the station has no link}.
  */
 void
 web_state(struct web *w, struct MHD_Connection *c, struct web_req *r,
     const char *rest, struct web_page *p)
 {
-	char *message = NULL, *body = NULL, *q;
+	char *message = NULL, *body = NULL, *link;
 	int status;
 
 	(void)c;
@@ -68,16 +107,16 @@ web_state(struct web *w, struct MHD_Connection *c, struct web_req *r,
 	status = web_ctl(w, "status json", 3000, &message, &body);
 	if (status == 0 && body != NULL && body[0] == '{') {
 		body[strcspn(body, "\n")] = '\0';
-		fprintf(p->f, "{\"online\":true,\"daemon\":%s,\"error\":null}\n", body);
+		fprintf(p->f, "{\"online\":true,\"daemon\":%s,\"error\":null", body);
 	} else {
-		fputs("{\"online\":false,\"daemon\":null,\"error\":\"", p->f);
-		for (q = message; q != NULL && *q != '\0'; q++)
-			if (*q == '"' || *q == '\\')
-				fprintf(p->f, "\\%c", *q);
-			else if ((unsigned char)*q >= 0x20)
-				fputc(*q, p->f);
-		fputs("\"}\n", p->f);
+		fputs("{\"online\":false,\"daemon\":null,\"error\":", p->f);
+		json_write(p->f, message != NULL ? message : "");
 	}
+	link = home_link_status(w);
+	fputs(",\"link\":", p->f);
+	json_write(p->f, link);
+	fputs("}\n", p->f);
+	free(link);
 	free(message);
 	free(body);
 }

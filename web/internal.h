@@ -84,6 +84,8 @@ struct web_page {
 const char *web_field(const struct web_req *, const char *name);
 const char *web_arg(struct MHD_Connection *, const char *name);
 void web_page_init(struct web_page *, int status);
+/* Whether a request's path may be served: absolute, no "..", no backslash. */
+int web_path_ok(const char *url);
 void web_redirect(struct web_page *, const char *location);
 /* A short text answer: "403 message". */
 void web_text(struct web_page *, int status, const char *fmt, ...)

@@ -383,6 +383,12 @@ req_handle(struct web *w, struct MHD_Connection *c, struct web_req *r,
 	rt->fn(w, c, r, rest, p);
 }
 
+int
+web_path_ok(const char *url)
+{
+	return url[0] == '/' && strstr(url, "..") == NULL && strchr(url, '\\') == NULL;
+}
+
 /* Whether the request may go on to its body: a session, a sane url and size. */
 static int
 req_first(struct web *w, struct MHD_Connection *c, struct web_req *r,
@@ -391,7 +397,7 @@ req_first(struct web *w, struct MHD_Connection *c, struct web_req *r,
 	const char *len, *tok;
 	unsigned long long n;
 
-	if (strstr(url, "..") != NULL || strchr(url, '\\') != NULL) {
+	if (!web_path_ok(url)) {
 		web_text(p, MHD_HTTP_BAD_REQUEST, "bad path");
 		return -1;
 	}
@@ -533,6 +539,68 @@ web_read_pem(const char *path, char **out, char **cause)
 	return 0;
 }
 
+/* Whether name is one of a request's directories: web-upload-XXXXXX, web-report-XXXXXX. */
+static int
+web_scratch_name(const char *name)
+{
+	const char *tail;
+
+	if (strncmp(name, "web-upload-", 11) == 0)
+		tail = name + 11;
+	else if (strncmp(name, "web-report-", 11) == 0)
+		tail = name + 11;
+	else
+		return 0;
+	return strlen(tail) == 6 && strchr(tail, '/') == NULL;
+}
+
+/*
+ * Removes what a crash left in the data directory data: the directories of
+ * requests (web_scratch_name) that are ours and older than started, with the
+ * regular files of ours in them. Anything else, a symbolic link, a file of
+ * another user, a directory that is not empty afterwards, stays, named in a
+ * warning when it cannot go.
+ */
+static void
+web_sweep(const char *data, time_t started)
+{
+	struct dirent *de, *fe;
+	struct stat sb, fb;
+	DIR *d, *sub;
+	int dfd, sfd;
+
+	if ((d = opendir(data)) == NULL)
+		return;
+	dfd = dirfd(d);
+	while ((de = readdir(d)) != NULL) {
+		if (!web_scratch_name(de->d_name) ||
+		    fstatat(dfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISDIR(sb.st_mode) || sb.st_uid != geteuid() ||
+		    sb.st_mtime >= started)
+			continue;
+		sfd = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (sfd < 0 || (sub = fdopendir(sfd)) == NULL) {
+			if (sfd >= 0)
+				close(sfd);
+			continue;
+		}
+		while ((fe = readdir(sub)) != NULL)
+			if (fstatat(sfd, fe->d_name, &fb, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISREG(fb.st_mode) && fb.st_uid == geteuid() &&
+			    fb.st_mtime < started)
+				unlinkat(sfd, fe->d_name, 0);
+		closedir(sub);
+		if (unlinkat(dfd, de->d_name, AT_REMOVEDIR) == 0)
+			log_info("web: removed %s/%s, left by an earlier run", data,
+			    de->d_name);
+		else
+			log_warn("web: %s/%s, left by an earlier run: %s", data, de->d_name,
+			    strerror(errno));
+	}
+	closedir(d);
+}
+
 int
 web_start(const struct config *cfg, const struct rep_schedule *sched,
     struct web **out, char **cause)
@@ -577,6 +645,7 @@ web_start(const struct config *cfg, const struct rep_schedule *sched,
 	}
 	setenv("TZ", cfg->station.timezone, 1);
 	tzset();
+	web_sweep(cfg->paths.data, time(NULL));
 	if (store_open_dir(cfg->paths.data, &w->st, cause) != 0 ||
 	    lib_new(w->st, cfg->paths.data, &w->lib, cause) != 0) {
 		web_free(&w);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/xmalloc.h"
@@ -30,6 +31,27 @@ view_fail(struct web_page *p, char *cause)
 	web_h(p->f, cause);
 	fputs("</p>", p->f);
 	free(cause);
+}
+
+/* A day's column head as Vietnamese write it: the weekday, then dd/mm. */
+static void
+view_day_head(FILE *f, const char date[11])
+{
+	static const char *const wd[] = { "CN", "T2", "T3", "T4", "T5", "T6", "T7" };
+	struct tm tm;
+
+	memset(&tm, 0, sizeof tm);
+	if (sscanf(date, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3) {
+		fprintf(f, "<th class=\"day\">%s</th>", date);
+		return;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_hour = 12;
+	if (timegm(&tm) == (time_t)-1)
+		tm.tm_wday = 0;
+	fprintf(f, "<th class=\"day\">%s %.2s/%.2s</th>", wd[tm.tm_wday % 7], date + 8,
+	    date + 5);
 }
 
 /* "HH:MM" of ms in the station's zone. */
@@ -92,10 +114,12 @@ web_plan(struct web *w, struct MHD_Connection *c, struct web_req *r,
 		view_hm(tz, pl->entries[i].occ.start, hm, &day, &hour);
 		used[hour] = 1;
 	}
+	if (pl->nentries == 0)
+		goto empty;
 	fputs("<div class=\"scroll\"><table id=\"plan\"><thead><tr><th>Giờ</th>", f);
 	for (k = 0; k < PLAN_DAYS; k++) {
 		conf_date_format(today + (int32_t)k, d);
-		fprintf(f, "<th class=\"day\">%s</th>", d + 5);
+		view_day_head(f, d);
 	}
 	fputs("</tr></thead><tbody>", f);
 	for (h = 0; h < 24; h++) {
@@ -127,6 +151,7 @@ web_plan(struct web *w, struct MHD_Connection *c, struct web_req *r,
 		fputs("</tr>", f);
 	}
 	fputs("</tbody></table></div>", f);
+empty:
 	if (pl->nentries == 0)
 		fputs("<p class=\"muted\">Không có khung giờ nào trong tuần tới.</p>", f);
 	sched_plan_free(&pl);
@@ -166,7 +191,7 @@ view_outcome(const char *o)
 {
 	static const char *const vi[][2] = { { "completed", "hoàn thành" },
 	    { "interrupted", "bị ngắt" }, { "failed", "lỗi" }, { "missed", "bỏ lỡ" },
-	    { "skipped", "bỏ qua" } };
+	    { "skipped", "bỏ qua" }, { "playing", "đang phát" } };
 	size_t i;
 
 	for (i = 0; i < sizeof vi / sizeof vi[0]; i++)
@@ -226,11 +251,13 @@ web_log(struct web *w, struct MHD_Connection *c, struct web_req *r,
 			free(cause);
 			cause = NULL;
 			snprintf(t, sizeof t, "?");
-		} else {
-			t[10] = ' ';
-			t[16] = '\0';
 		}
-		fprintf(f, "<tr><td>%s</td><td>", t);
+		/* As Vietnamese write it: dd/mm/yyyy HH:MM. */
+		if (strlen(t) >= 16)
+			fprintf(f, "<tr><td>%.2s/%.2s/%.4s %.5s</td><td>", t + 8, t + 5, t,
+			    t + 11);
+		else
+			fprintf(f, "<tr><td>%s</td><td>", t);
 		web_h(f, x->title);
 		fputs("</td><td class=\"opt\">", f);
 		web_h(f, x->slot);

@@ -27,6 +27,20 @@ run sh -c "echo mat-khau-dai | '$LOAXA' web user add x --role admin"
 expect_rc 2
 expect_err "operator, approver or viewer"
 
+# What a crash left: old request directories go at start; a newer one, a
+# symbolic link, a name of another pattern and what a link points to stay.
+mkdir -p data/web-upload-AbC123 data/web-report-XyZ789 data/web-upload-new000 \
+	data/web-upload-other elsewhere
+echo x >data/web-upload-AbC123/0-tin.mp3
+echo x >data/web-report-XyZ789/bao-cao.xlsx
+echo x >elsewhere/keep
+ln -s "$T/elsewhere" data/web-report-Link00
+touch -d '2 hours ago' data/web-upload-AbC123/0-tin.mp3 data/web-upload-AbC123 \
+	data/web-report-XyZ789/bao-cao.xlsx data/web-report-XyZ789 \
+	data/web-upload-other elsewhere/keep elsewhere
+touch -h -d '2 hours ago' data/web-report-Link00
+touch -d '1 hour' data/web-upload-new000
+
 "$LOAXA" web 2>web.err &
 WEB=$!
 trap 'kill $WEB 2>/dev/null; rm -rf "$T"' EXIT
@@ -35,6 +49,15 @@ until curl -s -o /dev/null "$U/login"; do
 	i=$((i + 1)); [ $i -lt 50 ] || fail "loaxa web did not start: $(cat web.err)"
 	sleep 0.1
 done
+
+CHECKS=$((CHECKS + 1))
+[ ! -e data/web-upload-AbC123 ] && [ ! -e data/web-report-XyZ789 ] ||
+	fail "stale request directories left: $(ls data)"
+CHECKS=$((CHECKS + 1))
+[ -d data/web-upload-new000 ] && [ -d data/web-upload-other ] && [ -L data/web-report-Link00 ] &&
+	[ -f elsewhere/keep ] || fail "the sweep removed too much: $(ls data)"
+grep -q "web-upload-AbC123, left by an earlier run" web.err || fail "the sweep said nothing"
+rm -rf data/web-upload-new000 data/web-upload-other data/web-report-Link00
 
 snap() { "$LOAXA" list --format json; }
 BEFORE=$(snap)
@@ -146,6 +169,19 @@ for p in / /bulletins /bulletins/1 /plan /play /log /reports "/reports/view?peri
 done
 expect_code "$(code /api/state -b duyet.jar)" 200 "the state"
 body_has '"online":false'
+body_has '"link":null'
+# The station link's state, as `loaxa link` writes it, goes to the page as
+# text (the browser parses it), whatever it holds.
+mkdir -p data/link
+printf '{"connected": false, "since": "2026-12-07T05:30:00.000+07:00", "broker": "mqtts://huyen:8883", "queued": 3}\n' >data/link/status.json
+expect_code "$(code /api/state -b duyet.jar)" 200 "the state with a link"
+body_has '"link":"{\"connected\": false, \"since\": \"2026-12-07T05:30:00.000+07:00\"'
+python3 -c 'import json,sys; d=json.load(open("body")); l=json.loads(d["link"]); sys.exit(l["queued"] != 3)' ||
+	fail "the state with a link is not JSON: $(cat body)"
+printf '{"connected": tr\001"</script>' >data/link/status.json
+expect_code "$(code /api/state -b duyet.jar)" 200 "the state with a damaged link file"
+python3 -c 'import json; json.load(open("body"))' || fail "a damaged link file broke the state: $(cat body)"
+rm -r data/link
 
 # A slow client is dropped: headers never finished.
 CHECKS=$((CHECKS + 1))
