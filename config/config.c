@@ -19,6 +19,7 @@ static const struct cfg_section sections[] = {
 	{ "topics", cfg_read_topics },
 	{ "reports", cfg_read_reports },
 	{ "trust", cfg_read_trust },
+	{ "relay", cfg_read_relay },
 	{ "playlists", cfg_read_playlists },
 	{ "timetable", cfg_read_timetable },
 };
@@ -58,6 +59,7 @@ conf_defaults(struct config *c)
 	c->audio.loudness_target = -16.0;
 	c->audio.true_peak = -1.0;
 	c->audio.fade_ms = 1500;
+	c->relay.silence_s = 10;
 }
 
 /* Runs every section reader over a parsed libconfig tree. */
@@ -427,6 +429,9 @@ conf_free(struct config **cp)
 	for (i = 0; i < c->trust.nstations; i++)
 		free(c->trust.stations[i].code);
 	free(c->trust.stations);
+	for (i = 0; i < c->relay.nsources; i++)
+		cfg_relay_source_clear(&c->relay.sources[i]);
+	free(c->relay.sources);
 	for (i = 0; i < c->nplaylists; i++)
 		cfg_playlist_clear(&c->playlists[i]);
 	free(c->playlists);
