@@ -24,6 +24,11 @@ CC        ?= cc
 PKG_CONFIG ?= pkg-config
 PKGS      := libmpg123 sndfile ogg ao sqlite3 libconfig libebur128 libsodium xlsxwriter \
              libmicrohttpd libmosquitto
+# The relay service's own: FFmpeg opens, fetches (HTTP, HTTPS, HLS) and
+# decodes live sources (MP3, AAC, Vorbis, Opus; pulse and alsa capture).
+# Only build/loaxa-relay links them, so that the playout daemon and its
+# airing children never map them (relay/fetch/main.c says why).
+RELAY_PKGS := libavformat libavcodec libavdevice libswresample libavutil
 
 WARN      := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
              -Wformat=2 -Wwrite-strings -Wpointer-arith -Wundef
@@ -55,13 +60,18 @@ Q := @
 endif
 
 # The core, in dependency order; the program and the tests link it.
-MODULES   := common config store audio library playlists reports scheduler link fleet web
+MODULES   := common config store audio relay library playlists reports scheduler link fleet web
 CORE_SRC  := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC   := $(wildcard cli/*.c)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 CORE_LIB  := $(BUILD)/libloaxa.a
 PROG      := $(BUILD)/loaxa
+RELAY_SRC := $(wildcard relay/fetch/*.c)
+RELAY_OBJ := $(RELAY_SRC:%.c=$(BUILD)/%.o)
+RELAY_PROG := $(BUILD)/loaxa-relay
+RELAY_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(RELAY_PKGS) 2>/dev/null)
+RELAY_LIBS := $(shell $(PKG_CONFIG) --libs $(RELAY_PKGS) 2>/dev/null)
 
 UNIT_SRC  := $(wildcard tests/check_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -71,7 +81,7 @@ GEN_AUDIO := $(BUILD)/tests/gen-audio
 
 .SECONDARY:
 .PHONY: all test unit e2e sanitize bench crash soak fuzz demo deps install uninstall clean
-all: $(PROG) $(GEN_AUDIO)
+all: $(PROG) $(RELAY_PROG) $(GEN_AUDIO)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -85,6 +95,12 @@ $(CORE_LIB): $(CORE_OBJ)
 $(PROG): $(CLI_OBJ) $(CORE_LIB)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(CORE_LIB) $(LIBS)
+
+$(RELAY_OBJ): ALL_CFLAGS += $(RELAY_CFLAGS)
+
+$(RELAY_PROG): $(RELAY_OBJ) $(CORE_LIB)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(RELAY_OBJ) $(CORE_LIB) $(RELAY_LIBS) $(LIBS)
 
 $(GEN_AUDIO): $(BUILD)/tests/gen-audio.o
 	@$(if $(Q),echo "  LINK    $@")
@@ -178,23 +194,25 @@ demo: $(PROG) $(GEN_AUDIO)
 deps:
 	$(Q)tools/deps
 
-install: $(PROG)
+install: $(PROG) $(RELAY_PROG)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)/examples
 	install -m 0755 $(PROG) $(DESTDIR)$(BINDIR)/loaxa
+	install -m 0755 $(RELAY_PROG) $(DESTDIR)$(BINDIR)/loaxa-relay
 	install -m 0644 doc/loaxa.1 $(DESTDIR)$(MANDIR)/man1/loaxa.1
 	install -m 0644 examples/*.conf $(DESTDIR)$(DOCDIR)/examples/
 	install -d $(DESTDIR)$(UNITDIR)
-	for u in loaxa loaxa-web; do \
+	for u in loaxa loaxa-web loaxa-relay; do \
 		sed 's|@BINDIR@|$(BINDIR)|g' packaging/$$u.service >$(DESTDIR)$(UNITDIR)/$$u.service && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service || exit 1; done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/loaxa $(DESTDIR)$(MANDIR)/man1/loaxa.1 \
-		$(DESTDIR)$(UNITDIR)/loaxa.service $(DESTDIR)$(UNITDIR)/loaxa-web.service
+		$(DESTDIR)$(UNITDIR)/loaxa.service $(DESTDIR)$(UNITDIR)/loaxa-web.service \
+		$(DESTDIR)$(BINDIR)/loaxa-relay $(DESTDIR)$(UNITDIR)/loaxa-relay.service
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(BUILD)
 
--include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TESTLIB_OBJ:.o=.d) \
+-include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(RELAY_OBJ:.o=.d) $(TESTLIB_OBJ:.o=.d) \
 	$(UNIT_BIN:=.d) $(BUILD)/tests/gen-audio.d $(FUZZ_OBJ:.o=.d)

@@ -28,6 +28,7 @@ extern const struct cmd_entry cmd_plan;
 extern const struct cmd_entry cmd_probe;
 extern const struct cmd_entry cmd_play_file;
 extern const struct cmd_entry cmd_run;
+extern const struct cmd_entry cmd_relay;
 extern const struct cmd_entry cmd_status;
 extern const struct cmd_entry cmd_play;
 extern const struct cmd_entry cmd_stop;
@@ -57,6 +58,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_probe,
 	&cmd_play_file,
 	&cmd_run,
+	&cmd_relay,
 	&cmd_status,
 	&cmd_play,
 	&cmd_stop,

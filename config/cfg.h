@@ -85,6 +85,7 @@ void cfg_read_topics(struct cfg_reader *, const config_setting_t *, struct confi
 void cfg_read_reports(struct cfg_reader *, const config_setting_t *, struct config *);
 void cfg_read_web(struct cfg_reader *, const config_setting_t *, struct config *);
 void cfg_read_trust(struct cfg_reader *, const config_setting_t *, struct config *);
+void cfg_read_relay(struct cfg_reader *, const config_setting_t *, struct config *);
 void cfg_read_playlists(struct cfg_reader *, const config_setting_t *, struct config *);
 void cfg_read_timetable(struct cfg_reader *, const config_setting_t *, struct config *);
 void cfg_read_fleet(struct cfg_reader *, const config_setting_t *, struct config *);
@@ -93,6 +94,7 @@ void cfg_fleet_station_clear(struct config_fleet_station *);
 /* Frees what one playlist or slot holds (conf_free calls them). */
 void cfg_playlist_clear(struct config_playlist *);
 void cfg_slot_clear(struct config_slot *);
+void cfg_relay_source_clear(struct config_relay_source *);
 
 /* A bulletin reference: an id (1 to 7 digits) or a SHA-256 prefix (8 to 64 hex digits). */
 int cfg_bulletin_ref_valid(const char *);

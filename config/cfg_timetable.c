@@ -340,6 +340,72 @@ slot_unknown_playlist(struct cfg_reader *r, const config_setting_t *s,
 	free(names);
 }
 
+/* Reads the playlist named by member name of g into sl; 0 when it has a problem. */
+static int
+slot_playlist(struct cfg_reader *r, const config_setting_t *g, const char *name,
+    const char *what, const struct config *c, struct config_slot *sl)
+{
+	const config_setting_t *d = config_setting_get_member(g, name);
+
+	if (!cfg_string(r, g, name, &sl->playlist, 0))
+		return 0;
+	if (conf_playlist(c, sl->playlist) == NULL) {
+		slot_unknown_playlist(r, d, what, sl->playlist, c);
+		return 0;
+	}
+	sl->playlist_index = (size_t)(conf_playlist(c, sl->playlist) - c->playlists);
+	return 1;
+}
+
+/*
+ * Reads a relay slot's source (one of the relay section's, else "did you
+ * mean") and its fallback playlist, which airs while the source fails and
+ * is required: a relay never leaves dead air. Returns 0 on a problem.
+ */
+static int
+slot_relay(struct cfg_reader *r, const config_setting_t *g, const char *what,
+    const struct config *c, struct config_slot *sl)
+{
+	const config_setting_t *d = config_setting_get_member(g, "relay");
+	const char **names, *hint;
+	int ok = 1;
+	size_t i;
+
+	if (config_setting_get_member(g, "playlist") != NULL) {
+		cfg_problem(r, config_setting_get_member(g, "playlist"), "%s: a relay "
+		    "slot has no 'playlist'; its 'fallback' airs while the source "
+		    "fails", what);
+		ok = 0;
+	}
+	if (config_setting_get_member(g, "intro") != NULL ||
+	    config_setting_get_member(g, "outro") != NULL) {
+		cfg_problem(r, g, "%s: a relay slot has no 'intro' or 'outro'", what);
+		ok = 0;
+	}
+	if (cfg_string(r, g, "relay", &sl->relay, 0) &&
+	    conf_relay_source(c, sl->relay) == NULL) {
+		names = xcalloc(c->relay.nsources + 1, sizeof *names);
+		for (i = 0; i < c->relay.nsources; i++)
+			names[i] = c->relay.sources[i].name;
+		hint = cfg_suggest(sl->relay, names);
+		if (hint != NULL)
+			cfg_problem(r, d, "%s: unknown relay source '%s'; did you mean "
+			    "'%s'?", what, sl->relay, hint);
+		else
+			cfg_problem(r, d, "%s: unknown relay source '%s' (not in "
+			    "relay.sources)", what, sl->relay);
+		free(names);
+		ok = 0;
+	} else if (sl->relay == NULL)
+		ok = 0;
+	if (config_setting_get_member(g, "fallback") == NULL) {
+		cfg_problem(r, g, "%s: a relay slot needs 'fallback' (a playlist "
+		    "that airs while the source fails)", what);
+		return 0;
+	}
+	return slot_playlist(r, g, "fallback", what, c, sl) && ok;
+}
+
 /* Reads one slot group into sl; returns 0 when it has a problem. */
 static int
 slot_read(struct cfg_reader *r, const config_setting_t *g, int n, struct config *c,
@@ -347,7 +413,7 @@ slot_read(struct cfg_reader *r, const config_setting_t *g, int n, struct config 
 {
 	static const char *const names[] = { "name", "days", "date", "start", "end",
 		"length", "playlist", "from", "until", "skip", "priority", "intro",
-		"outro", "allow_overrun", NULL };
+		"outro", "allow_overrun", "relay", "fallback", NULL };
 	const config_setting_t *d, *e;
 	char what[96], *v = NULL;
 	int end, ok = 1;
@@ -429,18 +495,17 @@ slot_read(struct cfg_reader *r, const config_setting_t *g, int n, struct config 
 		ok = 0;
 	}
 
-	if ((d = config_setting_get_member(g, "playlist")) == NULL) {
-		cfg_problem(r, g, "%s has no 'playlist'", what);
+	if (config_setting_get_member(g, "relay") != NULL)
+		ok &= slot_relay(r, g, what, c, sl);
+	else if (config_setting_get_member(g, "fallback") != NULL) {
+		cfg_problem(r, config_setting_get_member(g, "fallback"), "%s: "
+		    "'fallback' is for a relay slot (relay = \"SOURCE\")", what);
 		ok = 0;
-	} else if (cfg_string(r, g, "playlist", &sl->playlist, 0)) {
-		if (conf_playlist(c, sl->playlist) == NULL) {
-			slot_unknown_playlist(r, d, what, sl->playlist, c);
-			ok = 0;
-		} else
-			sl->playlist_index = (size_t)(conf_playlist(c, sl->playlist) -
-			    c->playlists);
+	} else if (config_setting_get_member(g, "playlist") == NULL) {
+		cfg_problem(r, g, "%s has no 'playlist' (or 'relay')", what);
+		ok = 0;
 	} else
-		ok = 0;
+		ok &= slot_playlist(r, g, "playlist", what, c, sl);
 
 	if (config_setting_get_member(g, "from") != NULL &&
 	    !slot_date(r, g, "from", what, &sl->from))
@@ -481,6 +546,7 @@ cfg_slot_clear(struct config_slot *sl)
 	free(sl->skip);
 	free(sl->intro);
 	free(sl->outro);
+	free(sl->relay);
 	memset(sl, 0, sizeof *sl);
 }
 

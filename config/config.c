@@ -20,6 +20,7 @@ static const struct cfg_section sections[] = {
 	{ "reports", cfg_read_reports },
 	{ "web", cfg_read_web },
 	{ "trust", cfg_read_trust },
+	{ "relay", cfg_read_relay },
 	{ "playlists", cfg_read_playlists },
 	{ "timetable", cfg_read_timetable },
 	{ "fleet", cfg_read_fleet },
@@ -65,6 +66,7 @@ conf_defaults(struct config *c)
 	c->web.tls_cert = xstrdup("");
 	c->web.tls_key = xstrdup("");
 	c->web.upload_max_mb = 200;
+	c->relay.silence_s = 10;
 }
 
 /* Runs every section reader over a parsed libconfig tree. */
@@ -448,6 +450,9 @@ conf_free(struct config **cp)
 	for (i = 0; i < c->fleet.nstations; i++)
 		cfg_fleet_station_clear(&c->fleet.stations[i]);
 	free(c->fleet.stations);
+	for (i = 0; i < c->relay.nsources; i++)
+		cfg_relay_source_clear(&c->relay.sources[i]);
+	free(c->relay.sources);
 	for (i = 0; i < c->nplaylists; i++)
 		cfg_playlist_clear(&c->playlists[i]);
 	free(c->playlists);

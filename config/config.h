@@ -65,6 +65,16 @@ struct config_slot {
 	int priority;       /* CONF_PRIO_* */
 	char *intro, *outro; /* bulletin id or SHA-256 prefix, or NULL */
 	int allow_overrun;  /* the last item may run past the end */
+	char *relay;        /* a relay slot: the source's name, else NULL;
+	                     * playlist is then its fallback */
+	int line;
+};
+
+/* A live source a relay slot may name (config/cfg_relay.c). */
+struct config_relay_source {
+	char *name;         /* what slots and the relay service's clients say */
+	char *url;          /* a network stream (http, https), or NULL */
+	char *capture;      /* "pulse:SOURCE" or "alsa:DEVICE", or NULL */
 	int line;
 };
 
@@ -140,6 +150,11 @@ struct config {
 		} *stations;
 		size_t nstations;
 	} fleet;
+	struct config_relay {
+		struct config_relay_source *sources;
+		size_t nsources;
+		int silence_s;  /* only silence this long: the fallback airs */
+	} relay;
 
 	struct config_playlist *playlists;
 	size_t nplaylists;
@@ -190,6 +205,10 @@ int conf_priority_parse(const char *);
 
 /* The playlist called name, or NULL. */
 const struct config_playlist *conf_playlist(const struct config *, const char *name);
+
+/* The relay source called name, or NULL. */
+const struct config_relay_source *conf_relay_source(const struct config *,
+    const char *name);
 
 /* The topic with this key, or NULL. */
 const struct config_topic *conf_topic(const struct config *, const char *key);

@@ -198,6 +198,9 @@ rep_reason(enum rep_lang lang, const char *reason)
 		{ "player", "lỗi trình phát" },
 		{ "silence", "có đoạn im lặng dài" },
 		{ "not logged", "không có trong nhật ký" },
+		{ "source unreachable", "không kết nối được nguồn tiếp sóng" },
+		{ "source lost", "mất nguồn tiếp sóng" },
+		{ "source silent", "nguồn tiếp sóng im lặng" },
 		{ "unknown", "không rõ" },
 	};
 	size_t i;

@@ -50,7 +50,8 @@ sched_airing_spawn(const struct sched_airing_spec *spec, struct sched_airing **o
 		if (p[1] > 3)
 			close_range(3, (unsigned)p[1] - 1, 0);
 		close_range((unsigned)p[1] + 1, ~0U, 0);
-		_exit(sched_airing_child(spec, p[1]));
+		_exit(spec->relay_source != NULL ? sched_relay_child(spec, p[1]) :
+		    sched_airing_child(spec, p[1]));
 	}
 	close(p[1]);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
@@ -93,7 +94,7 @@ airing_reason(struct sched_airing_event *ev, const char *text)
 static int
 airing_parse(const char *line, struct sched_airing_event *ev)
 {
-	char outcome[16];
+	char outcome[16] = "";
 	long long a = 0;
 	int n = 0;
 
@@ -106,6 +107,27 @@ airing_parse(const char *line, struct sched_airing_event *ev)
 	case 'P':
 		ev->kind = SCHED_AIRING_PROGRESS;
 		ev->played_ms = atoll(line + 1);
+		return 1;
+	case 'F':
+		ev->kind = SCHED_AIRING_FAULT;
+		if (sscanf(line + 1, " %lld %n", &a, &n) < 1)
+			return 0;
+		ev->at = a;
+		airing_reason(ev, line + 1 + n);
+		return 1;
+	case 'R':
+		ev->kind = SCHED_AIRING_BACK;
+		ev->at = atoll(line + 1);
+		return 1;
+	case 'B':
+	case 'E':
+		ev->kind = line[0] == 'B' ? SCHED_AIRING_FB_START : SCHED_AIRING_FB_END;
+		if (sscanf(line + 1, " %zu %lld %15s", &ev->index, &a, outcome) < 2)
+			return 0;
+		ev->at = ev->played_ms = a;
+		ev->end = strcmp(outcome, "completed") == 0 ? SCHED_AIRING_COMPLETED :
+		    strcmp(outcome, "stopped") == 0 ? SCHED_AIRING_STOPPED :
+		    SCHED_AIRING_FAILED;
 		return 1;
 	case 'D':
 		ev->kind = SCHED_AIRING_DONE;

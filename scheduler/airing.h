@@ -17,6 +17,14 @@ struct config_audio;
 struct player_opts;
 struct sched_airing;
 
+/* A bulletin a relay's child airs while its source fails. */
+struct sched_fallback {
+	const char *path;
+	const char *sha256;
+	double loudness_lufs;
+	int64_t duration_ms;
+};
+
 struct sched_airing_spec {
 	const char *path;          /* the stored file */
 	const char *expect_sha256; /* refuse to play when the file differs; may be NULL */
@@ -25,6 +33,13 @@ struct sched_airing_spec {
 	int normalize;
 	double loudness_lufs;      /* known loudness; NaN: measure it first */
 	int64_t duration_ms;       /* the length measured at import; 0 unknown */
+	/* A relay (path NULL): its source, the service's socket, when it ends. */
+	const char *relay_source;
+	const char *relay_sock;
+	int64_t end_at;            /* ms since the epoch: faded out by then */
+	int silence_s;             /* only silence this long is a fault */
+	const struct sched_fallback *fallback; /* airs while the source fails */
+	size_t nfallback;
 };
 
 /*
@@ -40,6 +55,10 @@ enum sched_airing_event_kind {
 	SCHED_AIRING_STARTED,  /* at: when the first sample went out */
 	SCHED_AIRING_PROGRESS, /* played_ms */
 	SCHED_AIRING_DONE,     /* outcome, reason and detail, played_ms */
+	SCHED_AIRING_FAULT,    /* a relay's source failed at: reason, detail */
+	SCHED_AIRING_BACK,     /* a relay's source is back on air at */
+	SCHED_AIRING_FB_START, /* fallback item index went on air at */
+	SCHED_AIRING_FB_END,   /* fallback item index ended: played_ms, end */
 };
 
 /* How the child says its item ended. */
@@ -54,6 +73,7 @@ struct sched_airing_event {
 	int64_t at;
 	int64_t played_ms;
 	enum sched_airing_end end;
+	size_t index;     /* FB_START, FB_END: which fallback item */
 	int device;       /* the reason is the device's ("device: ..."): it would not open */
 	enum sched_reason reason; /* the log's code, SCHED_R_NONE when none */
 	char detail[128]; /* what else is known, for the log's detail; "" when nothing */

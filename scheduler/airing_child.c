@@ -50,6 +50,36 @@ struct child {
 	const char *fault;
 };
 
+int
+sched_child_vsay(int fd, const char *fmt, va_list ap)
+{
+	char line[256];
+	size_t len, off = 0;
+	ssize_t w;
+	int n;
+
+	n = vsnprintf(line, sizeof line - 1, fmt, ap);
+	if (n < 0)
+		return 0;
+	len = strlen(line);
+	for (off = 0; off < len; off++)
+		if (line[off] == '\n' || line[off] == '\r')
+			line[off] = ' ';
+	line[len++] = '\n';
+	for (off = 0; off < len; off += (size_t)w) {
+		w = write(fd, line + off, len - off);
+		if (w < 0 && errno == EINTR) {
+			w = 0;
+			continue;
+		}
+		if (w <= 0) {
+			child_stop = 1;
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Writes one report line; a daemon that is gone stops the airing. */
 static void
 child_say(struct child *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -57,36 +87,14 @@ child_say(struct child *c, const char *fmt, ...) __attribute__((format(printf, 2
 static void
 child_say(struct child *c, const char *fmt, ...)
 {
-	char line[256];
 	va_list ap;
-	size_t len, off = 0;
-	ssize_t w;
-	int n;
 
 	if (c->broken)
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof line - 1, fmt, ap);
+	if (sched_child_vsay(c->fd, fmt, ap) != 0)
+		c->broken = 1;
 	va_end(ap);
-	if (n < 0)
-		return;
-	len = strlen(line);
-	for (off = 0; off < len; off++)
-		if (line[off] == '\n' || line[off] == '\r')
-			line[off] = ' ';
-	line[len++] = '\n';
-	for (off = 0; off < len; off += (size_t)w) {
-		w = write(c->fd, line + off, len - off);
-		if (w < 0 && errno == EINTR) {
-			w = 0;
-			continue;
-		}
-		if (w <= 0) {
-			c->broken = 1;
-			child_stop = 1;
-			return;
-		}
-	}
 }
 
 static void
@@ -143,20 +151,11 @@ child_file_ok(const char *path, char **cause)
 	return 1;
 }
 
-int
-sched_airing_child(const struct sched_airing_spec *spec, int fd)
+const volatile sig_atomic_t *
+sched_child_init(void)
 {
-	const struct config_audio *ca = spec->audio;
-	struct child c = { fd, 0, 0, getenv("LOAXA_TEST_FAULT") };
-	struct audio_option *aopts;
-	struct player_opts po;
-	struct player_result res;
-	struct player *p = NULL;
 	struct sigaction sa;
-	struct out *out;
 	sigset_t none;
-	char hex[65], sealed[32], *cause = NULL, *why = NULL;
-	int mfd;
 
 	/* The daemon blocks its signals for signalfd: take them back. */
 	memset(&sa, 0, sizeof sa);
@@ -172,7 +171,23 @@ sched_airing_child(const struct sched_airing_spec *spec, int fd)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() == 1)
 		child_stop = 1;
+	return &child_stop;
+}
 
+int
+sched_airing_child(const struct sched_airing_spec *spec, int fd)
+{
+	const struct config_audio *ca = spec->audio;
+	struct child c = { fd, 0, 0, getenv("LOAXA_TEST_FAULT") };
+	struct audio_option *aopts;
+	struct player_opts po;
+	struct player_result res;
+	struct player *p = NULL;
+	struct out *out;
+	char hex[65], sealed[32], *cause = NULL, *why = NULL;
+	int mfd;
+
+	sched_child_init();
 	/*
 	 * What is hashed, decoded and aired is one private copy that nobody can
 	 * change: a write into the stored file from now on is never heard.

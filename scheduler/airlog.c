@@ -52,6 +52,9 @@ static const char *const reason_names[SCHED_R_NREASONS] = {
 	[SCHED_R_PLAYER] = "player",
 	[SCHED_R_SILENCE] = "silence",
 	[SCHED_R_NOT_LOGGED] = "not logged",
+	[SCHED_R_SOURCE_UNREACHABLE] = "source unreachable",
+	[SCHED_R_SOURCE_LOST] = "source lost",
+	[SCHED_R_SOURCE_SILENT] = "source silent",
 };
 
 const char *

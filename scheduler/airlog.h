@@ -48,6 +48,9 @@ enum sched_reason {
 	SCHED_R_PLAYER,          /* "player": it crashed, hung or failed while airing */
 	SCHED_R_SILENCE,         /* "silence": it aired with a long silence in it */
 	SCHED_R_NOT_LOGGED,      /* "not logged": scheduled, and nothing was logged */
+	SCHED_R_SOURCE_UNREACHABLE, /* "source unreachable": a relay's source would not open */
+	SCHED_R_SOURCE_LOST,     /* "source lost": it ended or stalled while relayed */
+	SCHED_R_SOURCE_SILENT,   /* "source silent": it gave only silence */
 	SCHED_R_NREASONS         /* not a reason: how many codes there are */
 };
 

@@ -26,6 +26,7 @@ struct sched_run_opts;
 struct store;
 
 #define SCHED_PREROLL_MS 1500      /* the child starts this long before its instant */
+#define SCHED_RELAY_PREROLL_MS 4000 /* a relay's child: time to reach its source */
 #define SCHED_HEARTBEAT_MS 1000    /* the open row is updated this often */
 #define SCHED_HANG_MS 5000         /* no progress for this long: the child is killed */
 #define SCHED_DEVICE_RETRY_MS 2000 /* a device that will not open is retried this often */
@@ -61,6 +62,7 @@ struct sched_onair {
 	int64_t last_progress; /* monotonic ms */
 	enum sched_reason stop_reason; /* set when we asked it to stop */
 	int emergency;
+	struct sched_relay_air *relay; /* a relay's (scheduler/relay_air.c), or NULL */
 };
 
 /* A slot occurrence being aired: its items, in order. */
@@ -72,6 +74,8 @@ struct sched_programme {
 	size_t n, next;
 	int64_t device_retry_at; /* ms; while the device will not open */
 	int aired;               /* at least one item went on air */
+	char *relay;             /* a relay slot's source, else NULL */
+	int relay_done;          /* its relay has ended (not cut by an emergency) */
 };
 
 /* A control client whose request line is not all there yet. */
@@ -173,6 +177,22 @@ void sched_onair_tick(struct daemon *);
 void sched_onair_clear(struct daemon *);
 /* The level the on-air item airs at: "normal", "priority", "emergency". */
 const char *sched_onair_priority(const struct sched_onair *);
+
+/* relay_air.c: the daemon's side of a relay slot's child. */
+struct sched_airing_event;
+struct sched_airing_spec;
+/*
+ * Fills spec for the relay of the programme from start_at to its end, with
+ * the programme's items as the fallback; returns what the daemon keeps of
+ * it while it airs (the spec points into it).
+ */
+struct sched_relay_air *sched_relay_prepare(struct daemon *, int64_t start_at,
+    struct sched_airing_spec *spec);
+/* A relay child's own event (fault, back, a fallback item): logged. */
+void sched_relay_event(struct daemon *, const struct sched_airing_event *);
+/* The relay child has ended: closes what is open; the detail for its row. */
+void sched_relay_done(struct daemon *, char *detail, size_t size);
+void sched_relay_free(struct sched_relay_air **);
 
 /* server.c */
 /* Listens on the control socket and hears it in the loop; -1 with *cause. */

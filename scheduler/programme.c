@@ -80,6 +80,7 @@ sched_prog_end(struct daemon *d, enum sched_reason missed)
 		log_occ_missed(d, p->slot, &p->occ, missed);
 	sched_item_free_all(&p->items, p->n);
 	free(p->slot);
+	free(p->relay);
 	memset(p, 0, sizeof *p);
 }
 
@@ -138,7 +139,8 @@ static void onair_ready(struct sched_loop *, int, short, void *);
 /* Starts the child for item at start_at (slot NULL: an operator's play). */
 static int
 onair_spawn(struct daemon *d, struct sched_item *item, const char *slot,
-    const struct sched_occurrence *occ, int64_t start_at, int emergency)
+    const struct sched_occurrence *occ, int64_t start_at, int emergency,
+    struct sched_relay_air *relay, const struct sched_airing_spec *relay_spec)
 {
 	struct sched_airing_spec spec = {
 		.path = item->path,
@@ -153,11 +155,14 @@ onair_spawn(struct daemon *d, struct sched_item *item, const char *slot,
 	char *cause = NULL, at[32];
 
 	memset(a, 0, sizeof *a);
-	if (sched_airing_spawn(&spec, &a->child, &cause) != 0) {
+	if (sched_airing_spawn(relay_spec != NULL ? relay_spec : &spec, &a->child,
+	    &cause) != 0) {
 		sched_daemon_error(d, "cannot start the player: %s", cause);
 		free(cause);
+		sched_relay_free(&relay);
 		return -1;
 	}
+	a->relay = relay;
 	a->item = *item;
 	memset(item, 0, sizeof *item);
 	if (slot != NULL) {
@@ -183,6 +188,7 @@ sched_onair_clear(struct daemon *d)
 		sched_loop_del_fd(d->loop, sched_airing_fd(a->child));
 	sched_airing_free(&a->child);
 	sched_item_clear(&a->item);
+	sched_relay_free(&a->relay);
 	free(a->slot);
 	memset(a, 0, sizeof *a);
 	d->air_active = 0;
@@ -229,8 +235,17 @@ onair_done(struct daemon *d, const struct sched_airing_event *ev)
 	enum sched_outcome outcome = SCHED_COMPLETED;
 	const char *detail = ev->detail[0] ? ev->detail : NULL;
 	int64_t now = sched_log_now_ms();
-	char *cause = NULL, why[192];
+	char *cause = NULL, why[192], relayed[96];
 	int64_t played = ev->played_ms > a->played_ms ? ev->played_ms : a->played_ms;
+
+	if (a->relay != NULL) {
+		sched_relay_done(d, relayed, sizeof relayed);
+		if (ev->reason == SCHED_R_NONE)
+			detail = relayed;
+		/* Cut by an emergency, the relay resumes after it if time is left. */
+		if (programme_owns(d, a) && stop != SCHED_R_EMERGENCY)
+			d->prog.relay_done = 1;
+	}
 
 	if (ev->end == SCHED_AIRING_STOPPED) {
 		outcome = SCHED_INTERRUPTED;
@@ -260,7 +275,7 @@ onair_done(struct daemon *d, const struct sched_airing_event *ev)
 		 * emergency, it airs after it if its slot still has time; skipped,
 		 * it is logged skipped; a stop or a shutdown is the slot's matter.
 		 */
-		if (stop == SCHED_R_EMERGENCY && programme_owns(d, a))
+		if (stop == SCHED_R_EMERGENCY && programme_owns(d, a) && a->relay == NULL)
 			programme_give_back(d, a);
 		else if (stop == SCHED_R_SKIPPED && sched_log_not_aired(d->st, &it,
 		    SCHED_SKIPPED, stop, NULL, &cause) < 0)
@@ -330,6 +345,9 @@ onair_ready(struct sched_loop *loop, int fd, short revents, void *arg)
 		case SCHED_AIRING_DONE:
 			onair_done(d, &ev);
 			return;
+		default:
+			sched_relay_event(d, &ev);
+			break;
 		}
 	}
 }
@@ -465,13 +483,17 @@ programme_begin(struct daemon *d, const struct sched_occurrence *occ, int64_t no
 	p->occ = *occ;
 	p->slot = xstrdup(slot_name(d, occ->slot));
 	p->active = 1;
+	if (d->cfg->slots[occ->slot].relay != NULL)
+		p->relay = xstrdup(d->cfg->slots[occ->slot].relay);
 	d->horizon = p->occ.start + 1;
 	if (sched_bridge_select(d->st, d->cfg, &p->occ, now, &p->items, &p->n,
 	    &cause) != 0) {
 		sched_daemon_error(d, "slot %s: %s", p->slot, cause);
 		free(cause);
-		sched_prog_end(d, SCHED_R_NO_CONTENT);
-		return;
+		if (p->relay == NULL) {
+			sched_prog_end(d, SCHED_R_NO_CONTENT);
+			return;
+		}
 	}
 	/* Taking up a slot in progress after a restart: what is logged does not air again. */
 	for (i = kept = 0; i < p->n; i++)
@@ -483,8 +505,9 @@ programme_begin(struct daemon *d, const struct sched_occurrence *occ, int64_t no
 		} else
 			p->items[kept++] = p->items[i];
 	p->n = kept;
-	log_info("slot %s: %zu item%s", p->slot, p->n, p->n == 1 ? "" : "s");
-	if (p->n == 0)
+	log_info("slot %s: %s%zu item%s", p->slot, p->relay ? "a relay, fallback " : "",
+	    p->n, p->n == 1 ? "" : "s");
+	if (p->n == 0 && p->relay == NULL)
 		sched_prog_end(d, SCHED_R_NO_CONTENT);
 }
 
@@ -511,6 +534,26 @@ programme_next(struct daemon *d, int64_t now)
 	return NULL;
 }
 
+/* Starts (or resumes) the programme's relay; returns when to wake. */
+static int64_t
+relay_begin(struct daemon *d, int64_t now)
+{
+	struct sched_airing_spec spec;
+	struct sched_relay_air *ra;
+	struct sched_item item;
+	int64_t start = now > d->prog.occ.air_start ? now : d->prog.occ.air_start;
+
+	memset(&item, 0, sizeof item);
+	item.priority = d->prog.occ.priority;
+	item.title = xstrdup(d->prog.relay);
+	ra = sched_relay_prepare(d, start, &spec);
+	if (onair_spawn(d, &item, d->prog.slot, &d->prog.occ, start, 0, ra, &spec) != 0) {
+		sched_item_clear(&item);
+		return now + SCHED_DEVICE_RETRY_MS;
+	}
+	return d->prog.occ.air_end;
+}
+
 /*
  * Decides what happens now when nothing is on air, and returns when the
  * wall-clock timer must next wake the loop (0: no wall-clock wake needed).
@@ -518,7 +561,7 @@ programme_next(struct daemon *d, int64_t now)
 int64_t
 sched_prog_plan(struct daemon *d)
 {
-	int64_t now = sched_log_now_ms(), start;
+	int64_t now = sched_log_now_ms(), start, preroll;
 	struct sched_occurrence occ;
 	struct sched_item *it, item;
 	size_t i;
@@ -537,7 +580,8 @@ sched_prog_plan(struct daemon *d)
 			sched_item_clear(&item);
 			return sched_prog_plan(d);
 		}
-		onair_spawn(d, &item, NULL, NULL, now, item.priority == CONF_PRIO_EMERGENCY);
+		onair_spawn(d, &item, NULL, NULL, now, item.priority == CONF_PRIO_EMERGENCY,
+		    NULL, NULL);
 		sched_item_clear(&item);
 		return 0;
 	}
@@ -549,6 +593,13 @@ sched_prog_plan(struct daemon *d)
 		if (d->prog.device_retry_at > now)
 			return d->prog.device_retry_at;
 		d->prog.device_retry_at = 0;
+		if (d->prog.relay != NULL) {
+			if (d->prog.relay_done) {
+				sched_prog_end(d, SCHED_R_NONE);
+				return sched_prog_plan(d);
+			}
+			return relay_begin(d, now);
+		}
 		if ((it = programme_next(d, now)) == NULL) {
 			sched_prog_end(d, d->device_ok ? SCHED_R_NO_CONTENT : SCHED_R_DEVICE);
 			return sched_prog_plan(d);
@@ -559,14 +610,16 @@ sched_prog_plan(struct daemon *d)
 			start = d->prog.occ.air_start;
 		if (onair_approved(d, it, d->prog.slot, &d->prog.occ, start) != 0)
 			return sched_prog_plan(d);
-		if (onair_spawn(d, it, d->prog.slot, &d->prog.occ, start, 0) != 0)
+		if (onair_spawn(d, it, d->prog.slot, &d->prog.occ, start, 0, NULL, NULL) != 0)
 			return now + SCHED_DEVICE_RETRY_MS;
 		return d->prog.occ.air_end;
 	}
 	if (!sched_prog_next_occurrence(d, now, &occ, 1))
 		return now + SCHED_LOOKAHEAD_MS / 2;
-	if (occ.air_start - SCHED_PREROLL_MS > now)
-		return occ.air_start - SCHED_PREROLL_MS;
+	preroll = d->cfg->slots[occ.slot].relay != NULL ? SCHED_RELAY_PREROLL_MS :
+	    SCHED_PREROLL_MS;
+	if (occ.air_start - preroll > now)
+		return occ.air_start - preroll;
 	programme_begin(d, &occ, now);
 	return sched_prog_plan(d);
 }

@@ -263,6 +263,53 @@ START_TEST(test_fleet)
 }
 END_TEST
 
+/*
+ * Relay sources are named in the relay section; a relay slot names one of
+ * them (else "did you mean") and a fallback playlist, and has no playlist.
+ */
+START_TEST(test_relay)
+{
+	static const char good[] =
+	    "station = { code = \"A\"; name = \"B\"; };\n"
+	    "relay = { sources = ( { name = \"VOV1\"; url = \"https://x.vn/vov1\"; },\n"
+	    "  { name = \"Đài tỉnh\"; url = \"http://127.0.0.1:8000/a.mp3\"; },\n"
+	    "  { name = \"FM\"; capture = \"pulse:tuner\"; } ); silence_s = 7; };\n"
+	    "playlists = ( { name = \"p\"; mode = \"rotate\"; } );\n"
+	    "timetable = ( { name = \"s\"; days = \"daily\"; start = \"05:00\";\n"
+	    "  end = \"05:30\"; relay = \"VOV1\"; fallback = \"p\"; } );\n";
+	static const char bad[] =
+	    "station = { code = \"A\"; name = \"B\"; };\n"
+	    "relay = { sources = ( { name = \"VOV1\"; url = \"http://x\"; },\n"
+	    "  { name = \"X\"; url = \"ftp://x\"; }, { name = \"FM\"; capture = \"oss\"; } ); };\n"
+	    "playlists = ( { name = \"p\"; mode = \"rotate\"; } );\n"
+	    "timetable = ( { name = \"s\"; days = \"daily\"; start = \"05:00\";\n"
+	    "  end = \"05:30\"; relay = \"VOV2\"; fallback = \"p\"; },\n"
+	    "  { name = \"t\"; days = \"daily\"; start = \"06:00\";\n"
+	    "  end = \"06:30\"; relay = \"VOV1\"; } );\n";
+	struct config_problems p = { 0 };
+	struct config *c = NULL;
+
+	ck_assert_int_eq(conf_read_string(good, "t.conf", &c, &p), 0);
+	ck_assert_uint_eq(c->relay.nsources, 3);
+	ck_assert_int_eq(c->relay.silence_s, 7);
+	ck_assert_str_eq(c->relay.sources[2].capture, "pulse:tuner");
+	ck_assert_str_eq(c->slots[0].relay, "VOV1");
+	ck_assert_str_eq(c->slots[0].playlist, "p");
+	ck_assert_ptr_nonnull(conf_relay_source(c, "Đài tỉnh"));
+	ck_assert_ptr_null(conf_relay_source(c, "VOV2"));
+	conf_free(&c);
+	ck_assert_int_eq(conf_read_string(bad, "t.conf", &c, &p), -1);
+	ck_assert_uint_eq(p.n, 4);
+	ck_assert_ptr_nonnull(strstr(p.lines[0], "t.conf:3: relay source 'X': 'url'"));
+	ck_assert_ptr_nonnull(strstr(p.lines[1], "t.conf:3: relay source 'FM': 'capture'"));
+	ck_assert_ptr_nonnull(strstr(p.lines[2], "t.conf:6: slot 's': unknown relay "
+	    "source 'VOV2'; did you mean 'VOV1'?"));
+	ck_assert_ptr_nonnull(strstr(p.lines[3], "t.conf:7: slot 't': a relay slot "
+	    "needs 'fallback'"));
+	conf_problems_clear(&p);
+}
+END_TEST
+
 /* Reads manifest text from a file in dir against c; the problems go in p. */
 static int
 manifest_read_text(const char *dir, const char *text, const struct config *c,
@@ -413,6 +460,7 @@ main(void)
 	tcase_add_test(tc, test_utf8);
 	tcase_add_test(tc, test_playlist_tags);
 	tcase_add_test(tc, test_fleet);
+	tcase_add_test(tc, test_relay);
 	tcase_add_test(tc, test_manifest);
 	tcase_add_loop_test(tc, test_fixture, 0, nfixtures);
 	suite_add_tcase(s, tc);

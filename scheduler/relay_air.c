@@ -1,0 +1,177 @@
+/*
+ * The daemon's side of a relay slot's child (scheduler/relay_child.c): its
+ * spec (the source by name, the relay service's socket, the fallback
+ * bulletins), and the log of what it reports: a row per fallback bulletin
+ * aired, a log line per interruption (when, how long, why, what the
+ * fallback aired), and the relay row's detail that sums them up.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/xmalloc.h"
+#include "config/config.h"
+#include "relay/relay.h"
+#include "scheduler/airing.h"
+#include "scheduler/internal.h"
+
+struct sched_relay_air {
+	char *source;
+	char *sock;
+	struct sched_fallback *fb;
+	struct sched_item *items;    /* the programme's, which outlive the child */
+	size_t nfb;
+	int64_t fb_row;              /* the fallback bulletin on air, or 0 */
+	size_t fb_index;
+	int64_t fault_at;            /* ms; the interruption under way, or 0 */
+	enum sched_reason fault;
+	char fault_detail[128];
+	char aired[160];             /* what the fallback aired in it */
+	int interruptions;
+	int64_t interrupted_ms;
+};
+
+struct sched_relay_air *
+sched_relay_prepare(struct daemon *d, int64_t start_at, struct sched_airing_spec *spec)
+{
+	struct sched_relay_air *ra = xcalloc(1, sizeof *ra);
+	struct sched_programme *p = &d->prog;
+	size_t i;
+
+	ra->source = xstrdup(p->relay);
+	ra->sock = relay_socket_path(d->cfg->paths.data);
+	ra->items = p->items + p->next;
+	ra->nfb = p->n - p->next;
+	ra->fb = xcalloc(ra->nfb + 1, sizeof *ra->fb);
+	for (i = 0; i < ra->nfb; i++) {
+		ra->fb[i].path = ra->items[i].path;
+		ra->fb[i].sha256 = ra->items[i].sha256;
+		ra->fb[i].loudness_lufs = ra->items[i].loudness_lufs;
+		ra->fb[i].duration_ms = ra->items[i].duration_ms;
+	}
+	memset(spec, 0, sizeof *spec);
+	spec->start_at = start_at;
+	spec->audio = &d->cfg->audio;
+	spec->normalize = 1;
+	spec->relay_source = ra->source;
+	spec->relay_sock = ra->sock;
+	spec->end_at = p->occ.air_end;
+	spec->silence_s = d->cfg->relay.silence_s;
+	spec->fallback = ra->fb;
+	spec->nfallback = ra->nfb;
+	return ra;
+}
+
+/* Ends the interruption under way at until: its log line, its sums. */
+static void
+relay_interruption_end(struct sched_relay_air *ra, int64_t until)
+{
+	char at[32];
+
+	if (ra->fault_at == 0)
+		return;
+	ra->interruptions++;
+	ra->interrupted_ms += until - ra->fault_at;
+	log_warn("relay %s interrupted at %s for %lld s (%s%s%s); the fallback aired: %s",
+	    ra->source, sched_local_time(ra->fault_at, at),
+	    (long long)((until - ra->fault_at + 500) / 1000),
+	    sched_reason_name(ra->fault), ra->fault_detail[0] ? ": " : "",
+	    ra->fault_detail, ra->aired[0] ? ra->aired : "nothing");
+	ra->fault_at = 0;
+}
+
+/* Closes the row of the fallback bulletin on air. */
+static void
+relay_fb_end(struct daemon *d, struct sched_relay_air *ra, int64_t played,
+    enum sched_airing_end end)
+{
+	char *cause = NULL;
+
+	if (ra->fb_row <= 0)
+		return;
+	if (sched_log_finish(d->st, ra->fb_row, sched_log_now_ms(), played,
+	    end == SCHED_AIRING_COMPLETED ? SCHED_COMPLETED : SCHED_INTERRUPTED,
+	    end == SCHED_AIRING_COMPLETED ? SCHED_R_NONE : SCHED_R_STOPPED,
+	    end == SCHED_AIRING_COMPLETED ? NULL : "the fallback ended: the source came back, or the slot ended",
+	    &cause) != 0)
+		sched_daemon_log_failed(d, cause);
+	ra->fb_row = 0;
+}
+
+void
+sched_relay_event(struct daemon *d, const struct sched_airing_event *ev)
+{
+	struct sched_onair *a = &d->air;
+	struct sched_relay_air *ra = a->relay;
+	const struct sched_item *it;
+	struct sched_log_item li;
+	char *cause = NULL;
+	size_t len;
+
+	if (ra == NULL)
+		return;
+	switch (ev->kind) {
+	case SCHED_AIRING_FAULT:
+		relay_interruption_end(ra, ev->at);
+		ra->fault_at = ev->at;
+		ra->fault = ev->reason;
+		snprintf(ra->fault_detail, sizeof ra->fault_detail, "%s", ev->detail);
+		ra->aired[0] = '\0';
+		sched_daemon_error(d, "relay %s: %s: %s", ra->source,
+		    sched_reason_name(ev->reason) ? sched_reason_name(ev->reason) : "fault",
+		    ev->detail);
+		break;
+	case SCHED_AIRING_BACK:
+		relay_interruption_end(ra, ev->at);
+		log_info("relay %s: back on air", ra->source);
+		break;
+	case SCHED_AIRING_FB_START:
+		if (ev->index >= ra->nfb)
+			break;
+		it = &ra->items[ev->index];
+		li = (struct sched_log_item){ it->bulletin_id, it->sha256, a->slot,
+			a->occ.start, sched_onair_priority(a), ev->at };
+		if ((ra->fb_row = sched_log_start(d->st, &li, ev->at, &cause)) < 0) {
+			ra->fb_row = 0;
+			sched_daemon_log_failed(d, cause);
+		}
+		len = strlen(ra->aired);
+		snprintf(ra->aired + len, sizeof ra->aired - len, "%s'%s'",
+		    len > 0 ? ", " : "", it->title ? it->title : "?");
+		log_info("relay %s: fallback on air: '%s'", ra->source,
+		    it->title ? it->title : "?");
+		break;
+	case SCHED_AIRING_FB_END:
+		relay_fb_end(d, ra, ev->played_ms, ev->end);
+		break;
+	default:
+		break;
+	}
+}
+
+void
+sched_relay_done(struct daemon *d, char *detail, size_t size)
+{
+	struct sched_relay_air *ra = d->air.relay;
+
+	relay_fb_end(d, ra, 0, SCHED_AIRING_STOPPED);
+	relay_interruption_end(ra, sched_log_now_ms());
+	snprintf(detail, size, "relay %s; %d interruption%s, %lld s", ra->source,
+	    ra->interruptions, ra->interruptions == 1 ? "" : "s",
+	    (long long)(ra->interrupted_ms / 1000));
+}
+
+void
+sched_relay_free(struct sched_relay_air **rap)
+{
+	struct sched_relay_air *ra = *rap;
+
+	if (ra == NULL)
+		return;
+	free(ra->source);
+	free(ra->sock);
+	free(ra->fb);
+	free(ra);
+	*rap = NULL;
+}
