@@ -22,7 +22,8 @@ BUILD     ?= build
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := libmpg123 sndfile ogg ao sqlite3 libconfig libebur128 libsodium xlsxwriter
+PKGS      := libmpg123 sndfile ogg ao sqlite3 libconfig libebur128 libsodium xlsxwriter \
+             libmosquitto
 
 WARN      := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
              -Wformat=2 -Wwrite-strings -Wpointer-arith -Wundef
@@ -54,7 +55,7 @@ Q := @
 endif
 
 # The core, in dependency order; the program and the tests link it.
-MODULES   := common config store audio library playlists reports scheduler
+MODULES   := common config store audio library playlists reports scheduler link fleet
 CORE_SRC  := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC   := $(wildcard cli/*.c)
@@ -183,12 +184,13 @@ install: $(PROG)
 	install -m 0644 doc/loaxa.1 $(DESTDIR)$(MANDIR)/man1/loaxa.1
 	install -m 0644 examples/*.conf $(DESTDIR)$(DOCDIR)/examples/
 	install -d $(DESTDIR)$(UNITDIR)
-	sed 's|@BINDIR@|$(BINDIR)|g' packaging/loaxa.service >$(DESTDIR)$(UNITDIR)/loaxa.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/loaxa.service
+	for u in loaxa loaxa-link; do \
+		sed 's|@BINDIR@|$(BINDIR)|g' packaging/$$u.service >$(DESTDIR)$(UNITDIR)/$$u.service; \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service; done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/loaxa $(DESTDIR)$(MANDIR)/man1/loaxa.1 \
-		$(DESTDIR)$(UNITDIR)/loaxa.service
+		$(DESTDIR)$(UNITDIR)/loaxa.service $(DESTDIR)$(UNITDIR)/loaxa-link.service
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
