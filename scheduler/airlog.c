@@ -114,9 +114,26 @@ sched_log_run(struct store *st, sqlite3_stmt *q, char **cause)
 }
 
 /*
- * Steps q, which closes a row (id, or the row q inserts when id is 0), and
- * links the row into the log's hash chain, both or neither. Finalises q.
- * Returns the row's id, or -1.
+ * Queues the closed row id for the station link (store migration 8's
+ * outbox), inside the caller's savepoint.
+ */
+static int
+sched_log_outbox(struct store *st, int64_t id, char **cause)
+{
+	sqlite3_stmt *q = sched_log_prepare(st,
+	    "INSERT INTO outbox (kind, ref, created_at) VALUES ('airing', ?1, ?2)", cause);
+
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int64(q, 2, sched_log_now_ms());
+	return sched_log_run(st, q, cause);
+}
+
+/*
+ * Steps q, which closes a row (id, or the row q inserts when id is 0), links
+ * the row into the log's hash chain and queues it in the outbox for the
+ * station link, all or none. Finalises q. Returns the row's id, or -1.
  */
 static int64_t
 sched_log_close(struct store *st, sqlite3_stmt *q, int64_t id, char **cause)
@@ -131,7 +148,7 @@ sched_log_close(struct store *st, sqlite3_stmt *q, int64_t id, char **cause)
 		goto fail;
 	if (id == 0)
 		id = sqlite3_last_insert_rowid(store_db(st));
-	if (store_chain_close(st, id, cause) != 0)
+	if (store_chain_close(st, id, cause) != 0 || sched_log_outbox(st, id, cause) != 0)
 		goto fail;
 	if (store_exec(st, "RELEASE airlog_close", cause) != 0)
 		goto fail;
