@@ -86,6 +86,7 @@ void cfg_read_reports(struct cfg_reader *, const config_setting_t *, struct conf
 void cfg_read_trust(struct cfg_reader *, const config_setting_t *, struct config *);
 void cfg_read_playlists(struct cfg_reader *, const config_setting_t *, struct config *);
 void cfg_read_timetable(struct cfg_reader *, const config_setting_t *, struct config *);
+void cfg_read_link(struct cfg_reader *, const config_setting_t *, struct config *);
 
 /* Frees what one playlist or slot holds (conf_free calls them). */
 void cfg_playlist_clear(struct config_playlist *);

@@ -21,6 +21,7 @@ static const struct cfg_section sections[] = {
 	{ "trust", cfg_read_trust },
 	{ "playlists", cfg_read_playlists },
 	{ "timetable", cfg_read_timetable },
+	{ "link", cfg_read_link },
 };
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 
@@ -427,6 +428,14 @@ conf_free(struct config **cp)
 	for (i = 0; i < c->trust.nstations; i++)
 		free(c->trust.stations[i].code);
 	free(c->trust.stations);
+	free(c->link.host);
+	free(c->link.ca_file);
+	free(c->link.cert_file);
+	free(c->link.key_file);
+	free(c->link.username);
+	free(c->link.password_file);
+	free(c->link.topic_prefix);
+	free(c->link.client_id);
 	for (i = 0; i < c->nplaylists; i++)
 		cfg_playlist_clear(&c->playlists[i]);
 	free(c->playlists);
