@@ -32,6 +32,7 @@ extern const struct cmd_entry cmd_play;
 extern const struct cmd_entry cmd_stop;
 extern const struct cmd_entry cmd_skip;
 extern const struct cmd_entry cmd_reload;
+extern const struct cmd_entry cmd_link;
 
 /* Every command, in the order `loaxa --help` lists them. */
 static const struct cmd_entry *const commands[] = {
@@ -59,6 +60,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_stop,
 	&cmd_skip,
 	&cmd_reload,
+	&cmd_link,
 	NULL,
 };
 
