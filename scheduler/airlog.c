@@ -391,3 +391,40 @@ sched_log_mark_alive(struct store *st, int64_t now, char **cause)
 	sqlite3_bind_text(q, 1, buf, -1, SQLITE_TRANSIENT);
 	return sched_log_run(st, q, cause);
 }
+
+/* The link's watermark in DATA/link/link.db, read-only; 0 when there is none. */
+static int64_t
+sched_outbox_acked(const char *datadir)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q;
+	int64_t w = 0;
+	char *path;
+
+	xasprintf(&path, "%s/link/link.db", datadir);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT CAST(value AS INTEGER) FROM meta"
+	    " WHERE key = 'acked_through'", -1, &q, NULL) == SQLITE_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW)
+			w = sqlite3_column_int64(q, 0);
+		sqlite3_finalize(q);
+	}
+	sqlite3_close_v2(db);
+	free(path);
+	return w;
+}
+
+int
+sched_outbox_prune(struct store *st, const char *datadir, int linked, char **cause)
+{
+	sqlite3_stmt *q = sched_log_prepare(st, "DELETE FROM outbox WHERE ?1 = 0"
+	    " OR id <= ?2", cause);
+
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int(q, 1, linked);
+	sqlite3_bind_int64(q, 2, linked ? sched_outbox_acked(datadir) : 0);
+	if (sched_log_run(st, q, cause) != 0)
+		return -1;
+	return sqlite3_changes(store_db(st));
+}

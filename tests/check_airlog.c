@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/xmalloc.h"
+#include "link/link.h"
 #include "scheduler/airlog.h"
 #include "store/migrations.h"
 #include "store/chain.h"
@@ -386,6 +387,41 @@ START_TEST(test_outbox)
 }
 END_TEST
 
+/*
+ * The daemon prunes the outbox rows the link had acknowledged (its
+ * watermark in DATA/link/link.db moves only over acknowledged ids in
+ * order), and every row when the station has no link.
+ */
+START_TEST(test_outbox_prune)
+{
+	struct sched_log_item it = { 0, NULL, "Sáng", 10000, "normal", 10000 };
+	char *cause = NULL, refs[256];
+	sqlite3 *db;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		ck_assert_int_gt(sched_log_not_aired(st, &it, SCHED_MISSED,
+		    SCHED_R_NO_CONTENT, NULL, &cause), 0);
+	ck_assert_int_eq(sched_outbox_prune(st, dir, 1, &cause), 0);
+	ck_assert_msg(link_state_open(dir, &db, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(link_state_ack(db, st, 1, &cause), 0);
+	ck_assert_int_eq(link_state_ack(db, st, 3, &cause), 0);
+	ck_assert_int_eq(link_state_acked_through(db), 1);
+	ck_assert_int_eq(link_state_queued(db, st), 2);
+	ck_assert_int_eq(link_state_ack(db, st, 2, &cause), 0);
+	ck_assert_int_eq(link_state_acked_through(db), 3);
+	ck_assert(link_state_is_acked(db, 2));
+	ck_assert(!link_state_is_acked(db, 4));
+	sqlite3_close(db);
+	ck_assert_int_eq(sched_outbox_prune(st, dir, 1, &cause), 3);
+	outbox_refs(refs, sizeof refs);
+	ck_assert_str_eq(refs, "airing:4");
+	ck_assert_int_eq(sched_outbox_prune(st, dir, 0, &cause), 1);
+	outbox_refs(refs, sizeof refs);
+	ck_assert_str_eq(refs, "");
+}
+END_TEST
+
 /* Every outcome is written as the contract spells it. */
 START_TEST(test_outcome_words)
 {
@@ -421,6 +457,7 @@ main(void)
 	tcase_add_test(tc, test_recover);
 	tcase_add_test(tc, test_chain);
 	tcase_add_test(tc, test_outbox);
+	tcase_add_test(tc, test_outbox_prune);
 	tcase_add_test(tc, test_not_aired_and_alive);
 	tcase_add_test(tc, test_outcome_words);
 	tcase_add_test(tc, test_reason_code_and_detail);
