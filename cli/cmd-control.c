@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "common/date.h"
@@ -66,6 +67,9 @@ status_link(const struct config *cfg)
 		return;
 	}
 	alive = s.pid > 0 && (kill(s.pid, 0) == 0 || errno == EPERM);
+	/* Times in the station's zone, as the daemon gives them. */
+	setenv("TZ", cfg->station.timezone, 1);
+	tzset();
 	if (s.since_ms > 0)
 		date_iso8601(s.since_ms, t);
 	else

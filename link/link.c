@@ -386,10 +386,50 @@ on_connect(struct mosquitto *mosq, void *arg, int rc, int flags,
 	l->status.last_error = NULL;
 	free(l->said);
 	l->said = NULL;
+	free(l->mosq_error);
+	l->mosq_error = NULL;
 	log_info("link: connected to %s", l->status.broker);
 	mosquitto_subscribe_v5(mosq, NULL, l->topic_pkg, 1, 0, NULL);
 	mosquitto_subscribe_v5(mosq, NULL, l->topic_cmd, 1, 0, NULL);
 	l->state_due = l->state_force = l->scan_due = l->status_due = 1;
+}
+
+/* Turns OpenSSL's words into what the operator should check. */
+static const char *
+link_tls_hint(const char *err)
+{
+	if (strstr(err, "certificate verify failed") != NULL)
+		return "the broker's certificate is not signed by link.ca_file, or "
+		    "not for link.host";
+	if (strstr(err, "unknown ca") != NULL || strstr(err, "bad certificate") !=
+	    NULL || strstr(err, "certificate required") != NULL)
+		return "the broker refused the station's certificate (link.cert_file "
+		    "is not signed by the broker's CA)";
+	return NULL;
+}
+
+/*
+ * Says why the connection failed or was lost (rc from libmosquitto):
+ * OpenSSL's refusal with what to check first, else the system's or the
+ * library's words.
+ */
+static void
+link_failed(struct link *l, int rc)
+{
+	const char *hint = l->mosq_error != NULL ? link_tls_hint(l->mosq_error) : NULL;
+
+	if (hint != NULL)
+		link_say(l, "%s: TLS refused: %s (%s)", l->status.broker, hint,
+		    l->mosq_error);
+	else if (rc == MOSQ_ERR_ERRNO)
+		link_say(l, "cannot reach the broker %s: %s", l->status.broker,
+		    strerror(errno));
+	else if (l->mosq_error != NULL)
+		link_say(l, "the broker %s: %s", l->status.broker, l->mosq_error);
+	else
+		link_say(l, "lost the broker %s: %s", l->status.broker,
+		    rc > 0 && rc < 128 ? mosquitto_strerror(rc) :
+		    mosquitto_reason_string(rc));
 }
 
 /* Schedules the next connection attempt: reconnect_min, doubling to max. */
@@ -418,13 +458,7 @@ on_disconnect(struct mosquitto *mosq, void *arg, int rc, const mosquitto_propert
 	l->status_due = 1;
 	if (l->stopping)
 		return;
-	if (l->mosq_error != NULL)
-		link_say(l, "%s:%d: %s", l->cfg->link.host, l->cfg->link.port,
-		    l->mosq_error);
-	else
-		link_say(l, "lost the broker %s: %s", l->status.broker,
-		    rc > 0 && rc < 128 ? mosquitto_strerror(rc) :
-		    mosquitto_reason_string(rc));
+	link_failed(l, rc);
 	link_retry_later(l);
 }
 
@@ -491,26 +525,11 @@ on_log(struct mosquitto *mosq, void *arg, int level, const char *text)
 		l->mosq_error = xstrdup(text);
 }
 
-/* Turns OpenSSL's words into what the operator should check. */
-static const char *
-link_tls_hint(const char *err)
-{
-	if (strstr(err, "certificate verify failed") != NULL)
-		return "the broker's certificate is not signed by link.ca_file, or "
-		    "not for link.host";
-	if (strstr(err, "unknown ca") != NULL || strstr(err, "bad certificate") !=
-	    NULL || strstr(err, "certificate required") != NULL)
-		return "the broker refused the station's certificate (link.cert_file "
-		    "is not signed by the broker's CA)";
-	return NULL;
-}
-
 /* One connection attempt; on failure says why and schedules the next. */
 static void
 link_connect(struct link *l)
 {
 	const struct config_link *c = &l->cfg->link;
-	const char *hint;
 	int rc;
 
 	free(l->mosq_error);
@@ -519,17 +538,7 @@ link_connect(struct link *l)
 	    l->props);
 	if (rc == MOSQ_ERR_SUCCESS)
 		return;
-	if (rc == MOSQ_ERR_TLS && l->mosq_error != NULL &&
-	    (hint = link_tls_hint(l->mosq_error)) != NULL)
-		link_say(l, "%s: TLS refused: %s (%s)", l->status.broker, hint,
-		    l->mosq_error);
-	else if (rc == MOSQ_ERR_ERRNO)
-		link_say(l, "cannot reach the broker %s: %s", l->status.broker,
-		    strerror(errno));
-	else
-		link_say(l, "cannot connect to the broker %s: %s%s%s", l->status.broker,
-		    mosquitto_strerror(rc), l->mosq_error ? ": " : "",
-		    l->mosq_error ? l->mosq_error : "");
+	link_failed(l, rc);
 	link_retry_later(l);
 }
 

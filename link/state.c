@@ -36,7 +36,8 @@ link_state_open(const char *datadir, sqlite3 **out, char **cause)
 
 	*out = NULL;
 	xasprintf(&dir, "%s/%s", datadir, LINK_DIR);
-	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+	if ((mkdir(datadir, 0750) != 0 && errno != EEXIST) ||
+	    (mkdir(dir, 0750) != 0 && errno != EEXIST)) {
 		xasprintf(cause, "%s: cannot create the link's directory: %s", dir,
 		    strerror(errno));
 		free(dir);

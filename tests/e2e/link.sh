@@ -120,4 +120,97 @@ expect_out "Kết nối / link: connected"
 link_kill
 wait_line "$T/a.sub" '"online":false' || fail "no last will after SIGKILL"
 
+stop_pid "$DAEMON_PID"; DAEMON_PID=
+sub_stop "$SUB_PID"
+
+# --- C: 30 SIGKILLs of the link while airings are logged; then the broker
+# killed and restarted with rows queued meanwhile. Every row arrives, each
+# msg_id at least once, and a duplicate is the same message again. ---------
+BASE=$(($(date +%s) + 3))
+station k 1 36s "$(linkconf "$P" password)"
+bulletins k
+sub_start --as district-001 "$P/up/airing" "$T/k.sub" -q 1 -c -i dist-k -W 120
+$LOAXA -c "$T/k/st.conf" run 2>"$T/k/run.err" &
+DAEMON_PID=$!
+link_start k
+until [ "$(date +%s)" -ge $((BASE + 1)) ]; do sleep 0.2; done
+kills=0
+while [ $kills -lt 30 ]; do
+	sleep "$(python3 -c 'import random; print(round(random.uniform(0.05, 0.6), 3))')"
+	link_kill
+	kills=$((kills + 1))
+	link_start k
+done
+CHECKS=$((CHECKS + 1))
+# The broker away for a while: rows queue in the outbox, then arrive.
+sleep 1
+broker_kill
+sleep 3
+n_down=$($LOAXA -c "$T/k/st.conf" log --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+broker_restart
+# mosquitto_sub ends when its broker goes; the district comes back to its
+# persistent session (QoS 1) and gets what was queued for it.
+cp "$T/k.sub" "$T/k.sub.1"
+sub_start --as district-001 "$P/up/airing" "$T/k.sub.2" -q 1 -c -i dist-k -W 120
+until [ "$(date +%s)" -ge $((BASE + 38)) ]; do sleep 0.3; done
+stop_pid "$DAEMON_PID"; DAEMON_PID=
+n=$($LOAXA -c "$T/k/st.conf" log --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+[ "$n" -ge 20 ] && [ "$n" -gt "$n_down" ] || fail "only $n airings logged ($n_down before the broker restarted)"
+i=0
+while [ $i -lt 100 ] && [ "$(cat "$T/k.sub.1" "$T/k.sub.2" >"$T/k.sub"; ids "$T/k.sub" | sort -u | wc -l)" -lt "$n" ]; do
+	sleep 0.2
+	i=$((i + 1))
+done
+CHECKS=$((CHECKS + 1))
+python3 - "$T/k.sub" "$n" <<'PY'
+import json, sys
+seen = {}
+for line in open(sys.argv[1], encoding="utf-8"):
+    topic, _, body = line.partition(" ")
+    m = json.loads(body)
+    if m["msg_id"] in seen and seen[m["msg_id"]] != m:
+        print("differs:", m["msg_id"]); sys.exit(1)
+    seen[m["msg_id"]] = m
+n = int(sys.argv[2])
+want = {"E2E-k:airing:%d" % i for i in range(1, n + 1)}
+if set(seen) != want:
+    print("missing:", sorted(want - set(seen)), "extra:", sorted(set(seen) - want)); sys.exit(1)
+if sorted(m["id"] for m in seen.values()) != list(range(1, n + 1)):
+    print("airing ids differ"); sys.exit(1)
+print("link.sh: %d rows, each once by msg_id (%d messages)" % (n, sum(1 for _ in open(sys.argv[1]))))
+PY
+[ $? -eq 0 ] || fail "rows lost or duplicates that differ; link: $(tail -n 5 "$T/k/link.err"); subscriber: $(cat "$T/k.sub.2.err"); $($LOAXA -c "$T/k/st.conf" status 2>&1 | tail -n 5)"
+link_kill
+sub_stop "$SUB_PID"
+
+# --- D: another station's prefix: the broker refuses, the link says so. ----
+BASE=$(date +%s)
+station f 3600 1m "$(linkconf "$O")"
+$LOAXA -c "$T/f/st.conf" run 2>"$T/f/run.err" &
+DAEMON_PID=$!
+link_start f
+wait_line "$T/f/link.err" "refused" || fail "no refusal said: $(cat "$T/f/link.err")"
+CHECKS=$((CHECKS + 1))
+grep "refused" "$T/f/link.err" | head -n 1 | grep -q "Not authorized" ||
+    fail "the refusal does not give the broker's reason: $(cat "$T/f/link.err")"
+[ "$(grep -c "refused" "$T/f/link.err")" -eq 1 ] || fail "the refusal is said more than once"
+link_kill
+stop_pid "$DAEMON_PID"; DAEMON_PID=
+
+# --- E: a certificate from another CA, a CA that did not sign the broker. ---
+station r 3600 1m "$(linkconf "$P" cert rogue)"
+link_start r
+wait_line "$T/r/link.err" "TLS" || fail "no TLS refusal: $(cat "$T/r/link.err")"
+CHECKS=$((CHECKS + 1))
+grep -q "refused the station's certificate" "$T/r/link.err" ||
+    fail "unclear TLS refusal: $(cat "$T/r/link.err")"
+link_kill
+station w 3600 1m "$(linkconf "$P" | sed "s|$BROKER_CAFILE|$B/other-ca.crt|")"
+link_start w
+wait_line "$T/w/link.err" "TLS" || fail "no TLS refusal: $(cat "$T/w/link.err")"
+CHECKS=$((CHECKS + 1))
+grep -q "not signed by link.ca_file" "$T/w/link.err" ||
+    fail "unclear TLS refusal: $(cat "$T/w/link.err")"
+link_kill
+
 echo "link.sh: $CHECKS checks passed"
