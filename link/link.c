@@ -10,7 +10,8 @@
  * daemon appends to the database's -wal file, and the link watches the data
  * directory for IN_MODIFY of loaxa.db-wal (a watch on the file itself would
  * be lost when the daemon restarts and SQLite recreates it). Events are
- * coalesced: one scan of the outbox 20 ms after the first.
+ * coalesced: one scan of the outbox 5 ms after the first, and one more
+ * 250 ms later (the -wal is written before the commit becomes visible).
  */
 #include <errno.h>
 #include <mosquitto.h>
@@ -70,6 +71,7 @@ struct link {
 	struct link_flight flights[LINK_WINDOW];
 	size_t nflights;
 	int scan_due, state_due, state_force, status_due;
+	int wal_due, recheck; /* the database changed: scan at "soon", and again */
 	int64_t state_at, state_asked_at, status_at; /* monotonic ms */
 	char *state_key;     /* what the last state said, times left out */
 	char *said;          /* the last problem printed, not to repeat it */
@@ -658,8 +660,8 @@ link_inotify(struct link *l)
 			ev = (const struct inotify_event *)(void *)p;
 			if (ev->len > 0 && (strcmp(ev->name, STORE_DB_NAME "-wal") == 0 ||
 			    strcmp(ev->name, STORE_DB_NAME) == 0)) {
-				l->scan_due = l->state_due = 1;
-				link_soon(l, 20);
+				l->wal_due = l->state_due = 1;
+				link_soon(l, 5);
 			}
 		}
 }
@@ -724,8 +726,22 @@ link_turn(struct link *l)
 		if (l->connected)
 			mosquitto_loop_misc(l->mosq);
 	}
-	if (p[3].revents)
-		timer_fired(l->soonfd);
+	if (p[3].revents && timer_fired(l->soonfd)) {
+		/*
+		 * The -wal is written before the commit shows (SQLite publishes
+		 * it in the -shm, which inotify cannot see): look again a little
+		 * later, once, so that a scan too early misses nothing.
+		 */
+		if (l->wal_due) {
+			l->wal_due = 0;
+			l->recheck = 1;
+			l->scan_due = 1;
+			link_soon(l, 250);
+		} else if (l->recheck) {
+			l->recheck = 0;
+			l->scan_due = 1;
+		}
+	}
 	/* The work the events asked for, outside libmosquitto's callbacks. */
 	if (l->scan_due && (p[3].revents || p[2].revents || l->nflights < LINK_WINDOW / 2))
 		link_scan(l);
