@@ -70,6 +70,39 @@ START_TEST(test_example)
 }
 END_TEST
 
+/* The example's link section, commented out there, is good when uncommented. */
+START_TEST(test_example_link)
+{
+	struct config_problems p = { 0 };
+	struct config *c = NULL;
+	char *path, line[512], *text = xstrdup(""), *old;
+	FILE *f;
+	size_t i;
+	int in_link = 0;
+
+	xasprintf(&path, "%s/examples/loaxa.conf", tu_srcdir());
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	while (fgets(line, sizeof line, f) != NULL) {
+		in_link |= strncmp(line, "#link", 5) == 0;
+		old = text;
+		xasprintf(&text, "%s%s", old, in_link && line[0] == '#' ? line + 1 : line);
+		free(old);
+		in_link &= strncmp(line, "#};", 3) != 0;
+	}
+	fclose(f);
+	if (conf_read_string(text, "example", &c, &p) != 0)
+		for (i = 0; i < p.n; i++)
+			fprintf(stderr, "%s\n", p.lines[i]);
+	ck_assert_uint_eq(p.n, 0);
+	ck_assert_int_eq(c->link.enabled, 1);
+	ck_assert_str_eq(c->link.topic_prefix, "loaxa/v1/33/325/12345");
+	ck_assert_str_eq(c->link.cert_file, "/etc/loaxa/link/station.crt");
+	conf_free(&c);
+	free(text);
+	free(path);
+}
+END_TEST
+
 START_TEST(test_values)
 {
 	static const char text[] =
@@ -419,6 +452,7 @@ main(void)
 	tcase_add_test(tc, test_playlist_tags);
 	tcase_add_test(tc, test_manifest);
 	tcase_add_test(tc, test_link);
+	tcase_add_test(tc, test_example_link);
 	tcase_add_loop_test(tc, test_fixture, 0, nfixtures);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -200,14 +200,14 @@ stop_pid "$DAEMON_PID"; DAEMON_PID=
 # --- E: a certificate from another CA, a CA that did not sign the broker. ---
 station r 3600 1m "$(linkconf "$P" cert rogue)"
 link_start r
-wait_line "$T/r/link.err" "TLS" || fail "no TLS refusal: $(cat "$T/r/link.err")"
+wait_line "$T/r/link.err" "TLS" 300 || fail "no TLS refusal: $(cat "$T/r/link.err")"
 CHECKS=$((CHECKS + 1))
 grep -q "refused the station's certificate" "$T/r/link.err" ||
     fail "unclear TLS refusal: $(cat "$T/r/link.err")"
 link_kill
 station w 3600 1m "$(linkconf "$P" | sed "s|$BROKER_CAFILE|$B/other-ca.crt|")"
 link_start w
-wait_line "$T/w/link.err" "TLS" || fail "no TLS refusal: $(cat "$T/w/link.err")"
+wait_line "$T/w/link.err" "TLS" 300 || fail "no TLS refusal: $(cat "$T/w/link.err")"
 CHECKS=$((CHECKS + 1))
 grep -q "not signed by link.ca_file" "$T/w/link.err" ||
     fail "unclear TLS refusal: $(cat "$T/w/link.err")"
