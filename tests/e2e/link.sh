@@ -123,7 +123,37 @@ wait_line "$T/a.sub" '"online":false' || fail "no last will after SIGKILL"
 stop_pid "$DAEMON_PID"; DAEMON_PID=
 sub_stop "$SUB_PID"
 
-# --- C: 30 SIGKILLs of the link while airings are logged; then the broker
+# --- C: another station's prefix: the broker refuses, the link says so. ----
+BASE=$(date +%s)
+station f 3600 1m "$(linkconf "$O")"
+$LOAXA -c "$T/f/st.conf" run 2>"$T/f/run.err" &
+DAEMON_PID=$!
+link_start f
+wait_line "$T/f/link.err" "refused" || fail "no refusal said: $(cat "$T/f/link.err")"
+CHECKS=$((CHECKS + 1))
+grep "refused" "$T/f/link.err" | head -n 1 | grep -q "Not authorized" ||
+    fail "the refusal does not give the broker's reason: $(cat "$T/f/link.err")"
+[ "$(grep -c "refused" "$T/f/link.err")" -eq 1 ] || fail "the refusal is said more than once"
+link_kill
+stop_pid "$DAEMON_PID"; DAEMON_PID=
+
+# --- D: a certificate from another CA, a CA that did not sign the broker. ---
+station r 3600 1m "$(linkconf "$P" cert rogue)"
+link_start r
+wait_line "$T/r/link.err" "TLS" 300 || fail "no TLS refusal: $(cat "$T/r/link.err")"
+CHECKS=$((CHECKS + 1))
+grep -q "refused the station's certificate" "$T/r/link.err" ||
+    fail "unclear TLS refusal: $(cat "$T/r/link.err")"
+link_kill
+station w 3600 1m "$(linkconf "$P" | sed "s|$BROKER_CAFILE|$B/other-ca.crt|")"
+link_start w
+wait_line "$T/w/link.err" "TLS" 300 || fail "no TLS refusal: $(cat "$T/w/link.err")"
+CHECKS=$((CHECKS + 1))
+grep -q "not signed by link.ca_file" "$T/w/link.err" ||
+    fail "unclear TLS refusal: $(cat "$T/w/link.err")"
+link_kill
+
+# --- E: 30 SIGKILLs of the link while airings are logged; then the broker
 # killed and restarted with rows queued meanwhile. Every row arrives, each
 # msg_id at least once, and a duplicate is the same message again. ---------
 BASE=$(($(date +%s) + 3))
@@ -182,35 +212,5 @@ PY
 [ $? -eq 0 ] || fail "rows lost or duplicates that differ; link: $(tail -n 5 "$T/k/link.err"); subscriber: $(cat "$T/k.sub.2.err"); $($LOAXA -c "$T/k/st.conf" status 2>&1 | tail -n 5)"
 link_kill
 sub_stop "$SUB_PID"
-
-# --- D: another station's prefix: the broker refuses, the link says so. ----
-BASE=$(date +%s)
-station f 3600 1m "$(linkconf "$O")"
-$LOAXA -c "$T/f/st.conf" run 2>"$T/f/run.err" &
-DAEMON_PID=$!
-link_start f
-wait_line "$T/f/link.err" "refused" || fail "no refusal said: $(cat "$T/f/link.err")"
-CHECKS=$((CHECKS + 1))
-grep "refused" "$T/f/link.err" | head -n 1 | grep -q "Not authorized" ||
-    fail "the refusal does not give the broker's reason: $(cat "$T/f/link.err")"
-[ "$(grep -c "refused" "$T/f/link.err")" -eq 1 ] || fail "the refusal is said more than once"
-link_kill
-stop_pid "$DAEMON_PID"; DAEMON_PID=
-
-# --- E: a certificate from another CA, a CA that did not sign the broker. ---
-station r 3600 1m "$(linkconf "$P" cert rogue)"
-link_start r
-wait_line "$T/r/link.err" "TLS" 300 || fail "no TLS refusal: $(cat "$T/r/link.err")"
-CHECKS=$((CHECKS + 1))
-grep -q "refused the station's certificate" "$T/r/link.err" ||
-    fail "unclear TLS refusal: $(cat "$T/r/link.err")"
-link_kill
-station w 3600 1m "$(linkconf "$P" | sed "s|$BROKER_CAFILE|$B/other-ca.crt|")"
-link_start w
-wait_line "$T/w/link.err" "TLS" 300 || fail "no TLS refusal: $(cat "$T/w/link.err")"
-CHECKS=$((CHECKS + 1))
-grep -q "not signed by link.ca_file" "$T/w/link.err" ||
-    fail "unclear TLS refusal: $(cat "$T/w/link.err")"
-link_kill
 
 echo "link.sh: $CHECKS checks passed"
