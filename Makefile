@@ -201,14 +201,15 @@ install: $(PROG) $(RELAY_PROG)
 	install -m 0644 doc/loaxa.1 $(DESTDIR)$(MANDIR)/man1/loaxa.1
 	install -m 0644 examples/*.conf $(DESTDIR)$(DOCDIR)/examples/
 	install -d $(DESTDIR)$(UNITDIR)
-	for u in loaxa loaxa-web loaxa-relay; do \
+	for u in loaxa loaxa-web loaxa-relay loaxa-link; do \
 		sed 's|@BINDIR@|$(BINDIR)|g' packaging/$$u.service >$(DESTDIR)$(UNITDIR)/$$u.service && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service || exit 1; done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/loaxa $(DESTDIR)$(MANDIR)/man1/loaxa.1 \
 		$(DESTDIR)$(UNITDIR)/loaxa.service $(DESTDIR)$(UNITDIR)/loaxa-web.service \
-		$(DESTDIR)$(BINDIR)/loaxa-relay $(DESTDIR)$(UNITDIR)/loaxa-relay.service
+		$(DESTDIR)$(BINDIR)/loaxa-relay $(DESTDIR)$(UNITDIR)/loaxa-relay.service \
+		$(DESTDIR)$(UNITDIR)/loaxa-link.service
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:

@@ -106,6 +106,13 @@ check_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		conf_problems_clear(&p);
 		return EXIT_USAGE;
 	}
+	if (conf_link_files(cfg, &p) != 0) {
+		for (i = 0; i < p.n; i++)
+			fprintf(stderr, "%s\n", p.lines[i]);
+		conf_problems_clear(&p);
+		conf_free(&cfg);
+		return EXIT_USAGE;
+	}
 	if (check_inbox(cfg) != 0) {
 		conf_free(&cfg);
 		return EXIT_USAGE;

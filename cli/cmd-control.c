@@ -1,11 +1,16 @@
 /* status, play, stop, skip, reload: talk to the running daemon over its socket. */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
+#include "common/date.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
+#include "link/link.h"
 #include "scheduler/control.h"
 
 /* Sends request to the daemon of this station; prints the answer. */
@@ -43,10 +48,82 @@ control_simple(struct cmd_ctx *ctx, const struct cmd_args *args)
 	return control_send(ctx, ctx->entry->name);
 }
 
+/*
+ * The station link's lines of `loaxa status`, from DATA/link/status.json
+ * (nothing without a link section): connected or not and since when, the
+ * broker, the queue, the last package and command, the last problem.
+ */
+static void
+status_link(const struct config *cfg)
+{
+	struct link_status s;
+	char t[DATE_ISO8601_LEN];
+	int alive;
+
+	if (!cfg->link.enabled)
+		return;
+	if (link_status_read(cfg->paths.data, &s) != 0) {
+		printf("Kết nối / link: never started (loaxa link)\n");
+		return;
+	}
+	alive = s.pid > 0 && (kill(s.pid, 0) == 0 || errno == EPERM);
+	/* Times in the station's zone, as the daemon gives them. */
+	setenv("TZ", cfg->station.timezone, 1);
+	tzset();
+	if (s.since_ms > 0)
+		date_iso8601(s.since_ms, t);
+	else
+		snprintf(t, sizeof t, "its start");
+	if (!alive)
+		printf("Kết nối / link: not running (stopped; disconnected since %s)\n", t);
+	else
+		printf("Kết nối / link: %s since %s, broker %s\n", s.connected ?
+		    "connected" : "disconnected", t, s.broker ? s.broker : "?");
+	printf("  queued for the district: %lld\n", (long long)s.queued);
+	printf("  last package: %s\n", s.last_package ? s.last_package : "none");
+	printf("  last command: %s\n", s.last_command ? s.last_command : "none");
+	if (s.last_error != NULL)
+		printf("  last problem: %s\n", s.last_error);
+	link_status_clear(&s);
+}
+
+/* status --format json: the daemon's document, with "link" when configured. */
+static int
+status_json(const struct cmd_ctx *ctx)
+{
+	char *path, *message = NULL, *body = NULL, *cause = NULL, *link, *end, *tail;
+	int status;
+
+	xasprintf(&path, "%s/%s", ctx->cfg->paths.data, SCHED_CTL_NAME);
+	status = sched_ctl_request(path, "status json", 10000, &message, &body, &cause);
+	free(path);
+	if (status != 0) {
+		fprintf(stderr, "%s\n", status < 0 ? cause : message);
+		free(cause);
+		free(message);
+		free(body);
+		return status < 0 || status > 3 ? EXIT_FAIL : status;
+	}
+	link = ctx->cfg->link.enabled ? link_status_json(ctx->cfg->paths.data) : NULL;
+	end = strrchr(body, '}');
+	if (end != NULL && ctx->cfg->link.enabled) {
+		*end = '\0';
+		if (link != NULL && (tail = strrchr(link, '}')) != NULL)
+			tail[1] = '\0';
+		printf("%s,\"link\":%s}\n", body, link != NULL ? link : "null");
+	} else
+		fputs(body, stdout);
+	free(link);
+	free(message);
+	free(body);
+	return EXIT_OK;
+}
+
 static int
 status_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	const char *format = cli_opt(args, "format");
+	int rc;
 
 	if (format == NULL)
 		format = "text";
@@ -54,7 +131,12 @@ status_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		fprintf(stderr, "loaxa status: --format must be text or json\n");
 		return EXIT_USAGE;
 	}
-	return control_send(ctx, strcmp(format, "json") == 0 ? "status json" : "status");
+	if (strcmp(format, "json") == 0)
+		return status_json(ctx);
+	rc = control_send(ctx, "status");
+	fflush(stdout);
+	status_link(ctx->cfg);
+	return rc;
 }
 
 static int

@@ -35,6 +35,7 @@ extern const struct cmd_entry cmd_stop;
 extern const struct cmd_entry cmd_skip;
 extern const struct cmd_entry cmd_reload;
 extern const struct cmd_entry cmd_web;
+extern const struct cmd_entry cmd_link;
 
 /* Every command, in the order `loaxa --help` lists them. */
 static const struct cmd_entry *const commands[] = {
@@ -65,6 +66,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_skip,
 	&cmd_reload,
 	&cmd_web,
+	&cmd_link,
 	NULL,
 };
 

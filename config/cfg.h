@@ -90,6 +90,7 @@ void cfg_read_playlists(struct cfg_reader *, const config_setting_t *, struct co
 void cfg_read_timetable(struct cfg_reader *, const config_setting_t *, struct config *);
 void cfg_read_fleet(struct cfg_reader *, const config_setting_t *, struct config *);
 void cfg_fleet_station_clear(struct config_fleet_station *);
+void cfg_read_link(struct cfg_reader *, const config_setting_t *, struct config *);
 
 /* Frees what one playlist or slot holds (conf_free calls them). */
 void cfg_playlist_clear(struct config_playlist *);

@@ -24,6 +24,7 @@ static const struct cfg_section sections[] = {
 	{ "playlists", cfg_read_playlists },
 	{ "timetable", cfg_read_timetable },
 	{ "fleet", cfg_read_fleet },
+	{ "link", cfg_read_link },
 };
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 
@@ -453,6 +454,14 @@ conf_free(struct config **cp)
 	for (i = 0; i < c->relay.nsources; i++)
 		cfg_relay_source_clear(&c->relay.sources[i]);
 	free(c->relay.sources);
+	free(c->link.host);
+	free(c->link.ca_file);
+	free(c->link.cert_file);
+	free(c->link.key_file);
+	free(c->link.username);
+	free(c->link.password_file);
+	free(c->link.topic_prefix);
+	free(c->link.client_id);
 	for (i = 0; i < c->nplaylists; i++)
 		cfg_playlist_clear(&c->playlists[i]);
 	free(c->playlists);

@@ -155,6 +155,19 @@ struct config {
 		size_t nsources;
 		int silence_s;  /* only silence this long: the fallback airs */
 	} relay;
+	/* The station link (config/cfg_link.c); enabled 0 without a section. */
+	struct config_link {
+		int enabled;
+		char *host;
+		int port;
+		char *ca_file, *cert_file, *key_file; /* PEM files */
+		char *username, *password_file;       /* the password: its first line */
+		char *topic_prefix; /* loaxa/v1/PROVINCE/DISTRICT/STATION */
+		char *client_id;    /* default "station-" + station.code */
+		int keepalive;      /* seconds */
+		int reconnect_min, reconnect_max; /* back-off, seconds */
+		int line, ca_line, cert_line, key_line, password_line;
+	} link;
 
 	struct config_playlist *playlists;
 	size_t nplaylists;
@@ -246,6 +259,16 @@ struct conf_manifest {
 int conf_manifest_read(const char *path, const struct config *cfg,
     struct conf_manifest **out, struct config_problems *problems);
 void conf_manifest_free(struct conf_manifest **);
+
+/* Whether p is a version-1 topic prefix: loaxa/v1/PP/DDD/SSSSS (digits). */
+int conf_link_prefix_valid(const char *p);
+
+/*
+ * Checks that the link's files (CA, certificate, key, password) are
+ * readable regular files; appends "FILE:LINE: link.NAME: PATH: why" for each
+ * that is not and returns -1. 0 without a link section.
+ */
+int conf_link_files(const struct config *, struct config_problems *);
 
 void conf_free(struct config **);
 void conf_problems_clear(struct config_problems *);

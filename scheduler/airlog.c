@@ -117,9 +117,26 @@ sched_log_run(struct store *st, sqlite3_stmt *q, char **cause)
 }
 
 /*
- * Steps q, which closes a row (id, or the row q inserts when id is 0), and
- * links the row into the log's hash chain, both or neither. Finalises q.
- * Returns the row's id, or -1.
+ * Queues the closed row id for the station link (store migration 8's
+ * outbox), inside the caller's savepoint.
+ */
+static int
+sched_log_outbox(struct store *st, int64_t id, char **cause)
+{
+	sqlite3_stmt *q = sched_log_prepare(st,
+	    "INSERT INTO outbox (kind, ref, created_at) VALUES ('airing', ?1, ?2)", cause);
+
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int64(q, 2, sched_log_now_ms());
+	return sched_log_run(st, q, cause);
+}
+
+/*
+ * Steps q, which closes a row (id, or the row q inserts when id is 0), links
+ * the row into the log's hash chain and queues it in the outbox for the
+ * station link, all or none. Finalises q. Returns the row's id, or -1.
  */
 static int64_t
 sched_log_close(struct store *st, sqlite3_stmt *q, int64_t id, char **cause)
@@ -134,7 +151,7 @@ sched_log_close(struct store *st, sqlite3_stmt *q, int64_t id, char **cause)
 		goto fail;
 	if (id == 0)
 		id = sqlite3_last_insert_rowid(store_db(st));
-	if (store_chain_close(st, id, cause) != 0)
+	if (store_chain_close(st, id, cause) != 0 || sched_log_outbox(st, id, cause) != 0)
 		goto fail;
 	if (store_exec(st, "RELEASE airlog_close", cause) != 0)
 		goto fail;
@@ -376,4 +393,41 @@ sched_log_mark_alive(struct store *st, int64_t now, char **cause)
 	snprintf(buf, sizeof buf, "%lld", (long long)now);
 	sqlite3_bind_text(q, 1, buf, -1, SQLITE_TRANSIENT);
 	return sched_log_run(st, q, cause);
+}
+
+/* The link's watermark in DATA/link/link.db, read-only; 0 when there is none. */
+static int64_t
+sched_outbox_acked(const char *datadir)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q;
+	int64_t w = 0;
+	char *path;
+
+	xasprintf(&path, "%s/link/link.db", datadir);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT CAST(value AS INTEGER) FROM meta"
+	    " WHERE key = 'acked_through'", -1, &q, NULL) == SQLITE_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW)
+			w = sqlite3_column_int64(q, 0);
+		sqlite3_finalize(q);
+	}
+	sqlite3_close_v2(db);
+	free(path);
+	return w;
+}
+
+int
+sched_outbox_prune(struct store *st, const char *datadir, int linked, char **cause)
+{
+	sqlite3_stmt *q = sched_log_prepare(st, "DELETE FROM outbox WHERE ?1 = 0"
+	    " OR id <= ?2", cause);
+
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int(q, 1, linked);
+	sqlite3_bind_int64(q, 2, linked ? sched_outbox_acked(datadir) : 0);
+	if (sched_log_run(st, q, cause) != 0)
+		return -1;
+	return sqlite3_changes(store_db(st));
 }

@@ -132,6 +132,14 @@ int sched_log_in_occurrence(struct store *, const char *slot, int64_t slot_start
 /* The latest instant the log knows the station was alive, in ms (0: never). */
 int64_t sched_log_last_alive(struct store *);
 
+/*
+ * Deletes the outbox rows the station link has had acknowledged: those at or
+ * below meta 'acked_through' of DATA/link/link.db (link/state.c). Without a
+ * link section (linked 0) nothing goes up, so every row goes. Returns how
+ * many rows went, or -1 with *cause.
+ */
+int sched_outbox_prune(struct store *, const char *datadir, int linked, char **cause);
+
 /* Records in meta that the daemon was alive at now (start, clean stop). */
 int sched_log_mark_alive(struct store *, int64_t now, char **cause);
 

@@ -283,6 +283,10 @@ daemon_open(struct daemon *d)
 	else if (n > 0)
 		log_warn("recovered %d airing%s cut by a power loss or crash", n,
 		    n == 1 ? "" : "s");
+	/* What the station link had acknowledged leaves the outbox. */
+	if (sched_outbox_prune(d->st, d->cfg->paths.data, d->cfg->link.enabled,
+	    &cause) < 0)
+		sched_daemon_log_failed(d, cause);
 	d->horizon = sched_log_last_alive(d->st);
 	sched_prog_catch_up(d, d->horizon, sched_log_now_ms(), SCHED_R_CONTROLLER_OFF);
 	d->horizon = 0;

@@ -226,6 +226,22 @@ static const char *const migrations[] = {
 	"  user        TEXT NOT NULL REFERENCES web_users (name) ON DELETE CASCADE,\n"
 	"  csrf        TEXT NOT NULL,\n"
 	"  expires_at  INTEGER NOT NULL\n"
+	/*
+	 * 9: the station link's outbox: what must go up to the district, one
+	 * row per message, written in the same transaction as the row it
+	 * reports (kind 'airing': ref is airings.id, inserted as the row is
+	 * closed and chained). `loaxa link` publishes rows in id order and
+	 * records the ids the broker acknowledged in its own database
+	 * (DATA/link/link.db); the daemon deletes the acknowledged rows.
+	 * AUTOINCREMENT: an id is never reused once pruned, as it is part of the
+	 * message's station-unique id. created_at is ms since the epoch, UTC.
+	 * Rows closed before this version are not queued.
+	 */
+	"CREATE TABLE outbox (\n"
+	"  id         INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"  kind       TEXT NOT NULL CHECK (kind IN ('airing')),\n"
+	"  ref        INTEGER NOT NULL,\n"
+	"  created_at INTEGER NOT NULL\n"
 	") STRICT;\n",
 };
 

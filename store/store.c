@@ -144,12 +144,28 @@ store_setup(struct store *st, char **cause)
 	return 0;
 }
 
+/* Opens st->path with flags, a busy timeout and extended codes; -1 with *cause. */
+static int
+store_connect(struct store *st, int flags, char **cause)
+{
+	int rc = sqlite3_open_v2(st->path, &st->db, flags | SQLITE_OPEN_FULLMUTEX, NULL);
+
+	if (rc != SQLITE_OK) {
+		xasprintf(cause, "%s: cannot open the database: %s", st->path,
+		    st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		return -1;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_extended_result_codes(st->db, 1);
+	return 0;
+}
+
 int
 store_open(const char *path, struct store **out, char **cause)
 {
 	struct store *st;
 	sqlite3_stmt *q;
-	int rc, fd;
+	int fd;
 
 	*out = NULL;
 	st = xcalloc(1, sizeof *st);
@@ -161,15 +177,8 @@ store_open(const char *path, struct store **out, char **cause)
 		goto fail;
 	}
 	close(fd);
-	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-	    SQLITE_OPEN_FULLMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		xasprintf(cause, "%s: cannot open the database: %s", path,
-		    st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+	if (store_connect(st, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, cause) != 0)
 		goto fail;
-	}
-	sqlite3_busy_timeout(st->db, 5000);
-	sqlite3_extended_result_codes(st->db, 1);
 	/* journal_mode answers with a row; anything but "wal" means it did not take. */
 	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &q, NULL) !=
 	    SQLITE_OK || sqlite3_step(q) != SQLITE_ROW ||
@@ -213,6 +222,36 @@ store_open_memory(struct store **out, char **cause)
 	}
 	*out = st;
 	return 0;
+}
+
+int
+store_open_readonly(const char *path, int min_version, struct store **out, char **cause)
+{
+	struct store *st;
+	char *err = NULL;
+	int version;
+
+	*out = NULL;
+	st = xcalloc(1, sizeof *st);
+	st->path = xstrdup(path);
+	if (store_connect(st, SQLITE_OPEN_READONLY, cause) != 0)
+		goto fail;
+	if (store_user_version(st, &version, &err) != 0) {
+		xasprintf(cause, "%s: %s", path, err);
+		free(err);
+		goto fail;
+	}
+	if (version < min_version || version > store_latest_version()) {
+		xasprintf(cause, "%s: the database has schema %d; this loaxa %s reads "
+		    "%d to %d (start `loaxa run` of this version once)", path, version,
+		    LOAXA_VERSION, min_version, store_latest_version());
+		goto fail;
+	}
+	*out = st;
+	return 0;
+fail:
+	store_close(&st);
+	return -1;
 }
 
 int

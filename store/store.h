@@ -31,6 +31,17 @@ int store_open_dir(const char *datadir, struct store **out, char **cause);
  */
 int store_open_memory(struct store **out, char **cause);
 
+/*
+ * Opens the database at path read-only (SQLITE_OPEN_READONLY), for a
+ * process that only reads what another one writes (the station link reads
+ * the daemon's log). Nothing is created or migrated: a missing file, or a
+ * schema older than min_version or newer than this loaxa's, is refused
+ * with *cause. In WAL mode its -wal and -shm must exist (the writer keeps
+ * them while it runs) unless the directory is writable.
+ */
+int store_open_readonly(const char *path, int min_version, struct store **out,
+    char **cause);
+
 void store_close(struct store **);
 
 /* The connection, for the modules' own prepared statements. */

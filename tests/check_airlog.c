@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/xmalloc.h"
+#include "link/link.h"
 #include "scheduler/airlog.h"
 #include "store/migrations.h"
 #include "store/chain.h"
@@ -338,6 +339,89 @@ START_TEST(test_old_reasons_split)
 }
 END_TEST
 
+/* The outbox row for each closed row, in order, and none for a row still open. */
+static void
+outbox_refs(char *out, size_t len)
+{
+	sqlite3_stmt *q;
+	size_t n = 0;
+
+	out[0] = '\0';
+	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), "SELECT kind, ref FROM outbox"
+	    " ORDER BY id", -1, &q, NULL), SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW)
+		n += (size_t)snprintf(out + n, len - n, "%s%s:%lld", n ? " " : "",
+		    sqlite3_column_text(q, 0), (long long)sqlite3_column_int64(q, 1));
+	sqlite3_finalize(q);
+}
+
+/*
+ * Every row closed (finished, not aired, recovered) queues one outbox row
+ * for the station link in the same savepoint; a row still playing none.
+ */
+START_TEST(test_outbox)
+{
+	struct sched_log_item it = { 3, "cd34", "Chiều", 5000, "normal", 5000 };
+	char *cause = NULL, refs[256], want[256];
+	int64_t a, b, c;
+
+	a = sched_log_start(st, &it, 5000, &cause);
+	outbox_refs(refs, sizeof refs);
+	ck_assert_str_eq(refs, "");
+	b = sched_log_not_aired(st, &it, SCHED_MISSED, SCHED_R_NO_CONTENT, NULL, &cause);
+	ck_assert_int_eq(sched_log_finish(st, a, 6000, 1000, SCHED_COMPLETED, SCHED_R_NONE,
+	    NULL, &cause), 0);
+	c = sched_log_start(st, &it, 7000, &cause);
+	ck_assert_int_eq(sched_log_recover(st, &cause), 1);
+	outbox_refs(refs, sizeof refs);
+	snprintf(want, sizeof want, "airing:%lld airing:%lld airing:%lld", (long long)b,
+	    (long long)a, (long long)c);
+	ck_assert_str_eq(refs, want);
+	/* A row that cannot be chained queues nothing either. */
+	ck_assert_int_eq(store_exec(st, "DROP TABLE airing_chain", &cause), 0);
+	ck_assert_int_eq(sched_log_not_aired(st, &it, SCHED_MISSED, SCHED_R_NO_CONTENT,
+	    NULL, &cause), -1);
+	free(cause);
+	outbox_refs(refs, sizeof refs);
+	ck_assert_str_eq(refs, want);
+}
+END_TEST
+
+/*
+ * The daemon prunes the outbox rows the link had acknowledged (its
+ * watermark in DATA/link/link.db moves only over acknowledged ids in
+ * order), and every row when the station has no link.
+ */
+START_TEST(test_outbox_prune)
+{
+	struct sched_log_item it = { 0, NULL, "Sáng", 10000, "normal", 10000 };
+	char *cause = NULL, refs[256];
+	sqlite3 *db;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		ck_assert_int_gt(sched_log_not_aired(st, &it, SCHED_MISSED,
+		    SCHED_R_NO_CONTENT, NULL, &cause), 0);
+	ck_assert_int_eq(sched_outbox_prune(st, dir, 1, &cause), 0);
+	ck_assert_msg(link_state_open(dir, &db, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(link_state_ack(db, st, 1, &cause), 0);
+	ck_assert_int_eq(link_state_ack(db, st, 3, &cause), 0);
+	ck_assert_int_eq(link_state_acked_through(db), 1);
+	ck_assert_int_eq(link_state_queued(db, st), 2);
+	ck_assert_int_eq(link_state_ack(db, st, 2, &cause), 0);
+	ck_assert_int_eq(link_state_acked_through(db), 3);
+	ck_assert(link_state_is_acked(db, 2));
+	ck_assert(!link_state_is_acked(db, 4));
+	sqlite3_close(db);
+	ck_assert_int_eq(sched_outbox_prune(st, dir, 1, &cause), 3);
+	outbox_refs(refs, sizeof refs);
+	ck_assert_str_eq(refs, "airing:4");
+	ck_assert_int_eq(sched_outbox_prune(st, dir, 0, &cause), 1);
+	outbox_refs(refs, sizeof refs);
+	ck_assert_str_eq(refs, "");
+}
+END_TEST
+
 /* Every outcome is written as the contract spells it. */
 START_TEST(test_outcome_words)
 {
@@ -372,6 +456,8 @@ main(void)
 	tcase_add_test(tc, test_start_heartbeat_finish);
 	tcase_add_test(tc, test_recover);
 	tcase_add_test(tc, test_chain);
+	tcase_add_test(tc, test_outbox);
+	tcase_add_test(tc, test_outbox_prune);
 	tcase_add_test(tc, test_not_aired_and_alive);
 	tcase_add_test(tc, test_outcome_words);
 	tcase_add_test(tc, test_reason_code_and_detail);

@@ -70,6 +70,39 @@ START_TEST(test_example)
 }
 END_TEST
 
+/* The example's link section, commented out there, is good when uncommented. */
+START_TEST(test_example_link)
+{
+	struct config_problems p = { 0 };
+	struct config *c = NULL;
+	char *path, line[512], *text = xstrdup(""), *old;
+	FILE *f;
+	size_t i;
+	int in_link = 0;
+
+	xasprintf(&path, "%s/examples/loaxa.conf", tu_srcdir());
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	while (fgets(line, sizeof line, f) != NULL) {
+		in_link |= strncmp(line, "#link", 5) == 0;
+		old = text;
+		xasprintf(&text, "%s%s", old, in_link && line[0] == '#' ? line + 1 : line);
+		free(old);
+		in_link &= strncmp(line, "#};", 3) != 0;
+	}
+	fclose(f);
+	if (conf_read_string(text, "example", &c, &p) != 0)
+		for (i = 0; i < p.n; i++)
+			fprintf(stderr, "%s\n", p.lines[i]);
+	ck_assert_uint_eq(p.n, 0);
+	ck_assert_int_eq(c->link.enabled, 1);
+	ck_assert_str_eq(c->link.topic_prefix, "loaxa/v1/33/325/12345");
+	ck_assert_str_eq(c->link.cert_file, "/etc/loaxa/link/station.crt");
+	conf_free(&c);
+	free(text);
+	free(path);
+}
+END_TEST
+
 START_TEST(test_values)
 {
 	static const char text[] =
@@ -120,6 +153,54 @@ START_TEST(test_all_problems)
 	ck_assert_ptr_nonnull(strstr(p.lines[2], "m.conf:3: "));
 	ck_assert_ptr_nonnull(strstr(p.lines[3], "m.conf:3: "));
 	conf_problems_clear(&p);
+}
+END_TEST
+
+/*
+ * The link section: defaults, the client id from the station code, and each
+ * mistake at its line with what it should be (a prefix of the wrong form, a
+ * certificate without its key, a misspelt setting).
+ */
+START_TEST(test_link)
+{
+	static const char good[] =
+	    "station = { code = \"HY-KD-TT\"; name = \"A\"; };\n"
+	    "link = { host = \"broker.example\"; ca_file = \"/etc/ca.crt\";\n"
+	    "  username = \"station-00001\"; password_file = \"/etc/pw\";\n"
+	    "  topic_prefix = \"loaxa/v1/33/325/12345\"; };\n";
+	static const char bad[] =
+	    "station = { code = \"HY-KD-TT\"; name = \"A\"; };\n"
+	    "link = { host = \"b\"; ca_file = \"/c\"; cert_file = \"/x\";\n"
+	    "  topic_prefix = \"loaxa/v1/33/325/#\";\n"
+	    "  keepalive = 1; hostt = \"x\";\n"
+	    "  reconnect_min = 30; reconnect_max = 10; };\n";
+	struct config_problems p = { 0 };
+	struct config *c = NULL;
+
+	ck_assert_int_eq(conf_read_string(good, "l.conf", &c, &p), 0);
+	ck_assert_int_eq(c->link.enabled, 1);
+	ck_assert_int_eq(c->link.port, 8883);
+	ck_assert_int_eq(c->link.keepalive, 60);
+	ck_assert_str_eq(c->link.client_id, "station-HY-KD-TT");
+	ck_assert_int_eq(c->link.password_line, 3);
+	conf_free(&c);
+	ck_assert_int_eq(conf_read_string(bad, "l.conf", &c, &p), -1);
+	ck_assert_uint_eq(p.n, 5);
+	ck_assert_ptr_nonnull(strstr(p.lines[0], "l.conf:2: link needs both 'cert_file' and"));
+	ck_assert_ptr_nonnull(strstr(p.lines[1], "l.conf:3: 'topic_prefix' is"));
+	ck_assert_ptr_nonnull(strstr(p.lines[2], "l.conf:4: "));
+	ck_assert_ptr_nonnull(strstr(p.lines[3], "l.conf:4: "));
+	ck_assert_ptr_nonnull(strstr(p.lines[2], "did you mean") != NULL ? p.lines[2] : strstr(p.lines[3], "did you mean"));
+	ck_assert_ptr_nonnull(strstr(p.lines[4], "l.conf:5: 'reconnect_max' (10 s)"));
+	conf_problems_clear(&p);
+	ck_assert(conf_link_prefix_valid("loaxa/v1/01/001/00001"));
+	ck_assert(!conf_link_prefix_valid("loaxa/v1/01/001/0000"));
+	ck_assert(!conf_link_prefix_valid("loaxa/v1/01/001/+0000"));
+	ck_assert(!conf_link_prefix_valid("loaxa/v2/01/001/00001"));
+	/* Without the section, no link. */
+	ck_assert_int_eq(conf_read(NULL, &c, &p), 0);
+	ck_assert_int_eq(c->link.enabled, 0);
+	conf_free(&c);
 }
 END_TEST
 
@@ -462,6 +543,8 @@ main(void)
 	tcase_add_test(tc, test_fleet);
 	tcase_add_test(tc, test_relay);
 	tcase_add_test(tc, test_manifest);
+	tcase_add_test(tc, test_link);
+	tcase_add_test(tc, test_example_link);
 	tcase_add_loop_test(tc, test_fixture, 0, nfixtures);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -1,0 +1,841 @@
+/*
+ * `loaxa link`: one process, one poll() loop over a signalfd, an inotify
+ * watch on the data directory, three CLOCK_MONOTONIC timerfds (the
+ * keepalive tick, "soon" for coalesced work, the reconnect back-off) and
+ * the broker's socket, driven through libmosquitto's loop_read, loop_write
+ * and loop_misc. No thread and no busy wait: idle, it wakes once per tick
+ * (half the keepalive, at most 30 s).
+ *
+ * How it learns of new outbox rows without polling: every commit of the
+ * daemon appends to the database's -wal file, and the link watches the data
+ * directory for IN_MODIFY of loaxa.db-wal (a watch on the file itself would
+ * be lost when the daemon restarts and SQLite recreates it). Events are
+ * coalesced: one scan of the outbox 5 ms after the first, and one more
+ * 250 ms later (the -wal is written before the commit becomes visible).
+ */
+#include <errno.h>
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/statvfs.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/xmalloc.h"
+#include "config/config.h"
+#include "link/internal.h"
+#include "scheduler/airlog.h"
+#include "scheduler/control.h"
+#include "store/store.h"
+
+/* Outbox rows published and not yet acknowledged, at most. */
+#define LINK_WINDOW 64
+/* The state is republished at least this often (ms) while nothing changes. */
+#define LINK_STATE_EVERY 60000
+/* The daemon is asked for its status at most this often (ms) on changes. */
+#define LINK_STATE_MIN 1000
+/* status.json is written at most this often (ms) for a queue that moves. */
+#define LINK_STATUS_MIN 1000
+/* The outbox schema version (store migration 8). */
+#define LINK_MIN_SCHEMA 8
+/* How long the broker keeps the station's session while it is away (s). */
+#define LINK_SESSION_EXPIRY (30 * 24 * 3600)
+
+struct link_flight {
+	int mid;
+	int64_t id; /* outbox id */
+};
+
+struct link {
+	const struct config *cfg;
+	const char *datadir;
+	char *dbpath, *ctlpath;
+	struct store *st;
+	sqlite3 *state;
+	struct mosquitto *mosq;
+	mosquitto_property *props;
+	struct link_env env;
+	char *topic_state, *topic_airing, *topic_pkg, *topic_cmd;
+	int sigfd, infd, tickfd, soonfd, retryfd;
+	int connected, stopping, hold, backoff;
+	int64_t cursor;      /* the highest outbox id published or skipped */
+	struct link_flight flights[LINK_WINDOW];
+	size_t nflights;
+	int scan_due, state_due, state_force, status_due;
+	int wal_due, recheck; /* the database changed: scan at "soon", and again */
+	int64_t state_at, state_asked_at, status_at; /* monotonic ms */
+	char *state_key;     /* what the last state said, times left out */
+	char *said;          /* the last problem printed, not to repeat it */
+	char *mosq_error;    /* libmosquitto's last error line (TLS) */
+	struct link_status status;
+};
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Arms timerfd fd to fire once in ms (0: at once), or every ms when periodic. */
+static void
+timer_arm(int fd, int64_t ms, int periodic)
+{
+	struct itimerspec it = { 0 };
+
+	if (ms <= 0)
+		ms = 1;
+	it.it_value.tv_sec = ms / 1000;
+	it.it_value.tv_nsec = (ms % 1000) * 1000000;
+	if (periodic)
+		it.it_interval = it.it_value;
+	timerfd_settime(fd, 0, &it, NULL);
+}
+
+/* Whether the one-shot timerfd fd is armed. */
+static int
+timer_armed(int fd)
+{
+	struct itimerspec it;
+
+	return timerfd_gettime(fd, &it) == 0 &&
+	    (it.it_value.tv_sec != 0 || it.it_value.tv_nsec != 0);
+}
+
+/* Has the "soon" timer fire in ms at the latest. */
+static void
+link_soon(struct link *l, int64_t ms)
+{
+	struct itimerspec it;
+	int64_t left;
+
+	if (timerfd_gettime(l->soonfd, &it) == 0 && (it.it_value.tv_sec != 0 ||
+	    it.it_value.tv_nsec != 0)) {
+		left = (int64_t)it.it_value.tv_sec * 1000 + it.it_value.tv_nsec / 1000000;
+		if (left <= ms)
+			return;
+	}
+	timer_arm(l->soonfd, ms, 0);
+}
+
+/*
+ * Prints a problem on one line ("loaxa link: ...") unless it is the one
+ * printed last (a broker that stays away is said once, not at every retry),
+ * and keeps it as the last error for `loaxa status`.
+ */
+static void __attribute__((format(printf, 2, 3)))
+link_say(struct link *l, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (l->said == NULL || strcmp(l->said, msg) != 0)
+		fprintf(stderr, "loaxa link: %s\n", msg);
+	free(l->said);
+	l->said = msg;
+	free(l->status.last_error);
+	l->status.last_error = xstrdup(msg);
+	l->status_due = 1;
+}
+
+/* Writes status.json now when due (and not written in the last second). */
+static void
+link_status_flush(struct link *l, int now)
+{
+	char *cause = NULL;
+	int64_t t = mono_ms();
+
+	if (!l->status_due)
+		return;
+	if (!now && t - l->status_at < LINK_STATUS_MIN) {
+		link_soon(l, LINK_STATUS_MIN - (t - l->status_at));
+		return;
+	}
+	l->status.queued = link_state_queued(l->state, l->st);
+	l->status.updated_ms = sched_log_now_ms();
+	l->status.pid = (int)getpid();
+	if (link_status_write(l->datadir, &l->status, &cause) != 0) {
+		log_warn("link: %s", cause);
+		free(cause);
+	}
+	l->status_due = 0;
+	l->status_at = t;
+}
+
+/* Opens the station's database read-only when it is not yet; 0 when open. */
+static int
+link_open_station(struct link *l)
+{
+	char *cause = NULL;
+
+	if (l->st != NULL)
+		return 0;
+	if (store_open_readonly(l->dbpath, LINK_MIN_SCHEMA, &l->st, &cause) != 0) {
+		link_say(l, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	l->env.st = l->st;
+	return 0;
+}
+
+/* Publishes on topic; the message id in *mid. -1 after saying why. */
+static int
+link_publish(struct link *l, const char *topic, const void *data, size_t len, int qos,
+    int retain, int *mid)
+{
+	int rc = mosquitto_publish_v5(l->mosq, mid, topic, (int)len, data, qos, retain,
+	    NULL);
+
+	if (rc != MOSQ_ERR_SUCCESS) {
+		link_say(l, "cannot publish on %s: %s", topic, mosquitto_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* The publish the down handlers use: on PREFIX/sub. */
+static int
+link_env_publish(void *arg, const char *sub, const void *data, size_t len, int qos,
+    int retain)
+{
+	struct link *l = arg;
+	char *topic;
+	int rc;
+
+	xasprintf(&topic, "%s/%s", l->cfg->link.topic_prefix, sub);
+	rc = link_publish(l, topic, data, len, qos, retain, NULL);
+	free(topic);
+	return rc;
+}
+
+static void
+link_env_note(void *arg, const char *what, const char *text)
+{
+	struct link *l = arg;
+	char **slot = strcmp(what, "package") == 0 ? &l->status.last_package :
+	    &l->status.last_command;
+
+	free(*slot);
+	*slot = xstrdup(text);
+	l->status_due = 1;
+	link_status_flush(l, 1);
+}
+
+/* Removes "key":value from a flat part of a JSON text (value: no ',' or '}'). */
+static void
+scrub(char *json, const char *key)
+{
+	char *p = strstr(json, key), *end;
+
+	if (p == NULL)
+		return;
+	end = p + strcspn(p, ",}");
+	if (*end == ',')
+		end++;
+	memmove(p, end, strlen(end) + 1);
+}
+
+/*
+ * Asks the daemon for its status and publishes the state when it changed
+ * (clock readings aside), when forced, or when the last is a minute old.
+ */
+static void
+link_state(struct link *l)
+{
+	struct link_state_facts f = { 0 };
+	char *message = NULL, *body = NULL, *cause = NULL, *msg, *key;
+	struct statvfs vfs;
+	int64_t t = mono_ms();
+
+	if (!l->connected || !l->state_due)
+		return;
+	if (!l->state_force && t - l->state_asked_at < LINK_STATE_MIN) {
+		link_soon(l, LINK_STATE_MIN - (t - l->state_asked_at));
+		return;
+	}
+	l->state_due = 0;
+	l->state_asked_at = t;
+	if (sched_ctl_request(l->ctlpath, "status json", 2000, &message, &body,
+	    &cause) == 0) {
+		body[strcspn(body, "\n")] = '\0';
+		f.daemon_json = body;
+	} else
+		f.daemon_error = cause != NULL ? cause : message;
+	f.online = 1;
+	f.sent_at_ms = sched_log_now_ms();
+	f.since_ms = l->status.since_ms;
+	f.queued = link_state_queued(l->state, l->st);
+	if (statvfs(l->datadir, &vfs) == 0)
+		f.disk_free = (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize;
+	xasprintf(&key, "%s|%s", f.daemon_json ? f.daemon_json : "",
+	    f.daemon_error ? f.daemon_error : "");
+	scrub(key, "\"now\":");
+	scrub(key, "\"elapsed_ms\":");
+	scrub(key, "\"remaining_ms\":");
+	if (l->state_force || l->state_key == NULL || strcmp(key, l->state_key) != 0 ||
+	    t - l->state_at >= LINK_STATE_EVERY) {
+		msg = link_up_state(l->cfg, &f);
+		if (link_publish(l, l->topic_state, msg, strlen(msg), 1, 1, NULL) == 0) {
+			free(l->state_key);
+			l->state_key = key;
+			key = NULL;
+			l->state_at = t;
+			l->state_force = 0;
+		}
+		free(msg);
+	}
+	free(key);
+	free(message);
+	free(body);
+	free(cause);
+}
+
+static int
+link_in_flight(struct link *l, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < l->nflights; i++)
+		if (l->flights[i].id == id)
+			return 1;
+	return 0;
+}
+
+/* Publishes the outbox rows after the cursor, up to the window. */
+static void
+link_scan(struct link *l)
+{
+	sqlite3_stmt *q;
+	char *msg, *cause = NULL;
+	int64_t id, ref;
+	int mid, n;
+
+	l->scan_due = 0;
+	if (!l->connected || l->hold || link_open_station(l) != 0)
+		return;
+	do {
+		if (sqlite3_prepare_v2(store_db(l->st), "SELECT id, ref FROM outbox"
+		    " WHERE id > ?1 AND kind = 'airing' ORDER BY id LIMIT ?2", -1, &q,
+		    NULL) != SQLITE_OK) {
+			link_say(l, "outbox: %s", sqlite3_errmsg(store_db(l->st)));
+			return;
+		}
+		sqlite3_bind_int64(q, 1, l->cursor);
+		sqlite3_bind_int(q, 2, (int)(LINK_WINDOW - l->nflights));
+		n = 0;
+		while (l->nflights < LINK_WINDOW && sqlite3_step(q) == SQLITE_ROW) {
+			n++;
+			id = sqlite3_column_int64(q, 0);
+			ref = sqlite3_column_int64(q, 1);
+			if (link_state_is_acked(l->state, id) || link_in_flight(l, id)) {
+				l->cursor = id;
+				continue;
+			}
+			if ((msg = link_up_airing(l->st, l->cfg->station.code, id, ref,
+			    &cause)) == NULL) {
+				link_say(l, "%s", cause);
+				free(cause);
+				break;
+			}
+			if (link_publish(l, l->topic_airing, msg, strlen(msg), 1, 0,
+			    &mid) != 0) {
+				free(msg);
+				break;
+			}
+			free(msg);
+			l->flights[l->nflights].mid = mid;
+			l->flights[l->nflights++].id = id;
+			l->cursor = id;
+		}
+		sqlite3_finalize(q);
+	} while (n > 0 && l->nflights < LINK_WINDOW);
+	l->status_due = 1;
+}
+
+static void
+on_connect(struct mosquitto *mosq, void *arg, int rc, int flags,
+    const mosquitto_property *props)
+{
+	struct link *l = arg;
+
+	(void)flags;
+	(void)props;
+	if (rc != 0) {
+		link_say(l, "%s:%d refused the connection: %s", l->cfg->link.host,
+		    l->cfg->link.port, mosquitto_reason_string(rc));
+		return;
+	}
+	l->connected = 1;
+	l->backoff = 0;
+	l->status.connected = 1;
+	l->status.since_ms = sched_log_now_ms();
+	free(l->status.last_error);
+	l->status.last_error = NULL;
+	free(l->said);
+	l->said = NULL;
+	free(l->mosq_error);
+	l->mosq_error = NULL;
+	log_info("link: connected to %s", l->status.broker);
+	mosquitto_subscribe_v5(mosq, NULL, l->topic_pkg, 1, 0, NULL);
+	mosquitto_subscribe_v5(mosq, NULL, l->topic_cmd, 1, 0, NULL);
+	l->state_due = l->state_force = l->scan_due = l->status_due = 1;
+}
+
+/* Turns OpenSSL's words into what the operator should check. */
+static const char *
+link_tls_hint(const char *err)
+{
+	if (strstr(err, "certificate verify failed") != NULL)
+		return "the broker's certificate is not signed by link.ca_file, or "
+		    "not for link.host";
+	if (strstr(err, "unknown ca") != NULL || strstr(err, "bad certificate") !=
+	    NULL || strstr(err, "certificate required") != NULL)
+		return "the broker refused the station's certificate (link.cert_file "
+		    "is not signed by the broker's CA)";
+	return NULL;
+}
+
+/*
+ * Says why the connection failed or was lost (rc from libmosquitto):
+ * OpenSSL's refusal with what to check first, else the system's or the
+ * library's words.
+ */
+static void
+link_failed(struct link *l, int rc)
+{
+	const char *hint = l->mosq_error != NULL ? link_tls_hint(l->mosq_error) : NULL;
+
+	if (hint != NULL)
+		link_say(l, "%s: TLS refused: %s (%s)", l->status.broker, hint,
+		    l->mosq_error);
+	else if (rc == MOSQ_ERR_ERRNO)
+		link_say(l, "cannot reach the broker %s: %s", l->status.broker,
+		    strerror(errno));
+	else if (l->mosq_error != NULL)
+		link_say(l, "the broker %s: %s", l->status.broker, l->mosq_error);
+	else
+		link_say(l, "lost the broker %s: %s", l->status.broker,
+		    rc > 0 && rc < 128 ? mosquitto_strerror(rc) :
+		    mosquitto_reason_string(rc));
+}
+
+/* Schedules the next connection attempt: reconnect_min, doubling to max. */
+static void
+link_retry_later(struct link *l)
+{
+	const struct config_link *c = &l->cfg->link;
+
+	l->backoff = l->backoff == 0 ? c->reconnect_min : l->backoff * 2;
+	if (l->backoff > c->reconnect_max)
+		l->backoff = c->reconnect_max;
+	timer_arm(l->retryfd, (int64_t)l->backoff * 1000, 0);
+}
+
+static void
+on_disconnect(struct mosquitto *mosq, void *arg, int rc, const mosquitto_property *props)
+{
+	struct link *l = arg;
+
+	(void)mosq;
+	(void)props;
+	if (l->connected)
+		l->status.since_ms = sched_log_now_ms();
+	l->connected = 0;
+	l->status.connected = 0;
+	l->status_due = 1;
+	if (l->stopping)
+		return;
+	link_failed(l, rc);
+	link_retry_later(l);
+}
+
+static void
+on_publish(struct mosquitto *mosq, void *arg, int mid, int reason,
+    const mosquitto_property *props)
+{
+	struct link *l = arg;
+	char *cause = NULL;
+	size_t i;
+
+	(void)mosq;
+	(void)props;
+	for (i = 0; i < l->nflights && l->flights[i].mid != mid; i++)
+		;
+	if (reason >= 128) {
+		/* Refused: not delivered. Hold the queue and try again later. */
+		link_say(l, "the broker refused %s: %s (reason 0x%02x); "
+		    "is link.topic_prefix this station's?", i < l->nflights ?
+		    l->topic_airing : l->topic_state, mosquitto_reason_string(reason),
+		    reason);
+		if (i < l->nflights) {
+			l->hold = 1;
+			l->flights[i] = l->flights[--l->nflights];
+			if (!timer_armed(l->retryfd))
+				timer_arm(l->retryfd, (int64_t)l->cfg->link.reconnect_max *
+				    1000, 0);
+		}
+		return;
+	}
+	if (i == l->nflights)
+		return;
+	if (link_state_ack(l->state, l->st, l->flights[i].id, &cause) != 0) {
+		log_warn("link: %s", cause);
+		free(cause);
+	}
+	l->flights[i] = l->flights[--l->nflights];
+	l->scan_due = l->status_due = 1;
+}
+
+static void
+on_message(struct mosquitto *mosq, void *arg, const struct mosquitto_message *m,
+    const mosquitto_property *props)
+{
+	struct link *l = arg;
+
+	(void)mosq;
+	(void)props;
+	if (strcmp(m->topic, l->topic_pkg) == 0)
+		link_pkg_message(&l->env, m->payload, (size_t)m->payloadlen);
+	else if (strcmp(m->topic, l->topic_cmd) == 0)
+		link_cmd_message(&l->env, m->payload, (size_t)m->payloadlen);
+}
+
+/* Keeps libmosquitto's errors (OpenSSL's among them) for the next message. */
+static void
+on_log(struct mosquitto *mosq, void *arg, int level, const char *text)
+{
+	struct link *l = arg;
+
+	(void)mosq;
+	log_debug("mosquitto: %s", text);
+	if (level == MOSQ_LOG_ERR && l->mosq_error == NULL)
+		l->mosq_error = xstrdup(text);
+}
+
+/* One connection attempt; on failure says why and schedules the next. */
+static void
+link_connect(struct link *l)
+{
+	const struct config_link *c = &l->cfg->link;
+	int rc;
+
+	free(l->mosq_error);
+	l->mosq_error = NULL;
+	rc = mosquitto_connect_bind_v5(l->mosq, c->host, c->port, c->keepalive, NULL,
+	    l->props);
+	if (rc == MOSQ_ERR_SUCCESS)
+		return;
+	link_failed(l, rc);
+	link_retry_later(l);
+}
+
+/* Reads the first line of the password file; NULL after saying why. */
+static char *
+link_password(const char *path, char **cause)
+{
+	char buf[1024];
+	FILE *f = fopen(path, "re");
+
+	if (f == NULL || fgets(buf, sizeof buf, f) == NULL) {
+		xasprintf(cause, "link.password_file: %s: %s", path,
+		    f == NULL ? strerror(errno) : "empty");
+		if (f != NULL)
+			fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return xstrdup(buf);
+}
+
+/* Makes the client: identity, TLS, credentials, will, callbacks. */
+static int
+link_client(struct link *l, char **cause)
+{
+	const struct config_link *c = &l->cfg->link;
+	struct link_state_facts will = { 0 };
+	char *pw, *msg;
+	int rc;
+
+	mosquitto_lib_init();
+	if ((l->mosq = mosquitto_new(c->client_id, false, l)) == NULL) {
+		xasprintf(cause, "cannot make the MQTT client: %s", strerror(errno));
+		return -1;
+	}
+	mosquitto_int_option(l->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+	rc = mosquitto_tls_set(l->mosq, c->ca_file, NULL, c->cert_file, c->key_file, NULL);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		xasprintf(cause, "link: TLS files (ca_file, cert_file, key_file): %s",
+		    mosquitto_strerror(rc));
+		return -1;
+	}
+	if (c->username != NULL) {
+		if ((pw = link_password(c->password_file, cause)) == NULL)
+			return -1;
+		rc = mosquitto_username_pw_set(l->mosq, c->username, pw);
+		free(pw);
+		if (rc != MOSQ_ERR_SUCCESS) {
+			xasprintf(cause, "link.username: %s", mosquitto_strerror(rc));
+			return -1;
+		}
+	}
+	msg = link_up_state(l->cfg, &will);
+	rc = mosquitto_will_set_v5(l->mosq, l->topic_state, (int)strlen(msg), msg, 1, true,
+	    NULL);
+	free(msg);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		xasprintf(cause, "link: the last will: %s", mosquitto_strerror(rc));
+		return -1;
+	}
+	/* A persistent session: kept by the broker while the station is away. */
+	mosquitto_property_add_int32(&l->props, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
+	    LINK_SESSION_EXPIRY);
+	mosquitto_connect_v5_callback_set(l->mosq, on_connect);
+	mosquitto_disconnect_v5_callback_set(l->mosq, on_disconnect);
+	mosquitto_publish_v5_callback_set(l->mosq, on_publish);
+	mosquitto_message_v5_callback_set(l->mosq, on_message);
+	mosquitto_log_callback_set(l->mosq, on_log);
+	return 0;
+}
+
+/* Opens the fds of the loop. */
+static int
+link_fds(struct link *l, char **cause)
+{
+	sigset_t set;
+	int64_t tick = l->cfg->link.keepalive * 1000 / 2;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	l->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	l->infd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	l->tickfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	l->soonfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	l->retryfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (l->sigfd < 0 || l->infd < 0 || l->tickfd < 0 || l->soonfd < 0 ||
+	    l->retryfd < 0) {
+		xasprintf(cause, "link: %s", strerror(errno));
+		return -1;
+	}
+	if (inotify_add_watch(l->infd, l->datadir, IN_MODIFY | IN_CREATE |
+	    IN_MOVED_TO) < 0) {
+		xasprintf(cause, "%s: cannot watch the data directory: %s", l->datadir,
+		    strerror(errno));
+		return -1;
+	}
+	timer_arm(l->tickfd, tick > 30000 ? 30000 : tick, 1);
+	return 0;
+}
+
+/* Reads the directory's events; a change of the database asks for a scan. */
+static void
+link_inotify(struct link *l)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	ssize_t n;
+	char *p;
+
+	while ((n = read(l->infd, buf, sizeof buf)) > 0)
+		for (p = buf; p < buf + n; p += sizeof *ev + ev->len) {
+			ev = (const struct inotify_event *)(void *)p;
+			if (ev->len > 0 && (strcmp(ev->name, STORE_DB_NAME "-wal") == 0 ||
+			    strcmp(ev->name, STORE_DB_NAME) == 0)) {
+				l->wal_due = l->state_due = 1;
+				link_soon(l, 5);
+			}
+		}
+}
+
+/* Drains a timerfd; whether it had fired. */
+static int
+timer_fired(int fd)
+{
+	uint64_t n;
+
+	return read(fd, &n, sizeof n) == (ssize_t)sizeof n;
+}
+
+/* One turn of the loop; 1 to go on, 0 to stop. */
+static int
+link_turn(struct link *l)
+{
+	struct pollfd p[6];
+	struct signalfd_siginfo si;
+	int sock = mosquitto_socket(l->mosq), rc;
+	nfds_t n = 5;
+
+	p[0] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
+	p[1] = (struct pollfd){ .fd = l->infd, .events = POLLIN };
+	p[2] = (struct pollfd){ .fd = l->tickfd, .events = POLLIN };
+	p[3] = (struct pollfd){ .fd = l->soonfd, .events = POLLIN };
+	p[4] = (struct pollfd){ .fd = l->retryfd, .events = POLLIN };
+	if (sock >= 0)
+		p[n++] = (struct pollfd){ .fd = sock, .events = (short)(POLLIN |
+		    (mosquitto_want_write(l->mosq) ? POLLOUT : 0)) };
+	if (poll(p, n, -1) < 0)
+		return errno == EINTR;
+	if (p[0].revents && read(l->sigfd, &si, sizeof si) == (ssize_t)sizeof si &&
+	    si.ssi_signo != SIGHUP)
+		return 0;
+	if (p[1].revents)
+		link_inotify(l);
+	if (p[2].revents && timer_fired(l->tickfd)) {
+		if (l->connected)
+			mosquitto_loop_misc(l->mosq);
+		l->state_due = l->status_due = l->scan_due = 1;
+		link_soon(l, 0);
+	}
+	if (p[4].revents && timer_fired(l->retryfd)) {
+		if (l->hold) {
+			/* Try the refused rows again, from the watermark. */
+			l->hold = 0;
+			l->cursor = link_state_acked_through(l->state);
+			l->scan_due = 1;
+		}
+		if (!l->connected && mosquitto_socket(l->mosq) < 0)
+			link_connect(l);
+	}
+	if (n == 6 && p[5].revents) {
+		sqlite3_exec(l->state, "BEGIN", NULL, NULL, NULL);
+		rc = MOSQ_ERR_SUCCESS;
+		if (p[5].revents & (POLLIN | POLLERR | POLLHUP))
+			rc = mosquitto_loop_read(l->mosq, 1);
+		if (rc == MOSQ_ERR_SUCCESS && (p[5].revents & POLLOUT))
+			mosquitto_loop_write(l->mosq, 1);
+		sqlite3_exec(l->state, "COMMIT", NULL, NULL, NULL);
+		if (l->connected)
+			mosquitto_loop_misc(l->mosq);
+	}
+	if (p[3].revents && timer_fired(l->soonfd)) {
+		/*
+		 * The -wal is written before the commit shows (SQLite publishes
+		 * it in the -shm, which inotify cannot see): look again a little
+		 * later, once, so that a scan too early misses nothing.
+		 */
+		if (l->wal_due) {
+			l->wal_due = 0;
+			l->recheck = 1;
+			l->scan_due = 1;
+			link_soon(l, 250);
+		} else if (l->recheck) {
+			l->recheck = 0;
+			l->scan_due = 1;
+		}
+	}
+	/* The work the events asked for, outside libmosquitto's callbacks. */
+	if (l->scan_due && (p[3].revents || p[2].revents || l->nflights < LINK_WINDOW / 2))
+		link_scan(l);
+	if (l->state_due && (p[3].revents || l->state_force))
+		link_state(l);
+	link_status_flush(l, 0);
+	return 1;
+}
+
+/* Says goodbye: the broker publishes the last will (offline), retained. */
+static void
+link_stop(struct link *l)
+{
+	int64_t until = mono_ms() + 2000;
+	struct pollfd p;
+
+	l->stopping = 1;
+	if (l->connected) {
+		mosquitto_disconnect_v5(l->mosq, MQTT_RC_DISCONNECT_WITH_WILL_MSG, NULL);
+		while (mosquitto_socket(l->mosq) >= 0 && mosquitto_want_write(l->mosq) &&
+		    mono_ms() < until) {
+			p = (struct pollfd){ .fd = mosquitto_socket(l->mosq), .events = POLLOUT };
+			if (poll(&p, 1, 200) > 0)
+				mosquitto_loop_write(l->mosq, 1);
+		}
+	}
+	l->connected = l->status.connected = 0;
+	l->status.since_ms = sched_log_now_ms();
+	l->status_due = 1;
+	link_status_flush(l, 1);
+}
+
+static void
+link_free(struct link *l)
+{
+	int fds[] = { l->sigfd, l->infd, l->tickfd, l->soonfd, l->retryfd };
+	size_t i;
+
+	if (l->mosq != NULL)
+		mosquitto_destroy(l->mosq);
+	mosquitto_property_free_all(&l->props);
+	mosquitto_lib_cleanup();
+	for (i = 0; i < sizeof fds / sizeof fds[0]; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	store_close(&l->st);
+	if (l->state != NULL)
+		sqlite3_close_v2(l->state);
+	free(l->dbpath);
+	free(l->ctlpath);
+	free(l->topic_state);
+	free(l->topic_airing);
+	free(l->topic_pkg);
+	free(l->topic_cmd);
+	free(l->state_key);
+	free(l->said);
+	free(l->mosq_error);
+	link_status_clear(&l->status);
+}
+
+int
+link_run(const struct config *cfg, char **cause)
+{
+	struct link l = { .cfg = cfg, .sigfd = -1, .infd = -1, .tickfd = -1,
+		.soonfd = -1, .retryfd = -1 };
+	const char *pfx = cfg->link.topic_prefix;
+	int rc = -1;
+
+	l.datadir = cfg->paths.data;
+	xasprintf(&l.dbpath, "%s/%s", l.datadir, STORE_DB_NAME);
+	xasprintf(&l.ctlpath, "%s/%s", l.datadir, SCHED_CTL_NAME);
+	xasprintf(&l.topic_state, "%s/up/state", pfx);
+	xasprintf(&l.topic_airing, "%s/up/airing", pfx);
+	xasprintf(&l.topic_pkg, "%s/down/pkg", pfx);
+	xasprintf(&l.topic_cmd, "%s/down/cmd", pfx);
+	xasprintf(&l.status.broker, "%s:%d", cfg->link.host, cfg->link.port);
+	l.env = (struct link_env){ .cfg = cfg, .inbox = cfg->paths.inbox,
+		.publish = link_env_publish, .note = link_env_note, .arg = &l };
+	if (link_state_open(l.datadir, &l.state, cause) != 0 ||
+	    link_fds(&l, cause) != 0 || link_client(&l, cause) != 0)
+		goto out;
+	l.env.state = l.state;
+	l.cursor = link_state_acked_through(l.state);
+	link_open_station(&l);
+	l.status_due = 1;
+	link_status_flush(&l, 1);
+	log_info("link: station %s as %s to %s, topics %s/...", cfg->station.code,
+	    cfg->link.client_id, l.status.broker, pfx);
+	link_connect(&l);
+	while (link_turn(&l))
+		;
+	link_stop(&l);
+	rc = 0;
+out:
+	link_free(&l);
+	return rc;
+}
