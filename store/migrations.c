@@ -226,6 +226,7 @@ static const char *const migrations[] = {
 	"  user        TEXT NOT NULL REFERENCES web_users (name) ON DELETE CASCADE,\n"
 	"  csrf        TEXT NOT NULL,\n"
 	"  expires_at  INTEGER NOT NULL\n"
+	") STRICT;\n",
 	/*
 	 * 9: the station link's outbox: what must go up to the district, one
 	 * row per message, written in the same transaction as the row it
