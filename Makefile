@@ -17,6 +17,7 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 DOCDIR    ?= $(PREFIX)/share/doc/loaxa
+LOCALEDIR ?= $(PREFIX)/share/locale
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
 BUILD     ?= build
 
@@ -48,7 +49,8 @@ PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(filter-out xlsxwriter,$(PKGS)) 2>/d
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DLOAXA_VERSION='"$(VERSION)"' -I. \
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DLOAXA_VERSION='"$(VERSION)"' \
+              -DLOCALEDIR='"$(LOCALEDIR)"' -I. \
               $(WARN) $(OPT) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(OPT) $(LDFLAGS)
 LIBS      := $(PKG_LIBS) -lm
@@ -78,10 +80,12 @@ UNIT_BIN  := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
 TESTLIB_SRC := $(filter-out $(UNIT_SRC) tests/gen-audio.c,$(wildcard tests/*.c))
 TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
 GEN_AUDIO := $(BUILD)/tests/gen-audio
+PO_VI     := $(sort $(wildcard po/vi/*.po))
+MO        := $(BUILD)/locale/vi/LC_MESSAGES/loaxa.mo
 
 .SECONDARY:
 .PHONY: all test unit e2e sanitize bench crash soak fuzz demo deps install uninstall clean
-all: $(PROG) $(RELAY_PROG) $(GEN_AUDIO)
+all: $(PROG) $(RELAY_PROG) $(GEN_AUDIO) $(MO)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -95,6 +99,14 @@ $(CORE_LIB): $(CORE_OBJ)
 $(PROG): $(CLI_OBJ) $(CORE_LIB)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(CORE_LIB) $(LIBS)
+
+# Vietnamese messages: every po/vi/*.po (one per part of the program), joined
+# into one catalogue; build/locale beside build/loaxa is where the program in
+# the build tree finds it (common/i18n.c).
+$(MO): $(PO_VI)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MSGFMT  $@")
+	$(Q)msgcat --use-first $(PO_VI) | msgfmt --check -o $@ -
 
 $(RELAY_OBJ): ALL_CFLAGS += $(RELAY_CFLAGS)
 
@@ -124,7 +136,7 @@ unit: $(UNIT_BIN) $(GEN_AUDIO) $(PROG)
 		CK_DEFAULT_TIMEOUT=60 $$t || fail=1; done; exit $$fail
 
 # LOAXA_SANITIZED tells scripts that run tools of their own (valgrind) to skip them.
-e2e: $(PROG) $(GEN_AUDIO)
+e2e: $(PROG) $(GEN_AUDIO) $(MO)
 	$(Q)LOAXA=$(abspath $(PROG)) LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) \
 		LOAXA_SANITIZED=$(if $(filter 1,$(SAN)),1,) \
 		tests/run-e2e $(filter-out tests/e2e/lib.sh tests/e2e/broker.sh,$(wildcard tests/e2e/*.sh))
@@ -194,11 +206,13 @@ demo: $(PROG) $(GEN_AUDIO)
 deps:
 	$(Q)tools/deps
 
-install: $(PROG) $(RELAY_PROG)
+install: $(PROG) $(RELAY_PROG) $(MO)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)/examples
 	install -m 0755 $(PROG) $(DESTDIR)$(BINDIR)/loaxa
 	install -m 0755 $(RELAY_PROG) $(DESTDIR)$(BINDIR)/loaxa-relay
 	install -m 0644 doc/loaxa.1 $(DESTDIR)$(MANDIR)/man1/loaxa.1
+	install -d $(DESTDIR)$(LOCALEDIR)/vi/LC_MESSAGES
+	install -m 0644 $(MO) $(DESTDIR)$(LOCALEDIR)/vi/LC_MESSAGES/loaxa.mo
 	install -m 0644 examples/*.conf $(DESTDIR)$(DOCDIR)/examples/
 	install -d $(DESTDIR)$(UNITDIR)
 	for u in loaxa loaxa-web loaxa-relay loaxa-link; do \
@@ -207,6 +221,7 @@ install: $(PROG) $(RELAY_PROG)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/loaxa $(DESTDIR)$(MANDIR)/man1/loaxa.1 \
+		$(DESTDIR)$(LOCALEDIR)/vi/LC_MESSAGES/loaxa.mo \
 		$(DESTDIR)$(UNITDIR)/loaxa.service $(DESTDIR)$(UNITDIR)/loaxa-web.service \
 		$(DESTDIR)$(BINDIR)/loaxa-relay $(DESTDIR)$(UNITDIR)/loaxa-relay.service \
 		$(DESTDIR)$(UNITDIR)/loaxa-link.service

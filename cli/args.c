@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 
 /* getopt_long's code for the option declared i-th, apart from short options. */
@@ -17,18 +18,18 @@
 void
 cli_help(const struct cmd_entry *e)
 {
-	printf("usage: loaxa %s%s%s\n\n%s\n", e->name, e->usage[0] ? " " : "",
-	    e->usage, e->summary);
+	printf(_("usage: loaxa %s%s%s\n\n%s\n"), e->name, e->usage[0] ? " " : "",
+	    e->usage, _(e->summary));
 	if (e->help != NULL && e->help[0] != '\0')
-		printf("\n%s", e->help);
+		printf("\n%s", _(e->help));
 }
 
 int
 cli_usage(const struct cmd_entry *e)
 {
-	fprintf(stderr, "usage: loaxa %s%s%s\n", e->name, e->usage[0] ? " " : "",
+	fprintf(stderr, _("usage: loaxa %s%s%s\n"), e->name, e->usage[0] ? " " : "",
 	    e->usage);
-	fprintf(stderr, "Try 'loaxa %s --help' for more.\n", e->name);
+	fprintf(stderr, _("Try 'loaxa %s --help' for more.\n"), e->name);
 	return EXIT_USAGE;
 }
 

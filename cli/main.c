@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/i18n.h"
 #include "common/log.h"
 #include "config/config.h"
 
@@ -75,7 +76,7 @@ main_help(FILE *f)
 {
 	const struct cmd_entry *const *e;
 
-	fprintf(f,
+	fprintf(f, _(
 	    "loaxa %s - the commune loudspeaker scheduler (đài truyền thanh xã)\n"
 	    "\n"
 	    "Plays approved bulletins on a timetable, logs every airing, and writes\n"
@@ -83,10 +84,10 @@ main_help(FILE *f)
 	    "\n"
 	    "usage: loaxa [-c FILE] [-v] COMMAND [ARGS...]\n"
 	    "\n"
-	    "commands:\n", LOAXA_VERSION);
+	    "commands:\n"), LOAXA_VERSION);
 	for (e = commands; *e != NULL; e++)
-		fprintf(f, "  %-14s %s\n", (*e)->name, (*e)->summary);
-	fprintf(f,
+		fprintf(f, "  %-14s %s\n", (*e)->name, _((*e)->summary));
+	fputs(_(
 	    "\n"
 	    "options:\n"
 	    "  -c, --config FILE  use FILE (otherwise $LOAXA_CONFIG, ./loaxa.conf,\n"
@@ -97,7 +98,7 @@ main_help(FILE *f)
 	    "\n"
 	    "exit status: 0 success, 1 operational failure, 2 usage or configuration\n"
 	    "error, 3 input rejected (bad audio, package or signature).\n"
-	    "See loaxa(1) and the example configuration, examples/loaxa.conf.\n");
+	    "See loaxa(1) and the example configuration, examples/loaxa.conf.\n"), f);
 }
 
 /* The entry called name in the NULL-terminated table, or NULL. */
@@ -163,6 +164,7 @@ main(int argc, char **argv)
 	const struct cmd_entry *e;
 	int c, rc;
 
+	i18n_init();
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+c:vhV", opts, NULL)) != -1) {
 		switch (c) {
@@ -179,9 +181,9 @@ main(int argc, char **argv)
 			printf("loaxa %s\n", LOAXA_VERSION);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "loaxa: unknown option or missing value: %s\n",
+			fprintf(stderr, _("loaxa: unknown option or missing value: %s\n"),
 			    argv[optind - 1]);
-			fprintf(stderr, "Try 'loaxa --help'.\n");
+			fprintf(stderr, _("Try 'loaxa --help'.\n"));
 			return EXIT_USAGE;
 		}
 	}
@@ -199,7 +201,7 @@ main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if ((e = find_command(commands, argv[optind])) == NULL) {
-		fprintf(stderr, "loaxa: unknown command '%s'; try 'loaxa --help'\n",
+		fprintf(stderr, _("loaxa: unknown command '%s'; try 'loaxa --help'\n"),
 		    argv[optind]);
 		return EXIT_USAGE;
 	}
