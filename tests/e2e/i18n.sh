@@ -30,9 +30,9 @@ for lang in vi_VN.UTF-8 vi; do
 done
 LANG=C LC_ALL= LANGUAGE= run "$LOAXA" --help
 expect_rc 0; expect_out "commands:"
-LANG=vi_VN.UTF-8 run "$LOAXA" nosuchcommand
+LANG=vi_VN.UTF-8 LC_ALL= run "$LOAXA" nosuchcommand
 expect_rc 2; expect_err "không có lệnh 'nosuchcommand'"
-LANG=C.UTF-8 run "$LOAXA" nosuchcommand
+LANG=C.UTF-8 LC_ALL= run "$LOAXA" nosuchcommand
 expect_rc 2; expect_err "unknown command 'nosuchcommand'"
 
 # 3. Machine output keeps the dot whatever the locale asks for.
