@@ -211,6 +211,8 @@ install: $(PROG) $(RELAY_PROG) $(MO)
 	install -m 0755 $(PROG) $(DESTDIR)$(BINDIR)/loaxa
 	install -m 0755 $(RELAY_PROG) $(DESTDIR)$(BINDIR)/loaxa-relay
 	install -m 0644 doc/loaxa.1 $(DESTDIR)$(MANDIR)/man1/loaxa.1
+	install -d $(DESTDIR)$(MANDIR)/vi/man1
+	install -m 0644 doc/loaxa.vi.1 $(DESTDIR)$(MANDIR)/vi/man1/loaxa.1
 	install -d $(DESTDIR)$(LOCALEDIR)/vi/LC_MESSAGES
 	install -m 0644 $(MO) $(DESTDIR)$(LOCALEDIR)/vi/LC_MESSAGES/loaxa.mo
 	install -m 0644 examples/*.conf $(DESTDIR)$(DOCDIR)/examples/
@@ -221,6 +223,7 @@ install: $(PROG) $(RELAY_PROG) $(MO)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/loaxa $(DESTDIR)$(MANDIR)/man1/loaxa.1 \
+		$(DESTDIR)$(MANDIR)/vi/man1/loaxa.1 \
 		$(DESTDIR)$(LOCALEDIR)/vi/LC_MESSAGES/loaxa.mo \
 		$(DESTDIR)$(UNITDIR)/loaxa.service $(DESTDIR)$(UNITDIR)/loaxa-web.service \
 		$(DESTDIR)$(BINDIR)/loaxa-relay $(DESTDIR)$(UNITDIR)/loaxa-relay.service \
