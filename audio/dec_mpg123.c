@@ -20,6 +20,7 @@
 #include <mpg123.h>
 
 #include "audio/internal.h"
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 
 /* Calls of mpg123_read that may yield nothing before the stream counts as stalled. */
@@ -225,7 +226,7 @@ mpg_open(struct dec *d, char **cause)
 	mpg123_init();
 #endif
 	if ((m->mh = mpg123_new(NULL, &err)) == NULL) {
-		mpg_cause(NULL, err, "cannot start the MPEG decoder", cause);
+		mpg_cause(NULL, err, _("cannot start the MPEG decoder"), cause);
 		free(m);
 		return -1;
 	}
@@ -245,23 +246,23 @@ mpg_open(struct dec *d, char **cause)
 	if ((fd = dec_dup(d, cause)) == -1)
 		goto fail;
 	if ((m->f = fdopen(fd, "rb")) == NULL) {
-		xasprintf(cause, "cannot open: %s", strerror(errno));
+		xasprintf(cause, _("cannot open: %s"), strerror(errno));
 		close(fd);
 		goto fail;
 	}
 	/* No cleanup callback: mpg_close closes m->f after the handle. */
 	if (mpg123_replace_reader_handle(m->mh, mpg_fread, mpg_fseek, NULL) !=
 	    MPG123_OK || mpg123_open_handle(m->mh, m->f) != MPG123_OK) {
-		mpg_cause(m->mh, MPG123_ERR, "cannot open", cause);
+		mpg_cause(m->mh, MPG123_ERR, _("cannot open"), cause);
 		goto fail;
 	}
 	err = mpg123_getformat(m->mh, &m->rate, &m->channels, &enc);
 	if (err == MPG123_DONE || err == MPG123_NEED_MORE) {
-		xasprintf(cause, "no MPEG audio frames in the file");
+		xasprintf(cause, _("no MPEG audio frames in the file"));
 		goto fail;
 	}
 	if (err != MPG123_OK) {
-		mpg_cause(m->mh, MPG123_ERR, "not MPEG audio", cause);
+		mpg_cause(m->mh, MPG123_ERR, _("not MPEG audio"), cause);
 		goto fail;
 	}
 	/*
@@ -314,19 +315,19 @@ mpg_read(struct dec *d, float *buf, long frames, char **cause)
 		if (err == MPG123_NEW_FORMAT) {
 			mpg123_getformat(m->mh, &rate, &ch, &enc);
 			if (rate != m->rate || ch != m->channels) {
-				xasprintf(cause, "the stream changes format midway "
-				    "(%ld Hz %d ch to %ld Hz %d ch)", m->rate,
+				xasprintf(cause, _("the stream changes format midway "
+				    "(%ld Hz %d ch to %ld Hz %d ch)"), m->rate,
 				    m->channels, rate, ch);
 				return -1;
 			}
 		} else if (err != MPG123_OK) {
 			mpg_cause(m->mh, err == MPG123_ERR ? MPG123_ERR : err,
-			    "damaged MPEG audio", cause);
+			    _("damaged MPEG audio"), cause);
 			return -1;
 		}
 		if (n == 0 && ++idle > MPG_MAX_IDLE) {
-			xasprintf(cause, "damaged MPEG audio: the decoder makes no "
-			    "progress");
+			xasprintf(cause, _("damaged MPEG audio: the decoder makes no "
+			    "progress"));
 			return -1;
 		}
 	}

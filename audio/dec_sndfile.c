@@ -19,6 +19,7 @@
 #include <sndfile.h>
 
 #include "audio/internal.h"
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 
 /* Reads that may return nothing without an error before the file counts as stalled. */
@@ -54,7 +55,7 @@ snd_header_lies(SNDFILE *sf, char **cause)
 		    (end = strchr(p, '\n')) != NULL &&
 		    memmem(p, (size_t)(end - p), "should be", 9) != NULL) {
 			*end = '\0';
-			xasprintf(cause, "truncated or damaged: the header's %s", p);
+			xasprintf(cause, _("truncated or damaged: the header's %s"), p);
 			return 1;
 		}
 	}
@@ -83,7 +84,7 @@ snd_ogg_ends(int fd, char **cause)
 	ssize_t n;
 
 	if (fstat(fd, &sb) != 0) {
-		xasprintf(cause, "cannot read: %s", strerror(errno));
+		xasprintf(cause, _("cannot read: %s"), strerror(errno));
 		return -1;
 	}
 	want = sb.st_size < SND_OGG_TAIL ? (long)sb.st_size : SND_OGG_TAIL;
@@ -92,7 +93,7 @@ snd_ogg_ends(int fd, char **cause)
 	n = pread(fd, buf, (size_t)want, sb.st_size - want);
 	if (n != (ssize_t)want) {
 		ogg_sync_clear(&oy);
-		xasprintf(cause, "cannot read the end of the file");
+		xasprintf(cause, _("cannot read the end of the file"));
 		return -1;
 	}
 	ogg_sync_wrote(&oy, want);
@@ -106,9 +107,12 @@ snd_ogg_ends(int fd, char **cause)
 	ogg_sync_clear(&oy);
 	if (last_end == want && eos)
 		return 0;
-	xasprintf(cause, "truncated or damaged: the Ogg stream %s",
-	    last_end == want ? "has no end-of-stream page" :
-	    "does not end with a whole page");
+	if (last_end == want)
+		xasprintf(cause, _("truncated or damaged: the Ogg stream has no "
+		    "end-of-stream page"));
+	else
+		xasprintf(cause, _("truncated or damaged: the Ogg stream does not end "
+		    "with a whole page"));
 	return -1;
 }
 
@@ -156,8 +160,8 @@ snd_recognise(const struct dec_sniff *s, struct dec *d, char **cause)
 		}
 	}
 	if (snd_has(s->b, s->n, 0, "OggS")) {
-		xasprintf(cause, "an Ogg stream of an unsupported codec "
-		    "(Vorbis, Opus and FLAC are supported)");
+		xasprintf(cause, _("an Ogg stream of an unsupported codec "
+		    "(Vorbis, Opus and FLAC are supported)"));
 		return -1;
 	}
 	return 0;
@@ -174,7 +178,7 @@ snd_open(struct dec *d, char **cause)
 		return -1;
 	}
 	if ((s->sf = sf_open_fd(s->fd, SFM_READ, &s->info, SF_FALSE)) == NULL) {
-		xasprintf(cause, "cannot decode: %s", sf_strerror(NULL));
+		xasprintf(cause, _("cannot decode: %s"), sf_strerror(NULL));
 		close(s->fd);
 		free(s);
 		return -1;
@@ -210,7 +214,7 @@ snd_read(struct dec *d, float *buf, long frames, char **cause)
 		if (n > 0)
 			return (long)n;
 		if (sf_error(s->sf) != SF_ERR_NO_ERROR) {
-			xasprintf(cause, "damaged %s audio: %s", d->format,
+			xasprintf(cause, _("damaged %s audio: %s"), d->format,
 			    sf_strerror(s->sf));
 			return -1;
 		}

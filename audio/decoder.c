@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "audio/internal.h"
+#include "common/i18n.h"
 #include "common/file.h"
 #include "common/xmalloc.h"
 
@@ -61,7 +62,7 @@ sniff(int fd, off_t size, struct dec *d, char **cause)
 	for (;;) {
 		n = pread(fd, b, SNIFF_BYTES, s.at);
 		if (n < 0) {
-			xasprintf(cause, "cannot read: %s", strerror(errno));
+			xasprintf(cause, _("cannot read: %s"), strerror(errno));
 			free(b);
 			return -1;
 		}
@@ -76,9 +77,9 @@ sniff(int fd, off_t size, struct dec *d, char **cause)
 	s.b = b;
 	s.n = (size_t)n;
 	if (n == 0 && s.tags == 0)
-		xasprintf(cause, "empty file");
+		xasprintf(cause, _("empty file"));
 	else if (n == 0)
-		xasprintf(cause, "an ID3 tag with no audio after it");
+		xasprintf(cause, _("an ID3 tag with no audio after it"));
 	for (i = 0; n > 0 && i < sizeof decoders / sizeof decoders[0]; i++) {
 		if ((rc = decoders[i]->recognise(&s, d, cause)) == 0)
 			continue;
@@ -88,9 +89,9 @@ sniff(int fd, off_t size, struct dec *d, char **cause)
 	}
 	if (n > 0 && rc == 0) {
 		if (s.tags > 0)
-			xasprintf(cause, "an ID3 tag but no MPEG audio after it");
+			xasprintf(cause, _("an ID3 tag but no MPEG audio after it"));
 		else if (looks_like_text(b, s.n < 4096 ? s.n : 4096))
-			xasprintf(cause, "not audio: the file holds text");
+			xasprintf(cause, _("not audio: the file holds text"));
 		else {
 			char names[128] = "";
 
@@ -99,7 +100,7 @@ sniff(int fd, off_t size, struct dec *d, char **cause)
 				snprintf(names + len, sizeof names - len, "%s%s",
 				    i > 0 ? ", " : "", decoders[i]->formats);
 			}
-			xasprintf(cause, "not a recognised audio format (%s)", names);
+			xasprintf(cause, _("not a recognised audio format (%s)"), names);
 		}
 	}
 	free(b);
@@ -130,12 +131,12 @@ dec_open(const char *path, struct dec **dp, char **cause)
 		return -1;
 	}
 	if (d->rate < 1000 || d->rate > 384000) {
-		xasprintf(cause, "unsupported sample rate %d Hz", d->rate);
+		xasprintf(cause, _("unsupported sample rate %d Hz"), d->rate);
 		dec_free(&d);
 		return -1;
 	}
 	if (d->channels < 1 || d->channels > 8) {
-		xasprintf(cause, "unsupported channel count %d", d->channels);
+		xasprintf(cause, _("unsupported channel count %d"), d->channels);
 		dec_free(&d);
 		return -1;
 	}
@@ -192,12 +193,12 @@ dec_read(struct dec *d, float *buf, long frames, char **cause)
 	}
 	d->done = 1;
 	if (d->stated_frames >= 0 && d->decoded + d->slack < d->stated_frames) {
-		xasprintf(cause, "truncated: %.1f s of the %.1f s the stream states",
+		xasprintf(cause, _("truncated: %.1f s of the %.1f s the stream states"),
 		    (double)d->decoded / d->rate, (double)d->stated_frames / d->rate);
 		return -1;
 	}
 	if (d->decoded == 0) {
-		xasprintf(cause, "no audio in the stream");
+		xasprintf(cause, _("no audio in the stream"));
 		return -1;
 	}
 	return 0;
@@ -215,7 +216,7 @@ dec_dup(const struct dec *d, char **cause)
 
 	if ((fd = fcntl(d->fd, F_DUPFD_CLOEXEC, 0)) == -1 ||
 	    lseek(fd, 0, SEEK_SET) == -1) {
-		xasprintf(cause, "cannot open: %s", strerror(errno));
+		xasprintf(cause, _("cannot open: %s"), strerror(errno));
 		if (fd != -1)
 			close(fd);
 		return -1;

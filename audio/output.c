@@ -14,6 +14,7 @@
 #include <ao/ao.h>
 
 #include "audio/internal.h"
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 
@@ -79,15 +80,15 @@ static const char *
 out_ao_reason(int err)
 {
 	switch (err) {
-	case AO_ENODRIVER: return "no such libao driver";
-	case AO_ENOTFILE: return "the driver does not write files";
-	case AO_ENOTLIVE: return "the driver writes files (set audio.file or --out)";
-	case AO_EBADOPTION: return "a driver option has a bad value";
-	case AO_EOPENDEVICE: return "cannot open the device";
-	case AO_EOPENFILE: return "cannot open the output file";
-	case AO_EFILEEXISTS: return "the output file exists";
-	case AO_EBADFORMAT: return "the driver cannot take this format";
-	default: return "libao failed";
+	case AO_ENODRIVER: return _("no such libao driver");
+	case AO_ENOTFILE: return _("the driver does not write files");
+	case AO_ENOTLIVE: return _("the driver writes files (set audio.file or --out)");
+	case AO_EBADOPTION: return _("a driver option has a bad value");
+	case AO_EOPENDEVICE: return _("cannot open the device");
+	case AO_EOPENFILE: return _("cannot open the output file");
+	case AO_EFILEEXISTS: return _("the output file exists");
+	case AO_EBADFORMAT: return _("the driver cannot take this format");
+	default: return _("libao failed");
 	}
 }
 
@@ -107,8 +108,8 @@ out_open_id(struct out *o, int id, ao_sample_format *fmt, char **cause)
 	if (info->type == AO_TYPE_FILE) {
 		if (o->file == NULL) {
 			ao_free_options(opts);
-			xasprintf(cause, "the %s driver writes a file: give one "
-			    "(audio.file or --out)", info->short_name);
+			xasprintf(cause, _("the %s driver writes a file: give one "
+			    "(audio.file or --out)"), info->short_name);
 			return NULL;
 		}
 		dev = ao_open_file(id, o->file, 1, fmt, opts);
@@ -118,10 +119,10 @@ out_open_id(struct out *o, int id, ao_sample_format *fmt, char **cause)
 	ao_free_options(opts);
 	if (dev == NULL) {
 		if (err == AO_EOPENFILE || err == AO_EFILEEXISTS)
-			xasprintf(cause, "%s driver: cannot write %s", info->short_name,
+			xasprintf(cause, _("%s driver: cannot write %s"), info->short_name,
 			    o->file);
 		else
-			xasprintf(cause, "%s driver: %s", info->short_name,
+			xasprintf(cause, _("%s driver: %s"), info->short_name,
 			    out_ao_reason(err));
 		return NULL;
 	}
@@ -165,7 +166,7 @@ out_prepare(struct out *o, int rate, int channels, char **cause)
 		}
 	} else {
 		if ((id = ao_driver_id(o->driver)) < 0) {
-			xasprintf(cause, "no libao driver '%s'", o->driver);
+			xasprintf(cause, _("no libao driver '%s'"), o->driver);
 			return -1;
 		}
 		o->dev = out_open_id(o, id, &fmt, cause);
@@ -204,7 +205,7 @@ out_write(struct out *o, const float *buf, long frames, char **cause)
 	size_t n = (size_t)frames * (size_t)o->channels;
 
 	if (o->dev == NULL) {
-		xasprintf(cause, "the output is not open");
+		xasprintf(cause, _("the output is not open"));
 		return -1;
 	}
 	if ((size_t)frames > o->pcm_frames) {
@@ -220,8 +221,8 @@ out_write(struct out *o, const float *buf, long frames, char **cause)
 		out_pace(o);
 	}
 	if (ao_play(o->dev, (char *)o->pcm, (uint_32)(n * sizeof *o->pcm)) == 0) {
-		xasprintf(cause, "%s driver: the device refused the samples "
-		    "(lost, or the disk is full)", o->opened);
+		xasprintf(cause, _("%s driver: the device refused the samples "
+		    "(lost, or the disk is full)"), o->opened);
 		return -1;
 	}
 	o->written += frames;
@@ -245,7 +246,7 @@ out_close(struct out *o, char **cause)
 	ok = ao_close(o->dev);
 	o->dev = NULL;
 	if (!ok) {
-		xasprintf(cause, "%s driver: closing the output failed", o->opened);
+		xasprintf(cause, _("%s driver: closing the output failed"), o->opened);
 		return -1;
 	}
 	return 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "audio/internal.h"
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 
@@ -127,7 +128,7 @@ int
 player_sha256(const struct player *p, char hex[65], char **cause)
 {
 	if (p->dec == NULL) {
-		xasprintf(cause, "no file is open");
+		xasprintf(cause, _("no file is open"));
 		return -1;
 	}
 	return dec_sha256(p->dec, hex, cause);
@@ -147,7 +148,7 @@ player_run(struct player *p, struct player_result *res)
 	if (p->dec == NULL) {
 		p->rate = p->rate > 0 ? p->rate : 1;
 		return player_end(p, res, PLAYER_FAILED, 0,
-		    xstrdup("nothing opened to play"));
+		    xstrdup(_("nothing opened to play")));
 	}
 	for (;;) {
 		if (!fading && player_stopping(p)) {
@@ -208,7 +209,7 @@ player_run(struct player *p, struct player_result *res)
 	}
 	/* A decoder that ends early without an error: say what went out. */
 	if (p->expect_ms > 0 && written * 1000 / p->rate + AUDIO_SHORT_MS < p->expect_ms) {
-		xasprintf(&cause, "the audio ended after %lld of the %lld ms measured",
+		xasprintf(&cause, _("the audio ended after %lld of the %lld ms measured"),
 		    (long long)(written * 1000 / p->rate), (long long)p->expect_ms);
 		return player_end(p, res, PLAYER_FAILED, written, cause);
 	}

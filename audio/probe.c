@@ -45,6 +45,7 @@
 #include <sodium.h>
 
 #include "audio/internal.h"
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 
@@ -88,7 +89,7 @@ dec_sha256(const struct dec *d, char hex[65], char **cause)
 	}
 	free(buf);
 	if (n < 0) {
-		xasprintf(cause, "cannot read: %s", strerror(errno));
+		xasprintf(cause, _("cannot read: %s"), strerror(errno));
 		return -1;
 	}
 	crypto_hash_sha256_final(&h, md);
@@ -329,7 +330,7 @@ audio_probe(const char *path, struct audio_info *info, char **cause)
 	memset(&m, 0, sizeof m);
 	memset(&tp, 0, sizeof tp);
 	if (sodium_init() < 0) {
-		xasprintf(cause, "cannot start libsodium");
+		xasprintf(cause, _("cannot start libsodium"));
 		return -1;
 	}
 	if (dec_open(path, &d, cause) != 0)
@@ -345,7 +346,7 @@ audio_probe(const char *path, struct audio_info *info, char **cause)
 	tp.st = ebur128_init((unsigned)ch, (unsigned long)dec_rate(d),
 	    EBUR128_MODE_TRUE_PEAK);
 	if (m.st == NULL || tp.st == NULL) {
-		xasprintf(cause, "cannot measure loudness at %d Hz, %d channels",
+		xasprintf(cause, _("cannot measure loudness at %d Hz, %d channels"),
 		    dec_rate(d), ch);
 		goto out;
 	}
@@ -356,7 +357,7 @@ audio_probe(const char *path, struct audio_info *info, char **cause)
 	pthread_cond_init(&m.room, NULL);
 	pthread_cond_init(&m.data, NULL);
 	if (pthread_create(&thread, NULL, meter_main, &m) != 0) {
-		xasprintf(cause, "cannot start the measuring thread");
+		xasprintf(cause, _("cannot start the measuring thread"));
 		goto out;
 	}
 	started = 1;
@@ -375,7 +376,7 @@ audio_probe(const char *path, struct audio_info *info, char **cause)
 	if (n < 0)
 		goto out;
 	if (m.failed) {
-		xasprintf(cause, "loudness measurement failed");
+		xasprintf(cause, _("loudness measurement failed"));
 		goto out;
 	}
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/tag.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
@@ -42,22 +43,22 @@ cfg_type_name(int type)
 {
 	switch (type) {
 	case CONFIG_TYPE_GROUP:
-		return "a group { ... }";
+		return _("a group { ... }");
 	case CONFIG_TYPE_INT:
 	case CONFIG_TYPE_INT64:
-		return "an integer";
+		return _("an integer");
 	case CONFIG_TYPE_FLOAT:
-		return "a number";
+		return _("a number");
 	case CONFIG_TYPE_STRING:
-		return "a string";
+		return _("a string");
 	case CONFIG_TYPE_BOOL:
-		return "true or false";
+		return _("true or false");
 	case CONFIG_TYPE_ARRAY:
-		return "an array [ ... ]";
+		return _("an array [ ... ]");
 	case CONFIG_TYPE_LIST:
-		return "a list ( ... )";
+		return _("a list ( ... )");
 	default:
-		return "nothing";
+		return _("nothing");
 	}
 }
 
@@ -130,12 +131,16 @@ cfg_check_members(struct cfg_reader *r, const config_setting_t *group,
 		if (known)
 			continue;
 		hint = cfg_suggest(name, names);
-		if (hint != NULL)
-			cfg_problem(r, m, "unknown setting '%s'%s%s; did you mean '%s'?",
-			    name, where ? " in " : "", where ? where : "", hint);
+		if (hint != NULL && where != NULL)
+			cfg_problem(r, m, _("unknown setting '%s' in %s; did you mean "
+			    "'%s'?"), name, where, hint);
+		else if (hint != NULL)
+			cfg_problem(r, m, _("unknown setting '%s'; did you mean '%s'?"),
+			    name, hint);
+		else if (where != NULL)
+			cfg_problem(r, m, _("unknown setting '%s' in %s"), name, where);
 		else
-			cfg_problem(r, m, "unknown setting '%s'%s%s", name,
-			    where ? " in " : "", where ? where : "");
+			cfg_problem(r, m, _("unknown setting '%s'"), name);
 	}
 }
 
@@ -156,17 +161,17 @@ cfg_string(struct cfg_reader *r, const config_setting_t *group, const char *name
 	if (s == NULL)
 		return 0;
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		cfg_problem(r, s, "'%s' must be a string in quotes, not %s", name,
+		cfg_problem(r, s, _("'%s' must be a string in quotes, not %s"), name,
 		    cfg_type_name(config_setting_type(s)));
 		return 0;
 	}
 	v = config_setting_get_string(s);
 	if (!utf8_valid(v)) {
-		cfg_problem(r, s, "'%s' is not valid UTF-8 text", name);
+		cfg_problem(r, s, _("'%s' is not valid UTF-8 text"), name);
 		return 0;
 	}
 	if (!allow_empty && v[0] == '\0') {
-		cfg_problem(r, s, "'%s' must not be empty", name);
+		cfg_problem(r, s, _("'%s' must not be empty"), name);
 		return 0;
 	}
 	free(*out);
@@ -185,13 +190,13 @@ cfg_int(struct cfg_reader *r, const config_setting_t *group, const char *name,
 		return 0;
 	if (config_setting_type(s) != CONFIG_TYPE_INT &&
 	    config_setting_type(s) != CONFIG_TYPE_INT64) {
-		cfg_problem(r, s, "'%s' must be an integer, not %s", name,
+		cfg_problem(r, s, _("'%s' must be an integer, not %s"), name,
 		    cfg_type_name(config_setting_type(s)));
 		return 0;
 	}
 	v = config_setting_get_int64(s);
 	if (v < min || v > max) {
-		cfg_problem(r, s, "'%s' is %lld; it must be from %lld to %lld", name,
+		cfg_problem(r, s, _("'%s' is %lld; it must be from %lld to %lld"), name,
 		    v, min, max);
 		return 0;
 	}
@@ -217,12 +222,12 @@ cfg_float(struct cfg_reader *r, const config_setting_t *group, const char *name,
 		v = (double)config_setting_get_int64(s);
 		break;
 	default:
-		cfg_problem(r, s, "'%s' must be a number, not %s", name,
+		cfg_problem(r, s, _("'%s' must be a number, not %s"), name,
 		    cfg_type_name(config_setting_type(s)));
 		return 0;
 	}
 	if (!isfinite(v) || v < min || v > max) {
-		cfg_problem(r, s, "'%s' is %g; it must be from %g to %g", name, v, min,
+		cfg_problem(r, s, _("'%s' is %g; it must be from %g to %g"), name, v, min,
 		    max);
 		return 0;
 	}
@@ -239,7 +244,7 @@ cfg_bool(struct cfg_reader *r, const config_setting_t *group, const char *name,
 	if (s == NULL)
 		return 0;
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-		cfg_problem(r, s, "'%s' must be true or false, not %s", name,
+		cfg_problem(r, s, _("'%s' must be true or false, not %s"), name,
 		    cfg_type_name(config_setting_type(s)));
 		return 0;
 	}
@@ -258,7 +263,7 @@ cfg_member(struct cfg_reader *r, const config_setting_t *group, const char *name
 	if (config_setting_type(s) != type &&
 	    !(type == CONFIG_TYPE_LIST && config_setting_type(s) == CONFIG_TYPE_ARRAY &&
 	      config_setting_length(s) == 0)) {
-		cfg_problem(r, s, "'%s' must be %s, not %s", name, cfg_type_name(type),
+		cfg_problem(r, s, _("'%s' must be %s, not %s"), name, cfg_type_name(type),
 		    cfg_type_name(config_setting_type(s)));
 		return NULL;
 	}
@@ -285,20 +290,20 @@ cfg_strings(struct cfg_reader *r, const config_setting_t *g, const char *name,
 		return 1;
 	if (config_setting_type(a) != CONFIG_TYPE_ARRAY &&
 	    config_setting_type(a) != CONFIG_TYPE_LIST) {
-		cfg_problem(r, a, "%s%s'%s' must be an array [ \"...\", ... ], not %s",
+		cfg_problem(r, a, _("%s%s'%s' must be an array [ \"...\", ... ], not %s"),
 		    what, sep, name, cfg_type_name(config_setting_type(a)));
 		return 0;
 	}
 	for (i = 0; (e = config_setting_get_elem(a, (unsigned)i)) != NULL; i++) {
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			cfg_problem(r, e, "%s%seach of '%s' must be a string in quotes, "
-			    "not %s", what, sep, name, cfg_type_name(config_setting_type(e)));
+			cfg_problem(r, e, _("%s%seach of '%s' must be a string in quotes, "
+			    "not %s"), what, sep, name, cfg_type_name(config_setting_type(e)));
 			ok = 0;
 			continue;
 		}
 		v = config_setting_get_string(e);
 		if (!utf8_valid(v) || v[0] == '\0') {
-			cfg_problem(r, e, "%s%s'%s' holds an empty or non-UTF-8 string",
+			cfg_problem(r, e, _("%s%s'%s' holds an empty or non-UTF-8 string"),
 			    what, sep, name);
 			ok = 0;
 			continue;
@@ -328,9 +333,9 @@ cfg_topic_known(struct cfg_reader *r, const config_setting_t *e, const char *v,
 		keys[i] = c->topics[i].key;
 	hint = cfg_suggest(v, keys);
 	if (hint != NULL)
-		cfg_problem(r, e, "unknown topic '%s'; did you mean '%s'?", v, hint);
+		cfg_problem(r, e, _("unknown topic '%s'; did you mean '%s'?"), v, hint);
 	else
-		cfg_problem(r, e, "unknown topic '%s' (not in the topics section)", v);
+		cfg_problem(r, e, _("unknown topic '%s' (not in the topics section)"), v);
 	free(keys);
 	return 0;
 }
@@ -342,6 +347,7 @@ cfg_tag_valid(struct cfg_reader *r, const config_setting_t *e, const char *v,
 	(void)c;
 	if (tag_ok(v))
 		return 1;
-	cfg_problem(r, e, "'%s' is not a tag: a tag is " TAG_RULE, v);
+	cfg_problem(r, e, _("'%s' is not a tag: a tag is 1 to 32 of a-z, 0-9, '-' "
+	    "and '_' (lower case), starting with a letter or digit"), v);
 	return 0;
 }

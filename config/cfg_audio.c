@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
@@ -26,7 +27,7 @@ audio_options(struct cfg_reader *r, const config_setting_t *o, struct config *c)
 		switch (config_setting_type(m)) {
 		case CONFIG_TYPE_STRING:
 			if (!utf8_valid(config_setting_get_string(m))) {
-				cfg_problem(r, m, "option '%s' is not valid UTF-8",
+				cfg_problem(r, m, _("option '%s' is not valid UTF-8"),
 				    config_setting_name(m));
 				continue;
 			}
@@ -42,8 +43,8 @@ audio_options(struct cfg_reader *r, const config_setting_t *o, struct config *c)
 			opt->value = xstrdup(config_setting_get_bool(m) ? "1" : "0");
 			break;
 		default:
-			cfg_problem(r, m, "driver option '%s' must be a string or an "
-			    "integer", config_setting_name(m));
+			cfg_problem(r, m, _("driver option '%s' must be a string or an "
+			    "integer"), config_setting_name(m));
 			continue;
 		}
 		opt->name = xstrdup(config_setting_name(m));
@@ -63,7 +64,7 @@ cfg_read_audio(struct cfg_reader *r, const config_setting_t *s, struct config *c
 	if (s == NULL)
 		return;
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		cfg_problem(r, s, "'audio' must be a group { ... }");
+		cfg_problem(r, s, _("'audio' must be a group { ... }"));
 		return;
 	}
 	cfg_check_members(r, s, names);
@@ -74,10 +75,14 @@ cfg_read_audio(struct cfg_reader *r, const config_setting_t *s, struct config *c
 		if (!known) {
 			d = config_setting_get_member(s, "driver");
 			hint = cfg_suggest(c->audio.driver, drivers);
-			cfg_problem(r, d, "unknown audio driver '%s'%s%s%s (known: auto, "
-			    "alsa, pulse, oss, sndio, null, wav, au, raw)",
-			    c->audio.driver, hint ? "; did you mean '" : "",
-			    hint ? hint : "", hint ? "'?" : "");
+			if (hint != NULL)
+				cfg_problem(r, d, _("unknown audio driver '%s'; did you "
+				    "mean '%s'? (known: auto, alsa, pulse, oss, sndio, "
+				    "null, wav, au, raw)"), c->audio.driver, hint);
+			else
+				cfg_problem(r, d, _("unknown audio driver '%s' (known: "
+				    "auto, alsa, pulse, oss, sndio, null, wav, au, raw)"),
+				    c->audio.driver);
 		}
 	}
 	if ((o = cfg_member(r, s, "options", CONFIG_TYPE_GROUP)) != NULL)
@@ -89,6 +94,6 @@ cfg_read_audio(struct cfg_reader *r, const config_setting_t *s, struct config *c
 	cfg_int(r, s, "fade_ms", &c->audio.fade_ms, 0, 10000);
 	if ((strcmp(c->audio.driver, "wav") == 0 || strcmp(c->audio.driver, "au") == 0 ||
 	    strcmp(c->audio.driver, "raw") == 0) && c->audio.file[0] == '\0')
-		cfg_problem(r, s, "the '%s' driver writes a file: set audio.file",
+		cfg_problem(r, s, _("the '%s' driver writes a file: set audio.file"),
 		    c->audio.driver);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
 
@@ -12,14 +13,15 @@
 static const char *const manifest_names[] = { "file", "title", "topic", "agency",
 	"from", "until", "min_airings", "priority", "tags", NULL };
 
-/* Reads the date setting name of g into *out and *day. */
+/* Reads the date setting name of g (the start when start) into *out and *day. */
 static void
 manifest_date(struct cfg_reader *r, const config_setting_t *g, const char *name,
-    const char *which, char **out, int32_t *day)
+    int start, char **out, int32_t *day)
 {
 	if (cfg_string(r, g, name, out, 0) && conf_date_parse(*out, day) != 0)
-		cfg_problem(r, config_setting_get_member(g, name), "'%s' is not a "
-		    "date: give the %s as YYYY-MM-DD", *out, which);
+		cfg_problem(r, config_setting_get_member(g, name), start ?
+		    _("'%s' is not a date: give the start as YYYY-MM-DD") :
+		    _("'%s' is not a date: give the end as YYYY-MM-DD"), *out);
 }
 
 /* Reads the file setting of g (required) into e, relative to dir. */
@@ -30,7 +32,7 @@ manifest_file(struct cfg_reader *r, const config_setting_t *g, int k,
 	char *file = NULL;
 
 	if (config_setting_get_member(g, "file") == NULL)
-		cfg_problem(r, g, "bulletin %d has no 'file'", k + 1);
+		cfg_problem(r, g, _("bulletin %d has no 'file'"), k + 1);
 	else if (cfg_string(r, g, "file", &file, 0) && file[0] != '/') {
 		xasprintf(&e->file, "%s/%s", dir, file);
 		free(file);
@@ -53,15 +55,15 @@ manifest_entry(struct cfg_reader *r, const config_setting_t *g, int k,
 	cfg_string(r, g, "agency", &e->agency, 0);
 	if (cfg_string(r, g, "topic", &e->topic, 0))
 		cfg_topic_known(r, config_setting_get_member(g, "topic"), e->topic, cfg);
-	manifest_date(r, g, "from", "start", &e->from, &from);
-	manifest_date(r, g, "until", "end", &e->until, &until);
+	manifest_date(r, g, "from", 1, &e->from, &from);
+	manifest_date(r, g, "until", 0, &e->until, &until);
 	if (from != CONF_NO_DATE && until != CONF_NO_DATE && until < from)
-		cfg_problem(r, config_setting_get_member(g, "until"), "the validity "
-		    "ends (%s) before it starts (%s)", e->until, e->from);
+		cfg_problem(r, config_setting_get_member(g, "until"), _("the validity "
+		    "ends (%s) before it starts (%s)"), e->until, e->from);
 	if (cfg_string(r, g, "priority", &e->priority, 0) &&
 	    conf_priority_parse(e->priority) < 0)
-		cfg_problem(r, config_setting_get_member(g, "priority"), "unknown "
-		    "priority '%s' (normal, priority or emergency)", e->priority);
+		cfg_problem(r, config_setting_get_member(g, "priority"), _("unknown "
+		    "priority '%s' (normal, priority or emergency)"), e->priority);
 	cfg_int(r, g, "min_airings", &e->min_airings, 0, 100000);
 	cfg_strings(r, g, "tags", NULL, &e->tags, &e->ntags, cfg, cfg_tag_valid);
 }
@@ -89,14 +91,14 @@ conf_manifest_read(const char *path, const struct config *cfg,
 	int i;
 
 	*out = NULL;
-	if (cfg_parse(path, NULL, path, "the manifest", &lc, problems) != 0)
+	if (cfg_parse(path, NULL, path, _("the manifest"), &lc, problems) != 0)
 		return -1;
 	cfg_check_members(&r, config_root_setting(&lc), root_names);
 	list = cfg_member(&r, config_root_setting(&lc), "bulletins", CONFIG_TYPE_LIST);
 	if (list == NULL || config_setting_length(list) == 0) {
 		if (problems->n == before)
-			cfg_problem(&r, NULL, "needs bulletins = ( { file = \"...\"; ... }, "
-			    "... );");
+			cfg_problem(&r, NULL, _("needs bulletins = ( { file = \"...\"; ... }, "
+			    "... );"));
 		config_destroy(&lc);
 		return -1;
 	}
@@ -107,7 +109,7 @@ conf_manifest_read(const char *path, const struct config *cfg,
 	dir = manifest_dir(path);
 	for (i = 0; (g = config_setting_get_elem(list, (unsigned)i)) != NULL; i++) {
 		if (!config_setting_is_group(g))
-			cfg_problem(&r, g, "each bulletin is a group { file = ...; }");
+			cfg_problem(&r, g, _("each bulletin is a group { file = ...; }"));
 		else
 			manifest_entry(&r, g, i, dir, cfg, &m->entries[i]);
 	}

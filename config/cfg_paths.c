@@ -1,4 +1,5 @@
 /* The paths section: the data directory and the package inbox. */
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
 
@@ -8,7 +9,7 @@ cfg_read_paths(struct cfg_reader *r, const config_setting_t *s, struct config *c
 	static const char *const names[] = { "data", "inbox", NULL };
 
 	if (s != NULL && config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		cfg_problem(r, s, "'paths' must be a group { ... }");
+		cfg_problem(r, s, _("'paths' must be a group { ... }"));
 		s = NULL;
 	}
 	if (s != NULL) {

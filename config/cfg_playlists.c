@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
@@ -50,7 +51,7 @@ playlist_ref(struct cfg_reader *r, const config_setting_t *e, const char *what)
 	case CONFIG_TYPE_INT64:
 		if (config_setting_get_int64(e) <= 0 ||
 		    config_setting_get_int64(e) > 9999999) {
-			cfg_problem(r, e, "%s: bulletin id %lld must be from 1 to 9999999", what,
+			cfg_problem(r, e, _("%s: bulletin id %lld must be from 1 to 9999999"), what,
 			    (long long)config_setting_get_int64(e));
 			return NULL;
 		}
@@ -58,16 +59,16 @@ playlist_ref(struct cfg_reader *r, const config_setting_t *e, const char *what)
 		return xstrdup(buf);
 	case CONFIG_TYPE_STRING:
 		if (!cfg_bulletin_ref_valid(config_setting_get_string(e))) {
-			cfg_problem(r, e, "%s: '%s' is neither a bulletin id nor a SHA-256 "
-			    "prefix (8 to 64 hex digits)", what,
+			cfg_problem(r, e, _("%s: '%s' is neither a bulletin id nor a SHA-256 "
+			    "prefix (8 to 64 hex digits)"), what,
 			    utf8_valid(config_setting_get_string(e)) ?
 			    config_setting_get_string(e) : "?");
 			return NULL;
 		}
 		return xstrdup(config_setting_get_string(e));
 	default:
-		cfg_problem(r, e, "%s: an item must be a bulletin id or a SHA-256 "
-		    "prefix in quotes, not %s", what,
+		cfg_problem(r, e, _("%s: an item must be a bulletin id or a SHA-256 "
+		    "prefix in quotes, not %s"), what,
 		    cfg_type_name(config_setting_type(e)));
 		return NULL;
 	}
@@ -91,20 +92,20 @@ playlist_read(struct cfg_reader *r, const config_setting_t *g, int n,
 	cfg_check_members(r, g, names);
 	if (!cfg_string(r, g, "name", &p->name, 0)) {
 		if (config_setting_get_member(g, "name") == NULL)
-			cfg_problem(r, g, "playlist %d has no 'name'", n + 1);
+			cfg_problem(r, g, _("playlist %d has no 'name'"), n + 1);
 		return 0;
 	}
 	if (!playlist_name_valid(p->name)) {
-		cfg_problem(r, config_setting_get_member(g, "name"), "playlist name '%s' "
-		    "must be 1 to 64 bytes without leading or trailing spaces", p->name);
+		cfg_problem(r, config_setting_get_member(g, "name"), _("playlist name '%s' "
+		    "must be 1 to 64 bytes without leading or trailing spaces"), p->name);
 		ok = 0;
 	} else if (conf_playlist(c, p->name) != NULL) {
 		cfg_problem(r, config_setting_get_member(g, "name"),
-		    "playlist '%s' is defined twice (first on line %d)", p->name,
+		    _("playlist '%s' is defined twice (first on line %d)"), p->name,
 		    conf_playlist(c, p->name)->line);
 		ok = 0;
 	}
-	snprintf(what, sizeof what, "playlist '%s'", p->name);
+	snprintf(what, sizeof what, _("playlist '%s'"), p->name);
 	p->mode = -1;
 	if (cfg_string(r, g, "mode", &mode, 0)) {
 		if (strcmp(mode, "fixed") == 0)
@@ -112,22 +113,22 @@ playlist_read(struct cfg_reader *r, const config_setting_t *g, int n,
 		else if (strcmp(mode, "rotate") == 0)
 			p->mode = CONF_PL_ROTATE;
 		else if ((hint = cfg_suggest(mode, modes)) != NULL)
-			cfg_problem(r, config_setting_get_member(g, "mode"), "%s: unknown "
-			    "mode '%s'; did you mean '%s'?", what, mode, hint);
+			cfg_problem(r, config_setting_get_member(g, "mode"), _("%s: unknown "
+			    "mode '%s'; did you mean '%s'?"), what, mode, hint);
 		else
-			cfg_problem(r, config_setting_get_member(g, "mode"), "%s: unknown "
-			    "mode '%s'; it must be \"fixed\" or \"rotate\"", what, mode);
+			cfg_problem(r, config_setting_get_member(g, "mode"), _("%s: unknown "
+			    "mode '%s'; it must be \"fixed\" or \"rotate\""), what, mode);
 		free(mode);
 	} else if (config_setting_get_member(g, "mode") == NULL)
-		cfg_problem(r, g, "%s has no 'mode' (\"fixed\" or \"rotate\")", what);
+		cfg_problem(r, g, _("%s has no 'mode' (\"fixed\" or \"rotate\")"), what);
 	if (p->mode < 0)
 		ok = 0;
 
 	if ((a = config_setting_get_member(g, "items")) != NULL) {
 		if (config_setting_type(a) != CONFIG_TYPE_ARRAY &&
 		    config_setting_type(a) != CONFIG_TYPE_LIST) {
-			cfg_problem(r, a, "%s: 'items' must be an array [ \"ID or "
-			    "SHA-256 prefix\", ... ], not %s", what,
+			cfg_problem(r, a, _("%s: 'items' must be an array [ \"ID or "
+			    "SHA-256 prefix\", ... ], not %s"), what,
 			    cfg_type_name(config_setting_type(a)));
 			ok = 0;
 		} else
@@ -150,15 +151,15 @@ playlist_read(struct cfg_reader *r, const config_setting_t *g, int n,
 
 	if (p->mode == CONF_PL_FIXED) {
 		if (p->nitems == 0 && config_setting_get_member(g, "items") == NULL)
-			cfg_problem(r, g, "%s is fixed but lists no 'items'", what);
+			cfg_problem(r, g, _("%s is fixed but lists no 'items'"), what);
 		else if (p->nitems == 0 && ok)
 			cfg_problem(r, config_setting_get_member(g, "items"),
-			    "%s is fixed but its 'items' are empty", what);
+			    _("%s is fixed but its 'items' are empty"), what);
 		if ((a = config_setting_get_member(g, "topics")) != NULL ||
 		    (a = config_setting_get_member(g, "agencies")) != NULL ||
 		    (a = config_setting_get_member(g, "tags")) != NULL)
-			cfg_problem(r, a, "%s: '%s' applies only to mode \"rotate\" (a "
-			    "fixed playlist airs its items)", what, config_setting_name(a));
+			cfg_problem(r, a, _("%s: '%s' applies only to mode \"rotate\" (a "
+			    "fixed playlist airs its items)"), what, config_setting_name(a));
 	}
 	return ok;
 }
@@ -207,14 +208,14 @@ cfg_read_playlists(struct cfg_reader *r, const config_setting_t *s, struct confi
 		return;
 	if (config_setting_type(s) != CONFIG_TYPE_LIST &&
 	    !(config_setting_type(s) == CONFIG_TYPE_ARRAY && config_setting_length(s) == 0)) {
-		cfg_problem(r, s, "'playlists' must be a list ( { name = \"...\"; "
-		    "mode = \"rotate\"; ... }, ... )");
+		cfg_problem(r, s, _("'playlists' must be a list ( { name = \"...\"; "
+		    "mode = \"rotate\"; ... }, ... )"));
 		return;
 	}
 	for (n = 0; (g = config_setting_get_elem(s, (unsigned)n)) != NULL; n++) {
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			cfg_problem(r, g, "playlist %d must be a group { name = ...; "
-			    "mode = ...; }", n + 1);
+			cfg_problem(r, g, _("playlist %d must be a group { name = ...; "
+			    "mode = ...; }"), n + 1);
 			continue;
 		}
 		/* A playlist with problems is kept by name, so that slots naming it

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
 
@@ -14,7 +15,7 @@ cfg_read_reports(struct cfg_reader *r, const config_setting_t *s, struct config 
 	if (s == NULL)
 		return;
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		cfg_problem(r, s, "'reports' must be a group { ... }");
+		cfg_problem(r, s, _("'reports' must be a group { ... }"));
 		return;
 	}
 	cfg_check_members(r, s, names);
@@ -25,8 +26,8 @@ cfg_read_reports(struct cfg_reader *r, const config_setting_t *s, struct config 
 			c->reports.calendar_periods = 0;
 		else
 			cfg_problem(r, config_setting_get_member(s, "periods"),
-			    "'periods' is \"%s\"; it must be \"cutoff\" (15 Dec - 14 Jun, "
-			    "14 Sep, 14 Dec) or \"calendar\"", periods);
+			    _("'periods' is \"%s\"; it must be \"cutoff\" (15 Dec - 14 Jun, "
+			    "14 Sep, 14 Dec) or \"calendar\""), periods);
 	}
 	free(periods);
 }

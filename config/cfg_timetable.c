@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/date.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
@@ -159,10 +160,10 @@ days_unknown(struct cfg_reader *r, const config_setting_t *s, const char *what,
 	const char *hint = cfg_suggest(w, words);
 
 	if (hint != NULL)
-		cfg_problem(r, s, "%s: unknown day '%s'; did you mean '%s'?", what, w, hint);
+		cfg_problem(r, s, _("%s: unknown day '%s'; did you mean '%s'?"), what, w, hint);
 	else
-		cfg_problem(r, s, "%s: unknown day '%s'; use \"daily\", \"weekdays\", "
-		    "\"weekend\" or a list of \"mon\" .. \"sun\"", what, w);
+		cfg_problem(r, s, _("%s: unknown day '%s'; use \"daily\", \"weekdays\", "
+		    "\"weekend\" or a list of \"mon\" .. \"sun\""), what, w);
 }
 
 /* Reads days: one word, or an array of day names; returns 0 when bad. */
@@ -186,14 +187,14 @@ slot_days(struct cfg_reader *r, const config_setting_t *d, const char *what,
 	}
 	if (config_setting_type(d) != CONFIG_TYPE_ARRAY &&
 	    config_setting_type(d) != CONFIG_TYPE_LIST) {
-		cfg_problem(r, d, "%s: 'days' must be \"daily\", \"weekdays\", "
-		    "\"weekend\" or an array [ \"mon\", ... ], not %s", what,
+		cfg_problem(r, d, _("%s: 'days' must be \"daily\", \"weekdays\", "
+		    "\"weekend\" or an array [ \"mon\", ... ], not %s"), what,
 		    cfg_type_name(config_setting_type(d)));
 		return 0;
 	}
 	for (i = 0; (e = config_setting_get_elem(d, (unsigned)i)) != NULL; i++) {
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			cfg_problem(r, e, "%s: each day must be a string like \"mon\"", what);
+			cfg_problem(r, e, _("%s: each day must be a string like \"mon\""), what);
 			return 0;
 		}
 		w = config_setting_get_string(e);
@@ -204,7 +205,7 @@ slot_days(struct cfg_reader *r, const config_setting_t *d, const char *what,
 		*out |= bits;
 	}
 	if (*out == 0) {
-		cfg_problem(r, d, "%s: 'days' is empty; name at least one day", what);
+		cfg_problem(r, d, _("%s: 'days' is empty; name at least one day"), what);
 		return 0;
 	}
 	return 1;
@@ -223,7 +224,7 @@ slot_date(struct cfg_reader *r, const config_setting_t *g, const char *name,
 		return 0;
 	ok = conf_date_parse(v, day) == 0;
 	if (!ok)
-		cfg_problem(r, s, "%s: '%s' is \"%s\"; it must be a date YYYY-MM-DD",
+		cfg_problem(r, s, _("%s: '%s' is \"%s\"; it must be a date YYYY-MM-DD"),
 		    what, name, utf8_valid(v) ? v : "?");
 	free(v);
 	return ok;
@@ -241,8 +242,8 @@ slot_clock(struct cfg_reader *r, const config_setting_t *g, const char *name,
 	if (s == NULL || !cfg_string(r, g, name, &v, 0))
 		return -1;
 	if ((sec = clock_parse(v)) < 0)
-		cfg_problem(r, s, "%s: '%s' is \"%s\"; it must be a time HH:MM or "
-		    "HH:MM:SS from 00:00 to 23:59:59", what, name, v);
+		cfg_problem(r, s, _("%s: '%s' is \"%s\"; it must be a time HH:MM or "
+		    "HH:MM:SS from 00:00 to 23:59:59"), what, name, v);
 	free(v);
 	return sec;
 }
@@ -261,7 +262,7 @@ slot_ref(struct cfg_reader *r, const config_setting_t *g, const char *name,
 	    config_setting_type(s) == CONFIG_TYPE_INT64) {
 		if (config_setting_get_int64(s) <= 0 ||
 		    config_setting_get_int64(s) > 9999999) {
-			cfg_problem(r, s, "%s: '%s' must be a bulletin id from 1 to 9999999", what,
+			cfg_problem(r, s, _("%s: '%s' must be a bulletin id from 1 to 9999999"), what,
 			    name);
 			return;
 		}
@@ -272,8 +273,8 @@ slot_ref(struct cfg_reader *r, const config_setting_t *g, const char *name,
 	if (!cfg_string(r, g, name, out, 0))
 		return;
 	if (!cfg_bulletin_ref_valid(*out)) {
-		cfg_problem(r, s, "%s: '%s' is \"%s\"; it must be a bulletin id or a "
-		    "SHA-256 prefix (8 to 64 hex digits)", what, name, *out);
+		cfg_problem(r, s, _("%s: '%s' is \"%s\"; it must be a bulletin id or a "
+		    "SHA-256 prefix (8 to 64 hex digits)"), what, name, *out);
 		free(*out);
 		*out = NULL;
 	}
@@ -294,17 +295,21 @@ slot_skip(struct cfg_reader *r, const config_setting_t *g, const char *what,
 		return;
 	if (config_setting_type(a) != CONFIG_TYPE_ARRAY &&
 	    config_setting_type(a) != CONFIG_TYPE_LIST) {
-		cfg_problem(r, a, "%s: 'skip' must be an array of dates [ \"YYYY-MM-DD\", "
-		    "... ], not %s", what, cfg_type_name(config_setting_type(a)));
+		cfg_problem(r, a, _("%s: 'skip' must be an array of dates [ \"YYYY-MM-DD\", "
+		    "... ], not %s"), what, cfg_type_name(config_setting_type(a)));
 		return;
 	}
 	for (i = 0; (e = config_setting_get_elem(a, (unsigned)i)) != NULL; i++) {
 		v = config_setting_type(e) == CONFIG_TYPE_STRING ?
 		    config_setting_get_string(e) : NULL;
 		if (v == NULL || conf_date_parse(v, &day) != 0) {
-			cfg_problem(r, e, "%s: each date in 'skip' must be a date "
-			    "\"YYYY-MM-DD\"%s%s%s", what, v ? " (not \"" : "",
-			    v && utf8_valid(v) ? v : "", v ? "\")" : "");
+			if (v != NULL)
+				cfg_problem(r, e, _("%s: each date in 'skip' must be a "
+				    "date \"YYYY-MM-DD\" (not \"%s\")"), what,
+				    utf8_valid(v) ? v : "");
+			else
+				cfg_problem(r, e, _("%s: each date in 'skip' must be a "
+				    "date \"YYYY-MM-DD\""), what);
 			continue;
 		}
 		sl->skip = xreallocarray(sl->skip, sl->nskip + 1, sizeof *sl->skip);
@@ -329,14 +334,14 @@ slot_unknown_playlist(struct cfg_reader *r, const config_setting_t *s,
 		names[i] = c->playlists[i].name;
 	hint = cfg_suggest(name, names);
 	if (hint != NULL)
-		cfg_problem(r, s, "%s: unknown playlist '%s'; did you mean '%s'?", what,
+		cfg_problem(r, s, _("%s: unknown playlist '%s'; did you mean '%s'?"), what,
 		    name, hint);
 	else if (c->nplaylists == 0)
-		cfg_problem(r, s, "%s: unknown playlist '%s' (the playlists section "
-		    "defines none)", what, name);
+		cfg_problem(r, s, _("%s: unknown playlist '%s' (the playlists section "
+		    "defines none)"), what, name);
 	else
-		cfg_problem(r, s, "%s: unknown playlist '%s' (not in the playlists "
-		    "section)", what, name);
+		cfg_problem(r, s, _("%s: unknown playlist '%s' (not in the playlists "
+		    "section)"), what, name);
 	free(names);
 }
 
@@ -372,14 +377,14 @@ slot_relay(struct cfg_reader *r, const config_setting_t *g, const char *what,
 	size_t i;
 
 	if (config_setting_get_member(g, "playlist") != NULL) {
-		cfg_problem(r, config_setting_get_member(g, "playlist"), "%s: a relay "
+		cfg_problem(r, config_setting_get_member(g, "playlist"), _("%s: a relay "
 		    "slot has no 'playlist'; its 'fallback' airs while the source "
-		    "fails", what);
+		    "fails"), what);
 		ok = 0;
 	}
 	if (config_setting_get_member(g, "intro") != NULL ||
 	    config_setting_get_member(g, "outro") != NULL) {
-		cfg_problem(r, g, "%s: a relay slot has no 'intro' or 'outro'", what);
+		cfg_problem(r, g, _("%s: a relay slot has no 'intro' or 'outro'"), what);
 		ok = 0;
 	}
 	if (cfg_string(r, g, "relay", &sl->relay, 0) &&
@@ -389,18 +394,18 @@ slot_relay(struct cfg_reader *r, const config_setting_t *g, const char *what,
 			names[i] = c->relay.sources[i].name;
 		hint = cfg_suggest(sl->relay, names);
 		if (hint != NULL)
-			cfg_problem(r, d, "%s: unknown relay source '%s'; did you mean "
-			    "'%s'?", what, sl->relay, hint);
+			cfg_problem(r, d, _("%s: unknown relay source '%s'; did you mean "
+			    "'%s'?"), what, sl->relay, hint);
 		else
-			cfg_problem(r, d, "%s: unknown relay source '%s' (not in "
-			    "relay.sources)", what, sl->relay);
+			cfg_problem(r, d, _("%s: unknown relay source '%s' (not in "
+			    "relay.sources)"), what, sl->relay);
 		free(names);
 		ok = 0;
 	} else if (sl->relay == NULL)
 		ok = 0;
 	if (config_setting_get_member(g, "fallback") == NULL) {
-		cfg_problem(r, g, "%s: a relay slot needs 'fallback' (a playlist "
-		    "that airs while the source fails)", what);
+		cfg_problem(r, g, _("%s: a relay slot needs 'fallback' (a playlist "
+		    "that airs while the source fails)"), what);
 		return 0;
 	}
 	return slot_playlist(r, g, "fallback", what, c, sl) && ok;
@@ -425,17 +430,17 @@ slot_read(struct cfg_reader *r, const config_setting_t *g, int n, struct config 
 	cfg_check_members(r, g, names);
 	if (!cfg_string(r, g, "name", &sl->name, 0)) {
 		if (config_setting_get_member(g, "name") == NULL)
-			cfg_problem(r, g, "slot %d has no 'name' (it names the slot in "
-			    "the airing log)", n + 1);
-		snprintf(what, sizeof what, "slot %d", n + 1);
+			cfg_problem(r, g, _("slot %d has no 'name' (it names the slot in "
+			    "the airing log)"), n + 1);
+		snprintf(what, sizeof what, _("slot %d"), n + 1);
 		ok = 0;
 	} else {
-		snprintf(what, sizeof what, "slot '%s'", sl->name);
+		snprintf(what, sizeof what, _("slot '%s'"), sl->name);
 		for (i = 0; i < c->nslots; i++)
 			if (strcmp(c->slots[i].name, sl->name) == 0) {
 				cfg_problem(r, config_setting_get_member(g, "name"),
-				    "slot '%s' is defined twice (first on line %d); slot "
-				    "names must differ", sl->name, c->slots[i].line);
+				    _("slot '%s' is defined twice (first on line %d); slot "
+				    "names must differ"), sl->name, c->slots[i].line);
 				ok = 0;
 				break;
 			}
@@ -444,21 +449,21 @@ slot_read(struct cfg_reader *r, const config_setting_t *g, int n, struct config 
 	d = config_setting_get_member(g, "days");
 	e = config_setting_get_member(g, "date");
 	if (d != NULL && e != NULL) {
-		cfg_problem(r, e, "%s has both 'days' and 'date'; a slot runs on "
-		    "weekdays or on one date", what);
+		cfg_problem(r, e, _("%s has both 'days' and 'date'; a slot runs on "
+		    "weekdays or on one date"), what);
 		ok = 0;
 	} else if (d != NULL) {
 		ok &= slot_days(r, d, what, &sl->days);
 	} else if (e != NULL) {
 		ok &= slot_date(r, g, "date", what, &sl->date);
 	} else {
-		cfg_problem(r, g, "%s needs 'days' (\"daily\", \"weekdays\", "
-		    "\"weekend\", [ \"mon\", ... ]) or 'date' (\"YYYY-MM-DD\")", what);
+		cfg_problem(r, g, _("%s needs 'days' (\"daily\", \"weekdays\", "
+		    "\"weekend\", [ \"mon\", ... ]) or 'date' (\"YYYY-MM-DD\")"), what);
 		ok = 0;
 	}
 
 	if (config_setting_get_member(g, "start") == NULL) {
-		cfg_problem(r, g, "%s has no 'start' (HH:MM or HH:MM:SS)", what);
+		cfg_problem(r, g, _("%s has no 'start' (HH:MM or HH:MM:SS)"), what);
 		ok = 0;
 	} else if ((sl->start = slot_clock(r, g, "start", what)) < 0)
 		ok = 0;
@@ -466,14 +471,14 @@ slot_read(struct cfg_reader *r, const config_setting_t *g, int n, struct config 
 	d = config_setting_get_member(g, "end");
 	e = config_setting_get_member(g, "length");
 	if (d != NULL && e != NULL) {
-		cfg_problem(r, e, "%s has both 'end' and 'length'; give one", what);
+		cfg_problem(r, e, _("%s has both 'end' and 'length'; give one"), what);
 		ok = 0;
 	} else if (d != NULL) {
 		if ((end = slot_clock(r, g, "end", what)) < 0)
 			ok = 0;
 		else if (sl->start >= 0 && end == sl->start) {
-			cfg_problem(r, d, "%s ends when it starts; give a later 'end' "
-			    "(an earlier one runs past midnight)", what);
+			cfg_problem(r, d, _("%s ends when it starts; give a later 'end' "
+			    "(an earlier one runs past midnight)"), what);
 			ok = 0;
 		} else if (sl->start >= 0) {
 			sl->length = (end - sl->start + DAY_SECONDS) % DAY_SECONDS;
@@ -482,27 +487,27 @@ slot_read(struct cfg_reader *r, const config_setting_t *g, int n, struct config 
 	} else if (e != NULL) {
 		if (cfg_string(r, g, "length", &v, 0) &&
 		    (sl->length = length_parse(v)) < 0) {
-			cfg_problem(r, e, "%s: 'length' is \"%s\"; write it like \"20m\", "
-			    "\"90s\" or \"1h30m\" (at most 24h)", what, v);
+			cfg_problem(r, e, _("%s: 'length' is \"%s\"; write it like \"20m\", "
+			    "\"90s\" or \"1h30m\" (at most 24h)"), what, v);
 			ok = 0;
 		} else if (v == NULL)
 			ok = 0;
 		free(v);
 		v = NULL;
 	} else {
-		cfg_problem(r, g, "%s needs 'end' (HH:MM) or 'length' (\"20m\", "
-		    "\"1h30m\")", what);
+		cfg_problem(r, g, _("%s needs 'end' (HH:MM) or 'length' (\"20m\", "
+		    "\"1h30m\")"), what);
 		ok = 0;
 	}
 
 	if (config_setting_get_member(g, "relay") != NULL)
 		ok &= slot_relay(r, g, what, c, sl);
 	else if (config_setting_get_member(g, "fallback") != NULL) {
-		cfg_problem(r, config_setting_get_member(g, "fallback"), "%s: "
-		    "'fallback' is for a relay slot (relay = \"SOURCE\")", what);
+		cfg_problem(r, config_setting_get_member(g, "fallback"), _("%s: "
+		    "'fallback' is for a relay slot (relay = \"SOURCE\")"), what);
 		ok = 0;
 	} else if (config_setting_get_member(g, "playlist") == NULL) {
-		cfg_problem(r, g, "%s has no 'playlist' (or 'relay')", what);
+		cfg_problem(r, g, _("%s has no 'playlist' (or 'relay')"), what);
 		ok = 0;
 	} else
 		ok &= slot_playlist(r, g, "playlist", what, c, sl);
@@ -515,8 +520,8 @@ slot_read(struct cfg_reader *r, const config_setting_t *g, int n, struct config 
 		ok = 0;
 	if (sl->from != CONF_NO_DATE && sl->until != CONF_NO_DATE &&
 	    sl->until < sl->from) {
-		cfg_problem(r, config_setting_get_member(g, "until"), "%s: 'until' is "
-		    "before 'from'", what);
+		cfg_problem(r, config_setting_get_member(g, "until"), _("%s: 'until' is "
+		    "before 'from'"), what);
 		ok = 0;
 	}
 	slot_skip(r, g, what, sl);
@@ -524,9 +529,9 @@ slot_read(struct cfg_reader *r, const config_setting_t *g, int n, struct config 
 	sl->priority = CONF_PRIO_NORMAL;
 	if (cfg_string(r, g, "priority", &v, 0)) {
 		if ((sl->priority = conf_priority_parse(v)) < 0) {
-			cfg_problem(r, config_setting_get_member(g, "priority"), "%s: "
+			cfg_problem(r, config_setting_get_member(g, "priority"), _("%s: "
 			    "priority '%s' must be \"normal\", \"priority\" or "
-			    "\"emergency\"", what, v);
+			    "\"emergency\""), what, v);
 			sl->priority = CONF_PRIO_NORMAL;
 			ok = 0;
 		}
@@ -561,14 +566,14 @@ cfg_read_timetable(struct cfg_reader *r, const config_setting_t *s, struct confi
 		return;
 	if (config_setting_type(s) != CONFIG_TYPE_LIST &&
 	    !(config_setting_type(s) == CONFIG_TYPE_ARRAY && config_setting_length(s) == 0)) {
-		cfg_problem(r, s, "'timetable' must be a list ( { name = \"...\"; "
-		    "days = \"daily\"; start = \"05:30\"; ... }, ... )");
+		cfg_problem(r, s, _("'timetable' must be a list ( { name = \"...\"; "
+		    "days = \"daily\"; start = \"05:30\"; ... }, ... )"));
 		return;
 	}
 	for (n = 0; (g = config_setting_get_elem(s, (unsigned)n)) != NULL; n++) {
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			cfg_problem(r, g, "slot %d must be a group { name = ...; "
-			    "days = ...; start = ...; ... }", n + 1);
+			cfg_problem(r, g, _("slot %d must be a group { name = ...; "
+			    "days = ...; start = ...; ... }"), n + 1);
 			continue;
 		}
 		if (!slot_read(r, g, n, c, &sl) || sl.name == NULL) {

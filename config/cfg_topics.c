@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
 
@@ -54,33 +55,33 @@ cfg_read_topics(struct cfg_reader *r, const config_setting_t *s, struct config *
 		return;
 	}
 	if (config_setting_type(s) != CONFIG_TYPE_LIST) {
-		cfg_problem(r, s, "'topics' must be a list ( { key = \"...\"; "
-		    "name = \"...\"; }, ... )");
+		cfg_problem(r, s, _("'topics' must be a list ( { key = \"...\"; "
+		    "name = \"...\"; }, ... )"));
 		return;
 	}
 	if (config_setting_length(s) == 0)
-		cfg_problem(r, s, "'topics' is empty; list at least one topic");
+		cfg_problem(r, s, _("'topics' is empty; list at least one topic"));
 	for (n = 0; (t = config_setting_get_elem(s, (unsigned)n)) != NULL; n++) {
 		if (config_setting_type(t) != CONFIG_TYPE_GROUP) {
-			cfg_problem(r, t, "topic %d must be a group { key = ...; "
-			    "name = ...; }", n + 1);
+			cfg_problem(r, t, _("topic %d must be a group { key = ...; "
+			    "name = ...; }"), n + 1);
 			continue;
 		}
 		cfg_check_members(r, t, names);
 		key = name = NULL;
 		if (!cfg_string(r, t, "key", &key, 0)) {
 			if (config_setting_get_member(t, "key") == NULL)
-				cfg_problem(r, t, "topic %d has no 'key'", n + 1);
+				cfg_problem(r, t, _("topic %d has no 'key'"), n + 1);
 		} else if (!topic_key_valid(key))
 			cfg_problem(r, config_setting_get_member(t, "key"),
-			    "topic key '%s' may hold only a-z, 0-9, '-' and '_' "
-			    "(at most 32)", key);
+			    _("topic key '%s' may hold only a-z, 0-9, '-' and '_' "
+			    "(at most 32)"), key);
 		else if (conf_topic(c, key) != NULL)
 			cfg_problem(r, config_setting_get_member(t, "key"),
-			    "topic key '%s' is listed twice", key);
+			    _("topic key '%s' is listed twice"), key);
 		else if (!cfg_string(r, t, "name", &name, 0)) {
 			if (config_setting_get_member(t, "name") == NULL)
-				cfg_problem(r, t, "topic '%s' has no 'name'", key);
+				cfg_problem(r, t, _("topic '%s' has no 'name'"), key);
 		} else
 			topics_add(c, key, name);
 		free(key);

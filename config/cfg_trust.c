@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
 
@@ -23,8 +24,8 @@ trust_key(struct cfg_reader *r, const config_setting_t *g, const char *what,
 	int ok = 0;
 
 	if (k == NULL) {
-		cfg_problem(r, g, "%s has no 'key' (the base64 public key that "
-		    "`loaxa key generate` printed)", what);
+		cfg_problem(r, g, _("%s has no 'key' (the base64 public key that "
+		    "`loaxa key generate` printed)"), what);
 		return 0;
 	}
 	if (!cfg_string(r, g, "key", &b64, 0))
@@ -32,13 +33,13 @@ trust_key(struct cfg_reader *r, const config_setting_t *g, const char *what,
 	if (sodium_base642bin(key, 32, b64, strlen(b64), " \t", &len, &end,
 	    sodium_base64_VARIANT_ORIGINAL) != 0 || *end != '\0') {
 		if (len == 32)
-			cfg_problem(r, k, "the key of %s is longer than an Ed25519 "
-			    "public key (32 bytes)", what);
+			cfg_problem(r, k, _("the key of %s is longer than an Ed25519 "
+			    "public key (32 bytes)"), what);
 		else
-			cfg_problem(r, k, "the key of %s is not valid base64", what);
+			cfg_problem(r, k, _("the key of %s is not valid base64"), what);
 	} else if (len != 32)
-		cfg_problem(r, k, "the key of %s is %zu bytes; an Ed25519 public key "
-		    "is 32 (paste what `loaxa key generate` printed)", what, len);
+		cfg_problem(r, k, _("the key of %s is %zu bytes; an Ed25519 public key "
+		    "is 32 (paste what `loaxa key generate` printed)"), what, len);
 	else
 		ok = 1;
 	free(b64);
@@ -57,9 +58,9 @@ trust_districts(struct cfg_reader *r, const config_setting_t *l, struct config *
 	int n;
 
 	for (n = 0; (g = config_setting_get_elem(l, (unsigned)n)) != NULL; n++) {
-		snprintf(what, sizeof what, "district %d", n + 1);
+		snprintf(what, sizeof what, _("district %d"), n + 1);
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			cfg_problem(r, g, "%s must be a group { name = ...; key = ...; }",
+			cfg_problem(r, g, _("%s must be a group { name = ...; key = ...; }"),
 			    what);
 			continue;
 		}
@@ -67,7 +68,7 @@ trust_districts(struct cfg_reader *r, const config_setting_t *l, struct config *
 		memset(&d, 0, sizeof d);
 		if (!cfg_string(r, g, "name", &d.name, 0) &&
 		    config_setting_get_member(g, "name") == NULL)
-			cfg_problem(r, g, "%s has no 'name'", what);
+			cfg_problem(r, g, _("%s has no 'name'"), what);
 		cfg_bool(r, g, "auto_approve", &d.auto_approve);
 		if (!trust_key(r, g, what, d.key) || d.name == NULL) {
 			free(d.name);
@@ -75,7 +76,7 @@ trust_districts(struct cfg_reader *r, const config_setting_t *l, struct config *
 		}
 		for (i = 0; i < c->trust.ndistricts; i++)
 			if (memcmp(c->trust.districts[i].key, d.key, 32) == 0)
-				cfg_problem(r, g, "%s has the same key as '%s'", what,
+				cfg_problem(r, g, _("%s has the same key as '%s'"), what,
 				    c->trust.districts[i].name);
 		c->trust.districts = xreallocarray(c->trust.districts,
 		    c->trust.ndistricts + 1, sizeof *c->trust.districts);
@@ -95,9 +96,9 @@ trust_stations(struct cfg_reader *r, const config_setting_t *l, struct config *c
 	int n;
 
 	for (n = 0; (g = config_setting_get_elem(l, (unsigned)n)) != NULL; n++) {
-		snprintf(what, sizeof what, "station %d", n + 1);
+		snprintf(what, sizeof what, _("station %d"), n + 1);
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			cfg_problem(r, g, "%s must be a group { code = ...; key = ...; }",
+			cfg_problem(r, g, _("%s must be a group { code = ...; key = ...; }"),
 			    what);
 			continue;
 		}
@@ -105,7 +106,7 @@ trust_stations(struct cfg_reader *r, const config_setting_t *l, struct config *c
 		memset(&s, 0, sizeof s);
 		if (!cfg_string(r, g, "code", &s.code, 0) &&
 		    config_setting_get_member(g, "code") == NULL)
-			cfg_problem(r, g, "%s has no 'code'", what);
+			cfg_problem(r, g, _("%s has no 'code'"), what);
 		if (!trust_key(r, g, what, s.key) || s.code == NULL) {
 			free(s.code);
 			continue;
@@ -113,8 +114,8 @@ trust_stations(struct cfg_reader *r, const config_setting_t *l, struct config *c
 		/* Two keys for one code: which one would vouch for its exports? */
 		for (i = 0; i < c->trust.nstations; i++)
 			if (strcmp(c->trust.stations[i].code, s.code) == 0)
-				cfg_problem(r, g, "%s has the same code '%s' as station %zu; "
-				    "list each station once, with its one key", what, s.code,
+				cfg_problem(r, g, _("%s has the same code '%s' as station %zu; "
+				    "list each station once, with its one key"), what, s.code,
 				    i + 1);
 		c->trust.stations = xreallocarray(c->trust.stations,
 		    c->trust.nstations + 1, sizeof *c->trust.stations);
@@ -131,8 +132,8 @@ cfg_read_trust(struct cfg_reader *r, const config_setting_t *s, struct config *c
 	if (s == NULL)
 		return;
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		cfg_problem(r, s, "'trust' must be a group { districts = ( ... ); "
-		    "stations = ( ... ); }");
+		cfg_problem(r, s, _("'trust' must be a group { districts = ( ... ); "
+		    "stations = ( ... ); }"));
 		return;
 	}
 	cfg_check_members(r, s, names);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
 
@@ -150,7 +151,7 @@ conf_slurp(const char *path, size_t *len, const char **why)
 	}
 	n = fread(buf, 1, CONF_MAX_SIZE + 1, f);
 	if (ferror(f) || n > CONF_MAX_SIZE) {
-		*why = ferror(f) ? strerror(errno) : "larger than 1 MiB";
+		*why = ferror(f) ? strerror(errno) : _("larger than 1 MiB");
 		fclose(f);
 		free(buf);
 		return NULL;
@@ -234,8 +235,8 @@ conf_big_numbers(const char *text, const char *label, struct config_problems *p)
 			}
 			if (*s != 'L' && conf_past_int(start, (size_t)(s - start), hex,
 			    start > text && start[-1] == '-')) {
-				conf_line_problem(p, label, line, "the number %.*s is too big "
-				    "(beyond 2147483647)", (int)(s - start > 40 ? 40 : s - start),
+				conf_line_problem(p, label, line, _("the number %.*s is too big "
+				    "(beyond 2147483647)"), (int)(s - start > 40 ? 40 : s - start),
 				    start);
 				found++;
 			}
@@ -259,13 +260,13 @@ cfg_parse(const char *path, const char *text, const char *label, const char *kin
 	if (text == NULL) {
 		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
 		    access(path, R_OK) != 0) {
-			cfg_problem(&r, NULL, "cannot read %s: %s", kind,
+			cfg_problem(&r, NULL, _("cannot read %s: %s"), kind,
 			    stat(path, &st) == 0 && !S_ISREG(st.st_mode) ?
-			    "not a regular file" : strerror(errno));
+			    _("not a regular file") : strerror(errno));
 			return -1;
 		}
 		if ((file_text = conf_slurp(path, &len, &why)) == NULL) {
-			cfg_problem(&r, NULL, "cannot read %s: %s", kind, why);
+			cfg_problem(&r, NULL, _("cannot read %s: %s"), kind, why);
 			return -1;
 		}
 		/* libconfig would read up to the first NUL and take the rest
@@ -273,8 +274,8 @@ cfg_parse(const char *path, const char *text, const char *label, const char *kin
 		if ((nul = memchr(file_text, '\0', len)) != NULL) {
 			for (nl = 1, s = file_text; s < nul; s++)
 				nl += *s == '\n';
-			conf_line_problem(problems, label, nl, "a NUL byte: the file "
-			    "is damaged (not a text file)");
+			conf_line_problem(problems, label, nl, _("a NUL byte: the file "
+			    "is damaged (not a text file)"));
 			free(file_text);
 			return -1;
 		}
@@ -291,7 +292,7 @@ cfg_parse(const char *path, const char *text, const char *label, const char *kin
 	if (ok == CONFIG_TRUE)
 		return 0;
 	if (config_error_type(lc) == CONFIG_ERR_FILE_IO)
-		cfg_problem(&r, NULL, "cannot read %s", kind);
+		cfg_problem(&r, NULL, _("cannot read %s"), kind);
 	else {
 		xasprintf(&line, "%s:%d: %s", label, config_error_line(lc),
 		    config_error_text(lc));
@@ -314,7 +315,7 @@ conf_parse(const char *path, const char *text, const char *label,
 	config_t lc;
 
 	*out = NULL;
-	if (cfg_parse(path, text, label, "the configuration", &lc, problems) != 0)
+	if (cfg_parse(path, text, label, _("the configuration"), &lc, problems) != 0)
 		return -1;
 	c = xcalloc(1, sizeof *c);
 	c->file = xstrdup(label);

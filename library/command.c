@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "library/internal.h"
 
@@ -98,7 +99,7 @@ cmd_check(const struct lib_cmd *c, char **cause)
 	size_t i;
 
 	if (c->nstations + c->ngroups == 0) {
-		xasprintf(cause, "a command names at least one station or group");
+		xasprintf(cause, _("a command names at least one station or group"));
 		return LIB_REJECTED;
 	}
 	for (i = 0; i < c->nstations + c->ngroups; i++) {
@@ -106,43 +107,43 @@ cmd_check(const struct lib_cmd *c, char **cause)
 		    c->groups[i - c->nstations];
 
 		if (!cmd_name_ok(s, strlen(s))) {
-			xasprintf(cause, "'%.40s' is not a station code or group name "
-			    "(letters, digits, '-' and '_', at most 32)", s);
+			xasprintf(cause, _("'%.40s' is not a station code or group name "
+			    "(letters, digits, '-' and '_', at most 32)"), s);
 			return LIB_REJECTED;
 		}
 	}
 	if (c->sequence < 1 || c->sequence == INT64_MAX || c->signed_at < 0 ||
 	    c->expires <= c->signed_at) {
-		xasprintf(cause, "a command needs a sequence above 0 and an expiry "
-		    "after its signing time");
+		xasprintf(cause, _("a command needs a sequence above 0 and an expiry "
+		    "after its signing time"));
 		return LIB_REJECTED;
 	}
 	if (c->action == NULL) {
-		xasprintf(cause, "a command needs an action");
+		xasprintf(cause, _("a command needs an action"));
 		return LIB_REJECTED;
 	}
 	if (strcmp(c->action, "play") == 0) {
 		if (c->bulletin == NULL || !cmd_bulletin_ok(c->bulletin) ||
 		    c->priority == NULL || !cmd_priority_ok(c->priority) ||
 		    c->period != NULL) {
-			xasprintf(cause, "play takes a bulletin (an id or a SHA-256) and "
-			    "a priority (normal, priority or emergency)");
+			xasprintf(cause, _("play takes a bulletin (an id or a SHA-256) and "
+			    "a priority (normal, priority or emergency)"));
 			return LIB_REJECTED;
 		}
 	} else if (strcmp(c->action, "stop") == 0) {
 		if (c->bulletin != NULL || c->priority != NULL || c->period != NULL) {
-			xasprintf(cause, "stop takes no arguments");
+			xasprintf(cause, _("stop takes no arguments"));
 			return LIB_REJECTED;
 		}
 	} else if (strcmp(c->action, "export") == 0) {
 		if (c->period == NULL || !cmd_period_ok(c->period) ||
 		    c->bulletin != NULL || c->priority != NULL) {
-			xasprintf(cause, "export takes a period (2026-H1, 2026-9M, 2026 "
-			    "or FROM..TO)");
+			xasprintf(cause, _("export takes a period (2026-H1, 2026-9M, 2026 "
+			    "or FROM..TO)"));
 			return LIB_REJECTED;
 		}
 	} else {
-		xasprintf(cause, "unknown action '%.20s' (play, stop, export)",
+		xasprintf(cause, _("unknown action '%.20s' (play, stop, export)"),
 		    c->action);
 		return LIB_REJECTED;
 	}
@@ -176,7 +177,7 @@ lib_cmd_sign(const unsigned char sk[LIB_KEY_SECRET], const struct lib_cmd *c,
 	if ((rc = cmd_check(c, cause)) != 0)
 		return rc;
 	if (sodium_init() < 0) {
-		xasprintf(cause, "cannot initialise libsodium");
+		xasprintf(cause, _("cannot initialise libsodium"));
 		return LIB_ERR;
 	}
 	if ((f = open_memstream(&buf, &n)) == NULL) {
@@ -198,12 +199,12 @@ lib_cmd_sign(const unsigned char sk[LIB_KEY_SECRET], const struct lib_cmd *c,
 		fprintf(f, "period %s\n", c->period);
 	if (fclose(f) != 0) {
 		free(buf);
-		xasprintf(cause, "cannot write the command");
+		xasprintf(cause, _("cannot write the command"));
 		return LIB_ERR;
 	}
 	if (n > LIB_CMD_MAX - 100) {
 		free(buf);
-		xasprintf(cause, "the command is too long (at most %d bytes)",
+		xasprintf(cause, _("the command is too long (at most %d bytes)"),
 		    LIB_CMD_MAX);
 		return LIB_REJECTED;
 	}
@@ -290,7 +291,7 @@ cmd_names(const char *s, char ***out, size_t *n)
 static int
 cmd_bad(char **cause, const char *what)
 {
-	xasprintf(cause, "malformed: %s", what);
+	xasprintf(cause, _("malformed: %s"), what);
 	return LIB_REJECTED;
 }
 
@@ -305,22 +306,22 @@ cmd_body(struct cmd_reader *r, struct lib_cmd *c, char **cause)
 
 	if ((v = cmd_value(line, "stations")) != NULL) {
 		if (!cmd_names(v, &c->stations, &c->nstations))
-			return cmd_bad(cause, "bad station code");
+			return cmd_bad(cause, _("bad station code"));
 		line = cmd_line(r);
 	}
 	if ((v = cmd_value(line, "groups")) != NULL) {
 		if (!cmd_names(v, &c->groups, &c->ngroups))
-			return cmd_bad(cause, "bad group name");
+			return cmd_bad(cause, _("bad group name"));
 		line = cmd_line(r);
 	}
 	if ((v = cmd_value(line, "action")) == NULL)
-		return cmd_bad(cause, "no action line");
+		return cmd_bad(cause, _("no action line"));
 	c->action = xstrdup(v);
 	while ((line = cmd_line(r)) != NULL) {
 		while (k < 3 && cmd_value(line, args[k]) == NULL)
 			k++;
 		if (k == 3)
-			return cmd_bad(cause, "unknown or misplaced line");
+			return cmd_bad(cause, _("unknown or misplaced line"));
 		*slot[k] = xstrdup(cmd_value(line, args[k]));
 		k++;
 	}
@@ -341,64 +342,64 @@ lib_cmd_verify(const void *data, size_t len, const struct lib_trusted *trusted,
 	memset(c, 0, sizeof *c);
 	*signer = NULL;
 	if (len > LIB_CMD_MAX) {
-		xasprintf(cause, "oversized: a command of %zu bytes (at most %d)", len,
+		xasprintf(cause, _("oversized: a command of %zu bytes (at most %d)"), len,
 		    LIB_CMD_MAX);
 		return LIB_REJECTED;
 	}
 	if (len == 0 || memchr(text, '\0', len) != NULL || text[len - 1] != '\n')
-		return cmd_bad(cause, "not a text ending in a newline");
+		return cmd_bad(cause, _("not a text ending in a newline"));
 	r = xcalloc(1, sizeof *r);
 	r->p = text;
 	r->end = text + len;
 	if ((v = cmd_line(r)) == NULL || strcmp(v, CMD_MAGIC) != 0) {
-		xasprintf(cause, "not a loaxa command (it must start with '%s')",
+		xasprintf(cause, _("not a loaxa command (it must start with '%s')"),
 		    CMD_MAGIC);
 		goto out;
 	}
 	if ((v = cmd_value(cmd_line(r), "signer")) == NULL ||
 	    lib_key_decode(v, c->signer) != 0) {
-		xasprintf(cause, "not signed: no valid signer line");
+		xasprintf(cause, _("not signed: no valid signer line"));
 		goto out;
 	}
 	for (i = 0; i < ntrusted; i++)
 		if (sodium_memcmp(trusted[i].key, c->signer, LIB_KEY_PUBLIC) == 0)
 			*signer = &trusted[i];
 	if (*signer == NULL) {
-		xasprintf(cause, "signed by an unknown key %s; it is not in this "
-		    "station's trust.districts", v);
+		xasprintf(cause, _("signed by an unknown key %s; it is not in this "
+		    "station's trust.districts"), v);
 		goto out;
 	}
 	/* The last line is the signature, over everything before it. */
 	for (sigline = text + len - 1; sigline > text && sigline[-1] != '\n'; sigline--)
 		;
 	if (strncmp(sigline, "signature ", 10) != 0) {
-		xasprintf(cause, "not signed: the command has no signature");
+		xasprintf(cause, _("not signed: the command has no signature"));
 		goto out;
 	}
 	if (sodium_base642bin(sig, sizeof sig, sigline + 10,
 	    (size_t)(text + len - 1 - (sigline + 10)), NULL, &siglen, &end,
 	    sodium_base64_VARIANT_ORIGINAL) != 0 || end != text + len - 1 ||
 	    siglen != sizeof sig) {
-		xasprintf(cause, "not signed: no valid signature line");
+		xasprintf(cause, _("not signed: no valid signature line"));
 		goto out;
 	}
 	if (crypto_sign_verify_detached(sig, (const unsigned char *)text,
 	    (size_t)(sigline - text), c->signer) != 0) {
-		xasprintf(cause, "forged or damaged: the signature does not match the "
-		    "command (signer '%s')", (*signer)->name);
+		xasprintf(cause, _("forged or damaged: the signature does not match the "
+		    "command (signer '%s')"), (*signer)->name);
 		goto out;
 	}
 	r->end = sigline;
 	if (!cmd_number(r, "signed-at", &c->signed_at) ||
 	    !cmd_number(r, "expires", &c->expires) ||
 	    !cmd_number(r, "sequence", &c->sequence)) {
-		rc = cmd_bad(cause, "bad signed-at, expires or sequence line");
+		rc = cmd_bad(cause, _("bad signed-at, expires or sequence line"));
 		goto out;
 	}
 	if ((rc = cmd_body(r, c, cause)) != 0)
 		goto out;
 	if (now > c->expires) {
-		xasprintf(cause, "expired: command %lld of '%s' expired %lld s ago",
+		xasprintf(cause, _("expired: command %lld of '%s' expired %lld s ago"),
 		    (long long)c->sequence, (*signer)->name,
 		    (long long)(now - c->expires));
 		rc = LIB_REJECTED;

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "common/date.h"
 #include "common/file.h"
 #include "common/xmalloc.h"
@@ -53,7 +54,7 @@ sha256_fd(int fd, char out[65], char **cause)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			xasprintf(cause, "cannot read: %s", strerror(errno));
+			xasprintf(cause, _("cannot read: %s"), strerror(errno));
 			return -1;
 		}
 		crypto_hash_sha256_update(&h, buf, (size_t)r);
@@ -157,7 +158,7 @@ lib_tmp_open(struct library *lib, const char *ext, char **tmp, char **cause)
 	free(tail);
 	if (fd >= 0 || tries < 10) /* held, or *cause says why not */
 		return fd;
-	xasprintf(cause, "%s: cannot keep a temporary file: %s", lib->filesdir,
+	xasprintf(cause, _("%s: cannot keep a temporary file: %s"), lib->filesdir,
 	    strerror(errno ? errno : EAGAIN));
 	return -1;
 }
@@ -208,7 +209,7 @@ lib_tmp_commit(struct library *lib, int fd, const char *tmp, const char *sha256,
 	xasprintf(&final, "%s/%s", lib->datadir, *rel);
 	/* The lock is held until the rename: a sweep never takes a live file. */
 	if (file_tmp_commit(fd, tmp, final, &why) != 0) {
-		xasprintf(cause, "%s: cannot store the file: %s", final, why);
+		xasprintf(cause, _("%s: cannot store the file: %s"), final, why);
 		free(why);
 		free(*rel);
 		*rel = NULL;
@@ -251,7 +252,7 @@ lib_store_copy(struct library *lib, const char *src, const char *sha256,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 || write_all(out, buf, (size_t)r) != 0) {
-			xasprintf(cause, "cannot copy into the library: %s",
+			xasprintf(cause, _("cannot copy into the library: %s"),
 			    strerror(errno));
 			goto fail;
 		}
@@ -262,7 +263,7 @@ lib_store_copy(struct library *lib, const char *src, const char *sha256,
 	crypto_hash_sha256_final(&h, d);
 	sodium_bin2hex(hex, sizeof hex, d, sizeof d);
 	if (strcmp(hex, sha256) != 0) {
-		xasprintf(cause, "the file changed while it was being imported");
+		xasprintf(cause, _("the file changed while it was being imported"));
 		close(out);
 		unlink(tmp);
 		free(tmp);

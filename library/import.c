@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/i18n.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "library/internal.h"
@@ -28,7 +29,7 @@ tag_count(struct library *lib, int64_t id, char **cause)
 	if (sqlite3_step(q) == SQLITE_ROW)
 		n = sqlite3_column_int(q, 0);
 	else
-		*cause = store_error(lib->st, "database");
+		*cause = store_error(lib->st, _("database"));
 	sqlite3_finalize(q);
 	return n;
 }
@@ -62,7 +63,7 @@ lib_tags_insert(struct library *lib, int64_t id, const char *const *tags, size_t
 		rc = sqlite3_step(q);
 		sqlite3_reset(q);
 		if (rc != SQLITE_DONE) {
-			*cause = store_error(lib->st, "cannot add the tag");
+			*cause = store_error(lib->st, _("cannot add the tag"));
 			sqlite3_finalize(q);
 			free(clean);
 			return LIB_ERR;
@@ -74,8 +75,8 @@ lib_tags_insert(struct library *lib, int64_t id, const char *const *tags, size_t
 	if ((have = tag_count(lib, id, cause)) < 0)
 		return LIB_ERR;
 	if (have > LIB_TAGS_MAX) {
-		xasprintf(cause, "bulletin %lld would have %d tags; a bulletin has at "
-		    "most %d", (long long)id, have, LIB_TAGS_MAX);
+		xasprintf(cause, _("bulletin %lld would have %d tags; a bulletin has at "
+		    "most %d"), (long long)id, have, LIB_TAGS_MAX);
 		return LIB_REJECTED;
 	}
 	if (added != NULL)
@@ -97,7 +98,7 @@ lib_tag_add(struct library *lib, int64_t id, const char *const *tags, size_t n,
 	if ((rc = lib_check_meta(&m, cause)) != 0)
 		return rc;
 	if (store_begin(lib->st, &err) != 0) {
-		xasprintf(cause, "database: %s", err);
+		xasprintf(cause, _("database: %s"), err);
 		free(err);
 		return LIB_ERR;
 	}
@@ -172,7 +173,7 @@ insert_row(struct library *lib, const struct audio_info *info, const char *rel,
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
-		*cause = store_error(lib->st, "cannot add the bulletin");
+		*cause = store_error(lib->st, _("cannot add the bulletin"));
 		return LIB_ERR;
 	}
 	*id = sqlite3_last_insert_rowid(store_db(lib->st));
@@ -235,11 +236,11 @@ lib_import(struct library *lib, const char *path, const struct lib_meta *m,
 	if ((rc = lib_check_meta(m, cause)) != 0)
 		return rc;
 	if (stat(path, &sb) != 0) {
-		xasprintf(cause, "cannot read the file: %s", strerror(errno));
+		xasprintf(cause, _("cannot read the file: %s"), strerror(errno));
 		return LIB_REJECTED;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		xasprintf(cause, "not a regular file");
+		xasprintf(cause, _("not a regular file"));
 		return LIB_REJECTED;
 	}
 	if (audio_probe(path, &info, cause) != 0)
@@ -255,7 +256,7 @@ lib_import(struct library *lib, const char *path, const struct lib_meta *m,
 	    lib_format_ext(info.format), &rel, cause)) != 0)
 		goto out;
 	if (store_begin(lib->st, &err) != 0) {
-		xasprintf(cause, "database: %s", err);
+		xasprintf(cause, _("database: %s"), err);
 		free(err);
 		rc = LIB_ERR;
 		goto out;

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "library/internal.h"
@@ -45,15 +46,15 @@ inbox_subdir(int ifd, const char *inbox, const char *sub, char **cause)
 	fd = openat(ifd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ELOOP || errno == ENOTDIR)
-			xasprintf(cause, "%s/%s: not a directory (a link or a file); "
-			    "remove it and loaxa makes its own", inbox, sub);
+			xasprintf(cause, _("%s/%s: not a directory (a link or a file); "
+			    "remove it and loaxa makes its own"), inbox, sub);
 		else
 			xasprintf(cause, "%s/%s: %s", inbox, sub, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &sb) != 0 || sb.st_uid != geteuid()) {
-		xasprintf(cause, "%s/%s: belongs to another user (uid %ld), not to "
-		    "the one loaxa runs as; remove it and loaxa makes its own", inbox,
+		xasprintf(cause, _("%s/%s: belongs to another user (uid %ld), not to "
+		    "the one loaxa runs as; remove it and loaxa makes its own"), inbox,
 		    sub, (long)sb.st_uid);
 		close(fd);
 		return -1;
@@ -129,12 +130,12 @@ inbox_move(int ifd, const char *inbox, const char *name, int sfd,
 		free(*dest);
 		*dest = NULL;
 		if (e != EEXIST) {
-			xasprintf(cause, "%s/%s: cannot move to %s/: %s", inbox, name,
+			xasprintf(cause, _("%s/%s: cannot move to %s/: %s"), inbox, name,
 			    sub, strerror(e));
 			return -1;
 		}
 	}
-	xasprintf(cause, "%s/%s: no free name left in %s/", inbox, name, sub);
+	xasprintf(cause, _("%s/%s: no free name left in %s/"), inbox, name, sub);
 	return -1;
 }
 

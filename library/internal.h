@@ -37,6 +37,12 @@ int lib_event_add(struct library *, int64_t id, int64_t at, const char *actor,
  */
 int lib_tx_end(struct library *, int rc, char **cause);
 
+/*
+ * A bulletin's status (pending, approved, rejected, retired) in the
+ * reader's language, for messages; the status itself stays the data word.
+ */
+const char *lib_status_word(const char *status);
+
 /* The file extension the library stores a format under ("wav", "ogg", ...). */
 const char *lib_format_ext(const char *format);
 

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 
+#include "common/i18n.h"
 #include "common/key.h"
 #include "common/xmalloc.h"
 #include "library/internal.h"
@@ -20,7 +21,7 @@ lib_key_generate(const char *path, char *pub_b64, size_t len, char **cause)
 	char pub[KEY_PUBLIC_B64];
 
 	if (len < sizeof pub) {
-		xasprintf(cause, "no room for a public key");
+		xasprintf(cause, _("no room for a public key"));
 		return LIB_ERR;
 	}
 	if (key_generate(path, 1, pub, cause) != 0)

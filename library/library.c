@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/i18n.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "library/internal.h"
@@ -44,7 +45,7 @@ lib_new(struct store *st, const char *datadir, struct library **out, char **caus
 
 	*out = NULL;
 	if (sodium_init() < 0) {
-		xasprintf(cause, "cannot initialise libsodium");
+		xasprintf(cause, _("cannot initialise libsodium"));
 		return LIB_ERR;
 	}
 	lib = xcalloc(1, sizeof *lib);
@@ -52,7 +53,7 @@ lib_new(struct store *st, const char *datadir, struct library **out, char **caus
 	lib->datadir = xstrdup(datadir);
 	xasprintf(&lib->filesdir, "%s/%s", datadir, LIB_FILES_DIR);
 	if (mkdir(lib->filesdir, 0750) != 0 && errno != EEXIST) {
-		xasprintf(cause, "%s: cannot create the bulletin directory: %s",
+		xasprintf(cause, _("%s: cannot create the bulletin directory: %s"),
 		    lib->filesdir, strerror(errno));
 		lib_free(&lib);
 		return LIB_ERR;
@@ -81,7 +82,7 @@ int
 lib_prepare(struct library *lib, const char *sql, sqlite3_stmt **q, char **cause)
 {
 	if (sqlite3_prepare_v2(store_db(lib->st), sql, -1, q, NULL) != SQLITE_OK) {
-		*cause = store_error(lib->st, "database");
+		*cause = store_error(lib->st, _("database"));
 		return -1;
 	}
 	return 0;
@@ -223,13 +224,13 @@ get_by(struct library *lib, const char *sql, int64_t id, const char *sha,
 	}
 	if (rc == SQLITE_DONE) {
 		if (sha != NULL)
-			xasprintf(cause, "no bulletin with SHA-256 %s", sha);
+			xasprintf(cause, _("no bulletin with SHA-256 %s"), sha);
 		else
-			xasprintf(cause, "no bulletin %lld in the library", (long long)id);
+			xasprintf(cause, _("no bulletin %lld in the library"), (long long)id);
 		sqlite3_finalize(q);
 		return LIB_REJECTED;
 	}
-	*cause = store_error(lib->st, "database");
+	*cause = store_error(lib->st, _("database"));
 	sqlite3_finalize(q);
 	return LIB_ERR;
 }
@@ -266,7 +267,7 @@ lib_id_by_sha256(struct library *lib, const char *sha256, char **cause)
 	if (rc == SQLITE_ROW)
 		id = sqlite3_column_int64(q, 0);
 	else if (rc != SQLITE_DONE) {
-		*cause = store_error(lib->st, "database");
+		*cause = store_error(lib->st, _("database"));
 		id = -1;
 	}
 	sqlite3_finalize(q);
@@ -294,7 +295,7 @@ lib_list(struct library *lib, const char *status, const char *topic,
 		row_to_bulletin(lib, q, &(*out)[(*n)++]);
 	}
 	if (rc != SQLITE_DONE) {
-		*cause = store_error(lib->st, "database");
+		*cause = store_error(lib->st, _("database"));
 		sqlite3_finalize(q);
 		lib_bulletins_free(out, *n);
 		*n = 0;
@@ -333,7 +334,7 @@ lib_events(struct library *lib, int64_t id, struct lib_event **out, size_t *n,
 	}
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
-		*cause = store_error(lib->st, "database");
+		*cause = store_error(lib->st, _("database"));
 		lib_events_free(out, *n);
 		*n = 0;
 		return LIB_ERR;
@@ -399,7 +400,7 @@ lib_event_add(struct library *lib, int64_t id, int64_t at, const char *actor,
 	free(clean_actor);
 	free(clean_reason);
 	if (rc != SQLITE_DONE) {
-		*cause = store_error(lib->st, "cannot record the audit entry");
+		*cause = store_error(lib->st, _("cannot record the audit entry"));
 		return LIB_ERR;
 	}
 	return 0;
@@ -415,11 +416,26 @@ lib_tx_end(struct library *lib, int rc, char **cause)
 	char *err = NULL;
 
 	if (rc == 0 && store_commit(lib->st, &err) != 0) {
-		xasprintf(cause, "database: %s", err);
+		xasprintf(cause, _("database: %s"), err);
 		free(err);
 		rc = LIB_ERR;
 	}
 	if (rc != 0)
 		store_rollback(lib->st);
 	return rc;
+}
+
+const char *
+lib_status_word(const char *status)
+{
+	static const struct {
+		const char *status, *word;
+	} words[] = { { "pending", N_("pending") }, { "approved", N_("approved") },
+		{ "rejected", N_("rejected") }, { "retired", N_("retired") } };
+	size_t i;
+
+	for (i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(words[i].status, status) == 0)
+			return _(words[i].word);
+	return status;
 }

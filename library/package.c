@@ -53,6 +53,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "library/internal.h"
 
@@ -74,17 +75,17 @@ pkg_line(struct lib_pkg_reader *r, char *buf, int nosign, char **cause)
 	for (;;) {
 		if ((c = fgetc(r->f)) == EOF) {
 			if (ferror(r->f)) {
-				xasprintf(cause, "cannot read: %s", strerror(errno));
+				xasprintf(cause, _("cannot read: %s"), strerror(errno));
 				return LIB_ERR;
 			}
-			xasprintf(cause, "truncated: the package ends at byte %lld before "
-			    "it is complete", (long long)(r->pos + (int64_t)n));
+			xasprintf(cause, _("truncated: the package ends at byte %lld before "
+			    "it is complete"), (long long)(r->pos + (int64_t)n));
 			return LIB_REJECTED;
 		}
 		if (c == '\n')
 			break;
 		if (c == '\0' || n >= LIB_PKG_MAX_LINE) {
-			xasprintf(cause, "malformed: bad header line at byte %lld",
+			xasprintf(cause, _("malformed: bad header line at byte %lld"),
 			    (long long)r->pos);
 			return LIB_REJECTED;
 		}
@@ -103,7 +104,7 @@ pkg_line(struct lib_pkg_reader *r, char *buf, int nosign, char **cause)
 static int
 pkg_bad(char **cause, const struct lib_pkg_reader *r, const char *what)
 {
-	xasprintf(cause, "malformed: %s (near byte %lld)", what, (long long)r->pos);
+	xasprintf(cause, _("malformed: %s (near byte %lld)"), what, (long long)r->pos);
 	return LIB_REJECTED;
 }
 
@@ -181,8 +182,8 @@ pkg_tags(const struct lib_pkg_reader *r, struct lib_pkg_item *e, char **cause)
 	e->tags = xcalloc(LIB_TAGS_MAX, sizeof *e->tags);
 	for (;;) {
 		if (e->ntags == LIB_TAGS_MAX) {
-			xasprintf(cause, "oversized: entry '%s' has more than %d tags "
-			    "(near byte %lld)", e->name, LIB_TAGS_MAX, (long long)r->pos);
+			xasprintf(cause, _("oversized: entry '%s' has more than %d tags "
+			    "(near byte %lld)"), e->name, LIB_TAGS_MAX, (long long)r->pos);
 			return LIB_REJECTED;
 		}
 		e->tags[e->ntags++] = t;
@@ -207,30 +208,30 @@ pkg_entry_header(struct lib_pkg_reader *r, struct lib_pkg_item *e, char *line,
 		return rc;
 	if (strncmp(line, "retire ", 7) == 0) {
 		if (strlen(line + 7) != 64 || !lib_pkg_sha256_ok(line + 7))
-			return pkg_bad(cause, r, "bad SHA-256 to retire");
+			return pkg_bad(cause, r, _("bad SHA-256 to retire"));
 		e->retire = 1;
 		e->sha256 = xstrdup(line + 7);
 		xasprintf(&e->name, "retire %.12s", e->sha256);
 		return 0;
 	}
 	if (strncmp(line, "entry ", 6) != 0)
-		return pkg_bad(cause, r, "expected an entry");
+		return pkg_bad(cause, r, _("expected an entry"));
 	size = strtoll(line + 6, &end, 10);
 	if (end == line + 6 || *end != ' ' || size < 0)
-		return pkg_bad(cause, r, "bad entry size");
+		return pkg_bad(cause, r, _("bad entry size"));
 	if (size > LIB_PKG_MAX_ENTRY) {
-		xasprintf(cause, "oversized: an entry of %lld bytes (at most %lld)",
+		xasprintf(cause, _("oversized: an entry of %lld bytes (at most %lld)"),
 		    size, (long long)LIB_PKG_MAX_ENTRY);
 		return LIB_REJECTED;
 	}
 	e->size = size;
 	sp = end + 1;
 	if (strlen(sp) < 66 || sp[64] != ' ' || !lib_pkg_sha256_ok(sp))
-		return pkg_bad(cause, r, "bad entry SHA-256");
+		return pkg_bad(cause, r, _("bad entry SHA-256"));
 	e->sha256 = xstrndup(sp, 64);
 	if (!lib_pkg_name_ok(sp + 65)) {
-		xasprintf(cause, "refused: entry name '%.100s' is not a plain file name "
-		    "(no directories, '..' or absolute paths)", sp + 65);
+		xasprintf(cause, _("refused: entry name '%.100s' is not a plain file name "
+		    "(no directories, '..' or absolute paths)"), sp + 65);
 		return LIB_REJECTED;
 	}
 	e->name = xstrdup(sp + 65);
@@ -240,12 +241,12 @@ pkg_entry_header(struct lib_pkg_reader *r, struct lib_pkg_item *e, char *line,
 		if (line[0] == '\0')
 			return 0;
 		if ((sp = strchr(line, ' ')) == NULL)
-			return pkg_bad(cause, r, "bad metadata line");
+			return pkg_bad(cause, r, _("bad metadata line"));
 		*sp = '\0';
 		for (k = 0; k < LIB_PKG_NMETA && strcmp(meta_keys[k], line) != 0; k++)
 			;
 		if (k == LIB_PKG_NMETA || e->meta[k] != NULL)
-			return pkg_bad(cause, r, "unknown or repeated metadata");
+			return pkg_bad(cause, r, _("unknown or repeated metadata"));
 		e->meta[k] = xstrdup(sp + 1);
 		if (k == LIB_PKG_TAGS && (rc = pkg_tags(r, e, cause)) != 0)
 			return rc;
@@ -277,14 +278,14 @@ pkg_entry_data(struct library *lib, struct lib_pkg_reader *r, struct lib_pkg_ite
 	while (left > 0) {
 		want = left < (int64_t)sizeof buf ? (size_t)left : sizeof buf;
 		if ((got = fread(buf, 1, want, r->f)) == 0) {
-			xasprintf(cause, "truncated: the package ends at byte %lld inside "
-			    "entry '%s'", (long long)r->pos, e->name);
+			xasprintf(cause, _("truncated: the package ends at byte %lld inside "
+			    "entry '%s'"), (long long)r->pos, e->name);
 			return LIB_REJECTED;
 		}
 		crypto_sign_update(&r->sign, buf, got);
 		crypto_hash_sha256_update(&h, buf, got);
 		if (r->keep && (w = write(e->fd, buf, got)) != (ssize_t)got) {
-			xasprintf(cause, "%s: cannot write: %s", e->tmp, strerror(errno));
+			xasprintf(cause, _("%s: cannot write: %s"), e->tmp, strerror(errno));
 			return LIB_ERR;
 		}
 		left -= (int64_t)got;
@@ -292,10 +293,10 @@ pkg_entry_data(struct library *lib, struct lib_pkg_reader *r, struct lib_pkg_ite
 	}
 	if ((c = fgetc(r->f)) != '\n') {
 		if (c == EOF)
-			xasprintf(cause, "truncated: the package ends after entry '%s'",
+			xasprintf(cause, _("truncated: the package ends after entry '%s'"),
 			    e->name);
 		else
-			return pkg_bad(cause, r, "entry data longer than its size");
+			return pkg_bad(cause, r, _("entry data longer than its size"));
 		return LIB_REJECTED;
 	}
 	crypto_sign_update(&r->sign, (const unsigned char *)"\n", 1);
@@ -303,8 +304,8 @@ pkg_entry_data(struct library *lib, struct lib_pkg_reader *r, struct lib_pkg_ite
 	crypto_hash_sha256_final(&h, d);
 	sodium_bin2hex(hex, sizeof hex, d, sizeof d);
 	if (strcmp(hex, e->sha256) != 0) {
-		xasprintf(cause, "forged or damaged: entry '%s' does not match its "
-		    "SHA-256", e->name);
+		xasprintf(cause, _("forged or damaged: entry '%s' does not match its "
+		    "SHA-256"), e->name);
 		return LIB_REJECTED;
 	}
 	return 0;
@@ -327,14 +328,14 @@ pkg_number(struct lib_pkg_reader *r, char *line, const char *word, int positive,
 		return rc;
 	if (strncmp(line, word, len) != 0 || line[len] != ' ' ||
 	    line[len + 1] < '0' || line[len + 1] > '9') {
-		xasprintf(cause, "malformed: no %s line (near byte %lld)", word,
+		xasprintf(cause, _("malformed: no %s line (near byte %lld)"), word,
 		    (long long)r->pos);
 		return LIB_REJECTED;
 	}
 	errno = 0;
 	x = strtoll(line + len + 1, &end, 10);
 	if (*end != '\0' || errno != 0 || x == INT64_MAX || x < positive) {
-		xasprintf(cause, "malformed: bad %s (near byte %lld)", word,
+		xasprintf(cause, _("malformed: bad %s (near byte %lld)"), word,
 		    (long long)r->pos);
 		return LIB_REJECTED;
 	}
@@ -355,10 +356,10 @@ pkg_magic(struct lib_pkg_reader *r, char *line, char **cause)
 	if (rc != 0)
 		free(*cause);
 	if (rc == 0 && strcmp(line, "LOAXA-PACKAGE 1") == 0)
-		xasprintf(cause, "package format 1 is no longer accepted: ask the "
-		    "district to pack it again");
+		xasprintf(cause, _("package format 1 is no longer accepted: ask the "
+		    "district to pack it again"));
 	else
-		xasprintf(cause, "not a loaxa package (it must start with '%s')",
+		xasprintf(cause, _("not a loaxa package (it must start with '%s')"),
 		    LIB_PKG_MAGIC);
 	return LIB_REJECTED;
 }
@@ -373,7 +374,7 @@ pkg_unique(const struct lib_pkg_item *ents, size_t n, char **cause)
 		for (k = 0; k < i; k++)
 			if ((ents[i].retire || ents[k].retire) &&
 			    strcmp(ents[i].sha256, ents[k].sha256) == 0) {
-				xasprintf(cause, "malformed: %s and %s are the same content",
+				xasprintf(cause, _("malformed: %s and %s are the same content"),
 				    ents[k].name, ents[i].name);
 				return LIB_REJECTED;
 			}
@@ -407,13 +408,13 @@ lib_pkg_read(struct library *lib, struct lib_pkg_reader *r,
 	if ((rc = pkg_line(r, line, 0, cause)) != 0)
 		return rc;
 	if (strncmp(line, "signer ", 7) != 0 || lib_key_decode(line + 7, pk) != 0)
-		return pkg_bad(cause, r, "no signer key");
+		return pkg_bad(cause, r, _("no signer key"));
 	for (i = 0; i < ntrusted; i++)
 		if (sodium_memcmp(trusted[i].key, pk, sizeof pk) == 0)
 			*signer = &trusted[i];
 	if (*signer == NULL) {
-		xasprintf(cause, "signed by an unknown key %s; it is not in this "
-		    "station's trust.districts", line + 7);
+		xasprintf(cause, _("signed by an unknown key %s; it is not in this "
+		    "station's trust.districts"), line + 7);
 		return LIB_REJECTED;
 	}
 	if ((rc = pkg_number(r, line, "signed-at", 0, signed_at, cause)) != 0 ||
@@ -423,16 +424,16 @@ lib_pkg_read(struct library *lib, struct lib_pkg_reader *r,
 		return rc;
 	c64 = strncmp(line, "entries ", 8) == 0 ? strtoll(line + 8, &end, 10) : -1;
 	if (c64 < 1 || *end != '\0')
-		return pkg_bad(cause, r, "bad entry count");
+		return pkg_bad(cause, r, _("bad entry count"));
 	if (c64 > LIB_PKG_MAX_ENTRIES) {
-		xasprintf(cause, "oversized: %lld entries (at most %d)", c64,
+		xasprintf(cause, _("oversized: %lld entries (at most %d)"), c64,
 		    LIB_PKG_MAX_ENTRIES);
 		return LIB_REJECTED;
 	}
 	if ((rc = pkg_line(r, line, 0, cause)) != 0)
 		return rc;
 	if (line[0] != '\0')
-		return pkg_bad(cause, r, "header not ended by a blank line");
+		return pkg_bad(cause, r, _("header not ended by a blank line"));
 	*count = (size_t)c64;
 	*ents = xcalloc(*count, sizeof **ents);
 	for (i = 0; i < *count; i++)
@@ -448,11 +449,11 @@ lib_pkg_read(struct library *lib, struct lib_pkg_reader *r,
 	if ((rc = pkg_line(r, line, 0, cause)) != 0)
 		return rc;
 	if (strcmp(line, "end") != 0)
-		return pkg_bad(cause, r, "expected 'end'");
+		return pkg_bad(cause, r, _("expected 'end'"));
 	if ((rc = pkg_unique(*ents, *n, cause)) != 0)
 		return rc;
 	if ((c = fgetc(r->f)) == EOF) {
-		xasprintf(cause, "not signed: the package has no signature");
+		xasprintf(cause, _("not signed: the package has no signature"));
 		return LIB_REJECTED;
 	}
 	ungetc(c, r->f);
@@ -462,14 +463,14 @@ lib_pkg_read(struct library *lib, struct lib_pkg_reader *r,
 	    line + 10, strlen(line + 10), NULL, &siglen, (const char **)&end,
 	    sodium_base64_VARIANT_ORIGINAL) != 0 || *end != '\0' ||
 	    siglen != sizeof sig) {
-		xasprintf(cause, "not signed: no valid signature line");
+		xasprintf(cause, _("not signed: no valid signature line"));
 		return LIB_REJECTED;
 	}
 	if (fgetc(r->f) != EOF)
-		return pkg_bad(cause, r, "data after the signature");
+		return pkg_bad(cause, r, _("data after the signature"));
 	if (crypto_sign_final_verify(&r->sign, sig, pk) != 0) {
-		xasprintf(cause, "forged or damaged: the signature does not match the "
-		    "contents (signer '%s')", (*signer)->name);
+		xasprintf(cause, _("forged or damaged: the signature does not match the "
+		    "contents (signer '%s')"), (*signer)->name);
 		return LIB_REJECTED;
 	}
 	return 0;
@@ -503,7 +504,7 @@ lib_package_verify(const char *path, const struct lib_trusted *trusted,
 	int rc;
 
 	if (sodium_init() < 0) {
-		xasprintf(cause, "cannot initialise libsodium");
+		xasprintf(cause, _("cannot initialise libsodium"));
 		return LIB_ERR;
 	}
 	if ((r.f = fopen(path, "rbe")) == NULL) {

@@ -13,6 +13,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "common/file.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
@@ -35,7 +36,7 @@ static int
 pkg_meta(const struct lib_pkg_item *e, const char *const *topics, struct lib_meta *m,
     char **cause)
 {
-	char *end, *why = NULL;
+	char *end, *list, *why = NULL;
 	size_t i;
 	long v;
 	int known = 0;
@@ -53,7 +54,7 @@ pkg_meta(const struct lib_pkg_item *e, const char *const *topics, struct lib_met
 		v = strtol(e->meta[LIB_PKG_MIN_AIRINGS], &end, 10);
 		if (end == e->meta[LIB_PKG_MIN_AIRINGS] || *end != '\0' || v < 0 ||
 		    v > 100000) {
-			xasprintf(cause, "entry '%s': bad min-airings", e->name);
+			xasprintf(cause, _("entry '%s': bad min-airings"), e->name);
 			return LIB_REJECTED;
 		}
 		m->min_airings = (int)v;
@@ -62,23 +63,20 @@ pkg_meta(const struct lib_pkg_item *e, const char *const *topics, struct lib_met
 		for (i = 0; topics[i] != NULL; i++)
 			known |= strcmp(topics[i], m->topic) == 0;
 		if (!known) {
-			xasprintf(cause, "entry '%s': unknown topic '%s' (this station "
-			    "knows:", e->name, m->topic);
+			list = xstrdup("");
 			for (i = 0; topics[i] != NULL; i++) {
-				char *t;
-
-				xasprintf(&t, "%s%s %s", *cause, i ? "," : "", topics[i]);
-				free(*cause);
-				*cause = t;
+				xasprintf(&end, "%s%s %s", list, i ? "," : "", topics[i]);
+				free(list);
+				list = end;
 			}
-			xasprintf(&end, "%s)", *cause);
-			free(*cause);
-			*cause = end;
+			xasprintf(cause, _("entry '%s': unknown topic '%s' (this station "
+			    "knows:%s)"), e->name, m->topic, list);
+			free(list);
 			return LIB_REJECTED;
 		}
 	}
 	if (lib_check_meta(m, &why) != 0) {
-		xasprintf(cause, "entry '%s': %s", e->name, why);
+		xasprintf(cause, _("entry '%s': %s"), e->name, why);
 		free(why);
 		return LIB_REJECTED;
 	}
@@ -102,8 +100,8 @@ pkg_space(const struct library *lib, off_t size, char **cause)
 	avail = (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize;
 	if ((int64_t)size + LIB_PKG_RESERVE <= avail)
 		return 0;
-	xasprintf(cause, "not enough space in %s: the package needs %lld MB and "
-	    "%lld MB are free (%lld MB are kept for the airing log)", lib->filesdir,
+	xasprintf(cause, _("not enough space in %s: the package needs %lld MB and "
+	    "%lld MB are free (%lld MB are kept for the airing log)"), lib->filesdir,
 	    (long long)(size >> 20) + 1, (long long)(avail >> 20),
 	    (long long)(LIB_PKG_RESERVE >> 20));
 	return LIB_ERR;
@@ -125,7 +123,7 @@ pkg_ours(struct library *lib, int64_t id, const char *actor, int *ours,
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		*cause = store_error(lib->st, "database");
+		*cause = store_error(lib->st, _("database"));
 		return LIB_ERR;
 	}
 	*ours = rc == SQLITE_ROW;
@@ -175,8 +173,8 @@ pkg_correct(struct library *lib, const struct lib_bulletin *b,
 	if (reason == NULL)
 		return 0;
 	if (from != NULL && until != NULL && strcmp(from, until) > 0) {
-		xasprintf(cause, "entry '%s': the corrected validity would end (%s) "
-		    "before it starts (%s)", e->name, until, from);
+		xasprintf(cause, _("entry '%s': the corrected validity would end (%s) "
+		    "before it starts (%s)"), e->name, until, from);
 		free(reason);
 		return LIB_REJECTED;
 	}
@@ -195,7 +193,7 @@ pkg_correct(struct library *lib, const struct lib_bulletin *b,
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
 		free(reason);
-		*cause = store_error(lib->st, "cannot correct the bulletin");
+		*cause = store_error(lib->st, _("cannot correct the bulletin"));
 		return LIB_ERR;
 	}
 	xasprintf(&t, "%s: %s", pkgname, reason);
@@ -226,7 +224,7 @@ pkg_retire(struct library *lib, const struct lib_bulletin *b, const char *actor,
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
-		*cause = store_error(lib->st, "cannot retire the bulletin");
+		*cause = store_error(lib->st, _("cannot retire the bulletin"));
 		return LIB_ERR;
 	}
 	return lib_event_add(lib, b->id, lib_now_ms(), actor, "retire", b->status,
@@ -248,12 +246,12 @@ pkg_existing(struct library *lib, int64_t id, const struct lib_pkg_item *e,
 	char *why;
 	int ours = 0, changed = 0, rc;
 
-	*what = "already in the library";
+	*what = _("already in the library");
 	if (!e->retire && (rc = lib_tags_insert(lib, id, m->tags, m->ntags, actor,
 	    NULL, cause)) != 0) {
 		if (rc == LIB_REJECTED) {
 			why = *cause;
-			xasprintf(cause, "entry '%s': %s", e->name, why);
+			xasprintf(cause, _("entry '%s': %s"), e->name, why);
 			free(why);
 		}
 		return rc;
@@ -264,13 +262,13 @@ pkg_existing(struct library *lib, int64_t id, const struct lib_pkg_item *e,
 	if (!e->retire && ours) {
 		rc = pkg_correct(lib, &b, e, m, actor, pkgname, &changed, cause);
 		if (changed)
-			*what = "corrected";
+			*what = _("corrected");
 	} else if (e->retire && !ours)
-		*what = "not retired (not brought by this district)";
+		*what = _("not retired (not brought by this district)");
 	else if (e->retire && strcmp(b.status, "retired") == 0)
-		*what = "already retired";
+		*what = _("already retired");
 	else if (e->retire && (rc = pkg_retire(lib, &b, actor, pkgname, cause)) == 0)
-		*what = "retired";
+		*what = _("retired");
 	lib_bulletin_clear(&b);
 	return rc;
 }
@@ -299,7 +297,7 @@ pkg_apply(struct library *lib, const char *path, const struct lib_trusted *signe
 	snprintf(pkgname, sizeof pkgname, "package %lld", (long long)res->sequence);
 	xasprintf(&actor, "district key '%s'", signer->name);
 	if (store_begin(lib->st, &err) != 0) {
-		xasprintf(cause, "database: %s", err);
+		xasprintf(cause, _("database: %s"), err);
 		free(err);
 		free(actor);
 		return LIB_ERR;
@@ -316,7 +314,7 @@ pkg_apply(struct library *lib, const char *path, const struct lib_trusted *signe
 		}
 		res->existed[i] = res->ids[i] != 0 || ents[i].retire;
 		if (res->ids[i] == 0 && ents[i].retire) {
-			res->what[i] = "not in the library: nothing to retire";
+			res->what[i] = _("not in the library: nothing to retire");
 			continue;
 		}
 		if (res->ids[i] != 0) {
@@ -332,7 +330,7 @@ pkg_apply(struct library *lib, const char *path, const struct lib_trusted *signe
 			*end = '\0';
 		rc = lib_insert(lib, &ents[i].info, ents[i].rel, &m, title, actor,
 		    signer->auto_approve, ents[i].size, &res->ids[i], cause);
-		res->what[i] = "added";
+		res->what[i] = _("added");
 		free(title);
 	}
 	free(actor);
@@ -364,18 +362,18 @@ lib_package_import(struct library *lib, const char *path,
 	memset(res, 0, sizeof *res);
 	memset(&r, 0, sizeof r);
 	if ((fd = file_open_regular(path, &sb)) == FILE_NOT_REGULAR) {
-		xasprintf(cause, "not a regular file");
+		xasprintf(cause, _("not a regular file"));
 		return LIB_REJECTED;
 	}
 	if (fd < 0 || (r.f = fdopen(fd, "rb")) == NULL) {
-		xasprintf(cause, "cannot read: %s", strerror(errno));
+		xasprintf(cause, _("cannot read: %s"), strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return LIB_ERR;
 	}
 	if ((int64_t)sb.st_size > LIB_PKG_MAX_SIZE) {
 		fclose(r.f);
-		xasprintf(cause, "oversized: %lld bytes (a package is at most %lld)",
+		xasprintf(cause, _("oversized: %lld bytes (a package is at most %lld)"),
 		    (long long)sb.st_size, (long long)LIB_PKG_MAX_SIZE);
 		return LIB_REJECTED;
 	}
@@ -401,15 +399,15 @@ lib_package_import(struct library *lib, const char *path,
 			goto out;
 		/* The descriptor stays open: its lock keeps a sweep off the file. */
 		if (audio_probe(ents[i].tmp, &ents[i].info, &why) != 0) {
-			xasprintf(cause, "entry '%s': %s", ents[i].name, why);
+			xasprintf(cause, _("entry '%s': %s"), ents[i].name, why);
 			rc = LIB_REJECTED;
 			goto out;
 		}
 		ents[i].probed = 1;
 		if (strcmp(ents[i].info.sha256, ents[i].sha256) != 0 ||
 		    (rc = lib_check_probe(&ents[i].info, &why)) != 0) {
-			xasprintf(cause, "entry '%s': %s", ents[i].name,
-			    why ? why : "changed while importing");
+			xasprintf(cause, _("entry '%s': %s"), ents[i].name,
+			    why ? why : _("changed while importing"));
 			rc = LIB_REJECTED;
 			goto out;
 		}

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "common/file.h"
 #include "common/xmalloc.h"
 #include "library/internal.h"
@@ -82,18 +83,18 @@ pkg_check_retire(const struct lib_pkg_head *head, const struct audio_info *info,
 	for (i = 0; i < head->nretire; i++) {
 		r = head->retire[i];
 		if (strlen(r) != 64 || !lib_pkg_sha256_ok(r)) {
-			xasprintf(cause, "retire: '%.70s' is not a SHA-256 (64 lower-case "
-			    "hexadecimal digits)", r);
+			xasprintf(cause, _("retire: '%.70s' is not a SHA-256 (64 lower-case "
+			    "hexadecimal digits)"), r);
 			return LIB_REJECTED;
 		}
 		for (k = 0; k < i; k++)
 			if (strcmp(head->retire[k], r) == 0) {
-				xasprintf(cause, "retire: %s is given twice", r);
+				xasprintf(cause, _("retire: %s is given twice"), r);
 				return LIB_REJECTED;
 			}
 		for (k = 0; k < n; k++)
 			if (strcmp(info[k].sha256, r) == 0) {
-				xasprintf(cause, "retire: %s is also packed in this package",
+				xasprintf(cause, _("retire: %s is also packed in this package"),
 				    r);
 				return LIB_REJECTED;
 			}
@@ -116,13 +117,13 @@ pkg_check(const struct lib_pkg_entry *entries, size_t n, struct audio_info *info
 	for (i = 0; i < n; i++) {
 		name = pkg_basename(entries[i].path);
 		if (!lib_pkg_name_ok(name)) {
-			xasprintf(cause, "%s: the file name cannot travel in a package",
+			xasprintf(cause, _("%s: the file name cannot travel in a package"),
 			    entries[i].path);
 			return LIB_REJECTED;
 		}
 		for (k = 0; k < i; k++)
 			if (strcmp(pkg_basename(entries[k].path), name) == 0) {
-				xasprintf(cause, "%s: two files are named %s", entries[i].path,
+				xasprintf(cause, _("%s: two files are named %s"), entries[i].path,
 				    name);
 				return LIB_REJECTED;
 			}
@@ -198,7 +199,7 @@ pkg_write_entry(struct pkg_writer *w, const struct lib_pkg_entry *e,
 		return LIB_ERR;
 	}
 	if ((int64_t)sb.st_size > LIB_PKG_MAX_ENTRY) {
-		xasprintf(cause, "%s: too big for a package (at most %lld bytes)",
+		xasprintf(cause, _("%s: too big for a package (at most %lld bytes)"),
 		    e->path, (long long)LIB_PKG_MAX_ENTRY);
 		fclose(in);
 		return LIB_REJECTED;
@@ -216,7 +217,7 @@ pkg_write_entry(struct pkg_writer *w, const struct lib_pkg_entry *e,
 	sodium_bin2hex(hex, sizeof hex, d, sizeof d);
 	/* What was validated must be what is packed. */
 	if (strcmp(hex, info->sha256) != 0) {
-		xasprintf(cause, "%s: the file changed while it was being packed",
+		xasprintf(cause, _("%s: the file changed while it was being packed"),
 		    e->path);
 		return LIB_REJECTED;
 	}
@@ -266,16 +267,16 @@ lib_package_create(const unsigned char sk[LIB_KEY_SECRET],
 	int rc, fd;
 
 	if (sodium_init() < 0) {
-		xasprintf(cause, "cannot initialise libsodium");
+		xasprintf(cause, _("cannot initialise libsodium"));
 		return LIB_ERR;
 	}
 	if (n + head->nretire < 1 || n + head->nretire > LIB_PKG_MAX_ENTRIES) {
-		xasprintf(cause, "a package holds from 1 to %d bulletins and "
-		    "retirements", LIB_PKG_MAX_ENTRIES);
+		xasprintf(cause, _("a package holds from 1 to %d bulletins and "
+		    "retirements"), LIB_PKG_MAX_ENTRIES);
 		return LIB_REJECTED;
 	}
 	if (head->sequence < 1 || head->signed_at < 0) {
-		xasprintf(cause, "a package needs a sequence number above 0");
+		xasprintf(cause, _("a package needs a sequence number above 0"));
 		return LIB_REJECTED;
 	}
 	info = xcalloc(n + 1, sizeof *info);
@@ -297,7 +298,7 @@ lib_package_create(const unsigned char sk[LIB_KEY_SECRET],
 	if ((rc = pkg_write(&w, sk, head, entries, n, info, cause)) != 0)
 		unlink(tmp);
 	else if (fflush(w.f) != 0 || ferror(w.f)) {
-		xasprintf(cause, "%s: cannot write: %s", out, strerror(errno));
+		xasprintf(cause, _("%s: cannot write: %s"), out, strerror(errno));
 		unlink(tmp);
 		rc = LIB_ERR;
 	} else if (file_tmp_commit(fileno(w.f), tmp, out, &why) != 0) {
@@ -342,8 +343,8 @@ pkg_counter_read(const char *path, int64_t *last, char **cause)
 	*last = strtoll(buf, &end, 10);
 	if (end == buf || (*end != '\n' && *end != '\0') || errno != 0 ||
 	    *last < 1 || *last == INT64_MAX) {
-		xasprintf(cause, "%s: not a package counter (one number); restore it "
-		    "or remove it to start again from the time", path);
+		xasprintf(cause, _("%s: not a package counter (one number); restore it "
+		    "or remove it to start again from the time"), path);
 		return -1;
 	}
 	return 0;
@@ -367,7 +368,7 @@ pkg_counter_write(const char *path, int64_t value, int create, char **cause)
 	}
 	n = snprintf(buf, sizeof buf, "%" PRId64 "\n", value);
 	if (write(fd, buf, (size_t)n) != n || fsync(fd) != 0)
-		xasprintf(cause, "%s: cannot write: %s", tmp, strerror(errno));
+		xasprintf(cause, _("%s: cannot write: %s"), tmp, strerror(errno));
 	else if (create && link(tmp, path) != 0)
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 	else if (!create && file_tmp_commit(fd, tmp, path, &why) != 0)

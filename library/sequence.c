@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "library/internal.h"
 #include "store/store.h"
@@ -74,8 +75,12 @@ lib_seq_db_newer(sqlite3 *db, const char *scope,
 
 	if ((rc = lib_seq_db_last(db, scope, key, &last, cause)) != 0 || seq > last)
 		return rc;
-	xasprintf(cause, "replayed or older than %s %lld already %s", scope,
-	    (long long)last, strcmp(scope, "package") == 0 ? "imported" : "accepted");
+	if (strcmp(scope, "package") == 0)
+		xasprintf(cause, _("replayed or older than package %lld already "
+		    "imported"), (long long)last);
+	else
+		xasprintf(cause, _("replayed or older than %s %lld already accepted"),
+		    scope, (long long)last);
 	return LIB_REJECTED;
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/tag.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
@@ -42,51 +43,59 @@ lib_check_meta(const struct lib_meta *m, char **cause)
 {
 	const char *const *f;
 	const char *fields[] = { m->title, m->topic, m->agency };
-	static const char *const names[] = { "title", "topic", "agency" };
+	static const char *const msgs[] = {
+		N_("the title must be non-empty UTF-8 text on one line (at most 500 "
+		    "bytes)"),
+		N_("the topic must be non-empty UTF-8 text on one line (at most 500 "
+		    "bytes)"),
+		N_("the agency must be non-empty UTF-8 text on one line (at most 500 "
+		    "bytes)"),
+	};
 	size_t i;
 
 	f = fields;
 	for (i = 0; i < 3; i++)
 		if (f[i] != NULL && (!lib_text_ok(f[i], 500) || f[i][0] == '\0')) {
-			xasprintf(cause, "the %s must be non-empty UTF-8 text on one line "
-			    "(at most 500 bytes)", names[i]);
+			*cause = xstrdup(_(msgs[i]));
 			return LIB_REJECTED;
 		}
 	if (m->valid_from != NULL && !lib_date_valid(m->valid_from)) {
-		xasprintf(cause, "'%s' is not a date: give the start as YYYY-MM-DD",
+		xasprintf(cause, _("'%s' is not a date: give the start as YYYY-MM-DD"),
 		    m->valid_from);
 		return LIB_REJECTED;
 	}
 	if (m->valid_until != NULL && !lib_date_valid(m->valid_until)) {
-		xasprintf(cause, "'%s' is not a date: give the end as YYYY-MM-DD",
+		xasprintf(cause, _("'%s' is not a date: give the end as YYYY-MM-DD"),
 		    m->valid_until);
 		return LIB_REJECTED;
 	}
 	if (m->valid_from != NULL && m->valid_until != NULL &&
 	    strcmp(m->valid_from, m->valid_until) > 0) {
-		xasprintf(cause, "the validity ends (%s) before it starts (%s)",
+		xasprintf(cause, _("the validity ends (%s) before it starts (%s)"),
 		    m->valid_until, m->valid_from);
 		return LIB_REJECTED;
 	}
 	if (m->priority != NULL && strcmp(m->priority, "normal") != 0 &&
 	    strcmp(m->priority, "priority") != 0 &&
 	    strcmp(m->priority, "emergency") != 0) {
-		xasprintf(cause, "unknown priority '%s' (normal, priority or emergency)",
+		xasprintf(cause, _("unknown priority '%s' (normal, priority or emergency)"),
 		    m->priority);
 		return LIB_REJECTED;
 	}
 	if (m->min_airings < 0 || m->min_airings > 100000) {
-		xasprintf(cause, "the minimum number of airings must be from 0 to 100000");
+		xasprintf(cause, _("the minimum number of airings must be from 0 to 100000"));
 		return LIB_REJECTED;
 	}
 	for (i = 0; i < m->ntags; i++)
 		if (!tag_ok(m->tags[i])) {
-			xasprintf(cause, "'%s' is not a tag: a tag is " TAG_RULE,
+			xasprintf(cause, _("'%s' is not a tag: a tag is 1 to 32 of a-z, "
+			    "0-9, '-' and '_' (lower case), starting with a letter or "
+			    "digit"),
 			    lib_text_ok(m->tags[i], SIZE_MAX) ? m->tags[i] : "?");
 			return LIB_REJECTED;
 		}
 	if (m->ntags > LIB_TAGS_MAX) {
-		xasprintf(cause, "%zu tags; a bulletin has at most %d", m->ntags,
+		xasprintf(cause, _("%zu tags; a bulletin has at most %d"), m->ntags,
 		    LIB_TAGS_MAX);
 		return LIB_REJECTED;
 	}
@@ -100,21 +109,21 @@ lib_check_audio(const struct audio_info *info, int force, char **cause)
 	double share;
 
 	if (info->duration_ms < LIB_MIN_DURATION_MS) {
-		xasprintf(cause, "too short (%.1f s; a bulletin lasts at least 1 s)",
+		xasprintf(cause, _("too short (%.1f s; a bulletin lasts at least 1 s)"),
 		    (double)info->duration_ms / 1000.0);
 		return LIB_REJECTED;
 	}
 	if (info->silent) {
-		xasprintf(cause, "entirely silent (no sound above the silence "
-		    "threshold)");
+		xasprintf(cause, _("entirely silent (no sound above the silence "
+		    "threshold)"));
 		return LIB_REJECTED;
 	}
 	share = 100.0 * (double)info->silent_ms / (double)info->duration_ms;
 	if (!force && share > LIB_SILENT_SHARE_MAX &&
 	    info->silent_ms > LIB_SILENT_MIN_MS) {
-		xasprintf(cause, "mostly silent: %.1f%% of it (%.0f s of %.0f s) is "
+		xasprintf(cause, _("mostly silent: %.1f%% of it (%.0f s of %.0f s) is "
 		    "below %.0f dBFS; cut the silence, or import it anyway with "
-		    "--force", share, (double)info->silent_ms / 1000.0,
+		    "--force"), share, (double)info->silent_ms / 1000.0,
 		    (double)info->duration_ms / 1000.0, AUDIO_SILENCE_DBFS);
 		return LIB_REJECTED;
 	}

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "library/internal.h"
 #include "store/store.h"
@@ -59,7 +60,7 @@ audit_of(struct library *lib, const struct lib_bulletin *b, int *approve_seen,
 		*last = sqlite3_column_type(q, 1) == SQLITE_NULL ? NULL :
 		    xstrdup((const char *)sqlite3_column_text(q, 1));
 	} else
-		*cause = store_error(lib->st, "cannot read the audit trail");
+		*cause = store_error(lib->st, _("cannot read the audit trail"));
 	sqlite3_finalize(q);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
@@ -98,37 +99,38 @@ verify_one(struct library *lib, const struct lib_bulletin *b,
 	xasprintf(&named, "%s/%s/%s.%s", lib->datadir, LIB_FILES_DIR, b->sha256,
 	    lib_format_ext(b->format));
 	if (strcmp(b->path, named) != 0) {
-		problem(fn, arg, b, "misfiled", "the file of this content is %s",
+		problem(fn, arg, b, "misfiled", _("the file of this content is %s"),
 		    named);
 		n++;
 	}
 	free(named);
 	if (stat(b->path, &sb) != 0 && errno == ENOENT) {
-		problem(fn, arg, b, "missing", "the file is gone");
+		problem(fn, arg, b, "missing", _("the file is gone"));
 		n++;
 	} else if (lib_sha256_file(b->path, hex, &err) != 0) {
 		problem(fn, arg, b, "unreadable", "%s", err);
 		free(err);
 		n++;
 	} else if (strcmp(hex, b->sha256) != 0) {
-		problem(fn, arg, b, "changed", "SHA-256 is %s, expected %s", hex,
+		problem(fn, arg, b, "changed", _("SHA-256 is %s, expected %s"), hex,
 		    b->sha256);
 		n++;
 	}
 	if (b->approved_sha256 != NULL && strcmp(b->approved_sha256, b->sha256) != 0) {
-		problem(fn, arg, b, "approval", "the approved SHA-256 %s is not the "
-		    "content's, %s", b->approved_sha256, b->sha256);
+		problem(fn, arg, b, "approval", _("the approved SHA-256 %s is not the "
+		    "content's, %s"), b->approved_sha256, b->sha256);
 		n++;
 	}
 	if (audit_of(lib, b, &approve_seen, &last, cause) != 0)
 		return -1;
 	if (b->approved_sha256 != NULL && !approve_seen) {
-		problem(fn, arg, b, "unaudited", "approved, but the audit trail has no "
-		    "approval of SHA-256 %s", b->approved_sha256);
+		problem(fn, arg, b, "unaudited", _("approved, but the audit trail has no "
+		    "approval of SHA-256 %s"), b->approved_sha256);
 		n++;
 	} else if (last == NULL || strcmp(last, b->status) != 0) {
-		problem(fn, arg, b, "unaudited", "the bulletin is %s, but its audit "
-		    "trail leaves it %s", b->status, last != NULL ? last : "unrecorded");
+		problem(fn, arg, b, "unaudited", _("the bulletin is %s, but its audit "
+		    "trail leaves it %s"), lib_status_word(b->status), last != NULL ?
+		    lib_status_word(last) : _("unrecorded"));
 		n++;
 	}
 	free(last);
@@ -185,8 +187,8 @@ lib_verify(struct library *lib, void (*fn)(const struct lib_problem *, void *),
 			memset(&p, 0, sizeof p);
 			p.path = path;
 			p.what = "orphan";
-			p.detail = "a file no bulletin uses (left by an interrupted "
-			    "import); removed";
+			p.detail = _("a file no bulletin uses (left by an interrupted "
+			    "import); removed");
 			fn(&p, arg);
 		}
 		free(path);
@@ -223,23 +225,23 @@ lib_open_for_airing(struct library *lib, int64_t id, int64_t now_ms,
 	lib_date(now_ms, today);
 	rc = LIB_REJECTED;
 	if (strcmp(b.status, "approved") != 0 || b.approved_sha256 == NULL)
-		xasprintf(cause, "bulletin %lld is %s, not approved", (long long)id,
-		    b.status);
+		xasprintf(cause, _("bulletin %lld is %s, not approved"), (long long)id,
+		    lib_status_word(b.status));
 	else if (b.valid_from != NULL && strcmp(today, b.valid_from) < 0)
-		xasprintf(cause, "bulletin %lld is valid only from %s", (long long)id,
+		xasprintf(cause, _("bulletin %lld is valid only from %s"), (long long)id,
 		    b.valid_from);
 	else if (b.valid_until != NULL && strcmp(today, b.valid_until) > 0)
-		xasprintf(cause, "bulletin %lld was valid only until %s", (long long)id,
+		xasprintf(cause, _("bulletin %lld was valid only until %s"), (long long)id,
 		    b.valid_until);
 	else if (lib_sha256_file(b.path, hex, &err) != 0) {
 		*tampered = 1;
-		xasprintf(cause, "%s: %s (bulletin %lld); not aired", b.path, err,
+		xasprintf(cause, _("%s: %s (bulletin %lld); not aired"), b.path, err,
 		    (long long)id);
 		free(err);
 	} else if (strcmp(hex, b.approved_sha256) != 0) {
 		*tampered = 1;
-		xasprintf(cause, "%s: the file changed since it was approved (SHA-256 "
-		    "%.12s..., approved %.12s...); not aired", b.path, hex,
+		xasprintf(cause, _("%s: the file changed since it was approved (SHA-256 "
+		    "%.12s..., approved %.12s...); not aired"), b.path, hex,
 		    b.approved_sha256);
 	} else
 		rc = 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "library/internal.h"
 #include "store/store.h"
@@ -28,7 +29,7 @@ transition(struct library *lib, int64_t id, const char *const *from, const char 
 	int rc, ok = 0;
 
 	if (store_begin(lib->st, &err) != 0) {
-		xasprintf(cause, "database: %s", err);
+		xasprintf(cause, _("database: %s"), err);
 		free(err);
 		return LIB_ERR;
 	}
@@ -41,10 +42,12 @@ transition(struct library *lib, int64_t id, const char *const *from, const char 
 			ok = 1;
 	if (!ok) {
 		if (strcmp(b.status, to) == 0)
-			xasprintf(cause, "bulletin %lld is already %s", (long long)id, to);
+			xasprintf(cause, _("bulletin %lld is already %s"), (long long)id,
+			    lib_status_word(to));
 		else
-			xasprintf(cause, "bulletin %lld is %s; it cannot be %s",
-			    (long long)id, b.status, to);
+			xasprintf(cause, _("bulletin %lld is %s; it cannot be %s"),
+			    (long long)id, lib_status_word(b.status),
+			    lib_status_word(to));
 		rc = LIB_REJECTED;
 		goto fail;
 	}
@@ -52,21 +55,21 @@ transition(struct library *lib, int64_t id, const char *const *from, const char 
 	if (strcmp(action, "approve") == 0) {
 		lib_date(now, today);
 		if (b.valid_until != NULL && strcmp(b.valid_until, today) < 0) {
-			xasprintf(cause, "bulletin %lld was valid only until %s",
+			xasprintf(cause, _("bulletin %lld was valid only until %s"),
 			    (long long)id, b.valid_until);
 			rc = LIB_REJECTED;
 			goto fail;
 		}
 		if (lib_sha256_file(b.path, hex, &err) != 0) {
-			xasprintf(cause, "%s: %s; run 'loaxa verify-library'", b.path, err);
+			xasprintf(cause, _("%s: %s; run 'loaxa verify-library'"), b.path, err);
 			free(err);
 			rc = LIB_REJECTED;
 			goto fail;
 		}
 		if (strcmp(hex, b.sha256) != 0) {
-			xasprintf(cause, "%s: the stored file no longer matches what was "
+			xasprintf(cause, _("%s: the stored file no longer matches what was "
 			    "imported (SHA-256 %.12s..., expected %.12s...); it cannot be "
-			    "approved", b.path, hex, b.sha256);
+			    "approved"), b.path, hex, b.sha256);
 			rc = LIB_REJECTED;
 			goto fail;
 		}
@@ -91,7 +94,7 @@ transition(struct library *lib, int64_t id, const char *const *from, const char 
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
-		*cause = store_error(lib->st, "cannot change the bulletin");
+		*cause = store_error(lib->st, _("cannot change the bulletin"));
 		rc = LIB_ERR;
 		goto fail;
 	}
@@ -99,7 +102,7 @@ transition(struct library *lib, int64_t id, const char *const *from, const char 
 	    cause)) != 0)
 		goto fail;
 	if (store_commit(lib->st, &err) != 0) {
-		xasprintf(cause, "database: %s", err);
+		xasprintf(cause, _("database: %s"), err);
 		free(err);
 		rc = LIB_ERR;
 		goto fail;
@@ -129,7 +132,7 @@ lib_reject(struct library *lib, int64_t id, const char *actor, const char *reaso
 	static const char *const from[] = { "pending", "approved", NULL };
 
 	if (reason == NULL || reason[0] == '\0' || !lib_text_ok(reason, 1000)) {
-		xasprintf(cause, "a rejection needs a reason (one line of text)");
+		xasprintf(cause, _("a rejection needs a reason (one line of text)"));
 		return LIB_REJECTED;
 	}
 	return transition(lib, id, from, "rejected", "reject", actor, reason, cause);
@@ -143,7 +146,7 @@ lib_retire(struct library *lib, int64_t id, const char *actor, const char *reaso
 	static const char *const from[] = { "pending", "approved", "rejected", NULL };
 
 	if (reason != NULL && !lib_text_ok(reason, 1000)) {
-		xasprintf(cause, "the reason must be one line of text");
+		xasprintf(cause, _("the reason must be one line of text"));
 		return LIB_REJECTED;
 	}
 	return transition(lib, id, from, "retired", "retire", actor, reason, cause);
@@ -172,7 +175,7 @@ lib_expire(struct library *lib, const char *today, int *count, char **cause)
 	}
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
-		*cause = store_error(lib->st, "database");
+		*cause = store_error(lib->st, _("database"));
 		free(ids);
 		return LIB_ERR;
 	}

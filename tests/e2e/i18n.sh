@@ -47,4 +47,35 @@ CHECKS=$((CHECKS + 1))
 printf '%s' "$OUT" | python3 -c 'import json,sys; json.load(sys.stdin)' ||
     fail "probe --format json is not JSON under a Vietnamese locale: $OUT"
 
+# 4. Causes in the reader's language: a configuration's FILE:LINE problem,
+# a refused import, a forged package; the C locale keeps them English.
+cat >bad.conf <<'CONF'
+station = { code = "I18N"; name = "Đài thử"; };
+audio = { drivr = "null"; };
+CONF
+LANG=vi_VN.UTF-8 LC_ALL= run "$LOAXA" -c bad.conf check
+expect_rc 2; expect_err "bad.conf:2: không có thiết lập 'drivr' trong audio; có phải là 'driver' không?"
+LANG=C.UTF-8 LC_ALL= run "$LOAXA" -c bad.conf check
+expect_rc 2; expect_err "bad.conf:2: unknown setting 'drivr' in audio; did you mean 'driver'?"
+printf 'Kính gửi UBND xã,\nđây là văn bản, không phải âm thanh.\n' >notes.wav
+LANG=vi_VN.UTF-8 LC_ALL= run "$LOAXA" -c st.conf import notes.wav
+expect_rc 3; expect_err "notes.wav: không phải âm thanh: tệp chứa văn bản"
+LANG=C.UTF-8 LC_ALL= run "$LOAXA" -c st.conf import notes.wav
+expect_rc 3; expect_err "notes.wav: not audio: the file holds text"
+run "$LOAXA" -c st.conf key generate --out huyen.key
+expect_rc 0
+cat >xa.conf <<CONF
+station = { code = "I18N-XA"; name = "Đài xã"; };
+paths = { data = "$T/xa"; };
+trust = { districts = ( { name = "Huyện thử"; key = "$OUT"; } ); };
+CONF
+run "$LOAXA" -c st.conf package create --key huyen.key --out p.lxp --topic cchc b.wav
+expect_rc 0
+cp p.lxp forged.lxp
+printf 'Z' | dd of=forged.lxp bs=1 seek=$(($(stat -c %s p.lxp) - 2000)) conv=notrunc 2>/dev/null
+LANG=vi_VN.UTF-8 LC_ALL= run "$LOAXA" -c xa.conf package import forged.lxp
+expect_rc 3; expect_err "forged.lxp: giả mạo hoặc hư hỏng: "
+LANG=C.UTF-8 LC_ALL= run "$LOAXA" -c xa.conf package import forged.lxp
+expect_rc 3; expect_err "forged.lxp: forged or damaged: "
+
 echo "i18n: $CHECKS checks passed"
