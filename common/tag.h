@@ -8,10 +8,6 @@
 #define LOAXA_TAG_H
 
 #define TAG_MAX 32
-/* The rule in words, for messages: "'X' is not a tag: a tag is " TAG_RULE. */
-#define TAG_RULE "1 to 32 of a-z, 0-9, '-' and '_' (lower case), starting with " \
-    "a letter or digit"
-
 /* 1 when s is a tag. */
 int tag_ok(const char *s);
 
