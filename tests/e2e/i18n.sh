@@ -47,4 +47,25 @@ CHECKS=$((CHECKS + 1))
 printf '%s' "$OUT" | python3 -c 'import json,sys; json.load(sys.stdin)' ||
     fail "probe --format json is not JSON under a Vietnamese locale: $OUT"
 
+# 4. What the CLI says when the daemon is not there, in the reader's language.
+LANG=vi_VN.UTF-8 LC_ALL= LANGUAGE= run "$LOAXA" -c st.conf status
+expect_rc 1; expect_err "không có bộ phát loaxa nào đang chạy"
+LANG=C.UTF-8 LC_ALL= LANGUAGE= run "$LOAXA" -c st.conf status
+expect_rc 1; expect_err "no loaxa daemon is running here"
+
+# 5. The daemon's human log lines follow the station's LANG (systemd's); the
+# null output keeps the machine quiet.
+cat >d.conf <<CONF
+station = { code = "I18N"; name = "Đài thử"; };
+paths = { data = "$T/ddata"; };
+audio = { driver = "null"; };
+CONF
+LANG=vi_VN.UTF-8 LC_ALL= LANGUAGE= run "$LOAXA" -c d.conf run --for 2s
+expect_rc 0
+expect_err "đang chạy: đài I18N, dữ liệu tại $T/ddata, đầu ra âm thanh null"
+expect_err "đã hết thời gian chạy được yêu cầu; dừng lại"
+LANG=C.UTF-8 LC_ALL= LANGUAGE= run "$LOAXA" -c d.conf run --for 1s
+expect_rc 0
+expect_err "running: station I18N, data in $T/ddata, audio null"
+
 echo "i18n: $CHECKS checks passed"
