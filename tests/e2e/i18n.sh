@@ -68,4 +68,13 @@ LANG=C.UTF-8 LC_ALL= LANGUAGE= run "$LOAXA" -c d.conf run --for 1s
 expect_rc 0
 expect_err "running: station I18N, data in $T/ddata, audio null"
 
+# 6. The reports' and the exports' errors.
+LANG=vi_VN.UTF-8 LC_ALL= LANGUAGE= run "$LOAXA" -c st.conf report --period 2026-Q5
+expect_rc 2; expect_err "kỳ báo cáo '2026-Q5' không hợp lệ"
+LANG=C.UTF-8 LC_ALL= LANGUAGE= run "$LOAXA" -c st.conf report --period 2026-Q5
+expect_rc 2; expect_err "unknown period '2026-Q5'"
+printf 'hello\n' >x.lxe
+LANG=vi_VN.UTF-8 LC_ALL= LANGUAGE= run "$LOAXA" -c st.conf verify x.lxe
+expect_rc 3; expect_err "x.lxe: không phải bản xuất nhật ký phát sóng của loaxa"
+
 echo "i18n: $CHECKS checks passed"
