@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "reports/internal.h"
@@ -130,7 +131,7 @@ cov_prepare(sqlite3 *db, const char *sql, const struct rep_period *p, int dates,
     sqlite3_stmt **q, char **cause)
 {
 	if (sqlite3_prepare_v2(db, sql, -1, q, NULL) != SQLITE_OK) {
-		xasprintf(cause, "coverage report: %s", sqlite3_errmsg(db));
+		xasprintf(cause, _("coverage report: %s"), sqlite3_errmsg(db));
 		return -1;
 	}
 	if (dates) {
@@ -153,7 +154,7 @@ cov_done(sqlite3 *db, sqlite3_stmt *q, int rc, char **cause)
 {
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
-		xasprintf(cause, "coverage report: %s", sqlite3_errmsg(db));
+		xasprintf(cause, _("coverage report: %s"), sqlite3_errmsg(db));
 		return -1;
 	}
 	return 0;
@@ -219,7 +220,7 @@ cov_sched_add(sqlite3 *db, const struct rep_schedule *s, sqlite3_stmt *ins,
 			sqlite3_bind_text(ins, 1, o[i].slot, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(ins, 2, o[i].start);
 			if (sqlite3_step(ins) != SQLITE_DONE) {
-				xasprintf(cause, "coverage report: %s", sqlite3_errmsg(db));
+				xasprintf(cause, _("coverage report: %s"), sqlite3_errmsg(db));
 				rc = -1;
 			}
 		}
@@ -273,7 +274,7 @@ cov_sched(sqlite3 *db, const struct rep_period *p, const struct rep_schedule *s,
 		slots = cov_text(tt, 2);
 	}
 	if (rc == 0 && step != SQLITE_DONE) {
-		xasprintf(cause, "coverage report: %s", sqlite3_errmsg(db));
+		xasprintf(cause, _("coverage report: %s"), sqlite3_errmsg(db));
 		rc = -1;
 	}
 	if (rc == 0 && tz != NULL && slots != NULL)
@@ -285,7 +286,7 @@ cov_sched(sqlite3 *db, const struct rep_period *p, const struct rep_schedule *s,
 	sqlite3_finalize(ins);
 	return rc;
 fail:
-	xasprintf(cause, "coverage report: %s", sqlite3_errmsg(db));
+	xasprintf(cause, _("coverage report: %s"), sqlite3_errmsg(db));
 	return -1;
 }
 
@@ -330,7 +331,7 @@ cov_month_slots(sqlite3 *db, struct rep_coverage *c, char **cause)
 	int rc;
 
 	if (sqlite3_prepare_v2(db, sql_month_slots, -1, &q, NULL) != SQLITE_OK) {
-		xasprintf(cause, "coverage report: %s", sqlite3_errmsg(db));
+		xasprintf(cause, _("coverage report: %s"), sqlite3_errmsg(db));
 		return -1;
 	}
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
@@ -383,7 +384,7 @@ cov_slots(sqlite3 *db, const struct rep_period *p, const struct rep_schedule *s,
 	int rc;
 
 	if (sqlite3_exec(db, sql_occ_table, NULL, NULL, NULL) != SQLITE_OK) {
-		xasprintf(cause, "coverage report: %s", sqlite3_errmsg(db));
+		xasprintf(cause, _("coverage report: %s"), sqlite3_errmsg(db));
 		return -1;
 	}
 	if (cov_prepare(db, sql_log_occ, p, 0, &q, cause) != 0 ||
@@ -392,7 +393,7 @@ cov_slots(sqlite3 *db, const struct rep_period *p, const struct rep_schedule *s,
 	if (s != NULL && cov_sched(db, p, s, cause) != 0)
 		return -1;
 	if (sqlite3_prepare_v2(db, sql_slots, -1, &q, NULL) != SQLITE_OK) {
-		xasprintf(cause, "coverage report: %s", sqlite3_errmsg(db));
+		xasprintf(cause, _("coverage report: %s"), sqlite3_errmsg(db));
 		return -1;
 	}
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -520,7 +521,7 @@ cov_plays(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
 	int rc;
 
 	if (sqlite3_prepare_v2(db, sql_bulletin, -1, &meta, NULL) != SQLITE_OK) {
-		xasprintf(cause, "coverage report: %s", sqlite3_errmsg(db));
+		xasprintf(cause, _("coverage report: %s"), sqlite3_errmsg(db));
 		return -1;
 	}
 	if (cov_prepare(db, sql_plays, p, 0, &q, cause) != 0) {

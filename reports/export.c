@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "common/file.h"
+#include "common/i18n.h"
 #include "common/key.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
@@ -198,7 +199,7 @@ ex_history(sqlite3 *db, struct buf *b, char **cause)
 	if (rc == SQLITE_DONE)
 		return 0;
 fail:
-	xasprintf(cause, "export: %s", sqlite3_errmsg(db));
+	xasprintf(cause, _("export: %s"), sqlite3_errmsg(db));
 	return -1;
 }
 
@@ -244,7 +245,7 @@ ex_header(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
 	snprintf(line, sizeof line, "chain\t%" PRId64 "\t%s\n", head.n, hex);
 	buf_add(b, line, strlen(line));
 	if (sqlite3_prepare_v2(db, sql_ex_bulletins, -1, &q, NULL) != SQLITE_OK) {
-		xasprintf(cause, "export: %s", sqlite3_errmsg(db));
+		xasprintf(cause, _("export: %s"), sqlite3_errmsg(db));
 		return -1;
 	}
 	sqlite3_bind_text(q, 1, p->from, -1, SQLITE_STATIC);
@@ -265,7 +266,7 @@ ex_header(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
 	}
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
-		xasprintf(cause, "export: %s", sqlite3_errmsg(db));
+		xasprintf(cause, _("export: %s"), sqlite3_errmsg(db));
 		return -1;
 	}
 	if (ex_history(db, b, cause) != 0)
@@ -314,7 +315,7 @@ rep_export(sqlite3 *db, const struct config *cfg, const char *datadir,
 	fwrite(b.s, 1, b.len, f);
 	fprintf(f, "header\t%s\n", h0hex);
 	if (sqlite3_prepare_v2(db, sql_ex_rows, -1, &q, NULL) != SQLITE_OK) {
-		xasprintf(cause, "export: %s", sqlite3_errmsg(db));
+		xasprintf(cause, _("export: %s"), sqlite3_errmsg(db));
 		goto fail;
 	}
 	sqlite3_bind_int64(q, 1, p->from_ms);
@@ -339,7 +340,7 @@ rep_export(sqlite3 *db, const struct config *cfg, const char *datadir,
 		fwrite(b.s, 1, b.len, f);
 	}
 	if (rc != SQLITE_DONE) {
-		xasprintf(cause, "export: %s", sqlite3_errmsg(db));
+		xasprintf(cause, _("export: %s"), sqlite3_errmsg(db));
 		goto fail;
 	}
 	sqlite3_finalize(q);
@@ -370,7 +371,7 @@ rep_export(sqlite3 *db, const struct config *cfg, const char *datadir,
 	sodium_bin2base64(sigb64, sizeof sigb64, sig, sizeof sig, EX_B64);
 	fprintf(f, "end\t%zu\t%s\t%s\n", n, hex, sigb64);
 	if (fflush(f) != 0 || ferror(f)) {
-		xasprintf(cause, "%s: cannot write: %s", path, strerror(errno));
+		xasprintf(cause, _("%s: cannot write: %s"), path, strerror(errno));
 		goto fail;
 	}
 	if (file_tmp_commit(fileno(f), tmp, path, &err) != 0) {

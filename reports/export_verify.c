@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/file.h"
+#include "common/i18n.h"
 #include "common/key.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
@@ -146,7 +146,7 @@ vx_db_open(struct vx *x, char **cause)
 	    " channels, duration_ms, size, imported_at) VALUES (?1, ?2, ?3, ?4, ?6,"
 	    " ?7, ?8, ?9, ?10, ?2, 0, '', '', 0, 0, 1, 0, 0)", -1, &x->insb,
 	    NULL) != SQLITE_OK) {
-		*cause = store_error(st, "in-memory database");
+		*cause = store_error(st, _("in-memory database"));
 		sqlite3_finalize(x->ins);
 		x->ins = NULL;
 		goto fail;
@@ -163,7 +163,7 @@ static void
 vx_insert(struct vx *x, sqlite3_stmt *q, int64_t line, const char *what)
 {
 	if (sqlite3_step(q) != SQLITE_DONE)
-		vx_problem(x->v, line, "a %s the station's schema refuses: %s", what,
+		vx_problem(x->v, line, _("a %s the station's schema refuses: %s"), what,
 		    sqlite3_errmsg(sqlite3_db_handle(q)));
 	sqlite3_reset(q);
 }
@@ -214,7 +214,7 @@ vx_header_line(struct vx *x, char **f, int n, int64_t line)
 	if (strcmp(f[0], "key") == 0 && n == 2 && f[1] != NULL) {
 		snprintf(v->key_b64, sizeof v->key_b64, "%s", f[1]);
 		if (key_public_decode(f[1], v->key) != 0)
-			vx_problem(v, line, "the station key is not a base64 Ed25519 key");
+			vx_problem(v, line, _("the station key is not a base64 Ed25519 key"));
 	} else if (strcmp(f[0], "period") == 0 && n == 6) {
 		snprintf(v->period.label, sizeof v->period.label, "%s", f[1] ? f[1] : "");
 		snprintf(v->period.from, sizeof v->period.from, "%s", f[2] ? f[2] : "");
@@ -222,12 +222,12 @@ vx_header_line(struct vx *x, char **f, int n, int64_t line)
 		v->period.from_ms = rep_ex_int(f[4], &ok);
 		v->period.to_ms = rep_ex_int(f[5], &ok);
 		if (!ok)
-			vx_problem(v, line, "the period is malformed");
+			vx_problem(v, line, _("the period is malformed"));
 	} else if (strcmp(f[0], "bulletin") == 0 && n == EX_BCOLS) {
 		if (x->insb != NULL) {
 			for (i = 1; i < EX_BCOLS; i++)
 				vx_bind(x->insb, i, f[i], i == 1 || i == 7);
-			vx_insert(x, x->insb, line, "bulletin");
+			vx_insert(x, x->insb, line, _("bulletin"));
 		}
 	} else if (strcmp(f[0], "alive") == 0 && n == 4) {
 		if (v->store != NULL)
@@ -242,12 +242,12 @@ vx_header_line(struct vx *x, char **f, int n, int64_t line)
 	} else if (strcmp(f[0], "chain") == 0 && n == 3) {
 		v->chain_n = rep_ex_int(f[1], &ok);
 		if (!ok || rep_ex_unhex(f[2], v->chain_head) != 0)
-			vx_problem(v, line, "the log chain's head is malformed");
+			vx_problem(v, line, _("the log chain's head is malformed"));
 	} else if (strcmp(f[0], "columns") == 0) {
 		if (n != EX_NCOLS + 1)
-			vx_problem(v, line, "unexpected columns");
+			vx_problem(v, line, _("unexpected columns"));
 	} else
-		vx_problem(v, line, "unknown header line '%.40s'", f[0]);
+		vx_problem(v, line, _("unknown header line '%.40s'"), f[0]);
 }
 
 /* Marks seq seen; returns 1 when it had been seen before. */
@@ -288,12 +288,12 @@ vx_row_flags(struct vx *x, char **f, int64_t seq, int64_t line)
 	if (!ok)
 		return;
 	if (played > ended - started + EX_WALL_SLACK_MS)
-		vx_flag(x->v, line, "row %" PRId64 " played %" PRId64 " s in %" PRId64
-		    " s on air (more than its wall time)", seq, played / 1000,
-		    (ended - started) / 1000);
+		vx_flag(x->v, line, _("row %lld played %lld s in %lld s on air (more "
+		    "than its wall time)"), (long long)seq, (long long)(played / 1000),
+		    (long long)((ended - started) / 1000));
 	if (f[13] != NULL && strcmp(f[13], "0") == 0)
-		vx_flag(x->v, line, "row %" PRId64 " aired through an output that was not "
-		    "real-time (audio.realtime false): not heard as logged", seq);
+		vx_flag(x->v, line, _("row %lld aired through an output that was not "
+		    "real-time (audio.realtime false): not heard as logged"), (long long)seq);
 	if (ended > started) {
 		x->spans = xreallocarray(x->spans, x->nspans + 1, sizeof *x->spans);
 		x->spans[x->nspans++] = (struct vx_span){ started, ended, seq, line };
@@ -321,8 +321,8 @@ vx_overlaps(struct vx *x)
 	qsort(x->spans, x->nspans, sizeof *x->spans, vx_span_cmp);
 	for (i = 0; i < x->nspans; i++) {
 		if (last != NULL && x->spans[i].from < last->to)
-			vx_flag(x->v, x->spans[i].line, "rows %" PRId64 " and %" PRId64
-			    " overlap: both on air at once", last->seq, x->spans[i].seq);
+			vx_flag(x->v, x->spans[i].line, _("rows %lld and %lld overlap: both "
+			    "on air at once"), (long long)last->seq, (long long)x->spans[i].seq);
 		if (last == NULL || x->spans[i].to > last->to)
 			last = &x->spans[i];
 	}
@@ -339,13 +339,13 @@ vx_index(struct vx *x, char *text, int64_t line)
 	errno = 0;
 	first = strtoull(p, &end, 10);
 	if (errno != 0 || end == p || first != x->nidx + 1) {
-		vx_problem(x->v, line, "a damaged index line");
+		vx_problem(x->v, line, _("a damaged index line"));
 		x->idx_bad = 1;
 		return;
 	}
 	for (p = end; *p == '\t'; p = end) {
 		if (strlen(p + 1) < 16 || (p[17] != '\t' && p[17] != '\0')) {
-			vx_problem(x->v, line, "a damaged index line");
+			vx_problem(x->v, line, _("a damaged index line"));
 			x->idx_bad = 1;
 			return;
 		}
@@ -353,13 +353,13 @@ vx_index(struct vx *x, char *text, int64_t line)
 		x->idx = xreallocarray(x->idx, x->nidx, sizeof *x->idx);
 		x->idx[i] = strtoull(p + 1, &end, 16);
 		if (end != p + 17) {
-			vx_problem(x->v, line, "a damaged index line");
+			vx_problem(x->v, line, _("a damaged index line"));
 			x->idx_bad = 1;
 			return;
 		}
 	}
 	if (*p != '\0') {
-		vx_problem(x->v, line, "a damaged index line");
+		vx_problem(x->v, line, _("a damaged index line"));
 		x->idx_bad = 1;
 	}
 }
@@ -386,7 +386,7 @@ vx_changed(struct vx *x)
 		else
 			bad = x->seq[i].unlinked;
 		if (bad) {
-			vx_problem(v, x->seq[i].line, "row %zu changed", i);
+			vx_problem(v, x->seq[i].line, _("row %zu changed"), i);
 			v->changed++;
 		}
 	}
@@ -405,7 +405,7 @@ vx_row(struct vx *x, char *text, int64_t line)
 
 	v->rows++;
 	if ((tab = strchr(text, '\t')) == NULL || (*tab = '\0', rep_ex_unhex(text, stated)) != 0) {
-		vx_problem(v, line, "a row without its hash (inserted or damaged)");
+		vx_problem(v, line, _("a row without its hash (inserted or damaged)"));
 		v->inserted++;
 		return;
 	}
@@ -417,20 +417,20 @@ vx_row(struct vx *x, char *text, int64_t line)
 	n = rep_ex_split(text, f, EX_NCOLS);
 	seq = n == EX_NCOLS ? rep_ex_int(f[0], &ok) : 0;
 	if (n != EX_NCOLS || !ok || seq < 1 || seq > 100000000) {
-		vx_problem(v, line, "a malformed row (changed or inserted)");
+		vx_problem(v, line, _("a malformed row (changed or inserted)"));
 		v->changed++;
 		x->prev_seq = -1;
 		return;
 	}
 	if (vx_seen(x, seq)) {
-		vx_problem(v, line, "row %" PRId64 " inserted (a second row %" PRId64 ")",
-		    seq, seq);
+		vx_problem(v, line, _("row %lld inserted (a second row %lld)"),
+		    (long long)seq, (long long)seq);
 		v->inserted++;
 	} else {
 		x->seq[seq].dig = dig;
 		x->seq[seq].line = line;
 		if (x->prev_seq > 0 && seq < x->prev_seq) {
-			vx_problem(v, line, "row %" PRId64 " out of order (reordered)", seq);
+			vx_problem(v, line, _("row %lld out of order (reordered)"), (long long)seq);
 			v->reordered++;
 		} else
 			x->seq[seq].unlinked = !linked && x->prev_seq == seq - 1;
@@ -441,7 +441,7 @@ vx_row(struct vx *x, char *text, int64_t line)
 		for (i = 1; i < EX_NCOLS; i++)
 			vx_bind(x->ins, i, f[i], i == 1 || i == 2 || i == 5 ||
 			    (i >= 7 && i <= 10) || i == 13);
-		vx_insert(x, x->ins, line, "row");
+		vx_insert(x, x->ins, line, _("row"));
 	}
 }
 
@@ -461,12 +461,12 @@ vx_end(struct vx *x, char *text, int64_t line, const unsigned char h0[32])
 	if (n != 3 || rep_ex_unhex(f[1], last) != 0 || f[2] == NULL ||
 	    sodium_base642bin(sig, sizeof sig, f[2], strlen(f[2]), NULL, &len, &end,
 	    EX_B64) != 0 || *end != '\0' || len != 64) {
-		vx_problem(v, line, "the signed end line is damaged");
+		vx_problem(v, line, _("the signed end line is damaged"));
 		return;
 	}
 	rows = rep_ex_int(f[0], &ok);
 	if (!ok || rows < 0) {
-		vx_problem(v, line, "the signed end line is damaged");
+		vx_problem(v, line, _("the signed end line is damaged"));
 		return;
 	}
 	v->rows_signed = (size_t)rows;
@@ -479,7 +479,7 @@ vx_end(struct vx *x, char *text, int64_t line, const unsigned char h0[32])
 	    strlen(msg), v->key) == 0;
 	free(msg);
 	if (!v->sig_ok)
-		vx_problem(v, line, "the signature does not match the station key %s",
+		vx_problem(v, line, _("the signature does not match the station key %s"),
 		    v->key_b64);
 	if (sodium_memcmp(last, x->prev, 32) != 0)
 		x->end_line = line;
@@ -508,15 +508,15 @@ vx_removed(struct vx *x)
 			j = top + 1;
 		v->removed += j - i;
 		if (j - i == 1)
-			vx_problem(v, 0, "row %zu removed", i);
+			vx_problem(v, 0, _("row %zu removed"), i);
 		else
-			vx_problem(v, 0, "rows %zu-%zu removed", i, j - 1);
+			vx_problem(v, 0, _("rows %zu-%zu removed"), i, j - 1);
 	}
 	/* Without a row count from the end line, rows past it are not "inserted". */
 	for (i = v->rows_signed + 1; x->end_read && i <= top; i++)
 		if (i < x->nseq && x->seq[i].seen) {
-			vx_problem(v, 0, "row %zu inserted (the export was signed with %zu "
-			    "rows)", i, v->rows_signed);
+			vx_problem(v, 0, _("row %zu inserted (the export was signed with %zu "
+			    "rows)"), i, v->rows_signed);
 			v->inserted++;
 		}
 }
@@ -540,14 +540,14 @@ vx_not_export(const char *path, const char *line, ssize_t len)
 
 	if (len == (ssize_t)strlen(EX_MAGIC) + 2 &&
 	    strncmp(line, EX_MAGIC "\r\n", (size_t)len) == 0)
-		xasprintf(&why, "%s: a loaxa airing-log export whose line endings were "
+		xasprintf(&why, _("%s: a loaxa airing-log export whose line endings were "
 		    "converted to CRLF (by a Windows copy or a text editor): convert "
-		    "them back to LF (dos2unix) and verify it again", path);
+		    "them back to LF (dos2unix) and verify it again"), path);
 	else if (len >= 13 && strncmp(line, "loaxa-export\t", 13) == 0)
-		xasprintf(&why, "%s: a loaxa airing-log export of another format than "
-		    "this loaxa's (%s): export it again", path, EX_MAGIC + 13);
+		xasprintf(&why, _("%s: a loaxa airing-log export of another format than "
+		    "this loaxa's (%s): export it again"), path, EX_MAGIC + 13);
 	else
-		xasprintf(&why, "%s: not a loaxa airing-log export", path);
+		xasprintf(&why, _("%s: not a loaxa airing-log export"), path);
 	return why;
 }
 
@@ -581,7 +581,7 @@ rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 	memset(&x, 0, sizeof x);
 	x.v = v;
 	if (sodium_init() < 0) {
-		xasprintf(cause, "cannot initialise libsodium");
+		xasprintf(cause, _("cannot initialise libsodium"));
 		return -1;
 	}
 	if ((fd = file_open_regular(path, &sb)) < 0) {
@@ -616,17 +616,17 @@ rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 		if (len == -2) {
 			if (where == HEAD)
 				break;
-			vx_problem(v, lineno, "a line longer than %d bytes (damaged)",
+			vx_problem(v, lineno, _("a line longer than %d bytes (damaged)"),
 			    EX_MAX_LINE);
 			break;
 		}
 		if (len == -3) {
-			vx_problem(v, lineno, "a NUL byte in the line (damaged)");
+			vx_problem(v, lineno, _("a NUL byte in the line (damaged)"));
 			continue;
 		}
 		if (line[len - 1] != '\n') {
-			vx_problem(v, lineno, "the file ends in the middle of a line "
-			    "(truncated)");
+			vx_problem(v, lineno, _("the file ends in the middle of a line "
+			    "(truncated)"));
 			break;
 		}
 		line[--len] = '\0';
@@ -634,8 +634,8 @@ rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 			crypto_generichash_final(&hs, h0, 32);
 			if (rep_ex_unhex(line + 7, stated0) != 0 ||
 			    sodium_memcmp(h0, stated0, 32) != 0) {
-				vx_problem(v, lineno, "the header (station, key, period or "
-				    "bulletins) was changed");
+				vx_problem(v, lineno, _("the header (station, key, period or "
+				    "bulletins) was changed"));
 				if (rep_ex_unhex(line + 7, stated0) != 0)
 					memcpy(stated0, h0, 32);
 			}
@@ -647,7 +647,7 @@ rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 			    (size_t)len + 1);
 			line[len] = '\0';
 			if ((n = rep_ex_split(line, f, EX_NCOLS + 1)) > EX_NCOLS + 1 || f[0] == NULL)
-				vx_problem(v, lineno, "a malformed header line");
+				vx_problem(v, lineno, _("a malformed header line"));
 			else
 				vx_header_line(&x, f, n, lineno);
 		} else if (where == ROWS && strncmp(line, "row\t", 4) == 0)
@@ -663,10 +663,10 @@ rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 			vx_end(&x, line + 4, lineno, stated0);
 			where = END;
 		} else if (where == END) {
-			vx_problem(v, lineno, "a line after the signed end (inserted)");
+			vx_problem(v, lineno, _("a line after the signed end (inserted)"));
 			v->inserted++;
 		} else {
-			vx_problem(v, lineno, "not a row (inserted or damaged)");
+			vx_problem(v, lineno, _("not a row (inserted or damaged)"));
 			v->inserted++;
 		}
 	}
@@ -682,32 +682,32 @@ rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 	fclose(fp);
 	if (where == HEAD) {
 		if (len == -2)
-			xasprintf(cause, "%s: not a loaxa airing-log export (line %lld is "
-			    "longer than %d bytes)", path, (long long)lineno, EX_MAX_LINE);
+			xasprintf(cause, _("%s: not a loaxa airing-log export (line %lld is "
+			    "longer than %d bytes)"), path, (long long)lineno, EX_MAX_LINE);
 		else
-			xasprintf(cause, "%s: not a loaxa airing-log export (no header)",
+			xasprintf(cause, _("%s: not a loaxa airing-log export (no header)"),
 			    path);
 		vx_free(&x);
 		rep_verified_clear(v);
 		return -1;
 	}
 	if (where != END)
-		vx_problem(v, 0, "no signed end line: the export is truncated");
+		vx_problem(v, 0, _("no signed end line: the export is truncated"));
 	else {
 		vx_changed(&x);
 		vx_removed(&x);
 		if (x.end_line > 0 && v->changed + v->removed + v->inserted +
 		    v->reordered == 0)
-			vx_problem(v, x.end_line, "the last row is not the one that was "
-			    "signed (rows added or removed at the end)");
+			vx_problem(v, x.end_line, _("the last row is not the one that was "
+			    "signed (rows added or removed at the end)"));
 	}
 	vx_overlaps(&x);
 	if (v->station.code == NULL || v->key_b64[0] == '\0' || v->period.label[0] == '\0')
-		vx_problem(v, 0, "the header lacks the station, key or period");
+		vx_problem(v, 0, _("the header lacks the station, key or period"));
 	else if (!conf_station_code_valid(v->station.code)) {
 		vx_code_shown(v->station.code, shown);
-		vx_problem(v, 0, "the station code '%s' is not a valid station code "
-		    "(letters, digits, '-' and '_', at most 32)", shown);
+		vx_problem(v, 0, _("the station code '%s' is not a valid station code "
+		    "(letters, digits, '-' and '_', at most 32)"), shown);
 	}
 	vx_free(&x);
 	if (v->store != NULL && store_commit(v->store, &err) != 0) {

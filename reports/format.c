@@ -5,6 +5,7 @@
 
 #include "common/csv.h"
 #include "common/date.h"
+#include "common/i18n.h"
 #include "common/json.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
@@ -612,11 +613,11 @@ rep_write(FILE *f, const struct rep_coverage *c, enum rep_format fmt,
 		write_html(f, c, lang, now_ms);
 		break;
 	case REP_XLSX:
-		xasprintf(cause, "XLSX goes to a file: use --out FILE.xlsx");
+		xasprintf(cause, _("XLSX goes to a file: use --out FILE.xlsx"));
 		return -1;
 	}
 	if (fflush(f) != 0 || ferror(f)) {
-		xasprintf(cause, "cannot write the report: %s", strerror(errno));
+		xasprintf(cause, _("cannot write the report: %s"), strerror(errno));
 		return -1;
 	}
 	return 0;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "common/key.h"
 #include "common/xmalloc.h"
 #include "reports/reports.h"
@@ -47,7 +48,7 @@ key_meta_set(struct store *st, const char *b64, int replace, char **cause)
 	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO meta (key, value) VALUES "
 	    "('station_key', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1 WHERE ?2",
 	    -1, &q, NULL) != SQLITE_OK) {
-		*cause = store_error(st, "station key");
+		*cause = store_error(st, _("station key"));
 		return -1;
 	}
 	sqlite3_bind_text(q, 1, b64, -1, SQLITE_STATIC);
@@ -55,7 +56,7 @@ key_meta_set(struct store *st, const char *b64, int replace, char **cause)
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
-		*cause = store_error(st, "station key");
+		*cause = store_error(st, _("station key"));
 		return -1;
 	}
 	return 0;
@@ -97,14 +98,14 @@ rep_key_create(struct store *st, const char *datadir, int replace,
 
 	known = key_meta(st);
 	if (lstat(path, &sb) == 0)
-		xasprintf(cause, "%s: already exists%s%s; a station keeps one key "
-		    "(the district's trust.stations lists it)", path,
-		    known != NULL ? ", public key " : "", known != NULL ? known : "");
+		xasprintf(cause, _("%s: already exists%s%s; a station keeps one key "
+		    "(the district's trust.stations lists it)"), path,
+		    known != NULL ? _(", public key ") : "", known != NULL ? known : "");
 	else if (known != NULL && !replace)
-		xasprintf(cause, "%s: missing, but this station's exports were signed "
+		xasprintf(cause, _("%s: missing, but this station's exports were signed "
 		    "with public key %s: restore the key file from a backup; only if "
 		    "it is lost for good, make a new one with --replace and give the "
-		    "district its public key", path, known);
+		    "district its public key"), path, known);
 	else if (key_generate(path, 0, pub, cause) == 0) {
 		rc = key_meta_set(st, pub, replace, cause);
 		if (rc != 0)
@@ -124,7 +125,7 @@ rep_key_check(struct store *st, const char *datadir, char **cause)
 	int rc;
 
 	if (sodium_init() < 0) {
-		xasprintf(cause, "cannot initialise libsodium");
+		xasprintf(cause, _("cannot initialise libsodium"));
 		return -1;
 	}
 	known = key_meta(st);
@@ -132,8 +133,8 @@ rep_key_check(struct store *st, const char *datadir, char **cause)
 	if (lstat(path, &sb) != 0) {
 		rc = 0;
 		if (known != NULL) {
-			xasprintf(cause, "%s: missing; this station's exports are signed "
-			    "with public key %s: restore the key file from a backup",
+			xasprintf(cause, _("%s: missing; this station's exports are signed "
+			    "with public key %s: restore the key file from a backup"),
 			    path, known);
 			rc = -1;
 		}
@@ -161,8 +162,8 @@ rep_key_check(struct store *st, const char *datadir, char **cause)
 	if (known == NULL)
 		rc = key_meta_set(st, pub, 0, cause);
 	else if (strcmp(known, pub) != 0) {
-		xasprintf(cause, "%s/%s: not the key this station's data was created "
-		    "with (%s)", datadir, REP_KEY_FILE, known);
+		xasprintf(cause, _("%s/%s: not the key this station's data was created "
+		    "with (%s)"), datadir, REP_KEY_FILE, known);
 		rc = -1;
 	}
 	free(known);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "reports/reports.h"
@@ -25,7 +26,7 @@ rep_log_each(sqlite3 *db, const struct config *cfg, int64_t from_ms, int64_t to_
 	int rc;
 
 	if (sqlite3_prepare_v2(db, sql_log, -1, &q, NULL) != SQLITE_OK) {
-		xasprintf(cause, "airing log: %s", sqlite3_errmsg(db));
+		xasprintf(cause, _("airing log: %s"), sqlite3_errmsg(db));
 		return -1;
 	}
 	sqlite3_bind_int64(q, 1, from_ms);
@@ -58,7 +59,7 @@ rep_log_each(sqlite3 *db, const struct config *cfg, int64_t from_ms, int64_t to_
 	}
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
-		xasprintf(cause, "airing log: %s", sqlite3_errmsg(db));
+		xasprintf(cause, _("airing log: %s"), sqlite3_errmsg(db));
 		return -1;
 	}
 	return 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/csv.h"
+#include "common/i18n.h"
 #include "common/json.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
@@ -53,32 +54,32 @@ merge_check(const struct config *cfg, const struct rep_verified *v,
 
 	if (!v->ok) {
 		xasprintf(&why, "%s%s", v->nproblems ? v->problems[0].what :
-		    "the signature does not match", v->nproblems > 1 ?
-		    " (and more; run loaxa verify)" : "");
+		    _("the signature does not match"), v->nproblems > 1 ?
+		    _(" (and more; run loaxa verify)") : "");
 		return why;
 	}
 	for (i = 0; i < cfg->trust.nstations; i++)
 		if (strcmp(cfg->trust.stations[i].code, v->station.code) == 0)
 			k = &cfg->trust.stations[i];
 	if (k == NULL) {
-		xasprintf(&why, "station %s is not in trust.stations",
+		xasprintf(&why, _("station %s is not in trust.stations"),
 		    v->station.code);
 		return why;
 	}
 	if (memcmp(k->key, v->key, 32) != 0) {
-		xasprintf(&why, "signed with key %s, which is not the key "
-		    "trust.stations lists for %s", v->key_b64, v->station.code);
+		xasprintf(&why, _("signed with key %s, which is not the key "
+		    "trust.stations lists for %s"), v->key_b64, v->station.code);
 		return why;
 	}
 	if (p != NULL && (strcmp(p->from, v->period.from) != 0 ||
 	    strcmp(p->to, v->period.to) != 0)) {
-		xasprintf(&why, "covers %s..%s, not the period %s..%s",
+		xasprintf(&why, _("covers %s..%s, not the period %s..%s"),
 		    v->period.from, v->period.to, p->from, p->to);
 		return why;
 	}
 	if ((s = merge_station(m, v->station.code)) != NULL &&
 	    s->status == REP_MERGE_OK) {
-		xasprintf(&why, "a second export for station %s (the first was %s)",
+		xasprintf(&why, _("a second export for station %s (the first was %s)"),
 		    v->station.code, s->file);
 		return why;
 	}
@@ -906,11 +907,11 @@ rep_merge_write(FILE *f, const struct rep_merge *m, enum rep_format fmt,
 		merge_html(f, m, lang, now_ms);
 		break;
 	case REP_XLSX:
-		xasprintf(cause, "XLSX goes to a file: use --out FILE.xlsx");
+		xasprintf(cause, _("XLSX goes to a file: use --out FILE.xlsx"));
 		return -1;
 	}
 	if (fflush(f) != 0 || ferror(f)) {
-		xasprintf(cause, "cannot write the report");
+		xasprintf(cause, _("cannot write the report"));
 		return -1;
 	}
 	return 0;

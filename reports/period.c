@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "common/date.h"
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "reports/reports.h"
 
@@ -27,7 +28,7 @@ rep_date_ms(const char *date, int64_t *ms, char **cause)
 	int y, m, d;
 
 	if (date_split(date, &y, &m, &d) != 0) {
-		xasprintf(cause, "'%s' is not a date (YYYY-MM-DD)", date);
+		xasprintf(cause, _("'%s' is not a date (YYYY-MM-DD)"), date);
 		return -1;
 	}
 	*ms = period_midnight(y, m, d);
@@ -51,15 +52,15 @@ rep_period_dates(const char *from, const char *to, struct rep_period *p, char **
 
 	memset(p, 0, sizeof *p);
 	if (date_split(from, &y0, &m0, &d0) != 0) {
-		xasprintf(cause, "--from '%s' is not a date (YYYY-MM-DD)", from);
+		xasprintf(cause, _("--from '%s' is not a date (YYYY-MM-DD)"), from);
 		return -1;
 	}
 	if (date_split(to, &y1, &m1, &d1) != 0) {
-		xasprintf(cause, "--to '%s' is not a date (YYYY-MM-DD)", to);
+		xasprintf(cause, _("--to '%s' is not a date (YYYY-MM-DD)"), to);
 		return -1;
 	}
 	if (strcmp(to, from) < 0) {
-		xasprintf(cause, "--to %s is before --from %s", to, from);
+		xasprintf(cause, _("--to %s is before --from %s"), to, from);
 		return -1;
 	}
 	period_fill(p, y0, m0, d0, y1, m1, d1);
@@ -76,8 +77,8 @@ rep_period_parse(const char *spec, int calendar, struct rep_period *p, char **ca
 	memset(p, 0, sizeof *p);
 	if (sscanf(spec, "%4d%n", &year, &n) != 1 || n != 4 || year < 1971 ||
 	    year > 9998) {
-		xasprintf(cause, "unknown period '%s' (YYYY-H1, YYYY-9M, YYYY, or "
-		    "--from and --to)", spec);
+		xasprintf(cause, _("unknown period '%s' (YYYY-H1, YYYY-9M, YYYY, or "
+		    "--from and --to)"), spec);
 		return -1;
 	}
 	kind = spec + 4;
@@ -88,8 +89,8 @@ rep_period_parse(const char *spec, int calendar, struct rep_period *p, char **ca
 	else if (strcmp(kind, "-9M") == 0 || strcmp(kind, "-9m") == 0)
 		end = 9;
 	else {
-		xasprintf(cause, "unknown period '%s' (YYYY-H1, YYYY-9M, YYYY, or "
-		    "--from and --to)", spec);
+		xasprintf(cause, _("unknown period '%s' (YYYY-H1, YYYY-9M, YYYY, or "
+		    "--from and --to)"), spec);
 		return -1;
 	}
 	if (calendar)

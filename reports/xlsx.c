@@ -18,6 +18,7 @@
 #include <xlsxwriter.h>
 
 #include "common/file.h"
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "reports/internal.h"
 
@@ -65,7 +66,7 @@ xlsx_load(char **cause)
 {
 	pthread_once(&xlsx_once, xlsx_load_once);
 	if (xlsx_error != NULL) {
-		xasprintf(cause, "XLSX output needs %s (apt-get install libxlsxwriter4): %s",
+		xasprintf(cause, _("XLSX output needs %s (apt-get install libxlsxwriter4): %s"),
 		    XLSX_SONAME, xlsx_error);
 		return -1;
 	}
@@ -119,7 +120,7 @@ xl_open(struct xl *x, const char *path, char **cause)
 		return -1;
 	close(fd);
 	if ((x->wb = workbook_new(x->tmp)) == NULL) {
-		xasprintf(cause, "cannot start the workbook");
+		xasprintf(cause, _("cannot start the workbook"));
 		unlink(x->tmp);
 		free(x->tmp);
 		return -1;
@@ -155,7 +156,7 @@ xl_close(struct xl *x, const char *path, char **cause)
 	int rc = 0;
 
 	if (e != LXW_NO_ERROR) {
-		xasprintf(cause, "cannot write the workbook: %s", lxw_strerror(e));
+		xasprintf(cause, _("cannot write the workbook: %s"), lxw_strerror(e));
 		rc = -1;
 		unlink(x->tmp);
 	} else if (file_tmp_commit(-1, x->tmp, path, cause) != 0)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
@@ -57,10 +58,10 @@ bridge_refused(struct store *st, const struct config *cfg,
 		conf_priority_name(occ->priority), occ->air_start };
 	char *cause = NULL;
 
-	log_error("slot %s: %s", slot, why);
+	log_error(_("slot %s: %s"), slot, why);
 	if (sched_log_not_aired(st, &it, SCHED_FAILED, tampered ? SCHED_R_TAMPERED :
 	    SCHED_R_REFUSED, why, &cause) < 0) {
-		log_error("airing log: %s", cause);
+		log_error(_("airing log: %s"), cause);
 		free(cause);
 	}
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "scheduler/control.h"
 
@@ -23,7 +24,7 @@ ctl_addr(const char *path, struct sockaddr_un *sa, char **cause)
 	memset(sa, 0, sizeof *sa);
 	sa->sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof sa->sun_path) {
-		xasprintf(cause, "%s: control socket path too long (max %zu bytes)",
+		xasprintf(cause, _("%s: control socket path too long (max %zu bytes)"),
 		    path, sizeof sa->sun_path - 1);
 		return -1;
 	}
@@ -47,8 +48,8 @@ sched_ctl_listen(const char *path, int *fd, char **cause)
 	/* A socket left by a daemon that was killed: nobody answers on it. */
 	if (connect(s, (struct sockaddr *)&sa, sizeof sa) == 0) {
 		close(s);
-		xasprintf(cause, "%s: another loaxa daemon is running on this data "
-		    "directory", path);
+		xasprintf(cause, _("%s: another loaxa daemon is running on this data "
+		    "directory"), path);
 		return -1;
 	}
 	unlink(path);
@@ -119,7 +120,7 @@ sched_ctl_accept(int listen_fd, char **cause)
 	int c, ok;
 
 	if ((c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) < 0) {
-		xasprintf(cause, "control socket: accept: %s", strerror(errno));
+		xasprintf(cause, _("control socket: accept: %s"), strerror(errno));
 		return -1;
 	}
 	ok = getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0;
@@ -128,9 +129,9 @@ sched_ctl_accept(int listen_fd, char **cause)
 	ok = ok && sched_ctl_peer_allowed(cred.uid, cred.gid, groups, ngroups);
 	free(groups);
 	if (!ok) {
-		xasprintf(cause, "control socket: refused a client (uid %ld, gid %ld): "
-		    "not root, this user or this group", (long)cred.uid, (long)cred.gid);
-		sched_ctl_reply(c, 1, "refused: not allowed to control this station", "");
+		xasprintf(cause, _("control socket: refused a client (uid %ld, gid %ld): "
+		    "not root, this user or this group"), (long)cred.uid, (long)cred.gid);
+		sched_ctl_reply(c, 1, _("refused: not allowed to control this station"), "");
 		return -1;
 	}
 	return c;
@@ -162,7 +163,7 @@ ctl_read(int fd, int timeout_ms, size_t max, char **cause)
 	for (;;) {
 		left = deadline - ctl_mono_ms();
 		if (left <= 0) {
-			xasprintf(cause, "timed out");
+			xasprintf(cause, _("timed out"));
 			break;
 		}
 		if (poll(&p, 1, (int)left) < 0) {
@@ -221,7 +222,7 @@ sched_ctl_read_some(struct sched_ctl_req *r, char **cause)
 		if (nl != NULL || got == 0)
 			return 1;
 		if (r->n == SCHED_CTL_MAX_REQUEST) {
-			xasprintf(cause, "request longer than %d bytes", SCHED_CTL_MAX_REQUEST);
+			xasprintf(cause, _("request longer than %d bytes"), SCHED_CTL_MAX_REQUEST);
 			return -1;
 		}
 	}
@@ -287,8 +288,8 @@ sched_ctl_request(const char *path, const char *request, int timeout_ms,
 		return -1;
 	}
 	if (connect(s, (struct sockaddr *)&sa, sizeof sa) != 0) {
-		xasprintf(cause, "%s: no loaxa daemon is running here (%s); start it "
-		    "with 'loaxa run' or 'systemctl start loaxa'", path, strerror(errno));
+		xasprintf(cause, _("%s: no loaxa daemon is running here (%s); start it "
+		    "with 'loaxa run' or 'systemctl start loaxa'"), path, strerror(errno));
 		close(s);
 		return -1;
 	}
@@ -298,8 +299,8 @@ sched_ctl_request(const char *path, const char *request, int timeout_ms,
 	reply = ctl_read(s, timeout_ms, 1 << 20, &err);
 	close(s);
 	if (reply == NULL || (nl = strchr(reply, '\n')) == NULL) {
-		xasprintf(cause, "%s: the daemon did not answer (%s)", path,
-		    err ? err : "connection closed");
+		xasprintf(cause, _("%s: the daemon did not answer (%s)"), path,
+		    err ? err : _("connection closed"));
 		free(err);
 		free(reply);
 		return -1;

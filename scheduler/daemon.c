@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "audio/audio.h"
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
@@ -57,7 +58,7 @@ sched_daemon_error(struct daemon *d, const char *fmt, ...)
 void
 sched_daemon_log_failed(struct daemon *d, char *cause)
 {
-	sched_daemon_error(d, "airing log: %s", cause ? cause : "unknown error");
+	sched_daemon_error(d, _("airing log: %s"), cause ? cause : _("unknown error"));
 	free(cause);
 }
 
@@ -88,7 +89,7 @@ realtime_ready(struct sched_loop *loop, int fd, short revents, void *arg)
 	/* ECANCELED: the clock was set; the next pass re-plans from it. */
 	if (read(fd, &ticks, sizeof ticks) < 0 && errno == ECANCELED) {
 		/* Forward: the slots jumped over are logged missed. */
-		log_info("the system clock changed; re-planning");
+		log_info(_("the system clock changed; re-planning"));
 		sched_prog_catch_up(d, d->last_wall, sched_log_now_ms(),
 		    SCHED_R_CLOCK_CHANGE);
 	}
@@ -155,7 +156,7 @@ run_for_over(struct sched_loop *loop, uint64_t id, void *arg)
 	(void)loop;
 	(void)id;
 	if (!d->stopping) {
-		log_info("the requested run time is over; stopping");
+		log_info(_("the requested run time is over; stopping"));
 		daemon_stop(d);
 	}
 }
@@ -177,18 +178,18 @@ sched_daemon_reload(struct daemon *d, char **problems)
 			len += strlen(p.lines[i]);
 			text[len++] = '\n';
 			text[len] = '\0';
-			log_error("reload refused: %s", p.lines[i]);
+			log_error(_("reload refused: %s"), p.lines[i]);
 		}
 		/* For `loaxa status`: a SIGHUP (systemctl reload) has no one to answer. */
 		if (p.n > 0)
-			sched_daemon_error(d, "reload refused, the old configuration stays: %s%s",
-			    p.lines[0], p.n > 1 ? " (and more; see loaxa check)" : "");
+			sched_daemon_error(d, _("reload refused, the old configuration stays: %s%s"),
+			    p.lines[0], p.n > 1 ? _(" (and more; see loaxa check)") : "");
 		conf_problems_clear(&p);
 		*problems = text;
 		return -1;
 	}
 	if (strcmp(cfg->paths.data, d->cfg->paths.data) != 0)
-		log_warn("reload: paths.data changed; it takes effect at the next start");
+		log_warn(_("reload: paths.data changed; it takes effect at the next start"));
 	/*
 	 * The item on air keeps playing; what comes next follows the new
 	 * timetable. A programme waiting (for the device, say) is taken up again
@@ -203,7 +204,7 @@ sched_daemon_reload(struct daemon *d, char **problems)
 	}
 	conf_free(&d->cfg);
 	d->cfg = cfg;
-	log_info("configuration reloaded from %s", cfg->file);
+	log_info(_("configuration reloaded from %s"), cfg->file);
 	/*
 	 * The new timetable is in force from now: a slot it adds whose time
 	 * passed before is not logged missed, as it was not scheduled then.
@@ -230,7 +231,7 @@ daemon_signals(struct sched_loop *loop, int fd, short revents, void *arg)
 		case SIGTERM:
 		case SIGINT:
 			if (!d->stopping) {
-				log_info("stopping (signal %u)", si.ssi_signo);
+				log_info(_("stopping (signal %u)"), si.ssi_signo);
 				daemon_stop(d);
 			}
 			break;
@@ -281,8 +282,8 @@ daemon_open(struct daemon *d)
 	if ((n = sched_log_recover(d->st, &cause)) < 0)
 		sched_daemon_log_failed(d, cause);
 	else if (n > 0)
-		log_warn("recovered %d airing%s cut by a power loss or crash", n,
-		    n == 1 ? "" : "s");
+		log_warn(ngettext("recovered %d airing cut by a power loss or crash",
+		    "recovered %d airings cut by a power loss or crash", (unsigned long)n), n);
 	/* What the station link had acknowledged leaves the outbox. */
 	if (sched_outbox_prune(d->st, d->cfg->paths.data, d->cfg->link.enabled,
 	    &cause) < 0)
@@ -350,7 +351,7 @@ daemon_after(struct daemon *d)
 
 	sched_inbox_run(d);
 	if (d->stopping && d->air_active && sched_loop_now() > d->stop_deadline) {
-		log_warn("the player did not stop in time; killing it");
+		log_warn(_("the player did not stop in time; killing it"));
 		sched_airing_kill(d->air.child);
 	}
 	if (d->air_active) {
@@ -381,7 +382,7 @@ sched_run(struct config *cfg, const struct sched_run_opts *opts)
 	if (opts->run_for_ms > 0)
 		sched_loop_add_timer(d.loop, sched_loop_now() + opts->run_for_ms,
 		    run_for_over, &d);
-	log_info("running: station %s, data in %s, audio %s", d.cfg->station.code,
+	log_info(_("running: station %s, data in %s, audio %s"), d.cfg->station.code,
 	    d.cfg->paths.data, d.cfg->audio.driver);
 	sched_notify("READY=1\nSTATUS=running");
 	for (;;) {

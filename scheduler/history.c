@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/hex.h"
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "scheduler/history.h"
@@ -124,7 +125,7 @@ hist_insert(struct store *st, const struct config *cfg, int64_t from, const char
 	free(text);
 	return 1;
 fail:
-	*cause = store_error(st, "timetable history");
+	*cause = store_error(st, _("timetable history"));
 	sqlite3_finalize(q);
 	free(text);
 	return -1;
@@ -153,7 +154,7 @@ sched_history_ensure(struct store *st, const struct config *cfg, int64_t now_ms,
 
 	if (sqlite3_prepare_v2(store_db(st), "SELECT CAST(value AS INTEGER) FROM meta"
 	    " WHERE key = 'created_at'", -1, &q, NULL) != SQLITE_OK) {
-		*cause = store_error(st, "timetable history");
+		*cause = store_error(st, _("timetable history"));
 		return -1;
 	}
 	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) > 0 &&
@@ -254,14 +255,14 @@ sched_history_parse(const char *text, struct config_slot **out, size_t *n,
 
 	for (line = copy; *line != '\0'; line = nl + 1) {
 		if ((nl = strchr(line, '\n')) == NULL) {
-			xasprintf(cause, "timetable history: slot %zu is not ended", nv + 1);
+			xasprintf(cause, _("timetable history: slot %zu is not ended"), nv + 1);
 			goto fail;
 		}
 		*nl = '\0';
 		v = xreallocarray(v, nv + 1, sizeof *v);
 		memset(&v[nv], 0, sizeof v[nv]);
 		if (hist_parse_line(line, &v[nv++]) != 0) {
-			xasprintf(cause, "timetable history: slot %zu is malformed", nv);
+			xasprintf(cause, _("timetable history: slot %zu is malformed"), nv);
 			goto fail;
 		}
 	}

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "library/library.h"
@@ -62,15 +63,15 @@ sched_inbox_open(struct daemon *d)
 	if (dir == NULL)
 		return;
 	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
-		log_warn("inbox %s: %s; packages must be imported by hand", dir,
+		log_warn(_("inbox %s: %s; packages must be imported by hand"), dir,
 		    strerror(errno));
 		return;
 	}
 	d->inbox.fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (d->inbox.fd < 0 || inotify_add_watch(d->inbox.fd, dir,
 	    IN_CLOSE_WRITE | IN_MOVED_TO) < 0) {
-		log_warn("inbox %s: cannot watch it (%s); packages must be imported "
-		    "by hand", dir, strerror(errno));
+		log_warn(_("inbox %s: cannot watch it (%s); packages must be imported "
+		    "by hand"), dir, strerror(errno));
 		if (d->inbox.fd >= 0)
 			close(d->inbox.fd);
 		d->inbox.fd = -1;
@@ -120,9 +121,9 @@ sched_inbox_reap(struct daemon *d)
 		return;
 	ok = WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
-		log_warn("inbox: a package was refused (see inbox/rejected/)");
+		log_warn(_("inbox: a package was refused (see inbox/rejected/)"));
 	else if (!ok)
-		sched_daemon_error(d, "inbox: the import failed (status %d)", status);
+		sched_daemon_error(d, _("inbox: the import failed (status %d)"), status);
 	d->inbox.pid = 0;
 	/*
 	 * A package left because it was still being copied in is looked at
@@ -164,7 +165,7 @@ sched_inbox_run(struct daemon *d)
 	posix_spawnattr_destroy(&attr);
 	if (e != 0) {
 		d->inbox.pid = 0;
-		sched_daemon_error(d, "inbox: cannot start the import: %s", strerror(e));
+		sched_daemon_error(d, _("inbox: cannot start the import: %s"), strerror(e));
 	}
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "scheduler/plan.h"
@@ -281,7 +282,7 @@ sched_select(const struct config *cfg, struct sched_pool *pool,
 	*out = NULL;
 	*n = 0;
 	if (occ->slot >= cfg->nslots) {
-		xasprintf(cause, "slot %zu is not in the timetable", occ->slot);
+		xasprintf(cause, _("slot %zu is not in the timetable"), occ->slot);
 		return -1;
 	}
 	horizon = quota_horizon(cfg, pool->c, pool->n, occ->start + 1,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "library/library.h"
@@ -43,7 +44,7 @@ pool_history(struct store *st, struct pl_candidate *c, size_t n, char **cause)
 	int rc;
 
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK) {
-		*cause = store_error(st, "reading the airing log");
+		*cause = store_error(st, _("reading the airing log"));
 		return -1;
 	}
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -55,7 +56,7 @@ pool_history(struct store *st, struct pl_candidate *c, size_t n, char **cause)
 	}
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE) {
-		*cause = store_error(st, "reading the airing log");
+		*cause = store_error(st, _("reading the airing log"));
 		return -1;
 	}
 	return 0;

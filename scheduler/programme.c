@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
@@ -56,7 +57,7 @@ log_occ_missed(struct daemon *d, const char *slot, const struct sched_occurrence
 		reason = SCHED_R_OVERLAP;
 	if (sched_log_not_aired(d->st, &it, outcome, reason, NULL, &cause) < 0)
 		sched_daemon_log_failed(d, cause);
-	log_info("slot %s at %s: %s (%s)", slot, sched_local_time(o->start, at),
+	log_info(_("slot %s at %s: %s (%s)"), slot, sched_local_time(o->start, at),
 	    sched_outcome_name(outcome), sched_reason_name(reason));
 }
 
@@ -122,9 +123,9 @@ onair_approved(struct daemon *d, const struct sched_item *item, const char *slot
 		    "was queued", (long long)item->bulletin_id);
 	}
 	if (slot != NULL)
-		sched_daemon_error(d, "slot %s: %s", slot, why);
+		sched_daemon_error(d, _("slot %s: %s"), slot, why);
 	else
-		sched_daemon_error(d, "play of bulletin %lld refused: %s",
+		sched_daemon_error(d, _("play of bulletin %lld refused: %s"),
 		    (long long)item->bulletin_id, why);
 	if (sched_log_not_aired(d->st, &it, SCHED_FAILED,
 	    tampered ? SCHED_R_TAMPERED : SCHED_R_REFUSED, why, &cause) < 0)
@@ -157,7 +158,7 @@ onair_spawn(struct daemon *d, struct sched_item *item, const char *slot,
 	memset(a, 0, sizeof *a);
 	if (sched_airing_spawn(relay_spec != NULL ? relay_spec : &spec, &a->child,
 	    &cause) != 0) {
-		sched_daemon_error(d, "cannot start the player: %s", cause);
+		sched_daemon_error(d, _("cannot start the player: %s"), cause);
 		free(cause);
 		sched_relay_free(&relay);
 		return -1;
@@ -282,7 +283,7 @@ onair_done(struct daemon *d, const struct sched_airing_event *ev)
 			sched_daemon_log_failed(d, cause);
 	} else if (stop == SCHED_R_NONE || outcome == SCHED_FAILED) {
 		if (outcome == SCHED_FAILED)
-			sched_daemon_error(d, "'%s' failed: %s", a->item.title ?
+			sched_daemon_error(d, _("'%s' failed: %s"), a->item.title ?
 			    a->item.title : a->item.path,
 			    reason_text(reason, detail, why, sizeof why));
 		if (sched_log_not_aired(d->st, &it, stop != SCHED_R_NONE ? SCHED_SKIPPED :
@@ -291,7 +292,7 @@ onair_done(struct daemon *d, const struct sched_airing_event *ev)
 			sched_daemon_log_failed(d, cause);
 	}
 	if (a->row != 0)
-		log_info("'%s' %s after %lld ms%s%s", a->item.title ? a->item.title : "?",
+		log_info(_("'%s' %s after %lld ms%s%s"), a->item.title ? a->item.title : "?",
 		    sched_outcome_name(outcome), (long long)played,
 		    reason != SCHED_R_NONE ? ": " : "", reason != SCHED_R_NONE ?
 		    reason_text(reason, detail, why, sizeof why) : "");
@@ -333,9 +334,9 @@ onair_ready(struct sched_loop *loop, int fd, short revents, void *arg)
 				sched_daemon_log_failed(d, cause);
 				cause = NULL;
 			}
-			log_info("on air: '%s' (%s), %lld ms late",
+			log_info(_("on air: '%s' (%s), %lld ms late"),
 			    a->item.title ? a->item.title : "?",
-			    a->slot ? a->slot : "operator",
+			    a->slot ? a->slot : _("operator"),
 			    (long long)(ev.at - a->scheduled_at));
 			break;
 		case SCHED_AIRING_PROGRESS:
@@ -394,7 +395,7 @@ occurrences(struct daemon *d, int64_t from, int64_t to, struct sched_occurrence 
 		return 0;
 	if (sched_occurrences(d->cfg->slots, d->cfg->nslots, d->cfg->station.timezone,
 	    from, to, out, n, &cause) != 0) {
-		sched_daemon_error(d, "timetable: %s", cause);
+		sched_daemon_error(d, _("timetable: %s"), cause);
 		free(cause);
 		return -1;
 	}
@@ -488,7 +489,7 @@ programme_begin(struct daemon *d, const struct sched_occurrence *occ, int64_t no
 	d->horizon = p->occ.start + 1;
 	if (sched_bridge_select(d->st, d->cfg, &p->occ, now, &p->items, &p->n,
 	    &cause) != 0) {
-		sched_daemon_error(d, "slot %s: %s", p->slot, cause);
+		sched_daemon_error(d, _("slot %s: %s"), p->slot, cause);
 		free(cause);
 		if (p->relay == NULL) {
 			sched_prog_end(d, SCHED_R_NO_CONTENT);
@@ -499,14 +500,18 @@ programme_begin(struct daemon *d, const struct sched_occurrence *occ, int64_t no
 	for (i = kept = 0; i < p->n; i++)
 		if (sched_log_in_occurrence(d->st, p->slot, p->occ.start,
 		    p->items[i].bulletin_id)) {
-			log_info("slot %s: '%s' is logged already; not aired again",
+			log_info(_("slot %s: '%s' is logged already; not aired again"),
 			    p->slot, p->items[i].title ? p->items[i].title : "?");
 			sched_item_clear(&p->items[i]);
 		} else
 			p->items[kept++] = p->items[i];
 	p->n = kept;
-	log_info("slot %s: %s%zu item%s", p->slot, p->relay ? "a relay, fallback " : "",
-	    p->n, p->n == 1 ? "" : "s");
+	if (p->relay != NULL)
+		log_info(ngettext("slot %s: a relay, fallback %zu item",
+		    "slot %s: a relay, fallback %zu items", p->n), p->slot, p->n);
+	else
+		log_info(ngettext("slot %s: %zu item", "slot %s: %zu items", p->n), p->slot,
+		    p->n);
 	if (p->n == 0 && p->relay == NULL)
 		sched_prog_end(d, SCHED_R_NO_CONTENT);
 }
@@ -522,7 +527,7 @@ programme_next(struct daemon *d, int64_t now)
 	while (p->next < p->n) {
 		it = &p->items[p->next];
 		if (!p->occ.overrun && now + it->duration_ms > p->occ.air_end + 500) {
-			log_info("slot %s: '%s' would not finish before %s; not started",
+			log_info(_("slot %s: '%s' would not finish before %s; not started"),
 			    p->slot, it->title ? it->title : "?",
 			    sched_local_time(p->occ.air_end, at));
 			p->next++;
@@ -644,7 +649,7 @@ sched_prog_play(struct daemon *d, int64_t id, int priority, char **why)
 		return -1;
 	if (d->nqueue == SCHED_NQUEUE) {
 		sched_item_clear(&item);
-		xasprintf(why, "too many plays are waiting (%d)", SCHED_NQUEUE);
+		xasprintf(why, _("too many plays are waiting (%d)"), SCHED_NQUEUE);
 		return -1;
 	}
 	item.priority = priority;
@@ -670,6 +675,7 @@ sched_prog_drop_queue(struct daemon *d)
 		sched_item_clear(&d->queue[i]);
 	d->nqueue = 0;
 	if (n > 0)
-		log_info("stop: %zu waiting play%s dropped", n, n == 1 ? "" : "s");
+		log_info(ngettext("stop: %zu waiting play dropped",
+		    "stop: %zu waiting plays dropped", n), n);
 	return n;
 }

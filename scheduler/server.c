@@ -15,6 +15,7 @@
 
 #include "common/date.h"
 #include "common/human.h"
+#include "common/i18n.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
@@ -59,6 +60,30 @@ cat(char **buf, const char *fmt, ...)
 	va_end(ap);
 	xasprintf(buf, "%s%s", old ? old : "", add);
 	free(old);
+	free(add);
+}
+
+/*
+ * Appends one line of the status text for a person, in the daemon's
+ * language: its translation alone, or, where the language has none (the C
+ * locale), the English line after its Vietnamese label ("Đài / station:
+ * ..."), as an operator beside an English terminal still reads it. gettext
+ * returns fmt itself when there is no translation.
+ */
+static void
+label(char **buf, const char *vi, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+label(char **buf, const char *vi, const char *fmt, ...)
+{
+	const char *tr = gettext(fmt);
+	char *add;
+	va_list ap;
+
+	va_start(ap, fmt);
+	xvasprintf(&add, tr, ap);
+	va_end(ap);
+	cat(buf, "%s%s%s", tr == fmt ? vi : "", tr == fmt ? " / " : "", add);
 	free(add);
 }
 
@@ -134,35 +159,40 @@ server_status(struct daemon *d, int json)
 		json_str(&b, d->last_error);
 		cat(&b, "}\n");
 	} else {
-		/* For a person: Vietnamese dates, times and durations. */
+		/*
+		 * For a person, in the daemon's language (the station's LANG):
+		 * Vietnamese dates, times and durations.
+		 */
 		char h1[HUMAN_LEN], h2[HUMAN_LEN];
 
-		cat(&b, "Đài / station: %s (%s)\n", d->cfg->station.name, d->cfg->station.code);
+		label(&b, "Đài", N_("station: %s (%s)\n"), d->cfg->station.name,
+		    d->cfg->station.code);
 		if (have_air)
-			cat(&b, "Đang phát / on air: '%s' (%s), đã phát %s, còn %s\n",
+			label(&b, "Đang phát", N_("on air: '%s' (%s), %s played, %s left\n"),
 			    d->air.item.title ? d->air.item.title : "?",
-			    d->air.slot ? d->air.slot : "operator",
+			    d->air.slot ? d->air.slot : _("operator"),
 			    human_duration(HUMAN_VI, elapsed, h1),
 			    human_duration(HUMAN_VI, remaining, h2));
 		else if (d->air_active) {
 			human_datetime_s(HUMAN_VI, d->air.scheduled_at, t);
-			cat(&b, "Đang phát / on air: nothing yet; '%s' (%s) starts at %s\n",
-			    d->air.item.title ? d->air.item.title : "?",
-			    d->air.slot ? d->air.slot : "operator", t);
+			label(&b, "Đang phát", N_("on air: nothing yet; '%s' (%s) starts at "
+			    "%s\n"), d->air.item.title ? d->air.item.title : "?",
+			    d->air.slot ? d->air.slot : _("operator"), t);
 		} else
-			cat(&b, "Đang phát / on air: nothing\n");
+			label(&b, "Đang phát", N_("on air: nothing\n"));
 		for (i = d->prog.next; d->prog.active && i < d->prog.n; i++)
-			cat(&b, "  then: '%s'\n", d->prog.items[i].title ?
+			cat(&b, _("  then: '%s'\n"), d->prog.items[i].title ?
 			    d->prog.items[i].title : "?");
 		if (have_next) {
 			human_datetime(HUMAN_VI, occ.start, t);
-			cat(&b, "Khung giờ tới / next slot: %s at %s\n",
+			label(&b, "Khung giờ tới", N_("next slot: %s at %s\n"),
 			    d->cfg->slots[occ.slot].name, t);
 		} else
-			cat(&b, "Khung giờ tới / next slot: none in the timetable\n");
-		cat(&b, "Thiết bị / device: %s (%s)\n", d->device_ok ? "ok" : "failing",
-		    d->cfg->audio.driver);
-		cat(&b, "Lỗi gần nhất / last error: %s\n", d->last_error ? d->last_error : "none");
+			label(&b, "Khung giờ tới", N_("next slot: none in the timetable\n"));
+		label(&b, "Thiết bị", N_("device: %s (%s)\n"), d->device_ok ? _("ok") :
+		    _("failing"), d->cfg->audio.driver);
+		label(&b, "Lỗi gần nhất", N_("last error: %s\n"), d->last_error ?
+		    d->last_error : _("none"));
 	}
 	return b;
 }
@@ -192,21 +222,21 @@ server_request(struct daemon *d, int fd, char *line)
 			by += 4;
 		}
 		if (end == arg || id <= 0 || (*end != '\0' && *end != ' '))
-			sched_ctl_reply(fd, 2, "play: the bulletin id must be a number", NULL);
+			sched_ctl_reply(fd, 2, _("play: the bulletin id must be a number"), NULL);
 		else if ((level = conf_priority_parse(prio)) < 0)
-			sched_ctl_reply(fd, 2, "play: priority must be normal, priority or "
-			    "emergency", NULL);
+			sched_ctl_reply(fd, 2, _("play: priority must be normal, priority or "
+			    "emergency"), NULL);
 		else if (d->stopping)
-			sched_ctl_reply(fd, 1, "refused: the daemon is stopping", NULL);
+			sched_ctl_reply(fd, 1, _("refused: the daemon is stopping"), NULL);
 		else if (sched_prog_play(d, id, level, &why) != 0) {
-			xasprintf(&body, "refused: bulletin %lld: %s", id, why);
+			xasprintf(&body, _("refused: bulletin %lld: %s"), id, why);
 			sched_ctl_reply(fd, 3, body, NULL);
 			free(body);
 			free(why);
 		} else {
 			if (by != NULL)
-				log_info("play of bulletin %lld (%s) asked by %s", id, prio, by);
-			xasprintf(&body, "queued bulletin %lld (%s)", id, prio);
+				log_info(_("play of bulletin %lld (%s) asked by %s"), id, prio, by);
+			xasprintf(&body, _("queued bulletin %lld (%s)"), id, prio);
 			sched_ctl_reply(fd, 0, body, NULL);
 			free(body);
 		}
@@ -220,28 +250,28 @@ server_request(struct daemon *d, int fd, char *line)
 		if (d->air_active)
 			sched_onair_stop(d, SCHED_R_OPERATOR_STOP);
 		sched_prog_end(d, SCHED_R_OPERATOR_STOP);
-		xasprintf(&body, "%s%s", d->air_active ? "stopping what is on air; the "
-		    "rest of this slot will not air" : prog ? "this slot will not air "
-		    "(logged missed: operator stop)" : "nothing was on air", dropped == 0 ?
-		    "" : "; the waiting plays were dropped");
+		xasprintf(&body, "%s%s", d->air_active ? _("stopping what is on air; the "
+		    "rest of this slot will not air") : prog ? _("this slot will not air "
+		    "(logged missed: operator stop)") : _("nothing was on air"), dropped == 0 ?
+		    "" : _("; the waiting plays were dropped"));
 		sched_ctl_reply(fd, 0, body, NULL);
 		free(body);
 	} else if (strcmp(line, "skip") == 0) {
 		if (d->air_active) {
 			sched_onair_stop(d, SCHED_R_SKIPPED);
-			sched_ctl_reply(fd, 0, "skipping to the next item", NULL);
+			sched_ctl_reply(fd, 0, _("skipping to the next item"), NULL);
 		} else
-			sched_ctl_reply(fd, 1, "nothing is on air", NULL);
+			sched_ctl_reply(fd, 1, _("nothing is on air"), NULL);
 	} else if (strcmp(line, "reload") == 0) {
 		if (sched_daemon_reload(d, &why) != 0) {
-			sched_ctl_reply(fd, 2, "refused: the new configuration has problems; "
-			    "the old one stays", why);
+			sched_ctl_reply(fd, 2, _("refused: the new configuration has problems; "
+			    "the old one stays"), why);
 			free(why);
 		} else
-			sched_ctl_reply(fd, 0, "configuration reloaded", NULL);
+			sched_ctl_reply(fd, 0, _("configuration reloaded"), NULL);
 	} else
-		sched_ctl_reply(fd, 2, "unknown request (status, play ID [PRIORITY [by WHO]], "
-		    "stop, skip, reload)", NULL);
+		sched_ctl_reply(fd, 2, _("unknown request (status, play ID [PRIORITY [by WHO]], "
+		    "stop, skip, reload)"), NULL);
 }
 
 /*
@@ -268,8 +298,8 @@ server_warn(struct daemon *d, const char *fmt, ...)
 	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
 	if (s->unsaid > 0)
-		log_warn("%s (and %lu more warnings about control clients in the "
-		    "last %lld s)", msg, s->unsaid, (long long)(now - s->warned_at) / 1000);
+		log_warn(_("%s (and %lu more warnings about control clients in the "
+		    "last %lld s)"), msg, s->unsaid, (long long)(now - s->warned_at) / 1000);
 	else
 		log_warn("%s", msg);
 	free(msg);
@@ -318,9 +348,9 @@ client_ready(struct sched_loop *loop, int fd, short revents, void *arg)
 	if (c == NULL || (rc = sched_ctl_read_some(&c->req, &cause)) == 0)
 		return;
 	if (rc < 0) {
-		server_warn(d, "control socket: %s", cause);
+		server_warn(d, _("control socket: %s"), cause);
 		free(cause);
-		client_drop(d, c, 2, "no request");
+		client_drop(d, c, 2, _("no request"));
 		return;
 	}
 	/* Out of the list first: the request may reload, stop, or answer others. */
@@ -339,10 +369,10 @@ client_late(struct sched_loop *loop, uint64_t id, void *arg)
 	(void)loop;
 	for (k = 0; k < d->srv.n; k++)
 		if (d->srv.clients[k].timer == id) {
-			server_warn(d, "control socket: a client (uid %ld) sent no request within %d ms; "
-			    "dropped it", (long)d->srv.clients[k].uid, SCHED_CTL_REQUEST_MS);
+			server_warn(d, _("control socket: a client (uid %ld) sent no request "
+			    "within %d ms; dropped it"), (long)d->srv.clients[k].uid, SCHED_CTL_REQUEST_MS);
 			d->srv.clients[k].timer = 0;
-			client_drop(d, &d->srv.clients[k], 2, "no request");
+			client_drop(d, &d->srv.clients[k], 2, _("no request"));
 			return;
 		}
 }
@@ -359,20 +389,20 @@ server_room(const struct sched_server *s, uid_t uid, const char **why)
 	size_t k, mine = 0;
 
 	if (s->n == SCHED_CTL_PENDING) {
-		*why = "too many control clients at once";
+		*why = _("too many control clients at once");
 		return -1;
 	}
 	if (uid == 0 || uid == geteuid())
 		return 0;
 	if (s->n >= SCHED_CTL_PENDING - SCHED_CTL_RESERVED) {
-		*why = "too many control clients at once";
+		*why = _("too many control clients at once");
 		return -1;
 	}
 	for (k = 0; k < s->n; k++)
 		if (s->clients[k].uid == uid)
 			mine++;
 	if (mine >= SCHED_CTL_PER_USER) {
-		*why = "this user has too many control clients at once";
+		*why = _("this user has too many control clients at once");
 		return -1;
 	}
 	return 0;
@@ -405,9 +435,9 @@ server_accept(struct sched_loop *loop, int lfd, short revents, void *arg)
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
 		cred.uid = (uid_t)-1;
 	if (server_room(s, cred.uid, &why) != 0) {
-		server_warn(d, "control socket: %s: refused a client (uid %ld); %zu are "
-		    "still to send their request", why, (long)cred.uid, s->n);
-		xasprintf(&msg, "refused: %s; try again", why);
+		server_warn(d, _("control socket: %s: refused a client (uid %ld); %zu are "
+		    "still to send their request"), why, (long)cred.uid, s->n);
+		xasprintf(&msg, _("refused: %s; try again"), why);
 		sched_ctl_reply(fd, 1, msg, NULL);
 		free(msg);
 		return;
@@ -439,7 +469,7 @@ sched_server_close(struct daemon *d)
 	struct sched_server *s = &d->srv;
 
 	while (s->n > 0)
-		client_drop(d, &s->clients[0], 1, "refused: the daemon is stopping");
+		client_drop(d, &s->clients[0], 1, _("refused: the daemon is stopping"));
 	if (s->lfd >= 0) {
 		sched_loop_del_fd(d->loop, s->lfd);
 		unlink(s->path);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "common/date.h"
+#include "common/i18n.h"
 #include "common/tz.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
@@ -41,8 +42,8 @@ tz_enter(const char *zone, struct tz_saved *sv, char **cause)
 		return 0;
 	}
 	if (!tz_known(zone)) {
-		xasprintf(cause, "unknown time zone '%s' (not in the system's tz "
-		    "database)", zone ? zone : "");
+		xasprintf(cause, _("unknown time zone '%s' (not in the system's tz "
+		    "database)"), zone ? zone : "");
 		return -1;
 	}
 	sv->had_old = cur != NULL;
@@ -298,8 +299,8 @@ sched_occurrences(const struct config_slot *slots, size_t nslots, const char *tz
 	if (to <= from)
 		return 0;
 	if (to - from > MAX_WINDOW_MS) {
-		xasprintf(cause, "a timetable window of %lld days is too long (at "
-		    "most %lld)", (long long)((to - from) / DAY_MS),
+		xasprintf(cause, _("a timetable window of %lld days is too long (at "
+		    "most %lld)"), (long long)((to - from) / DAY_MS),
 		    (long long)(MAX_WINDOW_MS / DAY_MS));
 		return -1;
 	}

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "store/chain.h"
 #include "store/store.h"
@@ -44,7 +45,7 @@ store_chain_close(struct store *st, int64_t id, char **cause)
 	sqlite3_bind_int64(q, 1, id);
 	if ((rc = sqlite3_step(q)) == SQLITE_DONE) {
 		sqlite3_finalize(q);
-		xasprintf(cause, "airing log: row %lld is not closed", (long long)id);
+		xasprintf(cause, _("airing log: row %lld is not closed"), (long long)id);
 		return -1;
 	}
 	if (rc != SQLITE_ROW)
@@ -53,7 +54,7 @@ store_chain_close(struct store *st, int64_t id, char **cause)
 	    sodium_hex2bin(prev, 32, (const char *)sqlite3_column_text(q, 0),
 	    (size_t)sqlite3_column_bytes(q, 0), NULL, NULL, NULL) != 0) {
 		sqlite3_finalize(q);
-		xasprintf(cause, "airing log: the chain's last link is damaged");
+		xasprintf(cause, _("airing log: the chain's last link is damaged"));
 		return -1;
 	}
 	text = sqlite3_column_text(q, 1);
@@ -70,7 +71,7 @@ store_chain_close(struct store *st, int64_t id, char **cause)
 	sqlite3_finalize(q);
 	return 0;
 fail:
-	*cause = store_error(st, "airing log chain");
+	*cause = store_error(st, _("airing log chain"));
 	sqlite3_finalize(q);
 	return -1;
 }
@@ -101,8 +102,8 @@ store_chain_check(sqlite3 *db, struct store_chain_head *head, char **cause)
 		long long id = sqlite3_column_int64(q, 1);
 
 		if (sqlite3_column_type(q, 3) == SQLITE_NULL) {
-			xasprintf(cause, "airing log row %lld was removed from the "
-			    "database after it was closed", id);
+			xasprintf(cause, _("airing log row %lld was removed from the "
+			    "database after it was closed"), id);
 			sqlite3_finalize(q);
 			return -1;
 		}
@@ -111,9 +112,9 @@ store_chain_check(sqlite3 *db, struct store_chain_head *head, char **cause)
 		if (sqlite3_column_bytes(q, 2) != 64 ||
 		    sodium_hex2bin(stated, 32, (const char *)sqlite3_column_text(q, 2), 64,
 		    NULL, NULL, NULL) != 0 || sodium_memcmp(link, stated, 32) != 0) {
-			xasprintf(cause, "airing log row %lld was changed in the database "
+			xasprintf(cause, _("airing log row %lld was changed in the database "
 			    "after it was closed (it no longer matches its link in the "
-			    "log's hash chain)", id);
+			    "log's hash chain)"), id);
 			sqlite3_finalize(q);
 			return -1;
 		}
@@ -126,8 +127,8 @@ store_chain_check(sqlite3 *db, struct store_chain_head *head, char **cause)
 	if (sqlite3_prepare_v2(db, sql_unchained, -1, &q, NULL) != SQLITE_OK)
 		goto fail;
 	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		xasprintf(cause, "airing log row %lld was inserted into the database "
-		    "outside loaxa (it is not in the log's hash chain)",
+		xasprintf(cause, _("airing log row %lld was inserted into the database "
+		    "outside loaxa (it is not in the log's hash chain)"),
 		    (long long)sqlite3_column_int64(q, 0));
 		sqlite3_finalize(q);
 		return -1;
@@ -137,7 +138,7 @@ store_chain_check(sqlite3 *db, struct store_chain_head *head, char **cause)
 	sqlite3_finalize(q);
 	return 0;
 fail:
-	xasprintf(cause, "airing log chain: %s", sqlite3_errmsg(db));
+	xasprintf(cause, _("airing log chain: %s"), sqlite3_errmsg(db));
 	sqlite3_finalize(q);
 	return -1;
 }

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "store/migrations.h"
 #include "store/store.h"
@@ -76,13 +77,13 @@ store_user_version(struct store *st, int *version, char **cause)
 	int rc;
 
 	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK) {
-		*cause = store_error(st, "not a loaxa database");
+		*cause = store_error(st, _("not a loaxa database"));
 		return -1;
 	}
 	rc = sqlite3_step(q);
 	if (rc != SQLITE_ROW) {
 		sqlite3_finalize(q);
-		*cause = store_error(st, "not a loaxa database");
+		*cause = store_error(st, _("not a loaxa database"));
 		return -1;
 	}
 	*version = sqlite3_column_int(q, 0);
@@ -100,9 +101,9 @@ store_migrate(struct store *st, char **cause)
 	if (store_user_version(st, &version, cause) != 0)
 		return -1;
 	if (version > latest) {
-		xasprintf(cause, "the database was written by a newer loaxa (schema %d; "
+		xasprintf(cause, _("the database was written by a newer loaxa (schema %d; "
 		    "this loaxa %s knows up to %d): upgrade loaxa, do not edit the "
-		    "database", version, LOAXA_VERSION, latest);
+		    "database"), version, LOAXA_VERSION, latest);
 		return -1;
 	}
 	for (v = version + 1; v <= latest; v++) {
@@ -122,7 +123,7 @@ store_migrate(struct store *st, char **cause)
 	}
 	return 0;
 fail:
-	xasprintf(cause, "cannot update the schema to version %d: %s", v, err);
+	xasprintf(cause, _("cannot update the schema to version %d: %s"), v, err);
 	free(err);
 	return -1;
 }
@@ -151,7 +152,7 @@ store_connect(struct store *st, int flags, char **cause)
 	int rc = sqlite3_open_v2(st->path, &st->db, flags | SQLITE_OPEN_FULLMUTEX, NULL);
 
 	if (rc != SQLITE_OK) {
-		xasprintf(cause, "%s: cannot open the database: %s", st->path,
+		xasprintf(cause, _("%s: cannot open the database: %s"), st->path,
 		    st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 		return -1;
 	}
@@ -172,7 +173,7 @@ store_open(const char *path, struct store **out, char **cause)
 	st->path = xstrdup(path);
 	/* Create the file ourselves so that it is never readable by others. */
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640)) < 0) {
-		xasprintf(cause, "%s: cannot open the database: %s", path,
+		xasprintf(cause, _("%s: cannot open the database: %s"), path,
 		    strerror(errno));
 		goto fail;
 	}
@@ -183,7 +184,7 @@ store_open(const char *path, struct store **out, char **cause)
 	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &q, NULL) !=
 	    SQLITE_OK || sqlite3_step(q) != SQLITE_ROW ||
 	    strcmp((const char *)sqlite3_column_text(q, 0), "wal") != 0) {
-		xasprintf(cause, "%s: not a loaxa database or cannot use WAL: %s", path,
+		xasprintf(cause, _("%s: not a loaxa database or cannot use WAL: %s"), path,
 		    sqlite3_errmsg(st->db));
 		sqlite3_finalize(q);
 		goto fail;
@@ -242,8 +243,8 @@ store_open_readonly(const char *path, int min_version, struct store **out, char 
 		goto fail;
 	}
 	if (version < min_version || version > store_latest_version()) {
-		xasprintf(cause, "%s: the database has schema %d; this loaxa %s reads "
-		    "%d to %d (start `loaxa run` of this version once)", path, version,
+		xasprintf(cause, _("%s: the database has schema %d; this loaxa %s reads "
+		    "%d to %d (start `loaxa run` of this version once)"), path, version,
 		    LOAXA_VERSION, min_version, store_latest_version());
 		goto fail;
 	}
@@ -261,7 +262,7 @@ store_open_dir(const char *datadir, struct store **out, char **cause)
 	int rc;
 
 	if (mkdir(datadir, 0750) != 0 && errno != EEXIST) {
-		xasprintf(cause, "%s: cannot create the data directory: %s", datadir,
+		xasprintf(cause, _("%s: cannot create the data directory: %s"), datadir,
 		    strerror(errno));
 		*out = NULL;
 		return -1;

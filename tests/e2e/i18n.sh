@@ -78,4 +78,34 @@ expect_rc 3; expect_err "forged.lxp: giả mạo hoặc hư hỏng: "
 LANG=C.UTF-8 LC_ALL= run "$LOAXA" -c xa.conf package import forged.lxp
 expect_rc 3; expect_err "forged.lxp: forged or damaged: "
 
+# 5. What the CLI says when the daemon is not there, in the reader's language.
+LANG=vi_VN.UTF-8 LC_ALL= LANGUAGE= run "$LOAXA" -c st.conf status
+expect_rc 1; expect_err "không có bộ phát loaxa nào đang chạy"
+LANG=C.UTF-8 LC_ALL= LANGUAGE= run "$LOAXA" -c st.conf status
+expect_rc 1; expect_err "no loaxa daemon is running here"
+
+# 6. The daemon's human log lines follow the station's LANG (systemd's); the
+# null output keeps the machine quiet.
+cat >d.conf <<CONF
+station = { code = "I18N"; name = "Đài thử"; };
+paths = { data = "$T/ddata"; };
+audio = { driver = "null"; };
+CONF
+LANG=vi_VN.UTF-8 LC_ALL= LANGUAGE= run "$LOAXA" -c d.conf run --for 2s
+expect_rc 0
+expect_err "đang chạy: đài I18N, dữ liệu tại $T/ddata, đầu ra âm thanh null"
+expect_err "đã hết thời gian chạy được yêu cầu; dừng lại"
+LANG=C.UTF-8 LC_ALL= LANGUAGE= run "$LOAXA" -c d.conf run --for 1s
+expect_rc 0
+expect_err "running: station I18N, data in $T/ddata, audio null"
+
+# 7. The reports' and the exports' errors.
+LANG=vi_VN.UTF-8 LC_ALL= LANGUAGE= run "$LOAXA" -c st.conf report --period 2026-Q5
+expect_rc 2; expect_err "kỳ báo cáo '2026-Q5' không hợp lệ"
+LANG=C.UTF-8 LC_ALL= LANGUAGE= run "$LOAXA" -c st.conf report --period 2026-Q5
+expect_rc 2; expect_err "unknown period '2026-Q5'"
+printf 'hello\n' >x.lxe
+LANG=vi_VN.UTF-8 LC_ALL= LANGUAGE= run "$LOAXA" -c st.conf verify x.lxe
+expect_rc 3; expect_err "x.lxe: không phải bản xuất nhật ký phát sóng của loaxa"
+
 echo "i18n: $CHECKS checks passed"
