@@ -1753,6 +1753,28 @@ START_TEST(test_relay_section)
 	ck_assert_msg(strstr(buf, "<td>VOV1</td><td class=\"n\">1,00</td>") != NULL, "%s",
 	    buf);
 	free(buf);
+	/* The workbook has the sheet Tiếp sóng with the source and the reason. */
+	if (have("unzip")) {
+		char *xl, *cmd;
+		FILE *out;
+
+		xasprintf(&xl, "%s/r.xlsx", dir);
+		ck_assert_msg(rep_write_xlsx(xl, &c, REP_VI, &cause) == 0, "%s", cause);
+		buf = xmalloc(1 << 16);
+		xasprintf(&cmd, "unzip -p '%s' xl/workbook.xml xl/sharedStrings.xml", xl);
+		ck_assert_ptr_nonnull(out = popen(cmd, "r"));
+		len = fread(buf, 1, (1 << 16) - 1, out);
+		buf[len] = '\0';
+		ck_assert_int_eq(pclose(out), 0);
+		ck_assert_msg(strstr(buf, "name=\"Tiếp sóng\"") != NULL, "%s", buf);
+		ck_assert_msg(strstr(buf, "VOV1") != NULL, "%s", buf);
+		ck_assert_msg(strstr(buf, "Giờ theo lịch") != NULL, "%s", buf);
+		ck_assert_msg(strstr(buf, rep_reason(REP_VI, "source lost")) != NULL, "%s",
+		    buf);
+		free(cmd);
+		free(buf);
+		free(xl);
+	}
 	rep_coverage_clear(&c);
 	store_close(&st);
 	tu_rmtree(dir);
