@@ -234,7 +234,8 @@ void rep_html_end(FILE *, enum rep_lang, const struct rep_station *);
  * The airing-log export (export.c describes its format and writes it,
  * export_verify.c checks it, export_format.c holds what both use).
  */
-#define EX_MAGIC "loaxa-export\t2"
+#define EX_MAGIC "loaxa-export\t3"
+#define EX_MAGIC_2 "loaxa-export\t2" /* without relays: still read */
 #define EX_COLUMNS "seq\tid\tbulletin\tsha256\tslot\tslot_start\tpriority\t" \
 	"scheduled_at\tstarted_at\tended_at\tplayed_ms\toutcome\treason\tpaced"
 #define EX_NCOLS 14

@@ -159,6 +159,7 @@ merge_total(struct rep_coverage *t, const struct rep_coverage *c)
 	    c->ninterruptions);
 	merge_counts(&t->failures, &t->nfailures, c->failures, c->nfailures);
 	merge_topics(t, c);
+	rep_relay_add(&t->relay, &c->relay);
 }
 
 /*
@@ -447,6 +448,7 @@ merge_text(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 	for (i = 0; i < m->nstations; i++)
 		if (m->stations[i].status == REP_MERGE_MISSING)
 			fprintf(f, "  %s\n", m->stations[i].code);
+	rep_relay_text(f, lang, &m->total.relay);
 }
 
 /* CSV fields: every figure of c, each after a comma (empty for none). */
@@ -580,6 +582,7 @@ merge_csv(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 			fputs("\r\n", f);
 			free(where);
 		}
+	rep_relay_csv(f, lang, &m->total.relay);
 }
 
 /* The district report as one JSON object. */
@@ -651,7 +654,9 @@ merge_json(FILE *f, const struct rep_merge *m)
 				fputs(", ", f);
 			json_write(f, m->stations[i].code);
 		}
-	fputs("]\n}\n", f);
+	fputs("],\n  \"relays\": ", f);
+	rep_relay_json(f, &m->total.relay);
+	fputs("\n}\n", f);
 }
 
 /* HTML cells: every figure of c (empty for none). */
@@ -885,6 +890,7 @@ merge_html(FILE *f, const struct rep_merge *m, enum rep_lang lang, int64_t now_m
 			fputs("<br/>", f);
 		}
 	fputs("</p>\n", f);
+	rep_relay_html(f, lang, &m->total.relay, 7);
 	rep_html_end(f, lang, &d);
 }
 

@@ -595,5 +595,6 @@ rep_merge_write_xlsx(const char *path, const struct rep_merge *m, enum rep_lang 
 		xl_num(ws, r, 2, (double)m->total.topics[i].completed, x.count);
 		xl_num(ws, r, 3, rep_minutes_value(m->total.topics[i].played_ms), x.min);
 	}
+	xl_relay(&x, &m->total.relay, lang);
 	return xl_close(&x, path, cause);
 }

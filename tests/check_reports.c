@@ -1696,28 +1696,28 @@ START_TEST(test_relay_section)
 	struct rep_schedule sched = { tt_occurrences, 0 };
 	struct sched_log_interruption in = { 0, 300000, SCHED_R_SOURCE_LOST, "ended",
 		"'Bản tin'" };
-	char *dir = tu_tmpdir(), *path, *cause = NULL, *buf = NULL;
-	struct rep_coverage c;
+	char *dir = tu_tmpdir(), *data, *cause = NULL, *buf = NULL, *out, pub[45];
+	struct rep_coverage c, e;
+	struct rep_verified v;
 	struct rep_period p;
+	struct config *cfg;
 	struct store *st;
 	int64_t day, at, id;
-	size_t len = 0;
+	size_t len = 0, rows;
 	FILE *f;
 
-	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
-	tzset();
-	xasprintf(&path, "%s/r.db", dir);
-	ck_assert_msg(store_open(path, &st, &cause) == 0, "%s", cause);
+	setup_tz();
+	cfg = config_text("station = { code = \"RL-1\"; name = \"Đài\"; };\n"
+	    "relay = { sources = ( { name = \"VOV1\"; url = \"http://127.0.0.1:1/a\"; } ); };\n"
+	    "playlists = ( { name = \"p\"; mode = \"rotate\"; topics = [ \"cchc\" ]; } );\n"
+	    "timetable = ( { name = \"Thời sự\"; days = \"daily\"; start = \"05:00\";"
+	    " length = \"30m\"; relay = \"VOV1\"; fallback = \"p\"; } );\n");
+	xasprintf(&data, "%s/data", dir);
+	ck_assert_int_eq(store_open_dir(data, &st, &cause), 0);
+	ck_assert_int_eq(rep_key_create(st, data, 0, pub, &cause), 0);
 	ck_assert_int_eq(rep_date_ms("2026-03-01", &day, &cause), 0);
 	ck_assert_int_eq(rep_period_dates("2026-03-01", "2026-03-02", &p, &cause), 0);
-	sqlite3_stmt *q;
-	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), "INSERT INTO timetables"
-	    " (in_force_from, timezone, slots, sha256, recorded_by) VALUES (?1,"
-	    " 'Asia/Ho_Chi_Minh', 'Thời sự\t127\t-\t18000\t1800\t0\t-\t-\tnormal\t\tVOV1\n',"
-	    " printf('%064d', 0), 'daemon')", -1, &q, NULL), SQLITE_OK);
-	sqlite3_bind_int64(q, 1, day - 86400000LL * 28);
-	ck_assert_int_eq(sqlite3_step(q), SQLITE_DONE);
-	sqlite3_finalize(q);
+	ck_assert_int_eq(sched_history_ensure(st, cfg, day - 86400000LL * 28, &cause), 1);
 	at = day + 5 * 3600000LL;
 	{
 		struct sched_log_item it = { 0, NULL, "Thời sự", at, "normal", at, "VOV1" };
@@ -1729,7 +1729,7 @@ START_TEST(test_relay_section)
 		    SCHED_COMPLETED, SCHED_R_NONE, NULL, &in, 1, &cause), 0);
 	}
 	sched.now = day + 10 * 86400000LL;
-	ck_assert_msg(rep_coverage_sched(store_db(st), NULL, &p, &sched, &c, &cause) == 0,
+	ck_assert_msg(rep_coverage_sched(store_db(st), cfg, &p, &sched, &c, &cause) == 0,
 	    "%s", cause);
 	ck_assert_int_eq(c.relay.nsources, 1);
 	ck_assert_str_eq(c.relay.sources[0].source, "VOV1");
@@ -1756,16 +1756,16 @@ START_TEST(test_relay_section)
 	/* The workbook has the sheet Tiếp sóng with the source and the reason. */
 	if (have("unzip")) {
 		char *xl, *cmd;
-		FILE *out;
+		FILE *unzip;
 
 		xasprintf(&xl, "%s/r.xlsx", dir);
 		ck_assert_msg(rep_write_xlsx(xl, &c, REP_VI, &cause) == 0, "%s", cause);
 		buf = xmalloc(1 << 16);
 		xasprintf(&cmd, "unzip -p '%s' xl/workbook.xml xl/sharedStrings.xml", xl);
-		ck_assert_ptr_nonnull(out = popen(cmd, "r"));
-		len = fread(buf, 1, (1 << 16) - 1, out);
+		ck_assert_ptr_nonnull(unzip = popen(cmd, "r"));
+		len = fread(buf, 1, (1 << 16) - 1, unzip);
 		buf[len] = '\0';
-		ck_assert_int_eq(pclose(out), 0);
+		ck_assert_int_eq(pclose(unzip), 0);
 		ck_assert_msg(strstr(buf, "name=\"Tiếp sóng\"") != NULL, "%s", buf);
 		ck_assert_msg(strstr(buf, "VOV1") != NULL, "%s", buf);
 		ck_assert_msg(strstr(buf, "Giờ theo lịch") != NULL, "%s", buf);
@@ -1775,11 +1775,28 @@ START_TEST(test_relay_section)
 		free(buf);
 		free(xl);
 	}
+	/* The signed export carries the relays: the verified rows give the same figures. */
+	xasprintf(&out, "%s/r.lxe", dir);
+	ck_assert_msg(rep_export(store_db(st), cfg, data, &p, out, &rows, &cause) == 0, "%s",
+	    cause);
+	ck_assert_int_eq(rep_verify(out, 1, &v, &cause), 0);
+	ck_assert_msg(v.ok, "%s", v.nproblems ? v.problems[0].what : "?");
+	ck_assert_int_eq(rep_coverage_sched(store_db(v.store), cfg, &p, &sched, &e, &cause),
+	    0);
+	ck_assert_int_eq(e.relay.nsources, 1);
+	ck_assert_int_eq(e.relay.planned_ms, c.relay.planned_ms);
+	ck_assert_int_eq(e.relay.relayed_ms, c.relay.relayed_ms);
+	ck_assert_int_eq(e.relay.interrupted_ms, 300000);
+	ck_assert_str_eq(e.relay.by_reason[0].key, "source lost");
+	rep_coverage_clear(&e);
+	rep_verified_clear(&v);
+	free(out);
 	rep_coverage_clear(&c);
 	store_close(&st);
+	conf_free(&cfg);
 	tu_rmtree(dir);
 	free(dir);
-	free(path);
+	free(data);
 }
 END_TEST
 
