@@ -480,8 +480,8 @@ rep_write_xlsx(const char *path, const struct rep_coverage *c, enum rep_lang lan
 			xl_when(&x, ws, r, 10, b->last_ms);
 		}
 	}
-	xl_relay(&x, &c->relay, lang);
 	xl_charts(&x, c, lang);
+	xl_relay(&x, &c->relay, lang);
 	return xl_close(&x, path, cause);
 }
 
