@@ -10,6 +10,7 @@
 #include "common/date.h"
 #include "common/json.h"
 #include "common/utf8.h"
+#include "common/xmalloc.h"
 #include "config/config.h"
 #include "reports/reports.h"
 #include "store/store.h"
@@ -44,6 +45,58 @@ log_json_time(FILE *f, int64_t ms)
 		fputs("null", f);
 	else
 		fprintf(f, "\"%s\"", log_time(ms, buf));
+}
+
+/* How long a relay was interrupted, all its interruptions together. */
+static int64_t
+log_interrupted_ms(const struct rep_airing *a)
+{
+	int64_t ms = 0;
+	size_t i;
+
+	for (i = 0; i < a->ninterruptions; i++)
+		ms += a->interruptions[i].duration_ms;
+	return ms;
+}
+
+/* A relay's interruptions as a JSON array. */
+static void
+log_json_interruptions(FILE *f, const struct rep_airing *a)
+{
+	size_t i;
+
+	fputs(", \"interruptions\": [", f);
+	for (i = 0; i < a->ninterruptions; i++) {
+		const struct rep_interruption *in = &a->interruptions[i];
+
+		fputs(i ? ", {\"at\": " : "{\"at\": ", f);
+		log_json_time(f, in->at);
+		fprintf(f, ", \"duration_ms\": %" PRId64 ", \"reason\": ", in->duration_ms);
+		json_write(f, in->reason);
+		fputs(", \"detail\": ", f);
+		json_write(f, in->detail);
+		fputs(", \"fallback\": ", f);
+		json_write(f, in->fallback);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
+/* A relay's interruptions in the table, a line each under its row. */
+static void
+log_table_interruptions(FILE *f, const struct rep_airing *a)
+{
+	char at[DATE_ISO8601_LEN];
+	size_t i;
+
+	for (i = 0; i < a->ninterruptions; i++) {
+		const struct rep_interruption *in = &a->interruptions[i];
+
+		fprintf(f, "%-8s interrupted %.8s for %" PRId64 " s: %s%s%s; fallback: %s\n",
+		    "", log_time(in->at, at) + 11, (in->duration_ms + 500) / 1000,
+		    in->reason, in->detail ? ": " : "", in->detail ? in->detail : "",
+		    in->fallback ? in->fallback : "nothing");
+	}
 }
 
 /* Writes one airing in the chosen format. */
@@ -91,6 +144,10 @@ log_row(const struct rep_airing *a, void *arg)
 		json_write(f, a->reason);
 		fputs(", \"detail\": ", f);
 		json_write(f, a->detail);
+		fputs(", \"source\": ", f);
+		json_write(f, a->source);
+		if (a->source != NULL)
+			log_json_interruptions(f, a);
 		fputc('}', f);
 	} else if (o->fmt == LOG_CSV) {
 		fprintf(f, "%" PRId64 ",", a->id);
@@ -112,6 +169,12 @@ log_row(const struct rep_airing *a, void *arg)
 		csv_str(f, a->reason);
 		fputc(',', f);
 		csv_str(f, a->detail);
+		fputc(',', f);
+		csv_str(f, a->source);
+		if (a->source != NULL)
+			fprintf(f, ",%zu,%" PRId64, a->ninterruptions, log_interrupted_ms(a));
+		else
+			fputs(",,", f);
 		fputs("\r\n", f);
 	} else {
 		if (log_time(a->scheduled_at, s)[0] == '\0')
@@ -123,10 +186,18 @@ log_row(const struct rep_airing *a, void *arg)
 			fprintf(f, " %-6" PRId64 " ", a->bulletin_id);
 		else
 			fputs(" -      ", f);
-		utf8_pad(f, a->title ? a->title : "", 28);
+		if (a->source != NULL && a->title == NULL) {
+			char *t;
+
+			xasprintf(&t, "relay %s", a->source);
+			utf8_pad(f, t, 28);
+			free(t);
+		} else
+			utf8_pad(f, a->title ? a->title : "", 28);
 		fprintf(f, " %7.1f  %-11s %s%s%s\n", (double)a->played_ms / 60000.0,
 		    a->outcome, a->reason ? a->reason : "", a->detail ? ": " : "",
 		    a->detail ? a->detail : "");
+		log_table_interruptions(f, a);
 	}
 	o->n++;
 	return 0;
@@ -200,7 +271,8 @@ log_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	else if (o.fmt == LOG_CSV)
 		/* UTF-8 with a byte-order mark, so that Excel shows Vietnamese intact. */
 		fputs("\xef\xbb\xbf" "id,station,bulletin,title,topic,sha256,slot,priority,"
-		    "scheduled_at,started_at,ended_at,played_ms,outcome,reason,detail\r\n", stdout);
+		    "scheduled_at,started_at,ended_at,played_ms,outcome,reason,detail,source,"
+		    "interruptions,interrupted_ms\r\n", stdout);
 	else
 		printf("%-8s %-19s  %-16s %-6s %-28s %7s  %-11s %s\n", "ID", "SCHEDULED",
 		    "SLOT", "ITEM", "TITLE", "MINUTES", "OUTCOME", "REASON");
@@ -237,7 +309,11 @@ const struct cmd_entry cmd_log = {
 	    "outcome (completed, interrupted, failed, missed, skipped, or playing while\n"
 	    "on air), reason (a code: controller off, device, tampered, ...; see\n"
 	    "loaxa(1)) and detail (what else is known: the file, the device's\n"
-	    "message). CSV has the same columns.\n",
+	    "message), source (a relay's source by name, else null) and, on a\n"
+	    "relay's row, interruptions: an array of objects with at, duration_ms,\n"
+	    "reason (source unreachable, source lost, source silent), detail and\n"
+	    "fallback (what the fallback aired meanwhile). CSV has the same columns,\n"
+	    "a relay's interruptions as their count and total (interrupted_ms).\n",
 	.flags = CMD_CONFIG,
 	.args = { "from: to: format:", 0, 0 },
 	.exec = log_exec,

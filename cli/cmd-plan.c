@@ -122,8 +122,13 @@ plan_table(const struct config *cfg, const struct sched_plan *pl, FILE *f)
 		sl = &cfg->slots[e->occ.slot];
 		plan_time(tz, e->occ.start, 0, a, sizeof a);
 		plan_time(tz, e->occ.end, 0, b, sizeof b);
-		fprintf(f, "\n%s - %s  %s  [%s, playlist %s]", a, b + 11, sl->name,
-		    conf_priority_name(sl->priority), sl->playlist);
+		if (sl->relay != NULL)
+			fprintf(f, "\n%s - %s  %s  [%s, relay %s, fallback %s]", a, b + 11,
+			    sl->name, conf_priority_name(sl->priority), sl->relay,
+			    sl->playlist ? sl->playlist : "none");
+		else
+			fprintf(f, "\n%s - %s  %s  [%s, playlist %s]", a, b + 11, sl->name,
+			    conf_priority_name(sl->priority), sl->playlist);
 		if (e->occ.skipped) {
 			fprintf(f, "  skipped: overlap\n");
 			continue;
@@ -134,7 +139,13 @@ plan_table(const struct config *cfg, const struct sched_plan *pl, FILE *f)
 			fprintf(f, "  (overlap: airs %s - %s)", a + 11, b + 11);
 		}
 		fputc('\n', f);
-		if (e->nitems == 0)
+		if (sl->relay != NULL) {
+			plan_time(tz, e->occ.air_start, 0, a, sizeof a);
+			fprintf(f, "  %s  relay %s, live until %s\n", a + 11, sl->relay,
+			    b + 11);
+			if (e->nitems > 0)
+				fprintf(f, "  fallback while the source fails:\n");
+		} else if (e->nitems == 0)
 			fprintf(f, "  missed: no content\n");
 		for (j = 0; j < e->nitems; j++) {
 			c = &pl->cands[e->items[j].cand];
@@ -196,6 +207,10 @@ plan_json(const struct config *cfg, const struct sched_plan *pl, FILE *f)
 		fputs(", \"playlist\": ", f);
 		json_write(f, sl->playlist);
 		fprintf(f, ", \"priority\": \"%s\"", conf_priority_name(sl->priority));
+		fputs(", \"relay\": ", f);
+		json_write(f, sl->relay);
+		fputs(", \"fallback\": ", f);
+		json_write(f, sl->relay != NULL ? sl->playlist : NULL);
 		plan_time(tz, e->occ.start, 1, a, sizeof a);
 		fprintf(f, ", \"scheduled_at\": \"%s\"", a);
 		plan_time(tz, e->occ.end, 1, a, sizeof a);
@@ -208,8 +223,9 @@ plan_json(const struct config *cfg, const struct sched_plan *pl, FILE *f)
 			fprintf(f, ", \"start\": \"%s\"", a);
 			plan_time(tz, e->occ.air_end, 1, a, sizeof a);
 			fprintf(f, ", \"end\": \"%s\"", a);
-			fprintf(f, ", \"outcome\": \"%s\", \"reason\": %s", e->nitems ?
-			    "planned" : "missed", e->nitems ? "null" : "\"no content\"");
+			fprintf(f, ", \"outcome\": \"%s\", \"reason\": %s",
+			    e->nitems || sl->relay ? "planned" : "missed",
+			    e->nitems || sl->relay ? "null" : "\"no content\"");
 		}
 		fputs(", \"items\": [", f);
 		for (j = 0; j < e->nitems; j++) {
@@ -346,7 +362,10 @@ const struct cmd_entry cmd_plan = {
 	    "and the items it would air, then, for every bulletin with a required\n"
 	    "minimum of airings, whether the plan meets it by its end date or by\n"
 	    "how many airings it falls short (the simulation runs on to that date,\n"
-	    "at most a year ahead, even when fewer days are shown).\n"
+	    "at most a year ahead, even when fewer days are shown). A relay slot\n"
+	    "shows its source and the bulletins its fallback would air if the\n"
+	    "source failed throughout (JSON: \"relay\" and \"fallback\", null for\n"
+	    "other slots); the plan counts them as not aired.\n"
 	    "\n"
 	    "options:\n"
 	    "  --from DATE     start at local midnight of DATE (YYYY-MM-DD or today);\n"

@@ -45,6 +45,8 @@ cli_report_occurrences(const char *tz, const char *text, int64_t from, int64_t t
 		(*out)[i].slot = xstrdup(slots[occ[i].slot].name);
 		(*out)[i].start = occ[i].start;
 		(*out)[i].end = occ[i].end;
+		if (slots[occ[i].slot].relay != NULL)
+			(*out)[i].relay = xstrdup(slots[occ[i].slot].relay);
 	}
 	*n = nocc;
 	free(occ);

@@ -199,12 +199,13 @@ cov_run(sqlite3 *db, sqlite3_stmt *q, char **cause)
 
 /*
  * Adds to temp.rep_occ the occurrences of timetable `slots` (zone tz) that
- * start in [from, to) and were due by now, missed unless the log has them.
+ * start in [from, to) and were due by now, missed unless the log has them;
+ * a relay slot's air time to the hours planned for its source.
  */
 static int
 cov_sched_add(sqlite3 *db, const struct rep_schedule *s, sqlite3_stmt *ins,
     const char *tz, const char *slots, int64_t from, int64_t to, int64_t now,
-    char **cause)
+    struct rep_relay *relay, char **cause)
 {
 	struct rep_occurrence *o = NULL;
 	size_t n = 0, i;
@@ -223,8 +224,11 @@ cov_sched_add(sqlite3 *db, const struct rep_schedule *s, sqlite3_stmt *ins,
 				xasprintf(cause, _("coverage report: %s"), sqlite3_errmsg(db));
 				rc = -1;
 			}
+			if (o[i].relay != NULL)
+				rep_relay_plan(relay, o[i].relay, o[i].end - o[i].start);
 		}
 		free(o[i].slot);
+		free(o[i].relay);
 	}
 	free(o);
 	return rc;
@@ -236,7 +240,7 @@ cov_sched_add(sqlite3 *db, const struct rep_schedule *s, sqlite3_stmt *ins,
  */
 static int
 cov_sched(sqlite3 *db, const struct rep_period *p, const struct rep_schedule *s,
-    char **cause)
+    struct rep_relay *relay, char **cause)
 {
 	sqlite3_stmt *alive, *tt, *ins;
 	char *tz = NULL, *slots = NULL;
@@ -266,7 +270,7 @@ cov_sched(sqlite3 *db, const struct rep_period *p, const struct rep_schedule *s,
 		if (tz != NULL)
 			rc = cov_sched_add(db, s, ins, tz, slots, from > p->from_ms ?
 			    from : p->from_ms, next < p->to_ms ? next : p->to_ms, now,
-			    cause);
+			    relay, cause);
 		free(tz);
 		free(slots);
 		from = next;
@@ -279,7 +283,7 @@ cov_sched(sqlite3 *db, const struct rep_period *p, const struct rep_schedule *s,
 	}
 	if (rc == 0 && tz != NULL && slots != NULL)
 		rc = cov_sched_add(db, s, ins, tz, slots, from > p->from_ms ? from :
-		    p->from_ms, p->to_ms, now, cause);
+		    p->from_ms, p->to_ms, now, relay, cause);
 	free(tz);
 	free(slots);
 	sqlite3_finalize(tt);
@@ -390,7 +394,7 @@ cov_slots(sqlite3 *db, const struct rep_period *p, const struct rep_schedule *s,
 	if (cov_prepare(db, sql_log_occ, p, 0, &q, cause) != 0 ||
 	    cov_run(db, q, cause) != 0)
 		return -1;
-	if (s != NULL && cov_sched(db, p, s, cause) != 0)
+	if (s != NULL && cov_sched(db, p, s, &c->relay, cause) != 0)
 		return -1;
 	if (sqlite3_prepare_v2(db, sql_slots, -1, &q, NULL) != SQLITE_OK) {
 		xasprintf(cause, _("coverage report: %s"), sqlite3_errmsg(db));
@@ -657,7 +661,8 @@ rep_coverage_sched(sqlite3 *db, const struct config *cfg, const struct rep_perio
 	}
 	cov_months_init(c);
 	if (cov_slots(db, p, s, c, cause) != 0 || cov_plays(db, cfg, p, c, cause) != 0 ||
-	    cov_owed(db, cfg, p, c, cause) != 0) {
+	    cov_owed(db, cfg, p, c, cause) != 0 ||
+	    rep_relay_load(db, p, &c->relay, cause) != 0) {
 		rep_coverage_clear(c);
 		return -1;
 	}
@@ -697,6 +702,7 @@ rep_coverage_clear(struct rep_coverage *c)
 	cov_counts_free(c->missed_by, c->nmissed_by);
 	cov_counts_free(c->interruptions, c->ninterruptions);
 	cov_counts_free(c->failures, c->nfailures);
+	rep_relay_clear(&c->relay);
 	for (i = 0; i < c->ntopics; i++) {
 		free(c->topics[i].key);
 		free(c->topics[i].name);

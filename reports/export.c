@@ -7,7 +7,7 @@
  * newline, carriage return or backslash inside a field is written \t, \n, \r,
  * \\; SQL NULL is \N):
  *
- *   loaxa-export	2
+ *   loaxa-export	3         (format 2, without relay and interruption lines, is read too)
  *   station	CODE            name, commune, district, province, timezone alike
  *   key	BASE64              the station's Ed25519 public key
  *   period	LABEL	FROM	TO	FROM_MS	TO_MS
@@ -15,6 +15,8 @@
  *   bulletin	ID	SHA256	TITLE	TOPIC	TOPIC_NAME	AGENCY	MIN_AIRINGS	STATUS	VALID_FROM	VALID_UNTIL
  *   alive	FIRST	LAST	EXPORTED_AT   when the daemon was first and last alive (REP_SQL_ALIVE)
  *   timetable	IN_FORCE_FROM	RECORDED_BY	TIMEZONE	SHA256	SLOTS   the timetable history
+ *   relay	ID	SOURCE      a relay's row and its source (format 3)
+ *   interruption	ID	AT	DURATION_MS	REASON	FALLBACK   a relay's interruption (format 3)
  *   columns	seq	id	bulletin	...
  *   header	H0              H0 = BLAKE2b-256 of every byte above
  *   row	H	SEQ	ID	BULLETIN	SHA256	SLOT	SLOT_START	PRIORITY	SCHEDULED_AT	STARTED_AT	ENDED_AT	PLAYED_MS	OUTCOME	REASON	PACED
@@ -166,6 +168,53 @@ static const char sql_ex_timetables[] =
     "SELECT in_force_from, recorded_by, timezone, sha256, slots FROM timetables"
     " ORDER BY in_force_from, id";
 
+/* The relays among the rows of sql_ex_rows, and their interruptions. */
+static const char sql_ex_relays[] =
+    "SELECT id, source FROM airings"
+    " WHERE scheduled_at >= ?1 AND scheduled_at < ?2 + 172800000"
+    "  AND coalesce(slot_start, scheduled_at) >= ?1"
+    "  AND coalesce(slot_start, scheduled_at) < ?2 AND source IS NOT NULL"
+    " ORDER BY scheduled_at, id";
+
+static const char sql_ex_gaps[] =
+    "SELECT i.airing_id, i.at, i.duration_ms, i.reason, i.fallback"
+    " FROM relay_interruptions i JOIN airings a ON a.id = i.airing_id"
+    " WHERE a.scheduled_at >= ?1 AND a.scheduled_at < ?2 + 172800000"
+    "  AND coalesce(a.slot_start, a.scheduled_at) >= ?1"
+    "  AND coalesce(a.slot_start, a.scheduled_at) < ?2"
+    " ORDER BY a.scheduled_at, a.id, i.at, i.id";
+
+/*
+ * Appends a line "word<TAB>column..." for each row of sql with period p's
+ * instants bound: the relay and interruption lines.
+ */
+static int
+ex_lines(sqlite3 *db, const char *sql, const char *word, const struct rep_period *p,
+    struct buf *b, char **cause)
+{
+	sqlite3_stmt *q;
+	int rc, i;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
+		xasprintf(cause, "export: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, p->from_ms);
+	sqlite3_bind_int64(q, 2, p->to_ms);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		buf_text(b, word, 1);
+		for (i = 0; i < sqlite3_column_count(q); i++)
+			buf_col(b, q, i);
+		buf_add(b, "\n", 1);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		xasprintf(cause, "export: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Appends the alive line and the timetable history, so that a merge counts
  * the slots the station's timetable scheduled as the station's report does.
@@ -269,7 +318,9 @@ ex_header(sqlite3 *db, const struct config *cfg, const struct rep_period *p,
 		xasprintf(cause, _("export: %s"), sqlite3_errmsg(db));
 		return -1;
 	}
-	if (ex_history(db, b, cause) != 0)
+	if (ex_history(db, b, cause) != 0 ||
+	    ex_lines(db, sql_ex_relays, "relay", p, b, cause) != 0 ||
+	    ex_lines(db, sql_ex_gaps, "interruption", p, b, cause) != 0)
 		return -1;
 	buf_add(b, "columns\t" EX_COLUMNS "\n", strlen("columns\t" EX_COLUMNS "\n"));
 	return 0;

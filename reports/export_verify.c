@@ -151,6 +151,15 @@ vx_db_open(struct vx *x, char **cause)
 		x->ins = NULL;
 		goto fail;
 	}
+	/* Relay lines name rows that come after them: kept until the rows are in. */
+	if (store_exec(st, "CREATE TEMP TABLE vx_relay (id INTEGER, source TEXT);"
+	    " CREATE TEMP TABLE vx_gap (id INTEGER, at INTEGER, duration_ms INTEGER,"
+	    " reason TEXT, fallback TEXT)", cause) != 0) {
+		sqlite3_finalize(x->ins);
+		sqlite3_finalize(x->insb);
+		x->ins = x->insb = NULL;
+		goto fail;
+	}
 	x->v->store = st;
 	return 0;
 fail:
@@ -239,6 +248,15 @@ vx_header_line(struct vx *x, char **f, int n, int64_t line)
 			vx_history(store_db(v->store), "INSERT INTO timetables"
 			    " (in_force_from, recorded_by, timezone, sha256, slots)"
 			    " VALUES (?1, ?2, ?3, ?4, ?5)", f + 1, 5);
+	} else if (strcmp(f[0], "relay") == 0 && n == 3) {
+		if (v->store != NULL)
+			vx_history(store_db(v->store), "INSERT INTO temp.vx_relay (id, source)"
+			    " VALUES (?1, ?2)", f + 1, 2);
+	} else if (strcmp(f[0], "interruption") == 0 && n == 6) {
+		if (v->store != NULL)
+			vx_history(store_db(v->store), "INSERT INTO temp.vx_gap (id, at,"
+			    " duration_ms, reason, fallback) VALUES (?1, ?2, ?3, ?4, ?5)",
+			    f + 1, 5);
 	} else if (strcmp(f[0], "chain") == 0 && n == 3) {
 		v->chain_n = rep_ex_int(f[1], &ok);
 		if (!ok || rep_ex_unhex(f[2], v->chain_head) != 0)
@@ -595,8 +613,9 @@ rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 	}
 	line = xmalloc(EX_MAX_LINE + 1);
 	if ((len = rep_ex_getline(line, fp)) < 0 ||
-	    strncmp(line, EX_MAGIC "\n", (size_t)len) != 0 ||
-	    (size_t)len != strlen(EX_MAGIC) + 1) {
+	    (size_t)len != strlen(EX_MAGIC) + 1 ||
+	    (strncmp(line, EX_MAGIC "\n", (size_t)len) != 0 &&
+	    strncmp(line, EX_MAGIC_2 "\n", (size_t)len) != 0)) {
 		*cause = vx_not_export(path, line, len);
 		free(line);
 		fclose(fp);
@@ -710,6 +729,16 @@ rep_verify(const char *path, int keep_db, struct rep_verified *v, char **cause)
 		    "(letters, digits, '-' and '_', at most 32)"), shown);
 	}
 	vx_free(&x);
+	if (v->store != NULL && store_exec(v->store, "UPDATE airings SET source ="
+	    " (SELECT r.source FROM temp.vx_relay r WHERE r.id = airings.id)"
+	    " WHERE id IN (SELECT id FROM temp.vx_relay);"
+	    " INSERT INTO relay_interruptions (airing_id, at, duration_ms, reason, fallback)"
+	    " SELECT g.id, g.at, g.duration_ms, g.reason, g.fallback FROM temp.vx_gap g"
+	    " WHERE g.id IN (SELECT id FROM airings)", &err) != 0) {
+		vx_problem(v, 0, "the relays: %s", err);
+		free(err);
+		err = NULL;
+	}
 	if (v->store != NULL && store_commit(v->store, &err) != 0) {
 		vx_problem(v, 0, "%s", err);
 		free(err);

@@ -175,6 +175,7 @@ write_text(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 	text_counts(f, lang, c->interruptions, c->ninterruptions);
 	fprintf(f, "%s\n", rep_label(lang, RL_FAILURES));
 	text_counts(f, lang, c->failures, c->nfailures);
+	rep_relay_text(f, lang, &c->relay);
 }
 
 /* The period line: its name and dates, or the dates alone when --from/--to gave them. */
@@ -202,9 +203,8 @@ csv_pair(FILE *f, const char *k, const char *v)
 	fputs("\r\n", f);
 }
 
-/* A CSV block of counts: reason, count, minutes. */
-static void
-csv_counts(FILE *f, enum rep_lang lang, enum rep_label title,
+void
+rep_csv_counts(FILE *f, enum rep_lang lang, enum rep_label title,
     const struct rep_count *v, size_t n)
 {
 	char min[32];
@@ -256,7 +256,7 @@ write_csv(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 		fprintf(f, ",%s\r\n", value);
 	}
 
-	csv_counts(f, lang, RL_MISSED_BY, c->missed_by, c->nmissed_by);
+	rep_csv_counts(f, lang, RL_MISSED_BY, c->missed_by, c->nmissed_by);
 
 	fputs("\r\n", f);
 	csv_str(f, rep_label(lang, RL_TOPIC));
@@ -303,8 +303,9 @@ write_csv(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 		fprintf(f, ",%s,%s\r\n", b->first_ms ? first : "", b->last_ms ? last : "");
 	}
 
-	csv_counts(f, lang, RL_INTERRUPTIONS, c->interruptions, c->ninterruptions);
-	csv_counts(f, lang, RL_FAILURES, c->failures, c->nfailures);
+	rep_csv_counts(f, lang, RL_INTERRUPTIONS, c->interruptions, c->ninterruptions);
+	rep_csv_counts(f, lang, RL_FAILURES, c->failures, c->nfailures);
+	rep_relay_csv(f, lang, &c->relay);
 }
 
 /* A JSON array of counts. */
@@ -405,6 +406,8 @@ write_json(FILE *f, const struct rep_coverage *c)
 	json_counts(f, c->interruptions, c->ninterruptions);
 	fputs(",\n  \"failures\": ", f);
 	json_counts(f, c->failures, c->nfailures);
+	fputs(",\n  \"relays\": ", f);
+	rep_relay_json(f, &c->relay);
 	fputs(",\n", f);
 	fputs("  \"topics\": [", f);
 	for (i = 0; i < c->ntopics; i++) {
@@ -444,9 +447,8 @@ write_json(FILE *f, const struct rep_coverage *c)
 	fputs(c->nbulletins ? "\n  ]\n}\n" : "]\n}\n", f);
 }
 
-/* An HTML table of counts under a heading. */
-static void
-html_counts(FILE *f, enum rep_lang lang, enum rep_label title,
+void
+rep_html_counts(FILE *f, enum rep_lang lang, enum rep_label title,
     const struct rep_count *v, size_t n)
 {
 	char min[HUMAN_LEN], num[HUMAN_LEN];
@@ -562,7 +564,7 @@ write_html(FILE *f, const struct rep_coverage *c, enum rep_lang lang, int64_t no
 		html_pair(f, rep_label(lang, fig->label), value);
 	}
 	fputs("</tbody>\n</table>\n", f);
-	html_counts(f, lang, RL_MISSED_BY, c->missed_by, c->nmissed_by);
+	rep_html_counts(f, lang, RL_MISSED_BY, c->missed_by, c->nmissed_by);
 	rep_html_charts(f, c, lang);
 
 	html_h2(f, 2, rep_label(lang, RL_TOPICS));
@@ -590,8 +592,9 @@ write_html(FILE *f, const struct rep_coverage *c, enum rep_lang lang, int64_t no
 		    rep_label(lang, b->met ? RL_YES : RL_NO) : "", first, last);
 	}
 	fputs("</tbody>\n</table>\n", f);
-	html_counts(f, lang, RL_INTERRUPTIONS, c->interruptions, c->ninterruptions);
-	html_counts(f, lang, RL_FAILURES, c->failures, c->nfailures);
+	rep_html_counts(f, lang, RL_INTERRUPTIONS, c->interruptions, c->ninterruptions);
+	rep_html_counts(f, lang, RL_FAILURES, c->failures, c->nfailures);
+	rep_relay_html(f, lang, &c->relay, 4);
 	rep_html_end(f, lang, &c->station);
 }
 

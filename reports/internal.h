@@ -59,6 +59,7 @@ enum rep_label {
 	RL_FLAGGED,
 	RL_CHARTS, RL_CHART_MONTHS, RL_CHART_RATE, RL_CHART_TOPICS, RL_CHART_COMMUNES,
 	RL_NO_AIRINGS, RL_NO_SLOTS, RL_NO_STATIONS, RL_BELOW, RL_MONTH,
+	RL_RELAY, RL_SOURCE, RL_RELAYED_HOURS, RL_PLANNED_HOURS, RL_GAPS, RL_GAP_MINUTES,
 	RL_COUNT_
 };
 
@@ -196,6 +197,36 @@ void rep_html_charts(FILE *, const struct rep_coverage *, enum rep_lang);
 /* A YYYY-MM month for readers: vi "12/2025", en as it is. */
 char *rep_month_human(enum rep_lang, const char *month, char out[HUMAN_LEN]);
 
+/* A block of counts under title: reason, count, minutes (CSV; HTML with its heading). */
+void rep_csv_counts(FILE *, enum rep_lang, enum rep_label title, const struct rep_count *,
+    size_t n);
+void rep_html_counts(FILE *, enum rep_lang, enum rep_label title,
+    const struct rep_count *, size_t n);
+
+/*
+ * The relay section (reports/relay.c), "Tiếp sóng": hours relayed per
+ * source against hours planned, and the interruptions, in each format.
+ * HTML writes its numbered heading n.
+ */
+void rep_relay_text(FILE *, enum rep_lang, const struct rep_relay *);
+void rep_relay_csv(FILE *, enum rep_lang, const struct rep_relay *);
+void rep_relay_json(FILE *, const struct rep_relay *);
+void rep_relay_html(FILE *, enum rep_lang, const struct rep_relay *, int n);
+
+/* Adds the planned air time ms of one occurrence of a relay of source. */
+void rep_relay_plan(struct rep_relay *, const char *source, int64_t ms);
+
+/*
+ * Adds the relays of the log in db whose slot occurrence starts in p: the
+ * time relayed per source, the interruptions by source and reason. -1 with
+ * *cause.
+ */
+int rep_relay_load(sqlite3 *db, const struct rep_period *p, struct rep_relay *,
+    char **cause);
+
+/* Adds from's figures to to's (the district's sum). */
+void rep_relay_add(struct rep_relay *to, const struct rep_relay *from);
+
 /* The signature block and the page's end. */
 void rep_html_end(FILE *, enum rep_lang, const struct rep_station *);
 
@@ -203,7 +234,8 @@ void rep_html_end(FILE *, enum rep_lang, const struct rep_station *);
  * The airing-log export (export.c describes its format and writes it,
  * export_verify.c checks it, export_format.c holds what both use).
  */
-#define EX_MAGIC "loaxa-export\t2"
+#define EX_MAGIC "loaxa-export\t3"
+#define EX_MAGIC_2 "loaxa-export\t2" /* without relays: still read */
 #define EX_COLUMNS "seq\tid\tbulletin\tsha256\tslot\tslot_start\tpriority\t" \
 	"scheduled_at\tstarted_at\tended_at\tplayed_ms\toutcome\treason\tpaced"
 #define EX_NCOLS 14

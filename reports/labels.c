@@ -93,6 +93,12 @@ static const char *const labels[RL_COUNT_][2] = {
 	    "No station sent a verified export" },
 	[RL_BELOW] = { "dưới ngưỡng", "below the threshold" },
 	[RL_MONTH] = { "Tháng", "Month" },
+	[RL_RELAY] = { "Tiếp sóng", "Relays" },
+	[RL_SOURCE] = { "Nguồn", "Source" },
+	[RL_RELAYED_HOURS] = { "Giờ tiếp sóng", "Hours relayed" },
+	[RL_PLANNED_HOURS] = { "Giờ theo lịch", "Hours planned" },
+	[RL_GAPS] = { "Gián đoạn", "Interruptions" },
+	[RL_GAP_MINUTES] = { "Số phút gián đoạn", "Minutes interrupted" },
 };
 
 /* The figures' getters: a field of the coverage; the rate, out of the slots. */

@@ -160,6 +160,7 @@ merge_total(struct rep_coverage *t, const struct rep_coverage *c)
 	    c->ninterruptions);
 	merge_counts(&t->failures, &t->nfailures, c->failures, c->nfailures);
 	merge_topics(t, c);
+	rep_relay_add(&t->relay, &c->relay);
 }
 
 /*
@@ -448,6 +449,7 @@ merge_text(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 	for (i = 0; i < m->nstations; i++)
 		if (m->stations[i].status == REP_MERGE_MISSING)
 			fprintf(f, "  %s\n", m->stations[i].code);
+	rep_relay_text(f, lang, &m->total.relay);
 }
 
 /* CSV fields: every figure of c, each after a comma (empty for none). */
@@ -581,6 +583,7 @@ merge_csv(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 			fputs("\r\n", f);
 			free(where);
 		}
+	rep_relay_csv(f, lang, &m->total.relay);
 }
 
 /* The district report as one JSON object. */
@@ -652,7 +655,9 @@ merge_json(FILE *f, const struct rep_merge *m)
 				fputs(", ", f);
 			json_write(f, m->stations[i].code);
 		}
-	fputs("]\n}\n", f);
+	fputs("],\n  \"relays\": ", f);
+	rep_relay_json(f, &m->total.relay);
+	fputs("\n}\n", f);
 }
 
 /* HTML cells: every figure of c (empty for none). */
@@ -886,6 +891,7 @@ merge_html(FILE *f, const struct rep_merge *m, enum rep_lang lang, int64_t now_m
 			fputs("<br/>", f);
 		}
 	fputs("</p>\n", f);
+	rep_relay_html(f, lang, &m->total.relay, 7);
 	rep_html_end(f, lang, &d);
 }
 

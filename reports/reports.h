@@ -94,6 +94,25 @@ struct rep_month {
 	int64_t *topic_airings; /* per topic, in the coverage's topics' order */
 };
 
+/* One relay source over a period: planned and relayed air time, interruptions. */
+struct rep_relay_source {
+	char *source;
+	int64_t planned_ms;    /* its slots' air time in the timetable history */
+	int64_t relayed_ms;    /* its audio on air */
+	int64_t interruptions, interrupted_ms;
+};
+
+/* The relays of a period (the section "Tiếp sóng"). */
+struct rep_relay {
+	struct rep_relay_source *sources; /* by name */
+	size_t nsources;
+	int64_t planned_ms, relayed_ms, interruptions, interrupted_ms;
+	struct rep_count *by_reason;      /* interruptions: n, played_ms their time */
+	size_t nby_reason;
+};
+
+void rep_relay_clear(struct rep_relay *);
+
 struct rep_coverage {
 	struct rep_station station;
 	struct rep_period period;
@@ -111,6 +130,7 @@ struct rep_coverage {
 	struct rep_bulletin *bulletins;
 	size_t nbulletins;
 	int64_t quotas, quotas_met; /* bulletins with a required minimum, and met */
+	struct rep_relay relay;
 	/* Every month the period touches, oldest first (rep_coverage only). */
 	struct rep_month *months;
 	size_t nmonths;
@@ -131,6 +151,7 @@ int rep_coverage(sqlite3 *db, const struct config *cfg, const struct rep_period 
 struct rep_occurrence {
 	char *slot;
 	int64_t start, end; /* ms */
+	char *relay;        /* a relay slot's source, else NULL (the caller frees it) */
 };
 
 /*
@@ -176,6 +197,18 @@ struct rep_airing {
 	const char *outcome;
 	const char *reason;  /* a code of the log's table (scheduler/airlog.h) */
 	const char *detail;  /* what else the log knows: a file, a message */
+	const char *source;  /* a relay's source by name, else NULL */
+	/* A relay's interruptions, oldest first (none for anything else). */
+	const struct rep_interruption *interruptions;
+	size_t ninterruptions;
+};
+
+/* One interruption of a relay's airing (the store's relay_interruptions). */
+struct rep_interruption {
+	int64_t at, duration_ms;
+	const char *reason;   /* source unreachable, source lost, source silent */
+	const char *detail;   /* the relay service's message, or NULL */
+	const char *fallback; /* what the fallback aired meanwhile, or NULL */
 };
 
 /*

@@ -362,6 +362,40 @@ xl_counts(struct xl *x, lxw_worksheet *ws, int r, enum rep_lang lang,
 	return r + 1;
 }
 
+/* Hours of ms as the other formats write them: two decimals, rounded down. */
+static double
+xl_hours(int64_t ms)
+{
+	return (double)(ms / 36000) / 100.0;
+}
+
+/* The sheet "Tiếp sóng": per source and in all, then the interruptions by reason. */
+static void
+xl_relay(struct xl *x, const struct rep_relay *rl, enum rep_lang lang)
+{
+	static const enum rep_label cols[] = { RL_SOURCE, RL_PLANNED_HOURS,
+		RL_RELAYED_HOURS, RL_GAPS, RL_GAP_MINUTES };
+	lxw_worksheet *ws = workbook_add_worksheet(x->wb, rep_label(lang, RL_RELAY));
+	const struct rep_relay_source *s;
+	size_t i;
+	int r = 0;
+
+	worksheet_set_column(ws, 0, 0, 36, NULL);
+	worksheet_set_column(ws, 1, 4, 16, NULL);
+	xl_str(ws, r++, 0, rep_label(lang, RL_RELAY), x->title);
+	xl_head(x, ws, r++, lang, cols, sizeof cols / sizeof cols[0]);
+	for (i = 0; i <= rl->nsources; i++, r++) {
+		s = i < rl->nsources ? &rl->sources[i] : NULL;
+		xl_str(ws, r, 0, s ? s->source : rep_label(lang, RL_TOTAL), s ? NULL : x->bold);
+		xl_num(ws, r, 1, xl_hours(s ? s->planned_ms : rl->planned_ms), NULL);
+		xl_num(ws, r, 2, xl_hours(s ? s->relayed_ms : rl->relayed_ms), NULL);
+		xl_num(ws, r, 3, (double)(s ? s->interruptions : rl->interruptions), x->count);
+		xl_num(ws, r, 4, rep_minutes_value(s ? s->interrupted_ms :
+		    rl->interrupted_ms), x->min);
+	}
+	xl_counts(x, ws, r + 1, lang, RL_GAPS, rl->by_reason, rl->nby_reason);
+}
+
 int
 rep_write_xlsx(const char *path, const struct rep_coverage *c, enum rep_lang lang,
     char **cause)
@@ -448,6 +482,7 @@ rep_write_xlsx(const char *path, const struct rep_coverage *c, enum rep_lang lan
 		}
 	}
 	xl_charts(&x, c, lang);
+	xl_relay(&x, &c->relay, lang);
 	return xl_close(&x, path, cause);
 }
 
@@ -561,5 +596,6 @@ rep_merge_write_xlsx(const char *path, const struct rep_merge *m, enum rep_lang 
 		xl_num(ws, r, 2, (double)m->total.topics[i].completed, x.count);
 		xl_num(ws, r, 3, rep_minutes_value(m->total.topics[i].played_ms), x.min);
 	}
+	xl_relay(&x, &m->total.relay, lang);
 	return xl_close(&x, path, cause);
 }

@@ -116,6 +116,10 @@ sched_log_run(struct store *st, sqlite3_stmt *q, char **cause)
 	return 0;
 }
 
+/* Writes what else a closing row carries (a relay's interruptions), or -1. */
+typedef int (*sched_log_extra)(struct store *, int64_t id, const void *arg,
+    char **cause);
+
 /*
  * Queues the closed row id for the station link (store migration 8's
  * outbox), inside the caller's savepoint.
@@ -134,12 +138,14 @@ sched_log_outbox(struct store *st, int64_t id, char **cause)
 }
 
 /*
- * Steps q, which closes a row (id, or the row q inserts when id is 0), links
- * the row into the log's hash chain and queues it in the outbox for the
- * station link, all or none. Finalises q. Returns the row's id, or -1.
+ * Steps q, which closes a row (id, or the row q inserts when id is 0), runs
+ * extra (when not NULL), links the row into the log's hash chain and queues
+ * it in the outbox for the station link, all or none. Finalises q. Returns
+ * the row's id, or -1.
  */
 static int64_t
-sched_log_close(struct store *st, sqlite3_stmt *q, int64_t id, char **cause)
+sched_log_close(struct store *st, sqlite3_stmt *q, int64_t id, sched_log_extra extra,
+    const void *arg, char **cause)
 {
 	char *undo = NULL;
 
@@ -151,6 +157,8 @@ sched_log_close(struct store *st, sqlite3_stmt *q, int64_t id, char **cause)
 		goto fail;
 	if (id == 0)
 		id = sqlite3_last_insert_rowid(store_db(st));
+	if (extra != NULL && extra(st, id, arg, cause) != 0)
+		goto fail;
 	if (store_chain_close(st, id, cause) != 0 || sched_log_outbox(st, id, cause) != 0)
 		goto fail;
 	if (store_exec(st, "RELEASE airlog_close", cause) != 0)
@@ -187,6 +195,7 @@ bind_item(sqlite3_stmt *q, const struct sched_log_item *it)
 	sqlite3_bind_text(q, 5, it->priority ? it->priority : "normal", -1,
 	    SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 6, it->scheduled_at);
+	bind_text_or_null(q, 10, it->source);
 }
 
 int64_t
@@ -195,8 +204,8 @@ sched_log_start(struct store *st, const struct sched_log_item *it, int64_t start
 {
 	sqlite3_stmt *q = sched_log_prepare(st,
 	    "INSERT INTO airings (bulletin_id, sha256, slot, slot_start, priority,"
-	    " scheduled_at, started_at, heartbeat_at, played_ms, outcome)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 0, 'playing')", cause);
+	    " scheduled_at, started_at, heartbeat_at, played_ms, outcome, source)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 0, 'playing', ?10)", cause);
 
 	if (q == NULL)
 		return -1;
@@ -261,11 +270,48 @@ bind_outcome(sqlite3_stmt *q, int i, enum sched_outcome outcome, enum sched_reas
 	bind_text_or_null(q, i + 2, detail);
 }
 
-int
-sched_log_finish(struct store *st, int64_t id, int64_t ended_at, int64_t played_ms,
-    enum sched_outcome outcome, enum sched_reason reason, const char *detail,
-    char **cause)
+/* A relay's interruptions, as sched_log_finish_relay hands them on. */
+struct relay_interruptions {
+	const struct sched_log_interruption *v;
+	size_t n;
+};
+
+/* Inserts a relay's interruptions for row id (a sched_log_extra). */
+static int
+insert_interruptions(struct store *st, int64_t id, const void *arg, char **cause)
 {
+	const struct relay_interruptions *ri = arg;
+	sqlite3_stmt *q;
+	size_t i;
+
+	for (i = 0; i < ri->n; i++) {
+		if (sched_reason_name(ri->v[i].reason) == NULL) {
+			xasprintf(cause, "airing log: %d is not a reason code",
+			    (int)ri->v[i].reason);
+			return -1;
+		}
+		if ((q = sched_log_prepare(st, "INSERT INTO relay_interruptions (airing_id,"
+		    " at, duration_ms, reason, detail, fallback)"
+		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", cause)) == NULL)
+			return -1;
+		sqlite3_bind_int64(q, 1, id);
+		sqlite3_bind_int64(q, 2, ri->v[i].at);
+		sqlite3_bind_int64(q, 3, ri->v[i].duration_ms < 0 ? 0 : ri->v[i].duration_ms);
+		sqlite3_bind_text(q, 4, sched_reason_name(ri->v[i].reason), -1, SQLITE_STATIC);
+		bind_text_or_null(q, 5, ri->v[i].detail);
+		bind_text_or_null(q, 6, ri->v[i].fallback);
+		if (sched_log_run(st, q, cause) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+sched_log_finish_relay(struct store *st, int64_t id, int64_t ended_at, int64_t played_ms,
+    enum sched_outcome outcome, enum sched_reason reason, const char *detail,
+    const struct sched_log_interruption *v, size_t n, char **cause)
+{
+	struct relay_interruptions ri = { v, n };
 	sqlite3_stmt *q = sched_log_prepare_outcome(st,
 	    "UPDATE airings SET ended_at = ?2, heartbeat_at = ?2, played_ms = ?3,"
 	    " outcome = ?4, reason = ?5, detail = ?6 WHERE id = ?1", reason, cause);
@@ -276,7 +322,17 @@ sched_log_finish(struct store *st, int64_t id, int64_t ended_at, int64_t played_
 	sqlite3_bind_int64(q, 2, ended_at);
 	sqlite3_bind_int64(q, 3, played_ms < 0 ? 0 : played_ms);
 	bind_outcome(q, 4, outcome, reason, detail);
-	return sched_log_close(st, q, id, cause) < 0 ? -1 : 0;
+	return sched_log_close(st, q, id, n > 0 ? insert_interruptions : NULL, &ri,
+	    cause) < 0 ? -1 : 0;
+}
+
+int
+sched_log_finish(struct store *st, int64_t id, int64_t ended_at, int64_t played_ms,
+    enum sched_outcome outcome, enum sched_reason reason, const char *detail,
+    char **cause)
+{
+	return sched_log_finish_relay(st, id, ended_at, played_ms, outcome, reason, detail,
+	    NULL, 0, cause);
 }
 
 int64_t
@@ -286,14 +342,14 @@ sched_log_not_aired(struct store *st, const struct sched_log_item *it,
 {
 	sqlite3_stmt *q = sched_log_prepare_outcome(st,
 	    "INSERT INTO airings (bulletin_id, sha256, slot, slot_start, priority,"
-	    " scheduled_at, played_ms, outcome, reason, detail)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9)", reason, cause);
+	    " scheduled_at, played_ms, outcome, reason, detail, source)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10)", reason, cause);
 
 	if (q == NULL)
 		return -1;
 	bind_item(q, it);
 	bind_outcome(q, 7, outcome, reason, detail);
-	return sched_log_close(st, q, 0, cause);
+	return sched_log_close(st, q, 0, NULL, NULL, cause);
 }
 
 int
@@ -319,7 +375,7 @@ sched_log_recover(struct store *st, char **cause)
 		sqlite3_bind_int64(q, 1, id);
 		sqlite3_bind_text(q, 2, sched_reason_name(SCHED_R_POWER_LOSS), -1,
 		    SQLITE_STATIC);
-		if (sched_log_close(st, q, id, cause) < 0)
+		if (sched_log_close(st, q, id, NULL, NULL, cause) < 0)
 			return -1;
 		n++;
 	}

@@ -72,6 +72,7 @@ struct sched_log_item {
 	int64_t slot_start;  /* ms; the slot occurrence's start, 0 when none */
 	const char *priority; /* normal, priority, emergency */
 	int64_t scheduled_at; /* ms */
+	const char *source;  /* a relay's source by name; NULL for anything else */
 };
 
 /* The current time in ms since the epoch (CLOCK_REALTIME). */
@@ -102,6 +103,27 @@ int sched_log_heartbeat(struct store *, int64_t id, int64_t now, int64_t played_
  */
 int sched_log_finish(struct store *, int64_t id, int64_t ended_at, int64_t played_ms,
     enum sched_outcome, enum sched_reason, const char *detail, char **cause);
+
+/*
+ * One interruption of a relay: from at (ms), for duration_ms, why (a
+ * reason code), what else is known (NULL: nothing), and what the fallback
+ * aired meanwhile (titles; NULL: nothing).
+ */
+struct sched_log_interruption {
+	int64_t at, duration_ms;
+	enum sched_reason reason;
+	const char *detail;
+	const char *fallback;
+};
+
+/*
+ * sched_log_finish for a relay's row, writing its n interruptions in the
+ * same transaction: the row is closed with all of them or none. A reason
+ * outside the table (the row's or an interruption's) writes nothing.
+ */
+int sched_log_finish_relay(struct store *, int64_t id, int64_t ended_at,
+    int64_t played_ms, enum sched_outcome, enum sched_reason, const char *detail,
+    const struct sched_log_interruption *, size_t n, char **cause);
 
 /*
  * Records an item or slot that did not air (outcome missed, skipped or

@@ -55,7 +55,7 @@ bridge_refused(struct store *st, const struct config *cfg,
 {
 	const char *slot = cfg->slots[occ->slot].name;
 	struct sched_log_item it = { id, NULL, slot, occ->start,
-		conf_priority_name(occ->priority), occ->air_start };
+		conf_priority_name(occ->priority), occ->air_start, cfg->slots[occ->slot].relay };
 	char *cause = NULL;
 
 	log_error(_("slot %s: %s"), slot, why);

@@ -69,6 +69,10 @@ sched_history_text(const struct config *cfg)
 			hist_add(&out, &len, j > 0 ? "," : "", 0);
 			hist_add(&out, &len, date, 0);
 		}
+		if (s->relay != NULL) {
+			hist_add(&out, &len, "\t", 0);
+			hist_add(&out, &len, s->relay, 1);
+		}
 		hist_add(&out, &len, "\n", 0);
 	}
 	return out;
@@ -210,21 +214,26 @@ hist_unescape(char *s)
 static int
 hist_parse_line(char *line, struct config_slot *s)
 {
-	char *f[HIST_FIELDS], *p = line, *tab, *comma;
-	int i, days, end_clock;
+	char *f[HIST_FIELDS + 1], *p = line, *tab, *comma;
+	int i, nf, days, end_clock;
 
-	for (i = 0; i < HIST_FIELDS; i++) {
-		f[i] = p;
-		tab = strchr(p, '\t');
-		if ((tab == NULL) != (i == HIST_FIELDS - 1))
+	for (i = 0, tab = line; tab != NULL; i++) {
+		if (i == HIST_FIELDS + 1)
 			return -1;
-		if (tab != NULL) {
+		f[i] = p;
+		if ((tab = strchr(p, '\t')) != NULL) {
 			*tab = '\0';
 			p = tab + 1;
 		}
 	}
+	if ((nf = i) < HIST_FIELDS)
+		return -1;
 	hist_unescape(f[0]);
 	s->name = xstrdup(f[0]);
+	if (nf > HIST_FIELDS) {
+		hist_unescape(f[HIST_FIELDS]);
+		s->relay = xstrdup(f[HIST_FIELDS]);
+	}
 	s->playlist = xstrdup("");
 	if (hist_int(f[1], 127, &days) != 0 || hist_date_parse(f[2], &s->date) != 0 ||
 	    hist_int(f[3], 86399, &s->start) != 0 ||
@@ -285,6 +294,7 @@ sched_history_slots_free(struct config_slot *v, size_t n)
 		free(v[i].name);
 		free(v[i].playlist);
 		free(v[i].skip);
+		free(v[i].relay);
 	}
 	free(v);
 }

@@ -6,8 +6,9 @@
  * A timetable is kept as its zone and a normalised serialisation of its
  * slots, one slot a line of tab-separated fields (only what decides when
  * occurrences fall: name, days, date, start, length, end_clock, from,
- * until, priority, skip dates; a tab, newline or backslash in a name is
- * written \t, \n, \\). Playlists, intros and outros do not change when a
+ * until, priority, skip dates, and for a relay slot its source's name, which
+ * reports count relayed hours against; a tab, newline or backslash in a
+ * name is written \t, \n, \\). Playlists, intros and outros do not change when a
  * slot is scheduled, so a change to them alone records nothing.
  */
 #ifndef LOAXA_HISTORY_H

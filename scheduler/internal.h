@@ -190,8 +190,16 @@ struct sched_relay_air *sched_relay_prepare(struct daemon *, int64_t start_at,
     struct sched_airing_spec *spec);
 /* A relay child's own event (fault, back, a fallback item): logged. */
 void sched_relay_event(struct daemon *, const struct sched_airing_event *);
-/* The relay child has ended: closes what is open; the detail for its row. */
-void sched_relay_done(struct daemon *, char *detail, size_t size);
+/* The relay's source by name. */
+const char *sched_relay_source(const struct sched_relay_air *);
+/*
+ * The relay child has ended: closes what is open (the fallback's row, the
+ * interruption under way) and then the relay's row (0: it has none) with
+ * its outcome, its interruptions and detail (NULL: a sum of them).
+ */
+int sched_relay_finish(struct daemon *, int64_t row, int64_t ended_at,
+    int64_t played_ms, enum sched_outcome, enum sched_reason, const char *detail,
+    char **cause);
 void sched_relay_free(struct sched_relay_air **);
 
 /* server.c */

@@ -352,7 +352,8 @@ sched_plan_run(const struct config *cfg, struct sched_pool *pool, int64_t from,
 				en->items[j].role = picks[j].role;
 			}
 		}
-		for (j = 0; j < np; j++) {
+		/* A relay slot's picks are its fallback: they air only if the source fails. */
+		for (j = 0; j < np && cfg->slots[o[i].slot].relay == NULL; j++) {
 			c[picks[j].cand].airings++;
 			c[picks[j].cand].last_aired = o[i].air_start + picks[j].offset_ms;
 			if (o[i].air_start + picks[j].offset_ms < q.until_ms[picks[j].cand])

@@ -58,7 +58,11 @@ struct sched_plan_item {
 	int role;           /* PL_ITEM, PL_INTRO, PL_OUTRO */
 };
 
-/* One occurrence of the plan and what airs in it. */
+/*
+ * One occurrence of the plan and what airs in it; for a relay slot, what
+ * its fallback would air if the source failed all through it (not counted
+ * as aired by the plan's quotas).
+ */
 struct sched_plan_entry {
 	struct sched_occurrence occ;
 	struct sched_plan_item *items;

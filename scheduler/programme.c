@@ -37,19 +37,29 @@ log_item(const struct sched_onair *a)
 		.slot_start = a->occ.start,
 		.priority = sched_onair_priority(a),
 		.scheduled_at = a->scheduled_at,
+		.source = a->relay != NULL ? sched_relay_source(a->relay) : NULL,
 	};
 
 	return it;
 }
 
-/* Records a slot occurrence (of slot) that did not air at all. */
+/* The name of slot index i of the configuration now. */
+static const char *
+slot_name(const struct daemon *d, size_t i)
+{
+	return d->cfg->slots[i].name;
+}
+
+/* Records a slot occurrence (of slot) that did not air at all; a relay's names its source. */
 static void
 log_occ_missed(struct daemon *d, const char *slot, const struct sched_occurrence *o,
     enum sched_reason reason)
 {
 	/* Planned at its air start; one skipped for overlap has none: its start. */
 	struct sched_log_item it = { 0, NULL, slot, o->start,
-		conf_priority_name(o->priority), o->air_start ? o->air_start : o->start };
+		conf_priority_name(o->priority), o->air_start ? o->air_start : o->start,
+		o->slot < d->cfg->nslots && strcmp(slot_name(d, o->slot), slot) == 0 ?
+		d->cfg->slots[o->slot].relay : NULL };
 	enum sched_outcome outcome = o->skipped ? SCHED_SKIPPED : SCHED_MISSED;
 	char *cause = NULL, at[32];
 
@@ -59,13 +69,6 @@ log_occ_missed(struct daemon *d, const char *slot, const struct sched_occurrence
 		sched_daemon_log_failed(d, cause);
 	log_info(_("slot %s at %s: %s (%s)"), slot, sched_local_time(o->start, at),
 	    sched_outcome_name(outcome), sched_reason_name(reason));
-}
-
-/* The name of slot index i of the configuration now. */
-static const char *
-slot_name(const struct daemon *d, size_t i)
-{
-	return d->cfg->slots[i].name;
 }
 
 void
@@ -108,7 +111,7 @@ onair_approved(struct daemon *d, const struct sched_item *item, const char *slot
     const struct sched_occurrence *occ, int64_t start_at)
 {
 	struct sched_log_item it = { item->bulletin_id, item->sha256, slot,
-		slot != NULL ? occ->start : 0, conf_priority_name(item->priority), start_at };
+		slot != NULL ? occ->start : 0, conf_priority_name(item->priority), start_at, NULL };
 	struct sched_item now;
 	char *why = NULL, *cause = NULL;
 	int tampered = 0, same;
@@ -236,17 +239,12 @@ onair_done(struct daemon *d, const struct sched_airing_event *ev)
 	enum sched_outcome outcome = SCHED_COMPLETED;
 	const char *detail = ev->detail[0] ? ev->detail : NULL;
 	int64_t now = sched_log_now_ms();
-	char *cause = NULL, why[192], relayed[96];
+	char *cause = NULL, why[192];
 	int64_t played = ev->played_ms > a->played_ms ? ev->played_ms : a->played_ms;
 
-	if (a->relay != NULL) {
-		sched_relay_done(d, relayed, sizeof relayed);
-		if (ev->reason == SCHED_R_NONE)
-			detail = relayed;
-		/* Cut by an emergency, the relay resumes after it if time is left. */
-		if (programme_owns(d, a) && stop != SCHED_R_EMERGENCY)
-			d->prog.relay_done = 1;
-	}
+	/* Cut by an emergency, a relay resumes after it if time is left. */
+	if (a->relay != NULL && programme_owns(d, a) && stop != SCHED_R_EMERGENCY)
+		d->prog.relay_done = 1;
 
 	if (ev->end == SCHED_AIRING_STOPPED) {
 		outcome = SCHED_INTERRUPTED;
@@ -261,9 +259,15 @@ onair_done(struct daemon *d, const struct sched_airing_event *ev)
 		detail = NULL;
 	}
 	d->device_ok = !ev->device;
+	/* A relay closes its fallback's row, then its own with its interruptions. */
+	if (a->relay != NULL && sched_relay_finish(d, a->row, now, played, outcome, reason,
+	    detail, &cause) != 0) {
+		sched_daemon_log_failed(d, cause);
+		cause = NULL;
+	}
 	if (a->row != 0) {
-		if (sched_log_finish(d->st, a->row, now, played, outcome, reason, detail,
-		    &cause) != 0)
+		if (a->relay == NULL && sched_log_finish(d->st, a->row, now, played,
+		    outcome, reason, detail, &cause) != 0)
 			sched_daemon_log_failed(d, cause);
 	} else if (ev->device && programme_owns(d, a) && !d->stopping) {
 		/* The device would not open: try again shortly, log at the slot's end. */

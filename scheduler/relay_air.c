@@ -3,7 +3,9 @@
  * spec (the source by name, the relay service's socket, the fallback
  * bulletins), and the log of what it reports: a row per fallback bulletin
  * aired, a log line per interruption (when, how long, why, what the
- * fallback aired), and the relay row's detail that sums them up.
+ * fallback aired), and the relay's row with its source, its interruptions
+ * (table relay_interruptions, written as the row closes) and a detail that
+ * sums them up.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +30,8 @@ struct sched_relay_air {
 	enum sched_reason fault;
 	char fault_detail[128];
 	char aired[160];             /* what the fallback aired in it */
-	int interruptions;
+	struct sched_log_interruption *ints; /* those ended; detail, fallback owned */
+	size_t nints;
 	int64_t interrupted_ms;
 };
 
@@ -69,9 +72,19 @@ relay_interruption_end(struct sched_relay_air *ra, int64_t until)
 {
 	char at[32];
 
+	struct sched_log_interruption *in;
+
 	if (ra->fault_at == 0)
 		return;
-	ra->interruptions++;
+	if (until < ra->fault_at)
+		until = ra->fault_at;
+	ra->ints = xreallocarray(ra->ints, ra->nints + 1, sizeof *ra->ints);
+	in = &ra->ints[ra->nints++];
+	in->at = ra->fault_at;
+	in->duration_ms = until - ra->fault_at;
+	in->reason = ra->fault;
+	in->detail = ra->fault_detail[0] ? xstrdup(ra->fault_detail) : NULL;
+	in->fallback = ra->aired[0] ? xstrdup(ra->aired) : NULL;
 	ra->interrupted_ms += until - ra->fault_at;
 	log_warn("relay %s interrupted at %s for %lld s (%s%s%s); the fallback aired: %s",
 	    ra->source, sched_local_time(ra->fault_at, at),
@@ -131,7 +144,7 @@ sched_relay_event(struct daemon *d, const struct sched_airing_event *ev)
 			break;
 		it = &ra->items[ev->index];
 		li = (struct sched_log_item){ it->bulletin_id, it->sha256, a->slot,
-			a->occ.start, sched_onair_priority(a), ev->at };
+			a->occ.start, sched_onair_priority(a), ev->at, NULL };
 		if ((ra->fb_row = sched_log_start(d->st, &li, ev->at, &cause)) < 0) {
 			ra->fb_row = 0;
 			sched_daemon_log_failed(d, cause);
@@ -150,16 +163,28 @@ sched_relay_event(struct daemon *d, const struct sched_airing_event *ev)
 	}
 }
 
-void
-sched_relay_done(struct daemon *d, char *detail, size_t size)
+const char *
+sched_relay_source(const struct sched_relay_air *ra)
+{
+	return ra->source;
+}
+
+int
+sched_relay_finish(struct daemon *d, int64_t row, int64_t ended_at, int64_t played_ms,
+    enum sched_outcome outcome, enum sched_reason reason, const char *detail,
+    char **cause)
 {
 	struct sched_relay_air *ra = d->air.relay;
+	char sum[96];
 
 	relay_fb_end(d, ra, 0, SCHED_AIRING_STOPPED);
-	relay_interruption_end(ra, sched_log_now_ms());
-	snprintf(detail, size, "relay %s; %d interruption%s, %lld s", ra->source,
-	    ra->interruptions, ra->interruptions == 1 ? "" : "s",
-	    (long long)(ra->interrupted_ms / 1000));
+	relay_interruption_end(ra, ended_at);
+	snprintf(sum, sizeof sum, "relay %s; %zu interruption%s, %lld s", ra->source,
+	    ra->nints, ra->nints == 1 ? "" : "s", (long long)(ra->interrupted_ms / 1000));
+	if (row <= 0)
+		return 0;
+	return sched_log_finish_relay(d->st, row, ended_at, played_ms, outcome, reason,
+	    detail != NULL ? detail : sum, ra->ints, ra->nints, cause);
 }
 
 void
@@ -169,6 +194,12 @@ sched_relay_free(struct sched_relay_air **rap)
 
 	if (ra == NULL)
 		return;
+	while (ra->nints > 0) {
+		ra->nints--;
+		free((char *)ra->ints[ra->nints].detail);
+		free((char *)ra->ints[ra->nints].fallback);
+	}
+	free(ra->ints);
 	free(ra->source);
 	free(ra->sock);
 	free(ra->fb);

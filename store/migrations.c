@@ -244,6 +244,30 @@ static const char *const migrations[] = {
 	"  ref        INTEGER NOT NULL,\n"
 	"  created_at INTEGER NOT NULL\n"
 	") STRICT;\n",
+	/*
+	 * 10: relays. A relay's row names its source (relay.sources' name: the
+	 * airing's own, or the missed slot's). relay_interruptions holds each
+	 * interruption of a relay's airing: when it began (ms since the epoch,
+	 * UTC), how long it lasted, why (a reason code: source unreachable,
+	 * source lost, source silent), the service's message, and the titles of
+	 * what the fallback aired meanwhile. The daemon writes them when it
+	 * closes the relay's row, in the same transaction; they are append-only.
+	 */
+	"ALTER TABLE airings ADD COLUMN source TEXT;\n"
+	"CREATE TABLE relay_interruptions (\n"
+	"  id          INTEGER PRIMARY KEY,\n"
+	"  airing_id   INTEGER NOT NULL REFERENCES airings (id),\n"
+	"  at          INTEGER NOT NULL,\n"
+	"  duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0),\n"
+	"  reason      TEXT NOT NULL,\n"
+	"  detail      TEXT,\n"
+	"  fallback    TEXT\n"
+	") STRICT;\n"
+	"CREATE INDEX relay_interruptions_by_airing ON relay_interruptions (airing_id, at);\n"
+	"CREATE TRIGGER relay_interruptions_no_update BEFORE UPDATE ON relay_interruptions\n"
+	"BEGIN SELECT RAISE(ABORT, 'relay interruptions are append-only'); END;\n"
+	"CREATE TRIGGER relay_interruptions_no_delete BEFORE DELETE ON relay_interruptions\n"
+	"BEGIN SELECT RAISE(ABORT, 'relay interruptions are append-only'); END;\n",
 };
 
 const char *

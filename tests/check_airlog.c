@@ -55,7 +55,7 @@ row(int64_t id, char *outcome, size_t olen, char *reason, size_t rlen,
 
 START_TEST(test_start_heartbeat_finish)
 {
-	struct sched_log_item it = { 7, "ab12", "Buổi sáng", 1000, "normal", 1000 };
+	struct sched_log_item it = { 7, "ab12", "Buổi sáng", 1000, "normal", 1000, NULL };
 	char *cause = NULL, outcome[32], reason[64];
 	int64_t id, played, ended;
 
@@ -89,7 +89,7 @@ END_TEST
  */
 START_TEST(test_chain)
 {
-	struct sched_log_item it = { 3, "cd34", "Chiều", 5000, "priority", 5000 };
+	struct sched_log_item it = { 3, "cd34", "Chiều", 5000, "priority", 5000, NULL };
 	struct store_chain_head h, h2;
 	char *cause = NULL;
 	int64_t a, b, c;
@@ -133,7 +133,7 @@ END_TEST
 
 START_TEST(test_recover)
 {
-	struct sched_log_item it = { 3, "cd34", "Chiều", 5000, "priority", 5000 };
+	struct sched_log_item it = { 3, "cd34", "Chiều", 5000, "priority", 5000, NULL };
 	char *cause = NULL, outcome[32], reason[64];
 	int64_t open, done, played, ended;
 
@@ -156,7 +156,7 @@ END_TEST
 
 START_TEST(test_not_aired_and_alive)
 {
-	struct sched_log_item it = { 0, NULL, "Sáng", 10000, "normal", 10000 };
+	struct sched_log_item it = { 0, NULL, "Sáng", 10000, "normal", 10000, NULL };
 	char *cause = NULL, outcome[32], reason[64];
 	int64_t id, played, ended;
 
@@ -214,7 +214,7 @@ rows(void)
 START_TEST(test_reason_code_and_detail)
 {
 	static const char why[] = "/srv/loaxa/b1.wav: the file changed since it was approved";
-	struct sched_log_item it = { 4, "ef56", "Trưa", 20000, "normal", 20000 };
+	struct sched_log_item it = { 4, "ef56", "Trưa", 20000, "normal", 20000, NULL };
 	char *cause = NULL, outcome[32], reason[64], detail[128];
 	int64_t id, open, played, ended, n;
 
@@ -361,7 +361,7 @@ outbox_refs(char *out, size_t len)
  */
 START_TEST(test_outbox)
 {
-	struct sched_log_item it = { 3, "cd34", "Chiều", 5000, "normal", 5000 };
+	struct sched_log_item it = { 3, "cd34", "Chiều", 5000, "normal", 5000, NULL };
 	char *cause = NULL, refs[256], want[256];
 	int64_t a, b, c;
 
@@ -394,7 +394,7 @@ END_TEST
  */
 START_TEST(test_outbox_prune)
 {
-	struct sched_log_item it = { 0, NULL, "Sáng", 10000, "normal", 10000 };
+	struct sched_log_item it = { 0, NULL, "Sáng", 10000, "normal", 10000, NULL };
 	char *cause = NULL, refs[256];
 	sqlite3 *db;
 	int i;
@@ -429,7 +429,7 @@ START_TEST(test_outcome_words)
 		"missed", "skipped" };
 	static const enum sched_outcome all[] = { SCHED_COMPLETED, SCHED_INTERRUPTED,
 		SCHED_FAILED, SCHED_MISSED, SCHED_SKIPPED };
-	struct sched_log_item it = { 0, NULL, "Sáng", 10000, "normal", 10000 };
+	struct sched_log_item it = { 0, NULL, "Sáng", 10000, "normal", 10000, NULL };
 	char *cause = NULL, outcome[32], reason[64];
 	int64_t id, played, ended;
 	size_t i;
@@ -441,6 +441,71 @@ START_TEST(test_outcome_words)
 		ck_assert_str_eq(outcome, words[i]);
 		ck_assert_str_eq(sched_outcome_name(all[i]), words[i]);
 	}
+}
+END_TEST
+
+/* Reads one text of the store by SQL into out ("" for NULL). */
+static void
+query_text(const char *sql, char *out, size_t len)
+{
+	sqlite3_stmt *q;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	snprintf(out, len, "%s", sqlite3_column_type(q, 0) == SQLITE_NULL ? "" :
+	    (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+}
+
+/*
+ * A relay's row names its source from its start; its interruptions are
+ * written as it closes, all or none: an interruption with a reason outside
+ * the table leaves the row open and writes none. A missed relay slot names
+ * its source too.
+ */
+START_TEST(test_relay_row)
+{
+	struct sched_log_item it = { 0, NULL, "Thời sự", 5000, "normal", 5000, "VOV1" };
+	struct sched_log_interruption in[2] = {
+		{ 8000, 6000, SCHED_R_SOURCE_LOST, "the stream ended", "'Bản tin'" },
+		{ 20000, 3000, SCHED_R_SOURCE_SILENT, NULL, NULL },
+	};
+	char *cause = NULL, out[256];
+	int64_t id, missed;
+
+	id = sched_log_start(st, &it, 5010, &cause);
+	ck_assert_int_gt(id, 0);
+	query_text("SELECT source FROM airings WHERE id = 1", out, sizeof out);
+	ck_assert_str_eq(out, "VOV1");
+	in[1].reason = SCHED_R_NREASONS;
+	ck_assert_int_eq(sched_log_finish_relay(st, id, 35000, 30000, SCHED_COMPLETED,
+	    SCHED_R_NONE, NULL, in, 2, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "not a reason code"));
+	free(cause);
+	cause = NULL;
+	query_text("SELECT outcome || ' ' || (SELECT count(*) FROM relay_interruptions)"
+	    " FROM airings WHERE id = 1", out, sizeof out);
+	ck_assert_str_eq(out, "playing 0");
+	in[1].reason = SCHED_R_SOURCE_SILENT;
+	ck_assert_msg(sched_log_finish_relay(st, id, 35000, 30000, SCHED_COMPLETED,
+	    SCHED_R_NONE, NULL, in, 2, &cause) == 0, "%s", cause);
+	query_text("SELECT group_concat(airing_id || '|' || at || '|' || duration_ms || '|'"
+	    " || reason || '|' || coalesce(detail, '-') || '|' || coalesce(fallback, '-'),"
+	    " ';') FROM (SELECT * FROM relay_interruptions ORDER BY at)", out, sizeof out);
+	ck_assert_str_eq(out, "1|8000|6000|source lost|the stream ended|'Bản tin';"
+	    "1|20000|3000|source silent|-|-");
+	query_text("SELECT outcome FROM airings WHERE id = 1", out, sizeof out);
+	ck_assert_str_eq(out, "completed");
+	/* Append-only. */
+	ck_assert_int_eq(store_exec(st, "DELETE FROM relay_interruptions", &cause), -1);
+	free(cause);
+	cause = NULL;
+	missed = sched_log_not_aired(st, &it, SCHED_MISSED, SCHED_R_CONTROLLER_OFF, NULL,
+	    &cause);
+	ck_assert_int_gt(missed, 0);
+	query_text("SELECT group_concat(coalesce(source, '-'), ',') FROM airings", out,
+	    sizeof out);
+	ck_assert_str_eq(out, "VOV1,VOV1");
 }
 END_TEST
 
@@ -463,6 +528,7 @@ main(void)
 	tcase_add_test(tc, test_reason_code_and_detail);
 	tcase_add_test(tc, test_reason_words);
 	tcase_add_test(tc, test_old_reasons_split);
+	tcase_add_test(tc, test_relay_row);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -817,7 +817,8 @@ tt_occurrences(const char *tz, const char *text, int64_t from, int64_t to,
 	for (*n = 0; *n < no; (*n)++) {
 		i = *n;
 		(*out)[i] = (struct rep_occurrence){ xstrdup(sl[o[i].slot].name),
-		    o[i].start, o[i].end };
+		    o[i].start, o[i].end, sl[o[i].slot].relay ?
+		    xstrdup(sl[o[i].slot].relay) : NULL };
 	}
 	free(o);
 	sched_history_slots_free(sl, ns);
@@ -1684,6 +1685,121 @@ START_TEST(test_reason_labels)
 }
 END_TEST
 
+/*
+ * The relay section: hours planned per source from the timetable history
+ * (a relay slot "Thời sự" of VOV1, 05:00 for 30 minutes daily), hours
+ * relayed from the relays' rows, and their interruptions by reason, in
+ * text, CSV, JSON and HTML.
+ */
+START_TEST(test_relay_section)
+{
+	struct rep_schedule sched = { tt_occurrences, 0 };
+	struct sched_log_interruption in = { 0, 300000, SCHED_R_SOURCE_LOST, "ended",
+		"'Bản tin'" };
+	char *dir = tu_tmpdir(), *data, *cause = NULL, *buf = NULL, *out, pub[45];
+	struct rep_coverage c, e;
+	struct rep_verified v;
+	struct rep_period p;
+	struct config *cfg;
+	struct store *st;
+	int64_t day, at, id;
+	size_t len = 0, rows;
+	FILE *f;
+
+	setup_tz();
+	cfg = config_text("station = { code = \"RL-1\"; name = \"Đài\"; };\n"
+	    "relay = { sources = ( { name = \"VOV1\"; url = \"http://127.0.0.1:1/a\"; } ); };\n"
+	    "playlists = ( { name = \"p\"; mode = \"rotate\"; topics = [ \"cchc\" ]; } );\n"
+	    "timetable = ( { name = \"Thời sự\"; days = \"daily\"; start = \"05:00\";"
+	    " length = \"30m\"; relay = \"VOV1\"; fallback = \"p\"; } );\n");
+	xasprintf(&data, "%s/data", dir);
+	ck_assert_int_eq(store_open_dir(data, &st, &cause), 0);
+	ck_assert_int_eq(rep_key_create(st, data, 0, pub, &cause), 0);
+	ck_assert_int_eq(rep_date_ms("2026-03-01", &day, &cause), 0);
+	ck_assert_int_eq(rep_period_dates("2026-03-01", "2026-03-02", &p, &cause), 0);
+	ck_assert_int_eq(sched_history_ensure(st, cfg, day - 86400000LL * 28, &cause), 1);
+	at = day + 5 * 3600000LL;
+	{
+		struct sched_log_item it = { 0, NULL, "Thời sự", at, "normal", at, "VOV1" };
+
+		id = sched_log_start(st, &it, at, &cause);
+		ck_assert_int_gt(id, 0);
+		in.at = at + 60000;
+		ck_assert_int_eq(sched_log_finish_relay(st, id, at + 1800000, 1500000,
+		    SCHED_COMPLETED, SCHED_R_NONE, NULL, &in, 1, &cause), 0);
+	}
+	sched.now = day + 10 * 86400000LL;
+	ck_assert_msg(rep_coverage_sched(store_db(st), cfg, &p, &sched, &c, &cause) == 0,
+	    "%s", cause);
+	ck_assert_int_eq(c.relay.nsources, 1);
+	ck_assert_str_eq(c.relay.sources[0].source, "VOV1");
+	ck_assert_int_eq(c.relay.planned_ms, 3600000);
+	ck_assert_int_eq(c.relay.sources[0].relayed_ms, 1500000);
+	ck_assert_int_eq(c.relay.interruptions, 1);
+	ck_assert_int_eq(c.relay.interrupted_ms, 300000);
+	ck_assert_int_eq(c.relay.nby_reason, 1);
+	ck_assert_str_eq(c.relay.by_reason[0].key, "source lost");
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(rep_write(f, &c, REP_TEXT, REP_VI, 0, &cause), 0);
+	ck_assert_int_eq(rep_write(f, &c, REP_CSV, REP_VI, 0, &cause), 0);
+	ck_assert_int_eq(rep_write(f, &c, REP_JSON, REP_VI, 0, &cause), 0);
+	ck_assert_int_eq(rep_write(f, &c, REP_HTML, REP_VI, 0, &cause), 0);
+	fclose(f);
+	ck_assert_msg(strstr(buf, "Tiếp sóng\n  Nguồn: VOV1\n         0,41 Giờ tiếp sóng,"
+	    " 1,00 Giờ theo lịch; 1 Gián đoạn (5,0 Số phút)") != NULL, "%s", buf);
+	ck_assert_msg(strstr(buf, "VOV1,1.00,0.41,1,5.0\r\n") != NULL, "%s", buf);
+	ck_assert_msg(strstr(buf, "\"relays\": {\"planned_ms\": 3600000, \"planned_hours\":"
+	    " 1.00, \"relayed_ms\": 1500000") != NULL, "%s", buf);
+	ck_assert_msg(strstr(buf, "<td>VOV1</td><td class=\"n\">1,00</td>") != NULL, "%s",
+	    buf);
+	free(buf);
+	/* The workbook has the sheet Tiếp sóng with the source and the reason. */
+	if (have("unzip")) {
+		char *xl, *cmd;
+		FILE *unzip;
+
+		xasprintf(&xl, "%s/r.xlsx", dir);
+		ck_assert_msg(rep_write_xlsx(xl, &c, REP_VI, &cause) == 0, "%s", cause);
+		buf = xmalloc(1 << 16);
+		xasprintf(&cmd, "unzip -p '%s' xl/workbook.xml xl/sharedStrings.xml", xl);
+		ck_assert_ptr_nonnull(unzip = popen(cmd, "r"));
+		len = fread(buf, 1, (1 << 16) - 1, unzip);
+		buf[len] = '\0';
+		ck_assert_int_eq(pclose(unzip), 0);
+		ck_assert_msg(strstr(buf, "name=\"Tiếp sóng\"") != NULL, "%s", buf);
+		ck_assert_msg(strstr(buf, "VOV1") != NULL, "%s", buf);
+		ck_assert_msg(strstr(buf, "Giờ theo lịch") != NULL, "%s", buf);
+		ck_assert_msg(strstr(buf, rep_reason(REP_VI, "source lost")) != NULL, "%s",
+		    buf);
+		free(cmd);
+		free(buf);
+		free(xl);
+	}
+	/* The signed export carries the relays: the verified rows give the same figures. */
+	xasprintf(&out, "%s/r.lxe", dir);
+	ck_assert_msg(rep_export(store_db(st), cfg, data, &p, out, &rows, &cause) == 0, "%s",
+	    cause);
+	ck_assert_int_eq(rep_verify(out, 1, &v, &cause), 0);
+	ck_assert_msg(v.ok, "%s", v.nproblems ? v.problems[0].what : "?");
+	ck_assert_int_eq(rep_coverage_sched(store_db(v.store), cfg, &p, &sched, &e, &cause),
+	    0);
+	ck_assert_int_eq(e.relay.nsources, 1);
+	ck_assert_int_eq(e.relay.planned_ms, c.relay.planned_ms);
+	ck_assert_int_eq(e.relay.relayed_ms, c.relay.relayed_ms);
+	ck_assert_int_eq(e.relay.interrupted_ms, 300000);
+	ck_assert_str_eq(e.relay.by_reason[0].key, "source lost");
+	rep_coverage_clear(&e);
+	rep_verified_clear(&v);
+	free(out);
+	rep_coverage_clear(&c);
+	store_close(&st);
+	conf_free(&cfg);
+	tu_rmtree(dir);
+	free(dir);
+	free(data);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1705,6 +1821,7 @@ main(void)
 	tcase_add_test(tc, test_merge);
 	tcase_add_test(tc, test_scheduled_from_history);
 	tcase_add_test(tc, test_reason_labels);
+	tcase_add_test(tc, test_relay_section);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

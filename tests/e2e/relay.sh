@@ -99,6 +99,23 @@ run "$LOAXA" -c a/st.conf import --title "Bản tin dự phòng" --topic cchc --
 expect_rc 0
 run "$LOAXA" -c a/st.conf check
 expect_rc 0
+# loaxa plan shows the relay slots: source and fallback, in table and JSON.
+run "$LOAXA" -c a/st.conf plan --from "$day" --days 1
+expect_rc 0
+expect_out "Thời sự  [normal, relay VOV1, fallback filler]"
+expect_out "relay VOV1, live until $(at 30)"
+expect_out "fallback while the source fails:"
+run "$LOAXA" -c a/st.conf plan --from "$day" --days 1 --format json
+expect_rc 0
+CHECKS=$((CHECKS + 1))
+printf '%s' "$OUT" | python3 -c '
+import json, sys
+p = json.load(sys.stdin)
+o = {x["slot"]: x for x in p["occurrences"]}
+assert o["Thời sự"]["relay"] == "VOV1" and o["Thời sự"]["fallback"] == "filler", o
+assert o["Tỉnh"]["relay"] == "Đài tỉnh" and o["Tỉnh"]["outcome"] == "planned", o
+assert o["Thời sự"]["items"][0]["bulletin"] == 1, o
+' || fail "loaxa plan --format json lacks the relay: $OUT"
 
 source_start
 "$RELAY" -c a/st.conf 2>"$T/relay.err" &
@@ -191,6 +208,32 @@ assert 10000 <= relay[0]["played_ms"] <= 30000, relay[0]
 assert len(fb) >= 1 and fb[0]["started_at"] is not None, fb
 tinh = [r for r in rows if r["slot"] == "Tỉnh" and r["bulletin"] == 1]
 assert len(tinh) >= 1 and sum(r["played_ms"] for r in tinh) > 4000, tinh
+# The relay's row names its source and carries its interruption: when, how
+# long (the source was away 6 s, plus the time to notice and to reconnect),
+# why and what the fallback aired.
+assert relay[0]["source"] == "VOV1", relay[0]
+ints = relay[0]["interruptions"]
+assert len(ints) == 1, ints
+i = ints[0]
+assert i["reason"] == "source lost", i
+assert 3000 <= i["duration_ms"] <= 16000, i
+assert 5000 <= ms(i["at"]) - ms(relay[0]["started_at"]) <= 13000, i
+assert "Bản tin dự phòng" in i["fallback"], i
+assert all(r["source"] is None and "interruptions" not in r for r in fb), fb
+tr = [r for r in rows if r["slot"] == "Tỉnh" and r["bulletin"] is None]
+assert len(tr) == 1 and tr[0]["source"] == "Đài tỉnh", tr
+assert [x["reason"] for x in tr[0]["interruptions"]] == ["source unreachable"], tr
+assert "Bản tin dự phòng" in tr[0]["interruptions"][0]["fallback"], tr
+PY
+"$LOAXA" -c a/st.conf log --format csv >"$T/log.csv" || fail "loaxa log --format csv"
+CHECKS=$((CHECKS + 1))
+python3 - "$T/log.csv" <<'PY' || fail "the CSV log lacks the relay's source: $(cat "$T/log.csv")"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8-sig")))
+relay = [r for r in rows if r["slot"] == "Thời sự" and r["bulletin"] == ""]
+assert len(relay) == 1 and relay[0]["source"] == "VOV1", relay
+assert relay[0]["interruptions"] == "1" and int(relay[0]["interrupted_ms"]) >= 3000, relay
+assert all(r["source"] == "" for r in rows if r["bulletin"] != ""), rows
 PY
 CHECKS=$((CHECKS + 1))
 grep -q "relay VOV1 interrupted at .* (source lost: .*); the fallback aired: 'Bản tin dự phòng'" a/run.err ||

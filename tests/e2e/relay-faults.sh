@@ -1,0 +1,194 @@
+# Relay faults against real servers on 127.0.0.1, each started here and
+# stopped by its PID at exit: one relay slot per fault, each with the same
+# fallback (a 1000 Hz bulletin), then an HLS source relayed.
+#  A. a 404 (python3 -m http.server over a directory without the file);
+#  B. a server that sends an HTTP header and then nothing;
+#  C. a server that sends garbage;
+#  D. a self-signed TLS certificate (https://127.0.0.1:PORT/...);
+#     each logged on its relay's row with its reason, the slot filled by
+#     the fallback;
+#  E. an HLS source (ffmpeg -f hls into a served directory): relayed, its
+#     tone (440 Hz) in the output, and no interruption.
+. "$LOAXA_SRCDIR/tests/e2e/lib.sh"
+: "${LOAXA_GEN_AUDIO:?set LOAXA_GEN_AUDIO to build/tests/gen-audio}"
+G=$LOAXA_GEN_AUDIO
+TZONE=Asia/Ho_Chi_Minh
+RELAY=$(dirname "$LOAXA")/loaxa-relay
+for c in ffmpeg python3 openssl; do
+	command -v $c >/dev/null 2>&1 || { echo "relay-faults: skipped: $c is not installed"; exit 0; }
+done
+[ -x "$RELAY" ] || fail "no $RELAY"
+pids=""
+cleanup() {
+	for p in $pids; do kill -TERM "$p" 2>/dev/null; done
+	sleep 0.2
+	for p in $pids; do kill -KILL "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+P404=$(port); PSTALL=$(port); PJUNK=$(port); PTLS=$(port); PHLS=$(port)
+
+# A. and E.: one directory, served; the HLS playlist is made in it below.
+mkdir -p www
+(cd www && exec python3 -m http.server --bind 127.0.0.1 "$P404") >"$T/http.err" 2>&1 &
+pids="$pids $!"
+(cd www && exec python3 -m http.server --bind 127.0.0.1 "$PHLS") >"$T/hls-http.err" 2>&1 &
+pids="$pids $!"
+
+# B. and C.: a header then nothing (each connection held for at most 60 s),
+# and bytes that are no audio.
+python3 - "$PSTALL" "$PJUNK" >"$T/sock.err" 2>&1 <<'PY' &
+import os, socket, sys, threading, time
+def serve(port, reply, hold):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", port))
+    s.listen(8)
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        s.settimeout(deadline - time.time())
+        try:
+            c, _ = s.accept()
+        except OSError:
+            break
+        def talk(c):
+            try:
+                c.settimeout(5)
+                c.recv(4096)
+                c.sendall(reply)
+                time.sleep(hold)
+            except OSError:
+                pass
+            c.close()
+        threading.Thread(target=talk, args=(c,), daemon=True).start()
+head = b"HTTP/1.0 200 OK\r\nContent-Type: audio/mpeg\r\n\r\n"
+junk = head + os.urandom(1 << 20)
+threading.Thread(target=serve, args=(int(sys.argv[1]), head, 60), daemon=True).start()
+serve(int(sys.argv[2]), junk, 1)
+PY
+pids="$pids $!"
+
+# D. a TLS server with a certificate nobody signed.
+openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -days 1 \
+    -keyout "$T/key.pem" -out "$T/cert.pem" >/dev/null 2>&1 || fail "openssl req"
+python3 - "$PTLS" "$T/cert.pem" "$T/key.pem" >"$T/tls.err" 2>&1 <<'PY' &
+import http.server, ssl, sys, threading, time
+srv = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), http.server.SimpleHTTPRequestHandler)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+threading.Timer(180, srv.shutdown).start()
+srv.serve_forever()
+PY
+pids="$pids $!"
+
+# E. ffmpeg makes a live HLS programme (440 Hz AAC) in www/live.
+mkdir -p www/live
+ffmpeg -nostdin -loglevel error -re -f lavfi -i "sine=frequency=440:sample_rate=44100" \
+    -ac 2 -c:a aac -b:a 96k -f hls -hls_time 1 -hls_list_size 6 \
+    -hls_flags delete_segments "www/live/p.m3u8" >"$T/ffmpeg.err" 2>&1 &
+pids="$pids $!"
+
+BASE=$(($(date +%s) + 8))
+at() { TZ=$TZONE date -d "@$((BASE + $1))" +%H:%M:%S; }
+day=$(TZ=$TZONE date -d "@$BASE" +%Y-%m-%d)
+cat >st.conf <<CONF
+station = { code = "FAULTS"; name = "Đài thử lỗi nguồn"; timezone = "$TZONE"; };
+paths = { data = "$T/data"; };
+audio = { driver = "wav"; file = "$T/out.wav"; realtime = true; fade_ms = 300; };
+relay = { sources = ( { name = "404"; url = "http://127.0.0.1:$P404/none.mp3"; },
+                      { name = "stall"; url = "http://127.0.0.1:$PSTALL/a.mp3"; },
+                      { name = "junk"; url = "http://127.0.0.1:$PJUNK/a.mp3"; },
+                      { name = "tls"; url = "https://127.0.0.1:$PTLS/a.mp3"; },
+                      { name = "hls"; url = "http://127.0.0.1:$PHLS/live/p.m3u8"; } ); };
+playlists = ( { name = "filler"; mode = "fixed"; items = [ "1" ]; } );
+timetable = (
+  { name = "A"; date = "$day"; start = "$(at 0)"; length = "9s"; relay = "404"; fallback = "filler"; },
+  { name = "B"; date = "$day"; start = "$(at 11)"; length = "10s"; relay = "stall"; fallback = "filler"; },
+  { name = "C"; date = "$day"; start = "$(at 23)"; length = "9s"; relay = "junk"; fallback = "filler"; },
+  { name = "D"; date = "$day"; start = "$(at 34)"; length = "9s"; relay = "tls"; fallback = "filler"; },
+  { name = "E"; date = "$day"; start = "$(at 45)"; length = "10s"; relay = "hls"; fallback = "filler"; }
+);
+CONF
+"$G" --format wav --kind tone --freq 1000 --seconds 5 --rate 48000 --channels 2 filler.wav \
+    >/dev/null || fail "gen-audio"
+run "$LOAXA" -c st.conf import --title "Bản tin dự phòng" --topic cchc --approve --by E2E filler.wav
+expect_rc 0
+
+"$RELAY" -c st.conf 2>"$T/relay.err" &
+pids="$pids $!"
+n=0
+until [ -S data/relay.sock ] && [ -s www/live/p.m3u8 ]; do
+	n=$((n + 1)); [ $n -lt 80 ] || fail "no relay socket or HLS playlist: $(cat "$T/relay.err" "$T/ffmpeg.err")"
+	sleep 0.1
+done
+
+"$LOAXA" -c st.conf run --for $((BASE + 57 - $(date +%s)))s 2>run.err &
+dpid=$!
+pids="$pids $dpid"
+wait $dpid
+
+"$LOAXA" -c st.conf log --format json >"$T/log.json" || fail "loaxa log"
+CHECKS=$((CHECKS + 1))
+python3 - "$T/log.json" <<'PY' || fail "the faults are not logged as they should be: $(cat "$T/log.json"; tail -20 run.err)"
+import json, sys
+rows = json.load(open(sys.argv[1]))
+def relay(slot):
+    r = [x for x in rows if x["slot"] == slot and x["bulletin"] is None]
+    assert len(r) == 1, (slot, r)
+    return r[0]
+def fallback(slot):
+    return sum(x["played_ms"] for x in rows if x["slot"] == slot and x["bulletin"] == 1)
+# B: a header and then nothing is no audio by the slot's start, not a hang.
+want = {"A": ("404", "source unreachable", "404"),
+        "B": ("stall", "source unreachable", "no audio"),
+        "C": ("junk", "source unreachable", "no audio in the stream"),
+        "D": ("tls", "source unreachable", "certificate")}
+for slot, (source, reason, word) in want.items():
+    r = relay(slot)
+    assert r["source"] == source, r
+    ints = r["interruptions"]
+    assert len(ints) >= 1, r
+    reasons = {i["reason"] for i in ints}
+    assert reasons == {reason}, (slot, ints)
+    assert word in (ints[0]["detail"] or ""), (slot, ints)
+    assert all("Bản tin dự phòng" in (i["fallback"] or "") for i in ints), (slot, ints)
+    # The fallback filled the slot: most of its time is the bulletin's.
+    assert fallback(slot) >= 4000, (slot, fallback(slot))
+e = relay("E")
+assert e["source"] == "hls" and e["interruptions"] == [], e
+assert e["played_ms"] >= 6000, e
+PY
+# E. the output's last airing is the HLS relay: 440 Hz.
+CHECKS=$((CHECKS + 1))
+python3 - out.wav <<'PY' || fail "the HLS source's tone is not in the output: $(tail -20 run.err)"
+import sys, struct
+b = open(sys.argv[1], "rb").read()
+at, rate, ch, data = 12, 0, 0, None
+while at + 8 <= len(b):
+    cid, size = b[at:at + 4], struct.unpack("<I", b[at + 4:at + 8])[0]
+    if cid == b"fmt ":
+        ch, rate = struct.unpack("<HI", b[at + 10:at + 16])
+    elif cid == b"data":
+        raw = b[at + 8:at + 8 + size]
+        data = struct.unpack("<%dh" % (len(raw) // 2), raw[:len(raw) // 2 * 2])[::ch]
+    at += 8 + size + (size & 1)
+if data is None:
+    sys.exit("no audio")
+tone = 0
+for start in range(0, len(data) - rate // 4, rate // 4):
+    win = data[start:start + rate // 4]
+    if max(abs(v) for v in win) < 300:
+        continue
+    cross = sum(1 for a, b in zip(win, win[1:]) if (a < 0) != (b < 0))
+    if abs(cross / 2 / 0.25 - 440) < 40:
+        tone += 1
+print("440 Hz quarters:", tone)
+if tone < 16:
+    sys.exit("only %d quarter-seconds of 440 Hz" % tone)
+PY
+echo "relay-faults: $CHECKS checks passed"
