@@ -136,7 +136,7 @@ unit: $(UNIT_BIN) $(GEN_AUDIO) $(PROG)
 		CK_DEFAULT_TIMEOUT=60 $$t || fail=1; done; exit $$fail
 
 # LOAXA_SANITIZED tells scripts that run tools of their own (valgrind) to skip them.
-e2e: $(PROG) $(GEN_AUDIO) $(MO)
+e2e: $(PROG) $(RELAY_PROG) $(GEN_AUDIO) $(MO)
 	$(Q)LOAXA=$(abspath $(PROG)) LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) \
 		LOAXA_SANITIZED=$(if $(filter 1,$(SAN)),1,) \
 		tests/run-e2e $(filter-out tests/e2e/lib.sh tests/e2e/broker.sh,$(wildcard tests/e2e/*.sh))
