@@ -83,14 +83,14 @@ args_refused(const struct cmd_entry *e, const struct option *lo, char **argv)
 
 	if (optopt >= ARGS_CODE) {
 		o = &lo[optopt - ARGS_CODE];
-		fprintf(stderr, "loaxa %s: option --%s %s\n", e->name, o->name,
-		    o->has_arg ? "needs a value" : "takes no value");
+		fprintf(stderr, o->has_arg ? _("loaxa %s: option --%s needs a value\n") :
+		    _("loaxa %s: option --%s takes no value\n"), e->name, o->name);
 	} else if (optopt != 0)
-		fprintf(stderr, "loaxa %s: unknown option -%c\n", e->name, optopt);
+		fprintf(stderr, _("loaxa %s: unknown option -%c\n"), e->name, optopt);
 	else
-		fprintf(stderr, "loaxa %s: %s option %s\n", e->name,
-		    args_prefixes(lo, argv[optind - 1]) > 1 ? "ambiguous" : "unknown",
-		    argv[optind - 1]);
+		fprintf(stderr, args_prefixes(lo, argv[optind - 1]) > 1 ?
+		    _("loaxa %s: ambiguous option %s\n") :
+		    _("loaxa %s: unknown option %s\n"), e->name, argv[optind - 1]);
 }
 
 int

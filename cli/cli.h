@@ -110,6 +110,12 @@ int cli_text_arg(const char *cmd, const char *opt, const char *s, size_t max);
 const char *cli_actor(const char *by);
 
 /*
+ * A bulletin's status (pending, approved, rejected, retired) in the
+ * reader's language, for messages; the word itself stays the data.
+ */
+const char *cli_status_text(const char *status);
+
+/*
  * Adds tag to tags[0..*n), which has room for LIB_TAGS_MAX, unless it is
  * there already (the strings are borrowed). -1 when it is full.
  */

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "library/library.h"
@@ -30,16 +31,16 @@ approve_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	int i, n = args->argc, rc, status = EXIT_OK;
 
 	if (e != &cmd_retire && (by == NULL || by[0] == '\0')) {
-		fprintf(stderr, "loaxa %s: --by NAME is required (who decides is "
-		    "recorded)\n", cmd);
+		fprintf(stderr, _("loaxa %s: --by NAME is required (who decides is "
+		    "recorded)\n"), cmd);
 		return EXIT_USAGE;
 	}
 	if (e == &cmd_reject && (reason == NULL || reason[0] == '\0')) {
-		fprintf(stderr, "loaxa reject: --reason R is required\n");
+		fprintf(stderr, _("loaxa reject: --reason R is required\n"));
 		return EXIT_USAGE;
 	}
 	if (e == &cmd_approve && reason != NULL) {
-		fprintf(stderr, "loaxa approve: --reason is for reject and retire\n");
+		fprintf(stderr, _("loaxa approve: --reason is for reject and retire\n"));
 		return EXIT_USAGE;
 	}
 	/* The audit trail keeps who and why as text; refuse what is not. */
@@ -69,11 +70,11 @@ approve_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		}
 		if (lib_get(lib, ids[i], &b, &cause) == 0) {
 			if (e == &cmd_approve)
-				printf("bulletin %lld \"%s\" approved by %s (SHA-256 %s)\n",
+				printf(_("bulletin %lld \"%s\" approved by %s (SHA-256 %s)\n"),
 				    (long long)b.id, b.title, by, b.approved_sha256);
 			else
-				printf("bulletin %lld \"%s\" %s\n", (long long)b.id, b.title,
-				    b.status);
+				printf(_("bulletin %lld \"%s\" %s\n"), (long long)b.id, b.title,
+				    cli_status_text(b.status));
 			lib_bulletin_clear(&b);
 		} else {
 			free(cause);
@@ -89,10 +90,10 @@ approve_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_approve = {
 	.name = "approve",
 	.usage = "--by NAME ID...",
-	.summary = "approve bulletins for airing (duyệt bản tin)",
+	.summary = N_("approve bulletins for airing (duyệt bản tin)"),
 	.flags = CMD_CONFIG,
 	.args = { "by: reason:", 1, -1 },
-	.help =
+	.help = N_(
 	    "Approves each pending (or earlier rejected) bulletin. The file's SHA-256\n"
 	    "is checked and recorded: if the file is ever changed afterwards it will\n"
 	    "not air. A bulletin whose validity has ended cannot be approved.\n"
@@ -101,38 +102,38 @@ const struct cmd_entry cmd_approve = {
 	    "exit status: 0 done, 3 a bulletin could not be approved, 2 bad options.\n"
 	    "\n"
 	    "example:\n"
-	    "  loaxa approve --by \"Nguyễn Văn A\" 12 13\n",
+	    "  loaxa approve --by \"Nguyễn Văn A\" 12 13\n"),
 	.exec = approve_exec,
 };
 
 const struct cmd_entry cmd_reject = {
 	.name = "reject",
 	.usage = "--by NAME --reason R ID",
-	.summary = "refuse a bulletin, saying why (từ chối)",
+	.summary = N_("refuse a bulletin, saying why (từ chối)"),
 	.flags = CMD_CONFIG,
 	.args = { "by: reason:", 1, 1 },
-	.help =
+	.help = N_(
 	    "Marks a pending or approved bulletin rejected: it will not air. The\n"
 	    "reason, who and when are kept in the history. It can be approved later.\n"
 	    "\n"
 	    "example:\n"
-	    "  loaxa reject --by \"Nguyễn Văn A\" --reason \"sai số liệu\" 12\n",
+	    "  loaxa reject --by \"Nguyễn Văn A\" --reason \"sai số liệu\" 12\n"),
 	.exec = approve_exec,
 };
 
 const struct cmd_entry cmd_retire = {
 	.name = "retire",
 	.usage = "[--by NAME] [--reason R] ID...",
-	.summary = "take bulletins out of use for good (ngừng phát)",
+	.summary = N_("take bulletins out of use for good (ngừng phát)"),
 	.flags = CMD_CONFIG,
 	.args = { "by: reason:", 1, -1 },
-	.help =
+	.help = N_(
 	    "Retires bulletins that should no longer air. They stay in the library\n"
 	    "and in the reports; the history records who retired them and why\n"
 	    "(--by defaults to your login name). Bulletins also retire by themselves\n"
 	    "the day after their --until date.\n"
 	    "\n"
 	    "example:\n"
-	    "  loaxa retire --reason \"hết đợt tuyên truyền\" 12\n",
+	    "  loaxa retire --reason \"hết đợt tuyên truyền\" 12\n"),
 	.exec = approve_exec,
 };

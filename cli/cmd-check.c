@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 
@@ -68,17 +69,17 @@ check_inbox(const struct config *cfg)
 
 	xasprintf(&own, "%s/inbox", data);
 	if (strcmp(data, inbox) == 0)
-		what = "is the data directory";
+		what = _("is the data directory");
 	else if (ni > nd && strncmp(inbox, data, nd) == 0 && inbox[nd] == '/' &&
 	    strcmp(inbox, own) != 0)
-		what = "is inside the data directory";
+		what = _("is inside the data directory");
 	else if (nd > ni && strncmp(data, inbox, ni) == 0 &&
 	    (data[ni] == '/' || strcmp(inbox, "/") == 0))
-		what = "contains the data directory";
+		what = _("contains the data directory");
 	if (what != NULL)
-		fprintf(stderr, "%s: paths.inbox '%s' %s '%s': whoever may drop "
+		fprintf(stderr, _("%s: paths.inbox '%s' %s '%s': whoever may drop "
 		    "files into the inbox must not reach the library; give it a "
-		    "directory apart (or DATA/inbox)\n", cfg->file, cfg->paths.inbox,
+		    "directory apart (or DATA/inbox)\n"), cfg->file, cfg->paths.inbox,
 		    what, cfg->paths.data);
 	free(own);
 	free(data);
@@ -101,8 +102,8 @@ check_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (conf_read(path, &cfg, &p) != 0) {
 		for (i = 0; i < p.n; i++)
 			fprintf(stderr, "%s\n", p.lines[i]);
-		fprintf(stderr, "%s: %zu problem%s\n", path ? path : CONFIG_DEFAULT_LABEL,
-		    p.n, p.n == 1 ? "" : "s");
+		fprintf(stderr, ngettext("%s: %zu problem\n", "%s: %zu problems\n",
+		    p.n), path ? path : CONFIG_DEFAULT_LABEL, p.n);
 		conf_problems_clear(&p);
 		return EXIT_USAGE;
 	}
@@ -118,12 +119,12 @@ check_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		return EXIT_USAGE;
 	}
 	if (cli_check_perms(cfg) != 0) {
-		fprintf(stderr, "%s: loose permissions (above); nothing runs until "
-		    "they are fixed\n", cfg->file);
+		fprintf(stderr, _("%s: loose permissions (above); nothing runs until "
+		    "they are fixed\n"), cfg->file);
 		conf_free(&cfg);
 		return EXIT_USAGE;
 	}
-	printf("%s: ok (station %s \"%s\", %s, data in %s, audio %s, %zu topics)\n",
+	printf(_("%s: ok (station %s \"%s\", %s, data in %s, audio %s, %zu topics)\n"),
 	    cfg->file, cfg->station.code, cfg->station.name, cfg->station.timezone,
 	    cfg->paths.data, cfg->audio.driver, cfg->ntopics);
 	conf_free(&cfg);
@@ -133,9 +134,9 @@ check_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_check = {
 	.name = "check",
 	.usage = "[FILE]",
-	.summary = "validate the configuration (and timetable); list every problem",
+	.summary = N_("validate the configuration (and timetable); list every problem"),
 	.args = { "", 0, 1 },
-	.help =
+	.help = N_(
 	    "Reads the configuration the way every command does (-c FILE,\n"
 	    "$LOAXA_CONFIG, ./loaxa.conf, /etc/loaxa/loaxa.conf, else the built-in\n"
 	    "default), or FILE when given, and prints each problem as\n"
@@ -148,6 +149,6 @@ const struct cmd_entry cmd_check = {
 	    "summary when it is good, 2 when it has problems.\n"
 	    "\n"
 	    "example:\n"
-	    "  loaxa check /etc/loaxa/loaxa.conf\n",
+	    "  loaxa check /etc/loaxa/loaxa.conf\n"),
 	.exec = check_exec,
 };

@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "common/date.h"
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "link/link.h"
@@ -63,7 +64,7 @@ status_link(const struct config *cfg)
 	if (!cfg->link.enabled)
 		return;
 	if (link_status_read(cfg->paths.data, &s) != 0) {
-		printf("Kết nối / link: never started (loaxa link)\n");
+		printf(_("Kết nối / link: never started (loaxa link)\n"));
 		return;
 	}
 	alive = s.pid > 0 && (kill(s.pid, 0) == 0 || errno == EPERM);
@@ -73,17 +74,19 @@ status_link(const struct config *cfg)
 	if (s.since_ms > 0)
 		date_iso8601(s.since_ms, t);
 	else
-		snprintf(t, sizeof t, "its start");
+		snprintf(t, sizeof t, "%s", _("its start"));
 	if (!alive)
-		printf("Kết nối / link: not running (stopped; disconnected since %s)\n", t);
+		printf(_("Kết nối / link: not running (stopped; disconnected since %s)\n"),
+		    t);
 	else
-		printf("Kết nối / link: %s since %s, broker %s\n", s.connected ?
-		    "connected" : "disconnected", t, s.broker ? s.broker : "?");
-	printf("  queued for the district: %lld\n", (long long)s.queued);
-	printf("  last package: %s\n", s.last_package ? s.last_package : "none");
-	printf("  last command: %s\n", s.last_command ? s.last_command : "none");
+		printf(s.connected ? _("Kết nối / link: connected since %s, broker %s\n") :
+		    _("Kết nối / link: disconnected since %s, broker %s\n"), t,
+		    s.broker ? s.broker : "?");
+	printf(_("  queued for the district: %lld\n"), (long long)s.queued);
+	printf(_("  last package: %s\n"), s.last_package ? s.last_package : _("none"));
+	printf(_("  last command: %s\n"), s.last_command ? s.last_command : _("none"));
 	if (s.last_error != NULL)
-		printf("  last problem: %s\n", s.last_error);
+		printf(_("  last problem: %s\n"), s.last_error);
 	link_status_clear(&s);
 }
 
@@ -128,7 +131,7 @@ status_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (format == NULL)
 		format = "text";
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
-		fprintf(stderr, "loaxa status: --format must be text or json\n");
+		fprintf(stderr, _("loaxa status: --format must be text or json\n"));
 		return EXIT_USAGE;
 	}
 	if (strcmp(format, "json") == 0)
@@ -153,8 +156,8 @@ play_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		return EXIT_USAGE;
 	if (strcmp(prio, "normal") != 0 && strcmp(prio, "priority") != 0 &&
 	    strcmp(prio, "emergency") != 0) {
-		fprintf(stderr, "loaxa play: --priority must be normal, priority or "
-		    "emergency\n");
+		fprintf(stderr, _("loaxa play: --priority must be normal, priority or "
+		    "emergency\n"));
 		return EXIT_USAGE;
 	}
 	xasprintf(&req, "play %lld %s", id, prio);
@@ -166,8 +169,8 @@ play_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_status = {
 	.name = "status",
 	.usage = "[--format text|json]",
-	.summary = "what is on air now, what comes next, the device, the last error",
-	.help = "Asks the running daemon (loaxa run) of this station.\n",
+	.summary = N_("what is on air now, what comes next, the device, the last error"),
+	.help = N_("Asks the running daemon (loaxa run) of this station.\n"),
 	.flags = CMD_CONFIG,
 	.args = { "format:", 0, 0 },
 	.exec = status_exec,
@@ -176,15 +179,15 @@ const struct cmd_entry cmd_status = {
 const struct cmd_entry cmd_play = {
 	.name = "play",
 	.usage = "ID [--priority normal|priority|emergency]",
-	.summary = "air an approved bulletin now (emergency: cut what is on air)",
-	.help =
+	.summary = N_("air an approved bulletin now (emergency: cut what is on air)"),
+	.help = N_(
 	    "normal and priority plays go after the item on air; an emergency\n"
 	    "fades out what is on air at once (logged interrupted, emergency), airs,\n"
 	    "and the programme resumes afterwards if its slot still has time.\n"
 	    "Only approved bulletins whose file is unchanged can be played.\n"
 	    "\n"
 	    "example:\n"
-	    "  loaxa play 12 --priority emergency\n",
+	    "  loaxa play 12 --priority emergency\n"),
 	.flags = CMD_CONFIG,
 	.args = { "priority:", 1, 1 },
 	.exec = play_exec,
@@ -193,8 +196,8 @@ const struct cmd_entry cmd_play = {
 const struct cmd_entry cmd_stop = {
 	.name = "stop",
 	.usage = "",
-	.summary = "stop what is on air (with the fade) and the rest of its slot",
-	.help = "The cut item is logged interrupted (operator stop).\n",
+	.summary = N_("stop what is on air (with the fade) and the rest of its slot"),
+	.help = N_("The cut item is logged interrupted (operator stop).\n"),
 	.flags = CMD_CONFIG,
 	.args = { "", 0, 0 },
 	.exec = control_simple,
@@ -203,8 +206,8 @@ const struct cmd_entry cmd_stop = {
 const struct cmd_entry cmd_skip = {
 	.name = "skip",
 	.usage = "",
-	.summary = "end the item on air and go on with the next one",
-	.help = "The cut item is logged interrupted (skipped by operator).\n",
+	.summary = N_("end the item on air and go on with the next one"),
+	.help = N_("The cut item is logged interrupted (skipped by operator).\n"),
 	.flags = CMD_CONFIG,
 	.args = { "", 0, 0 },
 	.exec = control_simple,
@@ -213,10 +216,10 @@ const struct cmd_entry cmd_skip = {
 const struct cmd_entry cmd_reload = {
 	.name = "reload",
 	.usage = "",
-	.summary = "make the daemon read its configuration again",
-	.help =
+	.summary = N_("make the daemon read its configuration again"),
+	.help = N_(
 	    "A configuration with problems is refused (they are printed) and the\n"
-	    "daemon keeps the old one. The item on air is not disturbed.\n",
+	    "daemon keeps the old one. The item on air is not disturbed.\n"),
 	.flags = CMD_CONFIG,
 	.args = { "", 0, 0 },
 	.exec = control_simple,

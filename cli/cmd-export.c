@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "reports/reports.h"
@@ -46,9 +47,9 @@ export_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		return EXIT_FAIL;
 	xasprintf(&key, "%s/%s", ctx->cfg->paths.data, REP_KEY_FILE);
 	if (access(key, F_OK) != 0 && errno == ENOENT) {
-		fprintf(stderr, "%s: this station has no export key yet; make it once "
-		    "with `loaxa key station` and give the district its public key\n",
-		    key);
+		fprintf(stderr, _("%s: this station has no export key yet; make it "
+		    "once with `loaxa key station` and give the district its public "
+		    "key\n"), key);
 		free(key);
 		store_close(&st);
 		return EXIT_FAIL;
@@ -77,17 +78,17 @@ export_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		free(cause);
 		snprintf(pub, sizeof pub, "?");
 	}
-	printf("%s: %zu airings of station %s, %s (%s..%s), signed with key %s\n", out,
-	    rows, ctx->cfg->station.code ? ctx->cfg->station.code : "?", p.label, p.from,
-	    p.to, pub);
+	printf(_("%s: %zu airings of station %s, %s (%s..%s), signed with key %s\n"),
+	    out, rows, ctx->cfg->station.code ? ctx->cfg->station.code : "?", p.label,
+	    p.from, p.to, pub);
 	return EXIT_OK;
 }
 
 const struct cmd_entry cmd_export = {
 	.name = "export",
 	.usage = "(--period 2026-H1|2026-9M|2026 | --from DATE --to DATE) --out FILE",
-	.summary = "a signed, tamper-evident airing-log export for the district (xuất nhật ký)",
-	.help =
+	.summary = N_("a signed, tamper-evident airing-log export for the district (xuất nhật ký)"),
+	.help = N_(
 	    "Writes every airing of the period, with the metadata of the bulletins\n"
 	    "it names, to FILE: each row's SHA-256 covers the row before it, and the\n"
 	    "station's Ed25519 key (made once with `loaxa key station`) signs\n"
@@ -97,7 +98,7 @@ const struct cmd_entry cmd_export = {
 	    "\n"
 	    "  --period P        YYYY-H1, YYYY-9M, YYYY (as for loaxa report)\n"
 	    "  --from D --to D   any window, YYYY-MM-DD, inclusive local days\n"
-	    "  --out FILE        where to write it (replaced atomically)\n",
+	    "  --out FILE        where to write it (replaced atomically)\n"),
 	.flags = CMD_CONFIG,
 	.args = { "period: from: to: out:", 0, 0 },
 	.exec = export_exec,

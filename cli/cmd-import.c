@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "library/library.h"
@@ -40,9 +41,10 @@ import_print_tags(size_t added, const struct lib_bulletin *b)
 	size_t i;
 
 	if (added > 0)
-		printf("; %zu tag%s added, its tags: ", added, added == 1 ? "" : "s");
+		printf(ngettext("; %zu tag added, its tags: ",
+		    "; %zu tags added, its tags: ", added), added);
 	else
-		printf("; it has the tags already: ");
+		printf(_("; it has the tags already: "));
 	for (i = 0; i < b->ntags; i++)
 		printf("%s%s", i ? ", " : "", b->tags[i]);
 }
@@ -57,8 +59,8 @@ import_progress(size_t i, size_t n, const char *path)
 		return;
 	if (n < 2 && (stat(path, &sb) != 0 || sb.st_size < BIG_FILE))
 		return;
-	fprintf(stderr, "\r\033[K[%zu/%zu] checking and importing %s ...", i + 1, n,
-	    path);
+	fprintf(stderr, "\r\033[K");
+	fprintf(stderr, _("[%zu/%zu] checking and importing %s ..."), i + 1, n, path);
 	fflush(stderr);
 }
 
@@ -87,8 +89,8 @@ import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if ((rc = cli_meta(ctx, args, &m, tags)) != 0)
 		return rc;
 	if (approve && (by == NULL || by[0] == '\0')) {
-		fprintf(stderr, "loaxa import: --approve needs --by NAME (who approves "
-		    "is recorded)\n");
+		fprintf(stderr, _("loaxa import: --approve needs --by NAME (who "
+		    "approves is recorded)\n"));
 		return EXIT_USAGE;
 	}
 	if (by != NULL && !cli_text_arg("import", "--by", by, 500))
@@ -134,16 +136,18 @@ import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 			}
 		}
 		if (existed) {
-			printf("%s: the same bulletin is already in the library (\"%s\", "
-			    "%s%s", path, b.title, b.status, approved_now ? " now" : "");
+			printf(approved_now ? _("%s: the same bulletin is already in the "
+			    "library (\"%s\", %s now") : _("%s: the same bulletin is already "
+			    "in the library (\"%s\", %s"), path, b.title,
+			    cli_status_text(b.status));
 			if (m.ntags > 0)
 				import_print_tags(added, &b);
 			printf("): %lld\n", (long long)id);
 		} else
-			printf("%s: added \"%s\", %.1f s, %s: %lld\n", path, b.title,
-			    (double)b.duration_ms / 1000.0,
-			    strcmp(b.status, "approved") == 0 ? "approved" :
-			    "pending approval", (long long)id);
+			printf(strcmp(b.status, "approved") == 0 ?
+			    _("%s: added \"%s\", %.1f s, approved: %lld\n") :
+			    _("%s: added \"%s\", %.1f s, pending approval: %lld\n"), path,
+			    b.title, (double)b.duration_ms / 1000.0, (long long)id);
 		fflush(stdout);
 		lib_bulletin_clear(&b);
 	}
@@ -157,10 +161,10 @@ const struct cmd_entry cmd_import = {
 	.usage = "[--title T] [--topic KEY] [--agency A] [--from DATE] [--until DATE] "
 	    "[--min-airings N] [--priority normal|priority|emergency] [--tag T]... "
 	    "[--approve --by NAME] [--force] FILE...",
-	.summary = "check audio files and add them to the bulletin library (nhập bản tin)",
+	.summary = N_("check audio files and add them to the bulletin library (nhập bản tin)"),
 	.flags = CMD_CONFIG,
 	.args = { CLI_META_OPTIONS " approve by: force", 1, -1 },
-	.help =
+	.help = N_(
 	    "Each FILE (MP3, MP2, WAV, FLAC, Ogg Vorbis, Opus) is decoded once to check\n"
 	    "it and measure its length, loudness and SHA-256, then copied into the\n"
 	    "data directory. A damaged, truncated, unsupported, entirely silent or\n"
@@ -195,6 +199,6 @@ const struct cmd_entry cmd_import = {
 	    "\n"
 	    "example:\n"
 	    "  loaxa import --topic cchc --agency \"UBND xã\" --until 2026-12-31 \\\n"
-	    "      --tag papi --approve --by \"Nguyễn Văn A\" ban-tin-papi.mp3\n",
+	    "      --tag papi --approve --by \"Nguyễn Văn A\" ban-tin-papi.mp3\n"),
 	.exec = import_exec,
 };

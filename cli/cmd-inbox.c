@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/i18n.h"
 #include "common/utf8.h"
 #include "config/config.h"
 #include "library/library.h"
@@ -32,9 +33,11 @@ inbox_report(const char *path, int rc, const struct lib_pkg_result *res,
 	}
 	for (i = 0; i < res->n; i++)
 		fresh += !res->existed[i];
-	printf("%s: %zu bulletin%s from '%s' (%zu new, %s):", name, res->n,
-	    res->n == 1 ? "" : "s", res->signer, fresh,
-	    res->approved ? "approved by the district" : "pending approval");
+	printf(res->approved ? ngettext("%s: %zu bulletin from '%s' (%zu new, "
+	    "approved by the district):", "%s: %zu bulletins from '%s' (%zu new, "
+	    "approved by the district):", res->n) : ngettext("%s: %zu bulletin from "
+	    "'%s' (%zu new, pending approval):", "%s: %zu bulletins from '%s' (%zu "
+	    "new, pending approval):", res->n), name, res->n, res->signer, fresh);
 	for (i = 0; i < res->n; i++)
 		printf(" %lld", (long long)res->ids[i]);
 	printf("\n");
@@ -74,10 +77,11 @@ inbox_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		free(cause);
 		rc = EXIT_FAIL;
 	} else {
-		printf("%s: %zu package%s imported, %zu rejected", cfg->paths.inbox,
-		    done, done == 1 ? "" : "s", rejected);
+		printf(ngettext("%s: %zu package imported, %zu rejected",
+		    "%s: %zu packages imported, %zu rejected", done), cfg->paths.inbox,
+		    done, rejected);
 		if (waiting > 0)
-			printf(", %zu still being written (left for the next run)",
+			printf(_(", %zu still being written (left for the next run)"),
 			    waiting);
 		printf("\n");
 		rc = rejected > 0 ? EXIT_REJECTED : EXIT_OK;
@@ -92,10 +96,10 @@ inbox_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_inbox = {
 	.name = "inbox",
 	.usage = "",
-	.summary = "import the district packages waiting in the inbox (hộp thư gói tin)",
+	.summary = N_("import the district packages waiting in the inbox (hộp thư gói tin)"),
 	.flags = CMD_CONFIG,
 	.args = { "", 0, 0 },
-	.help =
+	.help = N_(
 	    "Imports every package file in the inbox directory (paths.inbox) the\n"
 	    "way `loaxa package import` does. Each imported package is moved to\n"
 	    "inbox/done/; each refused one (unsigned, forged, from an unknown key,\n"
@@ -109,6 +113,6 @@ const struct cmd_entry cmd_inbox = {
 	    "The running scheduler does the same by itself.\n"
 	    "\n"
 	    "exit status: 0 all imported (or none waiting), 3 a package was refused,\n"
-	    "1 the library could not be written.\n",
+	    "1 the library could not be written.\n"),
 	.exec = inbox_exec,
 };

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "common/i18n.h"
 #include "config/config.h"
 #include "library/library.h"
 #include "reports/reports.h"
@@ -25,11 +26,11 @@ key_generate(struct cmd_ctx *ctx, const struct cmd_args *args)
 		free(cause);
 		return EXIT_FAIL;
 	}
-	fprintf(stderr, "%s: secret key written (mode 0600); keep it safe and never "
-	    "send it. Public key also in %s.pub.\n"
-	    "Paste this into each commune station's trust section:\n"
-	    "  trust = { districts = ( { name = \"...\"; key = \"%s\"; "
-	    "auto_approve = true; } ); };\n", out, out, pub);
+	fprintf(stderr, _("%s: secret key written (mode 0600); keep it safe and "
+	    "never send it. Public key also in %s.pub.\n"
+	    "Paste this into each commune station's trust section:\n"), out, out);
+	fprintf(stderr, "  trust = { districts = ( { name = \"...\"; key = \"%s\"; "
+	    "auto_approve = true; } ); };\n", pub);
 	printf("%s\n", pub);
 	return EXIT_OK;
 }
@@ -52,11 +53,12 @@ key_station(struct cmd_ctx *ctx, const struct cmd_args *args)
 		free(cause);
 		rc = EXIT_FAIL;
 	} else {
-		fprintf(stderr, "%s/%s: this station's export key (mode 0600); keep a "
-		    "copy with the backups and never send it.\n"
-		    "Give the district this line for its trust.stations:\n"
-		    "  { code = \"%s\"; key = \"%s\"; }\n", cfg->paths.data,
-		    REP_KEY_FILE, cfg->station.code, pub);
+		fprintf(stderr, _("%s/%s: this station's export key (mode 0600); keep "
+		    "a copy with the backups and never send it.\n"
+		    "Give the district this line for its trust.stations:\n"),
+		    cfg->paths.data, REP_KEY_FILE);
+		fprintf(stderr, "  { code = \"%s\"; key = \"%s\"; }\n",
+		    cfg->station.code, pub);
 		printf("%s\n", pub);
 	}
 	store_close(&st);
@@ -82,8 +84,8 @@ static const struct cmd_entry *const key_subs[] = { &key_generate_entry,
 const struct cmd_entry cmd_key = {
 	.name = "key",
 	.usage = "generate --out NAME.key | station [--replace]",
-	.summary = "make a district signing key, or the station's export key (khóa ký)",
-	.help =
+	.summary = N_("make a district signing key, or the station's export key (khóa ký)"),
+	.help = N_(
 	    "generate: creates an Ed25519 key pair. The secret key goes to NAME.key\n"
 	    "(readable only by you; it is never overwritten) and signs the packages\n"
 	    "made with `loaxa package create --key NAME.key`. The public key is\n"
@@ -104,6 +106,6 @@ const struct cmd_entry cmd_key = {
 	    "\n"
 	    "examples:\n"
 	    "  loaxa key generate --out kim-dong.key\n"
-	    "  sudo -u loaxa loaxa key station\n",
+	    "  sudo -u loaxa loaxa key station\n"),
 	.subs = key_subs,
 };

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "common/csv.h"
 #include "common/date.h"
+#include "common/i18n.h"
 #include "common/json.h"
 #include "common/tag.h"
 #include "common/xmalloc.h"
@@ -26,7 +27,8 @@ list_format(const char *cmd, const char *s)
 		return FMT_CSV;
 	if (strcmp(s, "json") == 0)
 		return FMT_JSON;
-	fprintf(stderr, "loaxa %s: unknown format '%s' (table, csv or json)\n", cmd, s);
+	fprintf(stderr, _("loaxa %s: unknown format '%s' (table, csv or json)\n"), cmd,
+	    s);
 	return -1;
 }
 
@@ -184,13 +186,14 @@ list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		for (ok = 0, i = 0; statuses[i] != NULL; i++)
 			ok |= strcmp(statuses[i], status) == 0;
 		if (!ok) {
-			fprintf(stderr, "loaxa list: unknown status '%s' (pending, "
-			    "approved, rejected or retired)\n", status);
+			fprintf(stderr, _("loaxa list: unknown status '%s' (pending, "
+			    "approved, rejected or retired)\n"), status);
 			return EXIT_USAGE;
 		}
 	}
 	if (topic != NULL && conf_topic(ctx->cfg, topic) == NULL) {
-		fprintf(stderr, "loaxa list: unknown topic '%s'; known topics:", topic);
+		fprintf(stderr, _("loaxa %s: unknown topic '%s'; known topics:"), "list",
+		    topic);
 		for (i = 0; i < ctx->cfg->ntopics; i++)
 			fprintf(stderr, "%s %s", i ? "," : "", ctx->cfg->topics[i].key);
 		fputc('\n', stderr);
@@ -216,9 +219,14 @@ list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		fputs(csv_header, stdout);
 		for (i = 0; i < n; i++)
 			csv_bulletin(stdout, &all[i]);
-	} else if (n == 0)
-		printf("no bulletins%s%s%s%s\n", status ? " " : "", status ? status : "",
-		    topic ? " in topic " : "", topic ? topic : "");
+	} else if (n == 0 && status != NULL && topic != NULL)
+		printf(_("no bulletins %s in topic %s\n"), cli_status_text(status), topic);
+	else if (n == 0 && status != NULL)
+		printf(_("no bulletins %s\n"), cli_status_text(status));
+	else if (n == 0 && topic != NULL)
+		printf(_("no bulletins in topic %s\n"), topic);
+	else if (n == 0)
+		printf(_("no bulletins\n"));
 	else {
 		printf("%5s  %-8s  %-9s  %-11s  %6s  %-23s  %-11s  %s\n", "ID",
 		    "STATUS", "PRIORITY", "TOPIC", "LENGTH", "VALID", "TAGS", "TITLE");
@@ -245,10 +253,10 @@ out:
 const struct cmd_entry cmd_list = {
 	.name = "list",
 	.usage = "[--status S] [--topic KEY] [--format table|csv|json]",
-	.summary = "list the bulletins in the library (danh sách bản tin)",
+	.summary = N_("list the bulletins in the library (danh sách bản tin)"),
 	.flags = CMD_CONFIG,
 	.args = { "status: topic: format:", 0, 0 },
-	.help =
+	.help = N_(
 	    "Lists every bulletin with its id, status, priority, topic, length,\n"
 	    "validity, tags and title. Only approved bulletins inside their validity\n"
 	    "air. JSON gives the tags as an array \"tags\"; CSV as a column \"tags\",\n"
@@ -261,7 +269,7 @@ const struct cmd_entry cmd_list = {
 	    "\n"
 	    "examples:\n"
 	    "  loaxa list --status pending\n"
-	    "  loaxa list --format csv > ban-tin.csv\n",
+	    "  loaxa list --format csv > ban-tin.csv\n"),
 	.exec = list_exec,
 };
 
@@ -317,36 +325,36 @@ show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	} else {
 		tp = b.topic ? conf_topic(ctx->cfg, b.topic) : NULL;
 		mmss(b.duration_ms, len, sizeof len);
-		printf("bulletin %lld: %s\n", (long long)b.id, b.title);
-		printf("  status       %s\n", b.status);
-		printf("  topic        %s%s%s%s\n", b.topic ? b.topic : "-",
+		printf(_("bulletin %lld: %s\n"), (long long)b.id, b.title);
+		printf(_("  status       %s\n"), cli_status_text(b.status));
+		printf(_("  topic        %s%s%s%s\n"), b.topic ? b.topic : "-",
 		    tp ? " (" : "", tp ? tp->name : "", tp ? ")" : "");
-		printf("  agency       %s\n", b.agency ? b.agency : "-");
+		printf(_("  agency       %s\n"), b.agency ? b.agency : "-");
 		tags_text(&b, ", ", tags, sizeof tags);
-		printf("  tags         %s\n", tags[0] ? tags : "-");
-		printf("  priority     %s\n", b.priority);
-		printf("  valid        %s .. %s\n", b.valid_from ? b.valid_from : "any day",
-		    b.valid_until ? b.valid_until : "no end");
-		printf("  min airings  %d\n", b.min_airings);
-		printf("  audio        %s, %d Hz, %d ch, %s (%lld ms), %lld bytes\n",
+		printf(_("  tags         %s\n"), tags[0] ? tags : "-");
+		printf(_("  priority     %s\n"), b.priority);
+		printf(_("  valid        %s .. %s\n"), b.valid_from ? b.valid_from :
+		    _("any day"), b.valid_until ? b.valid_until : _("no end"));
+		printf(_("  min airings  %d\n"), b.min_airings);
+		printf(_("  audio        %s, %d Hz, %d ch, %s (%lld ms), %lld bytes\n"),
 		    b.format, b.sample_rate, b.channels, len, (long long)b.duration_ms,
 		    (long long)b.size);
 		if (isfinite(b.loudness_lufs))
-			printf("  loudness     %.1f LUFS, true peak %.1f dBTP\n",
+			printf(_("  loudness     %.1f LUFS, true peak %.1f dBTP\n"),
 			    b.loudness_lufs, b.true_peak_dbtp);
-		printf("  sha256       %s\n", b.sha256);
+		printf(_("  sha256       %s\n"), b.sha256);
 		if (b.approved_sha256 != NULL) {
 			iso_time(b.approved_at, t);
-			printf("  approved     by %s at %s (SHA-256 %s)\n", b.approved_by, t,
-			    b.approved_sha256);
+			printf(_("  approved     by %s at %s (SHA-256 %s)\n"), b.approved_by,
+			    t, b.approved_sha256);
 		}
-		printf("  file         %s\n", b.path);
-		printf("  source       %s\n", b.source ? b.source : "-");
-		printf("history:\n");
+		printf(_("  file         %s\n"), b.path);
+		printf(_("  source       %s\n"), b.source ? b.source : "-");
+		printf(_("history:\n"));
 		for (i = 0; i < n; i++) {
 			iso_time(ev[i].at, t);
-			printf("  %s  %-8s %s -> %s by %s%s%s\n", t, ev[i].action,
-			    ev[i].from_status ? ev[i].from_status : "(new)",
+			printf(_("  %s  %-8s %s -> %s by %s%s%s\n"), t, ev[i].action,
+			    ev[i].from_status ? ev[i].from_status : _("(new)"),
 			    ev[i].to_status, ev[i].actor, ev[i].reason ? ": " : "",
 			    ev[i].reason ? ev[i].reason : "");
 		}
@@ -362,10 +370,10 @@ out:
 const struct cmd_entry cmd_show = {
 	.name = "show",
 	.usage = "[--format table|csv|json] ID",
-	.summary = "one bulletin: its details and its approval history",
+	.summary = N_("one bulletin: its details and its approval history"),
 	.flags = CMD_CONFIG,
 	.args = { "format:", 1, 1 },
-	.help =
+	.help = N_(
 	    "Shows everything the library knows about bulletin ID (from `loaxa list`):\n"
 	    "title, topic, producer, tags, validity, audio measurements, the SHA-256\n"
 	    "that was approved, and every change with who made it, when and why.\n"
@@ -374,6 +382,6 @@ const struct cmd_entry cmd_show = {
 	    "  --format F   table (default), csv or json (json includes the history)\n"
 	    "\n"
 	    "example:\n"
-	    "  loaxa show 12\n",
+	    "  loaxa show 12\n"),
 	.exec = show_exec,
 };

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "library/library.h"
@@ -58,8 +59,9 @@ package_manifest(const struct conf_manifest *m, const struct lib_meta *def,
 			meta->min_airings = e->min_airings;
 		for (j = 0; j < e->ntags; j++)
 			if (cli_tag_add(tags[k], &meta->ntags, e->tags[j]) != 0) {
-				fprintf(stderr, "%s:%d: a bulletin has at most %d tags (those "
-				    "of --tag included)\n", m->file, e->line, LIB_TAGS_MAX);
+				fprintf(stderr, _("%s:%d: a bulletin has at most %d tags "
+				    "(those of --tag included)\n"), m->file, e->line,
+				    LIB_TAGS_MAX);
 				bad = 1;
 				break;
 			}
@@ -98,8 +100,8 @@ package_create(struct cmd_ctx *ctx, const struct cmd_args *args)
 	head.retire = retire;
 	if (key == NULL || out == NULL || (manifest == NULL && args->argc == 0 &&
 	    head.nretire == 0)) {
-		fprintf(stderr, "loaxa package create: needs --key, --out and audio "
-		    "files, --manifest or --retire\n");
+		fprintf(stderr, _("loaxa package create: needs --key, --out and audio "
+		    "files, --manifest or --retire\n"));
 		free(retire);
 		return cli_usage(ctx->entry);
 	}
@@ -141,10 +143,12 @@ package_create(struct cmd_ctx *ctx, const struct cmd_args *args)
 		rc = rc == LIB_REJECTED ? EXIT_REJECTED : EXIT_FAIL;
 		goto out;
 	}
-	printf("%s: %zu bulletin%s packed and signed, ", out, n, n == 1 ? "" : "s");
+	printf(ngettext("%s: %zu bulletin packed and signed, ",
+	    "%s: %zu bulletins packed and signed, ", n), out, n);
 	if (head.nretire > 0)
-		printf("%zu retirement%s, ", head.nretire, head.nretire == 1 ? "" : "s");
-	printf("package %lld\n", (long long)head.sequence);
+		printf(ngettext("%zu retirement, ", "%zu retirements, ", head.nretire),
+		    head.nretire);
+	printf(_("package %lld\n"), (long long)head.sequence);
 	rc = EXIT_OK;
 out:
 	conf_manifest_free(&man);
@@ -189,10 +193,11 @@ package_import(struct cmd_ctx *ctx, const struct cmd_args *args)
 				cause = NULL;
 				continue;
 			}
-			printf("%s: %s%s \"%s\" from '%s', %s", args->argv[f], res.what[k],
-			    res.existed[k] ? ":" : "", b.title, res.signer, b.status);
+			printf(_("%s: %s%s \"%s\" from '%s', %s"), args->argv[f],
+			    res.what[k], res.existed[k] ? ":" : "", b.title, res.signer,
+			    cli_status_text(b.status));
 			for (i = 0; i < b.ntags; i++)
-				printf("%s%s", i ? " " : ", tags ", b.tags[i]);
+				printf("%s%s", i ? " " : _(", tags "), b.tags[i]);
 			printf(": %lld\n", (long long)b.id);
 			lib_bulletin_clear(&b);
 		}
@@ -226,9 +231,9 @@ const struct cmd_entry cmd_package = {
 	    "[--agency A] [--title T] [--from DATE] [--until DATE] [--min-airings N] "
 	    "[--priority P] [--tag T]... [--retire SHA256]... [AUDIO...] | "
 	    "import FILE...",
-	.summary = "signed bulletin packages: district packs, commune imports (gói bản tin)",
+	.summary = N_("signed bulletin packages: district packs, commune imports (gói bản tin)"),
 	.flags = CMD_CONFIG,
-	.help =
+	.help = N_(
 	    "package create (district side): checks every AUDIO file as `loaxa import`\n"
 	    "does, then packs the files and their metadata into one FILE signed with\n"
 	    "the secret key from `loaxa key generate`. The flags give the metadata of\n"
@@ -255,6 +260,6 @@ const struct cmd_entry cmd_package = {
 	    "  loaxa package create --key kim-dong.key --out ban-tin-thang-6.lxp \\\n"
 	    "      --topic cchc --agency \"TT VH-TT&DL Kim Động\" --until 2026-06-30 \\\n"
 	    "      --tag papi *.mp3\n"
-	    "  loaxa package import /media/usb/ban-tin-thang-6.lxp\n",
+	    "  loaxa package import /media/usb/ban-tin-thang-6.lxp\n"),
 	.subs = package_subs,
 };

@@ -8,6 +8,7 @@
 
 #include "audio/audio.h"
 #include "cli/cli.h"
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "scheduler/airing.h"
@@ -31,8 +32,8 @@ play_number(const char *name, const char *s, double lo, double hi, double *v)
 	errno = 0;
 	*v = strtod(s, &end);
 	if (errno != 0 || end == s || *end != '\0' || !(*v >= lo && *v <= hi)) {
-		fprintf(stderr, "loaxa play-file: --%s takes a number from %g to %g, "
-		    "not '%s'\n", name, lo, hi, s);
+		fprintf(stderr, _("loaxa play-file: --%s takes a number from %g to %g, "
+		    "not '%s'\n"), name, lo, hi, s);
 		return -1;
 	}
 	return 0;
@@ -123,12 +124,12 @@ play_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	free(cause);
 	if (res.outcome == PLAYER_FAILED)
-		fprintf(stderr, "%s: %s after %lld ms\n", file, res.reason,
+		fprintf(stderr, _("%s: %s after %lld ms\n"), file, res.reason,
 		    (long long)res.played_ms);
 	else
-		printf("%s: %s, %lld ms played, gain %+.1f dB%s\n", file,
+		printf(_("%s: %s, %lld ms played, gain %+.1f dB%s\n"), file,
 		    player_outcome_name(res.outcome), (long long)res.played_ms,
-		    res.gain_db, res.silence ? ", silence over 10 s" : "");
+		    res.gain_db, res.silence ? _(", silence over 10 s") : "");
 	player_result_clear(&res);
 out:
 	player_free(&p);
@@ -140,10 +141,10 @@ out:
 const struct cmd_entry cmd_play_file = {
 	.name = "play-file",
 	.usage = "FILE [--driver D] [--out PATH] [--no-normalize] [--no-realtime]",
-	.summary = "play one file through the configured output now (speaker test, preview)",
+	.summary = N_("play one file through the configured output now (speaker test, preview)"),
 	.flags = CMD_CONFIG,
 	.args = { "driver: out: no-normalize no-realtime loudness: fade-ms:", 1, 1 },
-	.help =
+	.help = N_(
 	    "Checks FILE as import does, then plays it through the audio output of\n"
 	    "the configuration (audio.driver, audio.options, audio.file), brought\n"
 	    "to audio.loudness_target (LUFS) with a limiter at audio.true_peak\n"
@@ -164,6 +165,6 @@ const struct cmd_entry cmd_play_file = {
 	    "\n"
 	    "examples:\n"
 	    "  loaxa play-file bantin.mp3\n"
-	    "  loaxa play-file bantin.mp3 --driver wav --out /tmp/check.wav\n",
+	    "  loaxa play-file bantin.mp3 --driver wav --out /tmp/check.wav\n"),
 	.exec = play_exec,
 };

@@ -6,6 +6,7 @@
 
 #include "audio/audio.h"
 #include "cli/cli.h"
+#include "common/i18n.h"
 #include "common/json.h"
 
 /* Prints a measurement to 0.01, or null when there is none (silence). */
@@ -48,10 +49,10 @@ probe_text(const char *file, const struct audio_info *in)
 	if (isfinite(in->loudness_lufs))
 		printf("%.1f LUFS, %.1f dBTP", in->loudness_lufs, in->true_peak_dbtp);
 	else
-		printf("silent");
+		printf("%s", _("silent"));
 	/* The share of 400 ms blocks with no sound, when some are. */
 	if (isfinite(in->loudness_lufs) && in->silent_ms > 0 && in->duration_ms > 0)
-		printf(", %.0f%% silent", 100.0 * (double)in->silent_ms /
+		printf(_(", %.0f%% silent"), 100.0 * (double)in->silent_ms /
 		    (double)in->duration_ms);
 	printf(", sha256 %s\n", in->sha256);
 }
@@ -69,7 +70,7 @@ probe_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (format == NULL)
 		format = "text";
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
-		fprintf(stderr, "loaxa probe: --format is text or json, not '%s'\n",
+		fprintf(stderr, _("loaxa probe: --format is text or json, not '%s'\n"),
 		    format);
 		return EXIT_USAGE;
 	}
@@ -102,9 +103,9 @@ probe_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_probe = {
 	.name = "probe",
 	.usage = "FILE... [--format text|json]",
-	.summary = "decode audio files once and print format, loudness, true peak, SHA-256",
+	.summary = N_("decode audio files once and print format, loudness, true peak, SHA-256"),
 	.args = { "format:", 1, -1 },
-	.help =
+	.help = N_(
 	    "Decodes each FILE completely, as import does, and prints its format\n"
 	    "(found from the content, not the name: mp3, mp2, wav, flac, vorbis,\n"
 	    "opus), sample rate, channels, duration in milliseconds, integrated\n"
@@ -120,6 +121,6 @@ const struct cmd_entry cmd_probe = {
 	    "                      loudness for silence)\n"
 	    "\n"
 	    "example:\n"
-	    "  loaxa probe bantin-0601.mp3 --format json\n",
+	    "  loaxa probe bantin-0601.mp3 --format json\n"),
 	.exec = probe_exec,
 };

@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "common/file.h"
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "reports/reports.h"
@@ -80,12 +81,12 @@ report_period(const struct cmd_ctx *ctx, const char *period, const char *from,
 
 	memset(p, 0, sizeof *p);
 	if (period != NULL && (from != NULL || to != NULL)) {
-		fprintf(stderr, "loaxa %s: give --period or --from and --to, not both\n",
-		    ctx->entry->name);
+		fprintf(stderr, _("loaxa %s: give --period or --from and --to, not "
+		    "both\n"), ctx->entry->name);
 		return -1;
 	}
 	if ((from == NULL) != (to == NULL)) {
-		fprintf(stderr, "loaxa %s: --from and --to go together\n",
+		fprintf(stderr, _("loaxa %s: --from and --to go together\n"),
 		    ctx->entry->name);
 		return -1;
 	}
@@ -180,7 +181,7 @@ report_emit(const struct rep_coverage *c, const struct rep_merge *m, enum rep_fo
 	rc = m ? rep_merge_write(f, m, fmt, lang, now, &cause) :
 	    rep_write(f, c, fmt, lang, now, &cause);
 	if (rc != 0) {
-		fprintf(stderr, "%s: %s\n", out ? out : "(standard output)", cause);
+		fprintf(stderr, "%s: %s\n", out ? out : _("(standard output)"), cause);
 		free(cause);
 	}
 	return report_close(f, out, tmp, rc == 0);
@@ -198,7 +199,8 @@ report_merge(struct cmd_ctx *ctx, char **files, int nfiles, const struct rep_per
 	int rc;
 
 	if (nfiles == 0) {
-		fprintf(stderr, "loaxa report: --merge needs the stations' export files\n");
+		fprintf(stderr, _("loaxa report: --merge needs the stations' export "
+		    "files\n"));
 		return cli_usage(ctx->entry);
 	}
 	if (rep_merge_sched(ctx->cfg, (const char *const *)files, (size_t)nfiles,
@@ -208,7 +210,8 @@ report_merge(struct cmd_ctx *ctx, char **files, int nfiles, const struct rep_per
 		return EXIT_FAIL;
 	}
 	for (i = 0; i < m.nrefused; i++)
-		fprintf(stderr, "%s: rejected: %s\n", m.refused[i].file, m.refused[i].why);
+		fprintf(stderr, _("%s: rejected: %s\n"), m.refused[i].file,
+		    m.refused[i].why);
 	rc = report_emit(NULL, &m, fmt, lang, out) != 0 ? EXIT_FAIL :
 	    m.nrefused > 0 ? EXIT_REJECTED : EXIT_OK;
 	rep_merge_clear(&m);
@@ -242,12 +245,12 @@ report_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	else
 		fmt = REP_TEXT;
 	if (fmt < 0) {
-		fprintf(stderr, "loaxa report: unknown format '%s' (text, csv, json, html "
-		    "or xlsx)\n", format);
+		fprintf(stderr, _("loaxa report: unknown format '%s' (text, csv, json, "
+		    "html or xlsx)\n"), format);
 		return EXIT_USAGE;
 	}
 	if (fmt == REP_XLSX && out == NULL) {
-		fprintf(stderr, "loaxa report: XLSX needs --out FILE.xlsx\n");
+		fprintf(stderr, _("loaxa report: XLSX needs --out FILE.xlsx\n"));
 		return EXIT_USAGE;
 	}
 	if (strcmp(lang_s, "vi") == 0)
@@ -255,7 +258,8 @@ report_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	else if (strcmp(lang_s, "en") == 0)
 		lang = REP_EN;
 	else {
-		fprintf(stderr, "loaxa report: unknown language '%s' (vi or en)\n", lang_s);
+		fprintf(stderr, _("loaxa report: unknown language '%s' (vi or en)\n"),
+		    lang_s);
 		return EXIT_USAGE;
 	}
 	setenv("TZ", ctx->cfg->station.timezone, 1);
@@ -266,8 +270,8 @@ report_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		return report_merge(ctx, args->argv, args->argc, &p,
 		    (enum rep_format)fmt, lang, out);
 	if (p.label[0] == '\0') {
-		fprintf(stderr, "loaxa report: which period? --period 2026-H1|2026-9M|2026 "
-		    "or --from DATE --to DATE\n");
+		fprintf(stderr, _("loaxa report: which period? --period "
+		    "2026-H1|2026-9M|2026 or --from DATE --to DATE\n"));
 		return cli_usage(ctx->entry);
 	}
 	if (cli_open_store(ctx, &st) != 0)
@@ -296,8 +300,8 @@ const struct cmd_entry cmd_report = {
 	.usage = "[--period 2026-H1|2026-9M|2026 | --from DATE --to DATE] "
 	    "[--format text|csv|json|html|xlsx] [--out FILE] [--lang vi|en] "
 	    "[--merge FILE...]",
-	.summary = "the 6-month, 9-month or annual coverage report, or a district merge (báo cáo)",
-	.help =
+	.summary = N_("the 6-month, 9-month or annual coverage report, or a district merge (báo cáo)"),
+	.help = N_(
 	    "The station's coverage for a period: slots scheduled, aired and missed\n"
 	    "(by reason) and the compliance rate; airings and minutes per topic; per\n"
 	    "bulletin the producer, airings, minutes, the required minimum and whether\n"
@@ -318,7 +322,7 @@ const struct cmd_entry cmd_report = {
 	    "                    station, totals, per topic; each trusted station is\n"
 	    "                    accepted, rejected (with why) or missing (sent\n"
 	    "                    nothing); every refused export is named on stderr and\n"
-	    "                    in the report, and the exit status is 3\n",
+	    "                    in the report, and the exit status is 3\n"),
 	.flags = CMD_CONFIG,
 	.args = { "period: from: to: format: out: lang: merge", 0, -1 },
 	.exec = report_exec,

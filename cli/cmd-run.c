@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/i18n.h"
 #include "config/config.h"
 #include "scheduler/daemon.h"
 
@@ -51,8 +52,8 @@ run_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	struct config *cfg = NULL;
 
 	if (v != NULL && (ro.run_for_ms = run_duration(v)) <= 0) {
-		fprintf(stderr, "loaxa run: --for '%s': give a duration such as 90s, "
-		    "20m or 1h30m\n", v);
+		fprintf(stderr, _("loaxa run: --for '%s': give a duration such as 90s, "
+		    "20m or 1h30m\n"), v);
 		return EXIT_USAGE;
 	}
 	/* The daemon owns its configuration, to replace it on reload. */
@@ -68,9 +69,9 @@ run_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_run = {
 	.name = "run",
 	.usage = "[--for DURATION]",
-	.summary = "the scheduler daemon: air the timetable, log every airing",
+	.summary = N_("the scheduler daemon: air the timetable, log every airing"),
 	.args = { "for:", 0, 0 },
-	.help =
+	.help = N_(
 	    "Runs in the foreground until stopped (systemd runs it as a service).\n"
 	    "It airs each slot of the timetable on time, logs every airing in the\n"
 	    "data directory, and listens on DATA/control.sock for `loaxa status`,\n"
@@ -84,6 +85,6 @@ const struct cmd_entry cmd_run = {
 	    "(paths.inbox) are imported as `loaxa inbox` does, when nothing airs.\n"
 	    "\n"
 	    "options:\n"
-	    "  --for DURATION   stop by itself after DURATION (90s, 20m, 1h30m)\n",
+	    "  --for DURATION   stop by itself after DURATION (90s, 20m, 1h30m)\n"),
 	.exec = run_exec,
 };

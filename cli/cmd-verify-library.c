@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "common/i18n.h"
 #include "config/config.h"
 #include "library/library.h"
 #include "store/store.h"
@@ -14,7 +15,7 @@ verify_report(const struct lib_problem *p, void *arg)
 {
 	(void)arg;
 	if (p->id != 0)
-		fprintf(stderr, "%s: %s (bulletin %lld): %s\n", p->path, p->what,
+		fprintf(stderr, _("%s: %s (bulletin %lld): %s\n"), p->path, p->what,
 		    (long long)p->id, p->detail);
 	else
 		fprintf(stderr, "%s: %s: %s\n", p->path, p->what, p->detail);
@@ -43,13 +44,15 @@ verify_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		return EXIT_FAIL;
 	}
 	if (bad == 0) {
-		printf("%s: %zu bulletin file%s checked, all intact\n",
-		    ctx->cfg->paths.data, checked, checked == 1 ? "" : "s");
+		printf(ngettext("%s: %zu bulletin file checked, all intact\n",
+		    "%s: %zu bulletin files checked, all intact\n", checked),
+		    ctx->cfg->paths.data, checked);
 		rc = EXIT_OK;
 	} else {
-		printf("%s: %zu bulletin%s checked, %zu failed verification; "
-		    "see above\n", ctx->cfg->paths.data, checked,
-		    checked == 1 ? "" : "s", bad);
+		printf(ngettext("%s: %zu bulletin checked, %zu failed verification; "
+		    "see above\n", "%s: %zu bulletins checked, %zu failed "
+		    "verification; see above\n", checked), ctx->cfg->paths.data,
+		    checked, bad);
 		rc = EXIT_REJECTED;
 	}
 	lib_free(&lib);
@@ -60,10 +63,10 @@ verify_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_verify_library = {
 	.name = "verify-library",
 	.usage = "",
-	.summary = "check bulletin files, hashes and approvals against the audit trail",
+	.summary = N_("check bulletin files, hashes and approvals against the audit trail"),
 	.flags = CMD_CONFIG,
 	.args = { "", 0, 0 },
-	.help =
+	.help = N_(
 	    "Checks every bulletin as the library would have written it, so that\n"
 	    "an edit of the database behind loaxa's back shows: its file is the one\n"
 	    "its SHA-256 names (misfiled), is there (missing) and readable\n"
@@ -76,6 +79,6 @@ const struct cmd_entry cmd_verify_library = {
 	    "\n"
 	    "exit status: 0 all intact, 3 a bulletin failed verification (the player\n"
 	    "refuses a file whose bytes are not the approved ones), 1 the library\n"
-	    "cannot be read.\n",
+	    "cannot be read.\n"),
 	.exec = verify_exec,
 };

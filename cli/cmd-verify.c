@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/i18n.h"
 #include "config/config.h"
 #include "reports/reports.h"
 
@@ -44,39 +45,39 @@ verify_one(const struct config *cfg, const char *path)
 				printf("%s: %s\n", path, v.problems[i].what);
 		}
 		if (v.changed + v.removed + v.reordered + v.inserted > 0)
-			fprintf(stderr, "%s: rejected: %zu changed, %zu removed, %zu "
-			    "reordered, %zu inserted rows; %s\n", path, v.changed,
+			fprintf(stderr, _("%s: rejected: %zu changed, %zu removed, %zu "
+			    "reordered, %zu inserted rows; %s\n"), path, v.changed,
 			    v.removed, v.reordered, v.inserted, v.sig_ok ?
-			    "they are not the rows the station signed" :
-			    "and the signature does not match");
+			    _("they are not the rows the station signed") :
+			    _("and the signature does not match"));
 		else
-			fprintf(stderr, "%s: rejected: %s\n", path, v.nproblems ?
-			    v.problems[0].what : "the signature does not match");
+			fprintf(stderr, _("%s: rejected: %s\n"), path, v.nproblems ?
+			    v.problems[0].what : _("the signature does not match"));
 		rc = EXIT_REJECTED;
 	} else if (key != NULL && memcmp(key, v.key, 32) != 0) {
-		fprintf(stderr, "%s: rejected: signed with key %s, not the key "
-		    "trust.stations lists for %s\n", path, v.key_b64, v.station.code);
+		fprintf(stderr, _("%s: rejected: signed with key %s, not the key "
+		    "trust.stations lists for %s\n"), path, v.key_b64, v.station.code);
 		rc = EXIT_REJECTED;
 	} else if (key == NULL) {
 		/*
 		 * Anyone can sign a well-formed export with a key of their own:
 		 * intact says nothing until the key is the station's.
 		 */
-		fprintf(stderr, "%s: untrusted: station %s signed with key %s, which "
-		    "trust.stations does not list; check the key with the station, then "
-		    "add { code = \"%s\"; key = \"%s\"; }\n", path, v.station.code,
+		fprintf(stderr, _("%s: untrusted: station %s signed with key %s, which "
+		    "trust.stations does not list; check the key with the station, "
+		    "then add { code = \"%s\"; key = \"%s\"; }\n"), path, v.station.code,
 		    v.key_b64, v.station.code, v.key_b64);
 		rc = EXIT_REJECTED;
 	} else {
 		/* Authentic, but rows no true airing writes: said, not refused. */
 		for (i = 0; i < v.nflags; i++)
-			printf("%s:%lld: flagged: %s\n", path, (long long)v.flags[i].line,
+			printf(_("%s:%lld: flagged: %s\n"), path, (long long)v.flags[i].line,
 			    v.flags[i].what);
-		printf("%s: ok: station %s, %s (%s..%s), %zu rows, key %s (trusted)\n",
+		printf(_("%s: ok: station %s, %s (%s..%s), %zu rows, key %s (trusted)\n"),
 		    path, v.station.code, v.period.label, v.period.from, v.period.to,
 		    v.rows, v.key_b64);
 		if (v.nflags > 0)
-			printf("%s: %zu rows flagged (see above)\n", path, v.nflags);
+			printf(_("%s: %zu rows flagged (see above)\n"), path, v.nflags);
 	}
 	rep_verified_clear(&v);
 	return rc;
@@ -97,8 +98,8 @@ verify_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_verify = {
 	.name = "verify",
 	.usage = "FILE...",
-	.summary = "check signed airing-log exports: signature and hash chain (kiểm tra)",
-	.help =
+	.summary = N_("check signed airing-log exports: signature and hash chain (kiểm tra)"),
+	.help = N_(
 	    "Checks each export's Ed25519 signature and every row's link in the hash\n"
 	    "chain, and names each changed, removed, reordered or inserted row\n"
 	    "(FILE:LINE: what, on standard output). The station must be listed in\n"
@@ -109,7 +110,7 @@ const struct cmd_entry cmd_verify = {
 	    "FILE:LINE: flagged: what; they do not change the exit status.\n"
 	    "\n"
 	    "exit status: 0 when every file is intact and trusted, 3 when any is\n"
-	    "not (one line FILE: reason on stderr per bad or untrusted file).\n",
+	    "not (one line FILE: reason on stderr per bad or untrusted file).\n"),
 	.flags = CMD_CONFIG,
 	.args = { "", 1, -1 },
 	.exec = verify_exec,

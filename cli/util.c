@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "common/i18n.h"
 #include "common/perm.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
@@ -126,8 +127,8 @@ cli_bulletin_id(const char *cmd, const char *s)
 	errno = 0;
 	id = strtoll(s, &end, 10);
 	if (end == s || *end != '\0' || errno != 0 || id <= 0) {
-		fprintf(stderr, "loaxa %s: '%s' is not a bulletin id (see loaxa list)\n",
-		    cmd, s);
+		fprintf(stderr, _("loaxa %s: '%s' is not a bulletin id (see loaxa "
+		    "list)\n"), cmd, s);
 		return 0;
 	}
 	return id;
@@ -138,8 +139,8 @@ cli_text_arg(const char *cmd, const char *opt, const char *s, size_t max)
 {
 	if (lib_text_ok(s, max))
 		return 1;
-	fprintf(stderr, "loaxa %s: %s must be UTF-8 text on one line (at most %zu "
-	    "bytes)\n", cmd, opt, max);
+	fprintf(stderr, _("loaxa %s: %s must be UTF-8 text on one line (at most %zu "
+	    "bytes)\n"), cmd, opt, max);
 	return 0;
 }
 
@@ -170,6 +171,20 @@ cli_actor(const char *by)
 		if ((v = getenv(names[i])) != NULL && v[0] != '\0' && lib_text_ok(v, 200))
 			return v;
 	return "operator";
+}
+
+const char *
+cli_status_text(const char *status)
+{
+	if (strcmp(status, "pending") == 0)
+		return _("pending");
+	if (strcmp(status, "approved") == 0)
+		return _("approved");
+	if (strcmp(status, "rejected") == 0)
+		return _("rejected");
+	if (strcmp(status, "retired") == 0)
+		return _("retired");
+	return status;
 }
 
 void
@@ -207,7 +222,7 @@ cli_bad_topic(const struct config *cfg, const char *cmd, const char *topic)
 {
 	size_t i;
 
-	fprintf(stderr, "loaxa %s: unknown topic '%s'; known topics:", cmd, topic);
+	fprintf(stderr, _("loaxa %s: unknown topic '%s'; known topics:"), cmd, topic);
 	for (i = 0; i < cfg->ntopics; i++)
 		fprintf(stderr, "%s %s", i ? "," : "", cfg->topics[i].key);
 	fprintf(stderr, "\n");
@@ -232,15 +247,15 @@ cli_meta(const struct cmd_ctx *ctx, const struct cmd_args *args, struct lib_meta
 	m->tags = tags;
 	while ((v = cli_opt_next(args, "tag", &i)) != NULL)
 		if (cli_tag_add(tags, &m->ntags, v) != 0) {
-			fprintf(stderr, "loaxa %s: --tag: a bulletin has at most %d tags\n",
-			    cmd, LIB_TAGS_MAX);
+			fprintf(stderr, _("loaxa %s: --tag: a bulletin has at most %d "
+			    "tags\n"), cmd, LIB_TAGS_MAX);
 			return EXIT_USAGE;
 		}
 	if ((v = cli_opt(args, "min-airings")) != NULL) {
 		n = strtol(v, &end, 10);
 		if (end == v || *end != '\0' || n < 0 || n > 100000) {
-			fprintf(stderr, "loaxa %s: --min-airings must be a whole number "
-			    "from 0 to 100000, not '%s'\n", cmd, v);
+			fprintf(stderr, _("loaxa %s: --min-airings must be a whole number "
+			    "from 0 to 100000, not '%s'\n"), cmd, v);
 			return EXIT_USAGE;
 		}
 		m->min_airings = (int)n;
