@@ -279,6 +279,8 @@ fleet_broker(struct cmd_ctx *ctx, const struct cmd_args *args)
 	o.certfile = cli_opt(args, "certfile");
 	o.keyfile = cli_opt(args, "keyfile");
 	o.persistence = cli_opt(args, "persistence");
+	if ((o.user = cli_opt(args, "user")) == NULL)
+		o.user = "mosquitto";
 	if (o.certfile == NULL)
 		o.certfile = "/etc/mosquitto/certs/server.crt";
 	if (o.keyfile == NULL)
@@ -293,6 +295,8 @@ fleet_broker(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	printf("wrote %s/mosquitto.conf, acl, passwords and a .pass file for each of "
 	    "%zu stations and %s\n", o.out, cfg->fleet.nstations, o.district);
+	printf("the broker runs as %s: chown %s/passwords, acl and the persistence "
+	    "directory to it\n", o.user, o.out);
 	if (!hashed)
 		printf("mosquitto_passwd was not found: run `mosquitto_passwd -U "
 		    "%s/passwords` before starting the broker\n", o.out);
@@ -307,6 +311,6 @@ const struct cmd_entry fleet_collect_entry = {
 
 const struct cmd_entry fleet_broker_entry = {
 	.name = "broker-config",
-	.args = { "out: port: bind: cafile: certfile: keyfile: persistence:", 0, 0 },
+	.args = { "out: port: bind: cafile: certfile: keyfile: persistence: user:", 0, 0 },
 	.exec = fleet_broker,
 };

@@ -119,7 +119,8 @@ br_conf(const struct config *cfg, const struct fleet_broker_opts *o, char **caus
 	    "that file), then\n# systemctl restart mosquitto. Give each commune its "
 	    "station-CODE.pass.\n", cfg->station.name ? cfg->station.name :
 	    cfg->station.code);
-	fprintf(f, "per_listener_settings false\nallow_anonymous false\n");
+	fprintf(f, "# It reads the files below as this user: chown them to it.\n"
+	    "user %s\nper_listener_settings false\nallow_anonymous false\n", o->user);
 	fprintf(f, "password_file %s/passwords\nacl_file %s/acl\n", o->out, o->out);
 	fprintf(f, "persistence true\npersistence_location %s/\n"
 	    "autosave_interval 60\n", o->persistence);

@@ -173,6 +173,7 @@ struct fleet_broker_opts {
 	const char *cafile, *certfile, *keyfile; /* the broker's TLS files */
 	const char *persistence; /* persistence_location */
 	const char *district;   /* the district's user name */
+	const char *user;       /* the system user mosquitto runs as */
 };
 
 /*
