@@ -363,7 +363,9 @@ static const struct cmd_entry *const fleet_subs[] = { &fleet_send_entry,
 const struct cmd_entry cmd_fleet = {
 	.name = "fleet",
 	.usage = "send PACKAGE.lxp --to STATION|GROUP|all | "
-	    "play ID|SHA256 --to ... [--priority P] | stop --to ... [--timeout S]",
+	    "play ID|SHA256 --to ... [--priority P] | stop --to ... [--timeout S] | "
+	    "status [--format F] | watch | deliveries | collect --period P --out DIR | "
+	    "broker-config --out DIR",
 	.summary = "the district's side of the link: send packages and commands to stations",
 	.flags = CMD_CONFIG,
 	.help =
@@ -384,6 +386,9 @@ const struct cmd_entry cmd_fleet = {
 	    "acknowledged, refused and why, or no acknowledgement. Exit 0 when all\n"
 	    "acknowledged, 1 otherwise, 2 for an unknown station or group or a\n"
 	    "fleet section with mistakes.\n"
+	    "\n"
+	    "fleet status, watch, deliveries, collect, broker-config: see loaxa(1);\n"
+	    "what arrives is kept in DATA/fleet.db.\n"
 	    "\n"
 	    "examples:\n"
 	    "  loaxa fleet send ban-tin-thang-6.lxp --to all\n"
