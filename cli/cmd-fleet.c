@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/cmd-fleet.h"
 #include "common/file.h"
 #include "common/key.h"
 #include "common/xmalloc.h"
@@ -26,6 +27,7 @@ struct fleet_job {
 	unsigned char sk[KEY_SECRET];
 	size_t *idx, n;
 	int timeout_ms;
+	const char *bulletins;   /* what a package holds, for fleet.db */
 };
 
 /* Prints "loaxa fleet CMD: why" and returns status. */
@@ -100,15 +102,22 @@ fleet_run(struct fleet_job *j, const char *kind, const char *id,
 	struct fleet_ack *acks;
 	char *cause = NULL;
 	size_t i, good = 0;
+	sqlite3 *db = NULL;
 
+	if (fleet_cli_db(j->cfg, j->cmd, &db) != EXIT_OK)
+		return EXIT_FAIL;
 	if (fleet_connect(j->cfg, 10000, &f, &cause) != 0 ||
-	    fleet_listen_acks(f, j->idx, j->n, 10000, &cause) != 0 ||
-	    send(f, j, arg, &cause) != 0) {
+	    (fleet_keep(f, db), fleet_listen_acks(f, j->idx, j->n, 10000,
+	    &cause)) != 0 || send(f, j, arg, &cause) != 0) {
 		fleet_fail(j, EXIT_FAIL, "%s", cause);
 		free(cause);
 		fleet_free(&f);
+		sqlite3_close_v2(db);
 		return EXIT_FAIL;
 	}
+	for (i = 0; i < j->n; i++)
+		fleet_db_sent(db, kind, id, j->cfg->fleet.stations[j->idx[i]].code,
+		    j->bulletins, fleet_now_ms());
 	acks = xcalloc(j->n, sizeof *acks);
 	fleet_wait_acks(f, j->idx, j->n, kind, id, j->timeout_ms, acks);
 	for (i = 0; i < j->n; i++) {
@@ -128,6 +137,7 @@ fleet_run(struct fleet_job *j, const char *kind, const char *id,
 	fleet_acks_clear(acks, j->n);
 	free(acks);
 	fleet_free(&f);
+	sqlite3_close_v2(db);
 	return good == j->n ? EXIT_OK : EXIT_FAIL;
 }
 
@@ -136,6 +146,7 @@ struct fleet_pkg {
 	unsigned char *data;
 	int64_t size;
 	char sha[65];
+	char *bulletins;
 };
 
 static int
@@ -160,7 +171,8 @@ fleet_read_package(struct fleet_job *j, const char *path, struct fleet_pkg *p)
 	FILE *fp;
 	int rc;
 
-	if ((rc = lib_package_verify(path, &self, 1, &signer, &seq, &cause)) != 0) {
+	if ((rc = lib_package_verify_list(path, &self, 1, &signer, &seq, &p->bulletins,
+	    &cause)) != 0) {
 		fleet_fail(j, 0, "%s: %s", path, cause);
 		free(cause);
 		return rc == LIB_REJECTED ? EXIT_REJECTED : EXIT_FAIL;
@@ -196,9 +208,11 @@ fleet_send(struct cmd_ctx *ctx, const struct cmd_args *args)
 		printf("sending %s (%.12s..., %lld bytes) to %zu station%s\n",
 		    args->argv[0], p.sha, (long long)p.size, j.n, j.n == 1 ? "" : "s");
 		fflush(stdout);
+		j.bulletins = p.bulletins;
 		rc = fleet_run(&j, "package", p.sha, fleet_send_pkg, &p);
 	}
 	free(p.data);
+	free(p.bulletins);
 	fleet_job_end(&j);
 	return rc;
 }
@@ -343,12 +357,15 @@ static const struct cmd_entry fleet_stop_entry = {
 };
 
 static const struct cmd_entry *const fleet_subs[] = { &fleet_send_entry,
-	&fleet_play_entry, &fleet_stop_entry, NULL };
+	&fleet_play_entry, &fleet_stop_entry, &fleet_status_entry, &fleet_watch_entry,
+	&fleet_deliveries_entry, &fleet_collect_entry, &fleet_broker_entry, NULL };
 
 const struct cmd_entry cmd_fleet = {
 	.name = "fleet",
 	.usage = "send PACKAGE.lxp --to STATION|GROUP|all | "
-	    "play ID|SHA256 --to ... [--priority P] | stop --to ... [--timeout S]",
+	    "play ID|SHA256 --to ... [--priority P] | stop --to ... [--timeout S] | "
+	    "status [--format F] | watch | deliveries | collect --period P --out DIR | "
+	    "broker-config --out DIR",
 	.summary = "the district's side of the link: send packages and commands to stations",
 	.flags = CMD_CONFIG,
 	.help =
@@ -369,6 +386,9 @@ const struct cmd_entry cmd_fleet = {
 	    "acknowledged, refused and why, or no acknowledgement. Exit 0 when all\n"
 	    "acknowledged, 1 otherwise, 2 for an unknown station or group or a\n"
 	    "fleet section with mistakes.\n"
+	    "\n"
+	    "fleet status, watch, deliveries, collect, broker-config: see loaxa(1);\n"
+	    "what arrives is kept in DATA/fleet.db.\n"
 	    "\n"
 	    "examples:\n"
 	    "  loaxa fleet send ban-tin-thang-6.lxp --to all\n"

@@ -6,6 +6,7 @@
 #include "config/cfg.h"
 #include "fleet/fleet.h"
 #include "fleet/internal.h"
+#include "library/library.h"
 #include "link/chunk.h"
 
 /* Chunks of a package in flight at once: 64 x 256 KiB at most. */
@@ -179,4 +180,37 @@ fleet_acks_clear(struct fleet_ack *acks, size_t n)
 
 	for (i = 0; i < n; i++)
 		free(acks[i].why);
+}
+
+int64_t
+fleet_now_ms(void)
+{
+	return lib_now_ms();
+}
+
+void
+fleet_keep_message(struct fleet *f, size_t station, const char *kind,
+    const char *text, size_t len, int retained)
+{
+	const char *code = f->cfg->fleet.stations[station].code;
+	int64_t now = fleet_now_ms();
+
+	f->fresh = 1;
+	if (strcmp(kind, "ack") == 0) {
+		if (len < 65536)
+			fleet_ack_heard(f, text, len);
+		if (f->db != NULL)
+			fleet_db_ack(f->db, code, text, now);
+	} else if (f->db == NULL)
+		return;
+	else if (strcmp(kind, "state") == 0)
+		fleet_db_state(f->db, code, text, retained, now);
+	else if (strcmp(kind, "airing") == 0)
+		fleet_db_airing(f->db, code, text, now, &f->fresh);
+}
+
+int
+fleet_last_fresh(const struct fleet *f)
+{
+	return f->fresh;
 }

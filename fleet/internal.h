@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fleet/fleet.h"
+
 struct mosquitto;
 struct config;
 
@@ -15,8 +17,19 @@ struct fleet_heard {
 	char *why;
 };
 
+/* A station's topic prefix and its index in the fleet section, for lookups. */
+struct fleet_prefix {
+	const char *prefix;
+	size_t idx;
+};
+
 struct fleet {
 	const struct config *cfg;
+	struct fleet_prefix *prefixes; /* sorted by prefix */
+	sqlite3 *db;                   /* fleet.db, when kept; not owned */
+	int fresh;                     /* the last airing row was new */
+	fleet_heard_fn heard_fn;
+	void *heard_arg;
 	struct mosquitto *m;
 	int connack;      /* 0 waiting, 1 accepted, -1 refused (connack_rc) */
 	int connack_rc;
@@ -47,5 +60,13 @@ int fleet_drain(struct fleet *, int64_t deadline, char **cause);
 
 /* Keeps an acknowledgement (the JSON object of up/ack) that was heard. */
 void fleet_ack_heard(struct fleet *, const char *json, size_t len);
+
+/* Keeps a station's message of kind in f->db (when kept) and acks in f->heard. */
+void fleet_keep_message(struct fleet *, size_t station, const char *kind,
+    const char *text, size_t len, int retained);
+
+/* A message on topic from a station: kept, then handed to heard_fn. */
+void fleet_message(struct fleet *, const char *topic, const void *payload,
+    size_t len, int retained);
 
 #endif

@@ -60,8 +60,9 @@ mq_on_message(struct mosquitto *m UNUSED, void *arg,
 {
 	struct fleet *f = arg;
 
-	if (msg->payloadlen > 0 && msg->payloadlen < 65536)
-		fleet_ack_heard(f, msg->payload, (size_t)msg->payloadlen);
+	if (msg->payloadlen > 0)
+		fleet_message(f, msg->topic, msg->payload, (size_t)msg->payloadlen,
+		    msg->retain);
 }
 
 /* Runs the network until done(f) or deadline; 0, or -1 when the connection fell. */
@@ -135,24 +136,48 @@ mq_setup(struct fleet *f, const struct config_fleet *c, char **cause)
 	return 0;
 }
 
+static int
+mq_prefix_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct fleet_prefix *)a)->prefix,
+	    ((const struct fleet_prefix *)b)->prefix);
+}
+
 int
 fleet_connect(const struct config *cfg, int timeout_ms, struct fleet **out,
     char **cause)
 {
+	return fleet_connect_as(cfg, timeout_ms, NULL, 0, out, cause);
+}
+
+int
+fleet_connect_as(const struct config *cfg, int timeout_ms, const char *cid,
+    int persistent, struct fleet **out, char **cause)
+{
 	const struct config_fleet *c = &cfg->fleet;
+	mosquitto_property *props = NULL;
 	struct fleet *f;
 	char *id;
+	size_t i;
 	int rc;
 
 	*out = NULL;
 	mosquitto_lib_init();
 	f = xcalloc(1, sizeof *f);
 	f->cfg = cfg;
-	if (c->client_id != NULL)
+	f->prefixes = xcalloc(c->nstations + 1, sizeof *f->prefixes);
+	for (i = 0; i < c->nstations; i++) {
+		f->prefixes[i].prefix = c->stations[i].prefix;
+		f->prefixes[i].idx = i;
+	}
+	qsort(f->prefixes, c->nstations, sizeof *f->prefixes, mq_prefix_cmp);
+	if (cid != NULL)
+		id = xstrdup(cid);
+	else if (c->client_id != NULL)
 		id = xstrdup(c->client_id);
 	else
 		xasprintf(&id, "district-%ld", (long)getpid());
-	f->m = mosquitto_new(id, true, f);
+	f->m = mosquitto_new(id, !persistent, f);
 	free(id);
 	if (f->m == NULL) {
 		xasprintf(cause, "cannot make an MQTT client: %s", strerror(errno));
@@ -167,8 +192,12 @@ fleet_connect(const struct config *cfg, int timeout_ms, struct fleet **out,
 		fleet_free(&f);
 		return -1;
 	}
-	if ((rc = mosquitto_connect_bind_v5(f->m, c->host, c->port, 60, NULL, NULL)) !=
-	    MOSQ_ERR_SUCCESS) {
+	if (persistent)
+		mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
+		    7 * 86400);
+	rc = mosquitto_connect_bind_v5(f->m, c->host, c->port, 60, NULL, props);
+	mosquitto_property_free_all(&props);
+	if (rc != MOSQ_ERR_SUCCESS) {
 		xasprintf(cause, "broker %s:%d: %s", c->host, c->port,
 		    rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
 		fleet_free(&f);
@@ -205,6 +234,7 @@ fleet_free(struct fleet **fp)
 		free(f->heard[i].why);
 	}
 	free(f->heard);
+	free(f->prefixes);
 	free(f);
 	*fp = NULL;
 	mosquitto_lib_cleanup();
@@ -220,12 +250,19 @@ int
 fleet_listen_acks(struct fleet *f, const size_t *idx, size_t n, int timeout_ms,
     char **cause)
 {
+	return fleet_subscribe(f, idx, n, "up/ack", timeout_ms, cause);
+}
+
+int
+fleet_subscribe(struct fleet *f, const size_t *idx, size_t n, const char *sub,
+    int timeout_ms, char **cause)
+{
 	char *topic;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < n; i++) {
-		xasprintf(&topic, "%s/up/ack", f->cfg->fleet.stations[idx[i]].prefix);
+		xasprintf(&topic, "%s/%s", f->cfg->fleet.stations[idx[i]].prefix, sub);
 		rc = mosquitto_subscribe_v5(f->m, NULL, topic, 1, 0, NULL);
 		free(topic);
 		if (rc != MOSQ_ERR_SUCCESS) {
@@ -240,8 +277,7 @@ fleet_listen_acks(struct fleet *f, const size_t *idx, size_t n, int timeout_ms,
 	}
 	if (f->sub_refused > 0) {
 		xasprintf(cause, "the broker refused %d subscription%s to the stations' "
-		    "acknowledgements (its ACL?)", f->sub_refused,
-		    f->sub_refused == 1 ? "" : "s");
+		    "%s (its ACL?)", f->sub_refused, f->sub_refused == 1 ? "" : "s", sub);
 		return -1;
 	}
 	return 0;
@@ -312,6 +348,75 @@ fleet_drain(struct fleet *f, int64_t deadline, char **cause)
 		xasprintf(cause, "the broker refused to take it: %s",
 		    mosquitto_reason_string(f->refused));
 		return -1;
+	}
+	return 0;
+}
+
+/* A station's index by its prefix, or -1. */
+static long
+mq_station(const struct fleet *f, const char *prefix)
+{
+	struct fleet_prefix key = { prefix, 0 }, *p;
+
+	p = bsearch(&key, f->prefixes, f->cfg->fleet.nstations, sizeof *f->prefixes,
+	    mq_prefix_cmp);
+	return p == NULL ? -1 : (long)p->idx;
+}
+
+void
+fleet_message(struct fleet *f, const char *topic, const void *payload, size_t len,
+    int retained)
+{
+	const char *up = NULL, *p;
+	char *prefix, *text;
+	long st;
+
+	for (p = topic; (p = strstr(p, "/up/")) != NULL; p++)
+		up = p;
+	if (up == NULL)
+		return;
+	prefix = xstrndup(topic, (size_t)(up - topic));
+	st = mq_station(f, prefix);
+	free(prefix);
+	if (st < 0)
+		return;
+	text = xmalloc(len + 1);
+	memcpy(text, payload, len);
+	text[len] = '\0';
+	fleet_keep_message(f, (size_t)st, up + 4, text, len, retained);
+	if (f->heard_fn != NULL)
+		f->heard_fn(f->heard_arg, (size_t)st, up + 4, text, len, retained);
+	free(text);
+}
+
+void
+fleet_on_heard(struct fleet *f, fleet_heard_fn fn, void *arg)
+{
+	f->heard_fn = fn;
+	f->heard_arg = arg;
+}
+
+void
+fleet_keep(struct fleet *f, sqlite3 *db)
+{
+	f->db = db;
+}
+
+int
+fleet_run_for(struct fleet *f, int timeout_ms, int (*done)(void *), void *arg,
+    volatile int *stop, char **cause)
+{
+	int64_t deadline = fleet_deadline(timeout_ms);
+	int rc;
+
+	while (sched_loop_now() < deadline && (stop == NULL || !*stop) &&
+	    (done == NULL || !done(arg))) {
+		rc = mosquitto_loop(f->m, 100, 1);
+		if (rc != MOSQ_ERR_SUCCESS) {
+			xasprintf(cause, "the connection to the broker fell: %s",
+			    rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+			return -1;
+		}
 	}
 	return 0;
 }

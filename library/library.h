@@ -323,6 +323,14 @@ int lib_package_verify(const char *path, const struct lib_trusted *trusted,
     char **cause);
 
 /*
+ * lib_package_verify that also lists its bulletins' SHA-256s in *shas
+ * (allocated, separated by spaces) when it is good.
+ */
+int lib_package_verify_list(const char *path, const struct lib_trusted *trusted,
+    size_t ntrusted, const struct lib_trusted **signer, int64_t *seq,
+    char **shas, char **cause);
+
+/*
  * District commands (library/command.c describes the text format): what a
  * district asks a station to do, signed with its key. The strings are
  * allocated; lib_cmd_clear frees them.

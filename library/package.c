@@ -497,12 +497,23 @@ lib_package_verify(const char *path, const struct lib_trusted *trusted,
     size_t ntrusted, const struct lib_trusted **signer, int64_t *seq,
     char **cause)
 {
+	return lib_package_verify_list(path, trusted, ntrusted, signer, seq, NULL,
+	    cause);
+}
+
+int
+lib_package_verify_list(const char *path, const struct lib_trusted *trusted,
+    size_t ntrusted, const struct lib_trusted **signer, int64_t *seq,
+    char **shas, char **cause)
+{
 	struct lib_pkg_reader r = { 0 };
 	struct lib_pkg_item *ents = NULL;
-	size_t count = 0, n = 0;
+	size_t count = 0, n = 0, i, len = 0;
 	int64_t signed_at;
 	int rc;
 
+	if (shas != NULL)
+		*shas = NULL;
 	if (sodium_init() < 0) {
 		xasprintf(cause, _("cannot initialise libsodium"));
 		return LIB_ERR;
@@ -513,6 +524,12 @@ lib_package_verify(const char *path, const struct lib_trusted *trusted,
 	}
 	rc = lib_pkg_read(NULL, &r, trusted, ntrusted, signer, &signed_at, seq,
 	    &ents, &count, &n, cause);
+	if (rc == 0 && shas != NULL) {
+		*shas = xcalloc(n * 65 + 1, 1);
+		for (i = 0; i < n; i++)
+			len += (size_t)sprintf(*shas + len, "%s%s", i > 0 ? " " : "",
+			    ents[i].sha256);
+	}
 	lib_pkg_items_free(ents, count);
 	fclose(r.f);
 	return rc;

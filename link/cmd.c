@@ -190,9 +190,29 @@ cmd_export(struct link_env *env, const struct lib_cmd *c, char **cause)
 	return rc;
 }
 
-/* Takes c's sequence in link.db in one transaction; LIB_REJECTED when replayed. */
+static int cmd_sequence_take(struct link_env *, const struct lib_cmd *, char **);
+
+/*
+ * Takes c's sequence in link.db in one transaction of its own, committed
+ * before the command acts; LIB_REJECTED when replayed. The link reads
+ * messages inside a transaction of link.db (its PUBACKs): that one is
+ * committed first and opened again after.
+ */
 static int
 cmd_sequence(struct link_env *env, const struct lib_cmd *c, char **cause)
+{
+	int rc, outer = !sqlite3_get_autocommit(env->state);
+
+	if (outer)
+		sqlite3_exec(env->state, "COMMIT", NULL, NULL, NULL);
+	rc = cmd_sequence_take(env, c, cause);
+	if (outer)
+		sqlite3_exec(env->state, "BEGIN", NULL, NULL, NULL);
+	return rc;
+}
+
+static int
+cmd_sequence_take(struct link_env *env, const struct lib_cmd *c, char **cause)
 {
 	int rc;
 

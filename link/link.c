@@ -821,7 +821,7 @@ link_run(const struct config *cfg, char **cause)
 	l.env = (struct link_env){ .cfg = cfg, .inbox = cfg->paths.inbox,
 		.publish = link_env_publish, .note = link_env_note, .arg = &l };
 	if (link_state_open(l.datadir, &l.state, cause) != 0 ||
-	    link_fds(&l, cause) != 0 || link_client(&l, cause) != 0)
+	    link_pkg_init(l.state, cause) != 0 || link_fds(&l, cause) != 0 || link_client(&l, cause) != 0)
 		goto out;
 	l.env.state = l.state;
 	l.cursor = link_state_acked_through(l.state);
