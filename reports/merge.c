@@ -86,11 +86,7 @@ merge_check(const struct config *cfg, const struct rep_verified *v,
 static void
 merge_identity(struct rep_coverage *c, struct rep_verified *v)
 {
-	free(c->station.code);
-	free(c->station.name);
-	free(c->station.commune);
-	free(c->station.district);
-	free(c->station.province);
+	rep_station_clear(&c->station);
 	c->station = v->station;
 	memset(&v->station, 0, sizeof v->station);
 }

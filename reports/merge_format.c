@@ -160,19 +160,6 @@ merge_csv_figures(FILE *f, const struct rep_coverage *c)
 	}
 }
 
-/* A CSV header row of labels. */
-static void
-merge_csv_head(FILE *f, enum rep_lang lang, const enum rep_label *cols, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (i)
-			fputc(',', f);
-		csv_str(f, rep_label(lang, cols[i]));
-	}
-}
-
 /*
  * One CSV row per station, then the totals, the exports refused, the topics
  * and the flagged rows (FILE:LINE of each, as verify names them).
@@ -205,7 +192,7 @@ merge_csv(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 	fprintf(f, ",%zu\r\n", m->rejected);
 	csv_str(f, rep_label(lang, RL_NOTHING_SENT));
 	fprintf(f, ",%zu\r\n\r\n", m->missing);
-	merge_csv_head(f, lang, cols, sizeof cols / sizeof cols[0]);
+	rep_csv_head(f, lang, cols, sizeof cols / sizeof cols[0]);
 	for (i = 0; i < rep_nfigures; i++) {
 		fputc(',', f);
 		csv_str(f, rep_label(lang, rep_figures[i].label));
@@ -231,7 +218,7 @@ merge_csv(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 	fputs(",,,", f);
 	merge_csv_figures(f, &m->total);
 	fputs(",\r\n\r\n", f);
-	merge_csv_head(f, lang, mcols, sizeof mcols / sizeof mcols[0]);
+	rep_csv_head(f, lang, mcols, sizeof mcols / sizeof mcols[0]);
 	fputs("\r\n", f);
 	while ((n = rep_merge_missed(m, &pos, &s)) != NULL) {
 		csv_str(f, s != NULL ? s->code : rep_label(lang, RL_TOTAL));
@@ -240,7 +227,7 @@ merge_csv(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 		fprintf(f, ",%" PRId64 "\r\n", n->n);
 	}
 	fputs("\r\n", f);
-	merge_csv_head(f, lang, rcols, sizeof rcols / sizeof rcols[0]);
+	rep_csv_head(f, lang, rcols, sizeof rcols / sizeof rcols[0]);
 	fputs("\r\n", f);
 	for (i = 0; i < m->nrefused; i++) {
 		csv_str(f, m->refused[i].file);
@@ -251,7 +238,7 @@ merge_csv(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 		fputs("\r\n", f);
 	}
 	fputs("\r\n", f);
-	merge_csv_head(f, lang, tcols, sizeof tcols / sizeof tcols[0]);
+	rep_csv_head(f, lang, tcols, sizeof tcols / sizeof tcols[0]);
 	fputs("\r\n", f);
 	for (i = 0; i < m->total.ntopics; i++) {
 		rep_minutes(m->total.topics[i].played_ms, min);
@@ -261,7 +248,7 @@ merge_csv(FILE *f, const struct rep_merge *m, enum rep_lang lang)
 		    m->total.topics[i].completed, min);
 	}
 	fputs("\r\n", f);
-	merge_csv_head(f, lang, fcols, sizeof fcols / sizeof fcols[0]);
+	rep_csv_head(f, lang, fcols, sizeof fcols / sizeof fcols[0]);
 	fputs("\r\n", f);
 	for (i = 0; i < m->nstations; i++)
 		for (j = 0; j < m->stations[i].nflags; j++) {
