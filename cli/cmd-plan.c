@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/now.h"
 #include "config/config.h"
 #include "reports/reports.h"
 #include "scheduler/plan.h"
@@ -22,16 +23,6 @@
 #define PLAN_MAX_DAYS 366
 
 enum { FMT_TABLE, FMT_JSON };
-
-/* Milliseconds since the epoch on the realtime clock. */
-static int64_t
-plan_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Milliseconds on the monotonic clock, for timing the simulation. */
 static double
@@ -300,7 +291,7 @@ plan_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	/* Dates in the library and on the command line are the station's. */
 	setenv("TZ", cfg->station.timezone, 1);
 	tzset();
-	now = plan_now();
+	now = now_real_ms();
 	if (fromarg != NULL && strcmp(fromarg, "today") != 0) {
 		if (conf_date_parse(fromarg, &day) != 0) {
 			fprintf(stderr, "loaxa plan: --from '%s' is not a date YYYY-MM-DD\n",

@@ -233,9 +233,8 @@ cli_meta(const struct cmd_ctx *ctx, const struct cmd_args *args, struct lib_meta
     const char **tags)
 {
 	const char *cmd = ctx->entry->name, *v;
-	char *cause = NULL, *end;
+	char *cause = NULL;
 	size_t i = 0;
-	long n;
 
 	memset(m, 0, sizeof *m);
 	m->title = cli_opt(args, "title");
@@ -251,14 +250,11 @@ cli_meta(const struct cmd_ctx *ctx, const struct cmd_args *args, struct lib_meta
 			    "tags\n"), cmd, LIB_TAGS_MAX);
 			return EXIT_USAGE;
 		}
-	if ((v = cli_opt(args, "min-airings")) != NULL) {
-		n = strtol(v, &end, 10);
-		if (end == v || *end != '\0' || n < 0 || n > 100000) {
-			fprintf(stderr, _("loaxa %s: --min-airings must be a whole number "
-			    "from 0 to 100000, not '%s'\n"), cmd, v);
-			return EXIT_USAGE;
-		}
-		m->min_airings = (int)n;
+	if ((v = cli_opt(args, "min-airings")) != NULL &&
+	    lib_min_airings_parse(v, &m->min_airings) != 0) {
+		fprintf(stderr, _("loaxa %s: --min-airings must be a whole number "
+		    "from 0 to 100000, not '%s'\n"), cmd, v);
+		return EXIT_USAGE;
 	}
 	if (m->topic != NULL && conf_topic(ctx->cfg, m->topic) == NULL) {
 		cli_bad_topic(ctx->cfg, cmd, m->topic);

@@ -19,6 +19,7 @@
 #include "common/i18n.h"
 #include "common/date.h"
 #include "common/file.h"
+#include "common/now.h"
 #include "common/xmalloc.h"
 #include "library/internal.h"
 
@@ -300,10 +301,7 @@ lib_date(int64_t now_ms, char out[11])
 int64_t
 lib_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return now_real_ms();
 }
 
 /* A real calendar day written YYYY-MM-DD (common/date.h's rule). */

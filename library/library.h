@@ -128,6 +128,16 @@ int lib_import(struct library *, const char *path, const struct lib_meta *,
 /* Validates metadata (text, dates, priority, min_airings, tags); LIB_REJECTED. */
 int lib_check_meta(const struct lib_meta *, char **cause);
 
+/* The most airings a bulletin may require. */
+#define LIB_MIN_AIRINGS_MAX 100000
+
+/*
+ * A minimum number of airings written as text (an option, a form field, a
+ * package's min-airings): a whole number from 0 to LIB_MIN_AIRINGS_MAX.
+ * Returns 0 with *n set, or -1 (the caller says why in its own words).
+ */
+int lib_min_airings_parse(const char *s, int *n);
+
 
 /*
  * Adds to bulletin id those of tags[0..n) it lacks, as actor, in one

@@ -38,7 +38,6 @@ pkg_meta(const struct lib_pkg_item *e, const char *const *topics, struct lib_met
 {
 	char *end, *list, *why = NULL;
 	size_t i;
-	long v;
 	int known = 0;
 
 	memset(m, 0, sizeof *m);
@@ -50,14 +49,10 @@ pkg_meta(const struct lib_pkg_item *e, const char *const *topics, struct lib_met
 	m->priority = e->meta[LIB_PKG_PRIORITY];
 	m->tags = (const char *const *)e->tags;
 	m->ntags = e->ntags;
-	if (e->meta[LIB_PKG_MIN_AIRINGS] != NULL) {
-		v = strtol(e->meta[LIB_PKG_MIN_AIRINGS], &end, 10);
-		if (end == e->meta[LIB_PKG_MIN_AIRINGS] || *end != '\0' || v < 0 ||
-		    v > 100000) {
-			xasprintf(cause, _("entry '%s': bad min-airings"), e->name);
-			return LIB_REJECTED;
-		}
-		m->min_airings = (int)v;
+	if (e->meta[LIB_PKG_MIN_AIRINGS] != NULL &&
+	    lib_min_airings_parse(e->meta[LIB_PKG_MIN_AIRINGS], &m->min_airings) != 0) {
+		xasprintf(cause, _("entry '%s': bad min-airings"), e->name);
+		return LIB_REJECTED;
 	}
 	if (m->topic != NULL && topics != NULL) {
 		for (i = 0; topics[i] != NULL; i++)

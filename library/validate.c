@@ -5,6 +5,7 @@
  * is not silent, nor mostly silent.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/i18n.h"
@@ -82,7 +83,7 @@ lib_check_meta(const struct lib_meta *m, char **cause)
 		    m->priority);
 		return LIB_REJECTED;
 	}
-	if (m->min_airings < 0 || m->min_airings > 100000) {
+	if (m->min_airings < 0 || m->min_airings > LIB_MIN_AIRINGS_MAX) {
 		xasprintf(cause, _("the minimum number of airings must be from 0 to 100000"));
 		return LIB_REJECTED;
 	}
@@ -134,4 +135,17 @@ int
 lib_check_probe(const struct audio_info *info, char **cause)
 {
 	return lib_check_audio(info, 0, cause);
+}
+
+int
+lib_min_airings_parse(const char *s, int *n)
+{
+	char *end;
+	long v;
+
+	v = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || v < 0 || v > LIB_MIN_AIRINGS_MAX)
+		return -1;
+	*n = (int)v;
+	return 0;
 }

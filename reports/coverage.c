@@ -690,15 +690,22 @@ cov_counts_free(struct rep_count *v, size_t n)
 }
 
 void
+rep_station_clear(struct rep_station *s)
+{
+	free(s->code);
+	free(s->name);
+	free(s->commune);
+	free(s->district);
+	free(s->province);
+	memset(s, 0, sizeof *s);
+}
+
+void
 rep_coverage_clear(struct rep_coverage *c)
 {
 	size_t i;
 
-	free(c->station.code);
-	free(c->station.name);
-	free(c->station.commune);
-	free(c->station.district);
-	free(c->station.province);
+	rep_station_clear(&c->station);
 	cov_counts_free(c->missed_by, c->nmissed_by);
 	cov_counts_free(c->interruptions, c->ninterruptions);
 	cov_counts_free(c->failures, c->nfailures);

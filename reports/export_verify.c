@@ -752,11 +752,7 @@ rep_verified_clear(struct rep_verified *v)
 {
 	size_t i;
 
-	free(v->station.code);
-	free(v->station.name);
-	free(v->station.commune);
-	free(v->station.district);
-	free(v->station.province);
+	rep_station_clear(&v->station);
 	free(v->timezone);
 	for (i = 0; i < v->nproblems; i++)
 		free(v->problems[i].what);

@@ -204,18 +204,28 @@ csv_pair(FILE *f, const char *k, const char *v)
 }
 
 void
+rep_csv_head(FILE *f, enum rep_lang lang, const enum rep_label *cols, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			fputc(',', f);
+		csv_str(f, rep_label(lang, cols[i]));
+	}
+}
+
+/* A CSV block of counts: reason, count, minutes. */
+void
 rep_csv_counts(FILE *f, enum rep_lang lang, enum rep_label title,
     const struct rep_count *v, size_t n)
 {
+	const enum rep_label cols[] = { title, RL_COUNT, RL_MINUTES };
 	char min[32];
 	size_t i;
 
 	fputs("\r\n", f);
-	csv_str(f, rep_label(lang, title));
-	fputc(',', f);
-	csv_str(f, rep_label(lang, RL_COUNT));
-	fputc(',', f);
-	csv_str(f, rep_label(lang, RL_MINUTES));
+	rep_csv_head(f, lang, cols, sizeof cols / sizeof cols[0]);
 	fputs("\r\n", f);
 	for (i = 0; i < n; i++) {
 		rep_minutes(v[i].played_ms, min);
@@ -235,6 +245,8 @@ write_csv(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 	static const enum rep_label cols[] = { RL_BULLETIN, RL_TITLE, RL_PRODUCER,
 		RL_TOPIC, RL_AIRINGS, RL_COMPLETED, RL_MINUTES, RL_MIN, RL_MET, RL_FIRST,
 		RL_LAST };
+	static const enum rep_label tcols[] = { RL_TOPIC, RL_NBULLETINS, RL_AIRINGS,
+		RL_COMPLETED, RL_MINUTES };
 	const struct rep_bulletin *b;
 	char value[32], min[32], first[32], last[32];
 	size_t i;
@@ -259,15 +271,7 @@ write_csv(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 	rep_csv_counts(f, lang, RL_MISSED_BY, c->missed_by, c->nmissed_by);
 
 	fputs("\r\n", f);
-	csv_str(f, rep_label(lang, RL_TOPIC));
-	fputc(',', f);
-	csv_str(f, rep_label(lang, RL_NBULLETINS));
-	fputc(',', f);
-	csv_str(f, rep_label(lang, RL_AIRINGS));
-	fputc(',', f);
-	csv_str(f, rep_label(lang, RL_COMPLETED));
-	fputc(',', f);
-	csv_str(f, rep_label(lang, RL_MINUTES));
+	rep_csv_head(f, lang, tcols, sizeof tcols / sizeof tcols[0]);
 	fputs("\r\n", f);
 	for (i = 0; i < c->ntopics; i++) {
 		rep_minutes(c->topics[i].played_ms, min);
@@ -279,11 +283,7 @@ write_csv(FILE *f, const struct rep_coverage *c, enum rep_lang lang)
 	}
 
 	fputs("\r\n", f);
-	for (i = 0; i < sizeof cols / sizeof cols[0]; i++) {
-		if (i > 0)
-			fputc(',', f);
-		csv_str(f, rep_label(lang, cols[i]));
-	}
+	rep_csv_head(f, lang, cols, sizeof cols / sizeof cols[0]);
 	fputs("\r\n", f);
 	for (i = 0; i < c->nbulletins; i++) {
 		b = &c->bulletins[i];

@@ -114,6 +114,12 @@ extern const size_t rep_nfigures;
 void rep_figure_text(const struct rep_figure *, const struct rep_coverage *,
     char out[32]);
 
+/* Frees a station's identity and leaves it empty. */
+void rep_station_clear(struct rep_station *);
+
+/* A CSV header row of labels, without its line end. */
+void rep_csv_head(FILE *, enum rep_lang, const enum rep_label *cols, size_t n);
+
 /* Adds a count under key to *v (a new entry when key is new). */
 void rep_count_add(struct rep_count **v, size_t *n, const char *key, int64_t count,
     int64_t played_ms);

@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/now.h"
 #include "common/xmalloc.h"
 #include "scheduler/airlog.h"
 #include "store/chain.h"
@@ -12,10 +12,7 @@
 int64_t
 sched_log_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return now_real_ms();
 }
 
 const char *

@@ -7,10 +7,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/i18n.h"
+#include "common/now.h"
 #include "common/xmalloc.h"
 #include "scheduler/control.h"
 
@@ -137,16 +137,6 @@ sched_ctl_accept(int listen_fd, char **cause)
 	return c;
 }
 
-/* Milliseconds on CLOCK_MONOTONIC, for deadlines. */
-static long long
-ctl_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * The client's read of the answer: from fd until the end, at most max bytes,
  * within timeout_ms. Returns the allocated bytes read (terminated), or NULL.
@@ -154,14 +144,14 @@ ctl_mono_ms(void)
 static char *
 ctl_read(int fd, int timeout_ms, size_t max, char **cause)
 {
-	long long deadline = ctl_mono_ms() + timeout_ms, left;
+	long long deadline = now_mono_ms() + timeout_ms, left;
 	struct pollfd p = { fd, POLLIN, 0 };
 	size_t n = 0;
 	char *buf = xmalloc(max + 1);
 	ssize_t r;
 
 	for (;;) {
-		left = deadline - ctl_mono_ms();
+		left = deadline - now_mono_ms();
 		if (left <= 0) {
 			xasprintf(cause, _("timed out"));
 			break;
@@ -245,7 +235,7 @@ ctl_write_all(int fd, const char *buf, size_t len, long long deadline)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			left = deadline - ctl_mono_ms();
+			left = deadline - now_mono_ms();
 			if (left <= 0 || (poll(&p, 1, (int)left) < 0 && errno != EINTR))
 				return;
 			continue;
@@ -260,7 +250,7 @@ ctl_write_all(int fd, const char *buf, size_t len, long long deadline)
 void
 sched_ctl_reply(int fd, int status, const char *message, const char *body)
 {
-	long long deadline = ctl_mono_ms() + CTL_REPLY_MS;
+	long long deadline = now_mono_ms() + CTL_REPLY_MS;
 	char *head;
 	int n;
 

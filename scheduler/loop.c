@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/now.h"
 #include "common/xmalloc.h"
 #include "scheduler/loop.h"
 
@@ -44,10 +45,7 @@ struct sched_loop {
 int64_t
 sched_loop_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return now_mono_ms();
 }
 
 struct sched_loop *

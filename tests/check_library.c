@@ -1261,6 +1261,31 @@ START_TEST(test_package_sequence)
 }
 END_TEST
 
+/*
+ * A minimum number of airings is read alike from an option, a form and a
+ * package: a whole number from 0 to 100000, nothing before or after it.
+ */
+START_TEST(test_min_airings_parse)
+{
+	static const char *const bad[] = { "", "x", "5x", "5 ", "-1", "100001",
+		"99999999999999999999", "1.5" };
+	size_t i;
+	int n = -7;
+
+	ck_assert_int_eq(lib_min_airings_parse("0", &n), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(lib_min_airings_parse("42", &n), 0);
+	ck_assert_int_eq(n, 42);
+	ck_assert_int_eq(lib_min_airings_parse("100000", &n), 0);
+	ck_assert_int_eq(n, 100000);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		n = -7;
+		ck_assert_msg(lib_min_airings_parse(bad[i], &n) == -1, "took '%s'", bad[i]);
+		ck_assert_int_eq(n, -7);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1284,6 +1309,7 @@ main(void)
 	tcase_add_test(tc, test_package_sequence);
 	tcase_add_test(tc, test_trust_config);
 	tcase_add_test(tc, test_dead_temporaries_swept);
+	tcase_add_test(tc, test_min_airings_parse);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

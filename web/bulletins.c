@@ -155,8 +155,6 @@ bul_meta(const struct web *w, const struct web_req *r, struct lib_meta *m,
     char **why)
 {
 	const char *v;
-	char *end;
-	long n;
 
 	memset(m, 0, sizeof *m);
 	m->title = web_field(r, "title");
@@ -171,13 +169,10 @@ bul_meta(const struct web *w, const struct web_req *r, struct lib_meta *m,
 		m->valid_from = NULL;
 	if (m->valid_until != NULL && m->valid_until[0] == '\0')
 		m->valid_until = NULL;
-	if ((v = web_field(r, "min_airings")) != NULL && v[0] != '\0') {
-		n = strtol(v, &end, 10);
-		if (*end != '\0' || n < 0 || n > 100000) {
-			xasprintf(why, "số lượt tối thiểu phải là số nguyên từ 0 đến 100000");
-			return -1;
-		}
-		m->min_airings = (int)n;
+	if ((v = web_field(r, "min_airings")) != NULL && v[0] != '\0' &&
+	    lib_min_airings_parse(v, &m->min_airings) != 0) {
+		xasprintf(why, "số lượt tối thiểu phải là số nguyên từ 0 đến 100000");
+		return -1;
 	}
 	if (m->topic != NULL && conf_topic(w->cfg, m->topic) == NULL) {
 		xasprintf(why, "unknown topic '%s'", m->topic);

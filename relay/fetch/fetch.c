@@ -15,7 +15,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libavcodec/avcodec.h>
@@ -26,6 +25,7 @@
 #include <libswresample/swresample.h>
 
 #include "common/log.h"
+#include "common/now.h"
 #include "config/config.h"
 #include "relay/fetch/fetch.h"
 #include "relay/relay.h"
@@ -53,15 +53,6 @@ fetch_av_log(void *avcl, int level, const char *fmt, va_list ap)
 	log_debug("ffmpeg: %s", line);
 }
 
-static int64_t
-fetch_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The deadline the interrupt callback watches: a blocking call past it ends. */
 struct fetch {
 	int64_t deadline;
@@ -73,7 +64,7 @@ fetch_interrupt(void *arg)
 {
 	const struct fetch *f = arg;
 
-	return fetch_now_ms() > f->deadline;
+	return now_mono_ms() > f->deadline;
 }
 
 /* Writes all of buf to the client; -1 when it has gone. */
@@ -183,7 +174,7 @@ relay_fetch_serve(const struct config_relay_source *src, int fd)
 	struct SwrContext *swr = NULL;
 	AVPacket *pkt = av_packet_alloc();
 	AVFrame *frame = av_frame_alloc();
-	struct fetch f = { fetch_now_ms() + RELAY_OPEN_MS, fd };
+	struct fetch f = { now_mono_ms() + RELAY_OPEN_MS, fd };
 	uint8_t *out = NULL;
 	int err, stream, said = 0, rc = 1, max = 0, n;
 	char line[64];
@@ -208,7 +199,7 @@ relay_fetch_serve(const struct config_relay_source *src, int fd)
 	log_info("relay %s: %s, %s, %d Hz, %d ch", src->name, fmt->iformat->name,
 	    codec->name, dec->sample_rate, dec->ch_layout.nb_channels);
 	for (;;) {
-		f.deadline = fetch_now_ms() + (said ? RELAY_STALL_MS : RELAY_OPEN_MS);
+		f.deadline = now_mono_ms() + (said ? RELAY_STALL_MS : RELAY_OPEN_MS);
 		if ((err = av_read_frame(fmt, pkt)) < 0)
 			break;
 		if (pkt->stream_index != stream) {
