@@ -101,8 +101,19 @@ CONF
 }
 
 # RabbitMQ under $T: node, epmd and distribution on 127.0.0.1, MQTT on PORT.
+rabbit_env() {
+	export RABBITMQ_HOME=/usr/lib/rabbitmq RABBITMQ_CONFIG_FILE=$R/rabbitmq.conf \
+	    RABBITMQ_ENABLED_PLUGINS_FILE=$R/enabled_plugins RABBITMQ_MNESIA_BASE=$R/mnesia \
+	    RABBITMQ_LOG_BASE=$R/log RABBITMQ_NODENAME=loaxa-bench@localhost \
+	    RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_DIST_PORT=$RDIST \
+	    ERL_EPMD_ADDRESS=127.0.0.1 ERL_EPMD_PORT=$REPMD HOME=$R \
+	    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+}
+
 rabbit_start() {
-	command -v rabbitmq-server >/dev/null || die "rabbitmq-server is not installed (apt-get install rabbitmq-server)"
+	# The scripts themselves: /usr/sbin's wrappers switch to the rabbitmq user.
+	RB=/usr/lib/rabbitmq/bin
+	[ -x "$RB/rabbitmq-server" ] || die "rabbitmq-server is not installed (apt-get install rabbitmq-server)"
 	R=$T/rabbit
 	mkdir -p "$R/log" "$R/mnesia"
 	echo "[rabbitmq_mqtt]." >"$R/enabled_plugins"
@@ -112,29 +123,46 @@ mqtt.listeners.tcp.1 = 127.0.0.1:$PORT
 mqtt.allow_anonymous = true
 loopback_users = none
 CONF
-	RABBIT_ENV="RABBITMQ_HOME=/usr/lib/rabbitmq RABBITMQ_CONFIG_FILE=$R/rabbitmq.conf
-RABBITMQ_ENABLED_PLUGINS_FILE=$R/enabled_plugins RABBITMQ_MNESIA_BASE=$R/mnesia
-RABBITMQ_LOG_BASE=$R/log RABBITMQ_NODENAME=loaxa-bench@localhost
-RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_DIST_PORT=$(free_port)
-ERL_EPMD_ADDRESS=127.0.0.1 ERL_EPMD_PORT=$(free_port) HOME=$R"
-	# shellcheck disable=SC2086
-	env $RABBIT_ENV rabbitmq-server >"$R/server.out" 2>&1 </dev/null &
+	RDIST=$(free_port) REPMD=$(free_port)
+	RABBIT_ENV=1
+	(rabbit_env; exec "$RB/rabbitmq-server") >"$R/server.out" 2>&1 </dev/null &
 	BROKER_PID=$!
 	PIDS="$PIDS $BROKER_PID"
 	LIMIT=120 wait_for python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1)" \
 	    2>/dev/null || die "rabbitmq did not open MQTT on $PORT: $(tail -n 20 "$R/server.out")"
-	# shellcheck disable=SC2086
-	BROKER_VERSION="RabbitMQ $(env $RABBIT_ENV rabbitmqctl -n loaxa-bench@localhost version 2>/dev/null) + rabbitmq_mqtt"
+	BROKER_VERSION="RabbitMQ $(rabbit_env; "$RB/rabbitmqctl" -n loaxa-bench@localhost version 2>/dev/null) + rabbitmq_mqtt"
 	# The beam process (rabbitmq-server is a shell script that execs it).
 	BEAM=$(pgrep -P "$BROKER_PID" beam.smp 2>/dev/null | head -n 1)
 	[ -n "$BEAM" ] || BEAM=$BROKER_PID
+	rabbit_probe
+}
+
+# What the MQTT plugin takes: the station's topics over MQTT 3.1.1 (a
+# retained state read back on its exact topic and through a '+'), and an
+# MQTT 5 CONNECT, which `loaxa link` and `loaxa fleet` send.
+rabbit_probe() {
+	command -v mosquitto_pub >/dev/null || return 0
+	_t=loaxa/v1/01/001/00001/up/state
+	timeout 10 mosquitto_pub -V mqttv311 -h 127.0.0.1 -p "$PORT" -q 1 -r -t "$_t" \
+	    -m '{"online":true}' 2>/dev/null && _r=taken || _r=refused
+	say "rabbitmq: MQTT 3.1.1 retained publish on $_t: $_r"
+	for _s in "$_t" loaxa/v1/01/001/+/up/state; do
+		timeout 10 mosquitto_sub -V mqttv311 -h 127.0.0.1 -p "$PORT" -t "$_s" -C 1 -W 3 \
+		    >/dev/null 2>&1 && _r="the retained state came" || _r="nothing came in 3 s"
+		say "rabbitmq: MQTT 3.1.1 subscription to $_s: $_r"
+	done
+	if ! timeout 10 mosquitto_pub -V mqttv5 -h 127.0.0.1 -p "$PORT" -q 1 -t "$_t" -m x \
+	    2>/dev/null; then
+		LIMIT=5 wait_for grep -qs "MQTT cannot parse a frame" "$R/log/loaxa-bench@localhost.log"
+		say "rabbitmq: an MQTT 5 CONNECT is refused; its log: $(grep -m 1 -o 'MQTT cannot parse a frame[^,]*' \
+		    "$R/log/loaxa-bench@localhost.log")"
+		die "$BROKER_VERSION takes MQTT 3.1.1 only; loaxa link and loaxa fleet speak MQTT 5 (RabbitMQ takes MQTT 5 from 3.13)"
+	fi
 }
 
 rabbit_stop() {
-	# shellcheck disable=SC2086
-	env $RABBIT_ENV timeout 30 rabbitmqctl -n loaxa-bench@localhost stop >/dev/null 2>&1
-	# shellcheck disable=SC2086
-	env $RABBIT_ENV timeout 10 epmd -kill >/dev/null 2>&1
+	(rabbit_env; timeout 30 "$RB/rabbitmqctl" -n loaxa-bench@localhost stop) >/dev/null 2>&1
+	(rabbit_env; timeout 10 epmd -kill) >/dev/null 2>&1
 	RABBIT_ENV=
 }
 
@@ -230,7 +258,7 @@ for N in $NS; do
 	"$LOAXA" -c "$T/d$N.conf" fleet watch >/dev/null 2>"$T/watch$N.err" &
 	WATCH=$!
 	PIDS="$PIDS $WATCH"
-	LIMIT=60 wait_for grep -q "listening to $N stations" "$T/watch$N.err" ||
+	LIMIT=60 wait_for grep -qs "listening to $N stations" "$T/watch$N.err" ||
 	    die "N=$N: watch: $(cat "$T/watch$N.err")"
 	rows() { sqlite3 "$T/d$N/fleet.db" "SELECT count(*) FROM airings" 2>/dev/null || echo 0; }
 	rows_in() { [ "$(rows)" -ge "$want" ]; }
