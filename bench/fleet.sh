@@ -72,7 +72,9 @@ wait_for() {
 	done
 }
 
+# shellcheck disable=SC3045 # dash and bash both have ulimit -n and -H
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+# shellcheck disable=SC3045
 [ "$(ulimit -n)" -ge 4200 ] || say "bench/fleet: only $(ulimit -n) file descriptors; N = 2,000 needs about 4,100"
 for b in mosquitto python3 sqlite3 /usr/bin/time; do
 	command -v "$b" >/dev/null || die "$b is not installed"
@@ -102,11 +104,11 @@ CONF
 
 # RabbitMQ under $T: node, epmd and distribution on 127.0.0.1, MQTT on PORT.
 rabbit_env() {
-	export RABBITMQ_HOME=/usr/lib/rabbitmq RABBITMQ_CONFIG_FILE=$R/rabbitmq.conf \
-	    RABBITMQ_ENABLED_PLUGINS_FILE=$R/enabled_plugins RABBITMQ_MNESIA_BASE=$R/mnesia \
-	    RABBITMQ_LOG_BASE=$R/log RABBITMQ_NODENAME=loaxa-bench@localhost \
-	    RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_DIST_PORT=$RDIST \
-	    ERL_EPMD_ADDRESS=127.0.0.1 ERL_EPMD_PORT=$REPMD HOME=$R \
+	export RABBITMQ_HOME=/usr/lib/rabbitmq RABBITMQ_CONFIG_FILE="$R/rabbitmq.conf" \
+	    RABBITMQ_ENABLED_PLUGINS_FILE="$R/enabled_plugins" RABBITMQ_MNESIA_BASE="$R/mnesia" \
+	    RABBITMQ_LOG_BASE="$R/log" RABBITMQ_NODENAME=loaxa-bench@localhost \
+	    RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_DIST_PORT="$RDIST" \
+	    ERL_EPMD_ADDRESS=127.0.0.1 ERL_EPMD_PORT="$REPMD" HOME="$R" \
 	    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
 }
 
