@@ -4,6 +4,7 @@
 #   make test       unit tests (Check) and end-to-end tests on the real binary
 #   make sanitize   the same suite built with -fsanitize=address,undefined
 #   make bench      benchmarks that print ratios against reference tools
+#   make bench-fleet  the district with 200 and 2,000 simulated stations (minutes)
 #   make crash      200 SIGKILLs during airings and imports (make test runs 30)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (CI: 30)
 #   make soak       the daemon on a compressed timetable for 10 minutes
@@ -84,7 +85,7 @@ PO_VI     := $(sort $(wildcard po/vi/*.po))
 MO        := $(BUILD)/locale/vi/LC_MESSAGES/loaxa.mo
 
 .SECONDARY:
-.PHONY: all test unit e2e sanitize bench crash soak fuzz demo deps install uninstall clean
+.PHONY: all test unit e2e sanitize bench bench-fleet crash soak fuzz demo deps install uninstall clean
 all: $(PROG) $(RELAY_PROG) $(GEN_AUDIO) $(MO)
 
 $(BUILD)/%.o: %.c
@@ -145,8 +146,18 @@ sanitize:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 test
 
 bench: $(PROG) $(GEN_AUDIO)
-	$(Q)for b in $(sort $(wildcard bench/*.sh)); do \
+	$(Q)for b in $(sort $(filter-out bench/fleet.sh,$(wildcard bench/*.sh))); do \
 		LOAXA=$(abspath $(PROG)) LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) $$b || exit 1; done
+
+# The district at scale (minutes, not in `make bench`): a private mosquitto
+# and FLEET_BENCH_N simulated stations in one process (bench/fleet-sim.c).
+$(BUILD)/bench/fleet-sim: bench/fleet-sim.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS)
+
+bench-fleet: $(PROG) $(GEN_AUDIO) $(BUILD)/bench/fleet-sim
+	$(Q)LOAXA=$(abspath $(PROG)) LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) \
+		FLEET_SIM=$(abspath $(BUILD)/bench/fleet-sim) bench/fleet.sh
 
 # The power-cut loop: CRASH_KILLS SIGKILLs at random moments of airings and
 # imports, each followed by the integrity, log, library and recovery checks
