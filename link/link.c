@@ -507,12 +507,23 @@ on_message(struct mosquitto *mosq, void *arg, const struct mosquitto_message *m,
 {
 	struct link *l = arg;
 
+	int batch = !sqlite3_get_autocommit(l->state);
+
 	(void)mosq;
 	(void)props;
+	/*
+	 * The acknowledgements of a read are batched in one transaction of
+	 * link.db; a handler's own writes (a command's sequence, a chunk) must
+	 * be durable before it acts, so they commit on their own.
+	 */
+	if (batch)
+		sqlite3_exec(l->state, "COMMIT", NULL, NULL, NULL);
 	if (strcmp(m->topic, l->topic_pkg) == 0)
 		link_pkg_message(&l->env, m->payload, (size_t)m->payloadlen);
 	else if (strcmp(m->topic, l->topic_cmd) == 0)
 		link_cmd_message(&l->env, m->payload, (size_t)m->payloadlen);
+	if (batch)
+		sqlite3_exec(l->state, "BEGIN", NULL, NULL, NULL);
 }
 
 /* Keeps libmosquitto's errors (OpenSSL's among them) for the next message. */
@@ -819,8 +830,11 @@ link_run(const struct config *cfg, char **cause)
 	xasprintf(&l.topic_cmd, "%s/down/cmd", pfx);
 	xasprintf(&l.status.broker, "%s:%d", cfg->link.host, cfg->link.port);
 	l.env = (struct link_env){ .cfg = cfg, .inbox = cfg->paths.inbox,
-		.publish = link_env_publish, .note = link_env_note, .arg = &l };
+		.publish = link_env_publish, .note = link_env_note, .arg = &l,
+		.groups = (const char *const *)cfg->link.groups,
+		.ngroups = cfg->link.ngroups };
 	if (link_state_open(l.datadir, &l.state, cause) != 0 ||
+	    link_pkg_init(l.state, cause) != 0 ||
 	    link_fds(&l, cause) != 0 || link_client(&l, cause) != 0)
 		goto out;
 	l.env.state = l.state;
