@@ -138,5 +138,18 @@ wait_line "$T/st/link.err" "refused: not for this station" || fail "no log line 
 wait_line "$T/acks" '"ok":false,"why":"not for this station' || fail "no refusal on up/ack (not for this station)"
 run "$LOAXA" -c "$T/st/st.conf" status
 expect_out "last command: refused: not for this station"
-CHECKS=$((CHECKS + 11))
+# The session persists while the link is away: a command sent meanwhile
+# waits at the broker and acts once the link is back.
+kill "$LINK"; wait "$LINK"
+ACCEPTED=$(grep -c "command: accepted: stop" "$T/st/link.err")
+run "$LOAXA" -c "$T/d.conf" fleet stop --to 00001 --timeout 1
+expect_out "0 of 1 station acknowledged"
+"$LOAXA" -c "$T/st/st.conf" link 2>>"$T/st/link.err" &
+LINK=$!
+i=0
+until [ "$(grep -c "command: accepted: stop" "$T/st/link.err")" -gt "$ACCEPTED" ]; do
+	i=$((i + 1)); [ $i -lt 300 ] || fail "the command sent while the link was away never came"
+	sleep 0.1
+done
+CHECKS=$((CHECKS + 12))
 echo "link-down: $CHECKS checks passed"
