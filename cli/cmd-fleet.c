@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/net.h"
 #include "common/file.h"
 #include "common/key.h"
 #include "common/xmalloc.h"
@@ -349,7 +350,7 @@ const struct cmd_entry cmd_fleet = {
 	.name = "fleet",
 	.usage = "send PACKAGE.lxp --to STATION|GROUP|all | "
 	    "play ID|SHA256 --to ... [--priority P] | stop --to ... [--timeout S]",
-	.summary = "the district's side of the link: send packages and commands to stations",
+	.summary = CLI_NET_FLEET_SUMMARY,
 	.flags = CMD_CONFIG,
 	.help =
 	    "Speaks to the stations of the fleet section through the district's\n"
