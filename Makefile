@@ -1,6 +1,6 @@
 # loaxa: one non-recursive Makefile.
 #
-#   make            build build/loaxa
+#   make            build build/loaxa, build/loaxa-net, build/loaxa-relay
 #   make test       unit tests (Check) and end-to-end tests on the real binary
 #   make sanitize   the same suite built with -fsanitize=address,undefined
 #   make bench      benchmarks that print ratios against reference tools
@@ -24,8 +24,11 @@ BUILD     ?= build
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := libmpg123 sndfile ogg ao sqlite3 libconfig libebur128 libsodium xlsxwriter \
-             libmicrohttpd libmosquitto
+PKGS      := libmpg123 sndfile ogg ao sqlite3 libconfig libebur128 libsodium xlsxwriter
+# The network commands' own (link, fleet, web): MQTT with OpenSSL, HTTP with
+# GnuTLS. Only build/loaxa-net links them, so that the playout daemon and
+# its airing children never map them (cli/net.h says why).
+NET_PKGS  := libmicrohttpd libmosquitto
 # The relay service's own: FFmpeg opens, fetches (HTTP, HTTPS, HLS) and
 # decodes live sources (MP3, AAC, Vorbis, Opus; pulse and alsa capture).
 # Only build/loaxa-relay links them, so that the playout daemon and its
@@ -43,15 +46,16 @@ ifeq ($(WERROR),1)
 WARN      += -Werror
 endif
 
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(NET_PKGS) 2>/dev/null)
 # libxlsxwriter: its header at build time, the library by dlopen when a
 # workbook is written (reports/xlsx.c says why).
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(filter-out xlsxwriter,$(PKGS)) 2>/dev/null)
+NET_LIBS   := $(shell $(PKG_CONFIG) --libs $(NET_PKGS) 2>/dev/null)
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DLOAXA_VERSION='"$(VERSION)"' \
-              -DLOCALEDIR='"$(LOCALEDIR)"' -I. \
+              -DLOCALEDIR='"$(LOCALEDIR)"' -DLOAXA_BINDIR='"$(BINDIR)"' -I. \
               $(WARN) $(OPT) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(OPT) $(LDFLAGS)
 LIBS      := $(PKG_LIBS) -lm
@@ -62,14 +66,28 @@ else
 Q := @
 endif
 
-# The core, in dependency order; the program and the tests link it.
+# The core, in dependency order; the programs and the tests link it. What
+# calls libmosquitto or libmicrohttpd is a library apart (NET_LIB) that only
+# loaxa-net and the tests link.
 MODULES   := common config store audio relay library playlists reports scheduler link fleet web
-CORE_SRC  := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
+NET_SRC   := link/link.c $(wildcard fleet/*.c web/*.c)
+NET_OBJ   := $(NET_SRC:%.c=$(BUILD)/%.o)
+NET_LIB   := $(BUILD)/libloaxa-net.a
+CORE_SRC  := $(filter-out $(NET_SRC),$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
-CLI_SRC   := $(wildcard cli/*.c)
-CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 CORE_LIB  := $(BUILD)/libloaxa.a
+# The commands: loaxa links all but the network's, for which it has
+# stand-ins (cli/net-entries.c); loaxa-net links those and main again with
+# only them (LOAXA_NET). The rest of cli/ is a library both link.
+CLI_NET_SRC := cli/cmd-fleet.c cli/cmd-link.c cli/cmd-web.c
+CLI_NET_OBJ := $(CLI_NET_SRC:%.c=$(BUILD)/%.o)
+CLI_SRC   := $(filter-out cli/main.c cli/net-entries.c $(CLI_NET_SRC),$(wildcard cli/*.c))
+CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
+CLI_LIB   := $(BUILD)/libloaxa-cli.a
+PROG_OBJ  := $(BUILD)/cli/main.o $(BUILD)/cli/net-entries.o
 PROG      := $(BUILD)/loaxa
+NET_MAIN  := $(BUILD)/cli/main-net.o
+NET_PROG  := $(BUILD)/loaxa-net
 RELAY_SRC := $(wildcard relay/fetch/*.c)
 RELAY_OBJ := $(RELAY_SRC:%.c=$(BUILD)/%.o)
 RELAY_PROG := $(BUILD)/loaxa-relay
@@ -86,7 +104,7 @@ MO        := $(BUILD)/locale/vi/LC_MESSAGES/loaxa.mo
 
 .SECONDARY:
 .PHONY: all test unit e2e sanitize bench bench-fleet crash soak fuzz demo deps install uninstall clean
-all: $(PROG) $(RELAY_PROG) $(GEN_AUDIO) $(MO)
+all: $(PROG) $(NET_PROG) $(RELAY_PROG) $(GEN_AUDIO) $(MO)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -94,12 +112,28 @@ $(BUILD)/%.o: %.c
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(CORE_LIB): $(CORE_OBJ)
+$(NET_LIB): $(NET_OBJ)
+$(CLI_LIB): $(CLI_OBJ)
+# Made again when the Makefile changes, which may move a file between them.
+$(CORE_LIB) $(NET_LIB) $(CLI_LIB): Makefile
 	@$(if $(Q),echo "  AR      $@")
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $(filter %.o,$^)
 
-$(PROG): $(CLI_OBJ) $(CORE_LIB)
+$(PROG): $(PROG_OBJ) $(CLI_LIB) $(CORE_LIB)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(CORE_LIB) $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(PROG_OBJ) $(CLI_LIB) $(CORE_LIB) $(LIBS)
+
+$(NET_MAIN): cli/main.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $< (loaxa-net)")
+	$(Q)$(CC) $(ALL_CFLAGS) -DLOAXA_NET -c -o $@ $<
+
+# --as-needed: loaxa-net maps only the libraries its code calls (not the
+# audio decoders and output that the core's other commands use).
+$(NET_PROG): $(NET_MAIN) $(CLI_NET_OBJ) $(CLI_LIB) $(NET_LIB) $(CORE_LIB)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $(NET_MAIN) $(CLI_NET_OBJ) \
+		$(CLI_LIB) $(NET_LIB) $(CORE_LIB) $(NET_LIBS) $(LIBS)
 
 # Vietnamese messages: every po/vi/*.po (one per part of the program), joined
 # into one catalogue; build/locale beside build/loaxa is where the program in
@@ -124,20 +158,21 @@ $(BUILD)/tests/check_%.o: tests/check_%.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/check_%: $(BUILD)/tests/check_%.o $(TESTLIB_OBJ) $(CORE_LIB)
+$(BUILD)/tests/check_%: $(BUILD)/tests/check_%.o $(TESTLIB_OBJ) $(NET_LIB) $(CORE_LIB)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(CORE_LIB) $(CHECK_LIBS) $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(NET_LIB) $(CORE_LIB) $(CHECK_LIBS) \
+		$(NET_LIBS) $(LIBS)
 
 # Every unit test binary, then every end-to-end script against the real binary.
 test: unit e2e
 
-unit: $(UNIT_BIN) $(GEN_AUDIO) $(PROG)
+unit: $(UNIT_BIN) $(GEN_AUDIO) $(PROG) $(NET_PROG)
 	$(Q)fail=0; for t in $(UNIT_BIN); do \
 		LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) LOAXA=$(abspath $(PROG)) \
 		CK_DEFAULT_TIMEOUT=60 $$t || fail=1; done; exit $$fail
 
 # LOAXA_SANITIZED tells scripts that run tools of their own (valgrind) to skip them.
-e2e: $(PROG) $(RELAY_PROG) $(GEN_AUDIO) $(MO)
+e2e: $(PROG) $(NET_PROG) $(RELAY_PROG) $(GEN_AUDIO) $(MO)
 	$(Q)LOAXA=$(abspath $(PROG)) LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) \
 		LOAXA_SANITIZED=$(if $(filter 1,$(SAN)),1,) \
 		tests/run-e2e $(filter-out tests/e2e/lib.sh tests/e2e/broker.sh,$(wildcard tests/e2e/*.sh))
@@ -145,7 +180,7 @@ e2e: $(PROG) $(RELAY_PROG) $(GEN_AUDIO) $(MO)
 sanitize:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 test
 
-bench: $(PROG) $(GEN_AUDIO)
+bench: $(PROG) $(NET_PROG) $(GEN_AUDIO)
 	$(Q)for b in $(sort $(filter-out bench/fleet.sh,$(wildcard bench/*.sh))); do \
 		LOAXA=$(abspath $(PROG)) LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) $$b || exit 1; done
 
@@ -217,9 +252,10 @@ demo: $(PROG) $(GEN_AUDIO)
 deps:
 	$(Q)tools/deps
 
-install: $(PROG) $(RELAY_PROG) $(MO)
+install: $(PROG) $(NET_PROG) $(RELAY_PROG) $(MO)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)/examples
 	install -m 0755 $(PROG) $(DESTDIR)$(BINDIR)/loaxa
+	install -m 0755 $(NET_PROG) $(DESTDIR)$(BINDIR)/loaxa-net
 	install -m 0755 $(RELAY_PROG) $(DESTDIR)$(BINDIR)/loaxa-relay
 	install -m 0644 doc/loaxa.1 $(DESTDIR)$(MANDIR)/man1/loaxa.1
 	install -d $(DESTDIR)$(MANDIR)/vi/man1
@@ -233,8 +269,8 @@ install: $(PROG) $(RELAY_PROG) $(MO)
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service || exit 1; done
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/loaxa $(DESTDIR)$(MANDIR)/man1/loaxa.1 \
-		$(DESTDIR)$(MANDIR)/vi/man1/loaxa.1 \
+	rm -f $(DESTDIR)$(BINDIR)/loaxa $(DESTDIR)$(BINDIR)/loaxa-net \
+		$(DESTDIR)$(MANDIR)/man1/loaxa.1 $(DESTDIR)$(MANDIR)/vi/man1/loaxa.1 \
 		$(DESTDIR)$(LOCALEDIR)/vi/LC_MESSAGES/loaxa.mo \
 		$(DESTDIR)$(UNITDIR)/loaxa.service $(DESTDIR)$(UNITDIR)/loaxa-web.service \
 		$(DESTDIR)$(BINDIR)/loaxa-relay $(DESTDIR)$(UNITDIR)/loaxa-relay.service \
@@ -244,5 +280,6 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
--include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(RELAY_OBJ:.o=.d) $(TESTLIB_OBJ:.o=.d) \
+-include $(CORE_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(CLI_NET_OBJ:.o=.d) \
+	$(PROG_OBJ:.o=.d) $(NET_MAIN:.o=.d) $(RELAY_OBJ:.o=.d) $(TESTLIB_OBJ:.o=.d) \
 	$(UNIT_BIN:=.d) $(BUILD)/tests/gen-audio.d $(FUZZ_OBJ:.o=.d)

@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmd-fleet.h"
+#include "cli/net.h"
 #include "common/file.h"
 #include "common/key.h"
 #include "common/xmalloc.h"
@@ -366,7 +367,7 @@ const struct cmd_entry cmd_fleet = {
 	    "play ID|SHA256 --to ... [--priority P] | stop --to ... [--timeout S] | "
 	    "status [--format F] | watch | deliveries | collect --period P --out DIR | "
 	    "broker-config --out DIR",
-	.summary = "the district's side of the link: send packages and commands to stations",
+	.summary = CLI_NET_FLEET_SUMMARY,
 	.flags = CMD_CONFIG,
 	.help =
 	    "Speaks to the stations of the fleet section through the district's\n"

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "cli/net.h"
 #include "config/config.h"
 #include "link/link.h"
 
@@ -36,7 +37,7 @@ link_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_link = {
 	.name = "link",
 	.usage = "",
-	.summary = "the station's connection to its district's MQTT broker",
+	.summary = CLI_NET_LINK_SUMMARY,
 	.help =
 	    "Runs in the foreground until SIGTERM (systemd runs it as\n"
 	    "loaxa-link.service). Publishes the station's state (retained, with\n"

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/net.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "reports/reports.h"
@@ -136,7 +137,7 @@ web_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_web = {
 	.name = "web",
 	.usage = "| web user add NAME --role operator|approver|viewer",
-	.summary = "the operator's console in a browser (bảng điều khiển web)",
+	.summary = CLI_NET_WEB_SUMMARY,
 	.help =
 	    "loaxa web serves the console on the 'web' section's address and port\n"
 	    "(default 127.0.0.1:8080; HTTPS with tls_cert and tls_key) until it is\n"

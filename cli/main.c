@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "common/i18n.h"
+#include "cli/net.h"
 #include "common/log.h"
 #include "config/config.h"
 
@@ -38,6 +39,15 @@ extern const struct cmd_entry cmd_reload;
 extern const struct cmd_entry cmd_web;
 extern const struct cmd_entry cmd_link;
 
+#ifdef LOAXA_NET
+/* loaxa-net (cli/net.h says why): the commands that use the network. */
+static const struct cmd_entry *const commands[] = {
+	&cmd_fleet,
+	&cmd_web,
+	&cmd_link,
+	NULL,
+};
+#else
 /* Every command, in the order `loaxa --help` lists them. */
 static const struct cmd_entry *const commands[] = {
 	&cmd_check,
@@ -70,6 +80,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_link,
 	NULL,
 };
+#endif
 
 static void
 main_help(FILE *f)
@@ -194,6 +205,8 @@ main(int argc, char **argv)
 	if (strcmp(argv[optind], "help") == 0) {
 		if (optind + 1 < argc &&
 		    (e = find_command(commands, argv[optind + 1])) != NULL) {
+			if (e->flags & CMD_NET)
+				return cli_net_exec(argv);
 			cli_help(e);
 			return EXIT_OK;
 		}
@@ -205,6 +218,8 @@ main(int argc, char **argv)
 		    argv[optind]);
 		return EXIT_USAGE;
 	}
+	if (e->flags & CMD_NET)
+		return cli_net_exec(argv);
 	argc -= optind;
 	argv += optind;
 	if (wants_help(argc, argv)) {

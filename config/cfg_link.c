@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/tag.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
 
@@ -41,6 +42,29 @@ link_client_id_valid(const char *id)
 	    "abcdefghijklmnopqrstuvwxyz0123456789-_") == n;
 }
 
+/*
+ * A group the station belongs to (district commands may name it): a tag,
+ * not "all", and not the station's own code (a command's targets would be
+ * ambiguous).
+ */
+static int
+link_group_valid(struct cfg_reader *r, const config_setting_t *e, const char *v,
+    const struct config *c)
+{
+	if (!tag_ok(v))
+		cfg_problem(r, e, "group '%s' is not a group name: a group name is 1 to 32 "
+		    "of a-z, 0-9, '-' and '_' (lower case), starting with a letter or digit", v);
+	else if (strcmp(v, "all") == 0)
+		cfg_problem(r, e, "'all' is not a group name (a district sends to all "
+		    "stations without one)");
+	else if (c->station.code != NULL && strcmp(v, c->station.code) == 0)
+		cfg_problem(r, e, "group '%s' is the station's code; a group is a "
+		    "name several stations share", v);
+	else
+		return 1;
+	return 0;
+}
+
 /* Reads a string member into *out and its line into *line. */
 static void
 link_string(struct cfg_reader *r, const config_setting_t *s, const char *name,
@@ -55,7 +79,7 @@ cfg_read_link(struct cfg_reader *r, const config_setting_t *s, struct config *c)
 {
 	static const char *const names[] = { "host", "port", "ca_file", "cert_file",
 		"key_file", "username", "password_file", "topic_prefix", "client_id",
-		"keepalive", "reconnect_min", "reconnect_max", NULL };
+		"keepalive", "reconnect_min", "reconnect_max", "groups", NULL };
 	struct config_link *l = &c->link;
 
 	if (s == NULL)
@@ -111,6 +135,8 @@ cfg_read_link(struct cfg_reader *r, const config_setting_t *s, struct config *c)
 		    "'client_id' may hold only letters, digits, '-' and '_' (at most 64)");
 	if (l->client_id == NULL && c->station.code != NULL)
 		xasprintf(&l->client_id, "station-%s", c->station.code);
+	cfg_strings(r, s, "groups", "link", &l->groups, &l->ngroups, c,
+	    link_group_valid);
 	cfg_int(r, s, "keepalive", &l->keepalive, 5, 65535);
 	cfg_int(r, s, "reconnect_min", &l->reconnect_min, 1, 3600);
 	cfg_int(r, s, "reconnect_max", &l->reconnect_max, 1, 86400);

@@ -463,6 +463,9 @@ conf_free(struct config **cp)
 	free(c->link.password_file);
 	free(c->link.topic_prefix);
 	free(c->link.client_id);
+	for (i = 0; i < c->link.ngroups; i++)
+		free(c->link.groups[i]);
+	free(c->link.groups);
 	for (i = 0; i < c->nplaylists; i++)
 		cfg_playlist_clear(&c->playlists[i]);
 	free(c->playlists);

@@ -166,6 +166,8 @@ struct config {
 		char *client_id;    /* default "station-" + station.code */
 		int keepalive;      /* seconds */
 		int reconnect_min, reconnect_max; /* back-off, seconds */
+		char **groups;      /* the groups district commands may name */
+		size_t ngroups;
 		int line, ca_line, cert_line, key_line, password_line;
 	} link;
 

@@ -1,10 +1,20 @@
 /*
  * `loaxa link`: one process, one poll() loop over a signalfd, an inotify
- * watch on the data directory, three CLOCK_MONOTONIC timerfds (the
- * keepalive tick, "soon" for coalesced work, the reconnect back-off) and
- * the broker's socket, driven through libmosquitto's loop_read, loop_write
- * and loop_misc. No thread and no busy wait: idle, it wakes once per tick
- * (half the keepalive, at most 30 s).
+ * watch on the data directory, four CLOCK_MONOTONIC timerfds (the
+ * keepalive tick, "soon" for coalesced work, the reconnect back-off, the
+ * deadline of a connection attempt) and the broker's socket, driven
+ * through libmosquitto's loop_read, loop_write and loop_misc. No thread and
+ * no busy wait: idle, it wakes once per tick (half the keepalive, at most
+ * 30 s).
+ *
+ * Connecting never blocks the loop (but for the name lookup): the socket
+ * is opened with mosquitto_connect_bind_async and the TCP connection, the
+ * TLS handshake and CONNACK are driven by the same poll(). Every attempt
+ * ends in one line within LINK_CONNECT_S: connected, refused and why, or
+ * no answer. libmosquitto 2.0.11 (Debian 12) drops a TLS failure met
+ * during the handshake without calling the disconnect callback, and says a
+ * broker's alert read only after the handshake as EPROTO; the loop checks
+ * every return code itself and says what the operator should check.
  *
  * How it learns of new outbox rows without polling: every commit of the
  * daemon appends to the database's -wal file, and the link watches the data
@@ -24,6 +34,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/statvfs.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -49,6 +60,8 @@
 #define LINK_MIN_SCHEMA 8
 /* How long the broker keeps the station's session while it is away (s). */
 #define LINK_SESSION_EXPIRY (30 * 24 * 3600)
+/* A connection attempt (TCP, TLS, CONNACK) that took longer is given up (s). */
+#define LINK_CONNECT_S 15
 
 struct link_flight {
 	int mid;
@@ -65,8 +78,11 @@ struct link {
 	mosquitto_property *props;
 	struct link_env env;
 	char *topic_state, *topic_airing, *topic_pkg, *topic_cmd;
-	int sigfd, infd, tickfd, soonfd, retryfd;
+	int sigfd, infd, tickfd, soonfd, retryfd, waitfd;
 	int connected, stopping, hold, backoff;
+	int attempt;         /* a connection attempt is under way */
+	int refused;         /* the attempt's CONNACK refused: said already */
+	unsigned lost;       /* the disconnect callbacks so far */
 	int64_t cursor;      /* the highest outbox id published or skipped */
 	struct link_flight flights[LINK_WINDOW];
 	size_t nflights;
@@ -100,6 +116,14 @@ timer_arm(int fd, int64_t ms, int periodic)
 	it.it_value.tv_nsec = (ms % 1000) * 1000000;
 	if (periodic)
 		it.it_interval = it.it_value;
+	timerfd_settime(fd, 0, &it, NULL);
+}
+
+static void
+timer_disarm(int fd)
+{
+	struct itimerspec it = { 0 };
+
 	timerfd_settime(fd, 0, &it, NULL);
 }
 
@@ -376,10 +400,14 @@ on_connect(struct mosquitto *mosq, void *arg, int rc, int flags,
 	(void)flags;
 	(void)props;
 	if (rc != 0) {
+		/* The broker closes next: the attempt ends then, said once. */
 		link_say(l, "%s:%d refused the connection: %s", l->cfg->link.host,
 		    l->cfg->link.port, mosquitto_reason_string(rc));
+		l->refused = 1;
 		return;
 	}
+	l->attempt = 0;
+	timer_disarm(l->waitfd);
 	l->connected = 1;
 	l->backoff = 0;
 	l->status.connected = 1;
@@ -423,6 +451,25 @@ link_failed(struct link *l, int rc)
 	if (hint != NULL)
 		link_say(l, "%s: TLS refused: %s (%s)", l->status.broker, hint,
 		    l->mosq_error);
+	else if (rc == MOSQ_ERR_ERRNO && l->attempt && l->mosq_error == NULL &&
+	    (errno == EPROTO || errno == ECONNRESET || errno == EPIPE))
+		/*
+		 * The broker closed during the handshake or before CONNACK: with
+		 * TLS 1.3 it checks the station's certificate after the client's
+		 * side of the handshake is done, and its alert is often lost to
+		 * the reset that follows.
+		 */
+		link_say(l, "%s: TLS refused: the broker closed the connection during "
+		    "the handshake (%s): %s", l->status.broker, strerror(errno),
+		    l->cfg->link.cert_file != NULL ? "it most likely refused the "
+		    "station's certificate (link.cert_file is not signed by the "
+		    "broker's CA)" : "does it require a client certificate "
+		    "(link.cert_file)?");
+	else if (rc == MOSQ_ERR_ERRNO && errno == ETIMEDOUT && l->attempt)
+		link_say(l, "the broker %s did not answer within %d s (TCP connection, "
+		    "TLS handshake or CONNACK)%s%s", l->status.broker, LINK_CONNECT_S,
+		    l->mosq_error != NULL ? ": " : "", l->mosq_error != NULL ?
+		    l->mosq_error : "");
 	else if (rc == MOSQ_ERR_ERRNO)
 		link_say(l, "cannot reach the broker %s: %s", l->status.broker,
 		    strerror(errno));
@@ -446,6 +493,27 @@ link_retry_later(struct link *l)
 	timer_arm(l->retryfd, (int64_t)l->backoff * 1000, 0);
 }
 
+/*
+ * The connection or the attempt ended (rc from libmosquitto): says why once
+ * and schedules the next attempt. The socket is no longer polled; the next
+ * attempt closes it if libmosquitto has not.
+ */
+static void
+link_lost(struct link *l, int rc)
+{
+	if (l->connected)
+		l->status.since_ms = sched_log_now_ms();
+	l->connected = 0;
+	l->status.connected = 0;
+	l->status_due = 1;
+	timer_disarm(l->waitfd);
+	if (!l->stopping && !l->refused)
+		link_failed(l, rc);
+	l->attempt = l->refused = 0;
+	if (!l->stopping)
+		link_retry_later(l);
+}
+
 static void
 on_disconnect(struct mosquitto *mosq, void *arg, int rc, const mosquitto_property *props)
 {
@@ -453,15 +521,8 @@ on_disconnect(struct mosquitto *mosq, void *arg, int rc, const mosquitto_propert
 
 	(void)mosq;
 	(void)props;
-	if (l->connected)
-		l->status.since_ms = sched_log_now_ms();
-	l->connected = 0;
-	l->status.connected = 0;
-	l->status_due = 1;
-	if (l->stopping)
-		return;
-	link_failed(l, rc);
-	link_retry_later(l);
+	l->lost++;
+	link_lost(l, rc);
 }
 
 static void
@@ -507,12 +568,23 @@ on_message(struct mosquitto *mosq, void *arg, const struct mosquitto_message *m,
 {
 	struct link *l = arg;
 
+	int batch = !sqlite3_get_autocommit(l->state);
+
 	(void)mosq;
 	(void)props;
+	/*
+	 * The acknowledgements of a read are batched in one transaction of
+	 * link.db; a handler's own writes (a command's sequence, a chunk) must
+	 * be durable before it acts, so they commit on their own.
+	 */
+	if (batch)
+		sqlite3_exec(l->state, "COMMIT", NULL, NULL, NULL);
 	if (strcmp(m->topic, l->topic_pkg) == 0)
 		link_pkg_message(&l->env, m->payload, (size_t)m->payloadlen);
 	else if (strcmp(m->topic, l->topic_cmd) == 0)
 		link_cmd_message(&l->env, m->payload, (size_t)m->payloadlen);
+	if (batch)
+		sqlite3_exec(l->state, "BEGIN", NULL, NULL, NULL);
 }
 
 /* Keeps libmosquitto's errors (OpenSSL's among them) for the next message. */
@@ -527,7 +599,12 @@ on_log(struct mosquitto *mosq, void *arg, int level, const char *text)
 		l->mosq_error = xstrdup(text);
 }
 
-/* One connection attempt; on failure says why and schedules the next. */
+/*
+ * Starts one connection attempt without waiting for it: the loop drives
+ * it, and it must end (connected or said why) by LINK_CONNECT_S. A
+ * previous socket is closed by libmosquitto. On a failure at once, says
+ * why and schedules the next.
+ */
 static void
 link_connect(struct link *l)
 {
@@ -536,12 +613,38 @@ link_connect(struct link *l)
 
 	free(l->mosq_error);
 	l->mosq_error = NULL;
-	rc = mosquitto_connect_bind_v5(l->mosq, c->host, c->port, c->keepalive, NULL,
-	    l->props);
-	if (rc == MOSQ_ERR_SUCCESS)
+	l->attempt = 1;
+	rc = mosquitto_connect_bind_async(l->mosq, c->host, c->port, c->keepalive, NULL);
+	if (rc == MOSQ_ERR_SUCCESS || rc == MOSQ_ERR_CONN_PENDING) {
+		timer_arm(l->waitfd, LINK_CONNECT_S * 1000, 0);
 		return;
-	link_failed(l, rc);
-	link_retry_later(l);
+	}
+	link_lost(l, rc);
+}
+
+/*
+ * The CONNECT properties (the session expiry that keeps the station's
+ * session while it is away) can only be given to mosquitto_connect_bind_v5,
+ * which blocks. It keeps them before it checks its arguments, and every
+ * later connect_bind_async and reconnect sends them: a call with an
+ * invalid port stores them and connects nothing. link-down.sh checks that a
+ * command sent while the link is away still arrives.
+ */
+static int
+link_properties(struct link *l, char **cause)
+{
+	const struct config_link *c = &l->cfg->link;
+	int rc;
+
+	mosquitto_property_add_int32(&l->props, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
+	    LINK_SESSION_EXPIRY);
+	rc = mosquitto_connect_bind_v5(l->mosq, c->host, -1, c->keepalive, NULL, l->props);
+	if (rc != MOSQ_ERR_INVAL) {
+		xasprintf(cause, "link: the session's properties: %s",
+		    mosquitto_strerror(rc));
+		return -1;
+	}
+	return 0;
 }
 
 /* Reads the first line of the password file; NULL after saying why. */
@@ -603,8 +706,8 @@ link_client(struct link *l, char **cause)
 		return -1;
 	}
 	/* A persistent session: kept by the broker while the station is away. */
-	mosquitto_property_add_int32(&l->props, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
-	    LINK_SESSION_EXPIRY);
+	if (link_properties(l, cause) != 0)
+		return -1;
 	mosquitto_connect_v5_callback_set(l->mosq, on_connect);
 	mosquitto_disconnect_v5_callback_set(l->mosq, on_disconnect);
 	mosquitto_publish_v5_callback_set(l->mosq, on_publish);
@@ -631,8 +734,9 @@ link_fds(struct link *l, char **cause)
 	l->tickfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	l->soonfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	l->retryfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	l->waitfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (l->sigfd < 0 || l->infd < 0 || l->tickfd < 0 || l->soonfd < 0 ||
-	    l->retryfd < 0) {
+	    l->retryfd < 0 || l->waitfd < 0) {
 		xasprintf(cause, "link: %s", strerror(errno));
 		return -1;
 	}
@@ -675,21 +779,71 @@ timer_fired(int fd)
 	return read(fd, &n, sizeof n) == (ssize_t)sizeof n;
 }
 
+/* The pending error of a socket whose connection failed, or 0. */
+static int
+sock_error(int sock)
+{
+	int err = 0;
+	socklen_t len = sizeof err;
+
+	if (getsockopt(sock, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+		return errno;
+	return err;
+}
+
+/*
+ * The broker's socket is ready (revents): reads, then writes, inside one
+ * transaction of link.db for the acknowledgements. An error that
+ * libmosquitto returns without calling the disconnect callback (TLS during
+ * the handshake, a refused TCP connection) ends the attempt here.
+ */
+static void
+link_socket(struct link *l, int sock, short revents)
+{
+	unsigned lost = l->lost;
+	int rc = MOSQ_ERR_SUCCESS, err;
+
+	if (l->attempt && (revents & (POLLERR | POLLHUP)) &&
+	    (err = sock_error(sock)) != 0) {
+		errno = err;
+		link_lost(l, MOSQ_ERR_ERRNO);
+		return;
+	}
+	sqlite3_exec(l->state, "BEGIN", NULL, NULL, NULL);
+	/* While connecting, reading also drives the TLS handshake. */
+	if ((revents & (POLLIN | POLLERR | POLLHUP)) || l->attempt)
+		rc = mosquitto_loop_read(l->mosq, 1);
+	if (rc == MOSQ_ERR_SUCCESS && (revents & POLLOUT) && l->lost == lost)
+		rc = mosquitto_loop_write(l->mosq, 1);
+	sqlite3_exec(l->state, "COMMIT", NULL, NULL, NULL);
+	if (l->lost != lost)
+		return;
+	if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_CONN_PENDING)
+		link_lost(l, rc);
+	else if (l->attempt && (revents & POLLHUP)) {
+		errno = ECONNRESET;
+		link_lost(l, MOSQ_ERR_ERRNO);
+	} else if (l->connected)
+		mosquitto_loop_misc(l->mosq);
+}
+
 /* One turn of the loop; 1 to go on, 0 to stop. */
 static int
 link_turn(struct link *l)
 {
-	struct pollfd p[6];
+	struct pollfd p[7];
 	struct signalfd_siginfo si;
-	int sock = mosquitto_socket(l->mosq), rc;
-	nfds_t n = 5;
+	int sock = mosquitto_socket(l->mosq);
+	nfds_t n = 6;
 
 	p[0] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
 	p[1] = (struct pollfd){ .fd = l->infd, .events = POLLIN };
 	p[2] = (struct pollfd){ .fd = l->tickfd, .events = POLLIN };
 	p[3] = (struct pollfd){ .fd = l->soonfd, .events = POLLIN };
 	p[4] = (struct pollfd){ .fd = l->retryfd, .events = POLLIN };
-	if (sock >= 0)
+	p[5] = (struct pollfd){ .fd = l->waitfd, .events = POLLIN };
+	/* A socket whose attempt failed waits, unpolled, for the next attempt. */
+	if (sock >= 0 && (l->connected || l->attempt))
 		p[n++] = (struct pollfd){ .fd = sock, .events = (short)(POLLIN |
 		    (mosquitto_want_write(l->mosq) ? POLLOUT : 0)) };
 	if (poll(p, n, -1) < 0)
@@ -712,20 +866,15 @@ link_turn(struct link *l)
 			l->cursor = link_state_acked_through(l->state);
 			l->scan_due = 1;
 		}
-		if (!l->connected && mosquitto_socket(l->mosq) < 0)
+		if (!l->connected && !l->attempt)
 			link_connect(l);
 	}
-	if (n == 6 && p[5].revents) {
-		sqlite3_exec(l->state, "BEGIN", NULL, NULL, NULL);
-		rc = MOSQ_ERR_SUCCESS;
-		if (p[5].revents & (POLLIN | POLLERR | POLLHUP))
-			rc = mosquitto_loop_read(l->mosq, 1);
-		if (rc == MOSQ_ERR_SUCCESS && (p[5].revents & POLLOUT))
-			mosquitto_loop_write(l->mosq, 1);
-		sqlite3_exec(l->state, "COMMIT", NULL, NULL, NULL);
-		if (l->connected)
-			mosquitto_loop_misc(l->mosq);
+	if (p[5].revents && timer_fired(l->waitfd) && l->attempt && !l->connected) {
+		errno = ETIMEDOUT;
+		link_lost(l, MOSQ_ERR_ERRNO);
 	}
+	if (n == 7 && p[6].revents && (l->connected || l->attempt))
+		link_socket(l, sock, p[6].revents);
 	if (p[3].revents && timer_fired(l->soonfd)) {
 		/*
 		 * The -wal is written before the commit shows (SQLite publishes
@@ -777,7 +926,7 @@ link_stop(struct link *l)
 static void
 link_free(struct link *l)
 {
-	int fds[] = { l->sigfd, l->infd, l->tickfd, l->soonfd, l->retryfd };
+	int fds[] = { l->sigfd, l->infd, l->tickfd, l->soonfd, l->retryfd, l->waitfd };
 	size_t i;
 
 	if (l->mosq != NULL)
@@ -806,7 +955,7 @@ int
 link_run(const struct config *cfg, char **cause)
 {
 	struct link l = { .cfg = cfg, .sigfd = -1, .infd = -1, .tickfd = -1,
-		.soonfd = -1, .retryfd = -1 };
+		.soonfd = -1, .retryfd = -1, .waitfd = -1 };
 	const char *pfx = cfg->link.topic_prefix;
 	int rc = -1;
 
@@ -819,9 +968,12 @@ link_run(const struct config *cfg, char **cause)
 	xasprintf(&l.topic_cmd, "%s/down/cmd", pfx);
 	xasprintf(&l.status.broker, "%s:%d", cfg->link.host, cfg->link.port);
 	l.env = (struct link_env){ .cfg = cfg, .inbox = cfg->paths.inbox,
-		.publish = link_env_publish, .note = link_env_note, .arg = &l };
+		.publish = link_env_publish, .note = link_env_note, .arg = &l,
+		.groups = (const char *const *)cfg->link.groups,
+		.ngroups = cfg->link.ngroups };
 	if (link_state_open(l.datadir, &l.state, cause) != 0 ||
-	    link_pkg_init(l.state, cause) != 0 || link_fds(&l, cause) != 0 || link_client(&l, cause) != 0)
+	    link_pkg_init(l.state, cause) != 0 ||
+	    link_fds(&l, cause) != 0 || link_client(&l, cause) != 0)
 		goto out;
 	l.env.state = l.state;
 	l.cursor = link_state_acked_through(l.state);

@@ -204,6 +204,37 @@ START_TEST(test_link)
 }
 END_TEST
 
+/* The link's groups: names like tags, neither "all" nor the station's code. */
+START_TEST(test_link_groups)
+{
+	static const char head[] =
+	    "station = { code = \"00001\"; name = \"A\"; };\n"
+	    "link = { host = \"b\"; ca_file = \"/c\"; username = \"u\";\n"
+	    "  password_file = \"/p\"; topic_prefix = \"loaxa/v1/33/325/12345\";\n";
+	struct config_problems p = { 0 };
+	struct config *c = NULL;
+	char *text;
+
+	xasprintf(&text, "%s  groups = [ \"ven-song\", \"xa_mien_nui\" ]; };\n", head);
+	ck_assert_int_eq(conf_read_string(text, "g.conf", &c, &p), 0);
+	ck_assert_uint_eq(c->link.ngroups, 2);
+	ck_assert_str_eq(c->link.groups[0], "ven-song");
+	ck_assert_str_eq(c->link.groups[1], "xa_mien_nui");
+	conf_free(&c);
+	free(text);
+	xasprintf(&text, "%s  groups = [ \"all\", \"00001\", \"Ven Song\" ]; };\n",
+	    head);
+	ck_assert_int_eq(conf_read_string(text, "g.conf", &c, &p), -1);
+	ck_assert_uint_eq(p.n, 3);
+	ck_assert_ptr_nonnull(strstr(p.lines[0], "g.conf:4: 'all' is not a group name"));
+	ck_assert_ptr_nonnull(strstr(p.lines[1], "g.conf:4: group '00001' is the "
+	    "station's code"));
+	ck_assert_ptr_nonnull(strstr(p.lines[2], "g.conf:4: group 'Ven Song' is not"));
+	conf_problems_clear(&p);
+	free(text);
+}
+END_TEST
+
 START_TEST(test_unreadable)
 {
 	struct config_problems p = { 0 };
@@ -544,6 +575,7 @@ main(void)
 	tcase_add_test(tc, test_relay);
 	tcase_add_test(tc, test_manifest);
 	tcase_add_test(tc, test_link);
+	tcase_add_test(tc, test_link_groups);
 	tcase_add_test(tc, test_example_link);
 	tcase_add_loop_test(tc, test_fixture, 0, nfixtures);
 	suite_add_tcase(s, tc);

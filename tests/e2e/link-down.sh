@@ -1,7 +1,4 @@
-# UNVERIFIED until loaxa link exists: written against the shared design
-# (loaxa link -c ST.conf, a link section with topic_prefix and groups, the
-# link logging "connected" on stderr); skipped while the command is missing.
-# The down direction end to end (needs `loaxa link`; skipped without it): a
+# The down direction end to end through `loaxa link`: a
 # district package sent with `loaxa fleet send` reaches the station's link,
 # is verified, moved into the inbox, imported by the daemon and aired on an
 # emergency `fleet play`; the broker killed and restarted in the middle of a
@@ -11,7 +8,6 @@
 . "$LOAXA_SRCDIR/tests/e2e/lib.sh"
 . "$LOAXA_SRCDIR/tests/e2e/broker.sh"
 
-"$LOAXA" link --help >/dev/null 2>&1 || { echo "link-down.sh: SKIP: no loaxa link"; exit 0; }
 G=$LOAXA_GEN_AUDIO
 B=$T/broker
 broker_start "$B"
@@ -27,8 +23,8 @@ station = { code = "00001"; name = "Đài xã thử"; timezone = "Asia/Ho_Chi_Mi
 paths = { data = "$T/st/data"; inbox = "$T/st/inbox"; };
 audio = { driver = "null"; realtime = true; fade_ms = 100; };
 trust = { districts = ( { name = "TT huyện"; key = "$PUB"; auto_approve = true; } ); };
-link = { host = "127.0.0.1"; port = $BROKER_PORT; cafile = "$BROKER_CAFILE";
-  certfile = "$B/station-00001.crt"; keyfile = "$B/station-00001.key";
+link = { host = "127.0.0.1"; port = $BROKER_PORT; ca_file = "$BROKER_CAFILE";
+  cert_file = "$B/station-00001.crt"; key_file = "$B/station-00001.key";
   topic_prefix = "$A"; groups = [ "ven-song" ]; };
 CONF
 # fleet_conf NAME KEY [EXPIRY]: a district configuration signing with KEY.
@@ -72,6 +68,11 @@ expect_rc 0
 expect_out "00001: acknowledged"
 wait_line "$T/st/run.err" "asked by TT huyện" 100 || fail "the daemon did not log the district's play"
 wait_line "$T/st/run.err" "on air: 'Bản tin huyện'" 100 || fail "the bulletin did not air"
+P1=$(sha256sum "$T/p1.lxp" | cut -c1-12)
+run "$LOAXA" -c "$T/st/st.conf" status
+expect_out "last package: $P1: "
+expect_out "moved into the inbox"
+expect_out "last command: accepted: play"
 
 # The broker dies in the middle of a 20 MB package; the package arrives whole.
 "$G" --format wav --kind speech --seconds 600 --rate 16000 --seed 2 "$T/b2.wav" >/dev/null ||
@@ -84,8 +85,22 @@ i=0
 until [ "$(sqlite3 "$T/st/data/link/link.db" "SELECT count(*) FROM link_chunks" 2>/dev/null || echo 0)" -gt 3 ]; do
 	i=$((i + 1)); [ $i -lt 300 ] || fail "no chunk arrived"; sleep 0.1
 done
+CONNECTS=$(grep -c "connected to" "$T/st/link.err")
 broker_kill
+# Resumed, not restarted: every chunk held at the kill is still held after.
+chunks() {
+	sqlite3 "$T/st/data/link/link.db" "SELECT idx FROM link_chunks WHERE package = '$P2' ORDER BY idx"
+}
+chunks >"$T/held1"
+[ -s "$T/held1" ] || fail "no chunk of the package was held at the kill"
 broker_restart
+i=0
+until [ "$(grep -c "connected to" "$T/st/link.err")" -gt "$CONNECTS" ]; do
+	i=$((i + 1)); [ $i -lt 300 ] || fail "the link did not come back"; sleep 0.1
+done
+chunks >"$T/held2"
+[ -z "$(comm -23 "$T/held1" "$T/held2")" ] || fail "chunks were dropped: the package restarted"
+CHECKS=$((CHECKS + 1))
 run "$LOAXA" -c "$T/d.conf" fleet send "$T/p2.lxp" --to 00001 --timeout 60
 expect_rc 0
 expect_out "00001: acknowledged"
@@ -96,6 +111,7 @@ done
 cmp "$T/p2.lxp" "$T/st/inbox/done/$P2.lxp" || fail "the package arrived changed"
 
 # Refused commands: one stderr line each, and the district hears why.
+sub_start --as district-001 "$A/up/ack" "$T/acks"
 run "$LOAXA" -c "$T/rogue.conf" fleet stop --to 00001
 expect_rc 1
 expect_out "00001: refused: signed by an unknown key"
@@ -106,6 +122,7 @@ expect_out "00001: acknowledged"
 sleep 11
 run timeout 10 mosquitto_pub $(broker_opts district-001) -t "$A/down/cmd" -f "$T/cmds" -q 1
 wait_line "$T/st/link.err" "refused: expired" || fail "no log line (expired)"
+wait_line "$T/acks" '"ok":false,"why":"expired' || fail "no refusal on up/ack (expired)"
 run "$LOAXA" -c "$T/d.conf" fleet stop --to 00001
 expect_out "00001: acknowledged"
 sub_start --as admin "$A/down/cmd" "$T/cmds2" -N -F '%p' -C 1
@@ -113,9 +130,26 @@ run "$LOAXA" -c "$T/d.conf" fleet stop --to 00001
 expect_rc 0
 run timeout 10 mosquitto_pub $(broker_opts district-001) -t "$A/down/cmd" -f "$T/cmds2" -q 1
 wait_line "$T/st/link.err" "refused: replayed" || fail "no log line (replayed)"
+wait_line "$T/acks" '"ok":false,"why":"replayed' || fail "no refusal on up/ack (replayed)"
 sub_start --as admin "$O/down/cmd" "$T/cmds3" -N -F '%p' -C 1
 run "$LOAXA" -c "$T/d.conf" fleet stop --to 00004 --timeout 1
 run timeout 10 mosquitto_pub $(broker_opts district-001) -t "$A/down/cmd" -f "$T/cmds3" -q 1
 wait_line "$T/st/link.err" "refused: not for this station" || fail "no log line (other station)"
-CHECKS=$((CHECKS + 8))
+wait_line "$T/acks" '"ok":false,"why":"not for this station' || fail "no refusal on up/ack (not for this station)"
+run "$LOAXA" -c "$T/st/st.conf" status
+expect_out "last command: refused: not for this station"
+# The session persists while the link is away: a command sent meanwhile
+# waits at the broker and acts once the link is back.
+kill "$LINK"; wait "$LINK"
+ACCEPTED=$(grep -c "command: accepted: stop" "$T/st/link.err")
+run "$LOAXA" -c "$T/d.conf" fleet stop --to 00001 --timeout 1
+expect_out "0 of 1 station acknowledged"
+"$LOAXA" -c "$T/st/st.conf" link 2>>"$T/st/link.err" &
+LINK=$!
+i=0
+until [ "$(grep -c "command: accepted: stop" "$T/st/link.err")" -gt "$ACCEPTED" ]; do
+	i=$((i + 1)); [ $i -lt 300 ] || fail "the command sent while the link was away never came"
+	sleep 0.1
+done
+CHECKS=$((CHECKS + 12))
 echo "link-down: $CHECKS checks passed"
