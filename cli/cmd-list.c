@@ -10,6 +10,7 @@
 #include "common/i18n.h"
 #include "common/json.h"
 #include "common/tag.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "library/library.h"
@@ -165,6 +166,37 @@ mmss(int64_t ms, char *buf, size_t len)
 	    (long long)(ms / 1000 % 60));
 }
 
+/* A column heading right-aligned in width columns, as the terminal counts them. */
+static void
+list_right(const char *s, int width)
+{
+	utf8_pad(stdout, "", width - (int)utf8_width(s));
+	fputs(s, stdout);
+}
+
+/*
+ * The table's headings, in the reader's language, padded by the columns the
+ * terminal shows (a Vietnamese heading has more bytes than letters).
+ */
+static void
+list_head(void)
+{
+	list_right(_("ID"), 5);
+	fputs("  ", stdout);
+	utf8_pad(stdout, _("STATUS"), 8);
+	fputs("  ", stdout);
+	utf8_pad(stdout, _("PRIORITY"), 9);
+	fputs("  ", stdout);
+	utf8_pad(stdout, _("TOPIC"), 11);
+	fputs("  ", stdout);
+	list_right(_("LENGTH"), 6);
+	fputs("  ", stdout);
+	utf8_pad(stdout, _("VALID"), 23);
+	fputs("  ", stdout);
+	utf8_pad(stdout, _("TAGS"), 11);
+	printf("  %s\n", _("TITLE"));
+}
+
 static int
 list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -228,19 +260,18 @@ list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	else if (n == 0)
 		printf(_("no bulletins\n"));
 	else {
-		printf("%5s  %-8s  %-9s  %-11s  %6s  %-23s  %-11s  %s\n", "ID",
-		    "STATUS", "PRIORITY", "TOPIC", "LENGTH", "VALID", "TAGS", "TITLE");
+		list_head();
 		for (i = 0; i < n; i++) {
 			mmss(all[i].duration_ms, len, sizeof len);
 			snprintf(valid, sizeof valid, "%s..%s",
 			    all[i].valid_from ? all[i].valid_from : "",
 			    all[i].valid_until ? all[i].valid_until : "");
 			tags_text(&all[i], ",", tags, sizeof tags);
-			printf("%5lld  %-8s  %-9s  %-11s  %6s  %-23s  %-11s  %s\n",
+			printf("%5lld  %-8s  %-9s  %-11s  %6s  ",
 			    (long long)all[i].id, all[i].status, all[i].priority,
-			    all[i].topic ? all[i].topic : "-", len,
-			    strcmp(valid, "..") == 0 ? "always" : valid,
-			    tags[0] ? tags : "-", all[i].title);
+			    all[i].topic ? all[i].topic : "-", len);
+			utf8_pad(stdout, strcmp(valid, "..") == 0 ? _("always") : valid, 23);
+			printf("  %-11s  %s\n", tags[0] ? tags : "-", all[i].title);
 		}
 	}
 	lib_bulletins_free(&all, n);

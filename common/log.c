@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
@@ -70,7 +71,7 @@ log_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vprint("warning: ", fmt, ap);
+	log_vprint(_("warning: "), fmt, ap);
 	va_end(ap);
 }
 
