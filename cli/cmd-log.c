@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "common/i18n.h"
 #include "common/csv.h"
 #include "common/date.h"
 #include "common/json.h"
@@ -92,10 +93,10 @@ log_table_interruptions(FILE *f, const struct rep_airing *a)
 	for (i = 0; i < a->ninterruptions; i++) {
 		const struct rep_interruption *in = &a->interruptions[i];
 
-		fprintf(f, "%-8s interrupted %.8s for %" PRId64 " s: %s%s%s; fallback: %s\n",
+		fprintf(f, _("%-8s interrupted %.8s for %" PRId64 " s: %s%s%s; fallback: %s\n"),
 		    "", log_time(in->at, at) + 11, (in->duration_ms + 500) / 1000,
 		    in->reason, in->detail ? ": " : "", in->detail ? in->detail : "",
-		    in->fallback ? in->fallback : "nothing");
+		    in->fallback ? in->fallback : _("nothing"));
 	}
 }
 
@@ -189,7 +190,7 @@ log_row(const struct rep_airing *a, void *arg)
 		if (a->source != NULL && a->title == NULL) {
 			char *t;
 
-			xasprintf(&t, "relay %s", a->source);
+			xasprintf(&t, _("relay %s"), a->source);
 			utf8_pad(f, t, 28);
 			free(t);
 		} else
@@ -212,7 +213,7 @@ log_window(const char *from, const char *to, int64_t *from_ms, int64_t *to_ms)
 	*from_ms = 0;
 	*to_ms = INT64_MAX;
 	if (from != NULL && rep_date_ms(from, from_ms, &cause) != 0) {
-		fprintf(stderr, "loaxa log: --from: %s\n", cause);
+		fprintf(stderr, _("loaxa log: --from: %s\n"), cause);
 		free(cause);
 		return -1;
 	}
@@ -221,14 +222,14 @@ log_window(const char *from, const char *to, int64_t *from_ms, int64_t *to_ms)
 
 		if (rep_date_ms(to, to_ms, &cause) != 0 ||
 		    rep_period_dates(to, to, &day, &cause) != 0) {
-			fprintf(stderr, "loaxa log: --to: %s\n", cause);
+			fprintf(stderr, _("loaxa log: --to: %s\n"), cause);
 			free(cause);
 			return -1;
 		}
 		*to_ms = day.to_ms; /* the next local midnight, whatever the zone's DST */
 	}
 	if (*to_ms <= *from_ms) {
-		fprintf(stderr, "loaxa log: --to %s is before --from %s\n", to, from);
+		fprintf(stderr, _("loaxa log: --to %s is before --from %s\n"), to, from);
 		return -1;
 	}
 	return 0;
@@ -255,7 +256,7 @@ log_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	else if (strcmp(format, "json") == 0)
 		o.fmt = LOG_JSON;
 	else {
-		fprintf(stderr, "loaxa log: unknown format '%s' (table, csv or json)\n",
+		fprintf(stderr, _("loaxa log: unknown format '%s' (table, csv or json)\n"),
 		    format);
 		return EXIT_USAGE;
 	}
@@ -286,7 +287,7 @@ log_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		return EXIT_FAIL;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "loaxa log: cannot write the output\n");
+		fprintf(stderr, _("loaxa log: cannot write the output\n"));
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
@@ -295,9 +296,9 @@ log_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_log = {
 	.name = "log",
 	.usage = "[--from DATE] [--to DATE] [--format table|csv|json]",
-	.summary = "the airing log: every play, interruption, failure, missed slot (nhật ký phát)",
+	.summary = N_("the airing log: every play, interruption, failure, missed slot (nhật ký phát)"),
 	.help =
-	    "One row per airing (or per slot that did not air), oldest first.\n"
+	    N_("One row per airing (or per slot that did not air), oldest first.\n"
 	    "\n"
 	    "  --from DATE, --to DATE   YYYY-MM-DD, inclusive whole days in the\n"
 	    "                           station's time zone (default: everything)\n"
@@ -313,7 +314,7 @@ const struct cmd_entry cmd_log = {
 	    "relay's row, interruptions: an array of objects with at, duration_ms,\n"
 	    "reason (source unreachable, source lost, source silent), detail and\n"
 	    "fallback (what the fallback aired meanwhile). CSV has the same columns,\n"
-	    "a relay's interruptions as their count and total (interrupted_ms).\n",
+	    "a relay's interruptions as their count and total (interrupted_ms).\n"),
 	.flags = CMD_CONFIG,
 	.args = { "from: to: format:", 0, 0 },
 	.exec = log_exec,

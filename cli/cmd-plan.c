@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "common/i18n.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "common/now.h"
@@ -104,40 +105,40 @@ plan_table(const struct config *cfg, const struct sched_plan *pl, FILE *f)
 
 	plan_time(tz, pl->from, 0, a, sizeof a);
 	plan_time(tz, pl->to, 0, b, sizeof b);
-	fprintf(f, "Plan for %s \"%s\" (%s), %s to %s: %zu slot occurrence%s\n",
+	fprintf(f, ngettext("Plan for %s \"%s\" (%s), %s to %s: %zu slot occurrence\n",
+	    "Plan for %s \"%s\" (%s), %s to %s: %zu slot occurrences\n", pl->nentries),
 	    cfg->station.code ? cfg->station.code : "?",
-	    cfg->station.name ? cfg->station.name : "", tz, a, b, pl->nentries,
-	    pl->nentries == 1 ? "" : "s");
+	    cfg->station.name ? cfg->station.name : "", tz, a, b, pl->nentries);
 	for (i = 0; i < pl->nentries; i++) {
 		e = &pl->entries[i];
 		sl = &cfg->slots[e->occ.slot];
 		plan_time(tz, e->occ.start, 0, a, sizeof a);
 		plan_time(tz, e->occ.end, 0, b, sizeof b);
 		if (sl->relay != NULL)
-			fprintf(f, "\n%s - %s  %s  [%s, relay %s, fallback %s]", a, b + 11,
+			fprintf(f, _("\n%s - %s  %s  [%s, relay %s, fallback %s]"), a, b + 11,
 			    sl->name, conf_priority_name(sl->priority), sl->relay,
 			    sl->playlist ? sl->playlist : "none");
 		else
-			fprintf(f, "\n%s - %s  %s  [%s, playlist %s]", a, b + 11, sl->name,
+			fprintf(f, _("\n%s - %s  %s  [%s, playlist %s]"), a, b + 11, sl->name,
 			    conf_priority_name(sl->priority), sl->playlist);
 		if (e->occ.skipped) {
-			fprintf(f, "  skipped: overlap\n");
+			fprintf(f, _("  skipped: overlap\n"));
 			continue;
 		}
 		if (e->occ.air_start != e->occ.start || e->occ.air_end != e->occ.end) {
 			plan_time(tz, e->occ.air_start, 0, a, sizeof a);
 			plan_time(tz, e->occ.air_end, 0, b, sizeof b);
-			fprintf(f, "  (overlap: airs %s - %s)", a + 11, b + 11);
+			fprintf(f, _("  (overlap: airs %s - %s)"), a + 11, b + 11);
 		}
 		fputc('\n', f);
 		if (sl->relay != NULL) {
 			plan_time(tz, e->occ.air_start, 0, a, sizeof a);
-			fprintf(f, "  %s  relay %s, live until %s\n", a + 11, sl->relay,
+			fprintf(f, _("  %s  relay %s, live until %s\n"), a + 11, sl->relay,
 			    b + 11);
 			if (e->nitems > 0)
-				fprintf(f, "  fallback while the source fails:\n");
+				fprintf(f, _("  fallback while the source fails:\n"));
 		} else if (e->nitems == 0)
-			fprintf(f, "  missed: no content\n");
+			fprintf(f, _("  missed: no content\n"));
 		for (j = 0; j < e->nitems; j++) {
 			c = &pl->cands[e->items[j].cand];
 			plan_time(tz, e->items[j].start, 0, a, sizeof a);
@@ -152,21 +153,20 @@ plan_table(const struct config *cfg, const struct sched_plan *pl, FILE *f)
 	}
 	if (pl->nquotas == 0)
 		return;
-	fprintf(f, "\nRequired airings:\n");
+	fprintf(f, _("\nRequired airings:\n"));
 	for (i = 0; i < pl->nquotas; i++) {
 		q = &pl->quotas[i];
 		c = &pl->cands[q->cand];
 		if (c->valid_until != CONF_NO_DATE)
 			conf_date_format(c->valid_until, d);
-		else
-			snprintf(d, sizeof d, "(no end)");
-		fprintf(f, "  #%-5lld %s: %d by %s; %d aired, %d planned: ", (long long)c->id,
-		    c->title ? c->title : "", q->required, d, q->before, q->planned);
+		fprintf(f, _("  #%-5lld %s: %d by %s; %d aired, %d planned: "), (long long)c->id,
+		    c->title ? c->title : "", q->required, c->valid_until !=
+		    CONF_NO_DATE ? d : _("(no end)"), q->before, q->planned);
 		if (q->short_by == 0)
-			fprintf(f, "met\n");
+			fprintf(f, _("met\n"));
 		else
-			fprintf(f, "short by %d%s\n", q->short_by, q->beyond ?
-			    " within the planned time (its end lies beyond)" : "");
+			fprintf(f, _("short by %d%s\n"), q->short_by, q->beyond ?
+			    _(" within the planned time (its end lies beyond)") : "");
 	}
 }
 
@@ -274,8 +274,8 @@ plan_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		errno = 0;
 		days = strtol(v, &end, 10);
 		if (errno != 0 || *end != '\0' || days < 1 || days > PLAN_MAX_DAYS) {
-			fprintf(stderr, "loaxa plan: --days '%s' must be a number from 1 "
-			    "to %d\n", v, PLAN_MAX_DAYS);
+			fprintf(stderr, _("loaxa plan: --days '%s' must be a number from 1 "
+			    "to %d\n"), v, PLAN_MAX_DAYS);
 			return EXIT_USAGE;
 		}
 	}
@@ -283,7 +283,7 @@ plan_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		if (strcmp(v, "json") == 0)
 			fmt = FMT_JSON;
 		else if (strcmp(v, "table") != 0) {
-			fprintf(stderr, "loaxa plan: unknown format '%s' (table or json)\n",
+			fprintf(stderr, _("loaxa plan: unknown format '%s' (table or json)\n"),
 			    v);
 			return EXIT_USAGE;
 		}
@@ -294,7 +294,7 @@ plan_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	now = now_real_ms();
 	if (fromarg != NULL && strcmp(fromarg, "today") != 0) {
 		if (conf_date_parse(fromarg, &day) != 0) {
-			fprintf(stderr, "loaxa plan: --from '%s' is not a date YYYY-MM-DD\n",
+			fprintf(stderr, _("loaxa plan: --from '%s' is not a date YYYY-MM-DD\n"),
 			    fromarg);
 			return EXIT_USAGE;
 		}
@@ -331,7 +331,7 @@ plan_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	sched_plan_free(&pl);
 	sched_pool_free(&pool);
 	if (fflush(stdout) != 0) {
-		fprintf(stderr, "loaxa plan: writing the plan: %s\n", strerror(errno));
+		fprintf(stderr, _("loaxa plan: writing the plan: %s\n"), strerror(errno));
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
@@ -345,9 +345,9 @@ fail_cause:
 const struct cmd_entry cmd_plan = {
 	.name = "plan",
 	.usage = "[--from DATE] [--days N] [--format table|json]",
-	.summary = "dry run: what the scheduler would air, slot by slot",
+	.summary = N_("dry run: what the scheduler would air, slot by slot"),
 	.help =
-	    "Simulates the timetable with the scheduler's own selection: the\n"
+	    N_("Simulates the timetable with the scheduler's own selection: the\n"
 	    "approved bulletins in their validity window, the airing log so far,\n"
 	    "the playlists' rules and the overlap rule. Prints each slot occurrence\n"
 	    "and the items it would air, then, for every bulletin with a required\n"
@@ -365,7 +365,7 @@ const struct cmd_entry cmd_plan = {
 	    "  --format F      table (default) or json\n"
 	    "\n"
 	    "example:\n"
-	    "  loaxa plan --from 2026-09-01 --days 3\n",
+	    "  loaxa plan --from 2026-09-01 --days 3\n"),
 	.flags = CMD_CONFIG,
 	.args = { "from: days: format:", 0, 0 },
 	.exec = plan_exec,

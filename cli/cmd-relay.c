@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 
@@ -49,15 +50,15 @@ relay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_relay = {
 	.name = "relay",
 	.usage = "",
-	.summary = "the relay service: bring the configured live sources to the player",
+	.summary = N_("the relay service: bring the configured live sources to the player"),
 	.args = { "", 0, 0 },
 	.help =
-	    "Runs in the foreground until stopped (packaging/loaxa-relay.service).\n"
+	    N_("Runs in the foreground until stopped (packaging/loaxa-relay.service).\n"
 	    "It listens on DATA/relay.sock; when a relay slot airs, the player asks\n"
 	    "it for a source by its name in relay.sources, and it fetches (HTTP,\n"
 	    "HTTPS with the certificate checked, Icecast, HLS) or captures (pulse,\n"
 	    "alsa) and decodes that source. It is the only loaxa process with\n"
 	    "network: `loaxa run` has none. A client can name only a configured\n"
-	    "source, never an address.\n",
+	    "source, never an address.\n"),
 	.exec = relay_exec,
 };

@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/net.h"
+#include "common/i18n.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "reports/reports.h"
@@ -53,19 +54,19 @@ web_user_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	int created, rc;
 
 	if (!web_role_valid(role)) {
-		fprintf(stderr, "loaxa web: --role must be %s\n", WEB_ROLES);
+		fprintf(stderr, _("loaxa web: --role must be %s\n"), WEB_ROLES);
 		return EXIT_USAGE;
 	}
 	if (!cli_text_arg("web", "NAME", name, 64))
 		return EXIT_USAGE;
 	if (web_read_line("Mật khẩu / password: ", pass, sizeof pass) != 0) {
-		fprintf(stderr, "loaxa web: no password given (on stdin or at the "
-		    "prompt)\n");
+		fprintf(stderr, _("loaxa web: no password given (on stdin or at the "
+		    "prompt)\n"));
 		return EXIT_USAGE;
 	}
 	if (isatty(0) && (web_read_line("Nhập lại / again: ", again, sizeof again) != 0 ||
 	    strcmp(pass, again) != 0)) {
-		fprintf(stderr, "loaxa web: the passwords differ\n");
+		fprintf(stderr, _("loaxa web: the passwords differ\n"));
 		return EXIT_USAGE;
 	}
 	if (cli_open_store(ctx, &st) != 0)
@@ -79,7 +80,7 @@ web_user_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		free(cause);
 		return EXIT_USAGE;
 	}
-	printf("%s %s (%s)\n", created ? "added" : "updated", name, role);
+	printf(created ? _("added %s (%s)\n") : _("updated %s (%s)\n"), name, role);
 	return EXIT_OK;
 }
 
@@ -109,7 +110,7 @@ web_serve(struct cmd_ctx *ctx)
 		free(cause);
 		return EXIT_FAIL;
 	}
-	log_info("loaxa web: listening on %s://%s:%d/",
+	log_info(_("loaxa web: listening on %s://%s:%d/"),
 	    ctx->cfg->web.tls_cert[0] != '\0' ? "https" : "http", ctx->cfg->web.address,
 	    web_port(w));
 	do
@@ -139,7 +140,7 @@ const struct cmd_entry cmd_web = {
 	.usage = "| web user add NAME --role operator|approver|viewer",
 	.summary = CLI_NET_WEB_SUMMARY,
 	.help =
-	    "loaxa web serves the console on the 'web' section's address and port\n"
+	    N_("loaxa web serves the console on the 'web' section's address and port\n"
 	    "(default 127.0.0.1:8080; HTTPS with tls_cert and tls_key) until it is\n"
 	    "stopped. It uses the library and the airing log as the other commands\n"
 	    "do and the running daemon only through its control socket; it never\n"
@@ -153,7 +154,7 @@ const struct cmd_entry cmd_web = {
 	    "  viewer     sees everything, changes nothing\n"
 	    "\n"
 	    "example:\n"
-	    "  echo 'mat-khau-dai' | loaxa web user add \"Nguyễn Văn A\" --role approver\n",
+	    "  echo 'mat-khau-dai' | loaxa web user add \"Nguyễn Văn A\" --role approver\n"),
 	.flags = CMD_CONFIG,
 	.args = { "role:", 0, 3 },
 	.exec = web_exec,

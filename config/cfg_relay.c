@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
 
@@ -49,36 +50,36 @@ relay_source(struct cfg_reader *r, const config_setting_t *g, int n, struct conf
 	cfg_check_members(r, g, names);
 	if (!cfg_string(r, g, "name", &src->name, 0)) {
 		if (config_setting_get_member(g, "name") == NULL)
-			cfg_problem(r, g, "relay source %d has no 'name' (slots name it "
-			    "with relay = \"...\")", n + 1);
+			cfg_problem(r, g, _("relay source %d has no 'name' (slots name it "
+			    "with relay = \"...\")"), n + 1);
 		return 0;
 	}
-	snprintf(what, sizeof what, "relay source '%s'", src->name);
+	snprintf(what, sizeof what, _("relay source '%s'"), src->name);
 	for (i = 0; i < c->relay.nsources; i++)
 		if (strcmp(c->relay.sources[i].name, src->name) == 0) {
-			cfg_problem(r, config_setting_get_member(g, "name"), "%s is "
-			    "defined twice (first on line %d)", what,
+			cfg_problem(r, config_setting_get_member(g, "name"), _("%s is "
+			    "defined twice (first on line %d)"), what,
 			    c->relay.sources[i].line);
 			ok = 0;
 		}
 	cfg_string(r, g, "url", &src->url, 0);
 	cfg_string(r, g, "capture", &src->capture, 0);
 	if (src->url != NULL && src->capture != NULL) {
-		cfg_problem(r, config_setting_get_member(g, "capture"), "%s has both "
-		    "'url' and 'capture'; give one", what);
+		cfg_problem(r, config_setting_get_member(g, "capture"), _("%s has both "
+		    "'url' and 'capture'; give one"), what);
 		ok = 0;
 	} else if (src->url == NULL && src->capture == NULL) {
-		cfg_problem(r, g, "%s needs 'url' (\"https://...\") or 'capture' "
-		    "(\"pulse:SOURCE\", \"alsa:hw:1\")", what);
+		cfg_problem(r, g, _("%s needs 'url' (\"https://...\") or 'capture' "
+		    "(\"pulse:SOURCE\", \"alsa:hw:1\")"), what);
 		ok = 0;
 	} else if (src->url != NULL && !relay_url_ok(src->url)) {
-		cfg_problem(r, config_setting_get_member(g, "url"), "%s: 'url' is "
-		    "\"%s\"; it must be an http:// or https:// address", what, src->url);
+		cfg_problem(r, config_setting_get_member(g, "url"), _("%s: 'url' is "
+		    "\"%s\"; it must be an http:// or https:// address"), what, src->url);
 		ok = 0;
 	} else if (src->capture != NULL && !relay_capture_ok(src->capture)) {
-		cfg_problem(r, config_setting_get_member(g, "capture"), "%s: "
+		cfg_problem(r, config_setting_get_member(g, "capture"), _("%s: "
 		    "'capture' is \"%s\"; it must be \"pulse:SOURCE\" or "
-		    "\"alsa:DEVICE\"", what, src->capture);
+		    "\"alsa:DEVICE\""), what, src->capture);
 		ok = 0;
 	}
 	return ok;
@@ -104,7 +105,7 @@ cfg_read_relay(struct cfg_reader *r, const config_setting_t *s, struct config *c
 	if (s == NULL)
 		return;
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		cfg_problem(r, s, "'relay' must be a group { sources = ( ... ); ... }");
+		cfg_problem(r, s, _("'relay' must be a group { sources = ( ... ); ... }"));
 		return;
 	}
 	cfg_check_members(r, s, names);
@@ -113,8 +114,8 @@ cfg_read_relay(struct cfg_reader *r, const config_setting_t *s, struct config *c
 		return;
 	for (n = 0; (g = config_setting_get_elem(l, (unsigned)n)) != NULL; n++) {
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			cfg_problem(r, g, "relay source %d must be a group { name = ...; "
-			    "url = ...; }", n + 1);
+			cfg_problem(r, g, _("relay source %d must be a group { name = ...; "
+			    "url = ...; }"), n + 1);
 			continue;
 		}
 		if (!relay_source(r, g, n, c, &src)) {

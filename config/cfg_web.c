@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
 
@@ -16,7 +17,7 @@ cfg_read_web(struct cfg_reader *r, const config_setting_t *s, struct config *c)
 	if (s == NULL)
 		return;
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		cfg_problem(r, s, "'web' must be a group { ... }");
+		cfg_problem(r, s, _("'web' must be a group { ... }"));
 		return;
 	}
 	cfg_check_members(r, s, names);
@@ -24,8 +25,8 @@ cfg_read_web(struct cfg_reader *r, const config_setting_t *s, struct config *c)
 	    strspn(c->web.address, "0123456789.:abcdefABCDEF") !=
 	    strlen(c->web.address))
 		cfg_problem(r, config_setting_get_member(s, "address"),
-		    "'address' is \"%s\"; it must be an IPv4 or IPv6 address such as "
-		    "\"127.0.0.1\"", c->web.address);
+		    _("'address' is \"%s\"; it must be an IPv4 or IPv6 address such as "
+		    "\"127.0.0.1\""), c->web.address);
 	cfg_int(r, s, "port", &c->web.port, 1, 65535);
 	cfg_int(r, s, "upload_max_mb", &c->web.upload_max_mb, 1, 2048);
 	have_cert = cfg_string(r, s, "tls_cert", &c->web.tls_cert, 1) &&
@@ -34,7 +35,7 @@ cfg_read_web(struct cfg_reader *r, const config_setting_t *s, struct config *c)
 	    c->web.tls_key[0] != '\0';
 	if (have_cert != have_key) {
 		at = config_setting_get_member(s, have_cert ? "tls_cert" : "tls_key");
-		cfg_problem(r, at, "'tls_cert' and 'tls_key' go together: HTTPS needs "
-		    "both the certificate and its private key");
+		cfg_problem(r, at, _("'tls_cert' and 'tls_key' go together: HTTPS needs "
+		    "both the certificate and its private key"));
 	}
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
@@ -86,11 +87,11 @@ relay_interruption_end(struct sched_relay_air *ra, int64_t until)
 	in->detail = ra->fault_detail[0] ? xstrdup(ra->fault_detail) : NULL;
 	in->fallback = ra->aired[0] ? xstrdup(ra->aired) : NULL;
 	ra->interrupted_ms += until - ra->fault_at;
-	log_warn("relay %s interrupted at %s for %lld s (%s%s%s); the fallback aired: %s",
+	log_warn(_("relay %s interrupted at %s for %lld s (%s%s%s); the fallback aired: %s"),
 	    ra->source, sched_local_time(ra->fault_at, at),
 	    (long long)((until - ra->fault_at + 500) / 1000),
 	    sched_reason_name(ra->fault), ra->fault_detail[0] ? ": " : "",
-	    ra->fault_detail, ra->aired[0] ? ra->aired : "nothing");
+	    ra->fault_detail, ra->aired[0] ? ra->aired : _("nothing"));
 	ra->fault_at = 0;
 }
 
@@ -137,7 +138,7 @@ sched_relay_event(struct daemon *d, const struct sched_airing_event *ev)
 		break;
 	case SCHED_AIRING_BACK:
 		relay_interruption_end(ra, ev->at);
-		log_info("relay %s: back on air", ra->source);
+		log_info(_("relay %s: back on air"), ra->source);
 		break;
 	case SCHED_AIRING_FB_START:
 		if (ev->index >= ra->nfb)
@@ -152,7 +153,7 @@ sched_relay_event(struct daemon *d, const struct sched_airing_event *ev)
 		len = strlen(ra->aired);
 		snprintf(ra->aired + len, sizeof ra->aired - len, "%s'%s'",
 		    len > 0 ? ", " : "", it->title ? it->title : "?");
-		log_info("relay %s: fallback on air: '%s'", ra->source,
+		log_info(_("relay %s: fallback on air: '%s'"), ra->source,
 		    it->title ? it->title : "?");
 		break;
 	case SCHED_AIRING_FB_END:

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/hex.h"
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "library/library.h"
 #include "store/store.h"
@@ -42,20 +43,20 @@ web_user_add(struct store *st, const char *name, const char *role,
 	int rc;
 
 	if (!lib_text_ok(name, 64) || name[0] == '\0') {
-		xasprintf(cause, "an account name is UTF-8 text on one line, 1 to 64 bytes");
+		xasprintf(cause, _("an account name is UTF-8 text on one line, 1 to 64 bytes"));
 		return -1;
 	}
 	if (!web_role_valid(role)) {
-		xasprintf(cause, "the role is %s, not '%s'", WEB_ROLES, role);
+		xasprintf(cause, _("the role is %s, not '%s'"), WEB_ROLES, role);
 		return -1;
 	}
 	if (strlen(password) < 8 || strlen(password) > 1024) {
-		xasprintf(cause, "a password has 8 to 1024 bytes");
+		xasprintf(cause, _("a password has 8 to 1024 bytes"));
 		return -1;
 	}
 	if (sodium_init() < 0 || crypto_pwhash_str(hash, password, strlen(password),
 	    crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-		xasprintf(cause, "hashing the password failed (out of memory)");
+		xasprintf(cause, _("hashing the password failed (out of memory)"));
 		return -1;
 	}
 	if (sqlite3_prepare_v2(db, "SELECT 1 FROM web_users WHERE name = ?1", -1, &s,

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "common/file.h"
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
@@ -592,10 +593,10 @@ web_sweep(const char *data, time_t started)
 				unlinkat(sfd, fe->d_name, 0);
 		closedir(sub);
 		if (unlinkat(dfd, de->d_name, AT_REMOVEDIR) == 0)
-			log_info("web: removed %s/%s, left by an earlier run", data,
+			log_info(_("web: removed %s/%s, left by an earlier run"), data,
 			    de->d_name);
 		else
-			log_warn("web: %s/%s, left by an earlier run: %s", data, de->d_name,
+			log_warn(_("web: %s/%s, left by an earlier run: %s"), data, de->d_name,
 			    strerror(errno));
 	}
 	closedir(d);
@@ -629,7 +630,7 @@ web_start(const struct config *cfg, const struct rep_schedule *sched,
 		sa = (struct sockaddr *)&a6;
 		flags |= MHD_USE_IPv6;
 	} else {
-		xasprintf(cause, "web.address '%s' is not an IP address", cfg->web.address);
+		xasprintf(cause, _("web.address '%s' is not an IP address"), cfg->web.address);
 		return -1;
 	}
 	w = xcalloc(1, sizeof *w);
@@ -680,9 +681,9 @@ web_start(const struct config *cfg, const struct rep_schedule *sched,
 	    MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, w,
 	    MHD_OPTION_END);
 	if (w->mhd == NULL) {
-		xasprintf(cause, "cannot listen on %s port %d (in use, or not an "
-		    "address of this machine%s)", cfg->web.address, cfg->web.port,
-		    w->tls_cert != NULL ? ", or a bad certificate or key" : "");
+		xasprintf(cause, _("cannot listen on %s port %d (in use, or not an "
+		    "address of this machine%s)"), cfg->web.address, cfg->web.port,
+		    w->tls_cert != NULL ? _(", or a bad certificate or key") : "");
 		web_free(&w);
 		return -1;
 	}

@@ -24,6 +24,7 @@
 #include <libavutil/opt.h>
 #include <libswresample/swresample.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/now.h"
 #include "config/config.h"
@@ -196,7 +197,7 @@ relay_fetch_serve(const struct config_relay_source *src, int fd)
 		rc = fetch_refuse(fd, "the decoder would not open", err);
 		goto out;
 	}
-	log_info("relay %s: %s, %s, %d Hz, %d ch", src->name, fmt->iformat->name,
+	log_info(_("relay %s: %s, %s, %d Hz, %d ch"), src->name, fmt->iformat->name,
 	    codec->name, dec->sample_rate, dec->ch_layout.nb_channels);
 	for (;;) {
 		f.deadline = now_mono_ms() + (said ? RELAY_STALL_MS : RELAY_OPEN_MS);
@@ -235,7 +236,7 @@ relay_fetch_serve(const struct config_relay_source *src, int fd)
 				if (fetch_write(fd, line, strlen(line)) != 0)
 					goto gone;
 				said = 1;
-				log_info("relay %s: on", src->name);
+				log_info(_("relay %s: on"), src->name);
 			}
 			if (fetch_write(fd, out, (size_t)n * RELAY_CHANNELS *
 			    sizeof(float)) != 0)
@@ -245,11 +246,11 @@ relay_fetch_serve(const struct config_relay_source *src, int fd)
 	if (!said)
 		rc = fetch_refuse(fd, "no audio came", err);
 	else
-		log_warn("relay %s: the source ended: %s", src->name,
-		    err == AVERROR_EOF ? "end of stream" : av_err2str(err));
+		log_warn(_("relay %s: the source ended: %s"), src->name,
+		    err == AVERROR_EOF ? _("end of stream") : av_err2str(err));
 	goto out;
 gone:
-	log_info("relay %s: the client went", src->name);
+	log_info(_("relay %s: the client went"), src->name);
 	rc = 0;
 out:
 	av_free(out);

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
@@ -71,7 +72,7 @@ relay_listen(const char *path)
 	memset(&sa, 0, sizeof sa);
 	sa.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof sa.sun_path) {
-		log_error("relay: socket path too long: %s", path);
+		log_error(_("relay: socket path too long: %s"), path);
 		return -1;
 	}
 	memcpy(sa.sun_path, path, strlen(path));
@@ -85,7 +86,7 @@ relay_listen(const char *path)
 		}
 		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (connect(probe, (struct sockaddr *)&sa, sizeof sa) == 0) {
-			log_error("relay: another relay service listens on %s", path);
+			log_error(_("relay: another relay service listens on %s"), path);
 			close(probe);
 			close(fd);
 			return -1;
@@ -101,7 +102,7 @@ relay_listen(const char *path)
 	/* The daemon's user (its group) may connect; nobody else. */
 	chmod(path, 0660);
 	if (listen(fd, 16) != 0) {
-		log_error("relay: listen: %s", strerror(errno));
+		log_error(_("relay: listen: %s"), strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -145,20 +146,20 @@ relay_worker(const struct config *cfg, int fd)
 		return 2;
 	if ((src = conf_relay_source(cfg, name)) == NULL) {
 		/* Only the configuration's sources: never a URL from a client. */
-		log_warn("relay: refused unknown source '%s'", name);
+		log_warn(_("relay: refused unknown source '%s'"), name);
 		snprintf(line, sizeof line, "ERR unknown source: %s\n", name);
 		if (write(fd, line, strlen(line)) < 0)
 			return 2;
 		return 2;
 	}
-	log_info("relay %s: asked for", src->name);
+	log_info(_("relay %s: asked for"), src->name);
 	return relay_fetch_serve(src, fd);
 }
 
 static void
 relay_usage(FILE *f)
 {
-	fprintf(f, "usage: loaxa-relay [-v] [-c FILE]\n");
+	fprintf(f, _("usage: loaxa-relay [-v] [-c FILE]\n"));
 }
 
 int
@@ -171,6 +172,7 @@ main(int argc, char **argv)
 	char *path;
 	int lfd, cfd, ch, i;
 
+	i18n_init();
 	while ((ch = getopt(argc, argv, "c:vh")) != -1)
 		switch (ch) {
 		case 'c':
@@ -200,17 +202,17 @@ main(int argc, char **argv)
 	sa.sa_handler = relay_on_child;
 	sigaction(SIGCHLD, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	log_info("relay: %zu source%s on %s", cfg->relay.nsources,
-	    cfg->relay.nsources == 1 ? "" : "s", path);
+	log_info(ngettext("relay: %zu source on %s", "relay: %zu sources on %s",
+	    cfg->relay.nsources), cfg->relay.nsources, path);
 	while (!relay_quit) {
 		relay_reap(pids);
 		if ((cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
 			if (errno != EINTR)
-				log_warn("relay: accept: %s", strerror(errno));
+				log_warn(_("relay: accept: %s"), strerror(errno));
 			continue;
 		}
 		if (relay_reap(pids) >= RELAY_WORKERS) {
-			log_warn("relay: %d clients already; one refused", RELAY_WORKERS);
+			log_warn(_("relay: %d clients already; one refused"), RELAY_WORKERS);
 			close(cfd);
 			continue;
 		}
@@ -225,7 +227,7 @@ main(int argc, char **argv)
 			}
 		close(cfd);
 	}
-	log_info("relay: stopping");
+	log_info(_("relay: stopping"));
 	close(lfd);
 	unlink(path);
 	for (i = 0; i < RELAY_WORKERS; i++)

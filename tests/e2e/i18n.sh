@@ -175,4 +175,16 @@ expect_rc 2; expect_err "loaxa approve: cần có --by TÊN (người quyết đ
 LANG=C.UTF-8 LC_ALL= run "$LOAXA" -c st.conf approve 12
 expect_rc 2; expect_err "loaxa approve: --by NAME is required (who decides is recorded)"
 
+# plan --help: the command's own help in the reader's language.
+LANG=vi_VN.UTF-8 LC_ALL= run "$LOAXA" plan --help
+expect_rc 0
+expect_out "chạy thử: những gì bộ lập lịch sẽ phát, theo từng khung giờ"
+expect_out "  --days N        hiển thị N ngày, từ 1 đến 366 (mặc định 7)"
+expect_not_out "Simulates the timetable"
+LANG=C.UTF-8 LC_ALL= run "$LOAXA" plan --help
+expect_rc 0
+expect_out "dry run: what the scheduler would air, slot by slot"
+expect_out "  --days N        show N days, 1 to 366 (default 7)"
+expect_not_out "lịch phát sóng"
+
 echo "i18n: $CHECKS checks passed"
