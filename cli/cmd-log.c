@@ -236,6 +236,32 @@ log_window(const char *from, const char *to, int64_t *from_ms, int64_t *to_ms)
 }
 
 /* loaxa log [--from DATE] [--to DATE] [--format table|csv|json] */
+/*
+ * The table's headings in the reader's language, padded by the columns the
+ * terminal shows (a Vietnamese heading has more bytes than letters).
+ */
+static void
+log_head(void)
+{
+	const char *min = _("MINUTES");
+
+	utf8_pad(stdout, _("ID"), 8);
+	fputc(' ', stdout);
+	utf8_pad(stdout, _("SCHEDULED"), 19);
+	fputs("  ", stdout);
+	utf8_pad(stdout, _("SLOT"), 16);
+	fputc(' ', stdout);
+	utf8_pad(stdout, _("ITEM"), 6);
+	fputc(' ', stdout);
+	utf8_pad(stdout, _("TITLE"), 28);
+	fputc(' ', stdout);
+	utf8_pad(stdout, "", 7 - (int)utf8_width(min));
+	fputs(min, stdout);
+	fputs("  ", stdout);
+	utf8_pad(stdout, _("OUTCOME"), 11);
+	printf(" %s\n", _("REASON"));
+}
+
 static int
 log_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -275,8 +301,7 @@ log_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		    "scheduled_at,started_at,ended_at,played_ms,outcome,reason,detail,source,"
 		    "interruptions,interrupted_ms\r\n", stdout);
 	else
-		printf("%-8s %-19s  %-16s %-6s %-28s %7s  %-11s %s\n", "ID", "SCHEDULED",
-		    "SLOT", "ITEM", "TITLE", "MINUTES", "OUTCOME", "REASON");
+		log_head();
 	rc = rep_log_each(store_db(st), ctx->cfg, from_ms, to_ms, log_row, &o, &cause);
 	store_close(&st);
 	if (o.fmt == LOG_JSON)
