@@ -175,4 +175,12 @@ expect_rc 2; expect_err "loaxa approve: cần có --by TÊN (người quyết đ
 LANG=C.UTF-8 LC_ALL= run "$LOAXA" -c st.conf approve 12
 expect_rc 2; expect_err "loaxa approve: --by NAME is required (who decides is recorded)"
 
+# 5. loaxa link (in loaxa-net) without a link section says so in the reader's
+# language, through the same catalogue.
+LANG=vi_VN.UTF-8 LC_ALL= run "$LOAXA" -c st.conf link
+expect_rc 2; expect_err "st.conf không có mục link: đài này không có máy chủ MQTT nào"
+LANG=C.UTF-8 LC_ALL= run "$LOAXA" -c st.conf link
+expect_rc 2; expect_err "st.conf has no link section: this station has no broker"
+
+
 echo "i18n: $CHECKS checks passed"
