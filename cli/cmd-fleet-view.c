@@ -306,10 +306,12 @@ fleet_deliveries(struct cmd_ctx *ctx, const struct cmd_args *args)
 			printf(",\"imported\":%s,\"approved\":%s,\"airings\":%lld}",
 			    imported ? "true" : "false", approved ? "true" : "false", aired);
 		} else
-			printf("%.12s  %s  arrived: %s  imported: %s  approved: %s  "
-			    "airings since: %lld%s%s\n", ref, st, why ? "refused" : arrived ?
-			    "yes" : "no", imported ? "yes" : "?", approved ? "yes" : "?",
-			    aired, why ? "  why: " : "", why ? why : "");
+			printf(_("%.12s  %s  arrived: %s  imported: %s  approved: %s  "
+			    "airings since: %lld%s%s\n"), ref, st, why ? _("refused") :
+			    arrived ? _("yes") : _("no"), imported ? _("yes") : "?",
+			    approved ? _("yes") : "?", aired, why ? _("  why: ") : "",
+			    why ? why : "");
+
 		first = 0;
 	}
 	if (json)
