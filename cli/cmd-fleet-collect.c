@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "cli/cmd-fleet.h"
+#include "common/i18n.h"
 #include "common/key.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
@@ -72,7 +73,7 @@ co_heard(void *arg, size_t station, const char *kind, const char *payload,
 	} else if (request == c->seq && rename(path, s->path) == 0) {
 		s->got = 1;
 		c->done++;
-		printf("%s: export came\n", code);
+		printf(_("%s: export came\n"), code);
 		fflush(stdout);
 	}
 	remove(path);
@@ -139,30 +140,34 @@ co_report(struct co *c, int timeout_s, const char *period)
 		if (!s->got) {
 			missing++;
 			if (s->refused)
-				printf("%s: missing: the station refused the command\n", code);
+				printf(_("%s: missing: the station refused the command\n"),
+				    code);
 			else
-				printf("%s: missing: no export within %d s\n", code, timeout_s);
+				printf(_("%s: missing: no export within %d s\n"), code,
+				    timeout_s);
 			continue;
 		}
 		came++;
 		v = fleet_export_check(c->cfg, k, c->db, s->path, &why);
 		if (v == FLEET_EXPORT_OK) {
 			good++;
-			printf("%s: verified: %s (%s)\n", code, s->path, why);
+			printf(_("%s: verified: %s (%s)\n"), code, s->path, why);
 		} else if (v == FLEET_EXPORT_MISMATCH) {
 			odd++;
-			printf("%s: verified, but the live rows differ: %s\n", code, why);
+			printf(_("%s: verified, but the live rows differ: %s\n"), code,
+			    why);
 		} else {
 			failed++;
-			printf("%s: failed verification: %s\n", code, why);
+			printf(_("%s: failed verification: %s\n"), code, why);
 		}
 		fleet_db_export(c->db, code, c->seq, period, s->path, v ==
 		    FLEET_EXPORT_OK ? "verified" : v == FLEET_EXPORT_MISMATCH ?
 		    "mismatch" : "failed", why, fleet_now_ms());
 		free(why);
 	}
-	printf("%zu of %zu came: %zu verified, %zu failed verification, %zu with live "
-	    "rows that differ; %zu missing\n", came, c->n, good, failed, odd, missing);
+	printf(_("%zu of %zu came: %zu verified, %zu failed verification, %zu with "
+	    "live rows that differ; %zu missing\n"), came, c->n, good, failed, odd,
+	    missing);
 	return good == c->n ? EXIT_OK : EXIT_FAIL;
 }
 
@@ -187,8 +192,8 @@ fleet_collect(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if ((rc = fleet_cli_section(cfg, "collect")) != EXIT_OK)
 		return rc;
 	if (period == NULL || c.out == NULL)
-		return fleet_cli_fail("collect", EXIT_USAGE, "--period and --out are "
-		    "required (e.g. --period 2026-H1 --out exports/)");
+		return fleet_cli_fail("collect", EXIT_USAGE, _("--period and --out are "
+		    "required (e.g. --period 2026-H1 --out exports/)"));
 	if (strstr(period, "..") == NULL && rep_period_parse(period,
 	    cfg->reports.calendar_periods, &p, &cause) != 0) {
 		fleet_cli_fail("collect", EXIT_USAGE, "%s", cause);
@@ -197,8 +202,8 @@ fleet_collect(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	if (timeout != NULL && ((t = strtol(timeout, &end, 10)) < 1 || t > 86400 ||
 	    *end != '\0'))
-		return fleet_cli_fail("collect", EXIT_USAGE, "--timeout takes seconds, "
-		    "1 to 86400");
+		return fleet_cli_fail("collect", EXIT_USAGE, _("--timeout takes "
+		    "seconds, 1 to 86400"));
 	if (fleet_targets(cfg, to ? to : "all", &c.idx, &c.n, &cause) != 0 ||
 	    key_read(cfg->fleet.signing_key, sk, &cause) != 0) {
 		fleet_cli_fail("collect", EXIT_USAGE, "%s", cause);
@@ -232,8 +237,9 @@ fleet_collect(struct cmd_ctx *ctx, const struct cmd_args *args)
 	for (i = 0; i < c.n; i++)
 		fleet_db_sent(c.db, "command", c.id, cfg->fleet.stations[c.idx[i]].code,
 		    NULL, fleet_now_ms());
-	printf("command %lld (export %s) to %zu station%s; waiting up to %ld s\n",
-	    (long long)c.seq, period, c.n, c.n == 1 ? "" : "s", t);
+	printf(ngettext("command %lld (export %s) to %zu station; waiting up to "
+	    "%ld s\n", "command %lld (export %s) to %zu stations; waiting up to "
+	    "%ld s\n", c.n), (long long)c.seq, period, c.n, t);
 	fflush(stdout);
 	if (fleet_run_for(f, (int)t * 1000, co_all, &c, NULL, &cause) != 0)
 		fprintf(stderr, "loaxa fleet collect: %s\n", cause);
@@ -267,12 +273,12 @@ fleet_broker(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if ((rc = fleet_cli_section(cfg, "broker-config")) != EXIT_OK)
 		return rc;
 	if ((o.out = cli_opt(args, "out")) == NULL)
-		return fleet_cli_fail("broker-config", EXIT_USAGE, "--out DIR is "
-		    "required");
+		return fleet_cli_fail("broker-config", EXIT_USAGE, _("--out DIR is "
+		    "required"));
 	if (port != NULL && ((n = strtol(port, &end, 10)) < 1 || n > 65535 ||
 	    *end != '\0'))
-		return fleet_cli_fail("broker-config", EXIT_USAGE, "--port takes 1 to "
-		    "65535");
+		return fleet_cli_fail("broker-config", EXIT_USAGE, _("--port takes 1 "
+		    "to 65535"));
 	o.port = (int)n;
 	o.bind = cli_opt(args, "bind");
 	o.cafile = cli_opt(args, "cafile");
@@ -293,13 +299,14 @@ fleet_broker(struct cmd_ctx *ctx, const struct cmd_args *args)
 		free(cause);
 		return EXIT_FAIL;
 	}
-	printf("wrote %s/mosquitto.conf, acl, passwords and a .pass file for each of "
-	    "%zu stations and %s\n", o.out, cfg->fleet.nstations, o.district);
-	printf("the broker runs as %s: chown %s/passwords, acl and the persistence "
-	    "directory to it\n", o.user, o.out);
+	printf(_("wrote %s/mosquitto.conf, acl, passwords and a .pass file for each "
+	    "of %zu stations and %s\n"), o.out, cfg->fleet.nstations, o.district);
+	printf(_("the broker runs as %s: chown %s/passwords, acl and the "
+	    "persistence directory to it\n"), o.user, o.out);
 	if (!hashed)
-		printf("mosquitto_passwd was not found: run `mosquitto_passwd -U "
-		    "%s/passwords` before starting the broker\n", o.out);
+		printf(_("mosquitto_passwd was not found: run `mosquitto_passwd -U "
+		    "%s/passwords` before starting the broker\n"), o.out);
+
 	return EXIT_OK;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/cmd-fleet.h"
+#include "common/i18n.h"
 #include "common/json.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
@@ -34,9 +35,9 @@ fleet_cli_section(const struct config *cfg, const char *cmd)
 {
 	if (cfg->fleet.present)
 		return EXIT_OK;
-	return fleet_cli_fail(cmd, EXIT_USAGE, "%s has no fleet section (the "
-	    "district's broker, key and stations)", cfg->file ? cfg->file :
-	    "the configuration");
+	return fleet_cli_fail(cmd, EXIT_USAGE, _("%s has no fleet section (the "
+	    "district's broker, key and stations)"), cfg->file ? cfg->file :
+	    _("the configuration"));
 }
 
 int
@@ -74,8 +75,9 @@ view_seconds(const char *cmd, const char *name, const char *v, int dflt, int lo,
 		return dflt;
 	t = strtol(v, &end, 10);
 	if (*end != '\0' || end == v || t < lo || t > hi) {
-		fleet_cli_fail(cmd, EXIT_USAGE, "--%s takes seconds, %d to %d", name, lo,
-		    hi);
+		fleet_cli_fail(cmd, EXIT_USAGE, _("--%s takes seconds, %d to %d"), name,
+		    lo, hi);
+
 		return -1;
 	}
 	return (int)t;
@@ -127,8 +129,8 @@ fleet_status(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if ((rc = fleet_cli_section(cfg, "status")) != EXIT_OK)
 		return rc;
 	if (fmt != NULL && strcmp(fmt, "text") != 0 && strcmp(fmt, "json") != 0)
-		return fleet_cli_fail("status", EXIT_USAGE, "--format must be text or "
-		    "json");
+		return fleet_cli_fail("status", EXIT_USAGE, _("--format must be text "
+		    "or json"));
 	json = fmt != NULL && strcmp(fmt, "json") == 0;
 	if ((wait = view_seconds("status", "wait", cli_opt(args, "wait"), 3, 0,
 	    600)) < 0)
@@ -143,7 +145,7 @@ fleet_status(struct cmd_ctx *ctx, const struct cmd_args *args)
 	    (fleet_keep(f, db), fleet_on_heard(f, view_state_heard, &h),
 	    fleet_subscribe(f, idx, h.n, "up/state", 10000, &cause)) != 0 ||
 	    fleet_run_for(f, wait * 1000, view_all_heard, &h, NULL, &cause) != 0) {
-		fprintf(stderr, "loaxa fleet status: %s; showing what %s/%s holds\n",
+		fprintf(stderr, _("loaxa fleet status: %s; showing what %s/%s holds\n"),
 		    cause, cfg->paths.data, FLEET_DB);
 		free(cause);
 		rc = EXIT_FAIL;
@@ -222,9 +224,10 @@ fleet_watch(struct cmd_ctx *ctx, const struct cmd_args *args)
 	    &cause)) != 0) {
 		rc = fleet_cli_fail("watch", EXIT_FAIL, "%s", cause);
 	} else {
-		fprintf(stderr, "loaxa fleet watch: listening to %zu station%s, keeping "
-		    "%s/%s\n", cfg->fleet.nstations, cfg->fleet.nstations == 1 ? "" :
-		    "s", cfg->paths.data, FLEET_DB);
+		fprintf(stderr, ngettext("loaxa fleet watch: listening to %zu station, "
+		    "keeping %s/%s\n", "loaxa fleet watch: listening to %zu stations, "
+		    "keeping %s/%s\n", cfg->fleet.nstations), cfg->fleet.nstations,
+		    cfg->paths.data, FLEET_DB);
 		while (!view_stop && rc == EXIT_OK)
 			if (fleet_run_for(w.f, 1000, NULL, NULL, &view_stop, &cause) != 0)
 				rc = fleet_cli_fail("watch", EXIT_FAIL, "%s", cause);
@@ -255,8 +258,8 @@ fleet_deliveries(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if ((rc = fleet_cli_section(cfg, "deliveries")) != EXIT_OK)
 		return rc;
 	if (fmt != NULL && strcmp(fmt, "text") != 0 && strcmp(fmt, "json") != 0)
-		return fleet_cli_fail("deliveries", EXIT_USAGE, "--format must be text "
-		    "or json");
+		return fleet_cli_fail("deliveries", EXIT_USAGE, _("--format must be text "
+		    "or json"));
 	json = fmt != NULL && strcmp(fmt, "json") == 0;
 	if ((rc = fleet_cli_db(cfg, "deliveries", &db)) != EXIT_OK)
 		return rc;
@@ -303,16 +306,19 @@ fleet_deliveries(struct cmd_ctx *ctx, const struct cmd_args *args)
 			printf(",\"imported\":%s,\"approved\":%s,\"airings\":%lld}",
 			    imported ? "true" : "false", approved ? "true" : "false", aired);
 		} else
-			printf("%.12s  %s  arrived: %s  imported: %s  approved: %s  "
-			    "airings since: %lld%s%s\n", ref, st, why ? "refused" : arrived ?
-			    "yes" : "no", imported ? "yes" : "?", approved ? "yes" : "?",
-			    aired, why ? "  why: " : "", why ? why : "");
+			printf(_("%.12s  %s  arrived: %s  imported: %s  approved: %s  "
+			    "airings since: %lld%s%s\n"), ref, st, why ? _("refused") :
+			    arrived ? _("yes") : _("no"), imported ? _("yes") : "?",
+			    approved ? _("yes") : "?", aired, why ? _("  why: ") : "",
+			    why ? why : "");
+
 		first = 0;
 	}
 	if (json)
 		fputs("\n]\n", stdout);
 	else if (first)
-		printf("no package sent yet\n");
+		printf(_("no package sent yet\n"));
+
 	sqlite3_finalize(q);
 	sqlite3_close_v2(db);
 	return EXIT_OK;

@@ -14,6 +14,7 @@
 #include "cli/cmd-fleet.h"
 #include "cli/net.h"
 #include "common/file.h"
+#include "common/i18n.h"
 #include "common/key.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
@@ -58,16 +59,16 @@ fleet_job_start(struct cmd_ctx *ctx, const struct cmd_args *args,
 	j->cfg = ctx->cfg;
 	j->cmd = cmd;
 	if (!j->cfg->fleet.present)
-		return fleet_fail(j, EXIT_USAGE, "%s has no fleet section (the district's "
-		    "broker, key and stations)", j->cfg->file);
+		return fleet_fail(j, EXIT_USAGE, _("%s has no fleet section (the "
+		    "district's broker, key and stations)"), j->cfg->file);
 	if (to == NULL)
-		return fleet_fail(j, EXIT_USAGE, "--to STATION|GROUP|all is required");
+		return fleet_fail(j, EXIT_USAGE, _("--to STATION|GROUP|all is required"));
 	j->timeout_ms = j->cfg->fleet.ack_timeout * 1000;
 	if (timeout != NULL) {
 		t = strtol(timeout, &end, 10);
 		if (*end != '\0' || t < 1 || t > 3600)
-			return fleet_fail(j, EXIT_USAGE, "--timeout takes seconds, 1 to "
-			    "3600");
+			return fleet_fail(j, EXIT_USAGE, _("--timeout takes seconds, 1 "
+			    "to 3600"));
 		j->timeout_ms = (int)t * 1000;
 	}
 	if (fleet_targets(j->cfg, to, &j->idx, &j->n, &cause) != 0) {
@@ -125,16 +126,18 @@ fleet_run(struct fleet_job *j, const char *kind, const char *id,
 		const char *code = j->cfg->fleet.stations[j->idx[i]].code;
 
 		if (!acks[i].got)
-			printf("%s: no acknowledgement within %d s\n", code,
+			printf(_("%s: no acknowledgement within %d s\n"), code,
 			    j->timeout_ms / 1000);
 		else if (!acks[i].ok)
-			printf("%s: refused: %s\n", code, acks[i].why ? acks[i].why : "?");
+			printf(_("%s: refused: %s\n"), code,
+			    acks[i].why ? acks[i].why : "?");
 		else {
-			printf("%s: acknowledged\n", code);
+			printf(_("%s: acknowledged\n"), code);
 			good++;
 		}
 	}
-	printf("%zu of %zu station%s acknowledged\n", good, j->n, j->n == 1 ? "" : "s");
+	printf(ngettext("%zu of %zu station acknowledged\n",
+	    "%zu of %zu stations acknowledged\n", j->n), good, j->n);
 	fleet_acks_clear(acks, j->n);
 	free(acks);
 	fleet_free(&f);
@@ -183,14 +186,14 @@ fleet_read_package(struct fleet_job *j, const char *path, struct fleet_pkg *p)
 	    fseeko(fp, 0, SEEK_SET) != 0) {
 		if (fp != NULL)
 			fclose(fp);
-		return fleet_fail(j, EXIT_REJECTED, "%s: unreadable, or larger than the "
-		    "link takes (%lld bytes)", path, (long long)LINK_PKG_MAX);
+		return fleet_fail(j, EXIT_REJECTED, _("%s: unreadable, or larger than "
+		    "the link takes (%lld bytes)"), path, (long long)LINK_PKG_MAX);
 	}
 	p->data = xmalloc((size_t)p->size);
 	got = fread(p->data, 1, (size_t)p->size, fp);
 	fclose(fp);
 	if (got != (size_t)p->size)
-		return fleet_fail(j, EXIT_FAIL, "%s: cannot read it whole", path);
+		return fleet_fail(j, EXIT_FAIL, _("%s: cannot read it whole"), path);
 	crypto_hash_sha256(d, p->data, (size_t)p->size);
 	sodium_bin2hex(p->sha, sizeof p->sha, d, sizeof d);
 	return EXIT_OK;
@@ -206,8 +209,9 @@ fleet_send(struct cmd_ctx *ctx, const struct cmd_args *args)
 
 	if ((rc = fleet_job_start(ctx, args, "send", &j)) == EXIT_OK &&
 	    (rc = fleet_read_package(&j, args->argv[0], &p)) == EXIT_OK) {
-		printf("sending %s (%.12s..., %lld bytes) to %zu station%s\n",
-		    args->argv[0], p.sha, (long long)p.size, j.n, j.n == 1 ? "" : "s");
+		printf(ngettext("sending %s (%.12s..., %lld bytes) to %zu station\n",
+		    "sending %s (%.12s..., %lld bytes) to %zu stations\n", j.n),
+		    args->argv[0], p.sha, (long long)p.size, j.n);
 		fflush(stdout);
 		j.bulletins = p.bulletins;
 		rc = fleet_run(&j, "package", p.sha, fleet_send_pkg, &p);
@@ -275,8 +279,9 @@ fleet_command(struct fleet_job *j, const char *to, struct lib_cmd *c)
 	} else {
 		crypto_hash_sha256(d, (const unsigned char *)t.text, t.len);
 		sodium_bin2hex(id, sizeof id, d, 8);
-		printf("command %lld (%s) to %zu station%s, valid for %d s\n",
-		    (long long)c->sequence, c->action, j->n, j->n == 1 ? "" : "s",
+		printf(ngettext("command %lld (%s) to %zu station, valid for %d s\n",
+		    "command %lld (%s) to %zu stations, valid for %d s\n", j->n),
+		    (long long)c->sequence, c->action, j->n,
 		    fl->expiry);
 		fflush(stdout);
 		rc = fleet_run(j, "command", id, fleet_send_cmd, &t);
@@ -308,11 +313,12 @@ fleet_play(struct cmd_ctx *ctx, const struct cmd_args *args)
 		return rc;
 	}
 	if (!ok)
-		rc = fleet_fail(&j, EXIT_USAGE, "'%s' is neither a bulletin id nor a "
-		    "SHA-256 (64 lower-case hexadecimal digits)", ref);
+		rc = fleet_fail(&j, EXIT_USAGE, _("'%s' is neither a bulletin id nor "
+		    "a SHA-256 (64 lower-case hexadecimal digits)"), ref);
 	else if (conf_priority_parse(prio) < 0)
-		rc = fleet_fail(&j, EXIT_USAGE, "--priority must be normal, priority or "
-		    "emergency");
+		rc = fleet_fail(&j, EXIT_USAGE, _("--priority must be normal, priority "
+		    "or emergency"));
+
 	else {
 		c.action = (char *)"play";
 		c.bulletin = (char *)ref;
@@ -370,7 +376,7 @@ const struct cmd_entry cmd_fleet = {
 	.summary = CLI_NET_FLEET_SUMMARY,
 	.flags = CMD_CONFIG,
 	.help =
-	    "Speaks to the stations of the fleet section through the district's\n"
+	    N_("Speaks to the stations of the fleet section through the district's\n"
 	    "MQTT broker. --to names a station code, a group of the section, or all.\n"
 	    "\n"
 	    "fleet send: publishes PACKAGE (made by `loaxa package create` with the\n"
@@ -394,6 +400,6 @@ const struct cmd_entry cmd_fleet = {
 	    "examples:\n"
 	    "  loaxa fleet send ban-tin-thang-6.lxp --to all\n"
 	    "  loaxa fleet play 3f2a...e9 --to ven-song --priority emergency\n"
-	    "  loaxa fleet stop --to 00001\n",
+	    "  loaxa fleet stop --to 00001\n"),
 	.subs = fleet_subs,
 };

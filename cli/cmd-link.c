@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "cli/net.h"
+#include "common/i18n.h"
 #include "config/config.h"
 #include "link/link.h"
 
@@ -16,8 +17,9 @@ link_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 
 	(void)args;
 	if (!ctx->cfg->link.enabled) {
-		fprintf(stderr, "loaxa link: %s has no link section: this station "
-		    "has no broker to talk to (see loaxa(1), LINK)\n", ctx->cfg->file);
+		fprintf(stderr, _("loaxa link: %s has no link section: this station "
+		    "has no broker to talk to (see loaxa(1), LINK)\n"), ctx->cfg->file);
+
 		return EXIT_USAGE;
 	}
 	if (conf_link_files(ctx->cfg, &p) != 0) {
@@ -39,7 +41,7 @@ const struct cmd_entry cmd_link = {
 	.usage = "",
 	.summary = CLI_NET_LINK_SUMMARY,
 	.help =
-	    "Runs in the foreground until SIGTERM (systemd runs it as\n"
+	    N_("Runs in the foreground until SIGTERM (systemd runs it as\n"
 	    "loaxa-link.service). Publishes the station's state (retained, with\n"
 	    "an offline last will) and every airing-log row as it is committed\n"
 	    "(QoS 1, each with a station-unique msg_id, kept in the outbox until\n"
@@ -47,7 +49,7 @@ const struct cmd_entry cmd_link = {
 	    "signed commands. Needs a link section in the configuration; without\n"
 	    "one it says so and exits 2. It never writes the station's database\n"
 	    "and never stops playout: `loaxa status` shows how it fares.\n"
-	    "Topics and message formats: loaxa(1), LINK.\n",
+	    "Topics and message formats: loaxa(1), LINK.\n"),
 	.flags = CMD_CONFIG,
 	.args = { "", 0, 0 },
 	.exec = link_exec,

@@ -5,6 +5,8 @@
  */
 #include "cli/cli.h"
 #include "cli/net.h"
+#include "common/i18n.h"
+
 
 const struct cmd_entry cmd_link = {
 	.name = "link",

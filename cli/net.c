@@ -9,6 +9,8 @@
 
 #include "cli/cli.h"
 #include "cli/net.h"
+#include "common/i18n.h"
+
 #include "common/xmalloc.h"
 
 #ifndef LOAXA_BINDIR
@@ -41,7 +43,7 @@ cli_net_exec(char **argv)
 		xasprintf(&prog, "%s/%s", LOAXA_BINDIR, CLI_NET_PROG);
 	fflush(NULL);
 	execv(prog, argv);
-	fprintf(stderr, "loaxa: %s: %s (make install puts it beside loaxa)\n", prog,
+	fprintf(stderr, _("loaxa: %s: %s (make install puts it beside loaxa)\n"), prog,
 	    strerror(errno));
 	free(prog);
 	return EXIT_FAIL;

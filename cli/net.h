@@ -9,13 +9,17 @@
 #ifndef LOAXA_CLI_NET_H
 #define LOAXA_CLI_NET_H
 
+#include "common/i18n.h"
+
 #define CLI_NET_PROG "loaxa-net"
 
 /* Their one line in `loaxa --help`, which both programs show. */
-#define CLI_NET_LINK_SUMMARY "the station's connection to its district's MQTT broker"
+#define CLI_NET_LINK_SUMMARY \
+    N_("the station's connection to its district's MQTT broker")
 #define CLI_NET_FLEET_SUMMARY \
-    "the district's side of the link: send packages and commands to stations"
-#define CLI_NET_WEB_SUMMARY "the operator's console in a browser (bảng điều khiển web)"
+    N_("the district's side of the link: send packages and commands to stations")
+#define CLI_NET_WEB_SUMMARY \
+    N_("the operator's console in a browser (bảng điều khiển web)")
 
 /*
  * Becomes loaxa-net, found beside the running binary (/proc/self/exe's

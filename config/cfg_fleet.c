@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/key.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
@@ -21,8 +22,8 @@ fleet_group_valid(struct cfg_reader *r, const config_setting_t *e, const char *v
 	(void)c;
 	if (conf_station_code_valid(v) && strcmp(v, "all") != 0)
 		return 1;
-	cfg_problem(r, e, "group '%s' may hold only letters, digits, '-' and '_' "
-	    "(at most 32), and is not 'all'", v);
+	cfg_problem(r, e, _("group '%s' may hold only letters, digits, '-' and '_' "
+	    "(at most 32), and is not 'all'"), v);
 	return 0;
 }
 
@@ -49,36 +50,38 @@ fleet_station(struct cfg_reader *r, const config_setting_t *g, int n,
 
 	memset(s, 0, sizeof *s);
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-		cfg_problem(r, g, "fleet station %d must be a group { code = ...; "
-		    "prefix = ...; }", n);
+		cfg_problem(r, g, _("fleet station %d must be a group { code = ...; "
+		    "prefix = ...; }"), n);
 		return 0;
 	}
 	cfg_check_members(r, g, names);
 	if (!cfg_string(r, g, "code", &s->code, 0)) {
 		if (config_setting_get_member(g, "code") == NULL)
-			cfg_problem(r, g, "fleet station %d has no 'code'", n);
+			cfg_problem(r, g, _("fleet station %d has no 'code'"), n);
 		ok = 0;
 	} else if (!conf_station_code_valid(s->code)) {
-		cfg_problem(r, config_setting_get_member(g, "code"), "station code '%s' "
-		    "may hold only letters, digits, '-' and '_' (at most 32)", s->code);
+		cfg_problem(r, config_setting_get_member(g, "code"), _("station code "
+		    "'%s' may hold only letters, digits, '-' and '_' (at most 32)"),
+		    s->code);
 		ok = 0;
 	}
 	if (!cfg_string(r, g, "prefix", &s->prefix, 0)) {
 		if (config_setting_get_member(g, "prefix") == NULL)
-			cfg_problem(r, g, "fleet station %d has no 'prefix' (its topic "
-			    "prefix, e.g. \"loaxa/v1/01/001/00001\")", n);
+			cfg_problem(r, g, _("fleet station %d has no 'prefix' (its topic "
+			    "prefix, e.g. \"loaxa/v1/01/001/00001\")"), n);
 		ok = 0;
 	} else if (!fleet_prefix_valid(s->prefix)) {
-		cfg_problem(r, config_setting_get_member(g, "prefix"), "prefix '%s' is "
-		    "not a topic prefix (levels joined by '/', no '+' or '#', no '/' "
-		    "at either end)", s->prefix);
+		cfg_problem(r, config_setting_get_member(g, "prefix"), _("prefix '%s' "
+		    "is not a topic prefix (levels joined by '/', no '+' or '#', no '/' "
+		    "at either end)"), s->prefix);
+
 		ok = 0;
 	}
 	if ((k = config_setting_get_member(g, "key")) != NULL &&
 	    cfg_string(r, g, "key", &b64, 0)) {
 		if (key_public_decode(b64, s->key) != 0) {
-			cfg_problem(r, k, "the key of fleet station %d is not a base64 "
-			    "Ed25519 public key (32 bytes)", n);
+			cfg_problem(r, k, _("the key of fleet station %d is not a base64 "
+			    "Ed25519 public key (32 bytes)"), n);
 			ok = 0;
 		} else
 			s->has_key = 1;
@@ -89,12 +92,12 @@ fleet_station(struct cfg_reader *r, const config_setting_t *g, int n,
 		ok = 0;
 	for (i = 0; ok && i < c->fleet.nstations; i++) {
 		if (strcmp(c->fleet.stations[i].code, s->code) == 0) {
-			cfg_problem(r, g, "fleet station %d has the same code '%s' as "
-			    "station %zu", n, s->code, i + 1);
+			cfg_problem(r, g, _("fleet station %d has the same code '%s' as "
+			    "station %zu"), n, s->code, i + 1);
 			ok = 0;
 		} else if (strcmp(c->fleet.stations[i].prefix, s->prefix) == 0) {
-			cfg_problem(r, g, "fleet station %d has the same prefix as "
-			    "station %zu", n, i + 1);
+			cfg_problem(r, g, _("fleet station %d has the same prefix as "
+			    "station %zu"), n, i + 1);
 			ok = 0;
 		}
 	}
@@ -126,8 +129,8 @@ fleet_groups_apart(struct cfg_reader *r, const config_setting_t *l,
 			for (k = 0; k < c->fleet.nstations; k++)
 				if (strcmp(c->fleet.stations[i].groups[g],
 				    c->fleet.stations[k].code) == 0)
-					cfg_problem(r, l, "group '%s' of station %s is also "
-					    "a station's code", c->fleet.stations[i].groups[g],
+					cfg_problem(r, l, _("group '%s' of station %s is also "
+					    "a station's code"), c->fleet.stations[i].groups[g],
 					    c->fleet.stations[i].code);
 }
 
@@ -145,8 +148,8 @@ cfg_read_fleet(struct cfg_reader *r, const config_setting_t *s, struct config *c
 	if (s == NULL)
 		return;
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		cfg_problem(r, s, "'fleet' must be a group { host = ...; stations = "
-		    "( ... ); }");
+		cfg_problem(r, s, _("'fleet' must be a group { host = ...; stations = "
+		    "( ... ); }"));
 		return;
 	}
 	f->present = 1;
@@ -155,7 +158,7 @@ cfg_read_fleet(struct cfg_reader *r, const config_setting_t *s, struct config *c
 	cfg_check_members(r, s, names);
 	if (!cfg_string(r, s, "host", &f->host, 0) &&
 	    config_setting_get_member(s, "host") == NULL)
-		cfg_problem(r, s, "'host' is required in fleet (the broker's address)");
+		cfg_problem(r, s, _("'host' is required in fleet (the broker's address)"));
 	cfg_string(r, s, "cafile", &f->cafile, 0);
 	cfg_string(r, s, "certfile", &f->certfile, 0);
 	cfg_string(r, s, "keyfile", &f->keyfile, 0);
@@ -167,20 +170,20 @@ cfg_read_fleet(struct cfg_reader *r, const config_setting_t *s, struct config *c
 	cfg_int(r, s, "expiry", &f->expiry, 10, 7 * 86400);
 	cfg_int(r, s, "ack_timeout", &f->ack_timeout, 1, 3600);
 	if ((f->certfile == NULL) != (f->keyfile == NULL))
-		cfg_problem(r, s, "fleet: 'certfile' and 'keyfile' go together (the "
-		    "client certificate and its key)");
+		cfg_problem(r, s, _("fleet: 'certfile' and 'keyfile' go together (the "
+		    "client certificate and its key)"));
 	if (f->certfile != NULL && f->cafile == NULL)
-		cfg_problem(r, s, "fleet: a client certificate needs 'cafile' (TLS)");
+		cfg_problem(r, s, _("fleet: a client certificate needs 'cafile' (TLS)"));
 	if (f->password_file != NULL && f->username == NULL)
-		cfg_problem(r, s, "fleet: 'password_file' needs 'username'");
+		cfg_problem(r, s, _("fleet: 'password_file' needs 'username'"));
 	if (!cfg_string(r, s, "signing_key", &f->signing_key, 0) &&
 	    config_setting_get_member(s, "signing_key") == NULL)
-		cfg_problem(r, s, "'signing_key' is required in fleet (the district's "
-		    "key file from `loaxa key generate`)");
+		cfg_problem(r, s, _("'signing_key' is required in fleet (the district's "
+		    "key file from `loaxa key generate`)"));
 	if ((l = cfg_member(r, s, "stations", CONFIG_TYPE_LIST)) == NULL) {
 		if (config_setting_get_member(s, "stations") == NULL)
-			cfg_problem(r, s, "'stations' is required in fleet: ( { code = "
-			    "...; prefix = ...; }, ... )");
+			cfg_problem(r, s, _("'stations' is required in fleet: ( { code = "
+			    "...; prefix = ...; }, ... )"));
 		return;
 	}
 	for (n = 0; (g = config_setting_get_elem(l, (unsigned)n)) != NULL; n++) {

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "common/tag.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
@@ -52,14 +53,16 @@ link_group_valid(struct cfg_reader *r, const config_setting_t *e, const char *v,
     const struct config *c)
 {
 	if (!tag_ok(v))
-		cfg_problem(r, e, "group '%s' is not a group name: a group name is 1 to 32 "
-		    "of a-z, 0-9, '-' and '_' (lower case), starting with a letter or digit", v);
+		cfg_problem(r, e, _("group '%s' is not a group name: a group name is "
+		    "1 to 32 of a-z, 0-9, '-' and '_' (lower case), starting with a "
+		    "letter or digit"), v);
+
 	else if (strcmp(v, "all") == 0)
-		cfg_problem(r, e, "'all' is not a group name (a district sends to all "
-		    "stations without one)");
+		cfg_problem(r, e, _("'all' is not a group name (a district sends to all "
+		    "stations without one)"));
 	else if (c->station.code != NULL && strcmp(v, c->station.code) == 0)
-		cfg_problem(r, e, "group '%s' is the station's code; a group is a "
-		    "name several stations share", v);
+		cfg_problem(r, e, _("group '%s' is the station's code; a group is a "
+		    "name several stations share"), v);
 	else
 		return 1;
 	return 0;
@@ -85,7 +88,7 @@ cfg_read_link(struct cfg_reader *r, const config_setting_t *s, struct config *c)
 	if (s == NULL)
 		return;
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		cfg_problem(r, s, "'link' must be a group { host = ...; ... }");
+		cfg_problem(r, s, _("'link' must be a group { host = ...; ... }"));
 		return;
 	}
 	l->enabled = 1;
@@ -97,8 +100,8 @@ cfg_read_link(struct cfg_reader *r, const config_setting_t *s, struct config *c)
 	cfg_check_members(r, s, names);
 	if (!cfg_string(r, s, "host", &l->host, 0) &&
 	    config_setting_get_member(s, "host") == NULL)
-		cfg_problem(r, s, "'host' is required in link (the broker's name or "
-		    "address)");
+		cfg_problem(r, s, _("'host' is required in link (the broker's name or "
+		    "address)"));
 	cfg_int(r, s, "port", &l->port, 1, 65535);
 	link_string(r, s, "ca_file", &l->ca_file, &l->ca_line);
 	link_string(r, s, "cert_file", &l->cert_file, &l->cert_line);
@@ -106,33 +109,34 @@ cfg_read_link(struct cfg_reader *r, const config_setting_t *s, struct config *c)
 	cfg_string(r, s, "username", &l->username, 0);
 	link_string(r, s, "password_file", &l->password_file, &l->password_line);
 	if (config_setting_get_member(s, "ca_file") == NULL)
-		cfg_problem(r, s, "'ca_file' is required in link (the CA that signed "
-		    "the broker's certificate: the link speaks only TLS)");
+		cfg_problem(r, s, _("'ca_file' is required in link (the CA that signed "
+		    "the broker's certificate: the link speaks only TLS)"));
 	if ((config_setting_get_member(s, "cert_file") == NULL) !=
 	    (config_setting_get_member(s, "key_file") == NULL))
-		cfg_problem(r, s, "link needs both 'cert_file' and 'key_file' (the "
-		    "station's client certificate and its key), or neither");
+		cfg_problem(r, s, _("link needs both 'cert_file' and 'key_file' (the "
+		    "station's client certificate and its key), or neither"));
 	if ((config_setting_get_member(s, "username") == NULL) !=
 	    (config_setting_get_member(s, "password_file") == NULL))
-		cfg_problem(r, s, "link needs both 'username' and 'password_file', "
-		    "or neither");
+		cfg_problem(r, s, _("link needs both 'username' and 'password_file', "
+		    "or neither"));
 	if (config_setting_get_member(s, "cert_file") == NULL &&
 	    config_setting_get_member(s, "username") == NULL)
-		cfg_problem(r, s, "link needs the station's credentials: 'cert_file' "
-		    "and 'key_file', or 'username' and 'password_file'");
+		cfg_problem(r, s, _("link needs the station's credentials: 'cert_file' "
+		    "and 'key_file', or 'username' and 'password_file'"));
 	if (cfg_string(r, s, "topic_prefix", &l->topic_prefix, 0) &&
 	    !conf_link_prefix_valid(l->topic_prefix))
 		cfg_problem(r, config_setting_get_member(s, "topic_prefix"),
-		    "'topic_prefix' is \"%s\"; it must be loaxa/v1/PROVINCE/DISTRICT/"
+		    _("'topic_prefix' is \"%s\"; it must be loaxa/v1/PROVINCE/DISTRICT/"
 		    "STATION with the administrative codes (2, 3 and 5 digits), e.g. "
-		    "\"loaxa/v1/01/001/00001\"", l->topic_prefix);
+		    "\"loaxa/v1/01/001/00001\""), l->topic_prefix);
 	else if (config_setting_get_member(s, "topic_prefix") == NULL)
-		cfg_problem(r, s, "'topic_prefix' is required in link (e.g. "
-		    "\"loaxa/v1/01/001/00001\")");
+		cfg_problem(r, s, _("'topic_prefix' is required in link (e.g. "
+		    "\"loaxa/v1/01/001/00001\")"));
 	if (cfg_string(r, s, "client_id", &l->client_id, 0) &&
 	    !link_client_id_valid(l->client_id))
 		cfg_problem(r, config_setting_get_member(s, "client_id"),
-		    "'client_id' may hold only letters, digits, '-' and '_' (at most 64)");
+		    _("'client_id' may hold only letters, digits, '-' and '_' (at "
+		    "most 64)"));
 	if (l->client_id == NULL && c->station.code != NULL)
 		xasprintf(&l->client_id, "station-%s", c->station.code);
 	cfg_strings(r, s, "groups", "link", &l->groups, &l->ngroups, c,
@@ -142,7 +146,7 @@ cfg_read_link(struct cfg_reader *r, const config_setting_t *s, struct config *c)
 	cfg_int(r, s, "reconnect_max", &l->reconnect_max, 1, 86400);
 	if (l->reconnect_max < l->reconnect_min)
 		cfg_problem(r, config_setting_get_member(s, "reconnect_max"),
-		    "'reconnect_max' (%d s) is less than 'reconnect_min' (%d s)",
+		    _("'reconnect_max' (%d s) is less than 'reconnect_min' (%d s)"),
 		    l->reconnect_max, l->reconnect_min);
 }
 
@@ -160,7 +164,7 @@ link_file(const struct config *c, const char *name, const char *path, int line,
 	if (stat(path, &st) != 0 || access(path, R_OK) != 0)
 		why = strerror(errno);
 	else if (!S_ISREG(st.st_mode))
-		why = "not a regular file";
+		why = _("not a regular file");
 	if (why == NULL)
 		return;
 	xasprintf(&msg, "%s:%d: link.%s: %s: %s", c->file, line, name, path, why);

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "common/file.h"
+#include "common/i18n.h"
+
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "fleet/fleet.h"
@@ -38,7 +40,7 @@ fleet_export_save(sqlite3 *db, const char *json, const char *path,
 	sqlite3_bind_text(q, 1, json, -1, SQLITE_STATIC);
 	if (sqlite3_step(q) != SQLITE_ROW || (b64 = (const char *)sqlite3_column_text(q,
 	    1)) == NULL) {
-		xasprintf(cause, "not an export message (no JSON with \"lxe\")");
+		xasprintf(cause, _("not an export message (no JSON with \"lxe\")"));
 		sqlite3_finalize(q);
 		return -1;
 	}
@@ -47,13 +49,13 @@ fleet_export_save(sqlite3 *db, const char *json, const char *path,
 	bin = xmalloc(blen / 4 * 3 + 3);
 	if (sodium_base642bin(bin, blen / 4 * 3 + 3, b64, blen, NULL, &n, NULL,
 	    sodium_base64_VARIANT_ORIGINAL) != 0) {
-		xasprintf(cause, "the export is not valid base64");
+		xasprintf(cause, _("the export is not valid base64"));
 		goto out;
 	}
 	if ((fd = file_tmp_open(path, ".tmp", 0644, &tmp, cause)) < 0)
 		goto out;
 	if (write(fd, bin, n) != (ssize_t)n) {
-		xasprintf(cause, "%s: cannot write it", path);
+		xasprintf(cause, _("%s: cannot write it"), path);
 		close(fd);
 		unlink(tmp);
 		free(tmp);
@@ -117,14 +119,14 @@ collect_match(sqlite3 *db, const char *station, const struct rep_verified *v,
 		rc = sqlite3_step(e);
 		if (rc != SQLITE_ROW) {
 			if (bad++ == 0)
-				xasprintf(first, "row %lld received live is not in the "
-				    "export", (long long)sqlite3_column_int64(q, 0));
+				xasprintf(first, _("row %lld received live is not in "
+				    "the export"), (long long)sqlite3_column_int64(q, 0));
 		} else
 			for (i = 0; i < 6; i++)
 				if (strcmp(col(q, i + 1), col(e, i)) != 0) {
 					if (bad++ == 0)
-						xasprintf(first, "row %lld: %s is '%s' live, "
-						    "'%s' in the export",
+						xasprintf(first, _("row %lld: %s is '%s' "
+						    "live, '%s' in the export"),
 						    (long long)sqlite3_column_int64(q, 0),
 						    names[i], col(q, i + 1), col(e, i));
 					break;
@@ -156,24 +158,26 @@ fleet_export_check(const struct config *cfg, size_t idx, sqlite3 *db,
 	rc = FLEET_EXPORT_FAILED;
 	if (!v.ok)
 		xasprintf(why, "%s%s", v.nproblems > 0 ? v.problems[0].what :
-		    "the signature or the chain does not hold",
-		    v.nproblems > 1 ? " (and more)" : "");
+		    _("the signature or the chain does not hold"),
+		    v.nproblems > 1 ? _(" (and more)") : "");
 	else if (v.station.code == NULL || strcmp(v.station.code, s->code) != 0)
-		xasprintf(why, "the export is station '%s''s, not %s's",
+		xasprintf(why, _("the export is station '%s''s, not %s's"),
 		    v.station.code ? v.station.code : "?", s->code);
 	else if (!s->has_key)
-		xasprintf(why, "the fleet section has no key for %s to check it with",
-		    s->code);
+		xasprintf(why, _("the fleet section has no key for %s to check it "
+		    "with"), s->code);
+
 	else if (sodium_memcmp(v.key, s->key, sizeof v.key) != 0)
-		xasprintf(why, "signed with %s, not the key the fleet section has for "
-		    "%s", v.key_b64, s->code);
+		xasprintf(why, _("signed with %s, not the key the fleet section has "
+		    "for %s"), v.key_b64, s->code);
 	else if ((bad = collect_match(db, s->code, &v, &live, &first)) > 0) {
-		xasprintf(why, "%zu of the %zu rows received live do not match the "
-		    "signed export; first: %s", bad, live, first);
+		xasprintf(why, _("%zu of the %zu rows received live do not match the "
+		    "signed export; first: %s"), bad, live, first);
 		free(first);
 		rc = FLEET_EXPORT_MISMATCH;
 	} else {
-		xasprintf(why, "%zu rows, %zu received live all match", v.rows, live);
+		xasprintf(why, _("%zu rows, %zu received live all match"), v.rows,
+		    live);
 		rc = FLEET_EXPORT_OK;
 	}
 	rep_verified_clear(&v);

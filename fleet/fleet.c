@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/cfg.h"
 #include "fleet/fleet.h"
@@ -54,9 +55,13 @@ fleet_targets(const struct config *cfg, const char *to, size_t **idx, size_t *n,
 		names[k] = NULL;
 	}
 	hint = cfg_suggest(to, names);
-	xasprintf(cause, "'%s' is no station or group of the fleet section%s%s%s", to,
-	    hint != NULL ? "; did you mean '" : "", hint != NULL ? hint : "",
-	    hint != NULL ? "'?" : "");
+	if (hint != NULL)
+		xasprintf(cause, _("'%s' is no station or group of the fleet section; "
+		    "did you mean '%s'?"), to, hint);
+	else
+		xasprintf(cause, _("'%s' is no station or group of the fleet section"),
+		    to);
+
 	free(names);
 	return -1;
 }

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "fleet/fleet.h"
@@ -180,7 +181,7 @@ fleet_connect_as(const struct config *cfg, int timeout_ms, const char *cid,
 	f->m = mosquitto_new(id, !persistent, f);
 	free(id);
 	if (f->m == NULL) {
-		xasprintf(cause, "cannot make an MQTT client: %s", strerror(errno));
+		xasprintf(cause, _("cannot make an MQTT client: %s"), strerror(errno));
 		free(f);
 		return -1;
 	}
@@ -266,18 +267,20 @@ fleet_subscribe(struct fleet *f, const size_t *idx, size_t n, const char *sub,
 		rc = mosquitto_subscribe_v5(f->m, NULL, topic, 1, 0, NULL);
 		free(topic);
 		if (rc != MOSQ_ERR_SUCCESS) {
-			xasprintf(cause, "cannot subscribe: %s", mosquitto_strerror(rc));
+			xasprintf(cause, _("cannot subscribe: %s"), mosquitto_strerror(rc));
 			return -1;
 		}
 		f->subs++;
 	}
 	if (fleet_loop_until(f, mq_subacked, fleet_deadline(timeout_ms)) != 0) {
-		xasprintf(cause, "the broker did not answer the subscriptions");
+		xasprintf(cause, _("the broker did not answer the subscriptions"));
 		return -1;
 	}
 	if (f->sub_refused > 0) {
-		xasprintf(cause, "the broker refused %d subscription%s to the stations' "
-		    "%s (its ACL?)", f->sub_refused, f->sub_refused == 1 ? "" : "s", sub);
+		xasprintf(cause, ngettext("the broker refused %d subscription to the "
+		    "stations' %s (its ACL?)", "the broker refused %d subscriptions to "
+		    "the stations' %s (its ACL?)", (unsigned long)f->sub_refused),
+		    f->sub_refused, sub);
 		return -1;
 	}
 	return 0;
@@ -297,17 +300,17 @@ fleet_publish_one(struct fleet *f, const char *topic, const void *data,
 	int rc;
 
 	if (fleet_loop_until(f, mq_room, deadline) != 0) {
-		xasprintf(cause, "the broker did not acknowledge what was sent in time");
+		xasprintf(cause, _("the broker did not acknowledge what was sent in time"));
 		return -1;
 	}
 	if (f->refused != 0) {
-		xasprintf(cause, "the broker refused to take it: %s",
+		xasprintf(cause, _("the broker refused to take it: %s"),
 		    mosquitto_reason_string(f->refused));
 		return -1;
 	}
 	rc = mosquitto_publish_v5(f->m, NULL, topic, (int)len, data, 1, false, NULL);
 	if (rc != MOSQ_ERR_SUCCESS) {
-		xasprintf(cause, "cannot publish on %s: %s", topic, mosquitto_strerror(rc));
+		xasprintf(cause, _("cannot publish on %s: %s"), topic, mosquitto_strerror(rc));
 		return -1;
 	}
 	f->inflight++;
@@ -341,11 +344,11 @@ int
 fleet_drain(struct fleet *f, int64_t deadline, char **cause)
 {
 	if (fleet_loop_until(f, mq_drained, deadline) != 0) {
-		xasprintf(cause, "the broker did not acknowledge what was sent in time");
+		xasprintf(cause, _("the broker did not acknowledge what was sent in time"));
 		return -1;
 	}
 	if (f->refused != 0) {
-		xasprintf(cause, "the broker refused to take it: %s",
+		xasprintf(cause, _("the broker refused to take it: %s"),
 		    mosquitto_reason_string(f->refused));
 		return -1;
 	}
@@ -413,7 +416,8 @@ fleet_run_for(struct fleet *f, int timeout_ms, int (*done)(void *), void *arg,
 	    (done == NULL || !done(arg))) {
 		rc = mosquitto_loop(f->m, 100, 1);
 		if (rc != MOSQ_ERR_SUCCESS) {
-			xasprintf(cause, "the connection to the broker fell: %s",
+			xasprintf(cause, _("the connection to the broker fell: %s"),
+
 			    rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
 			return -1;
 		}

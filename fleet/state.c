@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "fleet/fleet.h"
@@ -75,7 +76,8 @@ fleet_db_open(const struct config *cfg, sqlite3 **out, char **cause)
 
 	*out = NULL;
 	if (mkdir(cfg->paths.data, 0750) != 0 && errno != EEXIST) {
-		xasprintf(cause, "%s: cannot create the data directory: %s",
+		xasprintf(cause, _("%s: cannot create the data directory: %s"),
+
 		    cfg->paths.data, strerror(errno));
 		return -1;
 	}

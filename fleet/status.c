@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/i18n.h"
 #include "common/json.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
@@ -189,28 +190,29 @@ st_line(FILE *fp, const struct fleet_status *s)
 	fprintf(fp, "%s  %s", s->code, st_names[s->state]);
 	if (s->since_ms > 0) {
 		st_time(t, sizeof t, s->since_ms, 0);
-		fprintf(fp, " since %s", t);
+		fprintf(fp, _(" since %s"), t);
 	}
-	fprintf(fp, " | on air: %s", s->on_air ? s->on_air : "-");
+	fprintf(fp, _(" | on air: %s"), s->on_air ? s->on_air : "-");
 	if (s->last_ms > 0) {
 		st_time(t, sizeof t, s->last_ms, 0);
-		fprintf(fp, " | last airing: %s '%s' %s", t,
+		fprintf(fp, _(" | last airing: %s '%s' %s"), t,
 		    s->last_title ? s->last_title : "?",
 		    s->last_outcome ? s->last_outcome : "?");
 	} else
-		fputs(" | last airing: -", fp);
-	fprintf(fp, " | missed today: %lld | device: %s | error: %s",
+		fputs(_(" | last airing: -"), fp);
+	fprintf(fp, _(" | missed today: %lld | device: %s | error: %s"),
 	    (long long)s->missed_today, s->device ? s->device : "-",
 	    s->error ? s->error : "-");
 	if (s->disk_free >= 0)
-		fprintf(fp, " | disk free: %.1f GB", (double)s->disk_free / 1e9);
+		fprintf(fp, _(" | disk free: %.1f GB"), (double)s->disk_free / 1e9);
 	else
-		fputs(" | disk free: -", fp);
-	fprintf(fp, " | %s", s->version ? s->version : "version -");
+		fputs(_(" | disk free: -"), fp);
+	fprintf(fp, " | %s", s->version ? s->version : _("version -"));
 	if (s->has_offset)
-		fprintf(fp, " | clock %+.1f s\n", (double)s->offset_ms / 1000.0);
+		fprintf(fp, _(" | clock %+.1f s\n"), (double)s->offset_ms / 1000.0);
 	else
-		fputs(" | clock -\n", fp);
+		fputs(_(" | clock -\n"), fp);
+
 }
 
 /* One station as a JSON object. */

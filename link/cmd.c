@@ -20,7 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "common/json.h"
+
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "link/down.h"
@@ -275,9 +277,9 @@ link_cmd_message(struct link_env *env, const void *data, size_t len)
 	xasprintf(&fields, "\"command_seq\":%lld,\"signer\":%s,\"action\":%s",
 	    (long long)c.sequence, qsigner, qaction);
 	if (rc != 0)
-		link_say(env, "command", 1, "refused: %s", why);
+		link_say(env, "command", 1, _("refused: %s"), why);
 	else
-		link_say(env, "command", 0, "accepted: %s (sequence %lld of '%s')",
+		link_say(env, "command", 0, _("accepted: %s (sequence %lld of '%s')"),
 		    c.action, (long long)c.sequence, signer->name);
 	link_ack(env, "command", id, fields, rc == 0, why);
 	free(fields);

@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/json.h"
+
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
@@ -38,7 +40,7 @@ link_ack(struct link_env *env, const char *kind, const char *id,
 	    fields != NULL ? fields : "", fields != NULL ? "," : "",
 	    ok ? "true" : "false", qwhy);
 	if (env->publish(env->arg, "up/ack", json, strlen(json), 1, 0) != 0)
-		log_warn("link: %s: the acknowledgement could not be queued", msg_id);
+		log_warn(_("link: %s: the acknowledgement could not be queued"), msg_id);
 	free(json);
 	free(qwhy);
 	free(qid);

@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
@@ -226,7 +227,7 @@ link_publish(struct link *l, const char *topic, const void *data, size_t len, in
 	    NULL);
 
 	if (rc != MOSQ_ERR_SUCCESS) {
-		link_say(l, "cannot publish on %s: %s", topic, mosquitto_strerror(rc));
+		link_say(l, _("cannot publish on %s: %s"), topic, mosquitto_strerror(rc));
 		return -1;
 	}
 	return 0;
@@ -418,7 +419,7 @@ on_connect(struct mosquitto *mosq, void *arg, int rc, int flags,
 	l->said = NULL;
 	free(l->mosq_error);
 	l->mosq_error = NULL;
-	log_info("link: connected to %s", l->status.broker);
+	log_info(_("link: connected to %s"), l->status.broker);
 	mosquitto_subscribe_v5(mosq, NULL, l->topic_pkg, 1, 0, NULL);
 	mosquitto_subscribe_v5(mosq, NULL, l->topic_cmd, 1, 0, NULL);
 	l->state_due = l->state_force = l->scan_due = l->status_due = 1;
@@ -429,12 +430,12 @@ static const char *
 link_tls_hint(const char *err)
 {
 	if (strstr(err, "certificate verify failed") != NULL)
-		return "the broker's certificate is not signed by link.ca_file, or "
-		    "not for link.host";
+		return _("the broker's certificate is not signed by link.ca_file, "
+		    "or not for link.host");
 	if (strstr(err, "unknown ca") != NULL || strstr(err, "bad certificate") !=
 	    NULL || strstr(err, "certificate required") != NULL)
-		return "the broker refused the station's certificate (link.cert_file "
-		    "is not signed by the broker's CA)";
+		return _("the broker refused the station's certificate "
+		    "(link.cert_file is not signed by the broker's CA)");
 	return NULL;
 }
 
@@ -449,7 +450,7 @@ link_failed(struct link *l, int rc)
 	const char *hint = l->mosq_error != NULL ? link_tls_hint(l->mosq_error) : NULL;
 
 	if (hint != NULL)
-		link_say(l, "%s: TLS refused: %s (%s)", l->status.broker, hint,
+		link_say(l, _("%s: TLS refused: %s (%s)"), l->status.broker, hint,
 		    l->mosq_error);
 	else if (rc == MOSQ_ERR_ERRNO && l->attempt && l->mosq_error == NULL &&
 	    (errno == EPROTO || errno == ECONNRESET || errno == EPIPE))
@@ -459,24 +460,25 @@ link_failed(struct link *l, int rc)
 		 * side of the handshake is done, and its alert is often lost to
 		 * the reset that follows.
 		 */
-		link_say(l, "%s: TLS refused: the broker closed the connection during "
-		    "the handshake (%s): %s", l->status.broker, strerror(errno),
-		    l->cfg->link.cert_file != NULL ? "it most likely refused the "
+		link_say(l, _("%s: TLS refused: the broker closed the connection "
+		    "during the handshake (%s): %s"), l->status.broker, strerror(errno),
+		    l->cfg->link.cert_file != NULL ? _("it most likely refused the "
 		    "station's certificate (link.cert_file is not signed by the "
-		    "broker's CA)" : "does it require a client certificate "
-		    "(link.cert_file)?");
+		    "broker's CA)") : _("does it require a client certificate "
+		    "(link.cert_file)?"));
 	else if (rc == MOSQ_ERR_ERRNO && errno == ETIMEDOUT && l->attempt)
-		link_say(l, "the broker %s did not answer within %d s (TCP connection, "
-		    "TLS handshake or CONNACK)%s%s", l->status.broker, LINK_CONNECT_S,
-		    l->mosq_error != NULL ? ": " : "", l->mosq_error != NULL ?
-		    l->mosq_error : "");
+		link_say(l, _("the broker %s did not answer within %d s (TCP "
+		    "connection, TLS handshake or CONNACK)%s%s"), l->status.broker,
+		    LINK_CONNECT_S, l->mosq_error != NULL ? ": " : "",
+		    l->mosq_error != NULL ? l->mosq_error : "");
+
 	else if (rc == MOSQ_ERR_ERRNO)
-		link_say(l, "cannot reach the broker %s: %s", l->status.broker,
+		link_say(l, _("cannot reach the broker %s: %s"), l->status.broker,
 		    strerror(errno));
 	else if (l->mosq_error != NULL)
-		link_say(l, "the broker %s: %s", l->status.broker, l->mosq_error);
+		link_say(l, _("the broker %s: %s"), l->status.broker, l->mosq_error);
 	else
-		link_say(l, "lost the broker %s: %s", l->status.broker,
+		link_say(l, _("lost the broker %s: %s"), l->status.broker,
 		    rc > 0 && rc < 128 ? mosquitto_strerror(rc) :
 		    mosquitto_reason_string(rc));
 }
@@ -539,8 +541,8 @@ on_publish(struct mosquitto *mosq, void *arg, int mid, int reason,
 		;
 	if (reason >= 128) {
 		/* Refused: not delivered. Hold the queue and try again later. */
-		link_say(l, "the broker refused %s: %s (reason 0x%02x); "
-		    "is link.topic_prefix this station's?", i < l->nflights ?
+		link_say(l, _("the broker refused %s: %s (reason 0x%02x); "
+		    "is link.topic_prefix this station's?"), i < l->nflights ?
 		    l->topic_airing : l->topic_state, mosquitto_reason_string(reason),
 		    reason);
 		if (i < l->nflights) {
@@ -640,7 +642,7 @@ link_properties(struct link *l, char **cause)
 	    LINK_SESSION_EXPIRY);
 	rc = mosquitto_connect_bind_v5(l->mosq, c->host, -1, c->keepalive, NULL, l->props);
 	if (rc != MOSQ_ERR_INVAL) {
-		xasprintf(cause, "link: the session's properties: %s",
+		xasprintf(cause, _("link: the session's properties: %s"),
 		    mosquitto_strerror(rc));
 		return -1;
 	}
@@ -656,7 +658,7 @@ link_password(const char *path, char **cause)
 
 	if (f == NULL || fgets(buf, sizeof buf, f) == NULL) {
 		xasprintf(cause, "link.password_file: %s: %s", path,
-		    f == NULL ? strerror(errno) : "empty");
+		    f == NULL ? strerror(errno) : _("empty"));
 		if (f != NULL)
 			fclose(f);
 		return NULL;
@@ -677,13 +679,13 @@ link_client(struct link *l, char **cause)
 
 	mosquitto_lib_init();
 	if ((l->mosq = mosquitto_new(c->client_id, false, l)) == NULL) {
-		xasprintf(cause, "cannot make the MQTT client: %s", strerror(errno));
+		xasprintf(cause, _("cannot make the MQTT client: %s"), strerror(errno));
 		return -1;
 	}
 	mosquitto_int_option(l->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
 	rc = mosquitto_tls_set(l->mosq, c->ca_file, NULL, c->cert_file, c->key_file, NULL);
 	if (rc != MOSQ_ERR_SUCCESS) {
-		xasprintf(cause, "link: TLS files (ca_file, cert_file, key_file): %s",
+		xasprintf(cause, _("link: TLS files (ca_file, cert_file, key_file): %s"),
 		    mosquitto_strerror(rc));
 		return -1;
 	}
@@ -702,7 +704,7 @@ link_client(struct link *l, char **cause)
 	    NULL);
 	free(msg);
 	if (rc != MOSQ_ERR_SUCCESS) {
-		xasprintf(cause, "link: the last will: %s", mosquitto_strerror(rc));
+		xasprintf(cause, _("link: the last will: %s"), mosquitto_strerror(rc));
 		return -1;
 	}
 	/* A persistent session: kept by the broker while the station is away. */
@@ -742,7 +744,7 @@ link_fds(struct link *l, char **cause)
 	}
 	if (inotify_add_watch(l->infd, l->datadir, IN_MODIFY | IN_CREATE |
 	    IN_MOVED_TO) < 0) {
-		xasprintf(cause, "%s: cannot watch the data directory: %s", l->datadir,
+		xasprintf(cause, _("%s: cannot watch the data directory: %s"), l->datadir,
 		    strerror(errno));
 		return -1;
 	}
@@ -980,7 +982,8 @@ link_run(const struct config *cfg, char **cause)
 	link_open_station(&l);
 	l.status_due = 1;
 	link_status_flush(&l, 1);
-	log_info("link: station %s as %s to %s, topics %s/...", cfg->station.code,
+	log_info(_("link: station %s as %s to %s, topics %s/..."), cfg->station.code,
+
 	    cfg->link.client_id, l.status.broker, pfx);
 	link_connect(&l);
 	while (link_turn(&l))

@@ -25,6 +25,8 @@
 #include <unistd.h>
 
 #include "common/file.h"
+#include "common/i18n.h"
+
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "link/chunk.h"
@@ -166,8 +168,8 @@ pkg_admit(struct link_env *env, const struct link_chunk *c, int64_t now,
 		sqlite3_finalize(q);
 		if (stale[0] == '\0')
 			break;
-		link_say(env, "package", 1, "%.12s: dropped, no chunk came for %d days",
-		    stale, LINK_PKG_STALE_S / 86400);
+		link_say(env, "package", 1, _("%.12s: dropped, no chunk came for %d "
+		    "days"), stale, LINK_PKG_STALE_S / 86400);
 		pkg_forget(env, stale);
 	}
 	if (pkg_sql(env->state, "SELECT count(*) FROM link_incoming", NULL, 0, 0) >=
@@ -428,7 +430,7 @@ link_pkg_message(struct link_env *env, const void *data, size_t len)
 		free(why);
 		return;
 	}
-	link_say(env, "package", 0, "%.12s: %s (%lld bytes), moved into the inbox",
+	link_say(env, "package", 0, _("%.12s: %s (%lld bytes), moved into the inbox"),
 	    c.package, what, (long long)c.size);
 	pkg_ack(env, c.package, 1, what, NULL);
 }

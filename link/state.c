@@ -10,7 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/i18n.h"
 #include "common/xmalloc.h"
+
 #include "link/link.h"
 #include "store/store.h"
 
@@ -38,7 +40,7 @@ link_state_open(const char *datadir, sqlite3 **out, char **cause)
 	xasprintf(&dir, "%s/%s", datadir, LINK_DIR);
 	if ((mkdir(datadir, 0750) != 0 && errno != EEXIST) ||
 	    (mkdir(dir, 0750) != 0 && errno != EEXIST)) {
-		xasprintf(cause, "%s: cannot create the link's directory: %s", dir,
+		xasprintf(cause, _("%s: cannot create the link's directory: %s"), dir,
 		    strerror(errno));
 		free(dir);
 		return -1;

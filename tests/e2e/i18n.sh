@@ -187,4 +187,12 @@ expect_out "dry run: what the scheduler would air, slot by slot"
 expect_out "  --days N        show N days, 1 to 366 (default 7)"
 expect_not_out "lịch phát sóng"
 
+# 5. loaxa link (in loaxa-net) without a link section says so in the reader's
+# language, through the same catalogue.
+LANG=vi_VN.UTF-8 LC_ALL= run "$LOAXA" -c st.conf link
+expect_rc 2; expect_err "st.conf không có mục link: đài này không có máy chủ MQTT nào"
+LANG=C.UTF-8 LC_ALL= run "$LOAXA" -c st.conf link
+expect_rc 2; expect_err "st.conf has no link section: this station has no broker"
+
+
 echo "i18n: $CHECKS checks passed"
