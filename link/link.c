@@ -45,56 +45,11 @@
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "link/internal.h"
+#include "link/process.h"
 #include "scheduler/airlog.h"
 #include "scheduler/control.h"
 #include "store/store.h"
 
-/* Outbox rows published and not yet acknowledged, at most. */
-#define LINK_WINDOW 64
-/* The state is republished at least this often (ms) while nothing changes. */
-#define LINK_STATE_EVERY 60000
-/* The daemon is asked for its status at most this often (ms) on changes. */
-#define LINK_STATE_MIN 1000
-/* status.json is written at most this often (ms) for a queue that moves. */
-#define LINK_STATUS_MIN 1000
-/* The outbox schema version (store migration 8). */
-#define LINK_MIN_SCHEMA 8
-/* How long the broker keeps the station's session while it is away (s). */
-#define LINK_SESSION_EXPIRY (30 * 24 * 3600)
-/* A connection attempt (TCP, TLS, CONNACK) that took longer is given up (s). */
-#define LINK_CONNECT_S 15
-
-struct link_flight {
-	int mid;
-	int64_t id; /* outbox id */
-};
-
-struct link {
-	const struct config *cfg;
-	const char *datadir;
-	char *dbpath, *ctlpath;
-	struct store *st;
-	sqlite3 *state;
-	struct mosquitto *mosq;
-	mosquitto_property *props;
-	struct link_env env;
-	char *topic_state, *topic_airing, *topic_pkg, *topic_cmd;
-	int sigfd, infd, tickfd, soonfd, retryfd, waitfd;
-	int connected, stopping, hold, backoff;
-	int attempt;         /* a connection attempt is under way */
-	int refused;         /* the attempt's CONNACK refused: said already */
-	unsigned lost;       /* the disconnect callbacks so far */
-	int64_t cursor;      /* the highest outbox id published or skipped */
-	struct link_flight flights[LINK_WINDOW];
-	size_t nflights;
-	int scan_due, state_due, state_force, status_due;
-	int wal_due, recheck; /* the database changed: scan at "soon", and again */
-	int64_t state_at, state_asked_at, status_at; /* monotonic ms */
-	char *state_key;     /* what the last state said, times left out */
-	char *said;          /* the last problem printed, not to repeat it */
-	char *mosq_error;    /* libmosquitto's last error line (TLS) */
-	struct link_status status;
-};
 
 static int64_t
 mono_ms(void)
@@ -106,8 +61,8 @@ mono_ms(void)
 }
 
 /* Arms timerfd fd to fire once in ms (0: at once), or every ms when periodic. */
-static void
-timer_arm(int fd, int64_t ms, int periodic)
+void
+link_timer_arm(int fd, int64_t ms, int periodic)
 {
 	struct itimerspec it = { 0 };
 
@@ -120,8 +75,8 @@ timer_arm(int fd, int64_t ms, int periodic)
 	timerfd_settime(fd, 0, &it, NULL);
 }
 
-static void
-timer_disarm(int fd)
+void
+link_timer_disarm(int fd)
 {
 	struct itimerspec it = { 0 };
 
@@ -129,8 +84,8 @@ timer_disarm(int fd)
 }
 
 /* Whether the one-shot timerfd fd is armed. */
-static int
-timer_armed(int fd)
+int
+link_timer_armed(int fd)
 {
 	struct itimerspec it;
 
@@ -151,7 +106,7 @@ link_soon(struct link *l, int64_t ms)
 		if (left <= ms)
 			return;
 	}
-	timer_arm(l->soonfd, ms, 0);
+	link_timer_arm(l->soonfd, ms, 0);
 }
 
 /*
@@ -159,8 +114,8 @@ link_soon(struct link *l, int64_t ms)
  * printed last (a broker that stays away is said once, not at every retry),
  * and keeps it as the last error for `loaxa status`.
  */
-static void __attribute__((format(printf, 2, 3)))
-link_say(struct link *l, const char *fmt, ...)
+void
+link_say_once(struct link *l, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
@@ -210,7 +165,7 @@ link_open_station(struct link *l)
 	if (l->st != NULL)
 		return 0;
 	if (store_open_readonly(l->dbpath, LINK_MIN_SCHEMA, &l->st, &cause) != 0) {
-		link_say(l, "%s", cause);
+		link_say_once(l, "%s", cause);
 		free(cause);
 		return -1;
 	}
@@ -227,7 +182,7 @@ link_publish(struct link *l, const char *topic, const void *data, size_t len, in
 	    NULL);
 
 	if (rc != MOSQ_ERR_SUCCESS) {
-		link_say(l, _("cannot publish on %s: %s"), topic, mosquitto_strerror(rc));
+		link_say_once(l, _("cannot publish on %s: %s"), topic, mosquitto_strerror(rc));
 		return -1;
 	}
 	return 0;
@@ -357,7 +312,7 @@ link_scan(struct link *l)
 		if (sqlite3_prepare_v2(store_db(l->st), "SELECT id, ref FROM outbox"
 		    " WHERE id > ?1 AND kind = 'airing' ORDER BY id LIMIT ?2", -1, &q,
 		    NULL) != SQLITE_OK) {
-			link_say(l, "outbox: %s", sqlite3_errmsg(store_db(l->st)));
+			link_say_once(l, "outbox: %s", sqlite3_errmsg(store_db(l->st)));
 			return;
 		}
 		sqlite3_bind_int64(q, 1, l->cursor);
@@ -373,7 +328,7 @@ link_scan(struct link *l)
 			}
 			if ((msg = link_up_airing(l->st, l->cfg->station.code, id, ref,
 			    &cause)) == NULL) {
-				link_say(l, "%s", cause);
+				link_say_once(l, "%s", cause);
 				free(cause);
 				break;
 			}
@@ -390,332 +345,6 @@ link_scan(struct link *l)
 		sqlite3_finalize(q);
 	} while (n > 0 && l->nflights < LINK_WINDOW);
 	l->status_due = 1;
-}
-
-static void
-on_connect(struct mosquitto *mosq, void *arg, int rc, int flags,
-    const mosquitto_property *props)
-{
-	struct link *l = arg;
-
-	(void)flags;
-	(void)props;
-	if (rc != 0) {
-		/* The broker closes next: the attempt ends then, said once. */
-		link_say(l, "%s:%d refused the connection: %s", l->cfg->link.host,
-		    l->cfg->link.port, mosquitto_reason_string(rc));
-		l->refused = 1;
-		return;
-	}
-	l->attempt = 0;
-	timer_disarm(l->waitfd);
-	l->connected = 1;
-	l->backoff = 0;
-	l->status.connected = 1;
-	l->status.since_ms = sched_log_now_ms();
-	free(l->status.last_error);
-	l->status.last_error = NULL;
-	free(l->said);
-	l->said = NULL;
-	free(l->mosq_error);
-	l->mosq_error = NULL;
-	log_info(_("link: connected to %s"), l->status.broker);
-	mosquitto_subscribe_v5(mosq, NULL, l->topic_pkg, 1, 0, NULL);
-	mosquitto_subscribe_v5(mosq, NULL, l->topic_cmd, 1, 0, NULL);
-	l->state_due = l->state_force = l->scan_due = l->status_due = 1;
-}
-
-/* Turns OpenSSL's words into what the operator should check. */
-static const char *
-link_tls_hint(const char *err)
-{
-	if (strstr(err, "certificate verify failed") != NULL)
-		return _("the broker's certificate is not signed by link.ca_file, "
-		    "or not for link.host");
-	if (strstr(err, "unknown ca") != NULL || strstr(err, "bad certificate") !=
-	    NULL || strstr(err, "certificate required") != NULL)
-		return _("the broker refused the station's certificate "
-		    "(link.cert_file is not signed by the broker's CA)");
-	return NULL;
-}
-
-/*
- * Says why the connection failed or was lost (rc from libmosquitto):
- * OpenSSL's refusal with what to check first, else the system's or the
- * library's words.
- */
-static void
-link_failed(struct link *l, int rc)
-{
-	const char *hint = l->mosq_error != NULL ? link_tls_hint(l->mosq_error) : NULL;
-
-	if (hint != NULL)
-		link_say(l, _("%s: TLS refused: %s (%s)"), l->status.broker, hint,
-		    l->mosq_error);
-	else if (rc == MOSQ_ERR_ERRNO && l->attempt && l->mosq_error == NULL &&
-	    (errno == EPROTO || errno == ECONNRESET || errno == EPIPE))
-		/*
-		 * The broker closed during the handshake or before CONNACK: with
-		 * TLS 1.3 it checks the station's certificate after the client's
-		 * side of the handshake is done, and its alert is often lost to
-		 * the reset that follows.
-		 */
-		link_say(l, _("%s: TLS refused: the broker closed the connection "
-		    "during the handshake (%s): %s"), l->status.broker, strerror(errno),
-		    l->cfg->link.cert_file != NULL ? _("it most likely refused the "
-		    "station's certificate (link.cert_file is not signed by the "
-		    "broker's CA)") : _("does it require a client certificate "
-		    "(link.cert_file)?"));
-	else if (rc == MOSQ_ERR_ERRNO && errno == ETIMEDOUT && l->attempt)
-		link_say(l, _("the broker %s did not answer within %d s (TCP "
-		    "connection, TLS handshake or CONNACK)%s%s"), l->status.broker,
-		    LINK_CONNECT_S, l->mosq_error != NULL ? ": " : "",
-		    l->mosq_error != NULL ? l->mosq_error : "");
-
-	else if (rc == MOSQ_ERR_ERRNO)
-		link_say(l, _("cannot reach the broker %s: %s"), l->status.broker,
-		    strerror(errno));
-	else if (l->mosq_error != NULL)
-		link_say(l, _("the broker %s: %s"), l->status.broker, l->mosq_error);
-	else
-		link_say(l, _("lost the broker %s: %s"), l->status.broker,
-		    rc > 0 && rc < 128 ? mosquitto_strerror(rc) :
-		    mosquitto_reason_string(rc));
-}
-
-/* Schedules the next connection attempt: reconnect_min, doubling to max. */
-static void
-link_retry_later(struct link *l)
-{
-	const struct config_link *c = &l->cfg->link;
-
-	l->backoff = l->backoff == 0 ? c->reconnect_min : l->backoff * 2;
-	if (l->backoff > c->reconnect_max)
-		l->backoff = c->reconnect_max;
-	timer_arm(l->retryfd, (int64_t)l->backoff * 1000, 0);
-}
-
-/*
- * The connection or the attempt ended (rc from libmosquitto): says why once
- * and schedules the next attempt. The socket is no longer polled; the next
- * attempt closes it if libmosquitto has not.
- */
-static void
-link_lost(struct link *l, int rc)
-{
-	if (l->connected)
-		l->status.since_ms = sched_log_now_ms();
-	l->connected = 0;
-	l->status.connected = 0;
-	l->status_due = 1;
-	timer_disarm(l->waitfd);
-	if (!l->stopping && !l->refused)
-		link_failed(l, rc);
-	l->attempt = l->refused = 0;
-	if (!l->stopping)
-		link_retry_later(l);
-}
-
-static void
-on_disconnect(struct mosquitto *mosq, void *arg, int rc, const mosquitto_property *props)
-{
-	struct link *l = arg;
-
-	(void)mosq;
-	(void)props;
-	l->lost++;
-	link_lost(l, rc);
-}
-
-static void
-on_publish(struct mosquitto *mosq, void *arg, int mid, int reason,
-    const mosquitto_property *props)
-{
-	struct link *l = arg;
-	char *cause = NULL;
-	size_t i;
-
-	(void)mosq;
-	(void)props;
-	for (i = 0; i < l->nflights && l->flights[i].mid != mid; i++)
-		;
-	if (reason >= 128) {
-		/* Refused: not delivered. Hold the queue and try again later. */
-		link_say(l, _("the broker refused %s: %s (reason 0x%02x); "
-		    "is link.topic_prefix this station's?"), i < l->nflights ?
-		    l->topic_airing : l->topic_state, mosquitto_reason_string(reason),
-		    reason);
-		if (i < l->nflights) {
-			l->hold = 1;
-			l->flights[i] = l->flights[--l->nflights];
-			if (!timer_armed(l->retryfd))
-				timer_arm(l->retryfd, (int64_t)l->cfg->link.reconnect_max *
-				    1000, 0);
-		}
-		return;
-	}
-	if (i == l->nflights)
-		return;
-	if (link_state_ack(l->state, l->st, l->flights[i].id, &cause) != 0) {
-		log_warn("link: %s", cause);
-		free(cause);
-	}
-	l->flights[i] = l->flights[--l->nflights];
-	l->scan_due = l->status_due = 1;
-}
-
-static void
-on_message(struct mosquitto *mosq, void *arg, const struct mosquitto_message *m,
-    const mosquitto_property *props)
-{
-	struct link *l = arg;
-
-	int batch = !sqlite3_get_autocommit(l->state);
-
-	(void)mosq;
-	(void)props;
-	/*
-	 * The acknowledgements of a read are batched in one transaction of
-	 * link.db; a handler's own writes (a command's sequence, a chunk) must
-	 * be durable before it acts, so they commit on their own.
-	 */
-	if (batch)
-		sqlite3_exec(l->state, "COMMIT", NULL, NULL, NULL);
-	if (strcmp(m->topic, l->topic_pkg) == 0)
-		link_pkg_message(&l->env, m->payload, (size_t)m->payloadlen);
-	else if (strcmp(m->topic, l->topic_cmd) == 0)
-		link_cmd_message(&l->env, m->payload, (size_t)m->payloadlen);
-	if (batch)
-		sqlite3_exec(l->state, "BEGIN", NULL, NULL, NULL);
-}
-
-/* Keeps libmosquitto's errors (OpenSSL's among them) for the next message. */
-static void
-on_log(struct mosquitto *mosq, void *arg, int level, const char *text)
-{
-	struct link *l = arg;
-
-	(void)mosq;
-	log_debug("mosquitto: %s", text);
-	if (level == MOSQ_LOG_ERR && l->mosq_error == NULL)
-		l->mosq_error = xstrdup(text);
-}
-
-/*
- * Starts one connection attempt without waiting for it: the loop drives
- * it, and it must end (connected or said why) by LINK_CONNECT_S. A
- * previous socket is closed by libmosquitto. On a failure at once, says
- * why and schedules the next.
- */
-static void
-link_connect(struct link *l)
-{
-	const struct config_link *c = &l->cfg->link;
-	int rc;
-
-	free(l->mosq_error);
-	l->mosq_error = NULL;
-	l->attempt = 1;
-	rc = mosquitto_connect_bind_async(l->mosq, c->host, c->port, c->keepalive, NULL);
-	if (rc == MOSQ_ERR_SUCCESS || rc == MOSQ_ERR_CONN_PENDING) {
-		timer_arm(l->waitfd, LINK_CONNECT_S * 1000, 0);
-		return;
-	}
-	link_lost(l, rc);
-}
-
-/*
- * The CONNECT properties (the session expiry that keeps the station's
- * session while it is away) can only be given to mosquitto_connect_bind_v5,
- * which blocks. It keeps them before it checks its arguments, and every
- * later connect_bind_async and reconnect sends them: a call with an
- * invalid port stores them and connects nothing. link-down.sh checks that a
- * command sent while the link is away still arrives.
- */
-static int
-link_properties(struct link *l, char **cause)
-{
-	const struct config_link *c = &l->cfg->link;
-	int rc;
-
-	mosquitto_property_add_int32(&l->props, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
-	    LINK_SESSION_EXPIRY);
-	rc = mosquitto_connect_bind_v5(l->mosq, c->host, -1, c->keepalive, NULL, l->props);
-	if (rc != MOSQ_ERR_INVAL) {
-		xasprintf(cause, _("link: the session's properties: %s"),
-		    mosquitto_strerror(rc));
-		return -1;
-	}
-	return 0;
-}
-
-/* Reads the first line of the password file; NULL after saying why. */
-static char *
-link_password(const char *path, char **cause)
-{
-	char buf[1024];
-	FILE *f = fopen(path, "re");
-
-	if (f == NULL || fgets(buf, sizeof buf, f) == NULL) {
-		xasprintf(cause, "link.password_file: %s: %s", path,
-		    f == NULL ? strerror(errno) : _("empty"));
-		if (f != NULL)
-			fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return xstrdup(buf);
-}
-
-/* Makes the client: identity, TLS, credentials, will, callbacks. */
-static int
-link_client(struct link *l, char **cause)
-{
-	const struct config_link *c = &l->cfg->link;
-	struct link_state_facts will = { 0 };
-	char *pw, *msg;
-	int rc;
-
-	mosquitto_lib_init();
-	if ((l->mosq = mosquitto_new(c->client_id, false, l)) == NULL) {
-		xasprintf(cause, _("cannot make the MQTT client: %s"), strerror(errno));
-		return -1;
-	}
-	mosquitto_int_option(l->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
-	rc = mosquitto_tls_set(l->mosq, c->ca_file, NULL, c->cert_file, c->key_file, NULL);
-	if (rc != MOSQ_ERR_SUCCESS) {
-		xasprintf(cause, _("link: TLS files (ca_file, cert_file, key_file): %s"),
-		    mosquitto_strerror(rc));
-		return -1;
-	}
-	if (c->username != NULL) {
-		if ((pw = link_password(c->password_file, cause)) == NULL)
-			return -1;
-		rc = mosquitto_username_pw_set(l->mosq, c->username, pw);
-		free(pw);
-		if (rc != MOSQ_ERR_SUCCESS) {
-			xasprintf(cause, "link.username: %s", mosquitto_strerror(rc));
-			return -1;
-		}
-	}
-	msg = link_up_state(l->cfg, &will);
-	rc = mosquitto_will_set_v5(l->mosq, l->topic_state, (int)strlen(msg), msg, 1, true,
-	    NULL);
-	free(msg);
-	if (rc != MOSQ_ERR_SUCCESS) {
-		xasprintf(cause, _("link: the last will: %s"), mosquitto_strerror(rc));
-		return -1;
-	}
-	/* A persistent session: kept by the broker while the station is away. */
-	if (link_properties(l, cause) != 0)
-		return -1;
-	mosquitto_connect_v5_callback_set(l->mosq, on_connect);
-	mosquitto_disconnect_v5_callback_set(l->mosq, on_disconnect);
-	mosquitto_publish_v5_callback_set(l->mosq, on_publish);
-	mosquitto_message_v5_callback_set(l->mosq, on_message);
-	mosquitto_log_callback_set(l->mosq, on_log);
-	return 0;
 }
 
 /* Opens the fds of the loop. */
@@ -748,7 +377,7 @@ link_fds(struct link *l, char **cause)
 		    strerror(errno));
 		return -1;
 	}
-	timer_arm(l->tickfd, tick > 30000 ? 30000 : tick, 1);
+	link_timer_arm(l->tickfd, tick > 30000 ? 30000 : tick, 1);
 	return 0;
 }
 
