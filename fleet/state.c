@@ -17,6 +17,7 @@
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "fleet/fleet.h"
+#include "store/store.h"
 
 static const char fleet_schema[] =
     "PRAGMA journal_mode = WAL;"
@@ -70,8 +71,7 @@ static const char fleet_schema[] =
 int
 fleet_db_open(const struct config *cfg, sqlite3 **out, char **cause)
 {
-	char *path, *msg = NULL;
-	sqlite3 *db = NULL;
+	char *path;
 	int rc;
 
 	*out = NULL;
@@ -82,22 +82,9 @@ fleet_db_open(const struct config *cfg, sqlite3 **out, char **cause)
 		return -1;
 	}
 	xasprintf(&path, "%s/%s", cfg->paths.data, FLEET_DB);
-	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_busy_timeout(db, 10000);
-		rc = sqlite3_exec(db, fleet_schema, NULL, NULL, &msg);
-	}
-	if (rc != SQLITE_OK) {
-		xasprintf(cause, "%s: %s", path, msg ? msg : db ? sqlite3_errmsg(db) :
-		    sqlite3_errstr(rc));
-		sqlite3_free(msg);
-		sqlite3_close_v2(db);
-		free(path);
-		return -1;
-	}
+	rc = store_open_side(path, fleet_schema, 10000, out, cause);
 	free(path);
-	*out = db;
-	return 0;
+	return rc;
 }
 
 /*

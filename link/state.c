@@ -32,8 +32,7 @@ static const char state_schema[] =
 int
 link_state_open(const char *datadir, sqlite3 **out, char **cause)
 {
-	char *dir, *path, *msg = NULL;
-	sqlite3 *db = NULL;
+	char *dir, *path;
 	int rc;
 
 	*out = NULL;
@@ -47,22 +46,9 @@ link_state_open(const char *datadir, sqlite3 **out, char **cause)
 	}
 	xasprintf(&path, "%s/%s", dir, LINK_STATE_DB);
 	free(dir);
-	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_busy_timeout(db, 5000);
-		rc = sqlite3_exec(db, state_schema, NULL, NULL, &msg);
-	}
-	if (rc != SQLITE_OK) {
-		xasprintf(cause, "%s: %s", path, msg ? msg : db ? sqlite3_errmsg(db) :
-		    sqlite3_errstr(rc));
-		sqlite3_free(msg);
-		sqlite3_close_v2(db);
-		free(path);
-		return -1;
-	}
+	rc = store_open_side(path, state_schema, 5000, out, cause);
 	free(path);
-	*out = db;
-	return 0;
+	return rc;
 }
 
 sqlite3 *

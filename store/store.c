@@ -286,3 +286,28 @@ store_close(struct store **stp)
 	free(st);
 	*stp = NULL;
 }
+
+int
+store_open_side(const char *path, const char *schema, int busy_ms, sqlite3 **out,
+    char **cause)
+{
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db, busy_ms);
+		rc = sqlite3_exec(db, schema, NULL, NULL, &msg);
+	}
+	if (rc != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", path, msg ? msg : db ? sqlite3_errmsg(db) :
+		    sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		sqlite3_close_v2(db);
+		return -1;
+	}
+	*out = db;
+	return 0;
+}

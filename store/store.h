@@ -44,6 +44,15 @@ int store_open_readonly(const char *path, int min_version, struct store **out,
 
 void store_close(struct store **);
 
+/*
+ * Opens (creating) a side database of a process of its own, path (the
+ * link's link.db, the district's fleet.db): waits up to busy_ms for a lock
+ * and runs schema (CREATE ... IF NOT EXISTS). 0 with *out, or -1 with an
+ * allocated *cause naming path.
+ */
+int store_open_side(const char *path, const char *schema, int busy_ms, sqlite3 **out,
+    char **cause);
+
 /* The connection, for the modules' own prepared statements. */
 sqlite3 *store_db(struct store *);
 
