@@ -80,6 +80,7 @@ expect_out "Chiều huyện"
 case "$OUT" in *"Buổi sáng xã"*) fail "the station's own timetable still in force" ;; esac
 run "$LOAXA" -c "$T/st/st.conf" check
 expect_rc 0
+expect_out "link/timetable.conf: ok, the district's timetable (1 slot) in place of the file's own"
 
 # A timetable with a problem: refused with its FILE:LINE, the old one stays.
 run "$LOAXA" -c "$T/d.conf" fleet timetable "$T/lich-sai.conf" --to 00001
