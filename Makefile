@@ -1,6 +1,7 @@
 # loaxa: one non-recursive Makefile.
 #
-#   make            build build/loaxa, build/loaxa-net, build/loaxa-relay
+#   make            build build/loaxa, build/loaxa-net, build/loaxa-link,
+#                   build/loaxa-relay
 #   make test       unit tests (Check) and end-to-end tests on the real binary
 #   make sanitize   the same suite built with -fsanitize=address,undefined
 #   make bench      benchmarks that print ratios against reference tools
@@ -26,9 +27,13 @@ CC        ?= cc
 PKG_CONFIG ?= pkg-config
 PKGS      := libmpg123 sndfile ogg ao sqlite3 libconfig libebur128 libsodium xlsxwriter
 # The network commands' own (link, fleet, web): MQTT with OpenSSL, HTTP with
-# GnuTLS. Only build/loaxa-net links them, so that the playout daemon and
-# its airing children never map them (cli/net.h says why).
+# GnuTLS. Only build/loaxa-net and build/loaxa-link link them, so that the
+# playout daemon and its airing children never map them (cli/net.h says why).
 NET_PKGS  := libmicrohttpd libmosquitto
+# The station link's program, build/loaxa-link, links MQTT (OpenSSL) alone:
+# it stays resident on every station, so it maps nothing else it does not
+# call (neither the web's GnuTLS nor the audio decoders).
+LINK_PKGS := libmosquitto
 # The relay service's own: FFmpeg opens, fetches (HTTP, HTTPS, HLS) and
 # decodes live sources (MP3, AAC, Vorbis, Opus; pulse and alsa capture).
 # Only build/loaxa-relay links them, so that the playout daemon and its
@@ -51,6 +56,7 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(NET_PKGS) 2>/dev/null)
 # workbook is written (reports/xlsx.c says why).
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(filter-out xlsxwriter,$(PKGS)) 2>/dev/null)
 NET_LIBS   := $(shell $(PKG_CONFIG) --libs $(NET_PKGS) 2>/dev/null)
+LINK_LIBS  := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null)
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
@@ -77,17 +83,21 @@ CORE_SRC  := $(filter-out $(NET_SRC),$(foreach m,$(MODULES),$(wildcard $(m)/*.c)
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CORE_LIB  := $(BUILD)/libloaxa.a
 # The commands: loaxa links all but the network's, for which it has
-# stand-ins (cli/net-entries.c); loaxa-net links those and main again with
-# only them (LOAXA_NET). The rest of cli/ is a library both link.
-CLI_NET_SRC := cli/cmd-fleet.c cli/cmd-link.c cli/cmd-web.c
+# stand-ins (cli/net-entries.c); loaxa-net links fleet and web and main
+# again with only them (LOAXA_NET), loaxa-link link alone (LOAXA_LINK). The
+# rest of cli/ is a library all three link.
+CLI_NET_SRC := cli/cmd-fleet.c cli/cmd-web.c
 CLI_NET_OBJ := $(CLI_NET_SRC:%.c=$(BUILD)/%.o)
-CLI_SRC   := $(filter-out cli/main.c cli/net-entries.c $(CLI_NET_SRC),$(wildcard cli/*.c))
+CLI_LINK_OBJ := $(BUILD)/cli/cmd-link.o
+CLI_SRC   := $(filter-out cli/main.c cli/net-entries.c cli/cmd-link.c $(CLI_NET_SRC),$(wildcard cli/*.c))
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 CLI_LIB   := $(BUILD)/libloaxa-cli.a
 PROG_OBJ  := $(BUILD)/cli/main.o $(BUILD)/cli/net-entries.o
 PROG      := $(BUILD)/loaxa
 NET_MAIN  := $(BUILD)/cli/main-net.o
 NET_PROG  := $(BUILD)/loaxa-net
+LINK_MAIN := $(BUILD)/cli/main-link.o
+LINK_PROG := $(BUILD)/loaxa-link
 RELAY_SRC := $(wildcard relay/fetch/*.c)
 RELAY_OBJ := $(RELAY_SRC:%.c=$(BUILD)/%.o)
 RELAY_PROG := $(BUILD)/loaxa-relay
@@ -104,7 +114,7 @@ MO        := $(BUILD)/locale/vi/LC_MESSAGES/loaxa.mo
 
 .SECONDARY:
 .PHONY: all test unit e2e sanitize bench bench-fleet crash soak fuzz demo deps install uninstall clean
-all: $(PROG) $(NET_PROG) $(RELAY_PROG) $(GEN_AUDIO) $(MO)
+all: $(PROG) $(NET_PROG) $(LINK_PROG) $(RELAY_PROG) $(GEN_AUDIO) $(MO)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -134,6 +144,17 @@ $(NET_PROG): $(NET_MAIN) $(CLI_NET_OBJ) $(CLI_LIB) $(NET_LIB) $(CORE_LIB)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $(NET_MAIN) $(CLI_NET_OBJ) \
 		$(CLI_LIB) $(NET_LIB) $(CORE_LIB) $(NET_LIBS) $(LIBS)
+
+$(LINK_MAIN): cli/main.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $< (loaxa-link)")
+	$(Q)$(CC) $(ALL_CFLAGS) -DLOAXA_LINK -c -o $@ $<
+
+# Only what `loaxa link` calls, and of the libraries only those it calls.
+$(LINK_PROG): $(LINK_MAIN) $(CLI_LINK_OBJ) $(CLI_LIB) $(NET_LIB) $(CORE_LIB)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $(LINK_MAIN) $(CLI_LINK_OBJ) \
+		$(CLI_LIB) $(NET_LIB) $(CORE_LIB) $(LINK_LIBS) $(LIBS)
 
 # Vietnamese messages: every po/vi/*.po (one per part of the program), joined
 # into one catalogue; build/locale beside build/loaxa is where the program in
@@ -166,13 +187,13 @@ $(BUILD)/tests/check_%: $(BUILD)/tests/check_%.o $(TESTLIB_OBJ) $(NET_LIB) $(COR
 # Every unit test binary, then every end-to-end script against the real binary.
 test: unit e2e
 
-unit: $(UNIT_BIN) $(GEN_AUDIO) $(PROG) $(NET_PROG)
+unit: $(UNIT_BIN) $(GEN_AUDIO) $(PROG) $(NET_PROG) $(LINK_PROG)
 	$(Q)fail=0; for t in $(UNIT_BIN); do \
 		LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) LOAXA=$(abspath $(PROG)) \
 		CK_DEFAULT_TIMEOUT=60 $$t || fail=1; done; exit $$fail
 
 # LOAXA_SANITIZED tells scripts that run tools of their own (valgrind) to skip them.
-e2e: $(PROG) $(NET_PROG) $(RELAY_PROG) $(GEN_AUDIO) $(MO)
+e2e: $(PROG) $(NET_PROG) $(LINK_PROG) $(RELAY_PROG) $(GEN_AUDIO) $(MO)
 	$(Q)LOAXA=$(abspath $(PROG)) LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) \
 		LOAXA_SANITIZED=$(if $(filter 1,$(SAN)),1,) \
 		tests/run-e2e $(filter-out tests/e2e/lib.sh tests/e2e/broker.sh,$(wildcard tests/e2e/*.sh))
@@ -180,7 +201,7 @@ e2e: $(PROG) $(NET_PROG) $(RELAY_PROG) $(GEN_AUDIO) $(MO)
 sanitize:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 test
 
-bench: $(PROG) $(NET_PROG) $(GEN_AUDIO)
+bench: $(PROG) $(NET_PROG) $(LINK_PROG) $(GEN_AUDIO)
 	$(Q)for b in $(sort $(filter-out bench/fleet.sh,$(wildcard bench/*.sh))); do \
 		LOAXA=$(abspath $(PROG)) LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) $$b || exit 1; done
 
@@ -252,10 +273,11 @@ demo: $(PROG) $(GEN_AUDIO)
 deps:
 	$(Q)tools/deps
 
-install: $(PROG) $(NET_PROG) $(RELAY_PROG) $(MO)
+install: $(PROG) $(NET_PROG) $(LINK_PROG) $(RELAY_PROG) $(MO)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)/examples
 	install -m 0755 $(PROG) $(DESTDIR)$(BINDIR)/loaxa
 	install -m 0755 $(NET_PROG) $(DESTDIR)$(BINDIR)/loaxa-net
+	install -m 0755 $(LINK_PROG) $(DESTDIR)$(BINDIR)/loaxa-link
 	install -m 0755 $(RELAY_PROG) $(DESTDIR)$(BINDIR)/loaxa-relay
 	install -m 0644 doc/loaxa.1 $(DESTDIR)$(MANDIR)/man1/loaxa.1
 	install -d $(DESTDIR)$(MANDIR)/vi/man1
@@ -270,6 +292,7 @@ install: $(PROG) $(NET_PROG) $(RELAY_PROG) $(MO)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/loaxa $(DESTDIR)$(BINDIR)/loaxa-net \
+		$(DESTDIR)$(BINDIR)/loaxa-link \
 		$(DESTDIR)$(MANDIR)/man1/loaxa.1 $(DESTDIR)$(MANDIR)/vi/man1/loaxa.1 \
 		$(DESTDIR)$(LOCALEDIR)/vi/LC_MESSAGES/loaxa.mo \
 		$(DESTDIR)$(UNITDIR)/loaxa.service $(DESTDIR)$(UNITDIR)/loaxa-web.service \
@@ -281,5 +304,5 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(CORE_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(CLI_NET_OBJ:.o=.d) \
-	$(PROG_OBJ:.o=.d) $(NET_MAIN:.o=.d) $(RELAY_OBJ:.o=.d) $(TESTLIB_OBJ:.o=.d) \
-	$(UNIT_BIN:=.d) $(BUILD)/tests/gen-audio.d $(FUZZ_OBJ:.o=.d)
+	$(PROG_OBJ:.o=.d) $(NET_MAIN:.o=.d) $(LINK_MAIN:.o=.d) $(CLI_LINK_OBJ:.o=.d) \
+	$(RELAY_OBJ:.o=.d) $(TESTLIB_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BUILD)/tests/gen-audio.d $(FUZZ_OBJ:.o=.d)

@@ -423,13 +423,3 @@ out:
 	dec_free(&d);
 	return rc;
 }
-
-/* Frees the tag strings of info. */
-void
-audio_info_clear(struct audio_info *info)
-{
-	free(info->title);
-	free(info->artist);
-	info->title = NULL;
-	info->artist = NULL;
-}

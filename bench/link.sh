@@ -8,7 +8,10 @@
 #   latency: 200 rows committed one by one, 20 ms apart, while the link runs;
 #     from each commit (its scheduled_at, written at commit time) to its
 #     arrival at a subscriber (mosquitto_sub's receive time): median, max;
-#   the link's resident memory (VmRSS, VmHWM; target < 8 MB) and its CPU time
+#   the link's resident memory (VmRSS, VmHWM; target < 8 MB), and what it is
+#     made of (/proc/PID/smaps): RSS beside PSS (shared pages divided among
+#     the processes that map them), private dirty against the shared clean
+#     pages of the program and its libraries, the largest mappings; its CPU time
 #     over an idle window (LINK_BENCH_IDLE seconds, 20 by default: the issue
 #     asks for a minute, shortened to keep the bench short; target about 0).
 set -eu
@@ -112,4 +115,31 @@ sleep "$IDLE"
 c1=$(ticks)
 hz=$(getconf CLK_TCK)
 echo "link: resident memory $((rss / 1024)).$(((rss % 1024) * 10 / 1024)) MB (peak $((hwm / 1024)).$(((hwm % 1024) * 10 / 1024)) MB; target < 8 MB)$([ "$rss" -lt 8192 ] || echo ' OVER TARGET'): $anon kB its own (heap, stacks), $file kB pages of the program and its shared libraries"
+# What the resident pages are: RSS counts every page mapped, PSS shares each
+# shared page among the processes that map it (the libraries' code, which
+# other processes of the machine map too).
+python3 - "/proc/$LINK_PID/smaps" <<'PY'
+import collections, os, sys
+keys = ("Rss", "Pss", "Private_Dirty", "Private_Clean", "Shared_Clean", "Shared_Dirty")
+by = collections.defaultdict(lambda: dict.fromkeys(keys, 0))
+name = None
+for line in open(sys.argv[1]):
+    f = line.split()
+    if "-" in f[0] and len(f[0]) > 8 and ":" not in f[0]:
+        path = f[5] if len(f) > 5 else "[anon]"
+        name = os.path.basename(path) if path.startswith("/") else path
+        if name.startswith("[heap") or name.startswith("[stack") or name == "[anon]":
+            name = "[heap, stacks, anonymous]"
+    elif f[0].rstrip(":") in keys:
+        by[name][f[0].rstrip(":")] += int(f[1])
+tot = {k: sum(v[k] for v in by.values()) for k in keys}
+print("link: RSS %d kB, PSS %d kB: private dirty %d kB (its own: heap, stacks, "
+      "libraries' data), private clean %d kB, shared clean %d kB (program and "
+      "library pages other processes map too)"
+      % (tot["Rss"], tot["Pss"], tot["Private_Dirty"], tot["Private_Clean"],
+         tot["Shared_Clean"]))
+for n, v in sorted(by.items(), key=lambda kv: -kv[1]["Rss"])[:8]:
+    print("  %-28s RSS %5d kB  PSS %5d kB  private dirty %5d kB"
+          % (n, v["Rss"], v["Pss"], v["Private_Dirty"]))
+PY
 echo "link: CPU over ${IDLE} s idle: $(((c1 - c0) * 1000 / hz)) ms ($(python3 -c "print('%.3f' % ($((c1 - c0)) * 100.0 / $hz / $IDLE))") %)"

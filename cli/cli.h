@@ -49,7 +49,7 @@ struct cmd_ctx {
 };
 
 #define CMD_CONFIG 0x1 /* main loads and validates the config first */
-#define CMD_NET 0x2    /* runs in loaxa-net: main execs it (cli/net.h) */
+#define CMD_NET 0x2    /* runs in loaxa-net or loaxa-link: main execs it (cli/net.h) */
 
 struct cmd_entry {
 	const char *name;

@@ -127,6 +127,16 @@ check_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	printf(_("%s: ok (station %s \"%s\", %s, data in %s, audio %s, %zu topics)\n"),
 	    cfg->file, cfg->station.code, cfg->station.name, cfg->station.timezone,
 	    cfg->paths.data, cfg->audio.driver, cfg->ntopics);
+	if (cfg->link.district_timetable) {
+		char *tt = conf_district_timetable(cfg);
+
+		if (access(tt, F_OK) == 0)
+			printf(ngettext("%s: ok, the district's timetable (%zu slot) in "
+			    "place of the file's own\n", "%s: ok, the district's timetable "
+			    "(%zu slots) in place of the file's own\n", cfg->nslots), tt,
+			    cfg->nslots);
+		free(tt);
+	}
 	conf_free(&cfg);
 	return EXIT_OK;
 }

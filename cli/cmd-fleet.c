@@ -1,8 +1,10 @@
 /*
  * loaxa fleet: the district's side of the station link. send publishes a
- * signed package to stations, play and stop send them signed commands;
+ * signed package to stations, play, stop and timetable send them signed
+ * commands;
  * each waits for the stations' acknowledgements and says who answered.
  */
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -345,6 +347,45 @@ fleet_stop(struct cmd_ctx *ctx, const struct cmd_args *args)
 	return rc;
 }
 
+/* fleet timetable FILE --to ...: the file inside a signed command. */
+static int
+fleet_timetable(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	const char *path = args->argv[0], *name = strrchr(path, '/');
+	struct lib_cmd c = { 0 };
+	struct fleet_job j;
+	char *text = NULL;
+	size_t n = 0;
+	FILE *fp;
+	int rc;
+
+	if ((rc = fleet_job_start(ctx, args, "timetable", &j)) != EXIT_OK) {
+		fleet_job_end(&j);
+		return rc;
+	}
+	text = xmalloc(LIB_CMD_TIMETABLE_MAX + 2);
+	if ((fp = fopen(path, "re")) == NULL)
+		rc = fleet_fail(&j, EXIT_USAGE, _("%s: cannot read: %s"), path,
+		    strerror(errno));
+	else {
+		n = fread(text, 1, LIB_CMD_TIMETABLE_MAX + 1, fp);
+		text[n] = '\0';
+		if (ferror(fp) || n > LIB_CMD_TIMETABLE_MAX || strlen(text) != n)
+			rc = fleet_fail(&j, EXIT_REJECTED, _("%s: not a timetable file "
+			    "(a text of at most %d bytes)"), path, LIB_CMD_TIMETABLE_MAX);
+		fclose(fp);
+	}
+	if (rc == EXIT_OK) {
+		c.action = (char *)"timetable";
+		c.file = (char *)(name != NULL ? name + 1 : path);
+		c.timetable = text;
+		rc = fleet_command(&j, cli_opt(args, "to"), &c);
+	}
+	free(text);
+	fleet_job_end(&j);
+	return rc;
+}
+
 static const struct cmd_entry fleet_send_entry = {
 	.name = "send",
 	.args = { "to: timeout:", 1, 1 },
@@ -363,14 +404,22 @@ static const struct cmd_entry fleet_stop_entry = {
 	.exec = fleet_stop,
 };
 
+static const struct cmd_entry fleet_timetable_entry = {
+	.name = "timetable",
+	.args = { "to: timeout:", 1, 1 },
+	.exec = fleet_timetable,
+};
+
 static const struct cmd_entry *const fleet_subs[] = { &fleet_send_entry,
-	&fleet_play_entry, &fleet_stop_entry, &fleet_status_entry, &fleet_watch_entry,
+	&fleet_play_entry, &fleet_stop_entry, &fleet_timetable_entry,
+	&fleet_status_entry, &fleet_watch_entry,
 	&fleet_deliveries_entry, &fleet_collect_entry, &fleet_broker_entry, NULL };
 
 const struct cmd_entry cmd_fleet = {
 	.name = "fleet",
 	.usage = "send PACKAGE.lxp --to STATION|GROUP|all | "
 	    "play ID|SHA256 --to ... [--priority P] | stop --to ... [--timeout S] | "
+	    "timetable FILE --to ... | "
 	    "status [--format F] | watch | deliveries | collect --period P --out DIR | "
 	    "broker-config --out DIR",
 	.summary = CLI_NET_FLEET_SUMMARY,
@@ -387,6 +436,11 @@ const struct cmd_entry cmd_fleet = {
 	    "the section's expiry (default 10 minutes), numbered from the counter\n"
 	    "KEY.seq beside the key: the station airs the bulletin (its id there, or\n"
 	    "its SHA-256) at the priority, or stops what is on air.\n"
+	    "fleet timetable: the same for a timetable FILE (a 'timetable' list and\n"
+	    "optionally 'playlists', the station's syntax, at most 32 KiB): a station\n"
+	    "whose link section has district_timetable = true checks it as loaxa\n"
+	    "check does, takes it in place of its own and reloads; one with problems\n"
+	    "is refused with its FILE:LINE and changes nothing.\n"
 	    "\n"
 	    "Each waits up to --timeout (default the section's ack_timeout, 30 s)\n"
 	    "for the stations' acknowledgements and prints one line a station:\n"
@@ -400,6 +454,7 @@ const struct cmd_entry cmd_fleet = {
 	    "examples:\n"
 	    "  loaxa fleet send ban-tin-thang-6.lxp --to all\n"
 	    "  loaxa fleet play 3f2a...e9 --to ven-song --priority emergency\n"
-	    "  loaxa fleet stop --to 00001\n"),
+	    "  loaxa fleet stop --to 00001\n"
+	    "  loaxa fleet timetable lich-tuan-50.conf --to all\n"),
 	.subs = fleet_subs,
 };

@@ -39,12 +39,17 @@ extern const struct cmd_entry cmd_reload;
 extern const struct cmd_entry cmd_web;
 extern const struct cmd_entry cmd_link;
 
-#ifdef LOAXA_NET
-/* loaxa-net (cli/net.h says why): the commands that use the network. */
+#if defined(LOAXA_LINK)
+/* loaxa-link (cli/net.h says why): the station link alone. */
+static const struct cmd_entry *const commands[] = {
+	&cmd_link,
+	NULL,
+};
+#elif defined(LOAXA_NET)
+/* loaxa-net (cli/net.h says why): the district's and the console's commands. */
 static const struct cmd_entry *const commands[] = {
 	&cmd_fleet,
 	&cmd_web,
-	&cmd_link,
 	NULL,
 };
 #else
@@ -206,7 +211,7 @@ main(int argc, char **argv)
 		if (optind + 1 < argc &&
 		    (e = find_command(commands, argv[optind + 1])) != NULL) {
 			if (e->flags & CMD_NET)
-				return cli_net_exec(argv);
+				return cli_net_exec(e, argv);
 			cli_help(e);
 			return EXIT_OK;
 		}
@@ -219,7 +224,7 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (e->flags & CMD_NET)
-		return cli_net_exec(argv);
+		return cli_net_exec(e, argv);
 	argc -= optind;
 	argv += optind;
 	if (wants_help(argc, argv)) {

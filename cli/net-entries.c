@@ -1,7 +1,7 @@
 /*
- * loaxa's stand-ins for the commands of loaxa-net (cli/net.h says why):
- * their name and summary for `loaxa --help`. main execs loaxa-net for
- * anything else, their help included. Only loaxa links this file.
+ * loaxa's stand-ins for the commands of loaxa-net and loaxa-link (cli/net.h
+ * says why): their name and summary for `loaxa --help`. main execs their
+ * program for anything else, their help included. Only loaxa links this file.
  */
 #include "cli/cli.h"
 #include "cli/net.h"

@@ -1,4 +1,4 @@
-/* Becoming loaxa-net (cli/net.h says why). */
+/* Becoming loaxa-net or loaxa-link (cli/net.h says why). */
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -17,9 +17,9 @@
 #define LOAXA_BINDIR "/usr/local/bin"
 #endif
 
-/* DIR/loaxa-net beside the running binary, or NULL when there is none. */
+/* DIR/name beside the running binary, or NULL when there is none. */
 static char *
-net_beside_self(void)
+net_beside_self(const char *name)
 {
 	char self[PATH_MAX], *prog;
 	ssize_t n;
@@ -27,7 +27,7 @@ net_beside_self(void)
 	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) < 0)
 		return NULL;
 	self[n] = '\0';
-	xasprintf(&prog, "%s/%s", dirname(self), CLI_NET_PROG);
+	xasprintf(&prog, "%s/%s", dirname(self), name);
 	if (access(prog, X_OK) == 0)
 		return prog;
 	free(prog);
@@ -35,12 +35,14 @@ net_beside_self(void)
 }
 
 int
-cli_net_exec(char **argv)
+cli_net_exec(const struct cmd_entry *e, char **argv)
 {
-	char *prog = net_beside_self();
+	const char *name = strcmp(e->name, "link") == 0 ? CLI_LINK_PROG :
+	    CLI_NET_PROG;
+	char *prog = net_beside_self(name);
 
 	if (prog == NULL)
-		xasprintf(&prog, "%s/%s", LOAXA_BINDIR, CLI_NET_PROG);
+		xasprintf(&prog, "%s/%s", LOAXA_BINDIR, name);
 	fflush(NULL);
 	execv(prog, argv);
 	fprintf(stderr, _("loaxa: %s: %s (make install puts it beside loaxa)\n"), prog,

@@ -82,7 +82,8 @@ cfg_read_link(struct cfg_reader *r, const config_setting_t *s, struct config *c)
 {
 	static const char *const names[] = { "host", "port", "ca_file", "cert_file",
 		"key_file", "username", "password_file", "topic_prefix", "client_id",
-		"keepalive", "reconnect_min", "reconnect_max", "groups", NULL };
+		"keepalive", "reconnect_min", "reconnect_max", "groups",
+		"district_timetable", NULL };
 	struct config_link *l = &c->link;
 
 	if (s == NULL)
@@ -141,6 +142,7 @@ cfg_read_link(struct cfg_reader *r, const config_setting_t *s, struct config *c)
 		xasprintf(&l->client_id, "station-%s", c->station.code);
 	cfg_strings(r, s, "groups", "link", &l->groups, &l->ngroups, c,
 	    link_group_valid);
+	cfg_bool(r, s, "district_timetable", &l->district_timetable);
 	cfg_int(r, s, "keepalive", &l->keepalive, 5, 65535);
 	cfg_int(r, s, "reconnect_min", &l->reconnect_min, 1, 3600);
 	cfg_int(r, s, "reconnect_max", &l->reconnect_max, 1, 86400);

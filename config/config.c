@@ -304,11 +304,84 @@ cfg_parse(const char *path, const char *text, const char *label, const char *kin
 	return -1;
 }
 
-/* Reads from a file (text NULL) or from text, labelled label. */
+char *
+conf_district_timetable(const struct config *c)
+{
+	char *path;
+
+	xasprintf(&path, "%s/%s", c->paths.data, CONF_DISTRICT_TIMETABLE);
+	return path;
+}
+
+/* The district's timetable for conf_parse: its text, or NULL to read DATA's. */
+struct conf_district {
+	const char *text, *label;
+};
+
+/*
+ * Replaces c's timetable, and its playlists when the file has them, with
+ * the district's timetable file's (dt's text, or the file in DATA when there
+ * is one; none leaves c's own). Its problems are at its own lines.
+ */
+static void
+conf_district(struct config *c, const struct conf_district *dt,
+    struct config_problems *problems)
+{
+	static const char *const names[] = { "playlists", "timetable", NULL };
+	const config_setting_t *root, *pl, *tt;
+	struct cfg_reader r = { NULL, problems };
+	size_t i, before = problems->n;
+	char *path = NULL;
+	config_t lc;
+
+	if (dt->text == NULL) {
+		path = conf_district_timetable(c);
+		if (access(path, F_OK) != 0) {
+			free(path);
+			return;
+		}
+	}
+	r.file = dt->text != NULL ? dt->label : path;
+	if (cfg_parse(path, dt->text, r.file, _("the district's timetable"), &lc,
+	    problems) != 0) {
+		free(path);
+		return;
+	}
+	root = config_root_setting(&lc);
+	cfg_check_members(&r, root, names);
+	pl = config_setting_get_member(root, "playlists");
+	if ((tt = config_setting_get_member(root, "timetable")) == NULL)
+		cfg_problem(&r, NULL, _("a district's timetable file holds a "
+		    "'timetable' list (and may hold 'playlists')"));
+	for (i = 0; i < c->nslots; i++)
+		cfg_slot_clear(&c->slots[i]);
+	free(c->slots);
+	c->slots = NULL;
+	c->nslots = 0;
+	if (pl != NULL) {
+		for (i = 0; i < c->nplaylists; i++)
+			cfg_playlist_clear(&c->playlists[i]);
+		free(c->playlists);
+		c->playlists = NULL;
+		c->nplaylists = 0;
+		cfg_read_playlists(&r, pl, c);
+	}
+	cfg_read_timetable(&r, tt, c);
+	config_destroy(&lc);
+	cfg_sort_problems(problems, before, r.file);
+	free(path);
+}
+
+/*
+ * Reads from a file (text NULL) or from text, labelled label; dt, when not
+ * NULL, gives the district's timetable file's text.
+ */
 static int
 conf_parse(const char *path, const char *text, const char *label,
-    struct config **out, struct config_problems *problems)
+    const struct conf_district *dt, struct config **out,
+    struct config_problems *problems)
 {
+	static const struct conf_district from_data = { NULL, NULL };
 	struct cfg_reader r = { label, problems };
 	size_t before = problems->n;
 	struct config *c;
@@ -322,8 +395,10 @@ conf_parse(const char *path, const char *text, const char *label,
 	conf_defaults(c);
 	conf_from_tree(&r, &lc, c);
 	config_destroy(&lc);
+	cfg_sort_problems(problems, before, label);
+	if (dt != NULL || c->link.district_timetable)
+		conf_district(c, dt != NULL ? dt : &from_data, problems);
 	if (problems->n != before) {
-		cfg_sort_problems(problems, before, label);
 		conf_free(&c);
 		return -1;
 	}
@@ -337,14 +412,26 @@ conf_read(const char *path, struct config **out, struct config_problems *problem
 	if (path == NULL)
 		return conf_read_string(default_text, CONFIG_DEFAULT_LABEL, out,
 		    problems);
-	return conf_parse(path, NULL, path, out, problems);
+	return conf_parse(path, NULL, path, NULL, out, problems);
+}
+
+int
+conf_read_with_timetable(const char *path, const char *text, const char *label,
+    struct config **out, struct config_problems *problems)
+{
+	const struct conf_district dt = { text, label };
+
+	if (path == NULL)
+		return conf_parse(NULL, default_text, CONFIG_DEFAULT_LABEL, &dt, out,
+		    problems);
+	return conf_parse(path, NULL, path, &dt, out, problems);
 }
 
 int
 conf_read_string(const char *text, const char *label, struct config **out,
     struct config_problems *problems)
 {
-	return conf_parse(NULL, text, label, out, problems);
+	return conf_parse(NULL, text, label, NULL, out, problems);
 }
 
 const char *

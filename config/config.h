@@ -168,6 +168,7 @@ struct config {
 		int reconnect_min, reconnect_max; /* back-off, seconds */
 		char **groups;      /* the groups district commands may name */
 		size_t ngroups;
+		int district_timetable; /* take the district's timetable file */
 		int line, ca_line, cert_line, key_line, password_line;
 	} link;
 
@@ -196,6 +197,25 @@ int conf_read(const char *path, struct config **out, struct config_problems *pro
 /* As config_read, from text, with label standing for the file name. */
 int conf_read_string(const char *text, const char *label, struct config **out,
     struct config_problems *problems);
+
+/*
+ * The district's timetable file, DATA/link/timetable.conf (allocated): what
+ * `loaxa link` writes when a signed district command brings a timetable.
+ * With link.district_timetable = true, conf_read takes its timetable (and
+ * its playlists, when it has them) in place of the file's own; without the
+ * file, the file's own stay. It holds only 'timetable' and 'playlists',
+ * problems are reported at its own lines.
+ */
+#define CONF_DISTRICT_TIMETABLE "link/timetable.conf"
+char *conf_district_timetable(const struct config *);
+
+/*
+ * conf_read of path with the district timetable file's text given (text,
+ * labelled label) rather than read from DATA: how the link checks a
+ * timetable before it writes it. Problems as conf_read's.
+ */
+int conf_read_with_timetable(const char *path, const char *text, const char *label,
+    struct config **out, struct config_problems *problems);
 
 /*
  * Finds, reads and validates the configuration; on failure prints every

@@ -1,6 +1,6 @@
 /*
  * District commands: what a district asks its stations to do (air a
- * bulletin now, stop, send an export) in one signed text, so that the
+ * bulletin now, stop, send an export, take a timetable) in one signed text, so that the
  * broker that carries it is trusted with nothing. The format, like a
  * package's header:
  *
@@ -11,12 +11,16 @@
  *   sequence SEQ\n                      1 <= SEQ < 2^63, per signer
  *   stations CODE[ CODE...]\n           the targets: station codes and/or
  *   groups NAME[ NAME...]\n             group names (one of the two at least)
- *   action play|stop|export\n
+ *   action play|stop|export|timetable\n
  *   then the action's arguments, one line each, in this order:
  *     bulletin ID|SHA256\n              play: a bulletin id or its SHA-256
  *     priority normal|priority|emergency\n   play
  *     period SPEC\n                     export: YYYY-H1, YYYY-9M, YYYY or
  *                                       YYYY-MM-DD..YYYY-MM-DD
+ *     file NAME\n                       timetable: the file's name (1 to 64
+ *                                       bytes, no '/', space or control)
+ *     timetable BASE64(TEXT)\n          timetable: the file, libconfig text
+ *                                       of at most LIB_CMD_TIMETABLE_MAX bytes
  *   signature BASE64(64 bytes)\n
  *
  * The signature is Ed25519 (crypto_sign_detached) over every byte before
@@ -34,6 +38,7 @@
 #include <string.h>
 
 #include "common/i18n.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "library/internal.h"
 
@@ -85,6 +90,20 @@ cmd_period_ok(const char *s)
 	return 1;
 }
 
+/* A timetable file's name as the district had it: no path, one word. */
+static int
+cmd_file_ok(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n < 1 || n > 64 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || s[i] == '/' || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
 static int
 cmd_priority_ok(const char *s)
 {
@@ -122,6 +141,11 @@ cmd_check(const struct lib_cmd *c, char **cause)
 		xasprintf(cause, _("a command needs an action"));
 		return LIB_REJECTED;
 	}
+	if (strcmp(c->action, "timetable") != 0 &&
+	    (c->file != NULL || c->timetable != NULL)) {
+		xasprintf(cause, _("only a timetable command carries a file"));
+		return LIB_REJECTED;
+	}
 	if (strcmp(c->action, "play") == 0) {
 		if (c->bulletin == NULL || !cmd_bulletin_ok(c->bulletin) ||
 		    c->priority == NULL || !cmd_priority_ok(c->priority) ||
@@ -142,9 +166,19 @@ cmd_check(const struct lib_cmd *c, char **cause)
 			    "or FROM..TO)"));
 			return LIB_REJECTED;
 		}
+	} else if (strcmp(c->action, "timetable") == 0) {
+		if (c->file == NULL || !cmd_file_ok(c->file) || c->timetable == NULL ||
+		    strlen(c->timetable) > LIB_CMD_TIMETABLE_MAX ||
+		    !utf8_valid(c->timetable) || c->bulletin != NULL ||
+		    c->priority != NULL || c->period != NULL) {
+			xasprintf(cause, _("timetable takes a file name (no '/' or space) "
+			    "and the file, UTF-8 text of at most %d bytes"),
+			    LIB_CMD_TIMETABLE_MAX);
+			return LIB_REJECTED;
+		}
 	} else {
-		xasprintf(cause, _("unknown action '%.20s' (play, stop, export)"),
-		    c->action);
+		xasprintf(cause, _("unknown action '%.20s' (play, stop, export, "
+		    "timetable)"), c->action);
 		return LIB_REJECTED;
 	}
 	return 0;
@@ -160,6 +194,39 @@ cmd_put_names(FILE *f, const char *word, char *const *names, size_t n)
 		fprintf(f, "%s%s", i == 0 ? word : " ", names[i]);
 	if (n > 0)
 		fputc('\n', f);
+}
+
+/* Appends "word BASE64(text)\n" to f. */
+static void
+cmd_put_base64(FILE *f, const char *word, const char *text)
+{
+	size_t n = strlen(text), blen;
+	char *b64;
+
+	blen = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+	b64 = xmalloc(blen);
+	sodium_bin2base64(b64, blen, (const unsigned char *)text, n,
+	    sodium_base64_VARIANT_ORIGINAL);
+	fprintf(f, "%s %s\n", word, b64);
+	free(b64);
+}
+
+/* The text of base64 b64 (allocated), or NULL when it is not base64 of text. */
+static char *
+cmd_base64_text(const char *b64)
+{
+	size_t n = strlen(b64), len;
+	const char *end;
+	char *out = xmalloc(n / 4 * 3 + 1);
+
+	if (sodium_base642bin((unsigned char *)out, n / 4 * 3 + 1, b64, n, NULL, &len,
+	    &end, sodium_base64_VARIANT_ORIGINAL) != 0 || *end != '\0' ||
+	    memchr(out, '\0', len) != NULL) {
+		free(out);
+		return NULL;
+	}
+	out[len] = '\0';
+	return out;
 }
 
 int
@@ -197,6 +264,10 @@ lib_cmd_sign(const unsigned char sk[LIB_KEY_SECRET], const struct lib_cmd *c,
 		fprintf(f, "priority %s\n", c->priority);
 	if (c->period != NULL)
 		fprintf(f, "period %s\n", c->period);
+	if (c->file != NULL)
+		fprintf(f, "file %s\n", c->file);
+	if (c->timetable != NULL)
+		cmd_put_base64(f, "timetable", c->timetable);
 	if (fclose(f) != 0) {
 		free(buf);
 		xasprintf(cause, _("cannot write the command"));
@@ -299,10 +370,13 @@ cmd_bad(char **cause, const char *what)
 static int
 cmd_body(struct cmd_reader *r, struct lib_cmd *c, char **cause)
 {
-	static const char *const args[] = { "bulletin", "priority", "period" };
-	char **slot[] = { &c->bulletin, &c->priority, &c->period };
+	static const char *const args[] = { "bulletin", "priority", "period", "file",
+		"timetable" };
+	char **slot[] = { &c->bulletin, &c->priority, &c->period, &c->file,
+		&c->timetable };
 	const char *line = cmd_line(r), *v;
 	size_t k = 0;
+	char *text;
 
 	if ((v = cmd_value(line, "stations")) != NULL) {
 		if (!cmd_names(v, &c->stations, &c->nstations))
@@ -318,12 +392,18 @@ cmd_body(struct cmd_reader *r, struct lib_cmd *c, char **cause)
 		return cmd_bad(cause, _("no action line"));
 	c->action = xstrdup(v);
 	while ((line = cmd_line(r)) != NULL) {
-		while (k < 3 && cmd_value(line, args[k]) == NULL)
+		while (k < 5 && cmd_value(line, args[k]) == NULL)
 			k++;
-		if (k == 3)
+		if (k == 5)
 			return cmd_bad(cause, _("unknown or misplaced line"));
 		*slot[k] = xstrdup(cmd_value(line, args[k]));
 		k++;
+	}
+	if (c->timetable != NULL) {
+		if ((text = cmd_base64_text(c->timetable)) == NULL)
+			return cmd_bad(cause, _("the timetable line is not base64 of a text"));
+		free(c->timetable);
+		c->timetable = text;
 	}
 	return cmd_check(c, cause);
 }
@@ -440,5 +520,7 @@ lib_cmd_clear(struct lib_cmd *c)
 	free(c->bulletin);
 	free(c->priority);
 	free(c->period);
+	free(c->file);
+	free(c->timetable);
 	memset(c, 0, sizeof *c);
 }

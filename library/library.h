@@ -353,10 +353,13 @@ struct lib_cmd {
 	int64_t sequence;            /* above the signer's last, per station */
 	char **stations, **groups;   /* the targets (at least one of them) */
 	size_t nstations, ngroups;
-	char *action;                /* play, stop, export */
+	char *action;                /* play, stop, export, timetable */
 	char *bulletin, *priority;   /* play: an id or a SHA-256; its priority */
 	char *period;                /* export: 2026-H1, ..., or FROM..TO */
+	char *file, *timetable;      /* timetable: the file's name and its text */
 };
+/* The largest timetable file a command carries (base64 in it, a third more). */
+#define LIB_CMD_TIMETABLE_MAX 32768
 void lib_cmd_clear(struct lib_cmd *);
 
 /*

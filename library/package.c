@@ -57,6 +57,22 @@
 #include "common/xmalloc.h"
 #include "library/internal.h"
 
+/*
+ * Whether s is a SHA-256 as packages write it: 64 lower-case hex digits.
+ * Here with the reading, so that what only verifies (the link) does not
+ * bring in the writer and the audio it probes.
+ */
+int
+lib_pkg_sha256_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[64] == '\0' || s[64] == ' ';
+}
+
 static const char *const meta_keys[] = { "title", "topic", "agency", "from",
 	"until", "min-airings", "priority", "tags" };
 _Static_assert(sizeof meta_keys / sizeof meta_keys[0] == LIB_PKG_NMETA,

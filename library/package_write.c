@@ -57,18 +57,6 @@ pkg_basename(const char *path)
 	return b != NULL ? b + 1 : path;
 }
 
-/* Whether s is a SHA-256 as packages write it: 64 lower-case hex digits. */
-int
-lib_pkg_sha256_ok(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < 64; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return s[64] == '\0' || s[64] == ' ';
-}
-
 /*
  * Checks head's retirements: SHA-256s, each once, none of them packed in
  * the same package (info holds the n entries' hashes).

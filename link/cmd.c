@@ -10,9 +10,14 @@
  * play and stop go through the control socket as `loaxa play ID --priority P`
  * and `loaxa stop` do, the play asked "by" the signing district; export
  * makes the signed export of the period (reports/) in DATA/link and
- * publishes it on up/export. Every command is answered on up/ack; every
- * refusal is also one stderr line.
+ * publishes it on up/export. timetable, on a station whose operator opted
+ * in (link.district_timetable), checks the district's file with the
+ * configuration's reader, puts it in place as DATA/link/timetable.conf and
+ * asks the daemon to reload; a file with problems, or one the daemon
+ * refuses, leaves the previous one in place. Every command is answered on
+ * up/ack; every refusal is also one stderr line.
  */
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/file.h"
 #include "common/i18n.h"
 #include "common/json.h"
+#include "common/log.h"
 
 #include "common/xmalloc.h"
 #include "config/config.h"
@@ -46,7 +53,9 @@ cmd_control(struct link_env *env, const char *request, char **cause)
 	if (status < 0)
 		return -1;
 	if (status != 0)
-		xasprintf(cause, "the daemon refused: %s", message);
+		xasprintf(cause, "the daemon refused: %s%s%.*s", message,
+		    body != NULL && *body != '\0' ? ": " : "",
+		    body != NULL ? (int)strcspn(body, "\n") : 0, body != NULL ? body : "");
 	free(message);
 	free(body);
 	return status == 0 ? 0 : -1;
@@ -192,6 +201,95 @@ cmd_export(struct link_env *env, const struct lib_cmd *c, char **cause)
 	return rc;
 }
 
+/* Writes len bytes of text to path whole or not at all; -1 with *cause. */
+static int
+cmd_write(const char *path, const char *text, size_t len, char **cause)
+{
+	char *tmp = NULL, *err = NULL;
+	int fd, rc = -1;
+
+	if ((fd = file_tmp_open(path, NULL, 0640, &tmp, &err)) >= 0) {
+		if (write(fd, text, len) == (ssize_t)len)
+			rc = file_tmp_commit(fd, tmp, path, &err);
+		else {
+			unlink(tmp);
+			err = xstrdup(strerror(errno));
+		}
+		close(fd);
+	}
+	if (rc != 0)
+		xasprintf(cause, "%s: %s", path, err);
+	free(err);
+	free(tmp);
+	return rc;
+}
+
+/*
+ * The problems of the district's timetable c with this station's
+ * configuration, "FILE:LINE: message" joined by "; ", or NULL when none.
+ */
+static char *
+cmd_timetable_problems(struct link_env *env, const struct lib_cmd *c)
+{
+	struct config_problems p = { 0 };
+	struct config *cfg = NULL;
+	char *out = NULL, *more;
+	size_t i;
+
+	if (conf_read_with_timetable(env->cfg->file, c->timetable, c->file, &cfg,
+	    &p) == 0) {
+		conf_free(&cfg);
+		return NULL;
+	}
+	for (i = 0; i < p.n; i++) {
+		xasprintf(&more, "%s%s%s", out != NULL ? out : "", out != NULL ? "; " : "",
+		    p.lines[i]);
+		free(out);
+		out = more;
+	}
+	conf_problems_clear(&p);
+	return out != NULL ? out : xstrdup("the configuration cannot be read");
+}
+
+/*
+ * timetable: checks the district's file, puts it in place (the previous one
+ * kept aside as PATH.prev) and asks the daemon to reload; when the daemon
+ * refuses, the previous file goes back.
+ */
+static int
+cmd_timetable(struct link_env *env, const struct lib_cmd *c, char **cause)
+{
+	char *path, *prev, *why;
+	int had, rc;
+
+	if (!env->cfg->link.district_timetable) {
+		xasprintf(cause, "this station does not take timetables from the "
+		    "district (link.district_timetable is not true)");
+		return -1;
+	}
+	if ((why = cmd_timetable_problems(env, c)) != NULL) {
+		xasprintf(cause, "the timetable has problems, nothing changed: %s", why);
+		free(why);
+		return -1;
+	}
+	path = conf_district_timetable(env->cfg);
+	xasprintf(&prev, "%s.prev", path);
+	unlink(prev);
+	had = link(path, prev) == 0;
+	if ((rc = cmd_write(path, c->timetable, strlen(c->timetable), cause)) == 0 &&
+	    (rc = cmd_control(env, "reload", cause)) != 0) {
+		if (had ? rename(prev, path) != 0 : unlink(path) != 0)
+			log_error(_("link: %s: cannot put the previous timetable back: %s"),
+			    path, strerror(errno));
+		had = 0;
+	}
+	if (had)
+		unlink(prev);
+	free(prev);
+	free(path);
+	return rc;
+}
+
 static int cmd_sequence_take(struct link_env *, const struct lib_cmd *, char **);
 
 /*
@@ -251,6 +349,8 @@ cmd_run(struct link_env *env, const struct lib_cmd *c, const char *signer,
 		return cmd_play(env, c, signer, cause);
 	if (strcmp(c->action, "stop") == 0)
 		return cmd_control(env, "stop", cause);
+	if (strcmp(c->action, "timetable") == 0)
+		return cmd_timetable(env, c, cause);
 	return cmd_export(env, c, cause);
 }
 

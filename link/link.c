@@ -35,6 +35,7 @@
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -156,6 +157,14 @@ link_status_flush(struct link *l, int now)
 	l->status_at = t;
 }
 
+/*
+ * SQLite's page cache for each of the link's two databases: the link reads
+ * a few rows at a time, each once; with SQLite's default (2 MB a
+ * connection) every page of new airing rows read would stay, and the
+ * resident link would grow by up to 4 MB over months for nothing.
+ */
+#define LINK_CACHE_PRAGMA "PRAGMA cache_size = -256"
+
 /* Opens the station's database read-only when it is not yet; 0 when open. */
 static int
 link_open_station(struct link *l)
@@ -170,6 +179,7 @@ link_open_station(struct link *l)
 		return -1;
 	}
 	l->env.st = l->st;
+	sqlite3_exec(store_db(l->st), LINK_CACHE_PRAGMA, NULL, NULL, NULL);
 	return 0;
 }
 
@@ -347,6 +357,28 @@ link_scan(struct link *l)
 	l->status_due = 1;
 }
 
+/*
+ * Watches INBOX/sub (made, with the inbox, as the daemon's inbox makes them
+ * when missing), for the packages the daemon files there; the watch, or -1
+ * (a change of the database and the tick look then).
+ */
+static int
+link_watch_inbox(struct link *l, const char *sub)
+{
+	char *dir;
+	int wd;
+
+	xasprintf(&dir, "%s/%s", l->cfg->paths.inbox, sub);
+	if ((mkdir(l->cfg->paths.inbox, 0750) != 0 && errno != EEXIST) ||
+	    (mkdir(dir, 0750) != 0 && errno != EEXIST))
+		wd = -1;
+	else
+		wd = inotify_add_watch(l->infd, dir, IN_CREATE | IN_MOVED_TO |
+		    IN_CLOSE_WRITE | IN_DONT_FOLLOW | IN_ONLYDIR);
+	free(dir);
+	return wd;
+}
+
 /* Opens the fds of the loop. */
 static int
 link_fds(struct link *l, char **cause)
@@ -378,6 +410,8 @@ link_fds(struct link *l, char **cause)
 		return -1;
 	}
 	link_timer_arm(l->tickfd, tick > 30000 ? 30000 : tick, 1);
+	l->donewd = link_watch_inbox(l, "done");
+	l->rejectedwd = link_watch_inbox(l, "rejected");
 	return 0;
 }
 
@@ -393,7 +427,10 @@ link_inotify(struct link *l)
 	while ((n = read(l->infd, buf, sizeof buf)) > 0)
 		for (p = buf; p < buf + n; p += sizeof *ev + ev->len) {
 			ev = (const struct inotify_event *)(void *)p;
-			if (ev->len > 0 && (strcmp(ev->name, STORE_DB_NAME "-wal") == 0 ||
+			if (ev->wd >= 0 && (ev->wd == l->donewd ||
+			    ev->wd == l->rejectedwd))
+				l->pkg_due = 1;
+			else if (ev->len > 0 && (strcmp(ev->name, STORE_DB_NAME "-wal") == 0 ||
 			    strcmp(ev->name, STORE_DB_NAME) == 0)) {
 				l->wal_due = l->state_due = 1;
 				link_soon(l, 5);
@@ -487,7 +524,7 @@ link_turn(struct link *l)
 	if (p[2].revents && timer_fired(l->tickfd)) {
 		if (l->connected)
 			mosquitto_loop_misc(l->mosq);
-		l->state_due = l->status_due = l->scan_due = 1;
+		l->state_due = l->status_due = l->scan_due = l->pkg_due = 1;
 		link_soon(l, 0);
 	}
 	if (p[4].revents && timer_fired(l->retryfd)) {
@@ -519,7 +556,7 @@ link_turn(struct link *l)
 			link_soon(l, 250);
 		} else if (l->recheck) {
 			l->recheck = 0;
-			l->scan_due = 1;
+			l->scan_due = l->pkg_due = 1;
 		}
 	}
 	/* The work the events asked for, outside libmosquitto's callbacks. */
@@ -527,6 +564,11 @@ link_turn(struct link *l)
 		link_scan(l);
 	if (l->state_due && (p[3].revents || l->state_force))
 		link_state(l);
+	if (l->pkg_due && l->connected) {
+		l->pkg_due = 0;
+		link_open_station(l);
+		link_pkg_check(&l->env);
+	}
 	link_status_flush(l, 0);
 	return 1;
 }
@@ -607,9 +649,10 @@ link_run(const struct config *cfg, char **cause)
 	    link_fds(&l, cause) != 0 || link_client(&l, cause) != 0)
 		goto out;
 	l.env.state = l.state;
+	sqlite3_exec(l.state, LINK_CACHE_PRAGMA, NULL, NULL, NULL);
 	l.cursor = link_state_acked_through(l.state);
 	link_open_station(&l);
-	l.status_due = 1;
+	l.status_due = l.pkg_due = 1;
 	link_status_flush(&l, 1);
 	log_info(_("link: station %s as %s to %s, topics %s/..."), cfg->station.code,
 

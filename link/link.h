@@ -60,6 +60,15 @@ int link_pkg_init(sqlite3 *state, char **cause);
 void link_pkg_message(struct link_env *, const void *data, size_t len);
 void link_cmd_message(struct link_env *, const void *data, size_t len);
 
+/*
+ * Acknowledges what the daemon's inbox made of the packages delivered and
+ * not yet answered for: "imported" (and "approved" when every bulletin is
+ * approved in the library) once in INBOX/done/, "imported" not ok with the
+ * inbox's reason once in INBOX/rejected/. The link calls it when the inbox
+ * changes and on its tick.
+ */
+void link_pkg_check(struct link_env *);
+
 /* link.db, for a handler's own tables (CREATE TABLE IF NOT EXISTS). */
 sqlite3 *link_state_db(struct link_env *);
 

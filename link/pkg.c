@@ -9,6 +9,11 @@
  * district's signature, it is moved into the inbox under SHA256.lxp (the
  * daemon imports it) and acknowledged on up/ack; a refused one is removed
  * and acknowledged with why. Chunks that arrive twice change nothing.
+ * What the daemon's inbox then made of it is acknowledged too, once it
+ * shows: "imported" when the package is in INBOX/done/ (and "approved" when
+ * every bulletin it brought is approved in the station's library, as a key
+ * with auto_approve makes them), or "imported" not ok with the inbox's
+ * reason when it is in INBOX/rejected/ (link_pkg_check).
  *
  * Bounded: a package is at most LINK_PKG_MAX bytes and at most
  * LINK_PKG_INCOMING packages are in progress; one that had no chunk for
@@ -31,6 +36,7 @@
 #include "config/config.h"
 #include "link/chunk.h"
 #include "link/down.h"
+#include "store/store.h"
 
 #define LINK_PKG_INCOMING 4
 #define LINK_PKG_STALE_S (2 * 24 * 3600)
@@ -54,7 +60,16 @@ static const char pkg_schema[] =
     "CREATE TABLE IF NOT EXISTS link_delivered (\n"
     "  package TEXT PRIMARY KEY,\n"
     "  at      INTEGER NOT NULL\n"
+    ") STRICT;\n"
+    /* Delivered, and what the daemon made of it not yet acknowledged. */
+    "CREATE TABLE IF NOT EXISTS link_importing (\n"
+    "  package   TEXT PRIMARY KEY,\n"
+    "  bulletins TEXT NOT NULL,\n"   /* their SHA-256s, space-separated */
+    "  at        INTEGER NOT NULL\n"
     ") STRICT;\n";
+
+/* A delivered package whose import shows nowhere after this is forgotten. */
+#define LINK_PKG_IMPORT_S (7 * 24 * 3600)
 
 int
 link_pkg_init(sqlite3 *state, char **cause)
@@ -308,6 +323,8 @@ pkg_finish(struct link_env *env, const char *package, const char **what,
 	const struct lib_trusted *signer;
 	struct lib_trusted *tr;
 	char *file = pkg_path(env, package, "package"), hex[65], *why = NULL;
+	char *shas = NULL;
+	sqlite3_stmt *q;
 	int64_t seq;
 	size_t n;
 	int rc;
@@ -320,14 +337,25 @@ pkg_finish(struct link_env *env, const char *package, const char **what,
 	}
 	if (rc == 0) {
 		tr = link_trusted(env, &n);
-		rc = lib_package_verify(file, tr, n, &signer, &seq, &why);
+		rc = lib_package_verify_list(file, tr, n, &signer, &seq, &shas, &why);
 		free(tr);
 	}
 	if (rc == 0)
 		rc = pkg_deliver(env, package, file, &why);
-	if (rc == 0)
+	if (rc == 0) {
 		pkg_sql(env->state, "INSERT OR IGNORE INTO link_delivered (package, at) "
 		    "VALUES (?1, ?2)", package, (int64_t)time(NULL), 0);
+		if (sqlite3_prepare_v2(env->state, "INSERT OR IGNORE INTO link_importing "
+		    "(package, bulletins, at) VALUES (?1, ?2, ?3)", -1, &q, NULL) ==
+		    SQLITE_OK) {
+			sqlite3_bind_text(q, 1, package, -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 2, shas != NULL ? shas : "", -1, SQLITE_STATIC);
+			sqlite3_bind_int64(q, 3, (int64_t)time(NULL));
+			sqlite3_step(q);
+			sqlite3_finalize(q);
+		}
+	}
+	free(shas);
 	pkg_forget(env, package);
 	free(file);
 	if (rc != 0)
@@ -433,4 +461,119 @@ link_pkg_message(struct link_env *env, const void *data, size_t len)
 	link_say(env, "package", 0, _("%.12s: %s (%lld bytes), moved into the inbox"),
 	    c.package, what, (long long)c.size);
 	pkg_ack(env, c.package, 1, what, NULL);
+}
+
+/*
+ * Whether every bulletin of shas (space-separated SHA-256s; none: 0) is
+ * approved in the station's library.
+ */
+static int
+pkg_all_approved(struct link_env *env, const char *shas)
+{
+	sqlite3_stmt *q;
+	int n = 0, want = 0;
+
+	if (env->st == NULL || shas[0] == '\0' ||
+	    sqlite3_prepare_v2(store_db(env->st), "SELECT count(*) FROM bulletins "
+	    "WHERE status = 'approved' AND instr(' ' || ?1 || ' ', ' ' || sha256 || "
+	    "' ') > 0", -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(q, 1, shas, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	for (want = 1; (shas = strchr(shas, ' ')) != NULL; shas++)
+		want++;
+	return n == want;
+}
+
+/*
+ * The first line of the inbox's reason file path (allocated), a stand-in
+ * when there is none, or NULL while it is still empty (the inbox creates it
+ * before it files the package and writes it after).
+ */
+static char *
+pkg_inbox_why(const char *path)
+{
+	char line[512];
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return xstrdup("refused by the station's inbox");
+	if (fgets(line, sizeof line, f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	return line[0] != '\0' ? xstrdup(line) : NULL;
+}
+
+/*
+ * What the inbox made of package (bulletins: its SHA-256s): acknowledges
+ * it and returns 1, or 0 when it shows nowhere yet.
+ */
+static int
+pkg_check_one(struct link_env *env, const char *package, const char *bulletins)
+{
+	char *done, *rejected, *file, *why;
+	int found = 1;
+
+	xasprintf(&done, "%s/done/%s.lxp", env->inbox, package);
+	xasprintf(&rejected, "%s/rejected/%s.lxp", env->inbox, package);
+	if (access(done, F_OK) == 0) {
+		pkg_ack(env, package, 1, "imported", NULL);
+		if (pkg_all_approved(env, bulletins)) {
+			pkg_ack(env, package, 1, "approved", NULL);
+			link_say(env, "package", 0, _("%.12s: imported and approved"),
+			    package);
+		} else
+			link_say(env, "package", 0, _("%.12s: imported"), package);
+	} else if (access(rejected, F_OK) == 0) {
+		xasprintf(&file, "%s.why", rejected);
+		if ((why = pkg_inbox_why(file)) != NULL) {
+			pkg_ack(env, package, 0, "imported", why);
+			link_say(env, "package", 1, _("%.12s: not imported: %s"), package,
+			    why);
+			free(why);
+		} else
+			found = 0;
+		free(file);
+	} else
+		found = 0;
+	free(rejected);
+	free(done);
+	return found;
+}
+
+void
+link_pkg_check(struct link_env *env)
+{
+	struct pending {
+		char *package, *bulletins;
+		int64_t at;
+	} *rows = NULL;
+	sqlite3_stmt *q;
+	int64_t now = (int64_t)time(NULL);
+	size_t n = 0, i;
+
+	/* Read first: acknowledging publishes, and the statement must not span it. */
+	if (sqlite3_prepare_v2(env->state, "SELECT package, bulletins, at FROM "
+	    "link_importing ORDER BY at", -1, &q, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		rows = xreallocarray(rows, n + 1, sizeof *rows);
+		rows[n].package = xstrdup((const char *)sqlite3_column_text(q, 0));
+		rows[n].bulletins = xstrdup((const char *)sqlite3_column_text(q, 1));
+		rows[n++].at = sqlite3_column_int64(q, 2);
+	}
+	sqlite3_finalize(q);
+	for (i = 0; i < n; i++) {
+		/* One that shows nowhere for days is not waited for any more. */
+		if (pkg_check_one(env, rows[i].package, rows[i].bulletins) ||
+		    now - rows[i].at > LINK_PKG_IMPORT_S)
+			pkg_sql(env->state, "DELETE FROM link_importing WHERE "
+			    "package = ?1", rows[i].package, 0, 0);
+		free(rows[i].package);
+		free(rows[i].bulletins);
+	}
+	free(rows);
 }

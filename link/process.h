@@ -43,6 +43,8 @@ struct link {
 	struct link_env env;
 	char *topic_state, *topic_airing, *topic_pkg, *topic_cmd;
 	int sigfd, infd, tickfd, soonfd, retryfd, waitfd;
+	int donewd, rejectedwd; /* inotify watches of INBOX/done, INBOX/rejected */
+	int pkg_due;         /* look at what the inbox made of delivered packages */
 	int connected, stopping, hold, backoff;
 	int attempt;         /* a connection attempt is under way */
 	int refused;         /* the attempt's CONNACK refused: said already */

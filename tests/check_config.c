@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/utf8.h"
@@ -232,6 +233,74 @@ START_TEST(test_link_groups)
 	ck_assert_ptr_nonnull(strstr(p.lines[2], "g.conf:4: group 'Ven Song' is not"));
 	conf_problems_clear(&p);
 	free(text);
+}
+END_TEST
+
+/*
+ * link.district_timetable: the district's file in DATA/link replaces the
+ * timetable (and the playlists it has); without the setting it is ignored;
+ * its problems are at its own lines.
+ */
+START_TEST(test_district_timetable)
+{
+	struct config_problems p = { 0 };
+	struct config *c = NULL;
+	char *dir, *sub, *conf, *text, *tt;
+
+	dir = tu_tmpdir();
+	xasprintf(&sub, "%s/link", dir);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	xasprintf(&text, "station = { code = \"00001\"; name = \"A\"; };\n"
+	    "paths = { data = \"%s\"; };\n"
+	    "playlists = ( { name = \"tin\"; mode = \"rotate\"; } );\n"
+	    "timetable = ( { name = \"own\"; days = \"daily\"; start = \"05:30\";\n"
+	    "  length = \"30m\"; playlist = \"tin\"; } );\n"
+	    "link = { host = \"b\"; ca_file = \"/c\"; username = \"u\";\n"
+	    "  password_file = \"/p\"; topic_prefix = \"loaxa/v1/33/325/12345\";\n"
+	    "  district_timetable = %s; };\n", dir, "true");
+	conf = tu_write(dir, "st.conf", text);
+	/* No file yet: the station's own. */
+	ck_assert_int_eq(conf_read(conf, &c, &p), 0);
+	ck_assert_uint_eq(c->nslots, 1);
+	ck_assert_str_eq(c->slots[0].name, "own");
+	conf_free(&c);
+	tt = tu_write(sub, "timetable.conf", "playlists = ( { name = \"huyen\"; "
+	    "mode = \"rotate\"; } );\ntimetable = ( { name = \"district\"; "
+	    "days = \"daily\"; start = \"17:00\";\n  length = \"20m\"; "
+	    "playlist = \"huyen\"; } );\n");
+	ck_assert_int_eq(conf_read(conf, &c, &p), 0);
+	ck_assert_uint_eq(c->nslots, 1);
+	ck_assert_str_eq(c->slots[0].name, "district");
+	ck_assert_uint_eq(c->nplaylists, 1);
+	ck_assert_str_eq(c->playlists[c->slots[0].playlist_index].name, "huyen");
+	conf_free(&c);
+	/* What the link checks before it writes: problems at the file's lines. */
+	ck_assert_int_eq(conf_read_with_timetable(conf, "timetable = ( { name = "
+	    "\"x\"; days = \"daily\";\n start = \"17:00\"; length = \"20m\"; "
+	    "playlist = \"huyen\"; } );\nextra = 1;\n", "lich.conf", &c, &p), -1);
+	ck_assert_uint_eq(p.n, 2);
+	ck_assert_ptr_nonnull(strstr(p.lines[0], "lich.conf:2: "));
+	ck_assert_ptr_nonnull(strstr(p.lines[0], "unknown playlist 'huyen'"));
+	ck_assert_ptr_nonnull(strstr(p.lines[1], "lich.conf:3: "));
+	conf_problems_clear(&p);
+	free(text);
+	free(conf);
+	/* Not opted in: the file is not read. */
+	xasprintf(&text, "station = { code = \"00001\"; name = \"A\"; };\n"
+	    "paths = { data = \"%s\"; };\n"
+	    "playlists = ( { name = \"tin\"; mode = \"rotate\"; } );\n"
+	    "timetable = ( { name = \"own\"; days = \"daily\"; start = \"05:30\";\n"
+	    "  length = \"30m\"; playlist = \"tin\"; } );\n", dir);
+	conf = tu_write(dir, "plain.conf", text);
+	ck_assert_int_eq(conf_read(conf, &c, &p), 0);
+	ck_assert_str_eq(c->slots[0].name, "own");
+	conf_free(&c);
+	free(text);
+	free(conf);
+	free(tt);
+	free(sub);
+	tu_rmtree(dir);
+	free(dir);
 }
 END_TEST
 
@@ -576,6 +645,7 @@ main(void)
 	tcase_add_test(tc, test_manifest);
 	tcase_add_test(tc, test_link);
 	tcase_add_test(tc, test_link_groups);
+	tcase_add_test(tc, test_district_timetable);
 	tcase_add_test(tc, test_example_link);
 	tcase_add_loop_test(tc, test_fixture, 0, nfixtures);
 	suite_add_tcase(s, tc);

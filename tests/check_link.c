@@ -415,6 +415,51 @@ START_TEST(cmd_sign_verify)
 }
 END_TEST
 
+/* A timetable travels whole inside a command; a misplaced file is refused. */
+START_TEST(cmd_timetable_text)
+{
+	static const char tt[] = "# lịch tuần\ntimetable = ( { name = \"Chiều\"; "
+	    "days = \"daily\";\n  start = \"17:00\"; length = \"20m\"; "
+	    "playlist = \"tin\"; } );\n";
+	struct fx f;
+	struct lib_trusted tr = { "TT huyện", NULL, 0 };
+	const struct lib_trusted *signer;
+	struct lib_cmd c = { 0 }, got;
+	char *st = (char *)"00001", *text = NULL, *cause = NULL;
+	size_t len;
+	int64_t now = (int64_t)time(NULL);
+
+	fx_open(&f);
+	tr.key = f.pk;
+	c.signed_at = now;
+	c.expires = now + 600;
+	c.sequence = 9;
+	c.stations = &st;
+	c.nstations = 1;
+	c.action = (char *)"timetable";
+	c.file = (char *)"lich-tuan.conf";
+	c.timetable = (char *)tt;
+	ck_assert_msg(lib_cmd_sign(f.sk, &c, &text, &len, &cause) == 0, "%s", cause);
+	ck_assert_msg(lib_cmd_verify(text, len, &tr, 1, now, &got, &signer, &cause) == 0,
+	    "%s", cause);
+	ck_assert_str_eq(got.action, "timetable");
+	ck_assert_str_eq(got.file, "lich-tuan.conf");
+	ck_assert_str_eq(got.timetable, tt);
+	lib_cmd_clear(&got);
+	free(text);
+	c.file = (char *)"../etc/loaxa.conf";
+	ck_assert_int_eq(lib_cmd_sign(f.sk, &c, &text, &len, &cause), LIB_REJECTED);
+	ck_assert_msg(strstr(cause, "file name") != NULL, "%s", cause);
+	free(cause);
+	c.action = (char *)"stop";
+	c.file = (char *)"lich-tuan.conf";
+	ck_assert_int_eq(lib_cmd_sign(f.sk, &c, &text, &len, &cause), LIB_REJECTED);
+	ck_assert_msg(strstr(cause, "only a timetable") != NULL, "%s", cause);
+	free(cause);
+	fx_close(&f);
+}
+END_TEST
+
 /*
  * A child that plays the daemon's control socket for n requests, writing
  * each request line to DIR/requests and answering "0 ok".
@@ -517,6 +562,7 @@ link_suite(void)
 	tcase_add_test(tc, pkg_foreign_signer_refused);
 	tcase_add_test(tc, pkg_bounds);
 	tcase_add_test(tc, cmd_sign_verify);
+	tcase_add_test(tc, cmd_timetable_text);
 	tcase_add_test(tc, cmd_refused_and_accepted);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,7 +1,9 @@
 # The down direction end to end through `loaxa link`: a
 # district package sent with `loaxa fleet send` reaches the station's link,
 # is verified, moved into the inbox, imported by the daemon and aired on an
-# emergency `fleet play`; the broker killed and restarted in the middle of a
+# emergency `fleet play`, the link acknowledging "imported" and "approved"
+# once the daemon's inbox took it (and "imported" not ok, with the inbox's
+# reason, for one the daemon refuses); the broker killed and restarted in the middle of a
 # package, the package still arrives whole; commands signed by an untrusted
 # key, expired, replayed, or for another station are each refused with a
 # line on the link's stderr and a refusal the district sees.
@@ -51,6 +53,7 @@ trap 'kill $RUN $LINK 2>/dev/null; broker_cleanup; rm -rf "$T"' EXIT
 wait_line "$T/st/link.err" "connected" 100 || fail "the link did not connect: $(cat "$T/st/link.err")"
 
 # A package arrives, is verified, imported (auto_approve) and airs.
+sub_start --as district-001 "$A/up/ack" "$T/acks0"
 "$G" --format wav --kind speech --seconds 4 --seed 1 "$T/b1.wav" >/dev/null || fail gen-audio
 run "$LOAXA" -c "$T/d.conf" package create --key "$T/district.key" --out "$T/p1.lxp" \
     --title "Bản tin huyện" "$T/b1.wav"
@@ -63,6 +66,12 @@ i=0
 until "$LOAXA" -c "$T/st/st.conf" list --format json | grep -q "\"sha256\": *\"$SHA\""; do
 	i=$((i + 1)); [ $i -lt 100 ] || fail "the package was not imported"; sleep 0.1
 done
+PK1=$(sha256sum "$T/p1.lxp" | cut -d' ' -f1)
+wait_line "$T/acks0" "\"package\":\"$PK1\",\"what\":\"imported\",\"ok\":true" ||
+    fail "no 'imported' acknowledgement: $(cat "$T/acks0")"
+wait_line "$T/acks0" "\"package\":\"$PK1\",\"what\":\"approved\",\"ok\":true" ||
+    fail "no 'approved' acknowledgement: $(cat "$T/acks0")"
+CHECKS=$((CHECKS + 2))
 run "$LOAXA" -c "$T/d.conf" fleet play "$SHA" --to ven-song --priority emergency
 expect_rc 0
 expect_out "00001: acknowledged"
@@ -70,9 +79,24 @@ wait_line "$T/st/run.err" "asked by TT huyện" 100 || fail "the daemon did not 
 wait_line "$T/st/run.err" "on air: 'Bản tin huyện'" 100 || fail "the bulletin did not air"
 P1=$(sha256sum "$T/p1.lxp" | cut -c1-12)
 run "$LOAXA" -c "$T/st/st.conf" status
-expect_out "last package: $P1: "
-expect_out "moved into the inbox"
+expect_out "last package: $P1: imported and approved"
 expect_out "last command: accepted: play"
+# One the daemon refuses (numbered below the one it imported): the link
+# delivers it, and says why the inbox refused it.
+cp "$T/district.key.seq" "$T/seq.keep"
+echo 5 >"$T/district.key.seq"
+"$G" --format wav --kind speech --seconds 3 --seed 3 "$T/b0.wav" >/dev/null || fail gen-audio
+run "$LOAXA" -c "$T/d.conf" package create --key "$T/district.key" --out "$T/p0.lxp" "$T/b0.wav"
+expect_rc 0
+cp "$T/seq.keep" "$T/district.key.seq"
+P0=$(sha256sum "$T/p0.lxp" | cut -d' ' -f1)
+run "$LOAXA" -c "$T/d.conf" fleet send "$T/p0.lxp" --to 00001
+expect_out "00001: acknowledged"
+wait_line "$T/acks0" "\"package\":\"$P0\",\"what\":\"imported\",\"ok\":false,\"why\":\"" 300 ||
+    fail "no refusal of the import: $(cat "$T/acks0")"
+grep -F "\"package\":\"$P0\",\"what\":\"imported\"" "$T/acks0" | grep -q "replayed\|older" ||
+    fail "the refusal does not say why: $(grep -F "$P0" "$T/acks0")"
+CHECKS=$((CHECKS + 2))
 
 # The broker dies in the middle of a 20 MB package; the package arrives whole.
 "$G" --format wav --kind speech --seconds 600 --rate 16000 --seed 2 "$T/b2.wav" >/dev/null ||

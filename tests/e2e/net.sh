@@ -1,7 +1,8 @@
-# The network commands (link, fleet, web) run in loaxa-net, beside loaxa:
-# loaxa maps none of the MQTT, HTTP and TLS libraries; it lists the three
-# commands, shows their whole help, passes -c and -v through, and says in
-# one line when loaxa-net is missing.
+# The network commands run beside loaxa: fleet and web in loaxa-net, link in
+# loaxa-link, which maps MQTT and its TLS alone (neither the web's libraries
+# nor the audio decoders). loaxa maps none of the MQTT, HTTP and TLS
+# libraries; it lists the three commands, shows their whole help, passes -c
+# and -v through, and says in one line when the program is missing.
 . "$LOAXA_SRCDIR/tests/e2e/lib.sh"
 
 NET=$(dirname "$LOAXA")/loaxa-net
@@ -15,6 +16,14 @@ esac
 run ldd "$NET"
 expect_out "libmosquitto"
 expect_out "libmicrohttpd"
+LINKP=$(dirname "$LOAXA")/loaxa-link
+[ -x "$LINKP" ] || fail "no loaxa-link beside $LOAXA"
+run ldd "$LINKP"
+expect_out "libmosquitto"
+case "$OUT" in
+*libmicrohttpd* | *libgnutls* | *libmpg123* | *libsndfile* | *libebur128*)
+	fail "loaxa-link maps a library the link does not call: $OUT" ;;
+esac
 
 run "$LOAXA" --help
 expect_rc 0
@@ -38,11 +47,17 @@ run "$LOAXA" -c "$T/missing.conf" link
 expect_rc 2
 expect_err "missing.conf"
 
-# Without loaxa-net beside it nor in BINDIR: one line, exit 1.
+# Without its program beside it nor in BINDIR: one line, exit 1.
 mkdir "$T/alone"
 cp "$LOAXA" "$T/alone/loaxa"
-if [ ! -e /usr/local/bin/loaxa-net ]; then
+if [ ! -e /usr/local/bin/loaxa-link ]; then
 	run "$T/alone/loaxa" link
+	expect_rc 1
+	expect_err "loaxa-link"
+	expect_one_err_line
+fi
+if [ ! -e /usr/local/bin/loaxa-net ]; then
+	run "$T/alone/loaxa" fleet status
 	expect_rc 1
 	expect_err "loaxa-net"
 	expect_one_err_line

@@ -1,0 +1,119 @@
+# A district timetable through the link: `loaxa fleet timetable` signs a
+# timetable file; the station (link.district_timetable = true) checks it as
+# loaxa check does, puts it in DATA/link/timetable.conf and the daemon
+# reloads, so that plan shows the new slot. A file with a problem is refused
+# with its FILE:LINE in the acknowledgement, one signed by a key the station
+# does not trust is refused, and one the daemon cannot take (it is not
+# running) is put back: each time the previous file stays as it was.
+. "$LOAXA_SRCDIR/tests/e2e/lib.sh"
+. "$LOAXA_SRCDIR/tests/e2e/broker.sh"
+
+B=$T/broker
+broker_start "$B"
+A=$(broker_prefix 00001)
+
+"$LOAXA" key generate --out "$T/district.key" >/dev/null || fail "key generate"
+"$LOAXA" key generate --out "$T/other.key" >/dev/null || fail "key generate"
+PUB=$(cat "$T/district.key.pub")
+mkdir -p "$T/st"
+cat >"$T/st/st.conf" <<CONF
+station = { code = "00001"; name = "Đài xã thử"; timezone = "Asia/Ho_Chi_Minh"; };
+paths = { data = "$T/st/data"; inbox = "$T/st/inbox"; };
+audio = { driver = "null"; realtime = true; fade_ms = 100; };
+trust = { districts = ( { name = "TT huyện"; key = "$PUB"; auto_approve = true; } ); };
+playlists = ( { name = "tin"; mode = "rotate"; } );
+timetable = ( { name = "Buổi sáng xã"; days = "daily"; start = "05:30"; length = "30m";
+  playlist = "tin"; } );
+link = { host = "127.0.0.1"; port = $BROKER_PORT; ca_file = "$BROKER_CAFILE";
+  cert_file = "$B/station-00001.crt"; key_file = "$B/station-00001.key";
+  topic_prefix = "$A"; district_timetable = true; };
+CONF
+fleet_conf() {
+	cat >"$T/$1.conf" <<CONF
+station = { code = "DISTRICT-001"; name = "TT huyện"; };
+paths = { data = "$T/$1-data"; };
+fleet = { host = "127.0.0.1"; port = $BROKER_PORT; cafile = "$BROKER_CAFILE";
+  certfile = "$B/district-001.crt"; keyfile = "$B/district-001.key";
+  signing_key = "$2"; ack_timeout = 20;
+  stations = ( { code = "00001"; prefix = "$A"; } ); };
+CONF
+}
+fleet_conf d "$T/district.key"
+fleet_conf rogue "$T/other.key"
+
+cat >"$T/lich-tuan.conf" <<'TT'
+# The district's timetable for the week.
+playlists = ( { name = "huyen"; mode = "rotate"; } );
+timetable = ( { name = "Chiều huyện"; days = "daily"; start = "17:00"; length = "20m";
+  playlist = "huyen"; } );
+TT
+cat >"$T/lich-sai.conf" <<'TT'
+timetable = (
+  { name = "Tối huyện"; days = "daily"; start = "19:00"; length = "20m";
+    playlist = "khong-co"; } );
+TT
+
+"$LOAXA" -c "$T/st/st.conf" run 2>"$T/st/run.err" &
+RUN=$!
+"$LOAXA" -c "$T/st/st.conf" link 2>"$T/st/link.err" &
+LINK=$!
+trap 'kill $RUN $LINK 2>/dev/null; broker_cleanup; rm -rf "$T"' EXIT
+wait_line "$T/st/link.err" "connected" 100 || fail "the link did not connect: $(cat "$T/st/link.err")"
+i=0
+until "$LOAXA" -c "$T/st/st.conf" status >/dev/null 2>&1; do
+	i=$((i + 1)); [ $i -lt 100 ] || fail "the daemon did not start: $(cat "$T/st/run.err")"; sleep 0.1
+done
+
+run "$LOAXA" -c "$T/st/st.conf" plan --days 2
+expect_out "Buổi sáng xã"
+
+# A signed timetable arrives, is put in place, and the daemon reloads it.
+run "$LOAXA" -c "$T/d.conf" fleet timetable "$T/lich-tuan.conf" --to 00001
+expect_rc 0
+expect_out "(timetable) to 1 station"
+expect_out "00001: acknowledged"
+TTF=$T/st/data/link/timetable.conf
+cmp "$T/lich-tuan.conf" "$TTF" || fail "the timetable was not put in place as sent"
+wait_line "$T/st/run.err" "configuration reloaded" 100 || fail "the daemon did not reload"
+run "$LOAXA" -c "$T/st/st.conf" plan --days 2
+expect_out "Chiều huyện"
+case "$OUT" in *"Buổi sáng xã"*) fail "the station's own timetable still in force" ;; esac
+run "$LOAXA" -c "$T/st/st.conf" check
+expect_rc 0
+expect_out "link/timetable.conf: ok, the district's timetable (1 slot) in place of the file's own"
+
+# A timetable with a problem: refused with its FILE:LINE, the old one stays.
+run "$LOAXA" -c "$T/d.conf" fleet timetable "$T/lich-sai.conf" --to 00001
+expect_rc 1
+expect_out "00001: refused: the timetable has problems, nothing changed: lich-sai.conf:3: "
+expect_out "unknown playlist 'khong-co'"
+wait_line "$T/st/link.err" "refused: the timetable has problems" || fail "no log line (bad timetable)"
+cmp "$T/lich-tuan.conf" "$TTF" || fail "a refused timetable changed the file"
+[ ! -e "$TTF.prev" ] || fail "the previous file was left beside it"
+CHECKS=$((CHECKS + 2))
+
+# One signed by a key the station does not trust: refused, nothing changed.
+run "$LOAXA" -c "$T/rogue.conf" fleet timetable "$T/lich-sai.conf" --to 00001
+expect_rc 1
+expect_out "00001: refused: signed by an unknown key"
+cmp "$T/lich-tuan.conf" "$TTF" || fail "an untrusted timetable changed the file"
+
+# Unsigned text on the command topic: refused.
+sub_start --as district-001 "$A/up/ack" "$T/acks"
+printf 'timetable = ( );\n' >"$T/plain"
+run timeout 10 mosquitto_pub $(broker_opts district-001) -t "$A/down/cmd" -f "$T/plain" -q 1
+wait_line "$T/acks" '"ok":false,"why":"not a loaxa command' || fail "no refusal on up/ack (unsigned)"
+cmp "$T/lich-tuan.conf" "$TTF" || fail "an unsigned timetable changed the file"
+CHECKS=$((CHECKS + 3))
+
+# Without the daemon the reload cannot happen: the previous file goes back.
+kill "$RUN"; wait "$RUN"
+sed 's/17:00/18:00/' "$T/lich-tuan.conf" >"$T/lich-moi.conf"
+run "$LOAXA" -c "$T/d.conf" fleet timetable "$T/lich-moi.conf" --to 00001
+expect_rc 1
+expect_out "00001: refused: "
+cmp "$T/lich-tuan.conf" "$TTF" || fail "a timetable the daemon did not take stayed in place"
+run "$LOAXA" -c "$T/st/st.conf" status
+expect_out "last command: refused: "
+CHECKS=$((CHECKS + 1))
+echo "link-timetable: $CHECKS checks passed"
