@@ -56,7 +56,8 @@ struct relay {
 	int64_t backoff;
 	int64_t loud_ms;           /* sound since it (re)connected */
 	int64_t last_audio;        /* monotonic ms of the last audio read */
-	int64_t played;            /* frames out */
+	int64_t played;            /* frames out: the source's, the filler's */
+	int64_t relayed;           /* frames out of them from the source */
 	struct out *out;
 	ebur128_state *meter;
 	struct limiter *lim;
@@ -244,7 +245,18 @@ relay_agc(struct relay *r, float *buf, long frames)
 		buf[i] *= (float)g;
 }
 
-/* Writes one block; the first one says S. -1 when the device failed. */
+/* The time relayed so far, in ms: what the log's played_ms says of a relay. */
+static int64_t
+relay_ms(const struct relay *r)
+{
+	return r->relayed * 1000 / RELAY_RATE;
+}
+
+/*
+ * Writes one block; the first one says S. Only the source's blocks count
+ * as relayed, not the silence that fills in when there is no fallback.
+ * -1 when the device failed.
+ */
 static int
 relay_out(struct relay *r, float *buf, long frames, char **cause)
 {
@@ -255,12 +267,19 @@ relay_out(struct relay *r, float *buf, long frames, char **cause)
 		r->started = 1;
 	}
 	r->played += frames;
+	if (r->on_relay)
+		r->relayed += frames;
 	if (r->played % (RELAY_BLOCK * 12) < frames)
-		relay_say(r, "P %lld", (long long)(r->played * 1000 / RELAY_RATE));
+		relay_say(r, "P %lld", (long long)relay_ms(r));
 	return 0;
 }
 
-/* While a fallback bulletin airs: keep asking for the source; end it when back. */
+/*
+ * While a fallback bulletin airs: keep asking for the source; end it when
+ * back. Its progress keeps the daemon's hang watch quiet; what it reports
+ * is the time relayed, which the fallback does not add to (its own row has
+ * its time).
+ */
 static void
 relay_fallback_progress(void *arg, int64_t played_ms)
 {
@@ -272,8 +291,7 @@ relay_fallback_progress(void *arg, int64_t played_ms)
 	if (sched_log_now_ms() + r->spec->audio->fade_ms >= r->spec->end_at)
 		r->back = 1;
 	if (played_ms % 1000 < AUDIO_BLOCK_MS)
-		relay_say(r, "P %lld", (long long)(r->played * 1000 / RELAY_RATE +
-		    played_ms));
+		relay_say(r, "P %lld", (long long)relay_ms(r));
 }
 
 /* Airs fallback item i (its sealed copy, checked); returns ms played. */
@@ -442,11 +460,10 @@ sched_relay_child(const struct sched_airing_spec *spec, int fd)
 	if (r.conn >= 0)
 		close(r.conn);
 	if (out_close(r.out, &cause) != 0 || cause != NULL)
-		relay_say(&r, "D failed %lld device: %s", (long long)(r.played * 1000 /
-		    RELAY_RATE), cause);
+		relay_say(&r, "D failed %lld device: %s", (long long)relay_ms(&r), cause);
 	else
 		relay_say(&r, "D %s %lld ", stopped ? "stopped" : "completed",
-		    (long long)(r.played * 1000 / RELAY_RATE));
+		    (long long)relay_ms(&r));
 out:
 	free(cause);
 	limiter_free(&r.lim);

@@ -157,8 +157,10 @@ for slot, (source, reason, word) in want.items():
     assert reasons == {reason}, (slot, ints)
     assert word in (ints[0]["detail"] or ""), (slot, ints)
     assert all("Bản tin dự phòng" in (i["fallback"] or "") for i in ints), (slot, ints)
-    # The fallback filled the slot: most of its time is the bulletin's.
+    # The fallback filled the slot: most of its time is the bulletin's,
+    # and none of it counts as relayed.
     assert fallback(slot) >= 4000, (slot, fallback(slot))
+    assert r["played_ms"] == 0, (slot, "relayed", r["played_ms"])
 e = relay("E")
 assert e["source"] == "hls" and e["interruptions"] == [], e
 assert e["played_ms"] >= 6000, e
