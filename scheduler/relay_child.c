@@ -35,6 +35,7 @@
 #define RELAY_KEEP_MS 1000         /* audio held ahead; older is dropped */
 #define RELAY_STALL_MS 5000        /* no audio this long: the source is lost */
 #define RELAY_BACK_MS 1000         /* a returning source must sound this long */
+#define RELAY_RESUME_MS 2000       /* a relay resumed in its slot waits this for audio */
 #define RELAY_RETRY_MIN_MS 1000
 #define RELAY_RETRY_MAX_MS 10000
 #define RELAY_AGC_DB_PER_S 1.5     /* how fast the gain follows the loudness */
@@ -352,11 +353,11 @@ sched_relay_child(const struct sched_airing_spec *spec, int fd)
 	struct player_opts po;
 	struct audio_option *aopts;
 	float buf[RELAY_BLOCK * RELAY_CHANNELS], peak, v;
-	int64_t silent_ms = 0, now, fade_total, fade_left = -1;
+	int64_t silent_ms = 0, now, until, fade_total, fade_left = -1;
 	size_t next = 0, nfb_tries;
 	char *cause = NULL;
 	long i, k;
-	int c, stopped = 0;
+	int c, stopped = 0, resume;
 
 	memset(&r, 0, sizeof r);
 	r.spec = spec;
@@ -377,8 +378,16 @@ sched_relay_child(const struct sched_airing_spec *spec, int fd)
 	r.lim = limiter_new(RELAY_RATE, RELAY_CHANNELS, 0.0, spec->audio->true_peak);
 	fade_total = (int64_t)spec->audio->fade_ms * RELAY_RATE / 1000;
 
-	/* The pre-roll: connect and read ahead until the instant. */
-	while (!*r.stop && sched_log_now_ms() < spec->start_at) {
+	/*
+	 * The pre-roll: connect and read ahead until the instant. A relay that
+	 * resumes in its slot (after an emergency, or a restart) has none: it
+	 * goes on air with the source's first audio, waiting for it at most
+	 * RELAY_RESUME_MS before the source counts as failed.
+	 */
+	now = sched_log_now_ms();
+	resume = now >= spec->start_at;
+	until = resume ? now + RELAY_RESUME_MS : spec->start_at;
+	while (!*r.stop && sched_log_now_ms() < until && !(resume && r.ok && r.have > 0)) {
 		relay_pump(&r);
 		poll(NULL, 0, 20);
 	}
