@@ -387,9 +387,11 @@ sched_relay_child(const struct sched_airing_spec *spec, int fd)
 	now = sched_log_now_ms();
 	resume = now >= spec->start_at;
 	until = resume ? now + RELAY_RESUME_MS : spec->start_at;
+	/* Reads every 20 ms, the last wait no longer than the instant. */
 	while (!*r.stop && sched_log_now_ms() < until && !(resume && r.ok && r.have > 0)) {
 		relay_pump(&r);
-		poll(NULL, 0, 20);
+		now = sched_log_now_ms();
+		poll(NULL, 0, until - now >= 20 ? 20 : until > now ? (int)(until - now) : 0);
 	}
 	r.on_relay = r.ok && r.have > 0;
 	if (!r.on_relay && !*r.stop) {
