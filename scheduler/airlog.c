@@ -135,10 +135,28 @@ sched_log_outbox(struct store *st, int64_t id, char **cause)
 }
 
 /*
+ * Ends the interruptions of relay row id still open (a crash cut them, or
+ * the row closed first) at the row's end, inside the caller's savepoint.
+ */
+static int
+sched_log_close_interruptions(struct store *st, int64_t id, char **cause)
+{
+	sqlite3_stmt *q = sched_log_prepare(st,
+	    "UPDATE relay_interruptions SET closed = 1, duration_ms = max(0,"
+	    " coalesce((SELECT ended_at FROM airings WHERE id = ?1), at) - at)"
+	    " WHERE airing_id = ?1 AND closed = 0", cause);
+
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	return sched_log_run(st, q, cause);
+}
+
+/*
  * Steps q, which closes a row (id, or the row q inserts when id is 0), runs
- * extra (when not NULL), links the row into the log's hash chain and queues
- * it in the outbox for the station link, all or none. Finalises q. Returns
- * the row's id, or -1.
+ * extra (when not NULL), ends the relay interruptions left open in it,
+ * links the row into the log's hash chain and queues it in the outbox for
+ * the station link, all or none. Finalises q. Returns the row's id, or -1.
  */
 static int64_t
 sched_log_close(struct store *st, sqlite3_stmt *q, int64_t id, sched_log_extra extra,
@@ -155,6 +173,8 @@ sched_log_close(struct store *st, sqlite3_stmt *q, int64_t id, sched_log_extra e
 	if (id == 0)
 		id = sqlite3_last_insert_rowid(store_db(st));
 	if (extra != NULL && extra(st, id, arg, cause) != 0)
+		goto fail;
+	if (sched_log_close_interruptions(st, id, cause) != 0)
 		goto fail;
 	if (store_chain_close(st, id, cause) != 0 || sched_log_outbox(st, id, cause) != 0)
 		goto fail;
@@ -301,6 +321,46 @@ insert_interruptions(struct store *st, int64_t id, const void *arg, char **cause
 			return -1;
 	}
 	return 0;
+}
+
+int64_t
+sched_log_interruption_begin(struct store *st, int64_t airing_id, int64_t at,
+    enum sched_reason reason, const char *detail, char **cause)
+{
+	sqlite3_stmt *q;
+
+	if (sched_reason_name(reason) == NULL) {
+		xasprintf(cause, "airing log: %d is not a reason code", (int)reason);
+		return -1;
+	}
+	if ((q = sched_log_prepare(st, "INSERT INTO relay_interruptions (airing_id, at,"
+	    " duration_ms, reason, detail, closed) VALUES (?1, ?2, 0, ?3, ?4, 0)",
+	    cause)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, airing_id);
+	sqlite3_bind_int64(q, 2, at);
+	sqlite3_bind_text(q, 3, sched_reason_name(reason), -1, SQLITE_STATIC);
+	bind_text_or_null(q, 4, detail);
+	if (sched_log_run(st, q, cause) != 0)
+		return -1;
+	return sqlite3_last_insert_rowid(store_db(st));
+}
+
+int
+sched_log_interruption_update(struct store *st, int64_t id, int64_t until,
+    const char *fallback, int closed, char **cause)
+{
+	sqlite3_stmt *q = sched_log_prepare(st,
+	    "UPDATE relay_interruptions SET duration_ms = max(0, ?2 - at), fallback = ?3,"
+	    " closed = ?4 WHERE id = ?1 AND closed = 0", cause);
+
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int64(q, 2, until);
+	bind_text_or_null(q, 3, fallback);
+	sqlite3_bind_int(q, 4, closed != 0);
+	return sched_log_run(st, q, cause);
 }
 
 int

@@ -98,8 +98,9 @@ int sched_log_heartbeat(struct store *, int64_t id, int64_t now, int64_t played_
 
 /*
  * Closes an open row with its outcome (completed, interrupted, failed),
- * reason and detail (NULL: none). A reason outside the table is refused: -1
- * with *cause, and the row is left as it was.
+ * reason and detail (NULL: none), and a relay's interruptions still open
+ * (ending at ended_at). A reason outside the table is refused: -1 with
+ * *cause, and the row is left as it was.
  */
 int sched_log_finish(struct store *, int64_t id, int64_t ended_at, int64_t played_ms,
     enum sched_outcome, enum sched_reason, const char *detail, char **cause);
@@ -117,13 +118,32 @@ struct sched_log_interruption {
 };
 
 /*
- * sched_log_finish for a relay's row, writing its n interruptions in the
- * same transaction: the row is closed with all of them or none. A reason
- * outside the table (the row's or an interruption's) writes nothing.
+ * sched_log_finish for a relay's row, writing its n interruptions (besides
+ * those written as they began) in the same transaction: the row is closed
+ * with all of them or none. A reason outside the table (the row's or an
+ * interruption's) writes nothing.
  */
 int sched_log_finish_relay(struct store *, int64_t id, int64_t ended_at,
     int64_t played_ms, enum sched_outcome, enum sched_reason, const char *detail,
     const struct sched_log_interruption *, size_t n, char **cause);
+
+/*
+ * Writes that relay row airing_id's source failed at `at` (why, and what
+ * else is known: NULL nothing), as soon as it happens: an open
+ * interruption, of duration 0 until it is updated, that a crash keeps
+ * (closing the row closes it, at the row's end). Returns its id, or -1 with
+ * *cause (a reason outside the table writes nothing).
+ */
+int64_t sched_log_interruption_begin(struct store *, int64_t airing_id, int64_t at,
+    enum sched_reason, const char *detail, char **cause);
+
+/*
+ * Keeps open interruption id current: its length until `until`, what the
+ * fallback has aired in it (titles; NULL: nothing), and, with closed, ends
+ * it; it cannot change after that.
+ */
+int sched_log_interruption_update(struct store *, int64_t id, int64_t until,
+    const char *fallback, int closed, char **cause);
 
 /*
  * Records an item or slot that did not air (outcome missed, skipped or
@@ -136,7 +156,8 @@ int64_t sched_log_not_aired(struct store *, const struct sched_log_item *,
 /*
  * Closes every row left 'playing' (the power was cut or the process killed)
  * as interrupted ("power loss"), ending at its last heartbeat with what had
- * played by then. Returns how many rows it closed, or -1.
+ * played by then, and a relay's interruption left open with it. Returns how
+ * many rows it closed, or -1.
  */
 int sched_log_recover(struct store *, char **cause);
 

@@ -190,6 +190,8 @@ struct sched_relay_air *sched_relay_prepare(struct daemon *, int64_t start_at,
     struct sched_airing_spec *spec);
 /* A relay child's own event (fault, back, a fallback item): logged. */
 void sched_relay_event(struct daemon *, const struct sched_airing_event *);
+/* The relay's row is open: an interruption before its first sample is written now. */
+void sched_relay_started(struct daemon *);
 /* The relay's source by name. */
 const char *sched_relay_source(const struct sched_relay_air *);
 /*

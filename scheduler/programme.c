@@ -338,6 +338,7 @@ onair_ready(struct sched_loop *loop, int fd, short revents, void *arg)
 				sched_daemon_log_failed(d, cause);
 				cause = NULL;
 			}
+			sched_relay_started(d);
 			log_info(_("on air: '%s' (%s), %lld ms late"),
 			    a->item.title ? a->item.title : "?",
 			    a->slot ? a->slot : _("operator"),

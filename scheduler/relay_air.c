@@ -4,8 +4,9 @@
  * bulletins), and the log of what it reports: a row per fallback bulletin
  * aired, a log line per interruption (when, how long, why, what the
  * fallback aired), and the relay's row with its source, its interruptions
- * (table relay_interruptions, written as the row closes) and a detail that
- * sums them up.
+ * (table relay_interruptions: each written as it begins, kept current as
+ * the fallback airs, closed as it ends, so that a crash loses none) and a
+ * detail that sums them up.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,11 +29,11 @@ struct sched_relay_air {
 	int64_t fb_row;              /* the fallback bulletin on air, or 0 */
 	size_t fb_index;
 	int64_t fault_at;            /* ms; the interruption under way, or 0 */
+	int64_t fault_id;            /* its row in relay_interruptions, or 0 */
 	enum sched_reason fault;
 	char fault_detail[128];
 	char aired[160];             /* what the fallback aired in it */
-	struct sched_log_interruption *ints; /* those ended; detail, fallback owned */
-	size_t nints;
+	size_t nints;                /* those ended */
 	int64_t interrupted_ms;
 };
 
@@ -67,25 +68,46 @@ sched_relay_prepare(struct daemon *d, int64_t start_at, struct sched_airing_spec
 	return ra;
 }
 
-/* Ends the interruption under way at until: its log line, its sums. */
+/*
+ * Writes the interruption under way as it is by until: begun when the
+ * relay's row is there (a fault before the first sample waits for it),
+ * with what the fallback has aired; closed when closed.
+ */
 static void
-relay_interruption_end(struct sched_relay_air *ra, int64_t until)
+relay_interruption_write(struct daemon *d, struct sched_relay_air *ra, int64_t until,
+    int closed)
+{
+	char *cause = NULL;
+	int64_t id;
+
+	if (ra->fault_at == 0 || d->air.row <= 0)
+		return;
+	if (ra->fault_id == 0) {
+		if ((id = sched_log_interruption_begin(d->st, d->air.row, ra->fault_at,
+		    ra->fault, ra->fault_detail[0] ? ra->fault_detail : NULL,
+		    &cause)) < 0) {
+			sched_daemon_log_failed(d, cause);
+			return;
+		}
+		ra->fault_id = id;
+	}
+	if ((ra->aired[0] != '\0' || closed) && sched_log_interruption_update(d->st,
+	    ra->fault_id, until, ra->aired[0] ? ra->aired : NULL, closed, &cause) != 0)
+		sched_daemon_log_failed(d, cause);
+}
+
+/* Ends the interruption under way at until: its row, its log line, its sums. */
+static void
+relay_interruption_end(struct daemon *d, struct sched_relay_air *ra, int64_t until)
 {
 	char at[32];
-
-	struct sched_log_interruption *in;
 
 	if (ra->fault_at == 0)
 		return;
 	if (until < ra->fault_at)
 		until = ra->fault_at;
-	ra->ints = xreallocarray(ra->ints, ra->nints + 1, sizeof *ra->ints);
-	in = &ra->ints[ra->nints++];
-	in->at = ra->fault_at;
-	in->duration_ms = until - ra->fault_at;
-	in->reason = ra->fault;
-	in->detail = ra->fault_detail[0] ? xstrdup(ra->fault_detail) : NULL;
-	in->fallback = ra->aired[0] ? xstrdup(ra->aired) : NULL;
+	relay_interruption_write(d, ra, until, 1);
+	ra->nints++;
 	ra->interrupted_ms += until - ra->fault_at;
 	log_warn(_("relay %s interrupted at %s for %lld s (%s%s%s); the fallback aired: %s"),
 	    ra->source, sched_local_time(ra->fault_at, at),
@@ -93,6 +115,7 @@ relay_interruption_end(struct sched_relay_air *ra, int64_t until)
 	    sched_reason_name(ra->fault), ra->fault_detail[0] ? ": " : "",
 	    ra->fault_detail, ra->aired[0] ? ra->aired : _("nothing"));
 	ra->fault_at = 0;
+	ra->fault_id = 0;
 }
 
 /* Closes the row of the fallback bulletin on air. */
@@ -127,17 +150,18 @@ sched_relay_event(struct daemon *d, const struct sched_airing_event *ev)
 		return;
 	switch (ev->kind) {
 	case SCHED_AIRING_FAULT:
-		relay_interruption_end(ra, ev->at);
+		relay_interruption_end(d, ra, ev->at);
 		ra->fault_at = ev->at;
 		ra->fault = ev->reason;
 		snprintf(ra->fault_detail, sizeof ra->fault_detail, "%s", ev->detail);
 		ra->aired[0] = '\0';
+		relay_interruption_write(d, ra, ev->at, 0);
 		sched_daemon_error(d, "relay %s: %s: %s", ra->source,
 		    sched_reason_name(ev->reason) ? sched_reason_name(ev->reason) : "fault",
 		    ev->detail);
 		break;
 	case SCHED_AIRING_BACK:
-		relay_interruption_end(ra, ev->at);
+		relay_interruption_end(d, ra, ev->at);
 		log_info(_("relay %s: back on air"), ra->source);
 		break;
 	case SCHED_AIRING_FB_START:
@@ -155,6 +179,7 @@ sched_relay_event(struct daemon *d, const struct sched_airing_event *ev)
 		    len > 0 ? ", " : "", it->title ? it->title : "?");
 		log_info(_("relay %s: fallback on air: '%s'"), ra->source,
 		    it->title ? it->title : "?");
+		relay_interruption_write(d, ra, ev->at, 0);
 		break;
 	case SCHED_AIRING_FB_END:
 		relay_fb_end(d, ra, ev->played_ms, ev->end);
@@ -162,6 +187,15 @@ sched_relay_event(struct daemon *d, const struct sched_airing_event *ev)
 	default:
 		break;
 	}
+}
+
+void
+sched_relay_started(struct daemon *d)
+{
+	struct sched_relay_air *ra = d->air.relay;
+
+	if (ra != NULL)
+		relay_interruption_write(d, ra, sched_log_now_ms(), 0);
 }
 
 const char *
@@ -179,13 +213,13 @@ sched_relay_finish(struct daemon *d, int64_t row, int64_t ended_at, int64_t play
 	char sum[96];
 
 	relay_fb_end(d, ra, 0, SCHED_AIRING_STOPPED);
-	relay_interruption_end(ra, ended_at);
+	relay_interruption_end(d, ra, ended_at);
 	snprintf(sum, sizeof sum, "relay %s; %zu interruption%s, %lld s", ra->source,
 	    ra->nints, ra->nints == 1 ? "" : "s", (long long)(ra->interrupted_ms / 1000));
 	if (row <= 0)
 		return 0;
 	return sched_log_finish_relay(d->st, row, ended_at, played_ms, outcome, reason,
-	    detail != NULL ? detail : sum, ra->ints, ra->nints, cause);
+	    detail != NULL ? detail : sum, NULL, 0, cause);
 }
 
 void
@@ -195,12 +229,6 @@ sched_relay_free(struct sched_relay_air **rap)
 
 	if (ra == NULL)
 		return;
-	while (ra->nints > 0) {
-		ra->nints--;
-		free((char *)ra->ints[ra->nints].detail);
-		free((char *)ra->ints[ra->nints].fallback);
-	}
-	free(ra->ints);
 	free(ra->source);
 	free(ra->sock);
 	free(ra->fb);

@@ -35,6 +35,7 @@
 #define RELAY_KEEP_MS 1000         /* audio held ahead; older is dropped */
 #define RELAY_STALL_MS 5000        /* no audio this long: the source is lost */
 #define RELAY_BACK_MS 1000         /* a returning source must sound this long */
+#define RELAY_RESUME_MS 2000       /* a relay resumed in its slot waits this for audio */
 #define RELAY_RETRY_MIN_MS 1000
 #define RELAY_RETRY_MAX_MS 10000
 #define RELAY_AGC_DB_PER_S 1.5     /* how fast the gain follows the loudness */
@@ -56,7 +57,8 @@ struct relay {
 	int64_t backoff;
 	int64_t loud_ms;           /* sound since it (re)connected */
 	int64_t last_audio;        /* monotonic ms of the last audio read */
-	int64_t played;            /* frames out */
+	int64_t played;            /* frames out: the source's, the filler's */
+	int64_t relayed;           /* frames out of them from the source */
 	struct out *out;
 	ebur128_state *meter;
 	struct limiter *lim;
@@ -244,7 +246,18 @@ relay_agc(struct relay *r, float *buf, long frames)
 		buf[i] *= (float)g;
 }
 
-/* Writes one block; the first one says S. -1 when the device failed. */
+/* The time relayed so far, in ms: what the log's played_ms says of a relay. */
+static int64_t
+relay_ms(const struct relay *r)
+{
+	return r->relayed * 1000 / RELAY_RATE;
+}
+
+/*
+ * Writes one block; the first one says S. Only the source's blocks count
+ * as relayed, not the silence that fills in when there is no fallback.
+ * -1 when the device failed.
+ */
 static int
 relay_out(struct relay *r, float *buf, long frames, char **cause)
 {
@@ -255,12 +268,19 @@ relay_out(struct relay *r, float *buf, long frames, char **cause)
 		r->started = 1;
 	}
 	r->played += frames;
+	if (r->on_relay)
+		r->relayed += frames;
 	if (r->played % (RELAY_BLOCK * 12) < frames)
-		relay_say(r, "P %lld", (long long)(r->played * 1000 / RELAY_RATE));
+		relay_say(r, "P %lld", (long long)relay_ms(r));
 	return 0;
 }
 
-/* While a fallback bulletin airs: keep asking for the source; end it when back. */
+/*
+ * While a fallback bulletin airs: keep asking for the source; end it when
+ * back. Its progress keeps the daemon's hang watch quiet; what it reports
+ * is the time relayed, which the fallback does not add to (its own row has
+ * its time).
+ */
 static void
 relay_fallback_progress(void *arg, int64_t played_ms)
 {
@@ -272,8 +292,7 @@ relay_fallback_progress(void *arg, int64_t played_ms)
 	if (sched_log_now_ms() + r->spec->audio->fade_ms >= r->spec->end_at)
 		r->back = 1;
 	if (played_ms % 1000 < AUDIO_BLOCK_MS)
-		relay_say(r, "P %lld", (long long)(r->played * 1000 / RELAY_RATE +
-		    played_ms));
+		relay_say(r, "P %lld", (long long)relay_ms(r));
 }
 
 /* Airs fallback item i (its sealed copy, checked); returns ms played. */
@@ -334,11 +353,11 @@ sched_relay_child(const struct sched_airing_spec *spec, int fd)
 	struct player_opts po;
 	struct audio_option *aopts;
 	float buf[RELAY_BLOCK * RELAY_CHANNELS], peak, v;
-	int64_t silent_ms = 0, now, fade_total, fade_left = -1;
+	int64_t silent_ms = 0, now, until, fade_total, fade_left = -1;
 	size_t next = 0, nfb_tries;
 	char *cause = NULL;
 	long i, k;
-	int c, stopped = 0;
+	int c, stopped = 0, resume;
 
 	memset(&r, 0, sizeof r);
 	r.spec = spec;
@@ -359,10 +378,20 @@ sched_relay_child(const struct sched_airing_spec *spec, int fd)
 	r.lim = limiter_new(RELAY_RATE, RELAY_CHANNELS, 0.0, spec->audio->true_peak);
 	fade_total = (int64_t)spec->audio->fade_ms * RELAY_RATE / 1000;
 
-	/* The pre-roll: connect and read ahead until the instant. */
-	while (!*r.stop && sched_log_now_ms() < spec->start_at) {
+	/*
+	 * The pre-roll: connect and read ahead until the instant. A relay that
+	 * resumes in its slot (after an emergency, or a restart) has none: it
+	 * goes on air with the source's first audio, waiting for it at most
+	 * RELAY_RESUME_MS before the source counts as failed.
+	 */
+	now = sched_log_now_ms();
+	resume = now >= spec->start_at;
+	until = resume ? now + RELAY_RESUME_MS : spec->start_at;
+	/* Reads every 20 ms, the last wait no longer than the instant. */
+	while (!*r.stop && sched_log_now_ms() < until && !(resume && r.ok && r.have > 0)) {
 		relay_pump(&r);
-		poll(NULL, 0, 20);
+		now = sched_log_now_ms();
+		poll(NULL, 0, until - now >= 20 ? 20 : until > now ? (int)(until - now) : 0);
 	}
 	r.on_relay = r.ok && r.have > 0;
 	if (!r.on_relay && !*r.stop) {
@@ -442,11 +471,10 @@ sched_relay_child(const struct sched_airing_spec *spec, int fd)
 	if (r.conn >= 0)
 		close(r.conn);
 	if (out_close(r.out, &cause) != 0 || cause != NULL)
-		relay_say(&r, "D failed %lld device: %s", (long long)(r.played * 1000 /
-		    RELAY_RATE), cause);
+		relay_say(&r, "D failed %lld device: %s", (long long)relay_ms(&r), cause);
 	else
 		relay_say(&r, "D %s %lld ", stopped ? "stopped" : "completed",
-		    (long long)(r.played * 1000 / RELAY_RATE));
+		    (long long)relay_ms(&r));
 out:
 	free(cause);
 	limiter_free(&r.lim);

@@ -268,6 +268,22 @@ static const char *const migrations[] = {
 	"BEGIN SELECT RAISE(ABORT, 'relay interruptions are append-only'); END;\n"
 	"CREATE TRIGGER relay_interruptions_no_delete BEFORE DELETE ON relay_interruptions\n"
 	"BEGIN SELECT RAISE(ABORT, 'relay interruptions are append-only'); END;\n",
+	/*
+	 * 11: a relay's interruption is written as it begins (closed 0, its
+	 * duration 0) and closed as it ends, so that a crash in the middle of
+	 * one keeps it: the recovery that closes the relay's row closes it too,
+	 * ending at the row's last heartbeat. Only an open interruption may
+	 * change, and only in its duration, its fallback and closing; rows of
+	 * before are closed.
+	 */
+	"ALTER TABLE relay_interruptions ADD COLUMN closed INTEGER NOT NULL DEFAULT 1\n"
+	"  CHECK (closed IN (0, 1));\n"
+	"DROP TRIGGER relay_interruptions_no_update;\n"
+	"CREATE TRIGGER relay_interruptions_no_update BEFORE UPDATE ON relay_interruptions\n"
+	"WHEN OLD.closed = 1 OR NEW.id IS NOT OLD.id OR NEW.airing_id IS NOT OLD.airing_id\n"
+	"  OR NEW.at IS NOT OLD.at OR NEW.reason IS NOT OLD.reason\n"
+	"  OR NEW.detail IS NOT OLD.detail\n"
+	"BEGIN SELECT RAISE(ABORT, 'relay interruptions are append-only once closed'); END;\n",
 };
 
 const char *

@@ -509,6 +509,62 @@ START_TEST(test_relay_row)
 }
 END_TEST
 
+/*
+ * A relay's interruption is in the database from its beginning: open (its
+ * duration 0), kept current as the fallback airs, closed as it ends, and
+ * then unchangeable. One still open when the power is cut is closed with
+ * its row by the recovery, at the row's last heartbeat; the row's chain link
+ * is as for any other row.
+ */
+START_TEST(test_relay_interruption_open)
+{
+	struct sched_log_item it = { 0, NULL, "Thời sự", 5000, "normal", 5000, "VOV1" };
+	struct store_chain_head h;
+	char *cause = NULL, out[256];
+	int64_t id, a, b;
+
+	id = sched_log_start(st, &it, 5000, &cause);
+	ck_assert_int_gt(id, 0);
+	ck_assert_int_eq(sched_log_interruption_begin(st, id, 6000, SCHED_R_NREASONS, NULL,
+	    &cause), -1);
+	free(cause);
+	cause = NULL;
+	a = sched_log_interruption_begin(st, id, 6000, SCHED_R_SOURCE_LOST, "the stream ended",
+	    &cause);
+	ck_assert_msg(a > 0, "%s", cause);
+	query_text("SELECT duration_ms || '|' || closed || '|' || coalesce(fallback, '-')"
+	    " FROM relay_interruptions", out, sizeof out);
+	ck_assert_str_eq(out, "0|0|-");
+	ck_assert_int_eq(sched_log_interruption_update(st, a, 7000, "'Bản tin'", 0, &cause), 0);
+	ck_assert_int_eq(sched_log_interruption_update(st, a, 9000, "'Bản tin'", 1, &cause), 0);
+	/* Closed: it cannot change, not even through SQL. */
+	ck_assert_int_eq(sched_log_interruption_update(st, a, 20000, NULL, 1, &cause), 0);
+	ck_assert_int_eq(store_exec(st, "UPDATE relay_interruptions SET duration_ms = 1",
+	    &cause), -1);
+	free(cause);
+	cause = NULL;
+	b = sched_log_interruption_begin(st, id, 12000, SCHED_R_SOURCE_SILENT, NULL, &cause);
+	ck_assert_int_gt(b, a);
+	ck_assert_int_eq(store_exec(st, "UPDATE relay_interruptions SET at = 1"
+	    " WHERE closed = 0", &cause), -1);
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(sched_log_heartbeat(st, id, 15500, 7000, &cause), 0);
+	/* The power is cut here, in the second interruption. */
+	ck_assert_int_eq(sched_log_recover(st, &cause), 1);
+	query_text("SELECT group_concat(at || '|' || duration_ms || '|' || reason || '|'"
+	    " || coalesce(fallback, '-') || '|' || closed, ';') FROM (SELECT * FROM"
+	    " relay_interruptions ORDER BY at)", out, sizeof out);
+	ck_assert_str_eq(out, "6000|3000|source lost|'Bản tin'|1;"
+	    "12000|3500|source silent|-|1");
+	query_text("SELECT outcome || '|' || reason || '|' || played_ms FROM airings", out,
+	    sizeof out);
+	ck_assert_str_eq(out, "interrupted|power loss|7000");
+	ck_assert_msg(store_chain_check(store_db(st), &h, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(h.n, 1);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -529,6 +585,7 @@ main(void)
 	tcase_add_test(tc, test_reason_words);
 	tcase_add_test(tc, test_old_reasons_split);
 	tcase_add_test(tc, test_relay_row);
+	tcase_add_test(tc, test_relay_interruption_open);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

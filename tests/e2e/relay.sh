@@ -10,30 +10,18 @@
 #  B. a source whose port is closed: logged unreachable, the fallback airs;
 #  C. a name that is not in relay.sources is refused by the service.
 . "$LOAXA_SRCDIR/tests/e2e/lib.sh"
-: "${LOAXA_GEN_AUDIO:?set LOAXA_GEN_AUDIO to build/tests/gen-audio}"
-G=$LOAXA_GEN_AUDIO
-TZONE=Asia/Ho_Chi_Minh
-RELAY=$(dirname "$LOAXA")/loaxa-relay
-for c in icecast2 ffmpeg python3 runuser; do
-	command -v $c >/dev/null 2>&1 || { echo "relay: skipped: $c is not installed"; exit 0; }
-done
-[ -x "$RELAY" ] || fail "no $RELAY"
+. "$LOAXA_SRCDIR/tests/relay-lib.sh"
+relay_setup relay icecast2 ffmpeg python3 runuser
 [ "$(id -u)" -eq 0 ] || { echo "relay: skipped: icecast2 is run as nobody, which needs root"; exit 0; }
-pids=""
-cleanup() {
-	for p in $pids; do kill -TERM "$p" 2>/dev/null; done
-	sleep 0.2
-	for p in $pids; do kill -KILL "$p" 2>/dev/null; done
-	rm -rf "$T" "$ICE"
-}
-trap cleanup EXIT
 
-# A free TCP port on 127.0.0.1.
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-DEAD=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# Two free TCP ports on 127.0.0.1: Icecast's, and one nothing listens on.
+# shellcheck disable=SC2046 # one port a word
+set -- $(python3 "$STREAMS" port 2)
+PORT=$1 DEAD=$2
 
 # Icecast refuses root: it runs as nobody, from a directory nobody can read.
 ICE=$(mktemp -d /tmp/loaxa-ice.XXXXXX)
+RELAY_RM=$ICE
 chmod 0755 "$ICE"
 mkdir "$ICE/log"
 chown nobody "$ICE/log"
@@ -62,14 +50,7 @@ source_start() {
 	fpid=$!
 	pids="$pids $fpid"
 	n=0
-	until python3 - "$PORT" 2>/dev/null <<'PY'
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)
-s.settimeout(1)
-s.sendall(b"GET /a.mp3 HTTP/1.0\r\n\r\n")
-sys.exit(0 if b" 200 " in s.recv(64) else 1)
-PY
-	do
+	until python3 "$STREAMS" probe "$PORT" /a.mp3; do
 		n=$((n + 1)); [ $n -lt 50 ] || fail "icecast never served /a.mp3: $(cat "$ICE/ice.out" "$T/ffmpeg.err")"
 		sleep 0.2
 	done
@@ -118,14 +99,7 @@ assert o["Thời sự"]["items"][0]["bulletin"] == 1, o
 ' || fail "loaxa plan --format json lacks the relay: $OUT"
 
 source_start
-"$RELAY" -c a/st.conf 2>"$T/relay.err" &
-rpid=$!
-pids="$pids $rpid"
-n=0
-until [ -S a/data/relay.sock ]; do
-	n=$((n + 1)); [ $n -lt 50 ] || fail "no relay socket: $(cat "$T/relay.err")"
-	sleep 0.1
-done
+relay_service a/st.conf a/data
 
 # C. The service names only configured sources.
 CHECKS=$((CHECKS + 1))
@@ -154,39 +128,15 @@ wait $dpid
 # again. The fallback must start within 5 s of the loss.
 CHECKS=$((CHECKS + 1))
 python3 - a/relay.wav <<'PY' || fail "the output is not relay, fallback, relay: $(cat a/run.err)"
-import sys, struct
-b = open(sys.argv[1], "rb").read()
-at, rate, ch, data = 12, 0, 0, None
-while at + 8 <= len(b):
-    cid, size = b[at:at + 4], struct.unpack("<I", b[at + 4:at + 8])[0]
-    if cid == b"fmt ":
-        ch, rate = struct.unpack("<HI", b[at + 10:at + 16])
-    elif cid == b"data":
-        raw = b[at + 8:at + 8 + size]
-        data = struct.unpack("<%dh" % (len(raw) // 2), raw[:len(raw) // 2 * 2])[::ch]
-    at += 8 + size + (size & 1)
-if data is None:
-    sys.exit("no audio")
-seq = []
-for start in range(0, len(data) - rate // 4, rate // 4):
-    win = data[start:start + rate // 4]
-    if max(abs(v) for v in win) < 300:
-        hz = 0
-    else:
-        cross = sum(1 for a, b in zip(win, win[1:]) if (a < 0) != (b < 0))
-        hz = cross / 2 / 0.25
-    tag = "R" if abs(hz - 440) < 40 else "F" if abs(hz - 1000) < 60 else "-"
-    if not seq or seq[-1][0] != tag:
-        seq.append([tag, start / rate])
-tags = ""
-for t, _ in seq:
-    if t != "-" and not tags.endswith(t):
-        tags += t
-print("sequence:", " ".join("%s@%.1f" % (t, s) for t, s in seq))
+import os, sys
+sys.path.insert(0, os.environ["LOAXA_SRCDIR"] + "/tests/e2e")
+from streams import tone_runs
+seq, tags = tone_runs(sys.argv[1], [440, 1000], "RF")
+print("sequence:", " ".join("%s@%.1f" % (t, s) for t, s, _ in seq))
 if not tags.startswith("RFR"):
     sys.exit("expected relay, fallback, relay; got " + tags)
-r = [s for t, s in seq if t == "R"]
-f = [s for t, s in seq if t == "F"]
+r = [s for t, s, _ in seq if t == "R"]
+f = [s for t, s, _ in seq if t == "F"]
 # The source went 8 s into the slot; the gap before the fallback is at most 5 s.
 if f[0] - r[0] > 8 + 5.5:
     sys.exit("the fallback came %.1f s after the relay began" % (f[0] - r[0]))
@@ -223,6 +173,7 @@ assert all(r["source"] is None and "interruptions" not in r for r in fb), fb
 tr = [r for r in rows if r["slot"] == "Tỉnh" and r["bulletin"] is None]
 assert len(tr) == 1 and tr[0]["source"] == "Đài tỉnh", tr
 assert [x["reason"] for x in tr[0]["interruptions"]] == ["source unreachable"], tr
+assert tr[0]["played_ms"] == 0, tr
 assert "Bản tin dự phòng" in tr[0]["interruptions"][0]["fallback"], tr
 PY
 "$LOAXA" -c a/st.conf log --format csv >"$T/log.csv" || fail "loaxa log --format csv"
