@@ -120,7 +120,8 @@ mq_setup(struct fleet *f, const struct config_fleet *c, char **cause)
 	char *pw = NULL;
 	int rc;
 
-	mosquitto_int_option(f->m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+	mosquitto_int_option(f->m, MOSQ_OPT_PROTOCOL_VERSION, c->mqtt_v311 ?
+	    MQTT_PROTOCOL_V311 : MQTT_PROTOCOL_V5);
 	if (c->cafile != NULL && (rc = mosquitto_tls_set(f->m, c->cafile, NULL,
 	    c->certfile, c->keyfile, NULL)) != MOSQ_ERR_SUCCESS) {
 		xasprintf(cause, "fleet TLS (%s%s%s): %s", c->cafile,
@@ -193,7 +194,7 @@ fleet_connect_as(const struct config *cfg, int timeout_ms, const char *cid,
 		fleet_free(&f);
 		return -1;
 	}
-	if (persistent)
+	if (persistent && !c->mqtt_v311)
 		mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
 		    7 * 86400);
 	rc = mosquitto_connect_bind_v5(f->m, c->host, c->port, 60, NULL, props);
