@@ -33,6 +33,7 @@ struct fleet {
 	struct mosquitto *m;
 	int connack;      /* 0 waiting, 1 accepted, -1 refused (connack_rc) */
 	int connack_rc;
+	int session;      /* the broker kept the session (CONNACK flag) */
 	int lost;         /* the libmosquitto error that ended the loop */
 	int subs, subacks, sub_refused;
 	int inflight;     /* publishes waiting for their PUBACK */
