@@ -209,9 +209,9 @@ bench: $(PROG) $(NET_PROG) $(LINK_PROG) $(GEN_AUDIO)
 # and FLEET_BENCH_N simulated stations in one process (bench/fleet-sim.c).
 $(BUILD)/bench/fleet-sim: bench/fleet-sim.c
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(NET_LIBS) $(LIBS)
 
-bench-fleet: $(PROG) $(GEN_AUDIO) $(BUILD)/bench/fleet-sim
+bench-fleet: $(PROG) $(NET_PROG) $(GEN_AUDIO) $(BUILD)/bench/fleet-sim
 	$(Q)LOAXA=$(abspath $(PROG)) LOAXA_GEN_AUDIO=$(abspath $(GEN_AUDIO)) \
 		FLEET_SIM=$(abspath $(BUILD)/bench/fleet-sim) bench/fleet.sh
 

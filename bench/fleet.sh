@@ -12,8 +12,19 @@
 #   msgs/s:  the chunks and acknowledgements of that send per second; and the
 #            airing rows (FLEET_BENCH_AIRINGS per station, published at once)
 #            that `fleet watch` keeps in fleet.db, per second until all are in;
+#   collect: `fleet collect --period 2026-H1 --out DIR` of all N, until
+#            every export came and was verified (the command's wall time),
+#            then `report --merge DIR/*.lxe` of them. Each station answers
+#            with its own real export: before the run, `loaxa export` of a
+#            station database with FLEET_BENCH_ROWS airings over 2026-H1
+#            (3,000 by default), once per station code with that station's
+#            own key (`loaxa key station`), the same rows in each; the
+#            fleet section lists each key. FLEET_BENCH_EXPORTS keeps them
+#            between runs (made once: about 0.1 s a station);
 #   memory:  the broker's VmHWM, and each district command's maximum RSS
 #            (/usr/bin/time) or VmHWM (watch).
+# FLEET_BENCH_PROTOCOL=5 (default) or 3.1.1: the MQTT version the district
+# (fleet.protocol) and the simulated stations speak.
 # FLEET_BENCH_BROKER=mosquitto (default) or rabbitmq (Debian rabbitmq-server
 # with rabbitmq_mqtt, started here under $T on private ports). The broker
 # takes anonymous clients on a plain listener (no TLS, no ACL: the bench
@@ -28,6 +39,8 @@ NS=${FLEET_BENCH_N:-"200 2000"}
 KIND=${FLEET_BENCH_BROKER:-mosquitto}
 AIR=${FLEET_BENCH_AIRINGS:-20}
 LIMIT=${FLEET_BENCH_LIMIT:-300}
+ROWS=${FLEET_BENCH_ROWS:-3000}
+PROTO=${FLEET_BENCH_PROTOCOL:-5}
 T=$(mktemp -d "${TMPDIR:-/tmp}/loaxa-bench-fleet.XXXXXX")
 PIDS=
 
@@ -158,8 +171,11 @@ rabbit_probe() {
 		LIMIT=5 wait_for grep -qs "MQTT cannot parse a frame" "$R/log/loaxa-bench@localhost.log"
 		say "rabbitmq: an MQTT 5 CONNECT is refused; its log: $(grep -m 1 -o 'MQTT cannot parse a frame[^,]*' \
 		    "$R/log/loaxa-bench@localhost.log")"
-		die "$BROKER_VERSION takes MQTT 3.1.1 only; loaxa link and loaxa fleet speak MQTT 5 (RabbitMQ takes MQTT 5 from 3.13)"
+		[ "$PROTO" != 5 ] ||
+		    die "$BROKER_VERSION takes MQTT 3.1.1 only: run with FLEET_BENCH_PROTOCOL=3.1.1 (fleet.protocol, link.protocol)"
 	fi
+	# The probe's retained state would count as a station's.
+	timeout 10 mosquitto_pub -V mqttv311 -h 127.0.0.1 -p "$PORT" -q 1 -r -t "$_t" -n 2>/dev/null
 }
 
 rabbit_stop() {
@@ -188,20 +204,76 @@ FIRST=1
 PKG_BYTES=$(stat -c %s "$T/p.lxp")
 CHUNKS=$(((PKG_BYTES + 262143) / 262144))
 
-# district N: the district's configuration for stations 00001 .. N.
+# The stations' half-year exports, E/CODE.lxe for 00001 .. N, and E/keys
+# ("CODE KEY" lines): a station database with ROWS airings over 2026-H1
+# (2025-12-15..2026-06-14, 17 a day from 05:30, 20 bulletins, one in 97
+# interrupted) written with the sqlite3 CLI as bench/report.sh does, then
+# for each code a copy of it, the station's own key and `loaxa export`.
+E=${FLEET_BENCH_EXPORTS:-$T/exports}
+make_exports() {
+	mkdir -p "$E/tpl"
+	if [ ! -s "$E/tpl/data/loaxa.db" ]; then
+		printf 'station = { code = "TPL"; name = "bench"; timezone = "Asia/Ho_Chi_Minh"; };\npaths = { data = "%s"; };\n' \
+		    "$E/tpl/data" >"$E/tpl/loaxa.conf"
+		"$LOAXA" -c "$E/tpl/loaxa.conf" log --from 2020-01-01 --to 2020-01-01 >/dev/null ||
+		    die "a station database"
+		sqlite3 "$E/tpl/data/loaxa.db" <<SQL || die "the airing rows"
+BEGIN;
+WITH RECURSIVE b(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM b WHERE i < 20)
+INSERT INTO bulletins (id, sha256, file, title, topic, agency, status, min_airings,
+  format, sample_rate, channels, duration_ms, size, approved_sha256, imported_at)
+SELECT i, printf('%064x', i * 2654435761), 'f', 'Bản tin ' || i,
+  (SELECT value FROM json_each('["cchc","chinhsach","dautu","chinhquyen","tthc","doanhnghiep","danchu"]')
+   WHERE key = i % 7), 'TT VH-TT&DL huyện', 'approved', 0,
+  'wav', 48000, 1, 90000, 1000, printf('%064x', i * 2654435761), 0 FROM b;
+-- 2025-12-15T05:30+07:00 is 1765751400000.
+WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < $ROWS - 1),
+r AS (SELECT i, 1765751400000 + (i / 17) * 86400000 AS slot_start, i % 17 AS item,
+  i % 20 + 1 AS b FROM n)
+INSERT INTO airings (bulletin_id, sha256, slot, slot_start, priority, scheduled_at,
+  started_at, ended_at, played_ms, outcome, reason)
+SELECT b, printf('%064x', b * 2654435761), 'Buổi sáng', slot_start, 'normal',
+  slot_start + item * 90000, slot_start + item * 90000,
+  slot_start + item * 90000 + CASE WHEN i % 97 = 3 THEN 30000 ELSE 90000 END,
+  CASE WHEN i % 97 = 3 THEN 30000 ELSE 90000 END,
+  CASE WHEN i % 97 = 3 THEN 'interrupted' ELSE 'completed' END,
+  CASE WHEN i % 97 = 3 THEN 'emergency' END FROM r;
+COMMIT;
+SQL
+		: >"$E/keys"
+	fi
+	_t0=$(now_ms)
+	_i=$(($(wc -l <"$E/keys") + 1))
+	while [ "$_i" -le "$1" ]; do
+		_c=$(printf %05d "$_i")
+		rm -rf "$E/w"
+		mkdir -p "$E/w"
+		cp "$E/tpl/data/loaxa.db" "$E/w/"
+		printf 'station = { code = "%s"; name = "Đài %s"; timezone = "Asia/Ho_Chi_Minh"; };\npaths = { data = "%s"; };\n' \
+		    "$_c" "$_c" "$E/w" >"$E/w.conf"
+		_k=$("$LOAXA" -c "$E/w.conf" key station 2>/dev/null) || die "$_c: key station"
+		"$LOAXA" -c "$E/w.conf" export --period 2026-H1 --out "$E/$_c.lxe" >/dev/null 2>&1 ||
+		    die "$_c: export"
+		echo "$_c $_k" >>"$E/keys"
+		_i=$((_i + 1))
+	done
+	rm -rf "$E/w" "$E/w.conf"
+	say "bench/fleet: $1 exports of $ROWS rows ($(stat -c %s "$E/00001.lxe") bytes each) in $E, $(($(now_ms) - _t0)) ms to make what was missing"
+}
+
+# district N: the district's configuration for stations 00001 .. N, each
+# with its export key, and the same keys in trust.stations for the merge.
 district() {
 	{
 		echo "station = { code = \"DISTRICT-001\"; name = \"bench\"; timezone = \"Asia/Ho_Chi_Minh\"; };"
 		echo "paths = { data = \"$T/d$1\"; };"
 		echo "fleet = { host = \"127.0.0.1\"; port = $PORT; signing_key = \"$T/district.key\";"
+		[ "$PROTO" = 5 ] || echo "  protocol = \"$PROTO\";"
 		echo "  ack_timeout = 60; stations = ("
-		i=1
-		while [ $i -le "$1" ]; do
-			c=$(printf %05d $i)
-			[ $i -eq 1 ] || printf ',\n'
-			printf '    { code = "%s"; prefix = "loaxa/v1/01/001/%s"; }' "$c" "$c"
-			i=$((i + 1))
-		done
+		head -n "$1" "$E/keys" | awk '{ printf "%s    { code = \"%s\"; prefix = \"loaxa/v1/01/001/%s\"; key = \"%s\"; }", (NR > 1 ? ",\n" : ""), $1, $1, $2 }'
+		printf ' ); };\n'
+		echo "trust = { stations = ("
+		head -n "$1" "$E/keys" | awk '{ printf "%s    { code = \"%s\"; key = \"%s\"; }", (NR > 1 ? ",\n" : ""), $1, $2 }'
 		printf ' ); };\n'
 	} >"$T/d$1.conf"
 }
@@ -216,9 +288,12 @@ except ValueError:
     print(0)'
 }
 
-printf '%s\n' "broker: $BROKER_VERSION; package $PKG_BYTES bytes, $CHUNKS chunks; $(nproc) cores" >&2
-printf '| broker | N | all online in fleet status | one status call | 5 MB to all N (acks) | chunks+acks/s | airing rows into fleet.db/s | broker RSS (peak) | district RSS status / send / watch |\n'
-printf '|---|---|---|---|---|---|---|---|---|\n'
+MAXN=0
+for N in $NS; do [ "$N" -le "$MAXN" ] || MAXN=$N; done
+make_exports "$MAXN"
+printf '%s\n' "broker: $BROKER_VERSION; MQTT $PROTO; package $PKG_BYTES bytes, $CHUNKS chunks; $(nproc) cores" >&2
+printf '| broker | N | all online in fleet status | one status call | 5 MB to all N (acks) | chunks+acks/s | airing rows into fleet.db/s | collect of N exports (verified) | report --merge of N | broker RSS (peak) | district RSS status / send / watch / collect / merge |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
 for N in $NS; do
 	# A fresh mosquitto for each N: no retained state of the last round.
 	if [ "$KIND" = mosquitto ] && [ -z "$FIRST" ]; then
@@ -231,7 +306,7 @@ for N in $NS; do
 	mkdir -p "$T/d$N"
 	# Status: from the simulator's start until all N show online.
 	t0=$(now_ms)
-	"$FLEET_SIM" 127.0.0.1 "$PORT" loaxa/v1/01/001 1 "$N" "$AIR" >"$T/sim$N.out" 2>"$T/sim$N.err" &
+	"$FLEET_SIM" 127.0.0.1 "$PORT" loaxa/v1/01/001 1 "$N" "$AIR" "$E" "$PROTO" >"$T/sim$N.out" 2>"$T/sim$N.err" &
 	SIM=$!
 	PIDS="$PIDS $SIM"
 	end=$(($(date +%s) + LIMIT))
@@ -272,10 +347,30 @@ for N in $NS; do
 	aps=$((N * AIR * 1000 / t_air))
 	rss_watch=$(hwm_kb "$WATCH")
 	stop_pid "$WATCH"
+	# Collect: every station's signed export of 2026-H1, verified; then the merge.
+	t0=$(now_ms)
+	/usr/bin/time -f %M -o "$T/collect.rss" timeout "$((LIMIT + 60))" "$LOAXA" -c "$T/d$N.conf" \
+	    fleet collect --period 2026-H1 --out "$T/c$N" --timeout "$LIMIT" >"$T/collect.out" 2>"$T/collect.err"
+	rc=$?
+	t_collect=$(($(now_ms) - t0))
+	grep -q "^$N of $N came: $N verified" "$T/collect.out" ||
+	    die "N=$N: collect (exit $rc): $(tail -n 2 "$T/collect.out" "$T/collect.err")"
+	rss_collect=$(tail -n 1 "$T/collect.rss")
+	t0=$(now_ms)
+	# shellcheck disable=SC2046 # one argument a file: the names have no spaces
+	/usr/bin/time -f %M -o "$T/merge.rss" "$LOAXA" -c "$T/d$N.conf" report --merge \
+	    $(ls "$T/c$N"/*.lxe) >"$T/merge.out" 2>"$T/merge.err" ||
+	    die "N=$N: report --merge: $(tail -n 2 "$T/merge.err")"
+	t_merge=$(($(now_ms) - t0))
+	rss_merge=$(tail -n 1 "$T/merge.rss")
 	stop_pid "$SIM"
-	printf '| %s | %d | %d.%01d s | %d.%01d s | %d.%01d s | %d | %d (%d rows in %d.%01d s) | %d MB | %d / %d / %d MB |\n' \
+	printf '| %s | %d | %d.%01d s | %d.%01d s | %d.%01d s | %d | %d (%d rows in %d.%01d s) | %d.%01d s (%d) | %d.%01d s | %d MB | %d / %d / %d / %d / %d MB |\n' \
 	    "$KIND" "$N" $((t_status / 1000)) $((t_status % 1000 / 100)) \
 	    $((t_one / 1000)) $((t_one % 1000 / 100)) $((t_send / 1000)) $((t_send % 1000 / 100)) \
 	    "$mps" "$aps" $((N * AIR)) $((t_air / 1000)) $((t_air % 1000 / 100)) \
-	    $(($(broker_rss) / 1024)) $((rss_status / 1024)) $((rss_send / 1024)) $((rss_watch / 1024))
+	    $((t_collect / 1000)) $((t_collect % 1000 / 100)) "$N" $((t_merge / 1000)) $((t_merge % 1000 / 100)) \
+	    $(($(broker_rss) / 1024)) $((rss_status / 1024)) $((rss_send / 1024)) $((rss_watch / 1024)) \
+	    $((rss_collect / 1024)) $((rss_merge / 1024))
+	say "N=$N: $(tail -n 1 "$T/collect.out"); merge: $(grep -c . "$T/merge.out") lines"
+	rm -rf "$T/c$N"
 done

@@ -171,7 +171,12 @@ co_report(struct co *c, int timeout_s, const char *period)
 	return good == c->n ? EXIT_OK : EXIT_FAIL;
 }
 
-/* fleet collect --period P --out DIR [--to ...] [--timeout S] */
+/*
+ * fleet collect --period P --out DIR [--to ...] [--timeout S]. The commands
+ * go out within the timeout too: the first exports come back on the same
+ * connection while the last commands wait for their PUBACK (2,000 stations:
+ * more than 10 s).
+ */
 static int
 fleet_collect(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -230,7 +235,8 @@ fleet_collect(struct cmd_ctx *ctx, const struct cmd_args *args)
 	    (fleet_keep(f, c.db), fleet_on_heard(f, co_heard, &c),
 	    fleet_subscribe(f, c.idx, c.n, "up/export", 10000, &cause)) != 0 ||
 	    fleet_listen_acks(f, c.idx, c.n, 10000, &cause) != 0 ||
-	    fleet_publish(f, c.idx, c.n, "down/cmd", text, len, 10000, &cause) != 0) {
+	    fleet_publish(f, c.idx, c.n, "down/cmd", text, len, (int)t * 1000,
+	    &cause) != 0) {
 		rc = fleet_cli_fail("collect", EXIT_FAIL, "%s", cause);
 		goto out;
 	}

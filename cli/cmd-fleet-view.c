@@ -4,6 +4,7 @@
  * state from the broker first; watch stays connected (a persistent session)
  * and keeps fleet.db current, printing each airing row as it comes.
  */
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,9 +14,13 @@
 #include "cli/cmd-fleet.h"
 #include "common/i18n.h"
 #include "common/json.h"
+#include "common/log.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "fleet/fleet.h"
+
+/* The longest wait between two attempts to reach a broker that went away. */
+#define VIEW_RECONNECT_MAX_S 30
 
 int
 fleet_cli_fail(const char *cmd, int status, const char *fmt, ...)
@@ -195,14 +200,60 @@ view_watch_heard(void *arg, size_t station, const char *kind, const char *payloa
 	free(line);
 }
 
-/* fleet watch: until SIGINT or SIGTERM. */
+/* Sleeps ms milliseconds, or less when SIGINT or SIGTERM came. */
+static void
+view_nap(int ms)
+{
+	for (; ms > 0 && !view_stop; ms -= 100)
+		poll(NULL, 0, ms < 100 ? ms : 100);
+}
+
+/*
+ * After the connection fell: one line, then libmosquitto's reconnect every
+ * 1 s, doubling up to VIEW_RECONNECT_MAX_S, until the broker is back (one
+ * line) or a signal came. The persistent session brings what the stations
+ * sent meanwhile; without it (a broker that lost it), subscribes again.
+ * 0, or -1 when a subscription failed (*cause).
+ */
+static int
+view_reconnect(struct view_watch *w, const size_t *idx, const char *why,
+    char **cause)
+{
+	int64_t lost = fleet_now_ms();
+	int delay = 1, session;
+	char *err = NULL;
+
+	fprintf(stderr, _("loaxa fleet watch: lost the broker (%s); connecting "
+	    "again\n"), why);
+	while (!view_stop) {
+		view_nap(delay * 1000);
+		if (view_stop)
+			break;
+		if (fleet_reconnect(w->f, 10000, &session, &err) == 0) {
+			fprintf(stderr, _("loaxa fleet watch: the broker is back after "
+			    "%lld s%s\n"), (long long)(fleet_now_ms() - lost) / 1000,
+			    session ? _("; it kept what came meanwhile") :
+			    _("; it lost the session: subscribing again"));
+			return session ? 0 : fleet_subscribe(w->f, idx,
+			    w->cfg->fleet.nstations, "up/#", 10000, cause);
+		}
+		log_debug("fleet watch: %s", err);
+		free(err);
+		err = NULL;
+		if ((delay *= 2) > VIEW_RECONNECT_MAX_S)
+			delay = VIEW_RECONNECT_MAX_S;
+	}
+	return 0;
+}
+
+/* fleet watch: until SIGINT or SIGTERM, through broker restarts. */
 static int
 fleet_watch(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	const struct config *cfg = ctx->cfg;
 	struct view_watch w = { cfg, NULL, NULL };
 	struct sigaction sa;
-	char *cause = NULL, *id;
+	char *cause = NULL, *err = NULL, *id;
 	size_t *idx;
 	int rc;
 
@@ -228,9 +279,15 @@ fleet_watch(struct cmd_ctx *ctx, const struct cmd_args *args)
 		    "keeping %s/%s\n", "loaxa fleet watch: listening to %zu stations, "
 		    "keeping %s/%s\n", cfg->fleet.nstations), cfg->fleet.nstations,
 		    cfg->paths.data, FLEET_DB);
-		while (!view_stop && rc == EXIT_OK)
-			if (fleet_run_for(w.f, 1000, NULL, NULL, &view_stop, &cause) != 0)
-				rc = fleet_cli_fail("watch", EXIT_FAIL, "%s", cause);
+		while (!view_stop && rc == EXIT_OK) {
+			if (fleet_run_for(w.f, 1000, NULL, NULL, &view_stop, &cause) == 0)
+				continue;
+			if (view_reconnect(&w, idx, cause, &err) != 0)
+				rc = fleet_cli_fail("watch", EXIT_FAIL, "%s", err);
+			free(cause);
+			free(err);
+			cause = err = NULL;
+		}
 	}
 	free(cause);
 	fleet_free(&w.f);

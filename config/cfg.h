@@ -44,6 +44,10 @@ int cfg_float(struct cfg_reader *, const config_setting_t *group, const char *na
 int cfg_bool(struct cfg_reader *, const config_setting_t *group, const char *name,
     int *out);
 
+/* The MQTT version of the link or fleet section: protocol = "5" or "3.1.1". */
+void cfg_mqtt_protocol(struct cfg_reader *, const config_setting_t *group,
+    int *v311);
+
 /* The member name of group, checked to be a group or list of the given type. */
 const config_setting_t *cfg_member(struct cfg_reader *, const config_setting_t *group,
     const char *name, int type);

@@ -139,7 +139,7 @@ cfg_read_fleet(struct cfg_reader *r, const config_setting_t *s, struct config *c
 {
 	static const char *const names[] = { "host", "port", "cafile", "certfile",
 		"keyfile", "username", "password_file", "client_id", "signing_key",
-		"expiry", "ack_timeout", "stations", NULL };
+		"expiry", "ack_timeout", "stations", "protocol", NULL };
 	struct config_fleet *f = &c->fleet;
 	struct config_fleet_station st;
 	const config_setting_t *l, *g;
@@ -169,6 +169,7 @@ cfg_read_fleet(struct cfg_reader *r, const config_setting_t *s, struct config *c
 	cfg_int(r, s, "port", &f->port, 1, 65535);
 	cfg_int(r, s, "expiry", &f->expiry, 10, 7 * 86400);
 	cfg_int(r, s, "ack_timeout", &f->ack_timeout, 1, 3600);
+	cfg_mqtt_protocol(r, s, &f->mqtt_v311);
 	if ((f->certfile == NULL) != (f->keyfile == NULL))
 		cfg_problem(r, s, _("fleet: 'certfile' and 'keyfile' go together (the "
 		    "client certificate and its key)"));

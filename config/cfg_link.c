@@ -68,6 +68,23 @@ link_group_valid(struct cfg_reader *r, const config_setting_t *e, const char *v,
 	return 0;
 }
 
+void
+cfg_mqtt_protocol(struct cfg_reader *r, const config_setting_t *s, int *v311)
+{
+	char *v = NULL;
+
+	*v311 = 0;
+	if (!cfg_string(r, s, "protocol", &v, 0))
+		return;
+	if (strcmp(v, "3.1.1") == 0)
+		*v311 = 1;
+	else if (strcmp(v, "5") != 0)
+		cfg_problem(r, config_setting_get_member(s, "protocol"),
+		    _("'protocol' is \"%s\"; it must be \"5\" or \"3.1.1\" (the "
+		    "MQTT version the broker speaks)"), v);
+	free(v);
+}
+
 /* Reads a string member into *out and its line into *line. */
 static void
 link_string(struct cfg_reader *r, const config_setting_t *s, const char *name,
@@ -82,7 +99,7 @@ cfg_read_link(struct cfg_reader *r, const config_setting_t *s, struct config *c)
 {
 	static const char *const names[] = { "host", "port", "ca_file", "cert_file",
 		"key_file", "username", "password_file", "topic_prefix", "client_id",
-		"keepalive", "reconnect_min", "reconnect_max", "groups",
+		"keepalive", "reconnect_min", "reconnect_max", "groups", "protocol",
 		"district_timetable", NULL };
 	struct config_link *l = &c->link;
 
@@ -144,6 +161,7 @@ cfg_read_link(struct cfg_reader *r, const config_setting_t *s, struct config *c)
 	    link_group_valid);
 	cfg_bool(r, s, "district_timetable", &l->district_timetable);
 	cfg_int(r, s, "keepalive", &l->keepalive, 5, 65535);
+	cfg_mqtt_protocol(r, s, &l->mqtt_v311);
 	cfg_int(r, s, "reconnect_min", &l->reconnect_min, 1, 3600);
 	cfg_int(r, s, "reconnect_max", &l->reconnect_max, 1, 86400);
 	if (l->reconnect_max < l->reconnect_min)

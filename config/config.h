@@ -140,6 +140,7 @@ struct config {
 		char *signing_key;  /* the district's Ed25519 secret key file */
 		int expiry;         /* seconds a command stays valid; 600 */
 		int ack_timeout;    /* seconds to wait for acknowledgements; 30 */
+		int mqtt_v311;      /* protocol = "3.1.1": MQTT 3.1.1, else 5 */
 		struct config_fleet_station {
 			char *code;
 			char *prefix;   /* its topics: PREFIX/up/..., PREFIX/down/... */
@@ -166,6 +167,7 @@ struct config {
 		char *client_id;    /* default "station-" + station.code */
 		int keepalive;      /* seconds */
 		int reconnect_min, reconnect_max; /* back-off, seconds */
+		int mqtt_v311;      /* protocol = "3.1.1": MQTT 3.1.1, else 5 */
 		char **groups;      /* the groups district commands may name */
 		size_t ngroups;
 		int district_timetable; /* take the district's timetable file */

@@ -120,62 +120,88 @@ fleet_json_string(const char *json, size_t len, const char *key)
 	return out;
 }
 
+/*
+ * Takes h as the acknowledgement fleet_wait_acks waits for when it is its
+ * station's "CODE:kind:id" and the first: one comparison an acknowledgement.
+ */
+static void
+fleet_match(struct fleet *f, const struct fleet_heard *h)
+{
+	struct fleet_ack *a;
+	char *want;
+	long pos;
+
+	if (f->want_pos == NULL || (pos = f->want_pos[h->station]) < 0 ||
+	    (a = &f->want_acks[pos])->got)
+		return;
+	xasprintf(&want, "%s:%s:%s", f->cfg->fleet.stations[h->station].code,
+	    f->want_kind, f->want_id);
+	if (strcmp(h->msg_id, want) == 0) {
+		a->got = 1;
+		a->ok = h->ok;
+		a->why = h->why != NULL ? xstrdup(h->why) : NULL;
+		f->ngot++;
+	}
+	free(want);
+}
+
 void
-fleet_ack_heard(struct fleet *f, const char *json, size_t len)
+fleet_ack_heard(struct fleet *f, size_t station, const char *json, size_t len)
 {
 	struct fleet_heard h;
 
 	if ((h.msg_id = fleet_json_string(json, len, "msg_id")) == NULL)
 		return;
+	h.station = station;
 	h.ok = memmem(json, len, "\"ok\":true", 9) != NULL;
 	h.why = fleet_json_string(json, len, "why");
 	f->heard = xreallocarray(f->heard, f->nheard + 1, sizeof *f->heard);
 	f->heard[f->nheard++] = h;
-}
-
-/* Fills acks from what was heard; 1 when every station answered. */
-static int
-fleet_match(const struct fleet *f, const size_t *idx, size_t n, const char *kind,
-    const char *id, struct fleet_ack *acks)
-{
-	char *want;
-	size_t i, k, got = 0;
-
-	for (i = 0; i < n; i++) {
-		xasprintf(&want, "%s:%s:%s", f->cfg->fleet.stations[idx[i]].code, kind, id);
-		for (k = 0; k < f->nheard; k++)
-			if (strcmp(f->heard[k].msg_id, want) == 0) {
-				if (acks != NULL && !acks[i].got) {
-					acks[i].got = 1;
-					acks[i].ok = f->heard[k].ok;
-					acks[i].why = f->heard[k].why != NULL ?
-					    xstrdup(f->heard[k].why) : NULL;
-				}
-				got++;
-				break;
-			}
-		free(want);
-	}
-	return got == n;
+	fleet_match(f, &f->heard[f->nheard - 1]);
 }
 
 static int
 fleet_all_heard(const struct fleet *f)
 {
-	return fleet_match(f, f->want, f->nwant, f->want_kind, f->want_id, NULL);
+	return f->ngot >= f->nunique;
 }
 
 void
 fleet_wait_acks(struct fleet *f, const size_t *idx, size_t n, const char *kind,
     const char *id, int timeout_ms, struct fleet_ack *acks)
 {
+	size_t i, nst = f->cfg->fleet.nstations;
+	long first;
+
 	memset(acks, 0, n * sizeof *acks);
+	f->want_pos = xmalloc((nst + 1) * sizeof *f->want_pos);
+	for (i = 0; i < nst; i++)
+		f->want_pos[i] = -1;
+	f->nunique = 0;
+	for (i = 0; i < n; i++)
+		if (f->want_pos[idx[i]] < 0) {
+			f->want_pos[idx[i]] = (long)i;
+			f->nunique++;
+		}
 	f->want = idx;
 	f->nwant = n;
+	f->ngot = 0;
 	f->want_kind = kind;
 	f->want_id = id;
+	f->want_acks = acks;
+	/* What came before the wait (while publishing), then what comes. */
+	for (i = 0; i < f->nheard; i++)
+		fleet_match(f, &f->heard[i]);
 	fleet_loop_until(f, fleet_all_heard, fleet_deadline(timeout_ms));
-	fleet_match(f, idx, n, kind, id, acks);
+	/* A station named twice: its answer in each place. */
+	for (i = 0; i < n; i++)
+		if ((first = f->want_pos[idx[i]]) != (long)i && acks[first].got) {
+			acks[i] = acks[first];
+			acks[i].why = acks[first].why ? xstrdup(acks[first].why) : NULL;
+		}
+	free(f->want_pos);
+	f->want_pos = NULL;
+	f->want_acks = NULL;
 }
 
 void
@@ -203,7 +229,7 @@ fleet_keep_message(struct fleet *f, size_t station, const char *kind,
 	f->fresh = 1;
 	if (strcmp(kind, "ack") == 0) {
 		if (len < 65536)
-			fleet_ack_heard(f, text, len);
+			fleet_ack_heard(f, station, text, len);
 		if (f->db != NULL)
 			fleet_db_ack(f->db, code, text, now);
 	} else if (f->db == NULL)

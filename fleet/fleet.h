@@ -46,6 +46,15 @@ int fleet_connect_as(const struct config *cfg, int timeout_ms, const char *id,
 void fleet_free(struct fleet **);
 
 /*
+ * Connects again after the connection fell (libmosquitto's reconnect: the
+ * same client id, credentials and session properties), waiting up to
+ * timeout_ms for the broker's answer. 0 once it accepted, *session 1 when
+ * it still had the session (its subscriptions and what came for them
+ * meanwhile); -1 with *cause.
+ */
+int fleet_reconnect(struct fleet *, int timeout_ms, int *session, char **cause);
+
+/*
  * Keeps what arrives in db from now on (states, airing rows, acks): the
  * caller still owns db. NULL keeps nothing.
  */

@@ -12,6 +12,7 @@ struct config;
 
 /* One acknowledgement heard on an up/ack topic. */
 struct fleet_heard {
+	size_t station;   /* its index in the fleet section */
 	char *msg_id;
 	int ok;
 	char *why;
@@ -33,6 +34,7 @@ struct fleet {
 	struct mosquitto *m;
 	int connack;      /* 0 waiting, 1 accepted, -1 refused (connack_rc) */
 	int connack_rc;
+	int session;      /* the broker kept the session (CONNACK flag) */
 	int lost;         /* the libmosquitto error that ended the loop */
 	int subs, subacks, sub_refused;
 	int inflight;     /* publishes waiting for their PUBACK */
@@ -40,10 +42,17 @@ struct fleet {
 	int refused;      /* the first PUBACK reason code >= 0x80 */
 	struct fleet_heard *heard;
 	size_t nheard;
-	/* What fleet_wait_acks waits for: "CODE:kind:id" of these stations. */
+	/*
+	 * What fleet_wait_acks waits for: "CODE:kind:id" of these stations;
+	 * want_pos gives a station's place in want (by its index in the fleet
+	 * section, -1 when not wanted), so that each acknowledgement is matched
+	 * once, as it comes.
+	 */
 	const size_t *want;
-	size_t nwant;
+	size_t nwant, nunique, ngot;
 	const char *want_kind, *want_id;
+	long *want_pos;
+	struct fleet_ack *want_acks;
 };
 
 /* Runs the network until done(f) or deadline (fleet_deadline); -1 if not done. */
@@ -58,8 +67,8 @@ int fleet_publish_one(struct fleet *, const char *topic, const void *data,
 /* Waits until every publish has its PUBACK; -1 with *cause if refused or late. */
 int fleet_drain(struct fleet *, int64_t deadline, char **cause);
 
-/* Keeps an acknowledgement (the JSON object of up/ack) that was heard. */
-void fleet_ack_heard(struct fleet *, const char *json, size_t len);
+/* Keeps an acknowledgement (the JSON object of up/ack) station sent. */
+void fleet_ack_heard(struct fleet *, size_t station, const char *json, size_t len);
 
 /* Keeps a station's message of kind in f->db (when kept) and acks in f->heard. */
 void fleet_keep_message(struct fleet *, size_t station, const char *kind,

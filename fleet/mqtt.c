@@ -24,13 +24,14 @@
 #define UNUSED __attribute__((unused))
 
 static void
-mq_on_connect(struct mosquitto *m UNUSED, void *arg, int rc, int flags UNUSED,
+mq_on_connect(struct mosquitto *m UNUSED, void *arg, int rc, int flags,
     const mosquitto_property *props UNUSED)
 {
 	struct fleet *f = arg;
 
 	f->connack = rc == 0 ? 1 : -1;
 	f->connack_rc = rc;
+	f->session = (flags & 1) != 0;
 }
 
 static void
@@ -120,7 +121,8 @@ mq_setup(struct fleet *f, const struct config_fleet *c, char **cause)
 	char *pw = NULL;
 	int rc;
 
-	mosquitto_int_option(f->m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+	mosquitto_int_option(f->m, MOSQ_OPT_PROTOCOL_VERSION, c->mqtt_v311 ?
+	    MQTT_PROTOCOL_V311 : MQTT_PROTOCOL_V5);
 	if (c->cafile != NULL && (rc = mosquitto_tls_set(f->m, c->cafile, NULL,
 	    c->certfile, c->keyfile, NULL)) != MOSQ_ERR_SUCCESS) {
 		xasprintf(cause, "fleet TLS (%s%s%s): %s", c->cafile,
@@ -142,6 +144,22 @@ mq_prefix_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct fleet_prefix *)a)->prefix,
 	    ((const struct fleet_prefix *)b)->prefix);
+}
+
+/* Waits for the broker's CONNACK; 0 when it accepted, else -1 with *cause. */
+static int
+mq_connack_wait(struct fleet *f, int timeout_ms, char **cause)
+{
+	const struct config_fleet *c = &f->cfg->fleet;
+
+	if (fleet_loop_until(f, mq_connacked, fleet_deadline(timeout_ms)) == 0 &&
+	    f->connack == 1)
+		return 0;
+	xasprintf(cause, "broker %s:%d: %s", c->host, c->port,
+	    f->connack < 0 ? mosquitto_reason_string(f->connack_rc) :
+	    f->lost != 0 ? mosquitto_strerror(f->lost) :
+	    "no answer (a TLS or network problem?)");
+	return -1;
 }
 
 int
@@ -193,7 +211,7 @@ fleet_connect_as(const struct config *cfg, int timeout_ms, const char *cid,
 		fleet_free(&f);
 		return -1;
 	}
-	if (persistent)
+	if (persistent && !c->mqtt_v311)
 		mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
 		    7 * 86400);
 	rc = mosquitto_connect_bind_v5(f->m, c->host, c->port, 60, NULL, props);
@@ -204,16 +222,33 @@ fleet_connect_as(const struct config *cfg, int timeout_ms, const char *cid,
 		fleet_free(&f);
 		return -1;
 	}
-	if (fleet_loop_until(f, mq_connacked, fleet_deadline(timeout_ms)) != 0 ||
-	    f->connack != 1) {
-		xasprintf(cause, "broker %s:%d: %s", c->host, c->port,
-		    f->connack < 0 ? mosquitto_reason_string(f->connack_rc) :
-		    f->lost != 0 ? mosquitto_strerror(f->lost) :
-		    "no answer (a TLS or network problem?)");
+	if (mq_connack_wait(f, timeout_ms, cause) != 0) {
 		fleet_free(&f);
 		return -1;
 	}
 	*out = f;
+	return 0;
+}
+
+int
+fleet_reconnect(struct fleet *f, int timeout_ms, int *session, char **cause)
+{
+	const struct config_fleet *c = &f->cfg->fleet;
+	int rc;
+
+	f->connack = 0;
+	f->lost = 0;
+	*session = 0;
+	if ((rc = mosquitto_reconnect(f->m)) != MOSQ_ERR_SUCCESS) {
+		xasprintf(cause, "broker %s:%d: %s", c->host, c->port,
+		    rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+		return -1;
+	}
+	if (mq_connack_wait(f, timeout_ms, cause) != 0) {
+		f->connack = 0;
+		return -1;
+	}
+	*session = f->session;
 	return 0;
 }
 

@@ -573,14 +573,26 @@ link_turn(struct link *l)
 	return 1;
 }
 
-/* Says goodbye: the broker publishes the last will (offline), retained. */
+/*
+ * Says goodbye: the broker publishes the last will (offline), retained. In
+ * MQTT 3.1.1 a DISCONNECT discards the will: the link publishes the same
+ * offline state itself first.
+ */
 static void
 link_stop(struct link *l)
 {
+	struct link_state_facts gone = { 0 };
 	int64_t until = mono_ms() + 2000;
 	struct pollfd p;
+	char *msg;
 
 	l->stopping = 1;
+	if (l->connected && l->cfg->link.mqtt_v311) {
+		msg = link_up_state(l->cfg, &gone);
+		mosquitto_publish(l->mosq, NULL, l->topic_state, (int)strlen(msg), msg, 1,
+		    true);
+		free(msg);
+	}
 	if (l->connected) {
 		mosquitto_disconnect_v5(l->mosq, MQTT_RC_DISCONNECT_WITH_WILL_MSG, NULL);
 		while (mosquitto_socket(l->mosq) >= 0 && mosquitto_want_write(l->mosq) &&

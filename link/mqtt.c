@@ -311,7 +311,8 @@ link_client(struct link *l, char **cause)
 		xasprintf(cause, _("cannot make the MQTT client: %s"), strerror(errno));
 		return -1;
 	}
-	mosquitto_int_option(l->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+	mosquitto_int_option(l->mosq, MOSQ_OPT_PROTOCOL_VERSION, c->mqtt_v311 ?
+	    MQTT_PROTOCOL_V311 : MQTT_PROTOCOL_V5);
 	rc = mosquitto_tls_set(l->mosq, c->ca_file, NULL, c->cert_file, c->key_file, NULL);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		xasprintf(cause, _("link: TLS files (ca_file, cert_file, key_file): %s"),
@@ -336,8 +337,12 @@ link_client(struct link *l, char **cause)
 		xasprintf(cause, _("link: the last will: %s"), mosquitto_strerror(rc));
 		return -1;
 	}
-	/* A persistent session: kept by the broker while the station is away. */
-	if (link_properties(l, cause) != 0)
+	/*
+	 * A persistent session: kept by the broker while the station is away
+	 * (in MQTT 3.1.1, clean session false alone, for as long as the broker
+	 * keeps sessions).
+	 */
+	if (!c->mqtt_v311 && link_properties(l, cause) != 0)
 		return -1;
 	mosquitto_connect_v5_callback_set(l->mosq, on_connect);
 	mosquitto_disconnect_v5_callback_set(l->mosq, on_disconnect);

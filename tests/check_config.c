@@ -205,6 +205,57 @@ START_TEST(test_link)
 }
 END_TEST
 
+/* The MQTT version of the link and fleet sections: "5" (default) or "3.1.1". */
+START_TEST(test_mqtt_protocol)
+{
+	static const char link[] =
+	    "station = { code = \"00001\"; name = \"A\"; };\n"
+	    "link = { host = \"b\"; ca_file = \"/c\"; username = \"u\";\n"
+	    "  password_file = \"/p\"; topic_prefix = \"loaxa/v1/33/325/12345\";\n";
+	static const char fleet[] =
+	    "station = { code = \"D\"; name = \"A\"; };\n"
+	    "fleet = { host = \"b\"; signing_key = \"/k\";\n"
+	    "  stations = ( { code = \"00001\"; prefix = \"loaxa/v1/33/325/00001\"; } );\n";
+	struct config_problems p = { 0 };
+	struct config *c = NULL;
+	char *text;
+
+	xasprintf(&text, "%s};\n", link);
+	ck_assert_int_eq(conf_read_string(text, "m.conf", &c, &p), 0);
+	ck_assert_int_eq(c->link.mqtt_v311, 0);
+	conf_free(&c);
+	free(text);
+	xasprintf(&text, "%s  protocol = \"3.1.1\"; };\n", link);
+	ck_assert_int_eq(conf_read_string(text, "m.conf", &c, &p), 0);
+	ck_assert_int_eq(c->link.mqtt_v311, 1);
+	conf_free(&c);
+	free(text);
+	xasprintf(&text, "%s  protocol = \"3.1.1\"; };\n", fleet);
+	ck_assert_int_eq(conf_read_string(text, "m.conf", &c, &p), 0);
+	ck_assert_int_eq(c->fleet.mqtt_v311, 1);
+	conf_free(&c);
+	free(text);
+	xasprintf(&text, "%s  protocol = \"5\"; };\n", fleet);
+	ck_assert_int_eq(conf_read_string(text, "m.conf", &c, &p), 0);
+	ck_assert_int_eq(c->fleet.mqtt_v311, 0);
+	conf_free(&c);
+	free(text);
+	xasprintf(&text, "%s  protocol = \"3\"; };\n", link);
+	ck_assert_int_eq(conf_read_string(text, "m.conf", &c, &p), -1);
+	ck_assert_uint_eq(p.n, 1);
+	ck_assert_ptr_nonnull(strstr(p.lines[0], "m.conf:4: 'protocol' is \"3\"; it "
+	    "must be \"5\" or \"3.1.1\""));
+	conf_problems_clear(&p);
+	free(text);
+	xasprintf(&text, "%s  protocol = 5; };\n", fleet);
+	ck_assert_int_eq(conf_read_string(text, "m.conf", &c, &p), -1);
+	ck_assert_uint_eq(p.n, 1);
+	ck_assert_ptr_nonnull(strstr(p.lines[0], "m.conf:4: "));
+	conf_problems_clear(&p);
+	free(text);
+}
+END_TEST
+
 /* The link's groups: names like tags, neither "all" nor the station's code. */
 START_TEST(test_link_groups)
 {
@@ -646,6 +697,7 @@ main(void)
 	tcase_add_test(tc, test_link);
 	tcase_add_test(tc, test_link_groups);
 	tcase_add_test(tc, test_district_timetable);
+	tcase_add_test(tc, test_mqtt_protocol);
 	tcase_add_test(tc, test_example_link);
 	tcase_add_loop_test(tc, test_fixture, 0, nfixtures);
 	suite_add_tcase(s, tc);

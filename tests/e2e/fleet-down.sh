@@ -6,6 +6,9 @@
 # sequence numbers; a station outside the district's ACL is refused by the
 # broker (MQTT 5 PUBACK); bad input (an unknown group, an unsigned or
 # foreign package) gets one line, exit 2 or 3, and sends nothing.
+# `fleet watch` outlives a broker restart: one line when it loses the
+# broker, one when it is back, and a row a station published while the
+# watch was away arrives after (its persistent session).
 . "$LOAXA_SRCDIR/tests/e2e/lib.sh"
 . "$LOAXA_SRCDIR/tests/e2e/broker.sh"
 
@@ -132,5 +135,44 @@ expect_rc 1
 expect_err "refused"
 expect_one_err_line
 [ ! -s "$T/s37" ] || fail "00037 got something: $(cat "$T/s37")"
+
+# fleet watch through a broker restart.
+WATCH=
+trap '[ -z "$WATCH" ] || broker_end "$WATCH" TERM; broker_cleanup; rm -rf "$T"' EXIT
+airing() { # airing N: station 00001's airing row N, as its link sends it
+	printf '{"v":1,"msg_id":"00001:airing:%s","station":"00001","id":%s,"title":"Bản tin %s","scheduled_at_ms":%s000,"started_at_ms":%s000,"outcome":"completed","played_ms":1000}' \
+	    "$1" "$1" "$1" "$(date +%s)" "$(date +%s)"
+}
+"$LOAXA" fleet watch >"$T/watch.out" 2>"$T/watch.err" &
+WATCH=$!
+wait_line "$T/watch.err" "listening to 3 stations" || fail "watch: $(cat "$T/watch.err")"
+run pub --as station-00001 "$A/up/airing" "$(airing 1)" -q 1
+expect_rc 0
+wait_line "$T/watch.out" "Bản tin 1" || fail "watch printed no row: $(cat "$T/watch.out" "$T/watch.err")"
+broker_stop
+wait_line "$T/watch.err" "lost the broker" || fail "watch said nothing of the broker: $(cat "$T/watch.err")"
+sleep 2
+kill -0 "$WATCH" 2>/dev/null || fail "watch ended with the broker: $(cat "$T/watch.err")"
+broker_launch || fail "the broker did not start again: $BROKER_WHY"
+# Published at once: the watch is still waiting (1 s, then 2, 4) to retry.
+run pub --as station-00001 "$A/up/airing" "$(airing 2)" -q 1
+expect_rc 0
+wait_line "$T/watch.err" "the broker is back" 200 || fail "watch did not reconnect: $(cat "$T/watch.err")"
+expect_err_file() { grep -q "$1" "$T/watch.err" || fail "watch: no '$1': $(cat "$T/watch.err")"; }
+expect_err_file "kept what came meanwhile"
+wait_line "$T/watch.out" "Bản tin 2" 100 || fail "the row sent while watch was away did not come: $(cat "$T/watch.out")"
+run pub --as station-00001 "$A/up/airing" "$(airing 3)" -q 1
+wait_line "$T/watch.out" "Bản tin 3" 100 || fail "a row after the restart did not come: $(cat "$T/watch.out")"
+[ "$(grep -c "lost the broker" "$T/watch.err")" -eq 1 ] || fail "not one line for the loss: $(cat "$T/watch.err")"
+[ "$(sqlite3 "$T/data/fleet.db" "SELECT count(*) FROM airings WHERE station = '00001'")" = 3 ] ||
+    fail "fleet.db does not have the 3 rows"
+kill -TERM "$WATCH"
+i=0
+while kill -0 "$WATCH" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+wait "$WATCH"
+RC=$?
+WATCH=
+expect_rc 0
+CHECKS=$((CHECKS + 5))
 
 echo "fleet-down: $CHECKS checks passed"

@@ -8,7 +8,8 @@
 # was altered as failing verification, and matches the live rows against
 # the export; the merge reads what collect wrote; the ACL written by fleet
 # broker-config, on a second mosquitto, refuses a station that publishes
-# another's state. Bad input: one line, exit 2 or 3, nothing sent.
+# another's state; a link and a district on MQTT 3.1.1 (protocol). Bad
+# input: one line, exit 2 or 3, nothing sent.
 BROKER_STATIONS="01/001/00001 01/001/00004 01/001/00007"
 . "$LOAXA_SRCDIR/tests/e2e/lib.sh"
 . "$LOAXA_SRCDIR/tests/e2e/broker.sh"
@@ -169,6 +170,29 @@ done
 "$LOAXA" fleet status --wait 1 2>/dev/null | head -n 1 | grep -q "^00004  mất kết nối" ||
     fail "the offline station is not first"
 CHECKS=$((CHECKS + 2))
+
+# MQTT 3.1.1 (protocol = "3.1.1" in link and fleet): 00004's link again,
+# online, a command acknowledged (refused: it has no daemon), and offline
+# again when it stops cleanly (3.1.1 drops the will on a DISCONNECT: the
+# link publishes its offline state itself).
+sed 's/keepalive = 5;/keepalive = 5; protocol = "3.1.1";/' "$T/00004/st.conf" >"$T/00004/v311.conf"
+sed 's/ack_timeout = 10;/ack_timeout = 10; protocol = "3.1.1";/' "$T/d.conf" >"$T/d311.conf"
+run "$LOAXA" -c "$T/00004/v311.conf" check
+expect_rc 0
+"$LOAXA" -c "$T/00004/v311.conf" link 2>"$T/00004/link311.err" &
+LINK4=$!
+PIDS="$PIDS $LINK4"
+i=0
+until "$LOAXA" -c "$T/d311.conf" fleet status --wait 1 2>/dev/null | grep -q "^00004  trực tuyến"; do
+	i=$((i + 1)); [ $i -lt 30 ] || fail "00004 not online over 3.1.1: $(cat "$T/00004/link311.err")"
+	sleep 0.5
+done
+run "$LOAXA" -c "$T/d311.conf" fleet stop --to 00004
+expect_out "00004: refused:"
+broker_end "$LINK4" TERM
+run "$LOAXA" -c "$T/d311.conf" fleet status --wait 1
+expect_out "00004  mất kết nối since"
+CHECKS=$((CHECKS + 1))
 
 # Collect: 00001 answers itself; 00004's link is down, so the test answers
 # for it with its real export altered; 00007 never answers.
