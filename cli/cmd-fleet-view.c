@@ -14,7 +14,6 @@
 #include "cli/cmd-fleet.h"
 #include "common/i18n.h"
 #include "common/json.h"
-#include "common/log.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "fleet/fleet.h"
@@ -221,7 +220,7 @@ view_reconnect(struct view_watch *w, const size_t *idx, const char *why,
 {
 	int64_t lost = fleet_now_ms();
 	int delay = 1, session;
-	char *err = NULL;
+	char *err = NULL, *said = NULL;
 
 	fprintf(stderr, _("loaxa fleet watch: lost the broker (%s); connecting "
 	    "again\n"), why);
@@ -234,15 +233,22 @@ view_reconnect(struct view_watch *w, const size_t *idx, const char *why,
 			    "%lld s%s\n"), (long long)(fleet_now_ms() - lost) / 1000,
 			    session ? _("; it kept what came meanwhile") :
 			    _("; it lost the session: subscribing again"));
+			free(said);
 			return session ? 0 : fleet_subscribe(w->f, idx,
 			    w->cfg->fleet.nstations, "up/#", 10000, cause);
 		}
-		log_debug("fleet watch: %s", err);
-		free(err);
+		/* A refusal (bad credentials, a changed ACL) is said once, and
+		   again only when the reason changes: it will not mend itself. */
+		if (said == NULL || strcmp(said, err) != 0)
+			fprintf(stderr, _("loaxa fleet watch: still no broker: %s\n"),
+			    err);
+		free(said);
+		said = err;
 		err = NULL;
 		if ((delay *= 2) > VIEW_RECONNECT_MAX_S)
 			delay = VIEW_RECONNECT_MAX_S;
 	}
+	free(said);
 	return 0;
 }
 
