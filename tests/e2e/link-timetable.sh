@@ -106,9 +106,43 @@ wait_line "$T/acks" '"ok":false,"why":"not a loaxa command' || fail "no refusal 
 cmp "$T/lich-tuan.conf" "$TTF" || fail "an unsigned timetable changed the file"
 CHECKS=$((CHECKS + 3))
 
+# A link killed while the daemon reloads (the daemon is stopped, so the
+# link waits for its answer) leaves the new file in place with the previous
+# one beside it: the next link start puts the previous one back and has the
+# daemon reload it, so the timetable is the old one, not half the new one.
+sed 's/17:00/18:00/' "$T/lich-tuan.conf" >"$T/lich-moi.conf"
+kill -STOP "$RUN"
+"$LOAXA" -c "$T/d.conf" fleet timetable "$T/lich-moi.conf" --to 00001 --timeout 2 \
+	>"$T/killed.out" 2>&1 &
+FT=$!
+i=0
+until cmp -s "$T/lich-moi.conf" "$TTF"; do
+	i=$((i + 1)); [ $i -lt 100 ] || fail "the link did not write the timetable"; sleep 0.1
+done
+[ -e "$TTF.prev" ] || fail "no previous file beside the new one"
+kill -KILL "$LINK"; wait "$LINK" 2>/dev/null
+kill -CONT "$RUN"
+wait "$FT"
+grep -q "00001: no acknowledgement" "$T/killed.out" || fail "an acknowledgement from a killed link: $(cat "$T/killed.out")"
+RELOADS=$(grep -c "configuration reloaded" "$T/st/run.err")
+"$LOAXA" -c "$T/st/st.conf" link 2>"$T/st/link2.err" &
+LINK=$!
+wait_line "$T/st/link2.err" "an unfinished district timetable was undone" ||
+	fail "no line about the undone timetable: $(cat "$T/st/link2.err")"
+cmp "$T/lich-tuan.conf" "$TTF" || fail "the half-applied timetable stayed in place"
+[ ! -e "$TTF.prev" ] || fail "the previous file was left beside it after the undo"
+i=0
+until [ "$(grep -c "configuration reloaded" "$T/st/run.err")" -gt "$RELOADS" ]; do
+	i=$((i + 1)); [ $i -lt 100 ] || fail "the daemon was not asked to reload"; sleep 0.1
+done
+run "$LOAXA" -c "$T/st/st.conf" status
+expect_out "Chiều huyện"
+expect_out "17:00"
+case "$OUT" in *"18:00"*) fail "the daemon runs the undone timetable: $OUT" ;; esac
+CHECKS=$((CHECKS + 5))
+
 # Without the daemon the reload cannot happen: the previous file goes back.
 kill "$RUN"; wait "$RUN"
-sed 's/17:00/18:00/' "$T/lich-tuan.conf" >"$T/lich-moi.conf"
 run "$LOAXA" -c "$T/d.conf" fleet timetable "$T/lich-moi.conf" --to 00001
 expect_rc 1
 expect_out "00001: refused: "
