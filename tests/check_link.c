@@ -451,8 +451,23 @@ START_TEST(cmd_timetable_text)
 	ck_assert_int_eq(lib_cmd_sign(f.sk, &c, &text, &len, &cause), LIB_REJECTED);
 	ck_assert_msg(strstr(cause, "file name") != NULL, "%s", cause);
 	free(cause);
-	c.action = (char *)"stop";
+	/* A Vietnamese name travels with '-' for its spaces; bad text is named. */
+	text = lib_cmd_file_name("/srv/huyen/lịch tuần 50.conf");
+	ck_assert_str_eq(text, "lịch-tuần-50.conf");
+	free(text);
+	text = lib_cmd_file_name("a\tb\341c.conf");
+	ck_assert_str_eq(text, "a-b-c.conf");
+	free(text);
+	text = lib_cmd_file_name("dir/");
+	ck_assert_str_eq(text, "timetable.conf");
+	free(text);
 	c.file = (char *)"lich-tuan.conf";
+	c.timetable = (char *)"timetable = ( );\n# l\341ch\n";
+	ck_assert_int_eq(lib_cmd_sign(f.sk, &c, &text, &len, &cause), LIB_REJECTED);
+	ck_assert_str_eq(cause, "lich-tuan.conf:2: not UTF-8 text: byte offset 20");
+	free(cause);
+	c.timetable = (char *)tt;
+	c.action = (char *)"stop";
 	ck_assert_int_eq(lib_cmd_sign(f.sk, &c, &text, &len, &cause), LIB_REJECTED);
 	ck_assert_msg(strstr(cause, "only a timetable") != NULL, "%s", cause);
 	free(cause);

@@ -92,6 +92,45 @@ cmp "$T/lich-tuan.conf" "$TTF" || fail "a refused timetable changed the file"
 [ ! -e "$TTF.prev" ] || fail "the previous file was left beside it"
 CHECKS=$((CHECKS + 2))
 
+# The district checks what it can before it signs: a file that is not
+# UTF-8 text, does not parse, has an @include or holds more than a
+# timetable is refused on one line naming it (exit 3), no sequence is
+# taken and nothing is sent.
+SEQ=$(cat "$T/district.key.seq")
+printf 'timetable = ( );\n# l\341ch\n' >"$T/khong-utf8.conf"
+run "$LOAXA" -c "$T/d.conf" fleet timetable "$T/khong-utf8.conf" --to 00001
+expect_rc 3
+expect_one_err_line
+expect_err "$T/khong-utf8.conf:2: not UTF-8 text: byte offset 20"
+printf 'timetable = ( );\n@include "%s"\n' "$T/st/st.conf" >"$T/include.conf"
+run "$LOAXA" -c "$T/d.conf" fleet timetable "$T/include.conf" --to 00001
+expect_rc 3
+expect_one_err_line
+expect_err "$T/include.conf:2: @include is not allowed in the district's timetable"
+printf 'timetable = ( { name = ; } );\n# week 50\n' >"$T/cu-phap.conf"
+run "$LOAXA" -c "$T/d.conf" fleet timetable "$T/cu-phap.conf" --to 00001
+expect_rc 3
+expect_one_err_line
+expect_err "$T/cu-phap.conf:1: syntax error"
+printf 'station = { code = "00002"; };\ntimetable = ( );\n' >"$T/them.conf"
+run "$LOAXA" -c "$T/d.conf" fleet timetable "$T/them.conf" --to 00001
+expect_rc 3
+expect_err "$T/them.conf:1: "
+printf 'playlists = ( );\n' >"$T/khong-lich.conf"
+run "$LOAXA" -c "$T/d.conf" fleet timetable "$T/khong-lich.conf" --to 00001
+expect_rc 3
+expect_err "$T/khong-lich.conf: a district's timetable file holds a 'timetable' list"
+[ "$(cat "$T/district.key.seq")" = "$SEQ" ] || fail "a refused file took a sequence number"
+cmp "$T/lich-tuan.conf" "$TTF" || fail "a file the district refused changed the station's"
+CHECKS=$((CHECKS + 2))
+
+# A Vietnamese file name with spaces is sent with '-' for each space: the
+# station names it so in its problems.
+cp "$T/lich-sai.conf" "$T/lịch sai tuần 50.conf"
+run "$LOAXA" -c "$T/d.conf" fleet timetable "$T/lịch sai tuần 50.conf" --to 00001
+expect_rc 1
+expect_out "00001: refused: the timetable has problems, nothing changed: lịch-sai-tuần-50.conf:3: "
+
 # One signed by a key the station does not trust: refused, nothing changed.
 run "$LOAXA" -c "$T/rogue.conf" fleet timetable "$T/lich-sai.conf" --to 00001
 expect_rc 1
