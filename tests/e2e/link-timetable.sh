@@ -204,4 +204,10 @@ expect_out "00001: refused: this station does not take timetables from the distr
 cmp "$T/lich-tuan.conf" "$TTF" || fail "a station that has not opted in took a timetable"
 [ ! -e "$TTF.prev" ] || fail "a refusal left a previous file"
 CHECKS=$((CHECKS + 2))
+# An @include in the district's file (put there by hand, say) is refused
+# by loaxa check at its line: it would take a file of the station's.
+printf 'timetable = ( );\n  @include "%s"\n' "$T/lich-moi.conf" >"$TTF"
+run "$LOAXA" -c "$T/st/st.conf" check
+[ "$RC" -ne 0 ] || fail "check took a district timetable with @include"
+expect_err "link/timetable.conf:2: @include is not allowed in the district's timetable"
 echo "link-timetable: $CHECKS checks passed"
