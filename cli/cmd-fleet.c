@@ -365,7 +365,7 @@ fleet_timetable_read(const struct fleet_job *j, const char *path, char **text,
 
 	*text = xmalloc(LIB_CMD_TIMETABLE_MAX + 2);
 	if ((fp = fopen(path, "re")) == NULL)
-		return fleet_fail(j, EXIT_USAGE, _("%s: cannot read: %s"), path,
+		return fleet_fail(j, EXIT_REJECTED, _("%s: cannot read: %s"), path,
 		    strerror(errno));
 	*len = fread(*text, 1, LIB_CMD_TIMETABLE_MAX + 1, fp);
 	(*text)[*len] = '\0';

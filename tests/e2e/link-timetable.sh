@@ -98,6 +98,10 @@ CHECKS=$((CHECKS + 1))
 # timetable is refused on one line naming it (exit 3), no sequence is
 # taken and nothing is sent.
 SEQ=$(cat "$T/district.key.seq")
+run "$LOAXA" -c "$T/d.conf" fleet timetable "$T/khong-co.conf" --to 00001
+expect_rc 3
+expect_one_err_line
+expect_err "$T/khong-co.conf: cannot read: No such file or directory"
 printf 'timetable = ( );\n# l\341ch\n' >"$T/khong-utf8.conf"
 run "$LOAXA" -c "$T/d.conf" fleet timetable "$T/khong-utf8.conf" --to 00001
 expect_rc 3
