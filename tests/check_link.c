@@ -562,6 +562,47 @@ START_TEST(cmd_refused_and_accepted)
 }
 END_TEST
 
+/*
+ * A timetable left half-applied (timetable.conf.prev beside it) is undone
+ * at the link's start: the previous file back, or none when .prev is empty.
+ */
+START_TEST(cmd_timetable_undo)
+{
+	struct fx f;
+	char *sub, *tt, *prev, *got;
+	size_t len;
+
+	fx_open(&f);
+	xasprintf(&sub, "%s/link", f.data);
+	ck_assert_int_eq(mkdir(sub, 0750), 0);
+	/* Nothing unfinished: nothing changes. */
+	free(tu_write(sub, "timetable.conf", "new"));
+	link_cmd_undo(&f.env);
+	xasprintf(&tt, "%s/timetable.conf", sub);
+	xasprintf(&prev, "%s.prev", tt);
+	got = tu_read(tt, &len);
+	ck_assert_str_eq(got, "new");
+	free(got);
+	/* The previous file comes back. */
+	free(tu_write(sub, "timetable.conf.prev", "old"));
+	link_cmd_undo(&f.env);
+	got = tu_read(tt, &len);
+	ck_assert_str_eq(got, "old");
+	free(got);
+	ck_assert_int_ne(access(prev, F_OK), 0);
+	/* There was none: the new one goes. */
+	free(tu_write(sub, "timetable.conf.prev", ""));
+	link_cmd_undo(&f.env);
+	ck_assert_int_ne(access(tt, F_OK), 0);
+	ck_assert_int_ne(access(prev, F_OK), 0);
+	ck_assert_uint_eq(f.nacks, 0);
+	free(prev);
+	free(tt);
+	free(sub);
+	fx_close(&f);
+}
+END_TEST
+
 Suite *link_suite(void);
 
 Suite *
@@ -578,6 +619,7 @@ link_suite(void)
 	tcase_add_test(tc, pkg_bounds);
 	tcase_add_test(tc, cmd_sign_verify);
 	tcase_add_test(tc, cmd_timetable_text);
+	tcase_add_test(tc, cmd_timetable_undo);
 	tcase_add_test(tc, cmd_refused_and_accepted);
 	suite_add_tcase(s, tc);
 	return s;
