@@ -347,40 +347,71 @@ fleet_stop(struct cmd_ctx *ctx, const struct cmd_args *args)
 	return rc;
 }
 
-/* fleet timetable FILE --to ...: the file inside a signed command. */
+/*
+ * Reads the timetable file at path into *text (allocated, *len bytes) and
+ * checks what the district can without a station: UTF-8 text, libconfig
+ * syntax, no @include, a timetable list. EXIT_OK, or the exit status after
+ * one line a problem naming the file.
+ */
+static int
+fleet_timetable_read(const struct fleet_job *j, const char *path, char **text,
+    size_t *len)
+{
+	struct config_problems p = { 0 };
+	char *cause = NULL;
+	size_t i;
+	FILE *fp;
+	int rc = EXIT_OK;
+
+	*text = xmalloc(LIB_CMD_TIMETABLE_MAX + 2);
+	if ((fp = fopen(path, "re")) == NULL)
+		return fleet_fail(j, EXIT_REJECTED, _("%s: cannot read: %s"), path,
+		    strerror(errno));
+	*len = fread(*text, 1, LIB_CMD_TIMETABLE_MAX + 1, fp);
+	(*text)[*len] = '\0';
+	if (ferror(fp))
+		rc = fleet_fail(j, EXIT_REJECTED, _("%s: cannot read: %s"), path,
+		    strerror(errno));
+	fclose(fp);
+	if (rc != EXIT_OK)
+		return rc;
+	if (lib_cmd_timetable_text(path, *text, *len, &cause) != 0) {
+		rc = fleet_fail(j, EXIT_REJECTED, "%s", cause);
+		free(cause);
+		return rc;
+	}
+	if (conf_timetable_check(*text, path, &p) != 0) {
+		for (i = 0; i < p.n; i++)
+			fleet_fail(j, EXIT_REJECTED, "%s", p.lines[i]);
+		rc = EXIT_REJECTED;
+	}
+	conf_problems_clear(&p);
+	return rc;
+}
+
+/*
+ * fleet timetable FILE --to ...: the file inside a signed command, under
+ * its base name made fit to travel (a space becomes '-').
+ */
 static int
 fleet_timetable(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	const char *path = args->argv[0], *name = strrchr(path, '/');
+	const char *path = args->argv[0];
 	struct lib_cmd c = { 0 };
 	struct fleet_job j;
-	char *text = NULL;
+	char *text = NULL, *name = NULL;
 	size_t n = 0;
-	FILE *fp;
 	int rc;
 
-	if ((rc = fleet_job_start(ctx, args, "timetable", &j)) != EXIT_OK) {
-		fleet_job_end(&j);
-		return rc;
-	}
-	text = xmalloc(LIB_CMD_TIMETABLE_MAX + 2);
-	if ((fp = fopen(path, "re")) == NULL)
-		rc = fleet_fail(&j, EXIT_USAGE, _("%s: cannot read: %s"), path,
-		    strerror(errno));
-	else {
-		n = fread(text, 1, LIB_CMD_TIMETABLE_MAX + 1, fp);
-		text[n] = '\0';
-		if (ferror(fp) || n > LIB_CMD_TIMETABLE_MAX || strlen(text) != n)
-			rc = fleet_fail(&j, EXIT_REJECTED, _("%s: not a timetable file "
-			    "(a text of at most %d bytes)"), path, LIB_CMD_TIMETABLE_MAX);
-		fclose(fp);
-	}
-	if (rc == EXIT_OK) {
+	if ((rc = fleet_job_start(ctx, args, "timetable", &j)) == EXIT_OK &&
+	    (rc = fleet_timetable_read(&j, path, &text, &n)) == EXIT_OK) {
+		name = lib_cmd_file_name(path);
 		c.action = (char *)"timetable";
-		c.file = (char *)(name != NULL ? name + 1 : path);
+		c.file = name;
 		c.timetable = text;
 		rc = fleet_command(&j, cli_opt(args, "to"), &c);
 	}
+	free(name);
 	free(text);
 	fleet_job_end(&j);
 	return rc;
@@ -440,7 +471,10 @@ const struct cmd_entry cmd_fleet = {
 	    "optionally 'playlists', the station's syntax, at most 32 KiB): a station\n"
 	    "whose link section has district_timetable = true checks it as loaxa\n"
 	    "check does, takes it in place of its own and reloads; one with problems\n"
-	    "is refused with its FILE:LINE and changes nothing.\n"
+	    "is refused with its FILE:LINE and changes nothing. The file is checked\n"
+	    "here first (UTF-8, syntax, no @include, a 'timetable' list): a problem\n"
+	    "is exit 3, nothing sent. It travels under its name with '-' for each\n"
+	    "space.\n"
 	    "\n"
 	    "Each waits up to --timeout (default the section's ack_timeout, 30 s)\n"
 	    "for the stations' acknowledgements and prints one line a station:\n"

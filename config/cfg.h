@@ -70,11 +70,13 @@ int cfg_tag_valid(struct cfg_reader *, const config_setting_t *, const char *,
  * Parses the file at path (or, when text is not NULL, text), labelled label,
  * into *lc as every reader of ours does: a file that is not regular, larger
  * than 1 MiB or holds a NUL, and integers libconfig would wrap, are refused.
- * kind ("the configuration") names it in messages. Returns 0 with *lc to
- * config_destroy, or -1 with the problems appended (and nothing to destroy).
+ * kind ("the configuration") names it in messages. Without includes, a
+ * text with an @include directive is refused at its line. Returns 0 with
+ * *lc to config_destroy, or -1 with the problems appended (and nothing to
+ * destroy).
  */
 int cfg_parse(const char *path, const char *text, const char *label,
-    const char *kind, config_t *lc, struct config_problems *);
+    const char *kind, int includes, config_t *lc, struct config_problems *);
 
 /* Orders problems[from..] by line, keeping the order within a line. */
 void cfg_sort_problems(struct config_problems *, size_t from, const char *label);

@@ -91,7 +91,7 @@ conf_manifest_read(const char *path, const struct config *cfg,
 	int i;
 
 	*out = NULL;
-	if (cfg_parse(path, NULL, path, _("the manifest"), &lc, problems) != 0)
+	if (cfg_parse(path, NULL, path, _("the manifest"), 1, &lc, problems) != 0)
 		return -1;
 	cfg_check_members(&r, config_root_setting(&lc), root_names);
 	list = cfg_member(&r, config_root_setting(&lc), "bulletins", CONFIG_TYPE_LIST);

@@ -132,6 +132,27 @@ conf_line_problem(struct config_problems *p, const char *label, int line,
 }
 
 /*
+ * The line of text's first @include (a line whose first non-blank it is,
+ * as libconfig's scanner takes it), else 0.
+ */
+static int
+conf_include_line(const char *text)
+{
+	const char *s = text;
+	int line = 1;
+
+	for (;;) {
+		s += strspn(s, " \t\r\f\v");
+		if (strncmp(s, "@include", 8) == 0)
+			return line;
+		if ((s = strchr(s, '\n')) == NULL)
+			return 0;
+		s++;
+		line++;
+	}
+}
+
+/*
  * Reads the whole file at path into a string the caller frees. Reading it
  * here rather than in libconfig keeps a read error (EIO from /proc/self/mem,
  * say) ours: libconfig's scanner exits the process on one. Returns NULL with
@@ -248,7 +269,7 @@ conf_big_numbers(const char *text, const char *label, struct config_problems *p)
 
 int
 cfg_parse(const char *path, const char *text, const char *label, const char *kind,
-    config_t *lc, struct config_problems *problems)
+    int includes, config_t *lc, struct config_problems *problems)
 {
 	struct cfg_reader r = { label, problems };
 	struct stat st;
@@ -280,6 +301,12 @@ cfg_parse(const char *path, const char *text, const char *label, const char *kin
 			return -1;
 		}
 		text = file_text;
+	}
+	if (!includes && (nl = conf_include_line(text)) != 0) {
+		conf_line_problem(problems, label, nl, _("@include is not allowed in "
+		    "%s (it would take a file of the station's)"), kind);
+		free(file_text);
+		return -1;
 	}
 	if (conf_big_numbers(text, label, problems) != 0) {
 		free(file_text);
@@ -319,6 +346,47 @@ struct conf_district {
 };
 
 /*
+ * Checks that the district's timetable tree lc holds a 'timetable' (and
+ * may hold 'playlists') and nothing else; sets *pl and *tt (NULL: absent).
+ */
+static void
+conf_district_tree(struct cfg_reader *r, const config_t *lc,
+    const config_setting_t **pl, const config_setting_t **tt)
+{
+	static const char *const names[] = { "playlists", "timetable", NULL };
+	const config_setting_t *root = config_root_setting(lc);
+
+	cfg_check_members(r, root, names);
+	*pl = config_setting_get_member(root, "playlists");
+	if ((*tt = config_setting_get_member(root, "timetable")) == NULL)
+		cfg_problem(r, NULL, _("a district's timetable file holds a "
+		    "'timetable' list (and may hold 'playlists')"));
+}
+
+int
+conf_timetable_check(const char *text, const char *label,
+    struct config_problems *problems)
+{
+	const config_setting_t *pl, *tt;
+	struct cfg_reader r = { label, problems };
+	size_t before = problems->n;
+	config_t lc;
+
+	if (cfg_parse(NULL, text, label, _("the district's timetable"), 0, &lc,
+	    problems) != 0)
+		return -1;
+	conf_district_tree(&r, &lc, &pl, &tt);
+	if (tt != NULL && config_setting_type(tt) != CONFIG_TYPE_LIST &&
+	    !(config_setting_type(tt) == CONFIG_TYPE_ARRAY &&
+	    config_setting_length(tt) == 0))
+		cfg_problem(&r, tt, _("'timetable' must be a list ( { name = \"...\"; "
+		    "days = \"daily\"; start = \"05:30\"; ... }, ... )"));
+	config_destroy(&lc);
+	cfg_sort_problems(problems, before, label);
+	return problems->n == before ? 0 : -1;
+}
+
+/*
  * Replaces c's timetable, and its playlists when the file has them, with
  * the district's timetable file's (dt's text, or the file in DATA when there
  * is one; none leaves c's own). Its problems are at its own lines.
@@ -327,8 +395,7 @@ static void
 conf_district(struct config *c, const struct conf_district *dt,
     struct config_problems *problems)
 {
-	static const char *const names[] = { "playlists", "timetable", NULL };
-	const config_setting_t *root, *pl, *tt;
+	const config_setting_t *pl, *tt;
 	struct cfg_reader r = { NULL, problems };
 	size_t i, before = problems->n;
 	char *path = NULL;
@@ -342,17 +409,12 @@ conf_district(struct config *c, const struct conf_district *dt,
 		}
 	}
 	r.file = dt->text != NULL ? dt->label : path;
-	if (cfg_parse(path, dt->text, r.file, _("the district's timetable"), &lc,
-	    problems) != 0) {
+	if (cfg_parse(path, dt->text, r.file, _("the district's timetable"), 0,
+	    &lc, problems) != 0) {
 		free(path);
 		return;
 	}
-	root = config_root_setting(&lc);
-	cfg_check_members(&r, root, names);
-	pl = config_setting_get_member(root, "playlists");
-	if ((tt = config_setting_get_member(root, "timetable")) == NULL)
-		cfg_problem(&r, NULL, _("a district's timetable file holds a "
-		    "'timetable' list (and may hold 'playlists')"));
+	conf_district_tree(&r, &lc, &pl, &tt);
 	for (i = 0; i < c->nslots; i++)
 		cfg_slot_clear(&c->slots[i]);
 	free(c->slots);
@@ -388,7 +450,8 @@ conf_parse(const char *path, const char *text, const char *label,
 	config_t lc;
 
 	*out = NULL;
-	if (cfg_parse(path, text, label, _("the configuration"), &lc, problems) != 0)
+	if (cfg_parse(path, text, label, _("the configuration"), 1, &lc,
+	    problems) != 0)
 		return -1;
 	c = xcalloc(1, sizeof *c);
 	c->file = xstrdup(label);

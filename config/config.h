@@ -220,6 +220,15 @@ int conf_read_with_timetable(const char *path, const char *text, const char *lab
     struct config **out, struct config_problems *problems);
 
 /*
+ * What can be checked of a district's timetable text without a station's
+ * configuration (the district's side, before it signs): libconfig syntax,
+ * no @include, a 'timetable' list and nothing but 'playlists' beside
+ * it. 0, or -1 with "LABEL:LINE: message" problems appended.
+ */
+int conf_timetable_check(const char *text, const char *label,
+    struct config_problems *problems);
+
+/*
  * Finds, reads and validates the configuration; on failure prints every
  * problem to errs and returns -1.
  */

@@ -18,7 +18,8 @@
  *     period SPEC\n                     export: YYYY-H1, YYYY-9M, YYYY or
  *                                       YYYY-MM-DD..YYYY-MM-DD
  *     file NAME\n                       timetable: the file's name (1 to 64
- *                                       bytes, no '/', space or control)
+ *                                       bytes of UTF-8, no '/', space or
+ *                                       control)
  *     timetable BASE64(TEXT)\n          timetable: the file, libconfig text
  *                                       of at most LIB_CMD_TIMETABLE_MAX bytes
  *   signature BASE64(64 bytes)\n
@@ -90,18 +91,78 @@ cmd_period_ok(const char *s)
 	return 1;
 }
 
-/* A timetable file's name as the district had it: no path, one word. */
+/* A timetable file's name as it travels: UTF-8, no path, one word. */
 static int
 cmd_file_ok(const char *s)
 {
 	size_t n = strlen(s), i;
 
-	if (n < 1 || n > 64 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+	if (n < 1 || n > LIB_CMD_FILE_MAX || strcmp(s, ".") == 0 ||
+	    strcmp(s, "..") == 0 || !utf8_valid(s))
 		return 0;
 	for (i = 0; i < n; i++)
 		if ((unsigned char)s[i] <= ' ' || s[i] == '/' || s[i] == 0x7f)
 			return 0;
 	return 1;
+}
+
+char *
+lib_cmd_file_name(const char *path)
+{
+	const char *base = strrchr(path, '/'), *s;
+	char *out, *o;
+	size_t n;
+
+	base = base != NULL ? base + 1 : path;
+	out = o = xmalloc(strlen(base) + 1);
+	for (s = base; *s != '\0'; s += n) {
+		if ((n = utf8_char(s)) == 0)
+			n = 1;
+		if ((size_t)(o - out) + n > LIB_CMD_FILE_MAX)
+			break;
+		if (n == 1 && ((unsigned char)*s <= ' ' || *s == 0x7f ||
+		    (unsigned char)*s >= 0x80))
+			*o++ = '-';
+		else {
+			memcpy(o, s, n);
+			o += n;
+		}
+	}
+	*o = '\0';
+	if (!cmd_file_ok(out)) {
+		free(out);
+		out = xstrdup("timetable.conf");
+	}
+	return out;
+}
+
+int
+lib_cmd_timetable_text(const char *name, const char *text, size_t len,
+    char **cause)
+{
+	const char *s = text, *end = text + len;
+	size_t n;
+	int line = 1;
+
+	if (len > LIB_CMD_TIMETABLE_MAX) {
+		xasprintf(cause, _("%s: larger than %d bytes, the most a district's "
+		    "timetable may be"), name, LIB_CMD_TIMETABLE_MAX);
+		return LIB_REJECTED;
+	}
+	for (; s < end; s += n) {
+		if (*s == '\0') {
+			xasprintf(cause, _("%s:%d: a NUL byte: not a text file (byte "
+			    "offset %zu)"), name, line, (size_t)(s - text));
+			return LIB_REJECTED;
+		}
+		if ((n = utf8_char(s)) == 0 || n > (size_t)(end - s)) {
+			xasprintf(cause, _("%s:%d: not UTF-8 text: byte offset %zu"), name,
+			    line, (size_t)(s - text));
+			return LIB_REJECTED;
+		}
+		line += *s == '\n';
+	}
+	return 0;
 }
 
 static int
@@ -167,15 +228,20 @@ cmd_check(const struct lib_cmd *c, char **cause)
 			return LIB_REJECTED;
 		}
 	} else if (strcmp(c->action, "timetable") == 0) {
-		if (c->file == NULL || !cmd_file_ok(c->file) || c->timetable == NULL ||
-		    strlen(c->timetable) > LIB_CMD_TIMETABLE_MAX ||
-		    !utf8_valid(c->timetable) || c->bulletin != NULL ||
+		if (c->file == NULL || c->timetable == NULL || c->bulletin != NULL ||
 		    c->priority != NULL || c->period != NULL) {
-			xasprintf(cause, _("timetable takes a file name (no '/' or space) "
-			    "and the file, UTF-8 text of at most %d bytes"),
-			    LIB_CMD_TIMETABLE_MAX);
+			xasprintf(cause, _("timetable takes a file name and the file, "
+			    "nothing else"));
 			return LIB_REJECTED;
 		}
+		if (!cmd_file_ok(c->file)) {
+			xasprintf(cause, _("timetable: the file name is not 1 to %d bytes "
+			    "of UTF-8 without '/', space or control character"),
+			    LIB_CMD_FILE_MAX);
+			return LIB_REJECTED;
+		}
+		return lib_cmd_timetable_text(c->file, c->timetable,
+		    strlen(c->timetable), cause);
 	} else {
 		xasprintf(cause, _("unknown action '%.20s' (play, stop, export, "
 		    "timetable)"), c->action);

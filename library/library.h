@@ -362,6 +362,26 @@ struct lib_cmd {
 #define LIB_CMD_TIMETABLE_MAX 32768
 void lib_cmd_clear(struct lib_cmd *);
 
+/* The longest name a timetable file travels under, in bytes. */
+#define LIB_CMD_FILE_MAX 64
+
+/*
+ * The name a timetable file travels under: the base name of path with each
+ * space, control character, byte that is not UTF-8 and '/' made '-', cut
+ * to LIB_CMD_FILE_MAX bytes between characters ("timetable.conf" when
+ * nothing is left). Allocated.
+ */
+char *lib_cmd_file_name(const char *path);
+
+/*
+ * Checks that the len bytes of text, the timetable file name, are what a
+ * command may carry: at most LIB_CMD_TIMETABLE_MAX bytes of UTF-8 without
+ * a NUL. 0, or LIB_REJECTED with "NAME:LINE: reason (byte offset N)" or
+ * "NAME: reason".
+ */
+int lib_cmd_timetable_text(const char *name, const char *text, size_t len,
+    char **cause);
+
 /*
  * Writes c signed with sk into *out (allocated, *len bytes, text).
  * LIB_REJECTED, writing nothing, when c is not a command the format allows.

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -252,15 +253,35 @@ cmd_timetable_problems(struct link_env *env, const struct lib_cmd *c)
 }
 
 /*
- * timetable: checks the district's file, puts it in place (the previous one
- * kept aside as PATH.prev) and asks the daemon to reload; when the daemon
- * refuses, the previous file goes back.
+ * Puts the timetable kept in prev back as path: prev's file, or no file
+ * when prev is empty (a district's timetable never is). 0, or -1 with errno.
+ */
+static int
+cmd_put_back(const char *path, const char *prev)
+{
+	struct stat st;
+
+	if (stat(prev, &st) != 0)
+		return -1;
+	if (st.st_size > 0)
+		return rename(prev, path);
+	if (unlink(path) != 0 && errno != ENOENT)
+		return -1;
+	return unlink(prev);
+}
+
+/*
+ * timetable: checks the district's file, puts it in place and asks the
+ * daemon to reload; when the daemon refuses, the previous file goes back.
+ * Until the daemon has answered, the previous state stays as PATH.prev
+ * (empty for no file), so that a link killed meanwhile undoes the command
+ * at its next start (link_cmd_undo) rather than leave it to the daemon's.
  */
 static int
 cmd_timetable(struct link_env *env, const struct lib_cmd *c, char **cause)
 {
 	char *path, *prev, *why;
-	int had, rc;
+	int rc = -1;
 
 	if (!env->cfg->link.district_timetable) {
 		xasprintf(cause, "this station does not take timetables from the "
@@ -275,19 +296,51 @@ cmd_timetable(struct link_env *env, const struct lib_cmd *c, char **cause)
 	path = conf_district_timetable(env->cfg);
 	xasprintf(&prev, "%s.prev", path);
 	unlink(prev);
-	had = link(path, prev) == 0;
-	if ((rc = cmd_write(path, c->timetable, strlen(c->timetable), cause)) == 0 &&
-	    (rc = cmd_control(env, "reload", cause)) != 0) {
-		if (had ? rename(prev, path) != 0 : unlink(path) != 0)
+	if (link(path, prev) != 0) {
+		if (errno != ENOENT)
+			xasprintf(cause, "%s: cannot keep the previous timetable: %s",
+			    prev, strerror(errno));
+		else if (cmd_write(prev, "", 0, cause) == 0)
+			rc = 0;
+	} else
+		rc = 0;
+	if (rc == 0) {
+		if ((rc = cmd_write(path, c->timetable, strlen(c->timetable),
+		    cause)) == 0)
+			rc = cmd_control(env, "reload", cause);
+		if (rc != 0 && cmd_put_back(path, prev) != 0)
 			log_error(_("link: %s: cannot put the previous timetable back: %s"),
 			    path, strerror(errno));
-		had = 0;
+		if (rc == 0)
+			unlink(prev);
 	}
-	if (had)
-		unlink(prev);
 	free(prev);
 	free(path);
 	return rc;
+}
+
+void
+link_cmd_undo(struct link_env *env)
+{
+	char *path, *prev, *why = NULL;
+
+	path = conf_district_timetable(env->cfg);
+	xasprintf(&prev, "%s.prev", path);
+	if (access(prev, F_OK) == 0) {
+		if (cmd_put_back(path, prev) != 0)
+			log_error(_("link: %s: cannot put the previous timetable back: %s"),
+			    path, strerror(errno));
+		else {
+			log_warn(_("link: an unfinished district timetable was undone "
+			    "(the link stopped before it was acknowledged): %s is as "
+			    "it was before"), path);
+			if (cmd_control(env, "reload", &why) != 0)
+				log_debug("link: no reload after the undo: %s", why);
+			free(why);
+		}
+	}
+	free(prev);
+	free(path);
 }
 
 static int cmd_sequence_take(struct link_env *, const struct lib_cmd *, char **);

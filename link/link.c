@@ -664,6 +664,7 @@ link_run(const struct config *cfg, char **cause)
 	sqlite3_exec(l.state, LINK_CACHE_PRAGMA, NULL, NULL, NULL);
 	l.cursor = link_state_acked_through(l.state);
 	link_open_station(&l);
+	link_cmd_undo(&l.env);
 	l.status_due = l.pkg_due = 1;
 	link_status_flush(&l, 1);
 	log_info(_("link: station %s as %s to %s, topics %s/..."), cfg->station.code,

@@ -61,6 +61,14 @@ void link_pkg_message(struct link_env *, const void *data, size_t len);
 void link_cmd_message(struct link_env *, const void *data, size_t len);
 
 /*
+ * At the link's start: a district timetable left half-applied by a link
+ * killed while it acted (DATA/link/timetable.conf.prev still there) is
+ * undone, the previous file put back and the daemon, if it runs, asked to
+ * reload; one log line says so. Nothing when there is none.
+ */
+void link_cmd_undo(struct link_env *);
+
+/*
  * Acknowledges what the daemon's inbox made of the packages delivered and
  * not yet answered for: "imported" (and "approved" when every bulletin is
  * approved in the library) once in INBOX/done/, "imported" not ok with the

@@ -12,8 +12,10 @@
  * What the daemon's inbox then made of it is acknowledged too, once it
  * shows: "imported" when the package is in INBOX/done/ (and "approved" when
  * every bulletin it brought is approved in the station's library, as a key
- * with auto_approve makes them), or "imported" not ok with the inbox's
- * reason when it is in INBOX/rejected/ (link_pkg_check).
+ * with auto_approve makes them at once and an operator's `loaxa approve`
+ * later: link_approving keeps it until then, within LINK_PKG_APPROVE_S and
+ * LINK_PKG_APPROVING), or "imported" not ok with the inbox's reason when it
+ * is in INBOX/rejected/ (link_pkg_check).
  *
  * Bounded: a package is at most LINK_PKG_MAX bytes and at most
  * LINK_PKG_INCOMING packages are in progress; one that had no chunk for
@@ -66,10 +68,23 @@ static const char pkg_schema[] =
     "  package   TEXT PRIMARY KEY,\n"
     "  bulletins TEXT NOT NULL,\n"   /* their SHA-256s, space-separated */
     "  at        INTEGER NOT NULL\n"
+    ") STRICT;\n"
+    /* Imported, and not every bulletin approved yet: "approved" to come. */
+    "CREATE TABLE IF NOT EXISTS link_approving (\n"
+    "  package   TEXT PRIMARY KEY,\n"
+    "  bulletins TEXT NOT NULL,\n"
+    "  at        INTEGER NOT NULL\n"
     ") STRICT;\n";
 
 /* A delivered package whose import shows nowhere after this is forgotten. */
 #define LINK_PKG_IMPORT_S (7 * 24 * 3600)
+/*
+ * An imported package still waiting for an operator's approval after this
+ * is not watched any more (no "approved" will come for it), nor are the
+ * oldest beyond the last LINK_PKG_APPROVING.
+ */
+#define LINK_PKG_APPROVE_S (30 * 24 * 3600)
+#define LINK_PKG_APPROVING 1000
 
 int
 link_pkg_init(sqlite3 *state, char **cause)
@@ -312,6 +327,21 @@ pkg_deliver(const struct link_env *env, const char *package, const char *file,
 	return rc;
 }
 
+/* Runs sql (an insert) with package, bulletins (NULL: "") and now as ?1..?3. */
+static void
+pkg_track(sqlite3 *db, const char *sql, const char *package, const char *bulletins)
+{
+	sqlite3_stmt *q;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(q, 1, package, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, bulletins != NULL ? bulletins : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, (int64_t)time(NULL));
+	sqlite3_step(q);
+	sqlite3_finalize(q);
+}
+
 /*
  * The whole package is there: checks its SHA-256 and signature and moves it
  * into the inbox. 0 with *what set, or -1 with *cause (refused: removed).
@@ -324,7 +354,6 @@ pkg_finish(struct link_env *env, const char *package, const char **what,
 	struct lib_trusted *tr;
 	char *file = pkg_path(env, package, "package"), hex[65], *why = NULL;
 	char *shas = NULL;
-	sqlite3_stmt *q;
 	int64_t seq;
 	size_t n;
 	int rc;
@@ -345,15 +374,8 @@ pkg_finish(struct link_env *env, const char *package, const char **what,
 	if (rc == 0) {
 		pkg_sql(env->state, "INSERT OR IGNORE INTO link_delivered (package, at) "
 		    "VALUES (?1, ?2)", package, (int64_t)time(NULL), 0);
-		if (sqlite3_prepare_v2(env->state, "INSERT OR IGNORE INTO link_importing "
-		    "(package, bulletins, at) VALUES (?1, ?2, ?3)", -1, &q, NULL) ==
-		    SQLITE_OK) {
-			sqlite3_bind_text(q, 1, package, -1, SQLITE_STATIC);
-			sqlite3_bind_text(q, 2, shas != NULL ? shas : "", -1, SQLITE_STATIC);
-			sqlite3_bind_int64(q, 3, (int64_t)time(NULL));
-			sqlite3_step(q);
-			sqlite3_finalize(q);
-		}
+		pkg_track(env->state, "INSERT OR IGNORE INTO link_importing (package, "
+		    "bulletins, at) VALUES (?1, ?2, ?3)", package, shas);
 	}
 	free(shas);
 	pkg_forget(env, package);
@@ -525,8 +547,12 @@ pkg_check_one(struct link_env *env, const char *package, const char *bulletins)
 			pkg_ack(env, package, 1, "approved", NULL);
 			link_say(env, "package", 0, _("%.12s: imported and approved"),
 			    package);
-		} else
+		} else {
+			pkg_track(env->state, "INSERT OR IGNORE INTO link_approving "
+			    "(package, bulletins, at) VALUES (?1, ?2, ?3)", package,
+			    bulletins);
 			link_say(env, "package", 0, _("%.12s: imported"), package);
+		}
 	} else if (access(rejected, F_OK) == 0) {
 		xasprintf(&file, "%s.why", rejected);
 		if ((why = pkg_inbox_why(file)) != NULL) {
@@ -544,34 +570,71 @@ pkg_check_one(struct link_env *env, const char *package, const char *bulletins)
 	return found;
 }
 
+/* A package link_pkg_check looks at: a row of link_importing or link_approving. */
+struct pkg_pending {
+	char *package, *bulletins;
+	int64_t at;
+};
+
+/*
+ * The rows of table (package, bulletins, at), oldest first, into *rows
+ * (allocated, *n of them; the caller frees each and the array).
+ */
+static void
+pkg_pending_read(sqlite3 *db, const char *table, struct pkg_pending **rows,
+    size_t *n)
+{
+	sqlite3_stmt *q;
+	char *sql;
+
+	*rows = NULL;
+	*n = 0;
+	xasprintf(&sql, "SELECT package, bulletins, at FROM %s ORDER BY at", table);
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK) {
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			*rows = xreallocarray(*rows, *n + 1, sizeof **rows);
+			(*rows)[*n].package = xstrdup((const char *)sqlite3_column_text(q,
+			    0));
+			(*rows)[*n].bulletins = xstrdup((const char *)
+			    sqlite3_column_text(q, 1));
+			(*rows)[(*n)++].at = sqlite3_column_int64(q, 2);
+		}
+		sqlite3_finalize(q);
+	}
+	free(sql);
+}
+
 void
 link_pkg_check(struct link_env *env)
 {
-	struct pending {
-		char *package, *bulletins;
-		int64_t at;
-	} *rows = NULL;
-	sqlite3_stmt *q;
+	struct pkg_pending *rows;
 	int64_t now = (int64_t)time(NULL);
-	size_t n = 0, i;
+	size_t n, i;
 
 	/* Read first: acknowledging publishes, and the statement must not span it. */
-	if (sqlite3_prepare_v2(env->state, "SELECT package, bulletins, at FROM "
-	    "link_importing ORDER BY at", -1, &q, NULL) != SQLITE_OK)
-		return;
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		rows = xreallocarray(rows, n + 1, sizeof *rows);
-		rows[n].package = xstrdup((const char *)sqlite3_column_text(q, 0));
-		rows[n].bulletins = xstrdup((const char *)sqlite3_column_text(q, 1));
-		rows[n++].at = sqlite3_column_int64(q, 2);
-	}
-	sqlite3_finalize(q);
+	pkg_pending_read(env->state, "link_importing", &rows, &n);
 	for (i = 0; i < n; i++) {
 		/* One that shows nowhere for days is not waited for any more. */
 		if (pkg_check_one(env, rows[i].package, rows[i].bulletins) ||
 		    now - rows[i].at > LINK_PKG_IMPORT_S)
 			pkg_sql(env->state, "DELETE FROM link_importing WHERE "
 			    "package = ?1", rows[i].package, 0, 0);
+		free(rows[i].package);
+		free(rows[i].bulletins);
+	}
+	free(rows);
+	/* Imported and waiting for an operator: approved since? */
+	pkg_sql(env->state, "DELETE FROM link_approving WHERE at < ?2 OR package "
+	    "NOT IN (SELECT package FROM link_approving ORDER BY at DESC LIMIT ?3)",
+	    NULL, now - LINK_PKG_APPROVE_S, LINK_PKG_APPROVING);
+	pkg_pending_read(env->state, "link_approving", &rows, &n);
+	for (i = 0; i < n; i++) {
+		if (pkg_all_approved(env, rows[i].bulletins)) {
+			pkg_ack(env, rows[i].package, 1, "approved", NULL);
+			link_say(env, "package", 0, _("%.12s: approved"), rows[i].package);
+			pkg_sql(env->state, "DELETE FROM link_approving WHERE "
+			    "package = ?1", rows[i].package, 0, 0);
+		}
 		free(rows[i].package);
 		free(rows[i].bulletins);
 	}

@@ -296,7 +296,7 @@ START_TEST(test_district_timetable)
 {
 	struct config_problems p = { 0 };
 	struct config *c = NULL;
-	char *dir, *sub, *conf, *text, *tt;
+	char *dir, *sub, *conf, *text, *tt, *inc, *itext;
 
 	dir = tu_tmpdir();
 	xasprintf(&sub, "%s/link", dir);
@@ -334,6 +334,29 @@ START_TEST(test_district_timetable)
 	ck_assert_ptr_nonnull(strstr(p.lines[0], "unknown playlist 'huyen'"));
 	ck_assert_ptr_nonnull(strstr(p.lines[1], "lich.conf:3: "));
 	conf_problems_clear(&p);
+	/*
+	 * @include would take a file of the station's in place of what the
+	 * district signed: refused at its line, given or in DATA.
+	 */
+	xasprintf(&inc, "%s/local.conf", dir);
+	free(tu_write(dir, "local.conf", "timetable = ( );\n"));
+	xasprintf(&itext, "# week 50\n  @include \"%s\"\n", inc);
+	ck_assert_int_eq(conf_read_with_timetable(conf, itext, "lich.conf", &c, &p),
+	    -1);
+	ck_assert_uint_eq(p.n, 1);
+	ck_assert_str_eq(p.lines[0], "lich.conf:2: @include is not allowed in the "
+	    "district's timetable (it would take a file of the station's)");
+	conf_problems_clear(&p);
+	free(tt);
+	tt = tu_write(sub, "timetable.conf", itext);
+	ck_assert_int_eq(conf_read(conf, &c, &p), -1);
+	ck_assert_uint_eq(p.n, 1);
+	ck_assert_ptr_nonnull(strstr(p.lines[0], "link/timetable.conf:2: @include "
+	    "is not allowed"));
+	conf_problems_clear(&p);
+	unlink(tt);
+	free(itext);
+	free(inc);
 	free(text);
 	free(conf);
 	/* Not opted in: the file is not read. */

@@ -451,8 +451,23 @@ START_TEST(cmd_timetable_text)
 	ck_assert_int_eq(lib_cmd_sign(f.sk, &c, &text, &len, &cause), LIB_REJECTED);
 	ck_assert_msg(strstr(cause, "file name") != NULL, "%s", cause);
 	free(cause);
-	c.action = (char *)"stop";
+	/* A Vietnamese name travels with '-' for its spaces; bad text is named. */
+	text = lib_cmd_file_name("/srv/huyen/lịch tuần 50.conf");
+	ck_assert_str_eq(text, "lịch-tuần-50.conf");
+	free(text);
+	text = lib_cmd_file_name("a\tb\341c.conf");
+	ck_assert_str_eq(text, "a-b-c.conf");
+	free(text);
+	text = lib_cmd_file_name("dir/");
+	ck_assert_str_eq(text, "timetable.conf");
+	free(text);
 	c.file = (char *)"lich-tuan.conf";
+	c.timetable = (char *)"timetable = ( );\n# l\341ch\n";
+	ck_assert_int_eq(lib_cmd_sign(f.sk, &c, &text, &len, &cause), LIB_REJECTED);
+	ck_assert_str_eq(cause, "lich-tuan.conf:2: not UTF-8 text: byte offset 20");
+	free(cause);
+	c.timetable = (char *)tt;
+	c.action = (char *)"stop";
 	ck_assert_int_eq(lib_cmd_sign(f.sk, &c, &text, &len, &cause), LIB_REJECTED);
 	ck_assert_msg(strstr(cause, "only a timetable") != NULL, "%s", cause);
 	free(cause);
@@ -547,6 +562,47 @@ START_TEST(cmd_refused_and_accepted)
 }
 END_TEST
 
+/*
+ * A timetable left half-applied (timetable.conf.prev beside it) is undone
+ * at the link's start: the previous file back, or none when .prev is empty.
+ */
+START_TEST(cmd_timetable_undo)
+{
+	struct fx f;
+	char *sub, *tt, *prev, *got;
+	size_t len;
+
+	fx_open(&f);
+	xasprintf(&sub, "%s/link", f.data);
+	ck_assert_int_eq(mkdir(sub, 0750), 0);
+	/* Nothing unfinished: nothing changes. */
+	free(tu_write(sub, "timetable.conf", "new"));
+	link_cmd_undo(&f.env);
+	xasprintf(&tt, "%s/timetable.conf", sub);
+	xasprintf(&prev, "%s.prev", tt);
+	got = tu_read(tt, &len);
+	ck_assert_str_eq(got, "new");
+	free(got);
+	/* The previous file comes back. */
+	free(tu_write(sub, "timetable.conf.prev", "old"));
+	link_cmd_undo(&f.env);
+	got = tu_read(tt, &len);
+	ck_assert_str_eq(got, "old");
+	free(got);
+	ck_assert_int_ne(access(prev, F_OK), 0);
+	/* There was none: the new one goes. */
+	free(tu_write(sub, "timetable.conf.prev", ""));
+	link_cmd_undo(&f.env);
+	ck_assert_int_ne(access(tt, F_OK), 0);
+	ck_assert_int_ne(access(prev, F_OK), 0);
+	ck_assert_uint_eq(f.nacks, 0);
+	free(prev);
+	free(tt);
+	free(sub);
+	fx_close(&f);
+}
+END_TEST
+
 Suite *link_suite(void);
 
 Suite *
@@ -563,6 +619,7 @@ link_suite(void)
 	tcase_add_test(tc, pkg_bounds);
 	tcase_add_test(tc, cmd_sign_verify);
 	tcase_add_test(tc, cmd_timetable_text);
+	tcase_add_test(tc, cmd_timetable_undo);
 	tcase_add_test(tc, cmd_refused_and_accepted);
 	suite_add_tcase(s, tc);
 	return s;

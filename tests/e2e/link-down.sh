@@ -2,7 +2,8 @@
 # district package sent with `loaxa fleet send` reaches the station's link,
 # is verified, moved into the inbox, imported by the daemon and aired on an
 # emergency `fleet play`, the link acknowledging "imported" and "approved"
-# once the daemon's inbox took it (and "imported" not ok, with the inbox's
+# once the daemon's inbox took it ("approved" only after `loaxa approve`
+# for a key without auto_approve; "imported" not ok, with the inbox's
 # reason, for one the daemon refuses); the broker killed and restarted in the middle of a
 # package, the package still arrives whole; commands signed by an untrusted
 # key, expired, replayed, or for another station are each refused with a
@@ -18,13 +19,16 @@ O=$(broker_prefix 00004)
 
 "$LOAXA" key generate --out "$T/district.key" >/dev/null || fail "key generate"
 "$LOAXA" key generate --out "$T/other.key" >/dev/null || fail "key generate"
+"$LOAXA" key generate --out "$T/nd.key" >/dev/null || fail "key generate"
 PUB=$(cat "$T/district.key.pub")
+NDPUB=$(cat "$T/nd.key.pub")
 mkdir -p "$T/st"
 cat >"$T/st/st.conf" <<CONF
 station = { code = "00001"; name = "Đài xã thử"; timezone = "Asia/Ho_Chi_Minh"; };
 paths = { data = "$T/st/data"; inbox = "$T/st/inbox"; };
 audio = { driver = "null"; realtime = true; fade_ms = 100; };
-trust = { districts = ( { name = "TT huyện"; key = "$PUB"; auto_approve = true; } ); };
+trust = { districts = ( { name = "TT huyện"; key = "$PUB"; auto_approve = true; },
+  { name = "Phòng VH huyện"; key = "$NDPUB"; } ); };
 link = { host = "127.0.0.1"; port = $BROKER_PORT; ca_file = "$BROKER_CAFILE";
   cert_file = "$B/station-00001.crt"; key_file = "$B/station-00001.key";
   topic_prefix = "$A"; groups = [ "ven-song" ]; };
@@ -44,6 +48,7 @@ CONF
 fleet_conf d "$T/district.key"
 fleet_conf rogue "$T/other.key"
 fleet_conf short "$T/district.key" 10
+fleet_conf nd "$T/nd.key"
 
 "$LOAXA" -c "$T/st/st.conf" run 2>"$T/st/run.err" &
 RUN=$!
@@ -81,6 +86,28 @@ P1=$(sha256sum "$T/p1.lxp" | cut -c1-12)
 run "$LOAXA" -c "$T/st/st.conf" status
 expect_out "last package: $P1: imported and approved"
 expect_out "last command: accepted: play"
+# From a key without auto_approve: "imported", and "approved" only when an
+# operator approves it, however much later.
+"$G" --format wav --kind speech --seconds 3 --seed 4 "$T/b4.wav" >/dev/null || fail gen-audio
+run "$LOAXA" -c "$T/nd.conf" package create --key "$T/nd.key" --out "$T/p4.lxp" "$T/b4.wav"
+expect_rc 0
+P4=$(sha256sum "$T/p4.lxp" | cut -d' ' -f1)
+run "$LOAXA" -c "$T/nd.conf" fleet send "$T/p4.lxp" --to 00001
+expect_out "00001: acknowledged"
+wait_line "$T/acks0" "\"package\":\"$P4\",\"what\":\"imported\",\"ok\":true" 300 ||
+    fail "no 'imported' acknowledgement (pending): $(cat "$T/acks0")"
+SHA4=$(sha256sum "$T/b4.wav" | cut -d' ' -f1)
+ID4=$(sqlite3 "$T/st/data/loaxa.db" "SELECT id FROM bulletins WHERE sha256 = '$SHA4'")
+[ -n "$ID4" ] || fail "the pending bulletin is not in the library"
+sleep 1
+! grep -qF "\"package\":\"$P4\",\"what\":\"approved\"" "$T/acks0" ||
+    fail "'approved' before anyone approved it"
+run "$LOAXA" -c "$T/st/st.conf" approve --by "Cán bộ xã" "$ID4"
+expect_rc 0
+wait_line "$T/acks0" "\"package\":\"$P4\",\"what\":\"approved\",\"ok\":true" ||
+    fail "no 'approved' acknowledgement after loaxa approve: $(cat "$T/acks0")"
+CHECKS=$((CHECKS + 4))
+
 # One the daemon refuses (numbered below the one it imported): the link
 # delivers it, and says why the inbox refused it.
 cp "$T/district.key.seq" "$T/seq.keep"
