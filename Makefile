@@ -286,7 +286,7 @@ install: $(PROG) $(NET_PROG) $(LINK_PROG) $(RELAY_PROG) $(MO)
 	install -m 0644 $(MO) $(DESTDIR)$(LOCALEDIR)/vi/LC_MESSAGES/loaxa.mo
 	install -m 0644 examples/*.conf $(DESTDIR)$(DOCDIR)/examples/
 	install -d $(DESTDIR)$(UNITDIR)
-	for u in loaxa loaxa-web loaxa-relay loaxa-link; do \
+	for u in loaxa loaxa-web loaxa-relay loaxa-link loaxa-fleet; do \
 		sed 's|@BINDIR@|$(BINDIR)|g' packaging/$$u.service >$(DESTDIR)$(UNITDIR)/$$u.service && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service || exit 1; done
 
@@ -297,7 +297,7 @@ uninstall:
 		$(DESTDIR)$(LOCALEDIR)/vi/LC_MESSAGES/loaxa.mo \
 		$(DESTDIR)$(UNITDIR)/loaxa.service $(DESTDIR)$(UNITDIR)/loaxa-web.service \
 		$(DESTDIR)$(BINDIR)/loaxa-relay $(DESTDIR)$(UNITDIR)/loaxa-relay.service \
-		$(DESTDIR)$(UNITDIR)/loaxa-link.service
+		$(DESTDIR)$(UNITDIR)/loaxa-link.service $(DESTDIR)$(UNITDIR)/loaxa-fleet.service
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
