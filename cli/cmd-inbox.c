@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "common/i18n.h"
+#include "common/perm.h"
 #include "common/utf8.h"
 #include "config/config.h"
 #include "library/library.h"
@@ -57,6 +58,8 @@ inbox_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	int rc, pass;
 
 	(void)args;
+	/* What it reads came from outside (the daemon runs it as its child). */
+	perm_close_proc();
 	if (cli_open_library(ctx, &st, &lib) != 0)
 		return EXIT_FAIL;
 	cli_trust(cfg, &trusted, &topics);

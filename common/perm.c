@@ -5,6 +5,7 @@
  */
 #include <pwd.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -73,4 +74,11 @@ perm_check(const char *path, enum perm_kind kind, char **cause)
 	if (stat(path, &sb) != 0)
 		return 0;
 	return perm_check_stat(path, &sb, kind, cause);
+}
+
+void
+perm_close_proc(void)
+{
+	/* Cannot fail for 0 (an unknown option would be EINVAL). */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }

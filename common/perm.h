@@ -45,4 +45,13 @@ int perm_check_stat(const char *path, const struct stat *sb, enum perm_kind kind
  */
 int perm_check(const char *path, enum perm_kind kind, char **cause);
 
+/*
+ * Closes this process to the other processes of its own user (the station
+ * link and the web console run as the daemon's user): no ptrace, no
+ * /proc/PID/{environ,maps,mem,fd,root}, no core dump. Children inherit it
+ * until they exec. For the daemon and the processes that handle what
+ * arrives from outside.
+ */
+void perm_close_proc(void);
+
 #endif

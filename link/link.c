@@ -43,6 +43,7 @@
 
 #include "common/i18n.h"
 #include "common/log.h"
+#include "common/perm.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "link/internal.h"
@@ -644,6 +645,7 @@ link_run(const struct config *cfg, char **cause)
 	const char *pfx = cfg->link.topic_prefix;
 	int rc = -1;
 
+	perm_close_proc();
 	l.datadir = cfg->paths.data;
 	xasprintf(&l.dbpath, "%s/%s", l.datadir, STORE_DB_NAME);
 	xasprintf(&l.ctlpath, "%s/%s", l.datadir, SCHED_CTL_NAME);

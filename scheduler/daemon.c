@@ -21,6 +21,7 @@
 #include "audio/audio.h"
 #include "common/i18n.h"
 #include "common/log.h"
+#include "common/perm.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "scheduler/airing.h"
@@ -371,6 +372,7 @@ sched_run(struct config *cfg, const struct sched_run_opts *opts)
 
 	d.cfg = cfg;
 	d.opts = opts;
+	perm_close_proc();
 	/* Times in the log and in status are the station's local time. */
 	setenv("TZ", cfg->station.timezone, 1);
 	tzset();

@@ -22,6 +22,7 @@
 #include "common/file.h"
 #include "common/i18n.h"
 #include "common/log.h"
+#include "common/perm.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "library/library.h"
@@ -618,6 +619,7 @@ web_start(const struct config *cfg, const struct rep_schedule *sched,
 	int expired;
 	size_t n;
 
+	perm_close_proc();
 	memset(&a4, 0, sizeof a4);
 	memset(&a6, 0, sizeof a6);
 	if (inet_pton(AF_INET, cfg->web.address, &a4.sin_addr) == 1) {

@@ -24,6 +24,7 @@
 
 #include "common/i18n.h"
 #include "common/log.h"
+#include "common/perm.h"
 #include "common/xmalloc.h"
 #include "config/config.h"
 #include "relay/fetch/fetch.h"
@@ -173,6 +174,7 @@ main(int argc, char **argv)
 	int lfd, cfd, ch, i;
 
 	i18n_init();
+	perm_close_proc();
 	while ((ch = getopt(argc, argv, "c:vh")) != -1)
 		switch (ch) {
 		case 'c':

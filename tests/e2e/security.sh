@@ -122,6 +122,53 @@ EOF
 	trap 'rm -rf "$T"' EXIT
 fi
 
+# --- A2. The running daemon is closed to its own user's other processes. ----
+# The station link and the web console run as the daemon's user: whatever
+# takes one over must not read or trace the daemon through /proc (its
+# memory, its open files, its view of the disk by /proc/PID/root). The
+# daemon runs here as nobody, started from a shell (as a service manager's
+# child would be, dumpable unless it says otherwise), and another process of
+# nobody's looks.
+if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null; then
+	echo "security: /proc part skipped: needs root and setpriv"
+else
+	mkdir -p n
+	chmod 0755 n
+	sed -e 's|code = "SEC-TT"|code = "SEC-N"|' -e "s|$T/data|$T/n/data|" st.conf >n/st.conf
+	chmod 0644 n/st.conf
+	chown -R 65534:65534 n
+	asnobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+	asnobody sh -c "'$LOAXA' -c '$T/n/st.conf' run --for 20s >'$T/n/run.out' 2>'$T/n/run.err' & echo \$! >'$T/n/pid'; wait"  &
+	npid=
+	n=0
+	until [ -S n/data/control.sock ] && [ -s n/pid ]; do
+		n=$((n + 1)); [ $n -lt 50 ] || fail "no daemon as nobody: $(cat n/run.err)"
+		sleep 0.1
+	done
+	npid=$(cat n/pid)
+	trap 'kill -TERM $npid 2>/dev/null; rm -rf "$T"' EXIT
+	# The process is there to be looked at, and the looker can see its own.
+	asnobody sh -c "head -c 1 /proc/self/environ" >/dev/null 2>&1 ||
+	    fail "nobody cannot read its own /proc/self/environ"
+	grep -q "^Uid:.65534" /proc/$npid/status || fail "the daemon is not nobody's"
+	for f in environ maps; do
+		CHECKS=$((CHECKS + 1))
+		if asnobody head -c 1 /proc/$npid/$f >/dev/null 2>&1; then
+			fail "another process of the daemon's user reads /proc/$npid/$f"
+		fi
+	done
+	for d in root fd; do
+		CHECKS=$((CHECKS + 1))
+		if asnobody ls /proc/$npid/$d/ >/dev/null 2>&1; then
+			fail "another process of the daemon's user lists /proc/$npid/$d"
+		fi
+	done
+	kill -TERM "$npid"
+	n=0
+	while kill -0 "$npid" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+	trap 'rm -rf "$T"' EXIT
+fi
+
 # --- B. Keys and modes under umask 000. -------------------------------------
 modeis 600 district.key
 modeis 644 district.key.pub
