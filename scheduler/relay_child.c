@@ -65,7 +65,7 @@ struct relay {
 	double gain_db;
 	int on_relay;
 	int started;
-	volatile sig_atomic_t back; /* the source is back: end the fallback */
+	volatile sig_atomic_t back; /* end the fallback: the source is back, or stop */
 };
 
 static void
@@ -277,15 +277,19 @@ relay_out(struct relay *r, float *buf, long frames, char **cause)
 
 /*
  * While a fallback bulletin airs: keep asking for the source; end it when
- * back. Its progress keeps the daemon's hang watch quiet; what it reports
- * is the time relayed, which the fallback does not add to (its own row has
- * its time).
+ * back, at the slot's end, or when the child is told to stop (an
+ * emergency, a stop, a skip, the daemon's end): the player watches only
+ * r->back, so the stop reaches it through that. Its progress keeps the
+ * daemon's hang watch quiet; what it reports is the time relayed, which
+ * the fallback does not add to (its own row has its time).
  */
 static void
 relay_fallback_progress(void *arg, int64_t played_ms)
 {
 	struct relay *r = arg;
 
+	if (*r->stop)
+		r->back = 1;
 	relay_pump(r);
 	if (r->ok && r->loud_ms >= RELAY_BACK_MS)
 		r->back = 1;
