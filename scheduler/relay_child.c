@@ -67,6 +67,7 @@ struct relay {
 	double gain_db;
 	int on_relay;
 	int started;
+	unsigned char *refused;    /* fallback items that would not air */
 	volatile sig_atomic_t back; /* end the fallback: the source is back, or stop */
 };
 
@@ -319,7 +320,11 @@ relay_fallback_progress(void *arg, int64_t played_ms)
 		relay_say(r, "P %lld", (long long)relay_ms(r));
 }
 
-/* Airs fallback item i (its sealed copy, checked); returns ms played. */
+/*
+ * Airs fallback item i (its sealed copy, checked); returns ms played. An
+ * item whose copy fails or is not the approved file is reported (X) once
+ * and not tried again in this slot.
+ */
 static int64_t
 relay_fallback(struct relay *r, size_t i)
 {
@@ -331,12 +336,22 @@ relay_fallback(struct relay *r, size_t i)
 	int mfd;
 	int64_t ms = 0;
 
+	if (r->refused[i])
+		return 0;
 	if ((mfd = sched_sealed_copy(fb->path, &cause)) < 0) {
+		relay_say(r, "X %zu %s%s", i, mfd == -1 ? "tampered: " : "", cause);
+		r->refused[i] = 1;
 		free(cause);
 		return 0;
 	}
 	sched_sealed_path(mfd, sealed, sizeof sealed);
 	if (lib_sha256_file(sealed, hex, &cause) != 0 || strcmp(hex, fb->sha256) != 0) {
+		if (cause != NULL)
+			relay_say(r, "X %zu tampered: %s", i, cause);
+		else
+			relay_say(r, "X %zu tampered: %s changed since it was approved", i,
+			    fb->path);
+		r->refused[i] = 1;
 		free(cause);
 		close(mfd);
 		return 0;
@@ -393,6 +408,7 @@ sched_relay_child(const struct sched_airing_spec *spec, int fd)
 	r.cap = ((size_t)RELAY_RATE * RELAY_HOLD_MS / 1000 + 1) * sizeof(float) *
 	    RELAY_CHANNELS;
 	r.ring = xmalloc(r.cap);
+	r.refused = xcalloc(spec->nfallback + 1, 1);
 	sched_player_opts(spec->audio, &po);
 	aopts = sched_player_out_options(spec->audio, &po);
 	r.out = out_new(&po.out);
@@ -509,5 +525,6 @@ out:
 	out_free(&r.out);
 	free(aopts);
 	free(r.ring);
+	free(r.refused);
 	return 0;
 }
