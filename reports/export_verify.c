@@ -36,9 +36,14 @@ struct vx_seq {
 	unsigned char unlinked; /* it does not link to the row before it */
 };
 
-/* When a row was on air, for the overlap check. */
+/*
+ * When a row was on air, for the overlap check, and what it aired in: the
+ * row's id, its slot (a digest of its name) and the slot's start.
+ */
 struct vx_span {
-	int64_t from, to, seq, line;
+	int64_t from, to, seq, line, id, slot_start;
+	uint64_t slot;
+	int relay;
 };
 
 /* The state of a verification pass. */
@@ -54,6 +59,8 @@ struct vx {
 	crypto_generichash_state is; /* over the index lines */
 	struct vx_span *spans;
 	size_t nspans;
+	int64_t *relays;        /* the ids of the relay rows, from the header */
+	size_t nrelays;
 	int end_read;           /* the end line's row count could be read */
 	int64_t end_line;       /* the end line, when its last hash is not the rows' */
 	sqlite3_stmt *ins, *insb;
@@ -249,6 +256,10 @@ vx_header_line(struct vx *x, char **f, int n, int64_t line)
 			    " (in_force_from, recorded_by, timezone, sha256, slots)"
 			    " VALUES (?1, ?2, ?3, ?4, ?5)", f + 1, 5);
 	} else if (strcmp(f[0], "relay") == 0 && n == 3) {
+		x->relays = xreallocarray(x->relays, x->nrelays + 1, sizeof *x->relays);
+		x->relays[x->nrelays] = rep_ex_int(f[1], &ok);
+		if (ok)
+			x->nrelays++;
 		if (v->store != NULL)
 			vx_history(store_db(v->store), "INSERT INTO temp.vx_relay (id, source)"
 			    " VALUES (?1, ?2)", f + 1, 2);
@@ -314,8 +325,29 @@ vx_row_flags(struct vx *x, char **f, int64_t seq, int64_t line)
 		    "real-time (audio.realtime false): not heard as logged"), (long long)seq);
 	if (ended > started) {
 		x->spans = xreallocarray(x->spans, x->nspans + 1, sizeof *x->spans);
-		x->spans[x->nspans++] = (struct vx_span){ started, ended, seq, line };
+		x->spans[x->nspans++] = (struct vx_span){ started, ended, seq, line,
+			rep_ex_int(f[1], &ok), f[5] != NULL ? rep_ex_int(f[5], &ok) : 0,
+			f[4] != NULL ? rep_ex_digest(f[4], strlen(f[4])) : 0, 0 };
 	}
+}
+
+static int
+vx_id_cmp(const void *a, const void *b)
+{
+	const int64_t *p = a, *q = b;
+
+	return *p < *q ? -1 : *p > *q;
+}
+
+/*
+ * Whether a and b are a relay's row and a bulletin aired in the same slot
+ * occurrence: its fallback, on air inside the relay's row by design.
+ */
+static int
+vx_fallback_pair(const struct vx_span *a, const struct vx_span *b)
+{
+	return a->relay != b->relay && a->slot != 0 && a->slot == b->slot &&
+	    a->slot_start == b->slot_start;
 }
 
 static int
@@ -327,7 +359,10 @@ vx_span_cmp(const void *a, const void *b)
 	    p->seq < q->seq ? -1 : p->seq > q->seq;
 }
 
-/* Flags each row that was on air while another was: one loudspeaker. */
+/*
+ * Flags each row that was on air while another was: one loudspeaker. A
+ * relay's fallback bulletins are on air inside its row, not beside it.
+ */
 static void
 vx_overlaps(struct vx *x)
 {
@@ -336,9 +371,16 @@ vx_overlaps(struct vx *x)
 
 	if (x->nspans < 2) /* none is NULL, which qsort may not be given */
 		return;
+	if (x->nrelays > 0) {
+		qsort(x->relays, x->nrelays, sizeof *x->relays, vx_id_cmp);
+		for (i = 0; i < x->nspans; i++)
+			x->spans[i].relay = bsearch(&x->spans[i].id, x->relays,
+			    x->nrelays, sizeof *x->relays, vx_id_cmp) != NULL;
+	}
 	qsort(x->spans, x->nspans, sizeof *x->spans, vx_span_cmp);
 	for (i = 0; i < x->nspans; i++) {
-		if (last != NULL && x->spans[i].from < last->to)
+		if (last != NULL && x->spans[i].from < last->to &&
+		    !vx_fallback_pair(last, &x->spans[i]))
 			vx_flag(x->v, x->spans[i].line, _("rows %lld and %lld overlap: both "
 			    "on air at once"), (long long)last->seq, (long long)x->spans[i].seq);
 		if (last == NULL || x->spans[i].to > last->to)
@@ -546,6 +588,7 @@ vx_free(struct vx *x)
 	free(x->seq);
 	free(x->idx);
 	free(x->spans);
+	free(x->relays);
 	sqlite3_finalize(x->ins);
 	sqlite3_finalize(x->insb);
 }

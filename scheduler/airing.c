@@ -129,6 +129,12 @@ airing_parse(const char *line, struct sched_airing_event *ev)
 		    strcmp(outcome, "stopped") == 0 ? SCHED_AIRING_STOPPED :
 		    SCHED_AIRING_FAILED;
 		return 1;
+	case 'X':
+		ev->kind = SCHED_AIRING_FB_REFUSED;
+		if (sscanf(line + 1, " %zu %n", &ev->index, &n) < 1)
+			return 0;
+		airing_reason(ev, line + 1 + n);
+		return 1;
 	case 'D':
 		ev->kind = SCHED_AIRING_DONE;
 		if (sscanf(line + 1, " %15s %lld %n", outcome, &a, &n) < 2)

@@ -59,6 +59,7 @@ enum sched_airing_event_kind {
 	SCHED_AIRING_BACK,     /* a relay's source is back on air at */
 	SCHED_AIRING_FB_START, /* fallback item index went on air at */
 	SCHED_AIRING_FB_END,   /* fallback item index ended: played_ms, end */
+	SCHED_AIRING_FB_REFUSED, /* fallback item index would not air: reason, detail */
 };
 
 /* How the child says its item ended. */

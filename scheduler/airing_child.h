@@ -29,6 +29,9 @@ int sched_airing_child(const struct sched_airing_spec *, int fd);
  *   R <at>                     the source is back on air at <at>
  *   B <i> <at>                 fallback item i went on air at <at>
  *   E <i> <ms> <outcome>       it ended after <ms>
+ *   X <i> <reason>: <detail>   fallback item i would not air (tampered: its
+ *                              copy is not the approved file); not tried
+ *                              again in this slot
  */
 int sched_relay_child(const struct sched_airing_spec *, int fd);
 

@@ -136,6 +136,20 @@ relay_fb_end(struct daemon *d, struct sched_relay_air *ra, int64_t played,
 	ra->fb_row = 0;
 }
 
+/* The log item of fallback item i, scheduled at at; NULL when there is none. */
+static const struct sched_item *
+relay_fb_item(const struct sched_onair *a, size_t i, int64_t at, struct sched_log_item *li)
+{
+	const struct sched_item *it;
+
+	if (i >= a->relay->nfb)
+		return NULL;
+	it = &a->relay->items[i];
+	*li = (struct sched_log_item){ it->bulletin_id, it->sha256, a->slot,
+		a->occ.start, sched_onair_priority(a), at, NULL };
+	return it;
+}
+
 void
 sched_relay_event(struct daemon *d, const struct sched_airing_event *ev)
 {
@@ -165,11 +179,8 @@ sched_relay_event(struct daemon *d, const struct sched_airing_event *ev)
 		log_info(_("relay %s: back on air"), ra->source);
 		break;
 	case SCHED_AIRING_FB_START:
-		if (ev->index >= ra->nfb)
+		if ((it = relay_fb_item(a, ev->index, ev->at, &li)) == NULL)
 			break;
-		it = &ra->items[ev->index];
-		li = (struct sched_log_item){ it->bulletin_id, it->sha256, a->slot,
-			a->occ.start, sched_onair_priority(a), ev->at, NULL };
 		if ((ra->fb_row = sched_log_start(d->st, &li, ev->at, &cause)) < 0) {
 			ra->fb_row = 0;
 			sched_daemon_log_failed(d, cause);
@@ -183,6 +194,17 @@ sched_relay_event(struct daemon *d, const struct sched_airing_event *ev)
 		break;
 	case SCHED_AIRING_FB_END:
 		relay_fb_end(d, ra, ev->played_ms, ev->end);
+		break;
+	case SCHED_AIRING_FB_REFUSED:
+		/* Not aired, as a file item refused: a row says why. */
+		if ((it = relay_fb_item(a, ev->index, sched_log_now_ms(), &li)) == NULL)
+			break;
+		log_error(_("relay %s: the fallback '%s' did not air: %s%s%s"), ra->source,
+		    it->title ? it->title : "?", sched_reason_name(ev->reason) ?
+		    sched_reason_name(ev->reason) : "", ev->detail[0] ? ": " : "", ev->detail);
+		if (sched_log_not_aired(d->st, &li, SCHED_FAILED, ev->reason, ev->detail,
+		    &cause) < 0)
+			sched_daemon_log_failed(d, cause);
 		break;
 	default:
 		break;

@@ -32,7 +32,8 @@
 #include "scheduler/sealed.h"
 
 #define RELAY_BLOCK 960            /* frames: 20 ms at 48 kHz */
-#define RELAY_KEEP_MS 1000         /* audio held ahead; older is dropped */
+#define RELAY_AHEAD_MS 3000        /* off air, the newest audio kept; older is dropped */
+#define RELAY_HOLD_MS 30000        /* on air, at most this is held */
 #define RELAY_STALL_MS 5000        /* no audio this long: the source is lost */
 #define RELAY_BACK_MS 1000         /* a returning source must sound this long */
 #define RELAY_RESUME_MS 2000       /* a relay resumed in its slot waits this for audio */
@@ -50,9 +51,10 @@ struct relay {
 	char line[256];
 	size_t linelen;
 	char why[200];             /* why the last try failed */
-	float *fifo;               /* audio read ahead, interleaved */
+	char *ring;                /* audio read ahead, interleaved floats */
+	size_t head;               /* where its oldest byte is */
 	size_t bytes;              /* in it */
-	size_t have, cap;          /* whole frames in it; room, in frames */
+	size_t have, cap;          /* whole frames in it; its size, in bytes */
 	int64_t retry_at;          /* ms, monotonic */
 	int64_t backoff;
 	int64_t loud_ms;           /* sound since it (re)connected */
@@ -65,7 +67,8 @@ struct relay {
 	double gain_db;
 	int on_relay;
 	int started;
-	volatile sig_atomic_t back; /* the source is back: end the fallback */
+	unsigned char *refused;    /* fallback items that would not air */
+	volatile sig_atomic_t back; /* end the fallback: the source is back, or stop */
 };
 
 static void
@@ -97,45 +100,61 @@ relay_drop(struct relay *r, const char *fmt, ...)
 		close(r->conn);
 	r->conn = -1;
 	r->ok = 0;
-	r->linelen = r->have = r->bytes = 0;
+	r->linelen = r->have = r->bytes = r->head = 0;
 	r->loud_ms = 0;
 	r->retry_at = sched_loop_now() + r->backoff;
 	r->backoff = r->backoff * 3 / 2 > RELAY_RETRY_MAX_MS ? RELAY_RETRY_MAX_MS :
 	    r->backoff * 3 / 2;
 }
 
+/* Copies n bytes of b into the ring at offset at, wrapping. */
+static void
+relay_ring_put(struct relay *r, size_t at, const char *b, size_t n)
+{
+	size_t first = r->cap - at < n ? r->cap - at : n;
+
+	memcpy(r->ring + at, b, first);
+	memcpy(r->ring, b + first, n - first);
+}
+
 /*
- * Appends the bytes read to the fifo (bytes, so that a frame split across
- * reads joins up), keeping only the newest RELAY_KEEP_MS; counts how long
- * the source has sounded.
+ * Appends the bytes read to the ring (bytes, so that a frame split across
+ * reads joins up). On air it holds up to RELAY_HOLD_MS, so that a source
+ * that comes in bursts (HLS, a segment at a time) airs whole; off air (the
+ * pre-roll, the fallback) only the newest RELAY_AHEAD_MS, so that the relay
+ * starts near the live edge. Counts how long the source has sounded.
  */
 static void
 relay_take(struct relay *r, const char *b, size_t n)
 {
 	const float quiet = (float)pow(10.0, AUDIO_SILENCE_DBFS / 20.0);
-	const size_t fsz = sizeof(float) * RELAY_CHANNELS, cap = r->cap * fsz;
-	char *fifo = (char *)r->fifo;
+	const size_t fsz = sizeof(float) * RELAY_CHANNELS;
+	const size_t keep = (size_t)RELAY_RATE * (r->on_relay ? RELAY_HOLD_MS :
+	    RELAY_AHEAD_MS) / 1000 * fsz;
 	size_t drop, from, to, i;
 	float peak = 0, v;
 
-	if (n > cap) {
-		b += (n - cap) / fsz * fsz;
-		n -= (n - cap) / fsz * fsz;
+	if (n > keep) {
+		b += (n - keep + fsz - 1) / fsz * fsz;
+		n -= (n - keep + fsz - 1) / fsz * fsz;
 	}
-	if (r->bytes + n > cap) {
-		drop = (r->bytes + n - cap + fsz - 1) / fsz * fsz;
+	if (r->bytes + n > keep) {
+		drop = (r->bytes + n - keep + fsz - 1) / fsz * fsz;
 		if (drop > r->bytes)
 			drop = r->bytes / fsz * fsz;
-		memmove(fifo, fifo + drop, r->bytes - drop);
+		r->head = (r->head + drop) % r->cap;
 		r->bytes -= drop;
 	}
+	/* Whole floats, the one a read split included once it is whole. */
 	from = r->bytes / sizeof(float);
-	memcpy(fifo + r->bytes, b, n);
+	relay_ring_put(r, (r->head + r->bytes) % r->cap, b, n);
 	r->bytes += n;
 	to = r->bytes / sizeof(float);
-	for (i = from; i < to; i++)
-		if ((v = fabsf(r->fifo[i])) > peak)
+	for (i = from; i < to; i++) {
+		memcpy(&v, r->ring + (r->head + i * sizeof(float)) % r->cap, sizeof v);
+		if ((v = fabsf(v)) > peak)
 			peak = v;
+	}
 	r->have = r->bytes / fsz;
 	if (n > 0) {
 		r->last_audio = sched_loop_now();
@@ -146,14 +165,16 @@ relay_take(struct relay *r, const char *b, size_t n)
 	}
 }
 
-/* Takes the oldest block of frames out of the fifo into buf. */
+/* Takes the oldest block of frames out of the ring into buf. */
 static void
 relay_block(struct relay *r, float *buf, size_t frames)
 {
 	const size_t len = frames * sizeof(float) * RELAY_CHANNELS;
+	const size_t first = r->cap - r->head < len ? r->cap - r->head : len;
 
-	memcpy(buf, r->fifo, len);
-	memmove(r->fifo, (char *)r->fifo + len, r->bytes - len);
+	memcpy(buf, r->ring + r->head, first);
+	memcpy((char *)buf + first, r->ring, len - first);
+	r->head = (r->head + len) % r->cap;
 	r->bytes -= len;
 	r->have = r->bytes / (sizeof(float) * RELAY_CHANNELS);
 }
@@ -255,11 +276,11 @@ relay_ms(const struct relay *r)
 
 /*
  * Writes one block; the first one says S. Only the source's blocks count
- * as relayed, not the silence that fills in when there is no fallback.
- * -1 when the device failed.
+ * as relayed (source), not the silence that fills a gap in the stream or
+ * stands in when there is no fallback. -1 when the device failed.
  */
 static int
-relay_out(struct relay *r, float *buf, long frames, char **cause)
+relay_out(struct relay *r, float *buf, long frames, int source, char **cause)
 {
 	if (out_write(r->out, buf, frames, cause) != 0)
 		return -1;
@@ -268,7 +289,7 @@ relay_out(struct relay *r, float *buf, long frames, char **cause)
 		r->started = 1;
 	}
 	r->played += frames;
-	if (r->on_relay)
+	if (source)
 		r->relayed += frames;
 	if (r->played % (RELAY_BLOCK * 12) < frames)
 		relay_say(r, "P %lld", (long long)relay_ms(r));
@@ -277,15 +298,19 @@ relay_out(struct relay *r, float *buf, long frames, char **cause)
 
 /*
  * While a fallback bulletin airs: keep asking for the source; end it when
- * back. Its progress keeps the daemon's hang watch quiet; what it reports
- * is the time relayed, which the fallback does not add to (its own row has
- * its time).
+ * back, at the slot's end, or when the child is told to stop (an
+ * emergency, a stop, a skip, the daemon's end): the player watches only
+ * r->back, so the stop reaches it through that. Its progress keeps the
+ * daemon's hang watch quiet; what it reports is the time relayed, which
+ * the fallback does not add to (its own row has its time).
  */
 static void
 relay_fallback_progress(void *arg, int64_t played_ms)
 {
 	struct relay *r = arg;
 
+	if (*r->stop)
+		r->back = 1;
 	relay_pump(r);
 	if (r->ok && r->loud_ms >= RELAY_BACK_MS)
 		r->back = 1;
@@ -295,7 +320,11 @@ relay_fallback_progress(void *arg, int64_t played_ms)
 		relay_say(r, "P %lld", (long long)relay_ms(r));
 }
 
-/* Airs fallback item i (its sealed copy, checked); returns ms played. */
+/*
+ * Airs fallback item i (its sealed copy, checked); returns ms played. An
+ * item whose copy fails or is not the approved file is reported (X) once
+ * and not tried again in this slot.
+ */
 static int64_t
 relay_fallback(struct relay *r, size_t i)
 {
@@ -307,12 +336,22 @@ relay_fallback(struct relay *r, size_t i)
 	int mfd;
 	int64_t ms = 0;
 
+	if (r->refused[i])
+		return 0;
 	if ((mfd = sched_sealed_copy(fb->path, &cause)) < 0) {
+		relay_say(r, "X %zu %s%s", i, mfd == -1 ? "tampered: " : "", cause);
+		r->refused[i] = 1;
 		free(cause);
 		return 0;
 	}
 	sched_sealed_path(mfd, sealed, sizeof sealed);
 	if (lib_sha256_file(sealed, hex, &cause) != 0 || strcmp(hex, fb->sha256) != 0) {
+		if (cause != NULL)
+			relay_say(r, "X %zu tampered: %s", i, cause);
+		else
+			relay_say(r, "X %zu tampered: %s changed since it was approved", i,
+			    fb->path);
+		r->refused[i] = 1;
 		free(cause);
 		close(mfd);
 		return 0;
@@ -357,7 +396,7 @@ sched_relay_child(const struct sched_airing_spec *spec, int fd)
 	size_t next = 0, nfb_tries;
 	char *cause = NULL;
 	long i, k;
-	int c, stopped = 0, resume;
+	int c, stopped = 0, resume, gap;
 
 	memset(&r, 0, sizeof r);
 	r.spec = spec;
@@ -365,8 +404,11 @@ sched_relay_child(const struct sched_airing_spec *spec, int fd)
 	r.conn = -1;
 	r.backoff = RELAY_RETRY_MIN_MS;
 	r.stop = sched_child_init();
-	r.cap = (size_t)RELAY_RATE * RELAY_KEEP_MS / 1000;
-	r.fifo = xmalloc(r.cap * sizeof(float) * RELAY_CHANNELS);
+	/* A frame more than the most held: a partial frame waits at its end. */
+	r.cap = ((size_t)RELAY_RATE * RELAY_HOLD_MS / 1000 + 1) * sizeof(float) *
+	    RELAY_CHANNELS;
+	r.ring = xmalloc(r.cap);
+	r.refused = xcalloc(spec->nfallback + 1, 1);
 	sched_player_opts(spec->audio, &po);
 	aopts = sched_player_out_options(spec->audio, &po);
 	r.out = out_new(&po.out);
@@ -430,7 +472,7 @@ sched_relay_child(const struct sched_airing_spec *spec, int fd)
 			} else if (spec->nfallback == 0 || nfb_tries == spec->nfallback) {
 				/* Nothing to fill with: silence, a block at a time. */
 				memset(buf, 0, sizeof buf);
-				if (relay_out(&r, buf, RELAY_BLOCK, &cause) != 0)
+				if (relay_out(&r, buf, RELAY_BLOCK, 0, &cause) != 0)
 					break;
 			}
 			continue;
@@ -441,10 +483,10 @@ sched_relay_child(const struct sched_airing_spec *spec, int fd)
 			r.on_relay = 0;
 			continue;
 		}
-		if (r.have >= RELAY_BLOCK)
-			relay_block(&r, buf, RELAY_BLOCK);
-		else
+		if ((gap = r.have < RELAY_BLOCK))
 			memset(buf, 0, sizeof buf); /* a gap in the stream: a block of silence */
+		else
+			relay_block(&r, buf, RELAY_BLOCK);
 		relay_agc(&r, buf, RELAY_BLOCK);
 		k = limiter_process(r.lim, buf, buf, RELAY_BLOCK, &peak);
 		silent_ms = peak * (float)pow(10.0, -r.gain_db / 20.0) < quiet ?
@@ -457,7 +499,7 @@ sched_relay_child(const struct sched_airing_spec *spec, int fd)
 			}
 			fade_left = fade_left > k ? fade_left - k : 0;
 		}
-		if (k > 0 && relay_out(&r, buf, k, &cause) != 0)
+		if (k > 0 && relay_out(&r, buf, k, !gap, &cause) != 0)
 			break;
 		if (silent_ms > (int64_t)spec->silence_s * 1000 && fade_left < 0) {
 			relay_drop(&r, "source silent: only silence for %d s",
@@ -482,6 +524,7 @@ out:
 		ebur128_destroy(&r.meter);
 	out_free(&r.out);
 	free(aopts);
-	free(r.fifo);
+	free(r.ring);
+	free(r.refused);
 	return 0;
 }

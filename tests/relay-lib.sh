@@ -7,6 +7,9 @@
 #                            and removes $T and $RELAY_RM
 #   relay_service CONF DATA  starts loaxa-relay -c CONF (its log in
 #                            relay.err) and waits for DATA/relay.sock
+#   relay_verify CONF CODE DAY  exports DAY (day.lxe) and verifies it with
+#                            station CODE's key trusted: it must pass, and
+#                            OUT holds what verify said
 # shellcheck disable=SC2034 # G, TZONE and STREAMS are for the scripts that source this
 : "${LOAXA_GEN_AUDIO:?set LOAXA_GEN_AUDIO to build/tests/gen-audio}"
 G=$LOAXA_GEN_AUDIO
@@ -32,6 +35,18 @@ relay_setup() {
 	done
 	[ -x "$RELAY" ] || fail "no $RELAY"
 	trap relay_cleanup EXIT
+}
+
+relay_verify() {
+	run "$LOAXA" -c "$1" key station
+	expect_rc 0
+	key=$(printf '%s\n' "$OUT" | head -n 1)
+	run "$LOAXA" -c "$1" export --from "$3" --to "$3" --out day.lxe
+	expect_rc 0
+	{ cat "$1"; printf 'trust = { stations = ( { code = "%s"; key = "%s"; } ); };\n' \
+	    "$2" "$key"; } >v.conf
+	run "$LOAXA" -c v.conf verify day.lxe
+	expect_rc 0; expect_out "(trusted)"
 }
 
 relay_service() {

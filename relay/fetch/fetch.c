@@ -9,8 +9,16 @@
  * after RELAY_STALL_MS without bytes, and the interrupt callback aborts any
  * blocking call once the deadline it watches has passed (the open, or no
  * decoded audio for RELAY_STALL_MS).
+ *
+ * An HLS source is written at the pace it plays, FETCH_LEAD_MS ahead: its
+ * reader gets whole segments (6 s or more) at once and, read as fast as it
+ * gives, would reach the live edge and then wait a segment for the next,
+ * longer than a stall; paced, it stays the segments it started behind the
+ * edge (FFmpeg starts three back), and the client gets a steady stream. An
+ * Icecast stream is paced by its server, a capture by its card.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +38,8 @@
 #include "config/config.h"
 #include "relay/fetch/fetch.h"
 #include "relay/relay.h"
+
+#define FETCH_LEAD_MS 4000 /* a paced source's audio runs this far ahead */
 
 /* FFmpeg's last error message, for the client's ERR line. */
 static char last_error[160];
@@ -85,6 +95,17 @@ fetch_write(int fd, const void *buf, size_t len)
 		len -= (size_t)w;
 	}
 	return 0;
+}
+
+/* Waits until frames written since start are no more than FETCH_LEAD_MS ahead. */
+static void
+fetch_pace(int64_t start, int64_t frames)
+{
+	int64_t ahead = frames * 1000 / RELAY_RATE - FETCH_LEAD_MS -
+	    (now_mono_ms() - start);
+
+	if (ahead > 0)
+		poll(NULL, 0, (int)ahead);
 }
 
 /* Says "ERR source unreachable: why" (FFmpeg's own message when it gave one). */
@@ -177,7 +198,8 @@ relay_fetch_serve(const struct config_relay_source *src, int fd)
 	AVFrame *frame = av_frame_alloc();
 	struct fetch f = { now_mono_ms() + RELAY_OPEN_MS, fd };
 	uint8_t *out = NULL;
-	int err, stream, said = 0, rc = 1, max = 0, n;
+	int64_t start = 0, frames = 0;
+	int err, stream, said = 0, rc = 1, max = 0, n, paced;
 	char line[64];
 
 	av_log_set_callback(fetch_av_log);
@@ -199,6 +221,7 @@ relay_fetch_serve(const struct config_relay_source *src, int fd)
 	}
 	log_info(_("relay %s: %s, %s, %d Hz, %d ch"), src->name, fmt->iformat->name,
 	    codec->name, dec->sample_rate, dec->ch_layout.nb_channels);
+	paced = strcmp(fmt->iformat->name, "hls") == 0;
 	for (;;) {
 		f.deadline = now_mono_ms() + (said ? RELAY_STALL_MS : RELAY_OPEN_MS);
 		if ((err = av_read_frame(fmt, pkt)) < 0)
@@ -236,8 +259,12 @@ relay_fetch_serve(const struct config_relay_source *src, int fd)
 				if (fetch_write(fd, line, strlen(line)) != 0)
 					goto gone;
 				said = 1;
+				start = now_mono_ms();
 				log_info(_("relay %s: on"), src->name);
 			}
+			if (paced)
+				fetch_pace(start, frames);
+			frames += n;
 			if (fetch_write(fd, out, (size_t)n * RELAY_CHANNELS *
 			    sizeof(float)) != 0)
 				goto gone;

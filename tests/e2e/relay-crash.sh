@@ -65,12 +65,5 @@ fb = [x for x in rows if x["slot"] == "K" and x["bulletin"] == 1]
 assert len(fb) == 1 and fb[0]["reason"] == "power loss", fb
 PY
 # The chain holds: an export of the day verifies.
-run "$LOAXA" -c st.conf key station
-expect_rc 0
-KEY=$(printf '%s\n' "$OUT" | head -n 1)
-run "$LOAXA" -c st.conf export --from "$day" --to "$day" --out k.lxe
-expect_rc 0
-{ cat st.conf; printf 'trust = { stations = ( { code = "CRASH"; key = "%s"; } ); };\n' "$KEY"; } >v.conf
-run "$LOAXA" -c v.conf verify k.lxe
-expect_rc 0; expect_out "(trusted)"
+relay_verify st.conf CRASH "$day"
 echo "relay-crash: $CHECKS checks passed"

@@ -10,7 +10,10 @@
 #     the daemon's log show both;
 #  S. a source that airs only silence (digital zeros) for 7 s, longer than
 #     relay.silence_s (3): "source silent", the fallback airs, the relay
-#     comes back when the sound does (440, 1000, 440 Hz in the output).
+#     comes back when the sound does (440, 1000, 440 Hz in the output);
+#  X. an emergency during the fallback of a relay (its source a closed
+#     port, its fallback one long bulletin): it cuts the fallback at once
+#     and airs, not when the bulletin ends.
 . "$LOAXA_SRCDIR/tests/e2e/lib.sh"
 . "$LOAXA_SRCDIR/tests/relay-lib.sh"
 relay_setup relay-more ffmpeg python3
@@ -25,8 +28,8 @@ ffmpeg -nostdin -loglevel error -f lavfi \
     -i "aevalsrc='if(between(t,8,15),0,0.5*sin(2*PI*440*t))':s=44100:d=60" \
     -ac 2 -c:a libmp3lame -b:a 128k silent.mp3 || fail "ffmpeg"
 # shellcheck disable=SC2046 # one port a word
-set -- $(python3 "$STREAMS" port 2)
-PLIVE=$1 PSIL=$2
+set -- $(python3 "$STREAMS" port 3)
+PLIVE=$1 PSIL=$2 PDEAD=$3
 python3 "$STREAMS" live "$PLIVE" live.mp3 16000 --for 120 >live.err 2>&1 &
 pids="$pids $!"
 # The silent source's programme is at 0 s 6 s before its slot: zeros from
@@ -40,13 +43,16 @@ station = { code = "MORE"; name = "Đài thử tiếp sóng"; timezone = "$TZONE
 paths = { data = "$T/data"; };
 audio = { driver = "wav"; file = "$T/out.wav"; realtime = true; fade_ms = 300; };
 relay = { sources = ( { name = "VOV1"; url = "http://127.0.0.1:$PLIVE/a.mp3"; },
-                      { name = "Câm"; url = "http://127.0.0.1:$PSIL/a.mp3"; } );
+                      { name = "Câm"; url = "http://127.0.0.1:$PSIL/a.mp3"; },
+                      { name = "Tắt"; url = "http://127.0.0.1:$PDEAD/a.mp3"; } );
           silence_s = 3; };
-playlists = ( { name = "filler"; mode = "fixed"; items = [ "1" ]; } );
+playlists = ( { name = "filler"; mode = "fixed"; items = [ "1" ]; },
+              { name = "long"; mode = "fixed"; items = [ "3" ]; } );
 timetable = (
   { name = "T"; date = "$day"; start = "$(at 0)"; length = "6s"; relay = "VOV1"; fallback = "filler"; },
   { name = "E"; date = "$day"; start = "$(at 10)"; length = "18s"; relay = "VOV1"; fallback = "filler"; },
-  { name = "S"; date = "$day"; start = "$(at 34)"; length = "16s"; relay = "Câm"; fallback = "filler"; }
+  { name = "S"; date = "$day"; start = "$(at 34)"; length = "16s"; relay = "Câm"; fallback = "filler"; },
+  { name = "X"; date = "$day"; start = "$(at 56)"; length = "14s"; relay = "Tắt"; fallback = "long"; }
 );
 CONF
 "$G" --format wav --kind tone --freq 1000 --seconds 4 --rate 48000 --channels 2 filler.wav \
@@ -57,9 +63,13 @@ run "$LOAXA" -c st.conf import --title "Bản tin dự phòng" --topic cchc --ap
 expect_rc 0
 run "$LOAXA" -c st.conf import --title "Báo cháy" --topic cchc --approve --by E2E alarm.wav
 expect_rc 0
+"$G" --format wav --kind tone --freq 1000 --seconds 12 --rate 48000 --channels 2 long.wav \
+    >/dev/null || fail "gen-audio"
+run "$LOAXA" -c st.conf import --title "Bản tin dài" --topic cchc --approve --by E2E long.wav
+expect_rc 0
 
 relay_service st.conf data
-"$LOAXA" -c st.conf run --for $((BASE + 51 - $(date +%s)))s 2>run.err &
+"$LOAXA" -c st.conf run --for $((BASE + 72 - $(date +%s)))s 2>run.err &
 dpid=$!
 pids="$pids $dpid"
 # E: the emergency 5 s into the slot.
@@ -69,6 +79,13 @@ expect_rc 0
 # Each airing child starts the WAV file again: keep E's (its resumed relay).
 sleep $((BASE + 29 - $(date +%s)))
 cp out.wav e.wav
+# Keep S's output before X's child (its pre-roll 4 s) starts one.
+sleep $((BASE + 51 - $(date +%s)))
+cp out.wav s.wav
+# X: the emergency 4 s into the slot, its fallback on air.
+sleep $((BASE + 60 - $(date +%s)))
+run "$LOAXA" -c st.conf play 2 --priority emergency
+expect_rc 0
 wait $dpid
 
 "$LOAXA" -c st.conf log --format json >log.json || fail "loaxa log"
@@ -89,9 +106,9 @@ assert t[0]["played_ms"] >= 5300, t
 # E: the relay cut by the emergency, the emergency aired whole, the relay
 # again in the same slot until its end, with no fault.
 e = sorted(relays("E"), key=lambda r: r["started_at"])
-alarm = [r for r in rows if r["bulletin"] == 2]
+alarm = sorted([r for r in rows if r["bulletin"] == 2], key=lambda r: r["started_at"])
 assert len(e) == 2, e
-assert len(alarm) == 1, alarm
+assert len(alarm) == 2, alarm
 a = alarm[0]
 assert (e[0]["outcome"], e[0]["reason"]) == ("interrupted", "emergency"), e[0]
 assert (a["outcome"], a["priority"], a["slot"]) == ("completed", "emergency", None), a
@@ -113,6 +130,16 @@ assert "Bản tin dự phòng" in (ints[0]["fallback"] or ""), ints
 assert 3000 <= ms(ints[0]["at"]) - ms(s[0]["started_at"]) <= 8000, (s, ints)
 assert 1000 <= ints[0]["duration_ms"] <= 10000, ints
 assert s[0]["played_ms"] >= 6000, s
+# X: the fallback and the relay cut by the emergency at once, not when
+# the bulletin would have ended; the relay again after it, in its slot.
+x = sorted(relays("X"), key=lambda r: r["started_at"])
+a = alarm[1]
+assert len(x) >= 1 and (x[0]["outcome"], x[0]["reason"]) == ("interrupted", "emergency"), x
+assert abs(ms(a["started_at"]) - (base + 60000)) < 1500, (a, x)
+assert ms(a["started_at"]) - ms(x[0]["ended_at"]) < 1000, (x[0], a)
+fb = sorted([r for r in rows if r["slot"] == "X" and r["bulletin"] == 3], key=lambda r: r["started_at"])
+assert fb and ms(fb[0]["ended_at"]) <= ms(a["started_at"]), (fb, a)
+assert a["outcome"] == "completed" and a["played_ms"] >= 2900, a
 PY
 # T: the relay ended the client's side; the source went on.
 CHECKS=$((CHECKS + 1))
@@ -131,7 +158,7 @@ fi
 # The output: E's resumed relay is the station (440 Hz); S's is relay,
 # fallback, relay.
 CHECKS=$((CHECKS + 1))
-python3 - e.wav out.wav <<'PY' || fail "the output is not what aired: $(tail -20 run.err)"
+python3 - e.wav s.wav <<'PY' || fail "the output is not what aired: $(tail -20 run.err)"
 import os, sys
 sys.path.insert(0, os.environ["LOAXA_SRCDIR"] + "/tests/e2e")
 from streams import tone_runs

@@ -1,0 +1,63 @@
+# A relay's fallback bulletin whose stored file changes after it was
+# approved: the relay's source is a closed port on 127.0.0.1, its fallback
+# two bulletins (1000 Hz, then 700 Hz, 3 s each); the second's file is
+# changed while the first airs. The changed one does not air: it has a
+# row, failed and "tampered", once (not tried again every turn of the
+# slot), and the first fills the slot; the daemon's log says so.
+. "$LOAXA_SRCDIR/tests/e2e/lib.sh"
+. "$LOAXA_SRCDIR/tests/relay-lib.sh"
+relay_setup relay-tamper python3 sqlite3
+
+DEAD=$(python3 "$STREAMS" port)
+BASE=$(($(date +%s) + 8))
+at() { TZ=$TZONE date -d "@$((BASE + $1))" +%H:%M:%S; }
+day=$(TZ=$TZONE date -d "@$BASE" +%Y-%m-%d)
+cat >st.conf <<CONF
+station = { code = "TAMPER"; name = "Đài thử sửa tệp"; timezone = "$TZONE"; };
+paths = { data = "$T/data"; };
+audio = { driver = "wav"; file = "$T/out.wav"; realtime = true; fade_ms = 300; };
+relay = { sources = ( { name = "VOV1"; url = "http://127.0.0.1:$DEAD/a.mp3"; } ); };
+playlists = ( { name = "filler"; mode = "fixed"; items = [ "1", "2" ]; } );
+timetable = ( { name = "K"; date = "$day"; start = "$(at 0)"; length = "12s";
+                relay = "VOV1"; fallback = "filler"; } );
+CONF
+"$G" --format wav --kind tone --freq 1000 --seconds 3 --rate 48000 --channels 2 \
+    one.wav >/dev/null || fail "gen-audio"
+"$G" --format wav --kind tone --freq 700 --seconds 3 --rate 48000 --channels 2 \
+    two.wav >/dev/null || fail "gen-audio"
+run "$LOAXA" -c st.conf import --title "Bản tin một" --topic cchc --approve --by E2E one.wav
+expect_rc 0
+run "$LOAXA" -c st.conf import --title "Bản tin hai" --topic cchc --approve --by E2E two.wav
+expect_rc 0
+two=$(sqlite3 data/loaxa.db "SELECT file FROM bulletins WHERE id = 2")
+case "$two" in /*) ;; *) two=data/$two ;; esac
+[ -f "$two" ] || fail "no stored file for bulletin 2: $two"
+
+relay_service st.conf data
+"$LOAXA" -c st.conf run --for $((BASE + 14 - $(date +%s)))s 2>run.err &
+dpid=$!
+pids="$pids $dpid"
+# While the first bulletin airs (the child has the second's path and hash).
+sleep $((BASE + 1 - $(date +%s)))
+chmod u+w "$two" 2>/dev/null
+printf 'x' >>"$two" || fail "cannot change $two"
+wait $dpid
+
+"$LOAXA" -c st.conf log --format json >log.json || fail "loaxa log"
+CHECKS=$((CHECKS + 1))
+python3 - log.json <<'PY' || fail "the changed fallback is not logged as it should be: $(cat log.json; cat run.err)"
+import json, sys
+rows = json.load(open(sys.argv[1]))
+two = [r for r in rows if r["bulletin"] == 2]
+assert len(two) == 1, two
+assert (two[0]["outcome"], two[0]["reason"], two[0]["slot"]) == ("failed", "tampered", "K"), two
+assert two[0]["played_ms"] == 0, two
+one = [r for r in rows if r["bulletin"] == 1]
+assert len(one) >= 3 and sum(r["played_ms"] for r in one) >= 8000, one
+relay = [r for r in rows if r["slot"] == "K" and r["bulletin"] is None]
+assert len(relay) == 1 and "Bản tin hai" not in (relay[0]["interruptions"][0]["fallback"] or ""), relay
+PY
+CHECKS=$((CHECKS + 1))
+grep -q "relay VOV1: the fallback 'Bản tin hai' did not air: tampered" run.err ||
+    fail "the daemon's log does not say the fallback was changed: $(cat run.err)"
+echo "relay-tamper: $CHECKS checks passed"
