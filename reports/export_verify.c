@@ -46,6 +46,11 @@ struct vx_span {
 	int relay;
 };
 
+/* A relay's interruption: its row's id and when (ms) it began and ended. */
+struct vx_gap {
+	int64_t relay, from, to;
+};
+
 /* The state of a verification pass. */
 struct vx {
 	struct rep_verified *v;
@@ -61,6 +66,8 @@ struct vx {
 	size_t nspans;
 	int64_t *relays;        /* the ids of the relay rows, from the header */
 	size_t nrelays;
+	struct vx_gap *gaps;    /* the relays' interruptions, from the header */
+	size_t ngaps;
 	int end_read;           /* the end line's row count could be read */
 	int64_t end_line;       /* the end line, when its last hash is not the rows' */
 	sqlite3_stmt *ins, *insb;
@@ -264,6 +271,12 @@ vx_header_line(struct vx *x, char **f, int n, int64_t line)
 			vx_history(store_db(v->store), "INSERT INTO temp.vx_relay (id, source)"
 			    " VALUES (?1, ?2)", f + 1, 2);
 	} else if (strcmp(f[0], "interruption") == 0 && n == 6) {
+		x->gaps = xreallocarray(x->gaps, x->ngaps + 1, sizeof *x->gaps);
+		x->gaps[x->ngaps].relay = rep_ex_int(f[1], &ok);
+		x->gaps[x->ngaps].from = rep_ex_int(f[2], &ok);
+		x->gaps[x->ngaps].to = x->gaps[x->ngaps].from + rep_ex_int(f[3], &ok);
+		if (ok)
+			x->ngaps++;
 		if (v->store != NULL)
 			vx_history(store_db(v->store), "INSERT INTO temp.vx_gap (id, at,"
 			    " duration_ms, reason, fallback) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -340,14 +353,26 @@ vx_id_cmp(const void *a, const void *b)
 }
 
 /*
- * Whether a and b are a relay's row and a bulletin aired in the same slot
- * occurrence: its fallback, on air inside the relay's row by design.
+ * Whether a and b are a relay's row and a bulletin of the same slot
+ * occurrence aired within one of the relay's interruptions: its fallback,
+ * on air inside the relay's row by design.
  */
 static int
-vx_fallback_pair(const struct vx_span *a, const struct vx_span *b)
+vx_fallback_pair(const struct vx *x, const struct vx_span *a,
+    const struct vx_span *b)
 {
-	return a->relay != b->relay && a->slot != 0 && a->slot == b->slot &&
-	    a->slot_start == b->slot_start;
+	const struct vx_span *r = a->relay ? a : b, *fb = a->relay ? b : a;
+	size_t i;
+
+	if (a->relay == b->relay || a->slot == 0 || a->slot != b->slot ||
+	    a->slot_start != b->slot_start)
+		return 0;
+	for (i = 0; i < x->ngaps; i++)
+		if (x->gaps[i].relay == r->id &&
+		    fb->from >= x->gaps[i].from - EX_WALL_SLACK_MS &&
+		    fb->to <= x->gaps[i].to + EX_WALL_SLACK_MS)
+			return 1;
+	return 0;
 }
 
 static int
@@ -361,13 +386,16 @@ vx_span_cmp(const void *a, const void *b)
 
 /*
  * Flags each row that was on air while another was: one loudspeaker. A
- * relay's fallback bulletins are on air inside its row, not beside it.
+ * relay's fallback bulletins are on air inside its row, not beside it, so
+ * the sweep keeps the latest-ending relay row and the latest-ending other
+ * row apart: a relay row that covers its slot must not hide two bulletins
+ * that overlap each other inside it.
  */
 static void
 vx_overlaps(struct vx *x)
 {
-	const struct vx_span *last = NULL;
-	size_t i;
+	const struct vx_span *last[2] = { NULL, NULL }, *s, *o;
+	size_t i, k;
 
 	if (x->nspans < 2) /* none is NULL, which qsort may not be given */
 		return;
@@ -379,12 +407,17 @@ vx_overlaps(struct vx *x)
 	}
 	qsort(x->spans, x->nspans, sizeof *x->spans, vx_span_cmp);
 	for (i = 0; i < x->nspans; i++) {
-		if (last != NULL && x->spans[i].from < last->to &&
-		    !vx_fallback_pair(last, &x->spans[i]))
-			vx_flag(x->v, x->spans[i].line, _("rows %lld and %lld overlap: both "
-			    "on air at once"), (long long)last->seq, (long long)x->spans[i].seq);
-		if (last == NULL || x->spans[i].to > last->to)
-			last = &x->spans[i];
+		s = &x->spans[i];
+		for (k = 0; k < 2; k++) {
+			o = last[k];
+			if (o != NULL && s->from < o->to && !vx_fallback_pair(x, o, s)) {
+				vx_flag(x->v, s->line, _("rows %lld and %lld overlap: both "
+				    "on air at once"), (long long)o->seq, (long long)s->seq);
+				break;
+			}
+		}
+		if (last[s->relay] == NULL || s->to > last[s->relay]->to)
+			last[s->relay] = s;
 	}
 }
 
@@ -589,6 +622,7 @@ vx_free(struct vx *x)
 	free(x->idx);
 	free(x->spans);
 	free(x->relays);
+	free(x->gaps);
 	sqlite3_finalize(x->ins);
 	sqlite3_finalize(x->insb);
 }

@@ -1788,7 +1788,37 @@ START_TEST(test_relay_section)
 	ck_assert_int_eq(e.relay.relayed_ms, c.relay.relayed_ms);
 	ck_assert_int_eq(e.relay.interrupted_ms, 300000);
 	ck_assert_str_eq(e.relay.by_reason[0].key, "source lost");
+	ck_assert_int_eq(v.nflags, 0);
 	rep_coverage_clear(&e);
+	rep_verified_clear(&v);
+	/*
+	 * The slot's fallback bulletins: one inside the interruption is the
+	 * relay's own (not an overlap); one that overlaps it, and one outside
+	 * every interruption of the relay, are flagged, though the relay's row
+	 * covers the slot and the later bulletin ends after the first.
+	 */
+	{
+		static const int64_t fb[3][2] = { { 61000, 120000 }, { 62000, 150000 },
+			{ 900000, 60000 } };
+		struct sched_log_item it = { 0, NULL, "Thời sự", at, "normal", at, NULL };
+		int k;
+
+		for (k = 0; k < 3; k++) {
+			id = sched_log_start(st, &it, at + fb[k][0], &cause);
+			ck_assert_int_gt(id, 0);
+			ck_assert_int_eq(sched_log_finish(st, id, at + fb[k][0] + fb[k][1],
+			    fb[k][1], SCHED_COMPLETED, SCHED_R_NONE, NULL, &cause), 0);
+		}
+	}
+	ck_assert_msg(rep_export(store_db(st), cfg, data, &p, out, &rows, &cause) == 0, "%s",
+	    cause);
+	ck_assert_int_eq(rep_verify(out, 0, &v, &cause), 0);
+	ck_assert_msg(v.ok, "%s", v.nproblems ? v.problems[0].what : "?");
+	ck_assert_int_eq(v.nflags, 2);
+	ck_assert_msg(strstr(v.flags[0].what, "rows 2 and 3 overlap") != NULL, "%s",
+	    v.flags[0].what);
+	ck_assert_msg(strstr(v.flags[1].what, "rows 1 and 4 overlap") != NULL, "%s",
+	    v.flags[1].what);
 	rep_verified_clear(&v);
 	free(out);
 	rep_coverage_clear(&c);
