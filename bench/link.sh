@@ -118,7 +118,10 @@ echo "link: resident memory $((rss / 1024)).$(((rss % 1024) * 10 / 1024)) MB (pe
 # What the resident pages are: RSS counts every page mapped, PSS shares each
 # shared page among the processes that map it (the libraries' code, which
 # other processes of the machine map too).
-python3 - "/proc/$LINK_PID/smaps" <<'PY'
+# The link is not dumpable: only root reads its smaps.
+[ "$(id -u)" -eq 0 ] ||
+    echo "link: what the pages are: skipped (the link's smaps are root's to read)"
+[ "$(id -u)" -ne 0 ] || python3 - "/proc/$LINK_PID/smaps" <<'PY'
 import collections, os, sys
 keys = ("Rss", "Pss", "Private_Dirty", "Private_Clean", "Shared_Clean", "Shared_Dirty")
 by = collections.defaultdict(lambda: dict.fromkeys(keys, 0))

@@ -25,6 +25,8 @@ unset LOAXA_CONFIG
 "$LOAXA_GEN_AUDIO" --format wav --kind speech --rate 44100 --channels 2 \
 	--seconds 180 b.wav >/dev/null
 
+# The airing child is not dumpable: only root lists its fds (the memfd).
+[ "$(id -u)" -eq 0 ] || echo "sealed: memfd sizes need root (the airing child is not dumpable); shown as 0"
 # child_mem PID: "VmRSS_kB VmHWM_kB memfd_bytes" of the airing child of PID.
 child_mem() {
 	c=$(ps --ppid "$1" -o pid= | head -n 1 | tr -d ' ')
