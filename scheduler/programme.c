@@ -83,6 +83,7 @@ sched_prog_end(struct daemon *d, enum sched_reason missed)
 	    !sched_log_has_occurrence(d->st, p->slot, p->occ.start))
 		log_occ_missed(d, p->slot, &p->occ, missed);
 	sched_item_free_all(&p->items, p->n);
+	free(p->refused);
 	free(p->slot);
 	free(p->relay);
 	memset(p, 0, sizeof *p);
@@ -511,6 +512,7 @@ programme_begin(struct daemon *d, const struct sched_occurrence *occ, int64_t no
 		} else
 			p->items[kept++] = p->items[i];
 	p->n = kept;
+	p->refused = xcalloc(p->n + 1, 1);
 	if (p->relay != NULL)
 		log_info(ngettext("slot %s: a relay, fallback %zu item",
 		    "slot %s: a relay, fallback %zu items", p->n), p->slot, p->n);

@@ -3,7 +3,10 @@
 # two bulletins (1000 Hz, then 700 Hz, 3 s each); the second's file is
 # changed while the first airs. The changed one does not air: it has a
 # row, failed and "tampered", once (not tried again every turn of the
-# slot), and the first fills the slot; the daemon's log says so.
+# slot), and the first fills the slot; the daemon's log says so. An
+# emergency then cuts the relay (the fallback on air): its row says so;
+# the relay resumes after it, the source still down, and its new child
+# does not try the changed one again nor log it twice.
 . "$LOAXA_SRCDIR/tests/e2e/lib.sh"
 . "$LOAXA_SRCDIR/tests/relay-lib.sh"
 relay_setup relay-tamper python3 sqlite3
@@ -18,7 +21,7 @@ paths = { data = "$T/data"; };
 audio = { driver = "wav"; file = "$T/out.wav"; realtime = true; fade_ms = 300; };
 relay = { sources = ( { name = "VOV1"; url = "http://127.0.0.1:$DEAD/a.mp3"; } ); };
 playlists = ( { name = "filler"; mode = "fixed"; items = [ "1", "2" ]; } );
-timetable = ( { name = "K"; date = "$day"; start = "$(at 0)"; length = "12s";
+timetable = ( { name = "K"; date = "$day"; start = "$(at 0)"; length = "18s";
                 relay = "VOV1"; fallback = "filler"; } );
 CONF
 "$G" --format wav --kind tone --freq 1000 --seconds 3 --rate 48000 --channels 2 \
@@ -29,18 +32,26 @@ run "$LOAXA" -c st.conf import --title "Bản tin một" --topic cchc --approve 
 expect_rc 0
 run "$LOAXA" -c st.conf import --title "Bản tin hai" --topic cchc --approve --by E2E two.wav
 expect_rc 0
+"$G" --format wav --kind tone --freq 1500 --seconds 1 --rate 48000 --channels 2 \
+    alarm.wav >/dev/null || fail "gen-audio"
+run "$LOAXA" -c st.conf import --title "Báo động" --topic cchc --approve --by E2E alarm.wav
+expect_rc 0
 two=$(sqlite3 data/loaxa.db "SELECT file FROM bulletins WHERE id = 2")
 case "$two" in /*) ;; *) two=data/$two ;; esac
 [ -f "$two" ] || fail "no stored file for bulletin 2: $two"
 
 relay_service st.conf data
-"$LOAXA" -c st.conf run --for $((BASE + 14 - $(date +%s)))s 2>run.err &
+"$LOAXA" -c st.conf run --for $((BASE + 20 - $(date +%s)))s 2>run.err &
 dpid=$!
 pids="$pids $dpid"
 # While the first bulletin airs (the child has the second's path and hash).
 sleep $((BASE + 1 - $(date +%s)))
 chmod u+w "$two" 2>/dev/null
 printf 'x' >>"$two" || fail "cannot change $two"
+# The emergency 7 s into the slot, after the changed one was refused (3 s).
+sleep $((BASE + 7 - $(date +%s)))
+run "$LOAXA" -c st.conf play 3 --priority emergency
+expect_rc 0
 wait $dpid
 
 "$LOAXA" -c st.conf log --format json >log.json || fail "loaxa log"
@@ -53,9 +64,20 @@ assert len(two) == 1, two
 assert (two[0]["outcome"], two[0]["reason"], two[0]["slot"]) == ("failed", "tampered", "K"), two
 assert two[0]["played_ms"] == 0, two
 one = [r for r in rows if r["bulletin"] == 1]
-assert len(one) >= 3 and sum(r["played_ms"] for r in one) >= 8000, one
-relay = [r for r in rows if r["slot"] == "K" and r["bulletin"] is None]
-assert len(relay) == 1 and "Bản tin hai" not in (relay[0]["interruptions"][0]["fallback"] or ""), relay
+assert len(one) >= 5 and sum(r["played_ms"] for r in one) >= 10000, one
+relay = sorted([r for r in rows if r["slot"] == "K" and r["bulletin"] is None],
+               key=lambda r: r["started_at"])
+assert len(relay) == 2 and relay[0]["reason"] == "emergency", relay
+assert all("Bản tin hai" not in (i["fallback"] or "") for r in relay
+           for i in r["interruptions"]), relay
+alarm = [r for r in rows if r["bulletin"] == 3]
+assert len(alarm) == 1 and alarm[0]["outcome"] == "completed", alarm
+# The fallback on air when the emergency came: cut with the relay, and says so.
+cut = [r for r in one if r["reason"] == "emergency"]
+assert len(cut) == 1 and cut[0]["outcome"] == "interrupted", one
+assert cut[0]["detail"] == "the relay was cut: emergency", cut
+# The resumed relay aired the first again, after the emergency.
+assert any(r["started_at"] > alarm[0]["ended_at"] for r in one), (one, alarm)
 PY
 CHECKS=$((CHECKS + 1))
 grep -q "relay VOV1: the fallback 'Bản tin hai' did not air: tampered" run.err ||
