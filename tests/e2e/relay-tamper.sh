@@ -13,6 +13,9 @@
 # its file is the approved one, so it is not logged tampered nor refused
 # for the slot; a failed row, "player", says so once, and it airs once
 # the copy can be made again (tried a second later), not silence.
+# Last a relay slot D whose device will not open for its first 3 s (the
+# output's folder is a file): the relay is tried again until it opens,
+# and its fallback airs (the programme's first item is still its own).
 . "$LOAXA_SRCDIR/tests/e2e/lib.sh"
 . "$LOAXA_SRCDIR/tests/relay-lib.sh"
 relay_setup relay-tamper python3 sqlite3 cc
@@ -49,13 +52,15 @@ day=$(TZ=$TZONE date -d "@$BASE" +%Y-%m-%d)
 cat >st.conf <<CONF
 station = { code = "TAMPER"; name = "Đài thử sửa tệp"; timezone = "$TZONE"; };
 paths = { data = "$T/data"; };
-audio = { driver = "wav"; file = "$T/out.wav"; realtime = true; fade_ms = 300; };
+audio = { driver = "wav"; file = "$T/o/out.wav"; realtime = true; fade_ms = 300; };
 relay = { sources = ( { name = "VOV1"; url = "http://127.0.0.1:$DEAD/a.mp3"; } ); };
 playlists = ( { name = "filler"; mode = "fixed"; items = [ "1", "2" ]; },
               { name = "one"; mode = "fixed"; items = [ "1" ]; } );
 timetable = ( { name = "K"; date = "$day"; start = "$(at 0)"; length = "18s";
                 relay = "VOV1"; fallback = "filler"; },
               { name = "M"; date = "$day"; start = "$(at 24)"; length = "10s";
+                relay = "VOV1"; fallback = "one"; },
+              { name = "D"; date = "$day"; start = "$(at 40)"; length = "9s";
                 relay = "VOV1"; fallback = "one"; } );
 CONF
 "$G" --format wav --kind tone --freq 1000 --seconds 3 --rate 48000 --channels 2 \
@@ -75,10 +80,11 @@ case "$two" in /*) ;; *) two=data/$two ;; esac
 [ -f "$two" ] || fail "no stored file for bulletin 2: $two"
 
 relay_service st.conf data
+mkdir o
 # The shim ahead of ASan's runtime (the sanitizer build) is allowed.
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
 NOMEM_MARKER=$T/nomem LD_PRELOAD=$T/nomem.so \
-    "$LOAXA" -c st.conf run --for $((BASE + 36 - $(date +%s)))s 2>run.err &
+    "$LOAXA" -c st.conf run --for $((BASE + 51 - $(date +%s)))s 2>run.err &
 dpid=$!
 pids="$pids $dpid"
 # While the first bulletin airs (the child has the second's path and hash).
@@ -94,11 +100,16 @@ sleep $((BASE + 19 - $(date +%s)))
 : >nomem
 sleep $((BASE + 28 - $(date +%s)))
 rm -f nomem
+# D: no device from before its pre-roll until 3 s into the slot.
+sleep $((BASE + 35 - $(date +%s)))
+rm -rf o && : >o
+sleep $((BASE + 43 - $(date +%s)))
+rm -f o && mkdir o
 wait $dpid
 
 "$LOAXA" -c st.conf log --format json >log.json || fail "loaxa log"
 CHECKS=$((CHECKS + 1))
-python3 - log.json <<'PY' || fail "the changed fallback is not logged as it should be: $(cat log.json; cat run.err)"
+python3 - log.json <<'PY' || fail "the slots are not logged as they should be: $(cat log.json; cat run.err)"
 import json, sys
 rows = json.load(open(sys.argv[1]))
 two = [r for r in rows if r["bulletin"] == 2]
@@ -126,7 +137,15 @@ failed = [r for r in m if r["outcome"] == "failed"]
 assert len(failed) == 1 and failed[0]["reason"] == "player", m
 assert (failed[0]["detail"] or "").startswith("a private copy of "), failed
 assert sum(r["played_ms"] for r in m) >= 4000, m
+# D: the relay once its device opened, its fallback aired; nothing else.
+d = [r for r in rows if r["slot"] == "D"]
+assert [r for r in d if r["bulletin"] is None and r["outcome"] == "completed"], d
+assert all(r["bulletin"] in (None, 1) for r in d), d
+assert sum(r["played_ms"] for r in d if r["bulletin"] == 1) >= 3000, d
 PY
+CHECKS=$((CHECKS + 1))
+[ "$(grep -c 'device: wav driver' run.err)" -ge 2 ] ||
+    fail "the relay's device was not tried again: $(cat run.err)"
 CHECKS=$((CHECKS + 1))
 grep -q "relay VOV1: the fallback 'Bản tin một' did not air: player" run.err ||
     fail "the daemon's log does not say the copy failed: $(cat run.err)"
