@@ -60,7 +60,7 @@ timetable = ( { name = "K"; date = "$day"; start = "$(at 0)"; length = "18s";
                 relay = "VOV1"; fallback = "filler"; },
               { name = "M"; date = "$day"; start = "$(at 24)"; length = "10s";
                 relay = "VOV1"; fallback = "one"; },
-              { name = "D"; date = "$day"; start = "$(at 40)"; length = "9s";
+              { name = "D"; date = "$day"; start = "$(at 44)"; length = "9s";
                 relay = "VOV1"; fallback = "one"; } );
 CONF
 "$G" --format wav --kind tone --freq 1000 --seconds 3 --rate 48000 --channels 2 \
@@ -84,7 +84,7 @@ mkdir o
 # The shim ahead of ASan's runtime (the sanitizer build) is allowed.
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
 NOMEM_MARKER=$T/nomem LD_PRELOAD=$T/nomem.so \
-    "$LOAXA" -c st.conf run --for $((BASE + 51 - $(date +%s)))s 2>run.err &
+    "$LOAXA" -c st.conf run --for $((BASE + 55 - $(date +%s)))s 2>run.err &
 dpid=$!
 pids="$pids $dpid"
 # While the first bulletin airs (the child has the second's path and hash).
@@ -100,10 +100,10 @@ sleep $((BASE + 19 - $(date +%s)))
 : >nomem
 sleep $((BASE + 28 - $(date +%s)))
 rm -f nomem
-# D: no device from before its pre-roll until 3 s into the slot.
-sleep $((BASE + 35 - $(date +%s)))
+# D: no device from well before its pre-roll (40) until 3 s into the slot.
+sleep $((BASE + 37 - $(date +%s)))
 rm -rf o && : >o
-sleep $((BASE + 43 - $(date +%s)))
+sleep $((BASE + 47 - $(date +%s)))
 rm -f o && mkdir o
 wait $dpid
 
