@@ -122,9 +122,11 @@ airing_parse(const char *line, struct sched_airing_event *ev)
 	case 'B':
 	case 'E':
 		ev->kind = line[0] == 'B' ? SCHED_AIRING_FB_START : SCHED_AIRING_FB_END;
-		if (sscanf(line + 1, " %zu %lld %15s", &ev->index, &a, outcome) < 2)
+		if (sscanf(line + 1, " %zu %lld %15s %n", &ev->index, &a, outcome, &n) < 2)
 			return 0;
 		ev->at = ev->played_ms = a;
+		if (n > 0)
+			snprintf(ev->detail, sizeof ev->detail, "%s", line + 1 + n);
 		ev->end = strcmp(outcome, "completed") == 0 ? SCHED_AIRING_COMPLETED :
 		    strcmp(outcome, "stopped") == 0 ? SCHED_AIRING_STOPPED :
 		    SCHED_AIRING_FAILED;

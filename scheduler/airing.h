@@ -23,6 +23,7 @@ struct sched_fallback {
 	const char *sha256;
 	double loudness_lufs;
 	int64_t duration_ms;
+	int refused;               /* reported tampered in this slot already: not aired */
 };
 
 struct sched_airing_spec {
@@ -58,7 +59,7 @@ enum sched_airing_event_kind {
 	SCHED_AIRING_FAULT,    /* a relay's source failed at: reason, detail */
 	SCHED_AIRING_BACK,     /* a relay's source is back on air at */
 	SCHED_AIRING_FB_START, /* fallback item index went on air at */
-	SCHED_AIRING_FB_END,   /* fallback item index ended: played_ms, end */
+	SCHED_AIRING_FB_END,   /* fallback item index ended: played_ms, end, detail */
 	SCHED_AIRING_FB_REFUSED, /* fallback item index would not air: reason, detail */
 };
 

@@ -28,10 +28,13 @@ int sched_airing_child(const struct sched_airing_spec *, int fd);
  *   F <at> <reason>: <detail>  the source failed at <at>; the fallback airs
  *   R <at>                     the source is back on air at <at>
  *   B <i> <at>                 fallback item i went on air at <at>
- *   E <i> <ms> <outcome>       it ended after <ms>
- *   X <i> <reason>: <detail>   fallback item i would not air (tampered: its
- *                              copy is not the approved file); not tried
- *                              again in this slot
+ *   E <i> <ms> <outcome> <why> it ended after <ms>; stopped, <why> says
+ *                              what ended it (the source came back...)
+ *   X <i> <reason>: <detail>   fallback item i would not air: tampered (its
+ *                              copy is not the approved file), not tried
+ *                              again in this slot, nor in a child whose spec
+ *                              marks it refused; player (the controller's
+ *                              own failure), said once, tried again later
  */
 int sched_relay_child(const struct sched_airing_spec *, int fd);
 

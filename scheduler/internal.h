@@ -71,6 +71,7 @@ struct sched_programme {
 	char *slot;              /* the slot's name (a reload frees the config's) */
 	struct sched_occurrence occ;
 	struct sched_item *items;
+	unsigned char *refused;  /* by item: a relay's fallback reported tampered */
 	size_t n, next;
 	int64_t device_retry_at; /* ms; while the device will not open */
 	int aired;               /* at least one item went on air */

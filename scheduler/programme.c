@@ -83,6 +83,7 @@ sched_prog_end(struct daemon *d, enum sched_reason missed)
 	    !sched_log_has_occurrence(d->st, p->slot, p->occ.start))
 		log_occ_missed(d, p->slot, &p->occ, missed);
 	sched_item_free_all(&p->items, p->n);
+	free(p->refused);
 	free(p->slot);
 	free(p->relay);
 	memset(p, 0, sizeof *p);
@@ -242,8 +243,12 @@ onair_done(struct daemon *d, const struct sched_airing_event *ev)
 	char *cause = NULL, why[192];
 	int64_t played = ev->played_ms > a->played_ms ? ev->played_ms : a->played_ms;
 
-	/* Cut by an emergency, a relay resumes after it if time is left. */
-	if (a->relay != NULL && programme_owns(d, a) && stop != SCHED_R_EMERGENCY)
+	/*
+	 * Cut by an emergency, a relay resumes after it if time is left; one
+	 * whose device would not open is tried again, as a file item is.
+	 */
+	if (a->relay != NULL && programme_owns(d, a) && stop != SCHED_R_EMERGENCY &&
+	    !(ev->device && a->row == 0))
 		d->prog.relay_done = 1;
 
 	if (ev->end == SCHED_AIRING_STOPPED) {
@@ -273,7 +278,8 @@ onair_done(struct daemon *d, const struct sched_airing_event *ev)
 		/* The device would not open: try again shortly, log at the slot's end. */
 		sched_daemon_error(d, "%s", reason_text(reason, detail, why, sizeof why));
 		d->prog.device_retry_at = now + SCHED_DEVICE_RETRY_MS;
-		programme_give_back(d, a);
+		if (a->relay == NULL) /* a relay's item is not the programme's */
+			programme_give_back(d, a);
 	} else if (stop != SCHED_R_NONE && outcome == SCHED_INTERRUPTED) {
 		/*
 		 * Stopped before its first sample (in the pre-roll). Cut by an
@@ -511,6 +517,7 @@ programme_begin(struct daemon *d, const struct sched_occurrence *occ, int64_t no
 		} else
 			p->items[kept++] = p->items[i];
 	p->n = kept;
+	p->refused = xcalloc(p->n + 1, 1);
 	if (p->relay != NULL)
 		log_info(ngettext("slot %s: a relay, fallback %zu item",
 		    "slot %s: a relay, fallback %zu items", p->n), p->slot, p->n);

@@ -25,6 +25,7 @@ struct sched_relay_air {
 	char *sock;
 	struct sched_fallback *fb;
 	struct sched_item *items;    /* the programme's, which outlive the child */
+	unsigned char *refused;      /* the programme's: fallback items logged tampered */
 	size_t nfb;
 	int64_t fb_row;              /* the fallback bulletin on air, or 0 */
 	size_t fb_index;
@@ -47,6 +48,7 @@ sched_relay_prepare(struct daemon *d, int64_t start_at, struct sched_airing_spec
 	ra->source = xstrdup(p->relay);
 	ra->sock = relay_socket_path(d->cfg->paths.data);
 	ra->items = p->items + p->next;
+	ra->refused = p->refused + p->next;
 	ra->nfb = p->n - p->next;
 	ra->fb = xcalloc(ra->nfb + 1, sizeof *ra->fb);
 	for (i = 0; i < ra->nfb; i++) {
@@ -54,6 +56,7 @@ sched_relay_prepare(struct daemon *d, int64_t start_at, struct sched_airing_spec
 		ra->fb[i].sha256 = ra->items[i].sha256;
 		ra->fb[i].loudness_lufs = ra->items[i].loudness_lufs;
 		ra->fb[i].duration_ms = ra->items[i].duration_ms;
+		ra->fb[i].refused = ra->refused[i];
 	}
 	memset(spec, 0, sizeof *spec);
 	spec->start_at = start_at;
@@ -118,20 +121,31 @@ relay_interruption_end(struct daemon *d, struct sched_relay_air *ra, int64_t unt
 	ra->fault_id = 0;
 }
 
-/* Closes the row of the fallback bulletin on air. */
+/*
+ * Closes the row of the fallback bulletin on air. Stopped, it says why: cut
+ * with the relay when the daemon stopped it (an emergency, an operator's
+ * stop, the daemon's end), else what the child says (the source came back,
+ * the slot ended).
+ */
 static void
 relay_fb_end(struct daemon *d, struct sched_relay_air *ra, int64_t played,
-    enum sched_airing_end end)
+    enum sched_airing_end end, const char *why)
 {
-	char *cause = NULL;
+	enum sched_reason stop = d->air.stop_reason;
+	char *cause = NULL, detail[160];
 
 	if (ra->fb_row <= 0)
 		return;
+	if (stop != SCHED_R_NONE)
+		snprintf(detail, sizeof detail, "the relay was cut: %s",
+		    sched_reason_name(stop));
+	else
+		snprintf(detail, sizeof detail, "the fallback ended: %s",
+		    why != NULL && why[0] != '\0' ? why : "the relay ended");
 	if (sched_log_finish(d->st, ra->fb_row, sched_log_now_ms(), played,
 	    end == SCHED_AIRING_COMPLETED ? SCHED_COMPLETED : SCHED_INTERRUPTED,
-	    end == SCHED_AIRING_COMPLETED ? SCHED_R_NONE : SCHED_R_STOPPED,
-	    end == SCHED_AIRING_COMPLETED ? NULL : "the fallback ended: the source came back, or the slot ended",
-	    &cause) != 0)
+	    end == SCHED_AIRING_COMPLETED ? SCHED_R_NONE : stop != SCHED_R_NONE ? stop :
+	    SCHED_R_STOPPED, end == SCHED_AIRING_COMPLETED ? NULL : detail, &cause) != 0)
 		sched_daemon_log_failed(d, cause);
 	ra->fb_row = 0;
 }
@@ -193,14 +207,23 @@ sched_relay_event(struct daemon *d, const struct sched_airing_event *ev)
 		relay_interruption_write(d, ra, ev->at, 0);
 		break;
 	case SCHED_AIRING_FB_END:
-		relay_fb_end(d, ra, ev->played_ms, ev->end);
+		relay_fb_end(d, ra, ev->played_ms, ev->end, ev->detail);
 		break;
 	case SCHED_AIRING_FB_REFUSED:
-		/* Not aired, as a file item refused: a row says why. */
+		/*
+		 * Not aired, as a file item refused: a row says why. Tampered, it
+		 * is said once in the slot: a new child (after an emergency, a
+		 * device retry) is handed it refused, and a late word is dropped.
+		 */
 		if ((it = relay_fb_item(a, ev->index, sched_log_now_ms(), &li)) == NULL)
 			break;
-		log_error(_("relay %s: the fallback '%s' did not air: %s%s%s"), ra->source,
-		    it->title ? it->title : "?", sched_reason_name(ev->reason) ?
+		if (ev->reason == SCHED_R_TAMPERED) {
+			if (ra->refused[ev->index])
+				break;
+			ra->refused[ev->index] = 1;
+		}
+		sched_daemon_error(d, _("relay %s: the fallback '%s' did not air: %s%s%s"),
+		    ra->source, it->title ? it->title : "?", sched_reason_name(ev->reason) ?
 		    sched_reason_name(ev->reason) : "", ev->detail[0] ? ": " : "", ev->detail);
 		if (sched_log_not_aired(d->st, &li, SCHED_FAILED, ev->reason, ev->detail,
 		    &cause) < 0)
@@ -234,7 +257,7 @@ sched_relay_finish(struct daemon *d, int64_t row, int64_t ended_at, int64_t play
 	struct sched_relay_air *ra = d->air.relay;
 	char sum[96];
 
-	relay_fb_end(d, ra, 0, SCHED_AIRING_STOPPED);
+	relay_fb_end(d, ra, 0, SCHED_AIRING_STOPPED, NULL);
 	relay_interruption_end(d, ra, ended_at);
 	snprintf(sum, sizeof sum, "relay %s; %zu interruption%s, %lld s", ra->source,
 	    ra->nints, ra->nints == 1 ? "" : "s", (long long)(ra->interrupted_ms / 1000));

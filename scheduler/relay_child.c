@@ -41,6 +41,7 @@
 #define RELAY_RETRY_MAX_MS 10000
 #define RELAY_AGC_DB_PER_S 1.5     /* how fast the gain follows the loudness */
 #define RELAY_AGC_MAX_DB 20.0
+#define RELAY_FB_RETRY_MS 1000     /* a fallback item the controller failed waits this */
 
 struct relay {
 	const struct sched_airing_spec *spec;
@@ -67,8 +68,10 @@ struct relay {
 	double gain_db;
 	int on_relay;
 	int started;
-	unsigned char *refused;    /* fallback items that would not air */
+	unsigned char *refused;    /* fallback items not the approved file: never again */
+	int64_t *retry_fb;         /* monotonic ms: an item the controller failed waits */
 	volatile sig_atomic_t back; /* end the fallback: the source is back, or stop */
+	const char *back_why;      /* what ended it, for its row */
 };
 
 static void
@@ -309,21 +312,41 @@ relay_fallback_progress(void *arg, int64_t played_ms)
 {
 	struct relay *r = arg;
 
-	if (*r->stop)
+	if (*r->stop && !r->back) {
 		r->back = 1;
+		r->back_why = "the relay was stopped";
+	}
 	relay_pump(r);
-	if (r->ok && r->loud_ms >= RELAY_BACK_MS)
+	if (r->ok && r->loud_ms >= RELAY_BACK_MS && !r->back) {
 		r->back = 1;
-	if (sched_log_now_ms() + r->spec->audio->fade_ms >= r->spec->end_at)
+		r->back_why = "the source came back";
+	}
+	if (sched_log_now_ms() + r->spec->audio->fade_ms >= r->spec->end_at && !r->back) {
 		r->back = 1;
+		r->back_why = "the slot ended";
+	}
 	if (played_ms % 1000 < AUDIO_BLOCK_MS)
 		relay_say(r, "P %lld", (long long)relay_ms(r));
 }
 
 /*
+ * Fallback item i failed for the controller's own sake (no memory for its
+ * copy, its copy unreadable), not the file's: says so (X, as a file item's
+ * player failure), once until it airs, and waits RELAY_FB_RETRY_MS.
+ */
+static void
+relay_fallback_failed(struct relay *r, size_t i, const char *cause)
+{
+	if (r->retry_fb[i] == 0)
+		relay_say(r, "X %zu player: %s", i, cause);
+	r->retry_fb[i] = sched_loop_now() + RELAY_FB_RETRY_MS;
+}
+
+/*
  * Airs fallback item i (its sealed copy, checked); returns ms played. An
- * item whose copy fails or is not the approved file is reported (X) once
- * and not tried again in this slot.
+ * item that is not the approved file (the daemon's list, or its copy now)
+ * is reported tampered (X) once and not tried again in this slot; one that
+ * the controller failed to copy or hash is tried again later.
  */
 static int64_t
 relay_fallback(struct relay *r, size_t i)
@@ -336,26 +359,31 @@ relay_fallback(struct relay *r, size_t i)
 	int mfd;
 	int64_t ms = 0;
 
-	if (r->refused[i])
+	if (r->refused[i] || sched_loop_now() < r->retry_fb[i])
 		return 0;
 	if ((mfd = sched_sealed_copy(fb->path, &cause)) < 0) {
-		relay_say(r, "X %zu %s%s", i, mfd == -1 ? "tampered: " : "", cause);
-		r->refused[i] = 1;
+		if (mfd == -1) {
+			relay_say(r, "X %zu tampered: %s", i, cause);
+			r->refused[i] = 1;
+		} else
+			relay_fallback_failed(r, i, cause);
 		free(cause);
 		return 0;
 	}
 	sched_sealed_path(mfd, sealed, sizeof sealed);
 	if (lib_sha256_file(sealed, hex, &cause) != 0 || strcmp(hex, fb->sha256) != 0) {
 		if (cause != NULL)
-			relay_say(r, "X %zu tampered: %s", i, cause);
-		else
+			relay_fallback_failed(r, i, cause);
+		else {
 			relay_say(r, "X %zu tampered: %s changed since it was approved", i,
 			    fb->path);
-		r->refused[i] = 1;
+			r->refused[i] = 1;
+		}
 		free(cause);
 		close(mfd);
 		return 0;
 	}
+	r->retry_fb[i] = 0;
 	sched_player_opts(r->spec->audio, &po);
 	po.device = r->out;
 	po.loudness_lufs = fb->loudness_lufs != 0 ? fb->loudness_lufs : NAN;
@@ -372,8 +400,9 @@ relay_fallback(struct relay *r, size_t i)
 		}
 		player_run(p, &res);
 		ms = res.played_ms;
-		relay_say(r, "E %zu %lld %s", i, (long long)ms,
-		    player_outcome_name(res.outcome));
+		relay_say(r, "E %zu %lld %s %s", i, (long long)ms,
+		    player_outcome_name(res.outcome), res.outcome == PLAYER_STOPPED &&
+		    r->back_why != NULL ? r->back_why : "");
 		player_result_clear(&res);
 	}
 	free(cause);
@@ -409,6 +438,9 @@ sched_relay_child(const struct sched_airing_spec *spec, int fd)
 	    RELAY_CHANNELS;
 	r.ring = xmalloc(r.cap);
 	r.refused = xcalloc(spec->nfallback + 1, 1);
+	r.retry_fb = xcalloc(spec->nfallback + 1, sizeof *r.retry_fb);
+	for (i = 0; i < (long)spec->nfallback; i++)
+		r.refused[i] = spec->fallback[i].refused;
 	sched_player_opts(spec->audio, &po);
 	aopts = sched_player_out_options(spec->audio, &po);
 	r.out = out_new(&po.out);
@@ -457,6 +489,7 @@ sched_relay_child(const struct sched_airing_spec *spec, int fd)
 				break;
 			/* The fallback, a bulletin at a time, until the source is back. */
 			r.back = 0;
+			r.back_why = NULL;
 			for (nfb_tries = 0; !r.back && !*r.stop && nfb_tries <
 			    spec->nfallback; nfb_tries++) {
 				relay_fallback(&r, next);
@@ -526,5 +559,6 @@ out:
 	free(aopts);
 	free(r.ring);
 	free(r.refused);
+	free(r.retry_fb);
 	return 0;
 }
